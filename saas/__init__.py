@@ -1,0 +1,1 @@
+"""Kabinet: white-label client cabinets for accounting firms."""

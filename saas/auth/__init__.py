@@ -1,0 +1,1 @@
+"""Identity: people, passwords, sessions, API tokens, invitations, second factor."""

@@ -1,0 +1,166 @@
+"""`saas demo | serve | worker | migrate | tenant create/list/suspend/resume | export-schema`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from saas.db.migrate import migrate_all, sync_engine, upgrade_shared
+from saas.db.server import resolve_database_url
+from saas.logs import configure_logging
+from saas.settings import PROJECT_ROOT, Settings
+
+
+def _database_url(settings: Settings) -> str:
+    return resolve_database_url(settings.database_url, settings.data_dir)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    url = _database_url(settings)
+
+    def progress(result):  # type: ignore[no-untyped-def]
+        state = "FAILED" if result.error else ("migrated" if result.applied else "current")
+        print(f"  {result.slug}: {state}", flush=True)
+
+    summary = migrate_all(url, workers=args.workers, on_progress=progress if args.verbose else None)
+    for line in summary.lines():
+        print(line)
+    return 1 if summary.failed else 0
+
+
+def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
+    from saas.tenants.provisioning import InvalidSlug, provision_tenant, set_tenant_status
+
+    engine = sync_engine(_database_url(settings))
+    try:
+        upgrade_shared(engine)
+        if args.tenant_command == "create":
+            try:
+                tenant_id = provision_tenant(engine, args.slug, args.name, args.domain or [])
+            except InvalidSlug as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"tenant {args.slug} ready (id {tenant_id}) at {args.slug}.{settings.base_domain}")
+            return 0
+        if args.tenant_command == "list":
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    sa.text("SELECT id, slug, name, status, domains FROM shared.tenants ORDER BY id")
+                ).all()
+            print(f"{'id':>4}  {'slug':<24} {'status':<12} name")
+            for row in rows:
+                domains = f"  [{', '.join(row.domains)}]" if row.domains else ""
+                print(f"{row.id:>4}  {row.slug:<24} {row.status:<12} {row.name}{domains}")
+            return 0
+        status = {"suspend": "suspended", "resume": "active"}[args.tenant_command]
+        if not set_tenant_status(engine, args.slug, status):
+            print(f"error: no tenant {args.slug!r}", file=sys.stderr)
+            return 1
+        print(f"tenant {args.slug}: {status}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from saas.schema.root import build_schema
+
+    Path(args.output).write_text(build_schema(settings).as_str() + "\n")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from saas.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=None,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from saas.jobs import run_worker
+
+    return run_worker(settings, processes=args.processes, threads=args.threads)
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from saas.demo import run_demo
+
+    return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saas", description="Kabinet: client cabinets for accounting firms")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="prepare demo data and run the app with its worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="only prepare the demo data")
+
+    serve = sub.add_parser("serve", help="run the API (uvicorn)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+
+    worker = sub.add_parser("worker", help="run the job worker (dramatiq)")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+
+    migrate = sub.add_parser("migrate", help="migrate the shared schema, then every tenant")
+    migrate.add_argument("--workers", type=int, default=4)
+    migrate.add_argument("-v", "--verbose", action="store_true")
+
+    tenant = sub.add_parser("tenant", help="manage tenants (accounting firms)")
+    tsub = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tsub.add_parser("create")
+    create.add_argument("--slug", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--domain", action="append", help="a custom domain (repeatable)")
+    tsub.add_parser("list")
+    for action in ("suspend", "resume"):
+        tsub.add_parser(action).add_argument("slug")
+
+    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    return parser
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "worker": cmd_worker,
+    "migrate": cmd_migrate,
+    "tenant": cmd_tenant,
+    "export-schema": cmd_export_schema,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        # `serve` is the production entry point: production settings unless SAAS_ENV says otherwise.
+        os.environ.setdefault("SAAS_ENV", "production")
+    settings = Settings.from_env()
+    configure_logging(json_output=settings.log_json)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Database: the embedded server, engines, tenant-bound sessions and migrations."""

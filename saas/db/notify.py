@@ -1,0 +1,86 @@
+"""One LISTEN connection per process, fanning PostgreSQL notifications out to callbacks.
+
+Used for cache invalidation (tenants, Casbin policies) and for subscriptions fed by the
+outbox. Channels carry small payloads (ids), never rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[str], Awaitable[None] | None]
+
+
+class NotificationHub:
+    def __init__(self, url: str, *, reconnect_delay: float = 1.0):
+        self.url = url
+        self.reconnect_delay = reconnect_delay
+        self._callbacks: dict[str, list[Callback]] = defaultdict(list)
+        self._task: asyncio.Task[None] | None = None
+        self._conn: psycopg.AsyncConnection | None = None
+        self.ready = asyncio.Event()
+
+    def subscribe(self, channel: str, callback: Callback) -> None:
+        """Register before start(); channels added later are LISTENed on the next reconnect."""
+        self._callbacks[channel].append(callback)
+        if self._conn is not None and len(self._callbacks[channel]) == 1:
+            asyncio.get_running_loop().create_task(self._listen(self._conn, channel))
+
+    def unsubscribe(self, channel: str, callback: Callback) -> None:
+        with contextlib.suppress(ValueError):
+            self._callbacks[channel].remove(callback)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notification-hub")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    async def _listen(self, conn: psycopg.AsyncConnection, channel: str) -> None:
+        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+                    for channel in list(self._callbacks):
+                        await self._listen(conn, channel)
+                    self._conn = conn
+                    self.ready.set()
+                    # A reconnect may have missed notifications: tell everyone to resync.
+                    await self._dispatch_all("")
+                    async for note in conn.notifies():
+                        await self._dispatch(note.channel, note.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("notification listener lost its connection; reconnecting", exc_info=True)
+            self._conn = None
+            await asyncio.sleep(self.reconnect_delay)
+
+    async def _dispatch_all(self, payload: str) -> None:
+        for channel in list(self._callbacks):
+            await self._dispatch(channel, payload)
+
+    async def _dispatch(self, channel: str, payload: str) -> None:
+        for callback in list(self._callbacks.get(channel, ())):
+            try:
+                result = callback(payload)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                log.exception("notification callback failed", extra={"channel": channel})

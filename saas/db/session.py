@@ -1,0 +1,100 @@
+"""Sessions. `tenant_session` is the only way to reach tenant tables.
+
+Inside every transaction of a tenant-bound session:
+  SET LOCAL ROLE <tenant role>      -- a role that owns that tenant's schema and nothing else
+  set_config('search_path', <schema>, true)
+and the placeholder schema `tenant` of the models is translated to the tenant's schema.
+Both settings are transaction-local, so a pooled connection carries no tenant into the next
+use. A bug in a query cannot read another firm's rows: PostgreSQL refuses.
+
+AsyncSession refuses concurrent operations, and DataLoaders of one request resolve
+concurrently; `SerialSession` serializes a request's statements with a lock instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+
+from saas.db.base import TENANT_SCHEMA
+
+if TYPE_CHECKING:
+    from saas.tenants.registry import TenantRef
+
+
+class SerialSession(AsyncSession):
+    """An AsyncSession whose operations run one at a time, so concurrent resolvers may share it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = asyncio.Lock()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().execute(*args, **kwargs)
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().scalars(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().scalar(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().get(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._lock:
+            await super().flush(*args, **kwargs)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            await super().rollback()
+
+
+@event.listens_for(Session, "after_begin")
+def _bind_transaction_to_tenant(session: Session, transaction: Any, connection: Any) -> None:
+    tenant = session.info.get("tenant")
+    if tenant is None:
+        return
+    connection.exec_driver_sql(f'SET LOCAL ROLE "{tenant.db_role}"')
+    connection.execute(
+        text("SELECT set_config('search_path', :schema, true)"), {"schema": tenant.schema}
+    )
+
+
+def shared_session(engine: AsyncEngine) -> SerialSession:
+    """A session for the shared schema (tenants, people, memberships, tokens, policies)."""
+    return SerialSession(engine, expire_on_commit=False)
+
+
+def tenant_session(engine: AsyncEngine, tenant: TenantRef) -> SerialSession:
+    bound = engine.execution_options(schema_translate_map={TENANT_SCHEMA: tenant.schema})
+    session = SerialSession(bound, expire_on_commit=False)
+    session.info["tenant"] = tenant
+    return session
+
+
+@asynccontextmanager
+async def tenant_transaction(engine: AsyncEngine, tenant: TenantRef) -> AsyncIterator[AsyncSession]:
+    """One unit of work for a tenant: commits on success, rolls back on error."""
+    async with tenant_session(engine, tenant) as session, session.begin():
+        yield session
+
+
+@asynccontextmanager
+async def shared_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with shared_session(engine) as session, session.begin():
+        yield session

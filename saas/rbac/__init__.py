@@ -1,0 +1,1 @@
+"""Roles and permissions: Casbin RBAC with domains, one enforcer per tenant."""

@@ -1,0 +1,1 @@
+"""Shared GraphQL machinery: context, permissions, limits, errors, Relay helpers, the root."""

@@ -1,0 +1,118 @@
+"""The typed context of a GraphQL operation.
+
+Reads go through `ctx.db` (the request's tenant-bound session, never committed) or
+`ctx.shared` (the shared schema). A write is one `async with ctx.unit_of_work():` block:
+it commits once, and the callbacks registered with `after_commit` run only after that
+(events go out only after commit). Mutations of one request are serialized.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from saas.auth.principal import Principal
+from saas.db.session import SerialSession, shared_session, tenant_session
+from saas.request import RequestBinding
+from saas.services import Services
+from saas.tenants.registry import TenantRef
+
+
+class NoTenant(Exception):
+    """The operation needs a firm's host (or an API token) and was sent to the platform host."""
+
+
+class Context:
+    def __init__(
+        self,
+        services: Services,
+        binding: RequestBinding,
+        request: Request | WebSocket,
+        response: Response | None,
+    ):
+        self.services = services
+        self.binding = binding
+        self.request = request
+        self.response = response
+        self.loaders: dict[type, Any] = {}
+        self._db: SerialSession | None = None
+        self._shared: SerialSession | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self.services.settings
+
+    @property
+    def principal(self) -> Principal:
+        return self.binding.principal
+
+    @principal.setter
+    def principal(self, value: Principal) -> None:
+        from dataclasses import replace
+
+        self.binding = replace(self.binding, principal=value)
+
+    @property
+    def tenant_or_none(self) -> TenantRef | None:
+        return self.binding.tenant
+
+    @property
+    def tenant(self) -> TenantRef:
+        if self.binding.tenant is None:
+            raise NoTenant("This operation belongs to a firm: call it at the firm's address.")
+        return self.binding.tenant
+
+    @property
+    def db(self) -> SerialSession:
+        if self._db is None:
+            self._db = tenant_session(self.services.engine, self.tenant)
+        return self._db
+
+    @property
+    def shared(self) -> SerialSession:
+        if self._shared is None:
+            self._shared = shared_session(self.services.engine)
+        return self._shared
+
+    def loader(self, cls: type) -> Any:
+        """The request's instance of a DataLoader class (created on first use)."""
+        if cls not in self.loaders:
+            self.loaders[cls] = cls(self)
+        return self.loaders[cls]
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(callback)
+
+    @asynccontextmanager
+    async def unit_of_work(self, *, shared: bool = False) -> AsyncIterator[SerialSession]:
+        """One transaction: commit on success, roll back on error, then run after-commit hooks."""
+        async with self._write_lock:
+            session = self.shared if shared else self.db
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                self._after_commit.clear()
+                raise
+            hooks, self._after_commit = self._after_commit, []
+            for hook in hooks:
+                await hook()
+
+    async def close(self) -> None:
+        for session in (self._db, self._shared):
+            if session is not None:
+                await session.close()
+        self._db = self._shared = None
+
+
+Info = StrawberryInfo[Context, None]

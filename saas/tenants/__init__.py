@@ -1,0 +1,1 @@
+"""Tenants: the registry, provisioning, host -> tenant resolution, firm settings."""

@@ -1,0 +1,88 @@
+"""Provisioning a tenant: row, role, schema, migrations, default roles. Idempotent: a failed
+or repeated run finishes what is missing and changes nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from saas.db.migrate import upgrade_tenant_schema
+from saas.tenants.registry import SLUG_RE, TENANTS_CHANGED
+
+log = logging.getLogger(__name__)
+
+# Called inside the provisioning transaction (as the connecting user) after migrations, e.g.
+# to seed the default roles' policies. Modules register here instead of being imported.
+ProvisionHook = Callable[[sa.Connection, int, str], None]
+PROVISION_HOOKS: list[ProvisionHook] = []
+
+
+class InvalidSlug(ValueError):
+    pass
+
+
+def schema_for(slug: str) -> str:
+    return "tenant_" + slug.replace("-", "_")
+
+
+def role_for(schema: str, database: str) -> str:
+    """Roles are cluster-wide, schemas per database: the role name carries the database."""
+    suffix = hashlib.sha1(database.encode()).hexdigest()[:6]
+    return f"{schema}_{suffix}"[:63]
+
+
+def provision_tenant(engine: sa.Engine, slug: str, name: str, domains: list[str] | None = None) -> int:
+    """Create or complete the tenant `slug`; returns its id."""
+    if not SLUG_RE.match(slug):
+        raise InvalidSlug(
+            "slug must be 3-40 characters: lowercase latin letters, digits and hyphens, "
+            "starting with a letter"
+        )
+    schema = schema_for(slug)
+    with engine.begin() as conn:
+        database = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+        role = role_for(schema, database)
+        tenant_id = conn.execute(
+            sa.text(
+                "INSERT INTO shared.tenants (slug, name, schema_name, db_role, domains) "
+                "VALUES (:slug, :name, :schema, :role, :domains) "
+                "ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id"
+            ),
+            {"slug": slug, "name": name, "schema": schema, "role": role, "domains": domains or []},
+        ).scalar_one()
+        conn.execute(
+            sa.text(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "') "
+                'THEN CREATE ROLE "' + role + '" NOLOGIN; END IF; END $$'
+            )
+        )
+        superuser = conn.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar_one()
+        if not superuser:
+            conn.exec_driver_sql(f'GRANT "{role}" TO CURRENT_USER')
+        conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{role}"')
+        conn.exec_driver_sql(f'REVOKE ALL ON SCHEMA "{schema}" FROM PUBLIC')
+        upgrade_tenant_schema(conn, schema, role)
+        conn.exec_driver_sql("RESET ROLE")
+        conn.exec_driver_sql("SELECT set_config('search_path', 'shared', true)")
+        for hook in PROVISION_HOOKS:
+            hook(conn, tenant_id, slug)
+        conn.execute(
+            sa.text("UPDATE shared.tenants SET status = 'active' WHERE id = :id AND status = 'provisioning'"),
+            {"id": tenant_id},
+        )
+        conn.execute(sa.text("SELECT pg_notify(:ch, :id)"), {"ch": TENANTS_CHANGED, "id": str(tenant_id)})
+    log.info("tenant provisioned", extra={"tenant": slug})
+    return int(tenant_id)
+
+
+def set_tenant_status(engine: sa.Engine, slug: str, status: str) -> bool:
+    with engine.begin() as conn:
+        updated = conn.execute(
+            sa.text("UPDATE shared.tenants SET status = :status, updated_at = now() WHERE slug = :slug"),
+            {"slug": slug, "status": status},
+        ).rowcount
+        conn.execute(sa.text("SELECT pg_notify(:ch, :slug)"), {"ch": TENANTS_CHANGED, "slug": slug})
+    return bool(updated)

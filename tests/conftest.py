@@ -1,0 +1,103 @@
+"""Fixtures: a fresh database on the real PostgreSQL (embedded, or the machine's through
+SAAS_TEST_DATABASE_URL), two provisioned firms, a live server and GraphQL clients."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from saas.db.migrate import sync_engine, upgrade_shared
+from saas.settings import PROJECT_ROOT, Settings
+from saas.tenants.provisioning import provision_tenant
+from tests.support.client import GraphQLClient
+from tests.support.database import drop_database, fresh_database, server_url
+from tests.support.server import LiveServer
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    return server_url(PROJECT_ROOT / ".data")
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: str) -> Iterator[str]:
+    url = fresh_database(pg_server)
+    engine = sync_engine(url)
+    upgrade_shared(engine)
+    engine.dispose()
+    yield url
+    drop_database(pg_server, url)
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[sa.Engine]:
+    engine = sync_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, database_url: str) -> Settings:
+    return dataclasses.replace(
+        Settings.from_env(),
+        environment="test",
+        data_dir=data_dir,
+        database_url=database_url,
+        storage_url=f"file://{data_dir / 'files'}",
+        base_domain="kabinet.test",
+        secret_key="test-secret-key",
+        public_scheme="http",
+        public_port=80,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Firm:
+    id: int
+    slug: str
+    name: str
+    host: str
+
+
+@pytest.fixture(scope="session")
+def firms(db_engine: sa.Engine, settings: Settings) -> dict[str, Firm]:
+    """Two firms, `a` and `b`, provisioned once per test session."""
+    out = {}
+    for key, name in (("a", "Бухгалтерия Альфа"), ("b", "Bravo Accounting")):
+        slug = f"firm-{key}"
+        tenant_id = provision_tenant(db_engine, slug, name)
+        out[key] = Firm(tenant_id, slug, name, f"{slug}.{settings.base_domain}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, firms: dict[str, Firm]) -> Iterator[LiveServer]:
+    from saas.app import create_app
+
+    server = LiveServer(create_app(settings)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[Callable[..., GraphQLClient]]:
+    """client(host, token=None) -> a fresh GraphQL client with its own cookies."""
+    made: list[GraphQLClient] = []
+
+    def make(host: str, token: str | None = None) -> GraphQLClient:
+        c = GraphQLClient(live_server.url, host, token=token)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()

@@ -1,0 +1,1 @@
+"""Test support: the database under test, a real uvicorn server, a GraphQL client."""

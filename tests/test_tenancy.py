@@ -1,0 +1,117 @@
+"""Tenant isolation at the database: a bound session cannot name another firm's schema."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from saas.db.engine import create_engine
+from saas.db.session import tenant_session
+from saas.tenants.provisioning import provision_tenant, set_tenant_status
+from saas.tenants.registry import TenantRef
+
+
+async def _ref(engine, slug: str) -> TenantRef:  # type: ignore[no-untyped-def]
+    from saas.db.session import shared_session
+    from saas.tenants.models import Tenant
+
+    async with shared_session(engine) as s:
+        row = (await s.execute(sa.select(Tenant).where(Tenant.slug == slug))).scalar_one()
+    return TenantRef.of(row)
+
+
+@pytest.fixture
+async def engine(database_url, firms):  # type: ignore[no-untyped-def]
+    engine = create_engine(database_url, pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+async def test_bound_session_reads_own_schema_and_is_refused_the_other(engine) -> None:  # type: ignore[no-untyped-def]
+    a, b = await _ref(engine, "firm-a"), await _ref(engine, "firm-b")
+    async with tenant_session(engine, a) as session:
+        assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
+        assert await session.scalar(sa.text("SELECT count(*) FROM outbox")) == 0
+        with pytest.raises(DBAPIError, match="permission denied for schema"):
+            await session.execute(sa.text(f'SELECT * FROM "{b.schema}".outbox'))
+
+
+async def test_shared_schema_is_out_of_reach_of_a_tenant_role(engine) -> None:  # type: ignore[no-untyped-def]
+    a = await _ref(engine, "firm-a")
+    async with tenant_session(engine, a) as session:
+        with pytest.raises(DBAPIError, match="permission denied for schema shared"):
+            await session.execute(sa.text("SELECT * FROM shared.people"))
+
+
+async def test_rolled_back_savepoint_keeps_the_tenant_role(engine) -> None:  # type: ignore[no-untyped-def]
+    a, b = await _ref(engine, "firm-a"), await _ref(engine, "firm-b")
+    async with tenant_session(engine, a) as session:
+        await session.execute(sa.text("SELECT 1"))
+        savepoint = await session.begin_nested()
+        # A buggy statement inside the savepoint tries to escape the role; rolling back undoes it.
+        await session.execute(sa.text("RESET ROLE"))
+        await savepoint.rollback()
+        assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
+        with pytest.raises(DBAPIError, match="permission denied for schema"):
+            await session.execute(sa.text(f'SELECT * FROM "{b.schema}".jobs'))
+
+
+async def test_pooled_connection_carries_no_tenant_into_next_use(engine) -> None:  # type: ignore[no-untyped-def]
+    a = await _ref(engine, "firm-a")
+    async with tenant_session(engine, a) as session:
+        assert await session.scalar(sa.text("SELECT current_setting('search_path')")) == a.schema
+        backend = await session.scalar(sa.text("SELECT pg_backend_pid()"))
+    async with engine.connect() as conn:  # pool_size=1: the very same connection
+        assert await conn.scalar(sa.text("SELECT pg_backend_pid()")) == backend
+        assert await conn.scalar(sa.text("SELECT current_user")) != a.db_role
+        assert a.schema not in await conn.scalar(sa.text("SELECT current_setting('search_path')"))
+
+
+async def test_each_transaction_of_a_session_is_bound(engine) -> None:  # type: ignore[no-untyped-def]
+    a = await _ref(engine, "firm-a")
+    async with tenant_session(engine, a) as session:
+        await session.execute(sa.text("SELECT 1"))
+        await session.commit()
+        assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
+
+
+def test_provisioning_is_idempotent(db_engine) -> None:  # type: ignore[no-untyped-def]
+    first = provision_tenant(db_engine, "twice-firm", "Twice")
+    second = provision_tenant(db_engine, "twice-firm", "Twice")
+    assert first == second
+    with db_engine.connect() as conn:
+        version = conn.execute(sa.text('SELECT version_num FROM "tenant_twice_firm".alembic_version')).scalar_one()
+    from saas.db.migrate import tenant_head
+
+    assert version == tenant_head()
+
+
+def test_unknown_host_is_404_json(client) -> None:  # type: ignore[no-untyped-def]
+    response = client("nobody.kabinet.test").post({"query": "{ currentFirm { slug } }"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "UNKNOWN_HOST"
+    assert "nobody.kabinet.test" in response.json()["error"]["message"]
+
+
+def test_host_selects_the_firm(client, firms) -> None:  # type: ignore[no-untyped-def]
+    for firm in firms.values():
+        data = client(firm.host).execute("{ currentFirm { slug name } }")
+        assert data["currentFirm"] == {"slug": firm.slug, "name": firm.name}
+    assert client("kabinet.test").execute("{ currentFirm { slug } }") == {"currentFirm": None}
+
+
+def test_suspended_firm_is_403_json(client, db_engine, live_server) -> None:  # type: ignore[no-untyped-def]
+    provision_tenant(db_engine, "sleepy", "Sleepy Books")
+    set_tenant_status(db_engine, "sleepy", "suspended")
+    import time
+
+    deadline = time.monotonic() + 5
+    while True:  # the registry hears the change by NOTIFY
+        response = client("sleepy.kabinet.test").post({"query": "{ currentFirm { slug } }"})
+        if response.status_code == 403 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "TENANT_SUSPENDED"
+    assert "Sleepy Books" in response.json()["error"]["message"]
