@@ -1,0 +1,62 @@
+"""Permissions are declared on fields and mutations, never hand-checked in resolvers:
+
+    @strawberry.mutation(extensions=requires("tokens", "manage"))
+
+The requirement shows in the SDL as `@requiresPermission(object: "tokens", action: "manage")`
+and in the field's description; the check asks the tenant's Casbin enforcer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.schema_directive import Location
+
+from saas.rbac.enforcer import is_allowed
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="The caller needs this permission (Casbin object and action) in the firm.",
+)
+class RequiresPermission:
+    object: str
+    action: str
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION], description="The caller must be logged in."
+)
+class RequiresLogin:
+    pass
+
+
+class Allowed(BasePermission):
+    def __init__(self, obj: str, act: str):
+        self.obj, self.act = obj, act
+        self.message = f"Permission denied: you need '{obj}:{act}' in this firm."
+        self.error_extensions = {"code": "FORBIDDEN", "permission": f"{obj}:{act}"}
+        self._schema_directive = RequiresPermission(object=obj, action=act)
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return await is_allowed(info.context, self.obj, self.act)
+
+
+class LoggedIn(BasePermission):
+    message = "You need to log in."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+    _schema_directive = RequiresLogin()
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return bool(info.context.principal.authenticated)
+
+
+def requires(obj: str, act: str) -> list[Any]:
+    """Field extensions for a permission-guarded field or mutation."""
+    return [PermissionExtension(permissions=[Allowed(obj, act)])]
+
+
+def requires_login() -> list[Any]:
+    return [PermissionExtension(permissions=[LoggedIn()])]
