@@ -16,6 +16,7 @@ from saas.schema.root import build_schema
 from saas.schema.view import GraphQLApp
 from saas.services import Services
 from saas.settings import Settings
+from saas.tenants.branding_routes import branding_image
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/branding/{kind:str}", branding_image, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

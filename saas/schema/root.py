@@ -16,6 +16,7 @@ from saas.settings import Settings
 
 MODULES = (
     "saas.tenants.graphql",
+    "saas.tenants.branding_graphql",
 )
 
 
