@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from saas.db.migrate import sync_engine, upgrade_shared
 from saas.settings import PROJECT_ROOT, Settings
 from saas.tenants.provisioning import provision_tenant
+from tests.support.auth import FirmPeople, create_firm_people
 from tests.support.client import GraphQLClient
 from tests.support.database import drop_database, fresh_database, server_url
 from tests.support.server import LiveServer
@@ -77,6 +78,14 @@ def firms(db_engine: sa.Engine, settings: Settings) -> dict[str, Firm]:
         tenant_id = provision_tenant(db_engine, slug, name)
         out[key] = Firm(tenant_id, slug, name, f"{slug}.{settings.base_domain}")
     return out
+
+
+@pytest.fixture(scope="session")
+def people(db_engine: sa.Engine, firms: dict[str, Firm]) -> dict[str, FirmPeople]:
+    """In each firm: .admin (firm_admin), .manager (manager), .client (client_member of client
+    organization 1), with .email / .password (tests.support.auth.PASSWORD). Log in with
+    tests.support.auth.login(client, email, password)."""
+    return {key: create_firm_people(db_engine, firm.id, firm.slug) for key, firm in firms.items()}
 
 
 @pytest.fixture(scope="session")
