@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 AA_TEXT = 4.5
 # WCAG 1.4.11: focus indicators and other non-text parts need 3:1 against their surroundings.
@@ -102,17 +103,27 @@ def _lightness(color: str) -> float:
 
 
 def darken_until(color: str, ok: Callable[[str], bool]) -> str:
-    """The lightest shade of `color` (same hue and saturation, lightness going down) that `ok`
-    accepts; black always ends the search, so this terminates."""
+    """The lightest shade of `color` (same hue and saturation, lightness going down in steps of
+    0.1%) that `ok` accepts. Every channel only falls as lightness falls, so the contrast
+    checks used here are monotonic in the step: a binary search finds the same shade a
+    step-by-step walk would. At the last step the shade is black, which ends any search."""
     if ok(color):
         return color
     lightness = _lightness(color)
-    steps = math.ceil(lightness / _STEP)
-    for i in range(1, steps + 1):
-        candidate = _with_lightness(color, lightness - i * _STEP)
-        if ok(candidate):
-            return candidate
-    return "#000000"
+    low, high = 0, math.ceil(lightness / _STEP)  # ok(step low) is False, ok(step high) assumed
+
+    def shade(step: int) -> str:
+        return _with_lightness(color, lightness - step * _STEP)
+
+    if not ok(shade(high)):
+        return "#000000"
+    while high - low > 1:
+        middle = (low + high) // 2
+        if ok(shade(middle)):
+            high = middle
+        else:
+            low = middle
+    return shade(high)
 
 
 def _shift(color: str, delta: float) -> str:
@@ -185,6 +196,7 @@ def _state_shade(primary: str, on_primary: str, delta: float) -> str:
     return _shift(primary, -delta)
 
 
+@lru_cache(maxsize=512)
 def derive_theme(color: str) -> Theme:
     """Every token of the cabinet's theme from one hex color. Raises InvalidColor."""
     requested = parse_hex(color)
