@@ -313,6 +313,43 @@ def test_custom_domain_resolves_after_change_and_cannot_be_taken_twice(
     as_role("y", "firm_admin").execute(UPDATE, {"input": {"customDomains": None}})
 
 
+async def test_another_process_registry_hears_the_domain_change(
+    as_role, brand_firms, database_url
+) -> None:  # type: ignore[no-untyped-def]
+    """A second API process (its own registry and listener, a cache that would keep the old
+    answer for 10 minutes) resolves the new domain only because of NOTIFY kabinet_tenants."""
+    import asyncio
+
+    from saas.db.engine import create_engine
+    from saas.db.notify import NotificationHub
+    from saas.tenants.registry import TENANTS_CHANGED, TenantRegistry, UnknownHost
+
+    engine = create_engine(database_url, pool_size=1)
+    registry = TenantRegistry(engine, BASE, dev_hosts=False, ttl=600)
+    hub = NotificationHub(database_url)
+    hub.subscribe(TENANTS_CHANGED, registry.invalidate)
+    await hub.start()
+    domain = "second-process.iks-buh.example"
+    try:
+        with pytest.raises(UnknownHost):
+            await registry.resolve_host(domain)  # the negative answer is now cached
+        admin = as_role("x", "firm_admin")
+        await asyncio.to_thread(admin.execute, UPDATE, {"input": {"customDomains": [domain]}})
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                match = await registry.resolve_host(domain)
+                break
+            except UnknownHost:
+                assert time.monotonic() < deadline, "the registry never heard the change"
+                await asyncio.sleep(0.05)
+        assert match.tenant is not None and match.tenant.slug == brand_firms["x"].slug
+        await asyncio.to_thread(admin.execute, UPDATE, {"input": {"customDomains": []}})
+    finally:
+        await hub.stop()
+        await engine.dispose()
+
+
 # --- logo and favicon -----------------------------------------------------------------------
 
 
