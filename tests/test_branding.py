@@ -170,9 +170,29 @@ def test_platform_host_shows_the_neutral_platform_brand(client, brand_firms) -> 
     assert "Икс" not in str(seen) and "Yankee" not in str(seen)
 
 
-def test_unset_fields_fall_back_to_the_firm_name(client, firms) -> None:  # type: ignore[no-untyped-def]
-    seen = client(firms["b"].host).execute(BRANDING)["branding"]
-    assert seen["displayName"] == firms["b"].name
+def test_null_resets_a_setting_to_its_default(as_role, client, brand_firms) -> None:  # type: ignore[no-untyped-def]
+    y = brand_firms["y"]
+    admin = as_role("y", "firm_admin")
+    admin.execute(
+        UPDATE,
+        {"input": {"displayName": "Temporary", "emailSenderName": "Temp", "phone": "+7 1 234"}},
+    )
+    assert client(y.host).execute(BRANDING)["branding"]["displayName"] == "Temporary"
+    done = admin.execute(
+        UPDATE,
+        {
+            "input": {
+                "displayName": None,
+                "emailSenderName": None,
+                "phone": None,
+                "primaryColor": None,
+            }
+        },
+    )["updateBranding"]["settings"]
+    assert done["displayName"] == y.name and done["emailSenderName"] == y.name
+    assert done["phone"] is None and done["requestedColor"] == "#1F6FEB"
+    seen = client(y.host).execute(BRANDING)["branding"]
+    assert seen["displayName"] == y.name and seen["phone"] is None
     assert seen["cabinetEnabled"] is True
 
 

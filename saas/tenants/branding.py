@@ -274,7 +274,7 @@ def clean_domain(value: str, base_domain: str) -> str:
 
 @dataclass
 class BrandingChanges:
-    """Only the fields that are set change; None for phone/domains clears them."""
+    """Only the fields named in `present` change; None resets one to its default."""
 
     display_name: str | None = None
     phone: str | None = None
@@ -350,15 +350,18 @@ async def update_branding(
     ip: str | None = None,
 ) -> TenantRef:
     """Validate and apply `changes`; returns the firm as it will be after commit."""
-    new: dict[str, Any] = {}
-    if "display_name" in changes.present:
-        new["display_name"] = clean_display_name(changes.display_name or "")
-    if "phone" in changes.present:
-        new["phone"] = clean_phone(changes.phone or "")
-    if "primary_color" in changes.present:
-        new["primary_color"] = clean_color(changes.primary_color or "")
-    if "email_sender_name" in changes.present:
-        new["email_sender_name"] = clean_sender_name(changes.email_sender_name or "")
+    cleaners = {
+        "display_name": clean_display_name,
+        "phone": clean_phone,
+        "primary_color": clean_color,
+        "email_sender_name": clean_sender_name,
+    }
+    # null resets a setting to its default (the firm's name, no phone, the default color).
+    new: dict[str, Any] = {
+        name: None if getattr(changes, name) is None else clean(getattr(changes, name))
+        for name, clean in cleaners.items()
+        if name in changes.present
+    }
     domains: list[str] | None = None
     if "custom_domains" in changes.present:
         domains = []
@@ -385,6 +388,7 @@ async def update_branding(
             )
     settings = dict(row.settings or {})
     settings.update(new)
+    settings = {k: v for k, v in settings.items() if not (k in new and v is None)}
     row.settings = settings
     if domains is not None:
         row.domains = domains

@@ -187,7 +187,10 @@ class BrandingSettings:
         )
 
 
-@strawberry.input(description="Only the fields given change; `phone: null` clears the phone.")
+@strawberry.input(
+    description="Only the fields given change; null resets one to its default (the firm's "
+    "registered name, no phone, the default color, no custom domains)."
+)
 class BrandingInput:
     display_name: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
