@@ -93,6 +93,14 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     import uvicorn
 
     from saas.app import create_app
+    from saas.jobs.worker import start_worker_process, stop_worker_process
+    from saas.storage import prepare_storage
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+    prepare_storage(settings)
+    # The worker runs as `saas worker` beside the API, as in production, and stops with the demo.
+    worker = start_worker_process(resolve_database_url(settings.database_url, settings.data_dir))
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+    finally:
+        stop_worker_process(worker)
     return 0

@@ -64,9 +64,14 @@ def _upgrade(connection: sa.Connection, branch: str, version_schema: str) -> lis
 
 
 def upgrade_shared(engine: sa.Engine) -> list[str]:
+    from saas.jobs.broker import ensure_broker_schema
+
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{SHARED_SCHEMA}"')
-        return _upgrade(conn, "shared", SHARED_SCHEMA)
+        applied = _upgrade(conn, "shared", SHARED_SCHEMA)
+        # The PostgreSQL job queue (dramatiq-postgres's own DDL, idempotent, advisory-locked).
+        ensure_broker_schema(conn)
+        return applied
 
 
 def upgrade_tenant_schema(conn: sa.Connection, schema: str, role: str) -> list[str]:

@@ -1,0 +1,160 @@
+"""`saas worker`: consume every queue with dramatiq worker threads, in one or more processes.
+
+Actors are found by importing `saas.modules.<name>.jobs` for each module that has one, plus the
+comma-separated modules of SAAS_WORKER_MODULES (integrations, tests). SIGTERM or SIGINT stops
+gracefully: running messages finish (up to SAAS_WORKER_SHUTDOWN_SECONDS), unstarted ones stay
+in the broker for the next worker.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import pkgutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from dramatiq import Worker
+
+from saas.db.server import resolve_database_url
+from saas.jobs.actors import ACTORS
+from saas.jobs.broker import check_broker
+from saas.jobs.runtime import configure_jobs
+from saas.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def import_actor_modules() -> list[str]:
+    """Import every module that declares actors; returns their names."""
+    names = []
+    try:
+        modules = importlib.import_module("saas.modules")
+        for info in pkgutil.iter_modules(modules.__path__, "saas.modules."):
+            if info.ispkg and importlib.util.find_spec(f"{info.name}.jobs") is not None:
+                names.append(f"{info.name}.jobs")
+    except ModuleNotFoundError:
+        pass
+    extra = os.environ.get("SAAS_WORKER_MODULES", "")
+    names += [name.strip() for name in extra.split(",") if name.strip()]
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
+    """One worker process: consume until SIGTERM/SIGINT."""
+    from saas.ops.sentry import init_sentry
+
+    init_sentry(settings)  # before the broker exists: the dramatiq integration hooks it
+    modules = import_actor_modules()
+    runtime = configure_jobs(settings, database_url)
+    try:
+        check_broker(runtime.broker)
+    except Exception as exc:
+        log.error(
+            "the job broker is not usable (PostgreSQL broker: run `saas migrate` first): %s",
+            exc,
+        )
+        runtime.broker.close()
+        return 2
+    stop = threading.Event()
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda *_: stop.set())
+    worker = Worker(runtime.broker, worker_threads=threads, worker_timeout=1000)
+    worker.start()
+    log.info(
+        "worker ready",
+        extra={
+            "broker": type(runtime.broker).__name__,
+            "threads": threads,
+            "actors": sorted(ACTORS),
+            "modules": modules,
+        },
+    )
+    stop.wait()
+    log.info("worker stopping")
+    shutdown_ms = int(float(os.environ.get("SAAS_WORKER_SHUTDOWN_SECONDS", "30")) * 1000)
+    worker.stop(timeout=shutdown_ms)
+    runtime.broker.close()
+    return 0
+
+
+def _child(settings: Settings, database_url: str, threads: int) -> None:
+    from saas.logs import configure_logging
+
+    configure_logging(json_output=settings.log_json)
+    sys.exit(serve_jobs(settings, database_url, threads))
+
+
+def run_worker(settings: Settings, processes: int = 1, threads: int = 4) -> int:
+    # Resolve (and, when embedded, start) the database once here, so worker processes share it.
+    database_url = resolve_database_url(settings.database_url, settings.data_dir)
+    if processes <= 1:
+        return serve_jobs(settings, database_url, threads)
+    context = multiprocessing.get_context("spawn")  # no inherited threads, pools or sockets
+    children = [
+        context.Process(target=_child, args=(settings, database_url, threads), name=f"worker-{n}")
+        for n in range(processes)
+    ]
+    for child in children:
+        child.start()
+    stopping = threading.Event()
+
+    def forward(signum: int, _frame: Any) -> None:
+        stopping.set()
+        for child in children:
+            if child.pid and child.is_alive():
+                os.kill(child.pid, signal.SIGTERM)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, forward)
+    # A child that dies stops the others: the supervisor (systemd, Kubernetes) restarts the set.
+    while all(child.is_alive() for child in children) and not stopping.is_set():
+        time.sleep(0.5)
+    signalled = stopping.is_set()
+    forward(signal.SIGTERM, None)
+    for child in children:
+        child.join()
+    return 0 if signalled else int(any(child.exitcode for child in children))
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the parent dies (Linux), so a killed demo
+    leaves no orphan worker behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def start_worker_process(database_url: str, *, threads: int = 2) -> subprocess.Popen[bytes]:
+    """`saas worker` as a child process (the demo's worker), on the parent's database."""
+    env = {**os.environ, "SAAS_DATABASE_URL": database_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "saas.cli", "worker", "--threads", str(threads)],
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+    )
+
+
+def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
