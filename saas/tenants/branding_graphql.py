@@ -344,9 +344,9 @@ class Mutation:
                 message=_pick(info, exc.message_ru, exc.message_en),
                 field="contentBase64",
             )
-        key = service.image_key(ctx.tenant.id, image)
+        key = service.image_key(ctx.services, ctx.tenant.id, image)
         # Stored first: a failed transaction leaves an unreferenced file, never a broken link.
-        await service.put_file(ctx.settings, key, image.content)
+        await service.put_image(ctx.services, ctx.tenant.id, key, image)
         async with ctx.unit_of_work(shared=True) as session:
             tenant, replaced = await service.set_image(
                 session,
@@ -423,9 +423,9 @@ class Mutation:
 def _delete_after_commit(info: Info, key: str | None) -> None:
     if not key:
         return
-    settings = info.context.settings
+    services, tenant_id = info.context.services, info.context.tenant.id
 
     async def delete() -> None:
-        await service.delete_file(settings, key)
+        await service.delete_image(services, tenant_id, key)
 
     info.context.after_commit(delete)

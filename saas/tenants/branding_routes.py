@@ -12,7 +12,7 @@ import hashlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from saas.tenants.branding import brand_of, content_type_of, get_file, version_of
+from saas.tenants.branding import brand_of, content_type_of, read_image, version_of
 from saas.tenants.branding_images import ImageKind
 
 SECURITY_HEADERS = {
@@ -41,10 +41,10 @@ async def branding_image(request: Request) -> Response:
     binding = request.scope.get("state", {}).get("binding")
     brand = brand_of(binding.tenant if binding else None)
     key = brand.favicon_key if kind is ImageKind.FAVICON else brand.logo_key
-    if not key:
+    if not key or brand.tenant_id is None:
         return _not_found(kind)
     services = request.app.state.services
-    content = await get_file(services.settings, key)
+    content = await read_image(services, brand.tenant_id, key)
     if content is None:
         return _not_found(kind)
     version = version_of(key)
