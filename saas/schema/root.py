@@ -17,6 +17,7 @@ from saas.settings import Settings
 MODULES = (
     "saas.tenants.graphql",
     "saas.tenants.branding_graphql",
+    "saas.modules.clients.graphql",
 )
 
 

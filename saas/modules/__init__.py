@@ -1,0 +1,1 @@
+"""Product modules: one folder each (models, service, graphql, loaders, jobs, policy)."""

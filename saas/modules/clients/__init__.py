@@ -1,0 +1,1 @@
+"""Client organizations, their contact persons and grants (issue 3)."""

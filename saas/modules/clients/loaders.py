@@ -1,0 +1,165 @@
+"""DataLoaders of the clients module: one query per kind of thing per request, whatever the
+page size. Every loader that reads organizations or contacts applies the actor's scope, so a
+nested field cannot reach what the top-level query could not.
+
+Instances are per request: `ctx.loader(OrganizationsByIdLoader).load(org_id)`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from saas.auth.models import Membership, Person
+from saas.modules.clients.models import (
+    ClientContact,
+    ClientGrant,
+    ClientOrganization,
+    ClientOrgModerator,
+)
+from saas.modules.clients.service import (
+    Actor,
+    grants_statement,
+    scope_contacts,
+    scope_organizations,
+)
+
+
+def actor_of(ctx: Any) -> Actor:
+    return Actor.of(ctx.principal, ctx.tenant.id)
+
+
+class _ContextLoader(DataLoader[Any, Any]):
+    def __init__(self, ctx: Any):
+        super().__init__(load_fn=self._load)
+        self.ctx = ctx
+
+    async def _load(self, keys: list[Any]) -> Sequence[Any]:
+        raise NotImplementedError
+
+
+class OrganizationsByIdLoader(_ContextLoader):
+    """id -> ClientOrganization visible to the actor, or None."""
+
+    async def _load(self, keys: list[int]) -> list[ClientOrganization | None]:
+        stmt = scope_organizations(
+            select(ClientOrganization).where(ClientOrganization.id.in_(sorted(set(keys)))),
+            actor_of(self.ctx),
+        )
+        found = {org.id: org for org in (await self.ctx.db.execute(stmt)).scalars()}
+        return [found.get(k) for k in keys]
+
+
+class ContactsByOrganizationLoader(_ContextLoader):
+    """organization id -> its contacts visible to the actor (oldest first)."""
+
+    async def _load(self, keys: list[int]) -> list[list[ClientContact]]:
+        stmt = scope_contacts(
+            select(ClientContact).where(ClientContact.organization_id.in_(sorted(set(keys)))),
+            actor_of(self.ctx),
+        ).order_by(ClientContact.id)
+        by_org: dict[int, list[ClientContact]] = defaultdict(list)
+        for contact in (await self.ctx.db.execute(stmt)).scalars():
+            by_org[contact.organization_id].append(contact)
+        return [by_org.get(k, []) for k in keys]
+
+
+class ContactsByIdLoader(_ContextLoader):
+    """id -> ClientContact visible to the actor, or None."""
+
+    async def _load(self, keys: list[int]) -> list[ClientContact | None]:
+        stmt = scope_contacts(
+            select(ClientContact).where(ClientContact.id.in_(sorted(set(keys)))), actor_of(self.ctx)
+        )
+        found = {c.id: c for c in (await self.ctx.db.execute(stmt)).scalars()}
+        return [found.get(k) for k in keys]
+
+
+class GrantsByContactLoader(_ContextLoader):
+    """contact id -> granted modules (as stored; `grants_for` gives the effective ones)."""
+
+    async def _load(self, keys: list[int]) -> list[list[str]]:
+        rows = await self.ctx.db.execute(
+            select(ClientGrant.contact_id, ClientGrant.module)
+            .where(ClientGrant.contact_id.in_(sorted(set(keys))))
+            .order_by(ClientGrant.module)
+        )
+        by_contact: dict[int, list[str]] = defaultdict(list)
+        for contact_id, module in rows:
+            by_contact[contact_id].append(module)
+        return [by_contact.get(k, []) for k in keys]
+
+
+class ModeratorsByOrganizationLoader(_ContextLoader):
+    """organization id -> person ids of its moderators."""
+
+    async def _load(self, keys: list[int]) -> list[list[int]]:
+        rows = await self.ctx.db.execute(
+            select(ClientOrgModerator.organization_id, ClientOrgModerator.person_id)
+            .where(ClientOrgModerator.organization_id.in_(sorted(set(keys))))
+            .order_by(ClientOrgModerator.person_id)
+        )
+        by_org: dict[int, list[int]] = defaultdict(list)
+        for org_id, person_id in rows:
+            by_org[org_id].append(person_id)
+        return [by_org.get(k, []) for k in keys]
+
+
+class ViewerGrantsLoader(_ContextLoader):
+    """organization id -> modules the viewer (a client user) may use there."""
+
+    async def _load(self, keys: list[int]) -> list[frozenset[str]]:
+        actor = actor_of(self.ctx)
+        if actor.person_id is None:
+            return [frozenset() for _ in keys]
+        rows = await self.ctx.db.execute(grants_statement(actor.person_id, keys))
+        by_org: dict[int, set[str]] = defaultdict(set)
+        for org_id, module in rows:
+            by_org[org_id].add(module)
+        return [frozenset(by_org.get(k, ())) for k in keys]
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """What the firm and its clients see of a person: no credentials, no other cabinets."""
+
+    id: int
+    email: str
+    display_name: str
+
+
+class PeopleByIdLoader(_ContextLoader):
+    """person id -> PersonCard, read from shared.people through the shared session (the tenant
+    role cannot read the shared schema, and a cross-schema join would need it)."""
+
+    async def _load(self, keys: list[int]) -> list[PersonCard | None]:
+        rows = await self.ctx.shared.execute(
+            select(Person.id, Person.email, Person.display_name).where(
+                Person.id.in_(sorted(set(keys)))
+            )
+        )
+        found = {r.id: PersonCard(r.id, r.email, r.display_name or "") for r in rows}
+        return [found.get(k) for k in keys]
+
+
+class ContactMembershipLoader(_ContextLoader):
+    """(person id, organization id) -> has the contact accepted its invitation (an active
+    client membership exists)?"""
+
+    async def _load(self, keys: list[tuple[int, int]]) -> list[bool]:
+        people = sorted({p for p, _ in keys})
+        rows = await self.ctx.shared.execute(
+            select(Membership.person_id, Membership.client_org_id).where(
+                Membership.tenant_id == self.ctx.tenant.id,
+                Membership.kind == "client",
+                Membership.status == "active",
+                Membership.person_id.in_(people),
+            )
+        )
+        active = {(p, o) for p, o in rows}
+        return [k in active for k in keys]
