@@ -19,7 +19,7 @@ install: $(STAMP)
 
 web: $(WEB_STAMP)
 
-$(WEB_STAMP): $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/dist/*' 2>/dev/null)
+$(WEB_STAMP): $(wildcard schema.graphql) $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/dist/*' -not -path 'web/src/graphql/generated.ts' 2>/dev/null)
 	@if [ -f web/package.json ]; then \
 		command -v npm >/dev/null || { echo "npm is needed to build the cabinet (install Node.js 20+)"; exit 1; }; \
 		cd web && (npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error) && npm run build; \

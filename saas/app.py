@@ -17,6 +17,7 @@ from saas.schema.view import GraphQLApp
 from saas.services import Services
 from saas.settings import Settings
 from saas.tenants.branding_routes import branding_image
+from saas.web import SinglePageApp
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/branding/{kind:str}", branding_image, methods=["GET", "HEAD"]),
+        # Last: every path no route above claims belongs to the cabinet's front end.
+        Mount("/", app=SinglePageApp()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

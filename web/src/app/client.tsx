@@ -1,0 +1,25 @@
+// The urql client, replaced after login and logout: cached results and the open WebSocket
+// belong to the person who was logged in before.
+import { createContext, useCallback, useContext, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+import { Provider } from "urql";
+import { makeClient } from "../graphql/client";
+
+const ResetContext = createContext<() => void>(() => {});
+
+export function ClientProvider({ children }: { children: ReactNode }) {
+  const [generation, setGeneration] = useState(0);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const client = useMemo(() => makeClient(), [generation]);
+  const reset = useCallback(() => setGeneration((g) => g + 1), []);
+  return (
+    <ResetContext.Provider value={reset}>
+      <Provider value={client}>{children}</Provider>
+    </ResetContext.Provider>
+  );
+}
+
+/** Call after the session changed (login, logout, accepted invitation). */
+export function useResetClient(): () => void {
+  return useContext(ResetContext);
+}

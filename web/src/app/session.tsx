@@ -1,0 +1,51 @@
+// Who is logged in at this host, and which cabinets they have here and elsewhere.
+import { createContext, useContext } from "react";
+import type { ReactNode } from "react";
+import { useQuery } from "urql";
+import { SessionDocument } from "../graphql/generated";
+import type { CabinetFieldsFragment, SessionQuery } from "../graphql/generated";
+import { FullPageMessage } from "../components/FullPageMessage";
+import { useT } from "../i18n";
+
+export type Viewer = NonNullable<SessionQuery["viewer"]>;
+export type Cabinet = CabinetFieldsFragment;
+
+export interface Session {
+  viewer: Viewer | null;
+  /** The firm served at this host; null at the platform's own host. */
+  firm: SessionQuery["currentFirm"];
+  /** The viewer's cabinets at this firm. */
+  here: Cabinet[];
+  staffHere: Cabinet | null;
+  clientHere: Cabinet[];
+  refresh: () => void;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const t = useT();
+  const [{ data, error, fetching }, refetch] = useQuery({ query: SessionDocument, requestPolicy: "network-only" });
+  if (!data) {
+    if (error && !fetching) return <FullPageMessage title={t("error.unreachable")} />;
+    return <FullPageMessage title={t("common.loading")} busy />;
+  }
+  const viewer = data.viewer ?? null;
+  const firm = data.currentFirm ?? null;
+  const here = viewer && firm ? viewer.cabinets.filter((c) => c.firm.slug === firm.slug) : [];
+  const value: Session = {
+    viewer,
+    firm,
+    here,
+    staffHere: here.find((c) => c.kind === "STAFF") ?? null,
+    clientHere: here.filter((c) => c.kind === "CLIENT"),
+    refresh: () => refetch({ requestPolicy: "network-only" }),
+  };
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}

@@ -1,0 +1,63 @@
+// One urql client per login state: queries and mutations over HTTP POST to /graphql,
+// subscriptions over graphql-ws on the same origin (the API checks the WebSocket's Origin).
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { createClient as createWsClient } from "graphql-ws";
+import type { Client as WsClient } from "graphql-ws";
+import { storedLang } from "../i18n";
+
+export const CSRF_COOKIE = "kabinet_csrf";
+export const CSRF_HEADER = "X-CSRF-Token";
+
+/** The readable CSRF cookie the API sets next to the (HttpOnly) session cookie. */
+export function csrfToken(): string | null {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === CSRF_COOKIE) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+function wsUrl(): string {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}/graphql`;
+}
+
+let ws: WsClient | null = null;
+
+function wsClient(): WsClient {
+  ws ??= createWsClient({ url: wsUrl(), lazy: true, retryAttempts: 5 });
+  return ws;
+}
+
+export function makeClient(): Client {
+  // A new login means new cookies: the open socket still carries the old ones.
+  ws?.dispose();
+  ws = null;
+  return new Client({
+    url: "/graphql",
+    requestPolicy: "cache-and-network",
+    preferGetMethod: false,
+    fetchOptions: () => {
+      // The API words its messages in the language the cabinet is shown in.
+      const headers: Record<string, string> = { "Accept-Language": storedLang() };
+      const token = csrfToken();
+      if (token) headers[CSRF_HEADER] = token;
+      return { credentials: "same-origin", headers };
+    },
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query || "" };
+          return {
+            subscribe(sink) {
+              const unsubscribe = wsClient().subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,11 @@
+/** The number behind a Relay global id ("Q2xpZW50T3JnYW5pemF0aW9uOjEy" = "ClientOrganization:12"
+ *  -> "12"): cabinets and filters name organizations and people by it. */
+export function primaryKeyOf(globalId: string): string | null {
+  try {
+    const decoded = atob(globalId);
+    const id = decoded.slice(decoded.indexOf(":") + 1);
+    return /^\d+$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}

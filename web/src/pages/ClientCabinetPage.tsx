@@ -1,0 +1,126 @@
+import { useEffect } from "react";
+import { Navigate, useNavigate, useParams } from "react-router";
+import { useQuery } from "urql";
+import { ClientOrganizationDocument, ClientOrganizationsDocument } from "../graphql/generated";
+import { primaryKeyOf } from "../graphql/ids";
+import { Shell } from "../components/Shell";
+import { ErrorAlert } from "../components/Alert";
+import { ContactsPanel } from "../components/ContactsPanel";
+import { OrganizationDetails } from "../components/OrganizationDetails";
+import { useSession } from "../app/session";
+import type { Cabinet } from "../app/session";
+import { MODULE_LABEL } from "../labels";
+import { useT } from "../i18n";
+
+const LAST_ORG = "kabinet.organization";
+
+export function rememberedOrganization(cabinets: Cabinet[]): Cabinet | undefined {
+  let last: string | null = null;
+  try {
+    last = window.localStorage.getItem(LAST_ORG);
+  } catch {
+    // no storage: the first organization
+  }
+  return cabinets.find((c) => String(c.organizationId) === last) ?? cabinets[0];
+}
+
+/** Switches between the organizations the person represents at this firm. Their names come
+ *  from `clientOrganizations`, which shows a contact only its own organizations. */
+function OrganizationSwitcher({ current }: { current: number }) {
+  const t = useT();
+  const navigate = useNavigate();
+  const { clientHere } = useSession();
+  const [{ data }] = useQuery({ query: ClientOrganizationsDocument, variables: { first: 100 }, pause: clientHere.length < 2 });
+  if (clientHere.length < 2) return null;
+  const names = new Map((data?.clientOrganizations.edges ?? []).map(({ node }) => [primaryKeyOf(node.id), node.name]));
+  return (
+    <div className="org-switch">
+      <label htmlFor="org-switch">{t("shell.organization")}</label>
+      <select
+        id="org-switch"
+        value={current}
+        onChange={(e) => navigate(`/cabinet/${e.target.value}`)}
+        data-testid="org-switch"
+      >
+        {clientHere.map((c) => (
+          <option key={c.key} value={c.organizationId ?? ""}>
+            {c.organizationName ?? names.get(String(c.organizationId)) ?? t("picker.organization", { id: c.organizationId ?? "" })}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The client's cabinet for one organization: who serves it, what the person may use, and
+ *  (for the organization's client admin) its contact persons. */
+export function ClientCabinetPage() {
+  const t = useT();
+  const { orgId } = useParams();
+  const { viewer, clientHere } = useSession();
+  const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
+  const [{ data, error }, refetch] = useQuery({
+    query: ClientOrganizationDocument,
+    variables: { id: orgId ?? "" },
+    pause: !cabinet,
+  });
+  useEffect(() => {
+    if (!cabinet) return;
+    try {
+      window.localStorage.setItem(LAST_ORG, String(cabinet.organizationId));
+    } catch {
+      // not remembered
+    }
+  }, [cabinet]);
+  if (!viewer) return <Navigate to="/login" replace />;
+  if (!cabinet) {
+    const fallback = rememberedOrganization(clientHere);
+    return <Navigate to={fallback ? `/cabinet/${fallback.organizationId}` : "/cabinets"} replace />;
+  }
+  const result = data?.clientOrganization;
+  const org = result?.__typename === "ClientOrganization" ? result : null;
+  const isAdmin = cabinet.roles.includes("client_admin");
+
+  return (
+    <Shell nav={[]} tools={<OrganizationSwitcher current={cabinet.organizationId ?? 0} />}>
+      <div className="page-title">
+        <h1 data-testid="organization-name">{org?.name ?? cabinet.organizationName ?? ""}</h1>
+      </div>
+      {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+      {result && result.__typename !== "ClientOrganization" && <ErrorAlert>{result.message}</ErrorAlert>}
+      {!org && !error && <p role="status">{t("common.loading")}</p>}
+      {org && (
+        <>
+          <div className="grid-2">
+            <section className="card" aria-labelledby="org-title">
+              <h2 id="org-title">{t("client.organization")}</h2>
+              <OrganizationDetails org={org} />
+            </section>
+            <section className="card" aria-labelledby="access-title">
+              <h2 id="access-title">{t("client.yourAccess")}</h2>
+              {org.viewerGrants.length ? (
+                <ul data-testid="viewer-grants">
+                  {org.viewerGrants.map((m) => (
+                    <li key={m}>{t(MODULE_LABEL[m])}</li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">{t("client.noAccess")}</p>
+              )}
+              <p className="muted">{t("client.accessHint")}</p>
+            </section>
+          </div>
+          {isAdmin && (
+            <ContactsPanel
+              organizationId={org.id}
+              contacts={org.contacts}
+              enabledModules={org.enabledModules}
+              canInviteAdmin={false}
+              onChanged={() => refetch({ requestPolicy: "network-only" })}
+            />
+          )}
+        </>
+      )}
+    </Shell>
+  );
+}

@@ -1,0 +1,30 @@
+import { Navigate } from "react-router";
+import { useSession } from "../app/session";
+import { rememberedOrganization } from "./ClientCabinetPage";
+import { FullPageMessage } from "../components/FullPageMessage";
+import { LogoutButton } from "../components/LogoutButton";
+import { useT } from "../i18n";
+
+/** "/" sends each person where they belong at this host. */
+export function HomePage() {
+  const t = useT();
+  const { viewer, firm, staffHere, clientHere } = useSession();
+  if (!viewer) return <Navigate to="/login" replace />;
+  if (!firm) return <Navigate to="/cabinets" replace />;
+
+  // Arriving from the cabinet picker: the fragment names the cabinet that was chosen.
+  const hint = new URLSearchParams(window.location.hash.slice(1)).get("cabinet");
+  const hinted = hint ? clientHere.find((c) => c.key === hint) : undefined;
+  if (hinted) return <Navigate to={`/cabinet/${hinted.organizationId}`} replace />;
+  if (staffHere && hint !== null && hint.endsWith(":staff")) return <Navigate to="/clients" replace />;
+
+  if (staffHere) return <Navigate to="/clients" replace />;
+  const client = rememberedOrganization(clientHere);
+  if (client) return <Navigate to={`/cabinet/${client.organizationId}`} replace />;
+  if (viewer.cabinets.length > 0) return <Navigate to="/cabinets" replace />;
+  return (
+    <FullPageMessage title={t("home.noCabinet")}>
+      <LogoutButton />
+    </FullPageMessage>
+  );
+}

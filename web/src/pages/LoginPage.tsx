@@ -1,0 +1,99 @@
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { useMutation } from "urql";
+import { LoginDocument } from "../graphql/generated";
+import { AuthLayout } from "../components/AuthLayout";
+import { ErrorAlert, WarnAlert } from "../components/Alert";
+import { useBrand } from "../app/brand";
+import { useResetClient } from "../app/client";
+import { useT } from "../i18n";
+
+export function LoginPage() {
+  const t = useT();
+  const brand = useBrand();
+  const navigate = useNavigate();
+  const resetClient = useResetClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [otp, setOtp] = useState("");
+  const [needOtp, setNeedOtp] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [{ fetching }, login] = useMutation(LoginDocument);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    const result = await login({ email, password, otp: needOtp ? otp : null });
+    const outcome = result.data?.login;
+    if (!outcome) {
+      setError(t("error.generic"));
+      return;
+    }
+    switch (outcome.__typename) {
+      case "LoginSuccess":
+      case "TotpSetupRequired":
+        resetClient();
+        navigate(brand.isPlatform ? "/cabinets" : "/", { replace: true });
+        return;
+      case "OtpRequired":
+        setNeedOtp(true);
+        return;
+      default:
+        setError(outcome.message);
+    }
+  }
+
+  return (
+    <AuthLayout title={t("login.title")}>
+      {!brand.isPlatform && !brand.cabinetEnabled && <WarnAlert>{t("login.cabinetClosed")}</WarnAlert>}
+      <ErrorAlert>{error}</ErrorAlert>
+      <form onSubmit={submit} noValidate={false}>
+        <div className="field">
+          <label htmlFor="login-email">{t("field.email")}</label>
+          <input
+            id="login-email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="login-password">{t("field.password")}</label>
+          <input
+            id="login-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        {needOtp && (
+          <div className="field">
+            <label htmlFor="login-otp">{t("login.otp")}</label>
+            <input
+              id="login-otp"
+              type="text"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              autoFocus
+              value={otp}
+              onChange={(e) => setOtp(e.target.value)}
+            />
+            <span className="hint">{t("login.otpHint")}</span>
+          </div>
+        )}
+        <button className="btn btn-primary btn-block" type="submit" disabled={fetching} data-testid="login-submit">
+          {fetching ? t("login.submitting") : t("login.submit")}
+        </button>
+      </form>
+      <p>
+        <Link to="/forgot-password">{t("login.forgot")}</Link>
+      </p>
+    </AuthLayout>
+  );
+}
