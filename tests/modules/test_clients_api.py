@@ -276,17 +276,22 @@ def error_codes(result: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
-def invitation_token(settings: Any, address: str) -> str:
-    """The link token of the newest invitation e-mail to `address` in the outbox."""
+def invitation_token(settings: Any, address: str, host: str | None = None, nth: int = 0) -> str:
+    """The link token of the nth newest invitation e-mail to `address` (with a link to `host`)
+    in the outbox."""
+    found: list[str] = []
     for path in sorted(Path(outbox_dir(settings)).glob("*.eml"), reverse=True):
         message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
         if str(message["To"]).lower() != address.lower():
             continue
         body = message.get_body(preferencelist=("plain",))
         assert body is not None
-        found = re.search(r"token=([A-Za-z0-9_\-]+)", body.get_content())
-        assert found, body.get_content()
-        return found.group(1)
+        link = re.search(r"https?://([^/\s]+)/\S*token=([A-Za-z0-9_\-]+)", body.get_content())
+        assert link, body.get_content()
+        if host is None or link.group(1).split(":")[0] == host:
+            found.append(link.group(2))
+        if len(found) > nth:
+            return found[nth]
     raise AssertionError(f"no invitation e-mail to {address}")
 
 
@@ -299,14 +304,20 @@ def invite(
 
 
 def join(
-    client: Any, firm: Any, settings: Any, address: str, password: str = "Kabinet-Secret-Pass-42"
+    client: Any,
+    firm: Any,
+    settings: Any,
+    address: str,
+    password: str = "Kabinet-Secret-Pass-42",
+    nth: int = 0,
 ) -> GraphQLClient:
-    """Accept the newest invitation to `address` as the invitee would; returns its client."""
+    """Accept the nth newest invitation to `address` from `firm` as the invitee would; returns
+    its client."""
     c = client(firm.host)
     result = c.execute(
         ACCEPT,
         {
-            "token": invitation_token(settings, address),
+            "token": invitation_token(settings, address, firm.host, nth),
             "password": password,
             "name": "Контакт Клиентов",
         },
@@ -787,7 +798,11 @@ def test_deactivation_takes_effect_on_the_next_request(
     assert (back["id"], back["status"]) == (contact["id"], "ACTIVE")
     returning = client(firms["a"].host)
     accepted = returning.execute(
-        ACCEPT, {"token": invitation_token(settings, address), "password": "Kabinet-Secret-Pass-42"}
+        ACCEPT,
+        {
+            "token": invitation_token(settings, address, firms["a"].host),
+            "password": "Kabinet-Secret-Pass-42",
+        },
     )["acceptInvitation"]
     assert accepted["__typename"] == "InvitationAccepted", accepted
     assert names(listing(returning)) == [x["name"]]
@@ -845,3 +860,34 @@ def test_staff_appoint_client_admins(served, client, firms, settings, db_engine)
     # The next request of that person carries the new role.
     other = invite(member, x["id"], new_email("by-new-admin"), ["REPORTS"])
     assert other["__typename"] == "ClientContact"
+
+
+def test_one_person_contact_of_organizations_at_two_firms(
+    served, client, login, firms, settings, staff
+) -> None:  # type: ignore[no-untyped-def]
+    admin_a, x, y, _ = served
+    address = new_email("two-firms")
+    invite(admin_a, x["id"], address, ["REPORTS"])
+    invite(admin_a, y["id"], address, ["CHAT"])
+    admin_b = login(firms["b"], staff.admin_b)
+    b_org = created(admin_b, llc(f"Bravo Partner {uuid.uuid4().hex[:4]}"))
+    invite(admin_b, b_org["id"], address, ["DOCUMENTS"])
+    at_a = join(client, firms["a"], settings, address)
+    join(client, firms["a"], settings, address, nth=1)  # the other organization's link
+    at_b = join(client, firms["b"], settings, address)
+
+    assert names(listing(at_a)) == sorted([x["name"], y["name"]])
+    assert at_a.execute(VIEWER_GRANTS, {"org": y["id"]})["viewerGrants"] == ["CHAT"]
+    assert names(listing(at_b)) == [b_org["name"]]
+    cabinets = at_b.execute("{ viewer { cabinets { kind organizationName firm { slug } } } }")[
+        "viewer"
+    ]["cabinets"]
+    assert sorted(
+        (c["firm"]["slug"], c["kind"], c["organizationName"]) for c in cabinets
+    ) == sorted(
+        [
+            ("firm-a", "CLIENT", x["name"]),
+            ("firm-a", "CLIENT", y["name"]),
+            ("firm-b", "CLIENT", b_org["name"]),
+        ]
+    )

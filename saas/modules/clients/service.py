@@ -17,6 +17,7 @@ access revoked rather than granted.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -52,6 +53,8 @@ from saas.schema.errors import DomainError, PublicError
 if TYPE_CHECKING:
     from saas.auth.principal import Principal
     from saas.tenants.registry import TenantRef
+
+log = logging.getLogger(__name__)
 
 # Roles that never make their holder firm staff (performers work *for* client organizations).
 NON_STAFF_ROLES = frozenset(CLIENT_ROLES) | {"performer"}
@@ -950,3 +953,41 @@ def invitation_sender(cabinet: Any, language: str = "ru") -> Any:
         return int(issued.invitation.id)
 
     return send
+
+
+# ------------------------------------------------------------------------ cabinet picker
+
+
+async def organization_names(
+    services: Any, pairs: Sequence[tuple[TenantRef, int]]
+) -> dict[tuple[int, int], str]:
+    """Names of client organizations for the cabinet picker, which lists a person's cabinets at
+    every firm: one query per firm, each through that firm's own tenant-bound session."""
+    from saas.db.session import tenant_session
+
+    by_tenant: dict[int, tuple[TenantRef, set[int]]] = {}
+    for tenant, org_id in pairs:
+        by_tenant.setdefault(tenant.id, (tenant, set()))[1].add(org_id)
+    names: dict[tuple[int, int], str] = {}
+    for tenant, org_ids in by_tenant.values():
+        try:
+            async with tenant_session(services.engine, tenant) as session:
+                rows = await session.execute(
+                    select(ClientOrganization.id, ClientOrganization.name).where(
+                        ClientOrganization.id.in_(sorted(org_ids))
+                    )
+                )
+                names.update({(tenant.id, org_id): name for org_id, name in rows})
+        except DBAPIError:  # one firm's broken schema must not hide the other cabinets
+            log.exception("client organization names unavailable", extra={"tenant": tenant.slug})
+    return names
+
+
+def _register_with_auth() -> None:
+    from saas.auth import service as auth
+
+    if organization_names not in auth.ORGANIZATION_NAME_RESOLVERS:
+        auth.ORGANIZATION_NAME_RESOLVERS.append(organization_names)
+
+
+_register_with_auth()
