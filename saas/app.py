@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from saas.auth.handoff import handoff
 from saas.request import RequestBindingMiddleware
 from saas.schema.root import build_schema
 from saas.schema.view import GraphQLApp
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/auth/handoff", handoff, methods=["GET"]),
         Route("/branding/{kind:str}", branding_image, methods=["GET", "HEAD"]),
         # Last: every path no route above claims belongs to the cabinet's front end.
         Mount("/", app=SinglePageApp()),

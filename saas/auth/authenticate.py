@@ -49,7 +49,9 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
-async def roles_in_tenant(services: Services, person_id: int, tenant_id: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+async def roles_in_tenant(
+    services: Services, person_id: int, tenant_id: int
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """A person's active roles in a tenant and the client organizations they represent."""
     async with shared_session(services.engine) as session:
         rows = (
@@ -95,7 +97,11 @@ async def _from_token(
         if token is None or token.revoked_at is not None:
             raise AuthRefused(401, "INVALID_TOKEN", "The API token is unknown or revoked.")
         if token.expires_at is not None and token.expires_at <= now:
-            raise AuthRefused(401, "TOKEN_EXPIRED", "The API token has expired; ask your firm admin for a new one.")
+            raise AuthRefused(
+                401,
+                "TOKEN_EXPIRED",
+                "The API token has expired; ask your firm admin for a new one.",
+            )
         if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
             client = scope.get("client")
             await session.execute(
@@ -110,7 +116,9 @@ async def _from_token(
             raise AuthRefused(401, "INVALID_TOKEN", "The API token's firm no longer exists.")
     elif tenant.id != token.tenant_id:
         raise AuthRefused(403, "WRONG_TENANT", "This API token belongs to another firm.")
-    principal = Principal(kind="token", token_id=token.id, tenant_id=token.tenant_id, roles=(token.role,))
+    principal = Principal(
+        kind="token", token_id=token.id, tenant_id=token.tenant_id, roles=(token.role,)
+    )
     return principal, tenant
 
 
@@ -138,7 +146,9 @@ async def _from_session(
     if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
         if not same(headers.get(CSRF_HEADER), login.csrf_token):
             raise AuthRefused(
-                403, "CSRF_FAILED", "Missing or wrong X-CSRF-Token header for a cookie-authenticated request."
+                403,
+                "CSRF_FAILED",
+                "Missing or wrong X-CSRF-Token header for a cookie-authenticated request.",
             )
     if scope["type"] == "websocket":
         origin = headers.get("origin")
@@ -146,7 +156,8 @@ async def _from_session(
             raise AuthRefused(403, "BAD_ORIGIN", "WebSocket from a foreign origin refused.")
     roles: tuple[str, ...] = ()
     orgs: tuple[int, ...] = ()
-    if tenant is not None:
+    # A session that owes the firm's second factor gets no roles: it may only enroll TOTP.
+    if tenant is not None and login.mfa_passed:
         roles, orgs = await roles_in_tenant(services, login.person_id, tenant.id)
     return Principal(
         kind="person",
@@ -155,6 +166,7 @@ async def _from_session(
         tenant_id=login.tenant_id,
         roles=roles,
         client_org_ids=orgs,
-        is_platform_admin=bool(is_platform_admin),
+        is_platform_admin=bool(is_platform_admin) and login.mfa_passed,
         csrf_token=login.csrf_token,
+        mfa_pending=not login.mfa_passed,
     )

@@ -35,6 +35,8 @@ class Person(SharedBase):
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     totp_secret: Mapped[str | None] = mapped_column(Text)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last accepted TOTP time step, so a code cannot be replayed (s0002).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -32,6 +32,11 @@ def password_problem(password: str) -> str | None:
     """Why a new password is refused, or None."""
     if len(password) < MIN_LENGTH:
         return f"The password must be at least {MIN_LENGTH} characters long."
-    if password.isdigit() or password.lower() == password and password.isalpha() and len(set(password)) < 4:
+    if (
+        password.isdigit()
+        or password.lower() == password
+        and password.isalpha()
+        and len(set(password)) < 4
+    ):
         return "The password is too easy to guess."
     return None

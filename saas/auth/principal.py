@@ -21,6 +21,8 @@ class Principal:
     client_org_ids: tuple[int, ...] = ()
     is_platform_admin: bool = False
     csrf_token: str | None = None
+    # A session still owing the second factor its firm requires: no roles until TOTP is set up.
+    mfa_pending: bool = False
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property

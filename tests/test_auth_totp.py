@@ -1,0 +1,189 @@
+"""TOTP second factor: enrollment, login with a code, replay refused, and a firm that requires
+it for its staff."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import unquote
+
+import pyotp
+import pytest
+
+from saas.tenants.provisioning import provision_tenant
+from tests.support.auth import create_person, login, login_result
+
+START = """mutation { startTotpEnrollment {
+  __typename ... on TotpEnrollment { secret otpauthUri } ... on Error { code }
+} }"""
+CONFIRM = """mutation($code: String!) { confirmTotp(code: $code) {
+  __typename ... on TotpChanged { viewer { totpEnabled } } ... on Error { code }
+} }"""
+DISABLE = """mutation($code: String!) { disableTotp(code: $code) {
+  __typename ... on TotpChanged { viewer { totpEnabled } } ... on Error { code }
+} }"""
+SECURITY = """mutation($on: Boolean!) {
+  updateSecuritySettings(requireStaffTotp: $on) { requireStaffTotp }
+}"""
+MFA_HOST = "firm-mfa.kabinet.test"
+
+
+def code(secret: str, steps_ahead: int = 0) -> str:
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
+
+
+def steady_clock() -> None:
+    """Wait out the last seconds of a 30-second step, so codes computed here stay current."""
+    left = 30 - time.time() % 30
+    if left < 4:
+        time.sleep(left + 0.1)
+
+
+def enroll(c) -> str:  # type: ignore[no-untyped-def]
+    started = c.execute(START)["startTotpEnrollment"]
+    assert started["__typename"] == "TotpEnrollment"
+    confirmed = c.execute(CONFIRM, {"code": code(started["secret"])})["confirmTotp"]
+    assert confirmed == {"__typename": "TotpChanged", "viewer": {"totpEnabled": True}}
+    return str(started["secret"])
+
+
+@pytest.fixture(scope="module")
+def mfa_firm(db_engine) -> int:  # type: ignore[no-untyped-def]
+    return provision_tenant(db_engine, "firm-mfa", "Strict Ledger")
+
+
+def test_enrollment_and_login_with_a_one_time_code(client, firms, db_engine) -> None:
+    steady_clock()
+    person = create_person(db_engine, memberships=[(firms["a"].id, "staff", ["manager"], None)])
+    c = client(firms["a"].host)
+    login(c, person.email, person.password)
+    started = c.execute(START)["startTotpEnrollment"]
+    uri = unquote(started["otpauthUri"])
+    assert uri.startswith("otpauth://totp/") and firms["a"].name in uri and person.email in uri
+    wrong = c.execute(
+        CONFIRM, {"code": "000000" if code(started["secret"]) != "000000" else "111111"}
+    )
+    assert wrong["confirmTotp"] == {"__typename": "ValidationError", "code": "INVALID_OTP"}
+    confirmed = c.execute(CONFIRM, {"code": code(started["secret"])})["confirmTotp"]
+    assert confirmed["viewer"] == {"totpEnabled": True}
+    assert c.execute(START)["startTotpEnrollment"] == {
+        "__typename": "ConflictError",
+        "code": "TOTP_ALREADY_ENABLED",
+    }
+    secret = started["secret"]
+
+    fresh = client(firms["a"].host)
+    assert login_result(fresh, person.email, person.password)["__typename"] == "OtpRequired"
+    assert "kabinet_session" not in fresh.cookies
+    bad = login_result(fresh, person.email, person.password, otp="12345x")
+    assert bad["__typename"] == "InvalidCredentials" and bad["code"] == "INVALID_OTP"
+    next_code = code(secret, 1)
+    login(fresh, person.email, person.password, otp=next_code)
+    # The same code twice is a replay.
+    replay = login_result(client(firms["a"].host), person.email, person.password, otp=next_code)
+    assert replay["code"] == "INVALID_OTP"
+
+
+def test_wrong_codes_count_towards_the_lock(client, firms, db_engine) -> None:
+    steady_clock()
+    person = create_person(db_engine, memberships=[(firms["b"].id, "staff", ["staff"], None)])
+    c = client(firms["b"].host)
+    login(c, person.email, person.password)
+    enroll(c)
+    results = [
+        login_result(client(firms["b"].host), person.email, person.password, otp="000000")[
+            "__typename"
+        ]
+        for _ in range(5)
+    ]
+    assert results[-1] == "AccountLocked"
+
+
+def test_disable_needs_a_current_code(client, firms, db_engine) -> None:
+    steady_clock()
+    person = create_person(db_engine, memberships=[(firms["b"].id, "staff", ["staff"], None)])
+    c = client(firms["b"].host)
+    login(c, person.email, person.password)
+    secret = enroll(c)
+    assert c.execute(DISABLE, {"code": "000000"})["disableTotp"]["__typename"] == "ValidationError"
+    off = c.execute(DISABLE, {"code": code(secret, 1)})["disableTotp"]
+    assert off == {"__typename": "TotpChanged", "viewer": {"totpEnabled": False}}
+    assert login(client(firms["b"].host), person.email, person.password)
+
+
+def test_enrollment_needs_a_login(client, firms) -> None:
+    result = client(firms["a"].host).raw(START)
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_firm_can_require_totp_for_its_staff(client, db_engine, mfa_firm, live_server) -> None:
+    steady_clock()
+    admin = create_person(db_engine, memberships=[(mfa_firm, "staff", ["firm_admin"], None)])
+    manager = create_person(db_engine, memberships=[(mfa_firm, "staff", ["manager"], None)])
+    contact = create_person(db_engine, memberships=[(mfa_firm, "client", ["client_member"], 5)])
+
+    m = client(MFA_HOST)
+    login(m, manager.email, manager.password)
+    forbidden = m.raw(SECURITY, {"on": True})
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    a = client(MFA_HOST)
+    login(a, admin.email, admin.password)
+    assert a.execute(SECURITY, {"on": True}) == {
+        "updateSecuritySettings": {"requireStaffTotp": True}
+    }
+    assert a.execute("{ securitySettings { requireStaffTotp } }") == {
+        "securitySettings": {"requireStaffTotp": True}
+    }
+
+    try:
+        # A staff member without TOTP gets a session that can only enroll.
+        s = client(MFA_HOST)
+        pending = login_result(s, admin.email, admin.password)
+        assert pending["__typename"] == "TotpSetupRequired"
+        assert s.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": True}}
+        assert s.raw("{ apiTokens { id } }")["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        secret = enroll(s)
+        assert s.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": False}}
+        assert s.execute("{ apiTokens { id } }") == {"apiTokens": []}
+        # Switching it off is refused while the firm requires it.
+        refused = s.execute(DISABLE, {"code": code(secret, 1)})["disableTotp"]
+        assert refused == {"__typename": "ConflictError", "code": "TOTP_REQUIRED_BY_FIRM"}
+
+        # Client contacts are not concerned.
+        assert login(client(MFA_HOST), contact.email, contact.password)
+
+        # Nor can the cabinet picker bypass the rule: the hand-off gives a restricted session.
+        platform = client("kabinet.test")
+        login(platform, manager.email, manager.password)
+        url = platform.execute(
+            'mutation { openCabinet(key: "firm-mfa:staff") { ... on CabinetOpened { url } } }'
+        )["openCabinet"]["url"]
+        import httpx
+
+        with httpx.Client(base_url=live_server.url) as http:
+            response = http.get(url.split(MFA_HOST, 1)[1], headers={"host": MFA_HOST})
+        assert response.status_code == 303
+        handed = client(MFA_HOST)
+        handed.cookies = {
+            raw.split("=", 1)[0]: raw.split("=", 1)[1].split(";", 1)[0]
+            for raw in response.headers.get_list("set-cookie")
+        }
+        assert handed.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": True}}
+    finally:
+        relog = client(MFA_HOST)
+        login(relog, admin.email, admin.password, otp=code(secret, 1))
+        assert relog.execute(SECURITY, {"on": False}) == {
+            "updateSecuritySettings": {"requireStaffTotp": False}
+        }
+    assert login(client(MFA_HOST), manager.email, manager.password)
+
+
+def test_security_settings_of_one_firm_are_out_of_reach_of_another(client, firms, people) -> None:
+    a = client(firms["a"].host)
+    login(a, people["a"].admin.email, people["a"].admin.password)
+    b = client(firms["b"].host)
+    b.cookies = dict(a.cookies)
+    assert b.post({"query": SECURITY, "variables": {"on": True}}).status_code == 403
+    assert a.execute("{ securitySettings { requireStaffTotp } }") == {
+        "securitySettings": {"requireStaffTotp": False}
+    }
