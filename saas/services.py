@@ -42,7 +42,12 @@ class Services:
         )
         hub = NotificationHub(url)
         hub.subscribe(TENANTS_CHANGED, registry.invalidate)
-        return cls(settings, url, engine, registry, hub)
+        services = cls(settings, url, engine, registry, hub)
+        # Subscribed before the hub starts: it LISTENs only on channels known at start.
+        from saas.rbac.cache import install_enforcer_cache
+
+        install_enforcer_cache(services)
+        return services
 
     async def start(self) -> None:
         await self.hub.start()

@@ -36,6 +36,7 @@ DEFAULT_POLICY: tuple[tuple[str, str, str], ...] = (
     ("auditor", "documents", "read"),
     ("auditor", "audit", "read"),
     ("auditor", "members", "read"),
+    ("auditor", "roles", "read"),
     ("client_admin", "client_contacts", "manage"),
     ("client_admin", "client_cabinet", "read"),
     ("client_admin", "clients", "read"),
@@ -45,3 +46,51 @@ DEFAULT_POLICY: tuple[tuple[str, str, str], ...] = (
     ("integrator", "reports", "*"),
     ("integrator", "documents", "read"),
 )
+
+BUILTIN_ROLES: tuple[str, ...] = STAFF_ROLES + CLIENT_ROLES + OTHER_ROLES
+
+# Which roles a membership of each kind may hold. Client users only ever get client roles,
+# so no custom role (which may grant staff objects) can reach a client; tokens get
+# `integrator`, a staff role but firm_admin, or a custom role
+# (saas.rbac.service.token_role_allowed).
+ASSIGNABLE_BUILTIN: dict[str, tuple[str, ...]] = {
+    "staff": STAFF_ROLES,
+    "client": CLIENT_ROLES,
+    "performer": ("performer",),
+}
+CUSTOM_ROLES_ALLOWED_FOR = frozenset({"staff"})
+
+# (ru, en) descriptions shown to firm admins.
+ROLE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "firm_admin": ("Администратор фирмы: все права", "Firm administrator: every permission"),
+    "department_head": (
+        "Руководитель отдела: клиенты, отчётность и документы отдела",
+        "Department head: the department's clients, reports and documents",
+    ),
+    "manager": (
+        "Менеджер проекта, ответственный бухгалтер клиента",
+        "Project manager, the accountant responsible for a client",
+    ),
+    "moderator": ("Соисполнитель (модератор) проекта", "Co-manager (moderator) of a project"),
+    "staff": (
+        "Сотрудник: читает и работает над назначенным",
+        "Staff: reads and works on assigned items",
+    ),
+    "auditor": (
+        "Аудитор: только чтение и журнал действий",
+        "Auditor: read-only, sees the audit log",
+    ),
+    "client_admin": (
+        "Администратор клиента: управляет контактными лицами своей организации",
+        "Client admin: manages the contact persons of their organization",
+    ),
+    "client_member": (
+        "Контактное лицо клиента: права выдаются по модулям",
+        "Client contact person: rights granted per module",
+    ),
+    "performer": ("Самозанятый исполнитель", "Self-employed performer"),
+    "integrator": ("Интеграция (API-токен)", "Integration (API token)"),
+}
+
+# The platform's own host: only platform admins, only platform objects.
+PLATFORM_POLICY: tuple[tuple[str, str, str], ...] = (("platform_admin", "platform", "*"),)

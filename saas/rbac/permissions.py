@@ -38,7 +38,8 @@ class Allowed(BasePermission):
         self.obj, self.act = obj, act
         self.message = f"Permission denied: you need '{obj}:{act}' in this firm."
         self.error_extensions = {"code": "FORBIDDEN", "permission": f"{obj}:{act}"}
-        self._schema_directive = RequiresPermission(object=obj, action=act)
+        # Per instance: each guarded field shows its own object and action.
+        self._schema_directive = RequiresPermission(object=obj, action=act)  # type: ignore[misc]
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return await is_allowed(info.context, self.obj, self.act)
@@ -53,9 +54,31 @@ class LoggedIn(BasePermission):
         return bool(info.context.principal.authenticated)
 
 
+def permission_note(obj: str, act: str) -> str:
+    return f"Requires permission `{obj}:{act}`."
+
+
+class DocumentedPermission(PermissionExtension):
+    """A PermissionExtension that also states the requirement in the field's description, so
+    it reads in GraphiQL and in the printed schema, not only as a directive."""
+
+    def __init__(self, obj: str, act: str):
+        super().__init__(permissions=[Allowed(obj, act)])
+        self.note = permission_note(obj, act)
+
+    def apply(self, field: Any) -> None:
+        super().apply(field)
+        description = field.description or ""
+        # Idempotent: a field object is applied once per schema built in the process.
+        if self.note not in description:
+            field.description = (
+                f"{description.rstrip()}\n\n{self.note}" if description else self.note
+            )
+
+
 def requires(obj: str, act: str) -> list[Any]:
     """Field extensions for a permission-guarded field or mutation."""
-    return [PermissionExtension(permissions=[Allowed(obj, act)])]
+    return [DocumentedPermission(obj, act)]
 
 
 def requires_login() -> list[Any]:

@@ -16,6 +16,7 @@ from saas.settings import Settings
 
 MODULES = (
     "saas.tenants.graphql",
+    "saas.rbac.graphql",
     "saas.auth.graphql",
     "saas.tenants.branding_graphql",
     "saas.modules.clients.graphql",

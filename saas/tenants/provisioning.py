@@ -86,3 +86,7 @@ def set_tenant_status(engine: sa.Engine, slug: str, status: str) -> bool:
         ).rowcount
         conn.execute(sa.text("SELECT pg_notify(:ch, :slug)"), {"ch": TENANTS_CHANGED, "slug": slug})
     return bool(updated)
+
+
+# Default roles' policies are part of every tenant; the module registers its hook on import.
+import saas.rbac.seed  # noqa: E402,F401

@@ -1,0 +1,159 @@
+"""Every permission (object, action) the application checks, with what it allows.
+
+This is the vocabulary of policies: custom roles may only be granted permissions listed
+here, the default roles' lines only use these objects, and a test fails when a field is
+guarded by a permission missing from the catalog. A module adding a guarded field adds its
+line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Permission:
+    object: str
+    action: str
+    ru: str
+    en: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.object}:{self.action}"
+
+    def description(self, language: str) -> str:
+        return self.en if language == "en" else self.ru
+
+
+P = Permission
+
+PERMISSION_CATALOG: tuple[Permission, ...] = (
+    # The firm itself.
+    P("firm", "read", "Видеть настройки фирмы", "See the firm's settings"),
+    P(
+        "firm",
+        "manage",
+        "Менять настройки и оформление фирмы",
+        "Change the firm's settings and branding",
+    ),
+    P(
+        "branding",
+        "manage",
+        "Менять оформление кабинета: название, телефон, цвет, логотип, домен",
+        "Change the cabinet's branding: name, phone, color, logo, domain",
+    ),
+    P("members", "read", "Видеть сотрудников и контактных лиц", "See staff and contact persons"),
+    P(
+        "members",
+        "manage",
+        "Приглашать людей, назначать роли, отключать доступ",
+        "Invite people, assign roles, revoke access",
+    ),
+    P("roles", "read", "Видеть роли и их права", "See roles and their permissions"),
+    P("roles", "manage", "Создавать, менять и удалять роли", "Create, change and delete roles"),
+    P("tokens", "manage", "Выпускать и отзывать API-токены", "Issue and revoke API tokens"),
+    P("audit", "read", "Видеть журнал действий и просмотров", "See the audit and access logs"),
+    # Client organizations.
+    P("clients", "read", "Видеть организации клиентов", "See client organizations"),
+    P(
+        "clients",
+        "write",
+        "Создавать и менять организации клиентов",
+        "Create and edit client organizations",
+    ),
+    P(
+        "clients",
+        "manage",
+        "Архивировать организации, назначать ответственных",
+        "Archive organizations, appoint managers",
+    ),
+    P(
+        "client_contacts",
+        "manage",
+        "Приглашать контактных лиц клиента и задавать их доступ",
+        "Invite a client's contact persons and set their access",
+    ),
+    P("client_cabinet", "read", "Открывать кабинет клиента", "Open the client cabinet"),
+    # Work with clients.
+    P("reports", "read", "Видеть отчётность и ленту статусов", "See reports and their status feed"),
+    P(
+        "reports",
+        "write",
+        "Создавать отчёты и добавлять события",
+        "Create reports and add status events",
+    ),
+    P("reports", "manage", "Исправлять и удалять отчёты", "Correct and delete reports"),
+    P("documents", "read", "Видеть и скачивать документы", "See and download documents"),
+    P("documents", "write", "Загружать документы", "Upload documents"),
+    P(
+        "documents",
+        "manage",
+        "Удалять документы, видеть журнал скачиваний",
+        "Delete documents, see the download log",
+    ),
+    P("chat", "read", "Читать чаты с клиентами", "Read chats with clients"),
+    P("chat", "write", "Писать в чаты с клиентами", "Write in chats with clients"),
+    P("requests", "read", "Видеть заявки клиентов", "See client requests"),
+    P("requests", "write", "Работать с заявками клиентов", "Work on client requests"),
+    P(
+        "requests",
+        "manage",
+        "Настраивать каталог услуг и отделы",
+        "Set up the service catalog and departments",
+    ),
+    P("calendar", "read", "Видеть календари", "See calendars"),
+    P("calendar", "write", "Менять календари", "Edit calendars"),
+    P("notifications", "manage", "Настраивать вебхуки и рассылки", "Set up webhooks and mailings"),
+    P(
+        "performers",
+        "read",
+        "Видеть самозанятых исполнителей и заказы",
+        "See self-employed performers and orders",
+    ),
+    P("performers", "write", "Работать с заказами исполнителей", "Work on performers' orders"),
+    P(
+        "performers",
+        "manage",
+        "Договоры и выплаты исполнителям",
+        "Performers' contracts and payouts",
+    ),
+    P("agreements", "read", "Видеть соглашения и взаиморасчёты", "See agreements and settlements"),
+    P(
+        "agreements",
+        "write",
+        "Согласовывать условия и взаиморасчёты",
+        "Negotiate terms and settlements",
+    ),
+    P(
+        "dashboards",
+        "read",
+        "Видеть финансовые показатели клиентов",
+        "See clients' financial indicators",
+    ),
+    P("dashboards", "write", "Загружать финансовые показатели", "Upload financial indicators"),
+    # The platform's own host (domain "platform"), never a firm's.
+    P(
+        "platform",
+        "read",
+        "Видеть фирмы и статистику платформы",
+        "See firms and platform statistics",
+    ),
+    P("platform", "manage", "Создавать и приостанавливать фирмы", "Create and suspend firms"),
+)
+
+CATALOG_INDEX: dict[tuple[str, str], Permission] = {
+    (p.object, p.action): p for p in PERMISSION_CATALOG
+}
+CATALOG_OBJECTS: frozenset[str] = frozenset(p.object for p in PERMISSION_CATALOG)
+# Objects that exist only in the platform domain: a firm's role can never be granted them.
+PLATFORM_OBJECTS: frozenset[str] = frozenset({"platform"})
+
+
+def is_known(obj: str, act: str) -> bool:
+    return (obj, act) in CATALOG_INDEX
+
+
+def grantable_in_firm(obj: str, act: str) -> bool:
+    """Whether a firm's custom role may hold this permission."""
+    return is_known(obj, act) and obj not in PLATFORM_OBJECTS
