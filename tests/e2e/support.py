@@ -4,7 +4,9 @@ waiting for text, reading invitation e-mails."""
 from __future__ import annotations
 
 import re
+import struct
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,3 +74,20 @@ def log_in(page: Any, url: str, email: str, password: str) -> None:
 
 def background(page: Any, selector: str) -> str:
     return str(page.eval_on_selector(selector, "e => getComputedStyle(e).backgroundColor"))
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-color PNG, made here so the tests need no image files or libraries."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

@@ -218,16 +218,24 @@ function ImageField({
       <legend>{kind === "LOGO" ? t("branding.logo") : t("branding.favicon")}</legend>
       <ErrorAlert>{error}</ErrorAlert>
       {url && <img className="brand-logo" src={url} alt={kind === "LOGO" ? t("branding.logo") : t("branding.favicon")} />}
+      {/* The native file button speaks the browser's language; this one speaks the cabinet's. */}
       <div className="field">
-        <label htmlFor={id}>{t("branding.chooseFile")}</label>
         <input
           id={id}
+          className="visually-hidden file-input"
           type="file"
           accept={kind === "LOGO" ? "image/png,image/jpeg,image/webp" : "image/png,image/x-icon,image/webp"}
           disabled={uploading}
+          aria-describedby={`${id}-hint`}
           onChange={(e) => onFile(e.target.files?.[0])}
         />
-        <span className="hint">{kind === "LOGO" ? t("branding.logoHint") : t("branding.faviconHint")}</span>
+        <label htmlFor={id} className="btn btn-secondary" style={{ alignSelf: "flex-start" }}>
+          {t("branding.chooseFile")}
+        </label>
+        {kind === "LOGO" && settings.logoFilename && <span className="muted">{settings.logoFilename}</span>}
+        <span className="hint" id={`${id}-hint`}>
+          {kind === "LOGO" ? t("branding.logoHint") : t("branding.faviconHint")}
+        </span>
       </div>
       {url && (
         <button
