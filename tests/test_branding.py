@@ -568,6 +568,32 @@ def test_cabinet_switch_needs_consent_to_go_on(as_role, client, brand_firms, db_
     ]
 
 
+def test_client_logins_get_a_clear_message_while_the_cabinet_is_off(
+    as_role, client, brand_firms, db_engine
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.auth import create_firm_people, login, login_result
+
+    x = brand_firms["x"]
+    people = create_firm_people(db_engine, x.id, x.slug)
+    admin = as_role("x", "firm_admin")
+    admin.execute(CABINET, {"on": False, "consent": False})
+    try:
+        closed = login_result(client(x.host), people.client.email, people.client.password)
+        assert closed["__typename"] == "CabinetClosed" and closed["code"] == "CABINET_CLOSED"
+        assert "отключён" in closed["message"]
+        english = login_result(
+            client(x.host),
+            people.client.email,
+            people.client.password,
+            headers={"accept-language": "en"},
+        )
+        assert "switched off" in english["message"]
+        login(client(x.host), people.admin.email, people.admin.password)  # staff still may
+    finally:
+        admin.execute(CABINET, {"on": True, "consent": True})
+    login(client(x.host), people.client.email, people.client.password)
+
+
 def test_cabinet_enabled_reads_the_tenant_settings() -> None:
     from saas.tenants.branding import cabinet_enabled
     from saas.tenants.registry import TenantRef
