@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sentry_sdk.transport import Transport
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from saas.auth.handoff import handoff
+from saas.ops.health import healthz, readyz
+from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
+from saas.ops.observer import OperationObserver
+from saas.ops.sentry import init_sentry
 from saas.request import RequestBindingMiddleware
 from saas.schema.root import build_schema
 from saas.schema.view import GraphQLApp
@@ -21,14 +24,21 @@ from saas.tenants.branding_routes import branding_image
 from saas.web import SinglePageApp
 
 
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
-
-
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    services: Services | None = None,
+    *,
+    sentry_transport: type[Transport] | Transport | None = None,
+) -> Starlette:
     settings = settings or Settings.from_env()
+    # Before the schema and the app exist: the Sentry integrations hook their constructors.
+    init_sentry(settings, transport=sentry_transport)
     services = services or Services.build(settings)
-    graphql = GraphQLApp(build_schema(settings), services)
+    track_engine(services.engine)
+    schema = build_schema(settings)
+    # Last, so it sees the original errors before any masking extension rewrites them.
+    schema.extensions = (*schema.extensions, OperationObserver)
+    graphql = GraphQLApp(schema, services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -40,6 +50,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     routes = [
         Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/auth/handoff", handoff, methods=["GET"]),
@@ -50,4 +62,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
     app.add_middleware(RequestBindingMiddleware, services=services)
+    # Outermost: refusals of the binding middleware are counted and logged as well.
+    app.add_middleware(RequestMetricsMiddleware)
     return app

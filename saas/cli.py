@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from saas.db.migrate import migrate_all, sync_engine, upgrade_shared
+from saas.db.migrate import migrate_all, sync_engine, tenant_head, upgrade_shared
 from saas.db.server import resolve_database_url
 from saas.logs import configure_logging
 from saas.settings import PROJECT_ROOT, Settings
@@ -20,16 +21,42 @@ def _database_url(settings: Settings) -> str:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Shared schema, then every tenant. Each tenant is one transaction: a failed tenant is left
+    exactly as it was, and running the command again retries it (current tenants are skipped)."""
     url = _database_url(settings)
+    started = time.monotonic()
 
     def progress(result):  # type: ignore[no-untyped-def]
         state = "FAILED" if result.error else ("migrated" if result.applied else "current")
         print(f"  {result.slug}: {state}", flush=True)
 
-    summary = migrate_all(url, workers=args.workers, on_progress=progress if args.verbose else None)
+    try:
+        summary = migrate_all(
+            url,
+            workers=args.workers,
+            only=args.tenant or None,
+            on_progress=progress if args.verbose else None,
+        )
+    except Exception as exc:  # the shared schema failed: no tenant was touched
+        print(
+            f"shared schema: FAILED {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        print(
+            "No tenant was migrated. Fix the cause and run `saas migrate` again.", file=sys.stderr
+        )
+        return 1
     for line in summary.lines():
         print(line)
-    return 1 if summary.failed else 0
+    print(f"tenant head: {tenant_head()}; took {time.monotonic() - started:.1f} s")
+    if summary.failed:
+        print(
+            f"{len(summary.failed)} tenant(s) failed and were left unchanged. Fix the cause and "
+            "run `saas migrate` again: migrated tenants are skipped, failed ones are retried.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
@@ -44,12 +71,16 @@ def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
             except InvalidSlug as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
-            print(f"tenant {args.slug} ready (id {tenant_id}) at {args.slug}.{settings.base_domain}")
+            print(
+                f"tenant {args.slug} ready (id {tenant_id}) at {args.slug}.{settings.base_domain}"
+            )
             return 0
         if args.tenant_command == "list":
             with engine.connect() as conn:
                 rows = conn.execute(
-                    sa.text("SELECT id, slug, name, status, domains FROM shared.tenants ORDER BY id")
+                    sa.text(
+                        "SELECT id, slug, name, status, domains FROM shared.tenants ORDER BY id"
+                    )
                 ).all()
             print(f"{'id':>4}  {'slug':<24} {'status':<12} name")
             for row in rows:
@@ -57,9 +88,22 @@ def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{row.id:>4}  {row.slug:<24} {row.status:<12} {row.name}{domains}")
             return 0
         status = {"suspend": "suspended", "resume": "active"}[args.tenant_command]
-        if not set_tenant_status(engine, args.slug, status):
+        with engine.connect() as conn:
+            current = conn.execute(
+                sa.text("SELECT status FROM shared.tenants WHERE slug = :slug"), {"slug": args.slug}
+            ).scalar()
+        if current is None:
             print(f"error: no tenant {args.slug!r}", file=sys.stderr)
             return 1
+        if current == "provisioning":
+            # Activating a half-provisioned tenant would serve a schema that may lack tables.
+            print(
+                f"error: tenant {args.slug!r} is still being provisioned; run "
+                "`saas tenant create` with its slug again to finish it",
+                file=sys.stderr,
+            )
+            return 1
+        set_tenant_status(engine, args.slug, status)
         print(f"tenant {args.slug}: {status}")
         return 0
     finally:
@@ -106,7 +150,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="saas", description="Kabinet: client cabinets for accounting firms")
+    parser = argparse.ArgumentParser(
+        prog="saas", description="Kabinet: client cabinets for accounting firms"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="prepare demo data and run the app with its worker")
@@ -124,8 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--threads", type=int, default=4)
 
     migrate = sub.add_parser("migrate", help="migrate the shared schema, then every tenant")
-    migrate.add_argument("--workers", type=int, default=4)
-    migrate.add_argument("-v", "--verbose", action="store_true")
+    migrate.add_argument("--workers", type=int, default=4, help="tenants migrated in parallel")
+    migrate.add_argument(
+        "--tenant", action="append", metavar="SLUG", help="only this tenant (repeatable)"
+    )
+    migrate.add_argument("-v", "--verbose", action="store_true", help="print each tenant's result")
 
     tenant = sub.add_parser("tenant", help="manage tenants (accounting firms)")
     tsub = tenant.add_subparsers(dest="tenant_command", required=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,8 +43,19 @@ def sync_engine(url: str, pool_size: int = 5) -> sa.Engine:
     return sa.create_engine(sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size)
 
 
+# Alembic's `op` and `context` are module-global proxies: two migrations running in threads of
+# one process would send each other's DDL to the wrong connection (and so the wrong tenant).
+# One migration at a time per process; `migrate_all` gets its parallelism from processes.
+_ALEMBIC_LOCK = threading.Lock()
+
+
 def _upgrade(connection: sa.Connection, branch: str, version_schema: str) -> list[str]:
     """Apply `branch@head` on an open transaction; returns the revisions applied."""
+    with _ALEMBIC_LOCK:
+        return _upgrade_locked(connection, branch, version_schema)
+
+
+def _upgrade_locked(connection: sa.Connection, branch: str, version_schema: str) -> list[str]:
     script = script_directory()
     applied: list[str] = []
 
@@ -116,6 +129,28 @@ class MigrationSummary:
 
 TenantRow = tuple[str, str, str]  # slug, schema, role
 
+# Starting a worker process costs about a second of imports: below this many tenants per
+# worker, one process migrating them in turn is faster.
+TENANTS_PER_WORKER = 25
+
+_worker_engines: dict[str, sa.Engine] = {}
+
+
+def _migrate_tenant(url: str, row: TenantRow) -> TenantMigration:
+    """One tenant in one transaction (in a worker process of `migrate_all`)."""
+    engine = _worker_engines.get(url)
+    if engine is None:
+        engine = _worker_engines[url] = sync_engine(url, pool_size=1)
+    slug, schema, role = row
+    result = TenantMigration(slug)
+    try:
+        with engine.begin() as conn:
+            result.applied = upgrade_tenant_schema(conn, schema, role)
+    except Exception as exc:  # one tenant's failure is reported, never fatal
+        log.exception("tenant migration failed", extra={"tenant": slug})
+        result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return result
+
 
 def migrate_all(
     url: str,
@@ -124,8 +159,9 @@ def migrate_all(
     only: Iterable[str] | None = None,
     on_progress: Callable[[TenantMigration], None] | None = None,
 ) -> MigrationSummary:
-    """Shared schema first, then every tenant in parallel; one tenant's failure stops no other."""
-    engine = sync_engine(url, pool_size=workers)
+    """Shared schema first, then every tenant in parallel (`workers` processes); one tenant's
+    failure stops no other."""
+    engine = sync_engine(url, pool_size=1)
     try:
         shared_applied = upgrade_shared(engine)
         with engine.connect() as conn:
@@ -142,21 +178,25 @@ def migrate_all(
             wanted = set(only)
             rows = [r for r in rows if r[0] in wanted]
 
-        def migrate_one(row: TenantRow) -> TenantMigration:
-            slug, schema, role = row
-            result = TenantMigration(slug)
-            try:
-                with engine.begin() as conn:
-                    result.applied = upgrade_tenant_schema(conn, schema, role)
-            except Exception as exc:  # one tenant's failure is reported, never fatal
-                log.exception("tenant migration failed", extra={"tenant": slug})
-                result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-            if on_progress:
-                on_progress(result)
-            return result
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            tenants = list(pool.map(migrate_one, rows))
-        return MigrationSummary(shared_applied, tenants)
+        results: dict[str, TenantMigration] = {}
+        workers = min(workers, len(rows) // TENANTS_PER_WORKER)
+        if workers <= 1:
+            for row in rows:
+                results[row[0]] = result = _migrate_tenant(url, row)
+                if on_progress:
+                    on_progress(result)
+        else:
+            # Not a plain fork: that would inherit this process's threads and open connections.
+            # The fork server imports this module once; each worker is a cheap fork of it.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_migrate_tenant, url, row) for row in rows]
+                for future in as_completed(futures):
+                    result = future.result()
+                    results[result.slug] = result
+                    if on_progress:
+                        on_progress(result)
+        return MigrationSummary(shared_applied, [results[row[0]] for row in rows])
     finally:
         engine.dispose()
