@@ -21,12 +21,18 @@ from strawberry.types import Info as StrawberryInfo
 from saas.auth.principal import Principal
 from saas.db.session import SerialSession, shared_session, tenant_session
 from saas.request import RequestBinding
+from saas.schema.errors import PublicError
 from saas.services import Services
 from saas.tenants.registry import TenantRef
 
 
-class NoTenant(Exception):
+class NoTenant(PublicError):
     """The operation needs a firm's host (or an API token) and was sent to the platform host."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This operation belongs to a firm: call it at the firm's address.", "TENANT_REQUIRED"
+        )
 
 
 class Context:
@@ -68,7 +74,7 @@ class Context:
     @property
     def tenant(self) -> TenantRef:
         if self.binding.tenant is None:
-            raise NoTenant("This operation belongs to a firm: call it at the firm's address.")
+            raise NoTenant()
         return self.binding.tenant
 
     @property

@@ -1,17 +1,43 @@
-"""Expected failures are typed results the client can branch on; `PublicError` is the one
-exception whose message reaches the client as a GraphQL error (everything else is masked)."""
+"""Errors: what the client may read, and what it may not.
+
+Expected failures of a mutation are typed results the client can branch on (`Error` and its
+implementations). Everything that still ends up in `errors` carries `extensions.code`:
+
+- `PublicError` (and its subclasses, e.g. `NoTenant`), permission refusals (FORBIDDEN /
+  UNAUTHENTICATED), parse and validation errors and limit refusals reach the client as raised;
+- any other exception is unexpected: logged with its traceback and the request id, and the
+  client sees only {"message": "Internal server error", "extensions": {"code": "INTERNAL",
+  "requestId": ...}}.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
+from strawberry.relay import GlobalIDValueError
+
+INTERNAL_MESSAGE = "Internal server error"
+INTERNAL = "INTERNAL"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+INVALID_ID = "INVALID_ID"
 
 
 class PublicError(Exception):
-    """A refusal the caller should read: limits, missing permission, wrong host."""
+    """A refusal the caller should read: limits, missing permission, wrong host, bad cursor."""
 
-    def __init__(self, message: str, code: str = "BAD_REQUEST"):
+    def __init__(self, message: str, code: str = "BAD_REQUEST", **details: Any):
         super().__init__(message)
+        self.message = message
         self.code = code
+        self.details = details
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        # graphql-core copies `extensions` of the original exception onto the GraphQLError.
+        return {"code": self.code, **self.details}
 
 
 class DomainError(Exception):
@@ -25,7 +51,9 @@ class DomainError(Exception):
 @strawberry.interface(description="An expected failure of a mutation, meant for the caller.")
 class Error:
     code: str = strawberry.field(description="Stable machine-readable code, e.g. INVALID_INN.")
-    message: str = strawberry.field(description="Human-readable explanation in the viewer's language.")
+    message: str = strawberry.field(
+        description="Human-readable explanation in the viewer's language."
+    )
 
 
 @strawberry.type(description="Input was refused; `field` names the offending argument.")
@@ -45,3 +73,42 @@ class ConflictError(Error):
 
 def validation_error(exc: DomainError) -> ValidationError:
     return ValidationError(code=exc.code, message=exc.message, field=exc.field)
+
+
+def error_code(error: GraphQLError) -> str | None:
+    code = (error.extensions or {}).get("code")
+    return code if isinstance(code, str) else None
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for an error born of an exception nobody meant the client to read."""
+    if error_code(error) is not None:
+        return False
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError | PublicError):
+        return False
+    # A malformed or foreign global id is the caller's mistake, not ours.
+    return not isinstance(original, GlobalIDValueError)
+
+
+def public_code(error: GraphQLError) -> str:
+    """The code of a public error that was raised without one."""
+    if isinstance(error.original_error, GlobalIDValueError):
+        return INVALID_ID
+    return "BAD_REQUEST"
+
+
+def with_code(error: GraphQLError, code: str, **details: Any) -> GraphQLError:
+    error.extensions = {**(error.extensions or {}), "code": code, **details}
+    return error
+
+
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    return GraphQLError(
+        INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": INTERNAL, "requestId": request_id},
+    )

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from saas.settings import Settings
 
 MODULES = (
+    "saas.schema.ping",
     "saas.tenants.graphql",
     "saas.rbac.graphql",
     "saas.auth.graphql",
@@ -40,16 +41,20 @@ def extra_types() -> list[type]:
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    from saas.schema.extensions import schema_extensions
+    from saas.schema.extensions import KabinetSchema, schema_extensions
 
     settings = settings or Settings()
     query = _merged("Query")
     assert query is not None
-    return strawberry.Schema(
+    return KabinetSchema(
         query=query,
         mutation=_merged("Mutation"),
         subscription=_merged("Subscription"),
         types=extra_types(),
         extensions=schema_extensions(settings),
-        config=StrawberryConfig(batching_config={"max_operations": settings.limits.max_batch}),
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.limits.max_batch},
+            # Suggestions ("Did you mean ...?") would reveal the schema when introspection is off.
+            disable_field_suggestions=not settings.introspection,
+        ),
     )

@@ -12,6 +12,7 @@ from strawberry import relay
 
 from saas.schema.context import Info
 from saas.schema.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from saas.schema.relay import MaxIds
 from saas.tenants import platform
 from saas.tenants.permissions import requires_platform_admin
 from saas.tenants.registry import TenantRef
@@ -37,7 +38,14 @@ class Firm(relay.Node):
 
 @strawberry.type
 class Query:
-    node: relay.Node = relay.node(description="Any object by its global id.")
+    node: relay.Node | None = relay.node(
+        description="Any object by its global id; null when it does not exist or is not yours."
+    )
+    nodes: list[relay.Node | None] = relay.node(
+        description="Objects by their global ids (at most 100), in the order asked; null for "
+        "any that does not exist or is not yours.",
+        extensions=[MaxIds()],
+    )
 
     @strawberry.field(description="The firm served at this host; null at the platform's own host.")
     def current_firm(self, info: Info) -> Firm | None:

@@ -1,0 +1,96 @@
+"""Probe fields the GraphQL spine tests add to the schema of a second app (never to the real
+one): an unexpected exception, a public refusal, a field needing a firm, guarded fields, and
+Relay connections over the tenant's audit log, paged by `saas.schema.relay`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+import strawberry
+from strawberry import relay
+
+from saas.db.core_models import AuditEntry
+from saas.rbac.permissions import requires, requires_login
+from saas.schema.context import Info
+from saas.schema.errors import PublicError
+from saas.schema.relay import Connection, Keyset, paginate
+
+
+@strawberry.type(description="Probe: an audit log entry.")
+class ProbeEntry(relay.Node):
+    id: relay.NodeID[int]
+    action: str
+    at: datetime
+
+    @classmethod
+    def of(cls, row: AuditEntry) -> ProbeEntry:
+        return cls(id=row.id, action=row.action, at=row.at)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ProbeEntry | None]:
+        ids = [int(i) for i in node_ids]
+        result = await info.context.db.execute(sa.select(AuditEntry).where(AuditEntry.id.in_(ids)))
+        found = {row.id: cls.of(row) for row in result.scalars()}
+        return [found.get(i) for i in ids]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def probe_boom(self) -> str:
+        raise RuntimeError("secret detail: password=hunter2")
+
+    @strawberry.field
+    def probe_public(self) -> str:
+        raise PublicError("You asked for something we refuse, politely.", "PROBE_REFUSED")
+
+    @strawberry.field
+    def probe_needs_firm(self, info: Info) -> str:
+        return info.context.tenant.slug
+
+    @strawberry.field(extensions=requires("probe", "read"))
+    def probe_guarded(self) -> str:
+        return "guarded"
+
+    @strawberry.field(extensions=requires_login())
+    def probe_login(self) -> str:
+        return "logged in"
+
+    @relay.connection(Connection[ProbeEntry])
+    def probe_entries(self, info: Info) -> Iterable[ProbeEntry]:
+        return Keyset(
+            sa.select(AuditEntry).where(AuditEntry.object_type == "probe"),
+            key=(AuditEntry.action, AuditEntry.id),
+            node=ProbeEntry.of,
+        )
+
+    @strawberry.field
+    async def probe_newest(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProbeEntry]:
+        keyset = Keyset(
+            sa.select(AuditEntry).where(AuditEntry.object_type == "probe"),
+            key=(AuditEntry.at, AuditEntry.id),
+            node=ProbeEntry.of,
+            descending=True,
+        )
+        return await paginate(
+            info.context.db, keyset, first=first, after=after, last=last, before=before
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def probe_boom_stream(self) -> AsyncGenerator[int, None]:
+        yield 1
+        raise RuntimeError("secret detail in a stream")
