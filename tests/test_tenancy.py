@@ -115,3 +115,18 @@ def test_suspended_firm_is_403_json(client, db_engine, live_server) -> None:  # 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "TENANT_SUSPENDED"
     assert "Sleepy Books" in response.json()["error"]["message"]
+
+
+async def test_serial_session_runs_concurrent_statements_one_at_a_time(engine) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    a = await _ref(engine, "firm-a")
+    async with tenant_session(engine, a) as session:
+        results = await asyncio.gather(
+            session.scalar(sa.text("SELECT 1")),
+            session.scalars(sa.text("SELECT 2")),
+            session.execute(sa.text("SELECT 3")),
+        )
+        assert results[0] == 1
+        assert list(results[1]) == [2]
+        assert results[2].scalar_one() == 3

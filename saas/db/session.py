@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 
 class SerialSession(AsyncSession):
-    """An AsyncSession whose operations run one at a time, so concurrent resolvers may share it."""
+    """An AsyncSession whose operations run one at a time, so concurrent resolvers may share it.
+
+    `scalars()` is not overridden: AsyncSession.scalars calls self.execute, which takes the
+    lock (an override taking it too would deadlock).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,10 +42,6 @@ class SerialSession(AsyncSession):
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         async with self._lock:
             return await super().execute(*args, **kwargs)
-
-    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._lock:
-            return await super().scalars(*args, **kwargs)
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
         async with self._lock:
