@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from saas.tenants.registry import TenantRef
-from tests.support.auth import login
+from tests.support.auth import create_person, login
 from tests.support.mail import last_message_to, link_in, text_of
 
 INVITE = """
@@ -159,9 +159,12 @@ def test_revoked_invitation_is_refused_and_a_new_one_replaces_the_old(
     assert refused["reason"] == "REVOKED"
 
 
-def test_existing_account_must_prove_its_password(client, firms, people, settings) -> None:
+def test_existing_account_must_prove_its_password(
+    client, firms, people, settings, db_engine
+) -> None:  # type: ignore[no-untyped-def]
     admin = admin_of(client, firms, people)
-    existing = people["b"].manager
+    # A fresh person of firm b (the shared `people` stay members of their own firm only).
+    existing = create_person(db_engine, memberships=[(firms["b"].id, "staff", ["manager"], None)])
     invite(admin, existing.email, ["staff"])
     token = token_from_mail(settings, existing.email)
     c = client(firms["a"].host)
