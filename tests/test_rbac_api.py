@@ -209,17 +209,27 @@ def test_catalog_lists_grantable_permissions(admin_of) -> None:  # type: ignore[
     assert all(p["description"] for p in catalog)
 
 
-def test_members_lists_staff_and_clients_of_the_firm_only(admin_of, people) -> None:  # type: ignore[no-untyped-def]
+def test_members_lists_staff_and_clients_of_the_firm_only(
+    admin_of, firms, people, db_engine
+) -> None:  # type: ignore[no-untyped-def]
     members = all_members(admin_of("a"))
-    by_email = {m["email"]: m for m in members}
-    assert by_email[people["a"].admin.email]["roles"] == ["firm_admin"]
-    assert by_email[people["a"].admin.email]["kind"] == "STAFF"
-    client_member = by_email[people["a"].client.email]
-    assert client_member["kind"] == "CLIENT" and client_member["roles"] == ["client_member"]
-    assert client_member["clientOrganizationId"]
-    assert not any(m["email"].endswith("@firm-b.test") for m in members)
+    by_id = {relay.GlobalID.from_id(m["id"]).node_id: m for m in members}
+    with db_engine.connect() as conn:
+        expected = conn.execute(
+            sa.text("SELECT id::text, tenant_id FROM shared.memberships WHERE tenant_id = :t"),
+            {"t": firms["a"].id},
+        ).all()
+    # Exactly firm A's memberships: none of firm B's, none missing.
+    assert set(by_id) == {row[0] for row in expected}
+    admin = by_id[str(membership_id(db_engine, people["a"].admin, firms["a"].id))]
+    assert (admin["email"], admin["kind"]) == (people["a"].admin.email, "STAFF")
+    assert "firm_admin" in admin["roles"]
+    contact = by_id[str(membership_id(db_engine, people["a"].client, firms["a"].id, "client"))]
+    assert (contact["kind"], contact["roles"]) == ("CLIENT", ["client_member"])
+    assert contact["clientOrganizationId"]
     staff_only = all_members(admin_of("a"), "STAFF")
     assert staff_only and all(m["kind"] == "STAFF" for m in staff_only)
+    assert len(staff_only) < len(members)
 
 
 # --------------------------------------------------------------------------- custom roles
