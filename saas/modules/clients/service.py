@@ -382,7 +382,6 @@ async def staff_person_ids(
     ids = sorted(set(person_ids))
     if not ids:
         return set()
-    # execute().scalars(), not session.scalars(): SerialSession.scalars re-enters its lock.
     rows = (
         await shared.execute(
             select(Membership.person_id).where(
