@@ -56,6 +56,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
     log_in(staff, site.firm_url(firms["a"], "/login"), admin.person.email, admin.person.password)
     staff.wait_for_url("**/clients")
     staff.get_by_label("Поиск").fill(org_name[5:12])
+    staff.wait_for_url("**/clients?q=*")
     staff.get_by_role("link", name=org_name).click()
     expect_text(staff, "[data-testid=organization-name]", org_name)
     staff.locator("#invite-contact-email").fill(contact)
@@ -83,6 +84,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         expect_text(page, "[data-testid=organization-name]", org_name)
         expect_text(page, "[data-testid=firm-name]", BRANDS["a"].name)
         assert background(page, "[data-testid=brand-header]") == css_rgb(BRANDS["a"].color)
+        page.locator("[data-testid=viewer-grants]").wait_for()
         assert page.locator("[data-testid=viewer-grants] li").all_inner_texts() == [
             "Отчётность",
             "Документы",

@@ -26,7 +26,10 @@ export function ClientListPage() {
 
   useEffect(() => {
     // Searching waits for a pause in typing.
-    const timer = window.setTimeout(() => update("q", typed.trim()), 300);
+    const timer = window.setTimeout(() => {
+      // A click on a client may have left the list in this very moment: stay there.
+      if (window.location.pathname === "/clients") update("q", typed.trim());
+    }, 300);
     return () => window.clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [typed]);
