@@ -235,7 +235,6 @@ async def get_role(session: AsyncSession, tenant_id: int, name: str) -> RoleView
 
 async def role_names(session: AsyncSession, tenant_id: int) -> set[str]:
     """Every role that exists in the firm: built-in and custom."""
-    # execute().scalars(), not session.scalars(): SerialSession.scalars re-enters its own lock.
     custom = (
         await session.execute(
             sa.select(CasbinRule.v0).where(
