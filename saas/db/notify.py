@@ -21,19 +21,22 @@ Callback = Callable[[str], Awaitable[None] | None]
 
 
 class NotificationHub:
-    def __init__(self, url: str, *, reconnect_delay: float = 1.0):
+    def __init__(self, url: str, *, reconnect_delay: float = 1.0, poll: float = 0.2):
         self.url = url
         self.reconnect_delay = reconnect_delay
+        self.poll = poll
+        self._pending: set[str] = set()
         self._callbacks: dict[str, list[Callback]] = defaultdict(list)
         self._task: asyncio.Task[None] | None = None
         self._conn: psycopg.AsyncConnection | None = None
         self.ready = asyncio.Event()
 
     def subscribe(self, channel: str, callback: Callback) -> None:
-        """Register before start(); channels added later are LISTENed on the next reconnect."""
+        """Register a callback; a channel added after start() is LISTENed within `poll` seconds
+        (the notifies() loop holds the connection, so new LISTENs wait for its next pause)."""
+        if not self._callbacks[channel]:
+            self._pending.add(channel)
         self._callbacks[channel].append(callback)
-        if self._conn is not None and len(self._callbacks[channel]) == 1:
-            asyncio.get_running_loop().create_task(self._listen(self._conn, channel))
 
     def unsubscribe(self, channel: str, callback: Callback) -> None:
         with contextlib.suppress(ValueError):
@@ -57,18 +60,24 @@ class NotificationHub:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+                    self._pending.clear()
                     for channel in list(self._callbacks):
                         await self._listen(conn, channel)
                     self._conn = conn
                     self.ready.set()
                     # A reconnect may have missed notifications: tell everyone to resync.
                     await self._dispatch_all("")
-                    async for note in conn.notifies():
-                        await self._dispatch(note.channel, note.payload)
+                    while True:
+                        async for note in conn.notifies(timeout=self.poll):
+                            await self._dispatch(note.channel, note.payload)
+                        while self._pending:
+                            await self._listen(conn, self._pending.pop())
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("notification listener lost its connection; reconnecting", exc_info=True)
+                log.warning(
+                    "notification listener lost its connection; reconnecting", exc_info=True
+                )
             self._conn = None
             await asyncio.sleep(self.reconnect_delay)
 
