@@ -110,3 +110,10 @@ def client(live_server: LiveServer) -> Iterator[Callable[..., GraphQLClient]]:
     yield make
     for c in made:
         c.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for as long as its session fixture lives, and pytest-asyncio tests cannot start
+    their own loop while it does."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
