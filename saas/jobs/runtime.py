@@ -50,7 +50,15 @@ class JobRuntime:
                 self._started = loop.create_task(self._services.start())
             services, started = self._services, self._started
         assert started is not None
-        await asyncio.shield(started)
+        try:
+            await asyncio.shield(started)
+        except Exception:
+            # The database was unreachable: build afresh on the next message (its retry).
+            with self._lock:
+                if self._services is services:
+                    self._services = self._loop = self._started = None
+            await services.close()
+            raise
         return services
 
     async def close_services(self) -> None:
