@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from saas.auth.handoff import handoff
+from saas.jobs import close_jobs, setup_jobs
 from saas.ops.health import healthz, readyz
 from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
 from saas.ops.observer import OperationObserver
@@ -20,6 +21,7 @@ from saas.schema.root import build_schema
 from saas.schema.view import GraphQLApp
 from saas.services import Services
 from saas.settings import Settings
+from saas.storage.endpoint import file_link
 from saas.tenants.branding_routes import branding_image
 from saas.web import SinglePageApp
 
@@ -43,9 +45,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.start()
+        setup_jobs(services)  # resolvers enqueue background jobs through this process's broker
         try:
             yield
         finally:
+            close_jobs(services)
             await services.close()
 
     routes = [
@@ -57,6 +61,8 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/auth/handoff", handoff, methods=["GET"]),
         Route("/branding/{kind:str}", branding_image, methods=["GET", "HEAD"]),
+        # Signed links of the folder storage backend (S3 serves presigned URLs itself).
+        Route("/files/{token}", file_link, methods=["GET", "PUT"]),
         # Last: every path no route above claims belongs to the cabinet's front end.
         Mount("/", app=SinglePageApp()),
     ]
