@@ -19,6 +19,17 @@ DEMO_PASSWORD = "demo-password-2026"
 
 
 @dataclass(frozen=True)
+class DemoClient:
+    name: str
+    legal_form: str
+    inn: str
+    kpp: str | None
+    ogrn: str
+    tax_regime: str
+    contact: str
+
+
+@dataclass(frozen=True)
 class DemoFirm:
     slug: str
     name: str
@@ -26,12 +37,58 @@ class DemoFirm:
     color: str
     admin: str
     manager: str
+    clients: tuple[DemoClient, ...]
 
+
+# One person, the director, is a contact of organizations at both firms: the cabinet picker
+# shows both after login at the platform host.
+DIRECTOR = "director@romashka.example"
 
 DEMO_FIRMS = (
-    DemoFirm("alfa", "Альфа Бухгалтерия", "+7 495 111-22-33", "#1F6FEB", "admin@alfa.example", "manager@alfa.example"),
-    DemoFirm("vega", "Вега Консалт", "+7 812 444-55-66", "#B4235A", "admin@vega.example", "manager@vega.example"),
+    DemoFirm(
+        "alfa",
+        "Альфа Бухгалтерия",
+        "+7 495 111-22-33",
+        "#1F6FEB",
+        "admin@alfa.example",
+        "manager@alfa.example",
+        (
+            DemoClient(
+                "ООО «Ромашка»", "ooo", "7707083893", "773601001", "1027700132195", "osno", DIRECTOR
+            ),
+            DemoClient(
+                "ИП Иванов Иван Иванович",
+                "ip",
+                "500100732259",
+                None,
+                "304500116000157",
+                "usn_income",
+                "ivanov@example.com",
+            ),
+        ),
+    ),
+    DemoFirm(
+        "vega",
+        "Вега Консалт",
+        "+7 812 444-55-66",
+        "#B4235A",
+        "admin@vega.example",
+        "manager@vega.example",
+        (
+            DemoClient(
+                "АО «Вектор»",
+                "ao",
+                "7728168971",
+                "770801001",
+                "1027700067328",
+                "usn_income_expense",
+                DIRECTOR,
+            ),
+        ),
+    ),
 )
+
+ALL_GRANTS = ("reports", "documents", "upload", "chat", "order_services", "approve")
 
 
 def ensure_person(conn: sa.Connection, email: str, name: str) -> int:
@@ -47,37 +104,126 @@ def ensure_person(conn: sa.Connection, email: str, name: str) -> int:
     )
 
 
-def ensure_membership(conn: sa.Connection, person_id: int, tenant_id: int, roles: list[str]) -> None:
+def ensure_membership(
+    conn: sa.Connection,
+    person_id: int,
+    tenant_id: int,
+    roles: list[str],
+    kind: str = "staff",
+    client_org_id: int | None = None,
+) -> None:
     conn.execute(
         sa.text(
-            "INSERT INTO shared.memberships (person_id, tenant_id, kind, roles) "
-            "VALUES (:p, :t, 'staff', :r) ON CONFLICT DO NOTHING"
+            "INSERT INTO shared.memberships (person_id, tenant_id, kind, client_org_id, roles) "
+            "VALUES (:p, :t, :k, :o, :r) ON CONFLICT DO NOTHING"
         ),
-        {"p": person_id, "t": tenant_id, "r": roles},
+        {"p": person_id, "t": tenant_id, "k": kind, "o": client_org_id, "r": roles},
     )
+
+
+def ensure_client(
+    conn: sa.Connection,
+    schema: str,
+    role: str,
+    client: DemoClient,
+    manager_id: int,
+    contact_id: int,
+) -> int:
+    """The organization, its contact and grants, written as the tenant's role."""
+    conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+    conn.execute(sa.text("SELECT set_config('search_path', :s, true)"), {"s": schema})
+    org_id = conn.execute(
+        sa.text("SELECT id FROM client_organizations WHERE inn = :inn AND status = 'active'"),
+        {"inn": client.inn},
+    ).scalar()
+    if org_id is None:
+        org_id = conn.execute(
+            sa.text(
+                "INSERT INTO client_organizations (name, legal_form, inn, kpp, ogrn, tax_regime, "
+                "responsible_manager_person_id) VALUES (:n, :f, :inn, :kpp, :ogrn, :t, :m) RETURNING id"
+            ),
+            {
+                "n": client.name,
+                "f": client.legal_form,
+                "inn": client.inn,
+                "kpp": client.kpp,
+                "ogrn": client.ogrn,
+                "t": client.tax_regime,
+                "m": manager_id,
+            },
+        ).scalar_one()
+    contact = conn.execute(
+        sa.text(
+            "INSERT INTO client_contacts (organization_id, person_id, is_client_admin) "
+            "VALUES (:o, :p, true) ON CONFLICT (organization_id, person_id) "
+            "DO UPDATE SET status = 'active' RETURNING id"
+        ),
+        {"o": org_id, "p": contact_id},
+    ).scalar_one()
+    for module in ALL_GRANTS:
+        conn.execute(
+            sa.text(
+                "INSERT INTO client_grants (contact_id, module) VALUES (:c, :m) ON CONFLICT DO NOTHING"
+            ),
+            {"c": contact, "m": module},
+        )
+    conn.exec_driver_sql("RESET ROLE")
+    conn.execute(sa.text("SELECT set_config('search_path', 'shared', true)"))
+    return int(org_id)
 
 
 def prepare_demo(settings: Settings) -> list[str]:
     """Create (or complete) the demo data; returns the lines to print."""
     url = resolve_database_url(settings.database_url, settings.data_dir)
-    migrate_all(url)
+    summary = migrate_all(url)
+    if summary.failed:
+        raise SystemExit("demo: migrations failed:\n" + "\n".join(summary.lines()))
     engine = sync_engine(url)
     lines = []
     try:
         for firm in DEMO_FIRMS:
             tenant_id = provision_tenant(engine, firm.slug, firm.name)
             with engine.begin() as conn:
+                brand = {
+                    "display_name": firm.name,
+                    "phone": firm.phone,
+                    "primary_color": firm.color,
+                }
                 conn.execute(
-                    sa.text("UPDATE shared.tenants SET settings = settings || CAST(:s AS jsonb) WHERE id = :id"),
-                    {"id": tenant_id, "s": json.dumps({"phone": firm.phone, "primary_color": firm.color})},
+                    sa.text(
+                        "UPDATE shared.tenants SET settings = settings || CAST(:s AS jsonb) WHERE id = :id"
+                    ),
+                    {"id": tenant_id, "s": json.dumps(brand)},
                 )
-                ensure_membership(conn, ensure_person(conn, firm.admin, "Администратор"), tenant_id, ["firm_admin"])
-                ensure_membership(conn, ensure_person(conn, firm.manager, "Менеджер"), tenant_id, ["manager"])
+                schema, role = conn.execute(
+                    sa.text("SELECT schema_name, db_role FROM shared.tenants WHERE id = :id"),
+                    {"id": tenant_id},
+                ).one()
+                ensure_membership(
+                    conn,
+                    ensure_person(conn, firm.admin, "Администратор"),
+                    tenant_id,
+                    ["firm_admin"],
+                )
+                manager_id = ensure_person(conn, firm.manager, "Менеджер")
+                ensure_membership(conn, manager_id, tenant_id, ["manager"])
+                contacts = []
+                for client in firm.clients:
+                    contact_id = ensure_person(conn, client.contact, "Руководитель " + client.name)
+                    org_id = ensure_client(conn, schema, role, client, manager_id, contact_id)
+                    ensure_membership(
+                        conn, contact_id, tenant_id, ["client_admin"], "client", org_id
+                    )
+                    contacts.append(f"{client.contact} ({client.name})")
             host = f"{firm.slug}.{settings.base_domain}"
             lines.append(f"  {firm.name}: {settings.public_url(host)}")
-            lines.append(f"      firm admin {firm.admin} / manager {firm.manager}")
+            lines.append(f"      firm admin {firm.admin}, manager {firm.manager}")
+            lines.append(f"      client contacts: {', '.join(contacts)}")
     finally:
         engine.dispose()
+    lines.append(
+        f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
+    )
     lines.append(f"  password for every demo login: {DEMO_PASSWORD}")
     return lines
 
@@ -87,7 +233,9 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     lines = prepare_demo(settings)
     print("\nKabinet demo is ready.\n")
     print("\n".join(lines))
-    print(f"\n  platform entry (login, cabinet picker): {settings.public_url(settings.base_domain)}\n")
+    print(
+        f"\n  platform entry (login, cabinet picker): {settings.public_url(settings.base_domain)}\n"
+    )
     if not serve:
         return 0
     import uvicorn
@@ -100,7 +248,9 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     # The worker runs as `saas worker` beside the API, as in production, and stops with the demo.
     worker = start_worker_process(resolve_database_url(settings.database_url, settings.data_dir))
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio")
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio"
+        )
     finally:
         stop_worker_process(worker)
     return 0
