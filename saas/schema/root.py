@@ -21,6 +21,7 @@ MODULES = (
     "saas.auth.graphql",
     "saas.tenants.branding_graphql",
     "saas.modules.clients.graphql",
+    "saas.modules.reports.graphql",
 )
 
 

@@ -1,0 +1,166 @@
+"""Changes others must see, published through the outbox (DESIGN.md, step 6).
+
+- `publish(ctx, topic, payload)` writes an OutboxEvent in the caller's unit of work and, only
+  after that commits, sends `NOTIFY kabinet_events_<tenant id>` with the outbox id(s). The
+  NOTIFY runs in its own short transaction (with the published_at stamp), never inside the
+  hot write transaction: NOTIFY serializes commits.
+- `EventFanout` (one per process, `fanout(services)`) LISTENs once per tenant through the
+  NotificationHub and hands every new outbox row to the in-process subscriptions of that
+  tenant. It reads the outbox by id (`id > last seen`), so a lost or empty notification
+  (the hub sends "" after a reconnect) still delivers everything: subscribers catch up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+
+from saas.db.core_models import OutboxEvent
+from saas.db.session import tenant_transaction
+from saas.services import Services
+from saas.tenants.registry import TenantRef
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000
+
+
+def channel_for(tenant_id: int) -> str:
+    return f"kabinet_events_{tenant_id}"
+
+
+@dataclass(frozen=True)
+class Published:
+    id: int
+    topic: str
+    payload: dict[str, Any]
+    created_at: datetime | None
+
+
+async def publish(ctx: Any, topic: str, payload: dict[str, Any]) -> int:
+    """Write an outbox row in the current unit of work (ctx.db); NOTIFY after commit.
+
+    Several publishes in one unit of work send one NOTIFY carrying all their ids."""
+    row = OutboxEvent(topic=topic, payload=payload)
+    ctx.db.add(row)
+    await ctx.db.flush()
+    pending: list[int] | None = getattr(ctx, "_outbox_pending", None)
+    if pending is None:
+        pending = []
+        ctx._outbox_pending = pending
+        services, tenant = ctx.services, ctx.tenant
+
+        async def announce() -> None:
+            ids, ctx._outbox_pending = list(pending), None
+            await notify_published(services, tenant, ids)
+
+        ctx.after_commit(announce)
+    pending.append(row.id)
+    return row.id
+
+
+async def notify_published(services: Services, tenant: TenantRef, ids: list[int]) -> None:
+    if not ids:
+        return
+    try:
+        async with tenant_transaction(services.engine, tenant) as session:
+            await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
+                .values(published_at=func.now())
+            )
+            # Sent at this small transaction's commit; payload: ids, never rows.
+            await session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": channel_for(tenant.id), "payload": ",".join(map(str, ids))},
+            )
+    except Exception:
+        # The change is committed; listeners still catch up from the outbox on the next event.
+        log.exception("could not announce outbox events", extra={"tenant": tenant.id})
+
+
+class EventFanout:
+    """Per process: tenant -> subscriber queues, fed from the outbox after each NOTIFY."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self._queues: dict[int, set[asyncio.Queue[Published]]] = defaultdict(set)
+        self._tenants: dict[int, TenantRef] = {}
+        self._last_seen: dict[int, int] = {}
+        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def _start_tenant(self, tenant: TenantRef) -> None:
+        if tenant.id in self._tenants:
+            return
+        async with tenant_transaction(self.services.engine, tenant) as session:
+            self._last_seen[tenant.id] = int(
+                await session.scalar(select(func.coalesce(func.max(OutboxEvent.id), 0))) or 0
+            )
+        self._tenants[tenant.id] = tenant
+
+        async def on_notify(payload: str, tenant_id: int = tenant.id) -> None:
+            await self.catch_up(tenant_id)
+
+        self.services.hub.subscribe(channel_for(tenant.id), on_notify)
+
+    async def catch_up(self, tenant_id: int) -> None:
+        """Deliver every outbox row above the last one seen to the tenant's subscribers."""
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            return
+        async with self._locks[tenant_id]:
+            async with tenant_transaction(self.services.engine, tenant) as session:
+                rows = (
+                    await session.execute(
+                        select(OutboxEvent)
+                        .where(OutboxEvent.id > self._last_seen[tenant_id])
+                        .order_by(OutboxEvent.id)
+                        .limit(10_000)
+                    )
+                ).scalars()
+                events = [Published(r.id, r.topic, r.payload, r.created_at) for r in rows]
+            if not events:
+                return
+            self._last_seen[tenant_id] = events[-1].id
+            for queue in list(self._queues.get(tenant_id, ())):
+                for published in events:
+                    with contextlib.suppress(asyncio.QueueFull):
+                        queue.put_nowait(published)  # a stalled subscriber loses, others don't
+
+    @contextlib.asynccontextmanager
+    async def subscription(self, tenant: TenantRef) -> AsyncIterator[asyncio.Queue[Published]]:
+        """A queue receiving every event of the tenant published from now on."""
+        queue: asyncio.Queue[Published] = asyncio.Queue(QUEUE_SIZE)
+        await self._start_tenant(tenant)
+        self._queues[tenant.id].add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues[tenant.id].discard(queue)
+
+
+def fanout(services: Services) -> EventFanout:
+    found = services.extras.get("events")
+    if found is None:
+        found = services.extras["events"] = EventFanout(services)
+    return found
+
+
+async def events_since(
+    services: Services, tenant: TenantRef, after_id: int, topic: str | None = None
+) -> list[Published]:
+    """Outbox rows above `after_id` (a reconnecting client's catch-up), oldest first."""
+    async with tenant_transaction(services.engine, tenant) as session:
+        stmt = select(OutboxEvent).where(OutboxEvent.id > after_id).order_by(OutboxEvent.id)
+        if topic is not None:
+            stmt = stmt.where(OutboxEvent.topic == topic)
+        rows = (await session.execute(stmt.limit(1000))).scalars()
+        return [Published(r.id, r.topic, r.payload, r.created_at) for r in rows]

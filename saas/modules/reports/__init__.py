@@ -1,0 +1,1 @@
+"""Reports: filings for client organizations, their event timelines and the status feed."""

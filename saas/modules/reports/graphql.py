@@ -1,0 +1,562 @@
+"""GraphQL of reports: the status feed, a report's timeline, counts, writes for staff and
+integrators, and the live `reportStatusChanged` subscription. Rules live in service.py.
+
+Queries: `reports` (Relay connection: filters, ordering), `report(id)`, `reportStatusCounts`,
+`reportForms`. Mutations: `createReport`, `recordReportEvent` (typed results). Subscription:
+`reportStatusChanged(organizationId)`, fed by saas.events after commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator, Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from saas.db.session import tenant_transaction
+from saas.events import events_since, fanout, publish
+from saas.modules.clients.graphql import (
+    ClientOrganizationType,
+    PersonCardType,
+    organization_pk,
+    viewer_language,
+)
+from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader, actor_of
+from saas.modules.clients.policy import ClientModule
+from saas.modules.clients.service import Actor, ClientsError, grants_statement
+from saas.modules.reports import service
+from saas.modules.reports.catalog import Authority, Periodicity, ReportForm, form_of, report_forms
+from saas.modules.reports.loaders import EventsByReportLoader, FollowUpsByReportLoader
+from saas.modules.reports.models import FollowUp as FollowUpRow
+from saas.modules.reports.models import Report as ReportRow
+from saas.modules.reports.models import ReportEvent as EventRow
+from saas.modules.reports.policy import READ_NOTE, reads_reports
+from saas.modules.reports.service import EventKind, ReportsError
+from saas.rbac.permissions import requires
+from saas.schema.context import Info
+from saas.schema.errors import ConflictError, NotFoundError, PublicError, ValidationError
+from saas.schema.relay import Connection, Keyset
+
+strawberry.enum(
+    Authority,
+    name="ReportAuthority",
+    description="Who receives a report: TAX (the tax service office), SOCIAL_FUND, STATISTICS.",
+)
+strawberry.enum(
+    Periodicity,
+    name="ReportPeriodicity",
+    description="How often a form is filed: "
+    "MONTH (period codes 01-12), QUARTER (Q1-Q4), YEAR (Y), EVENT (E).",
+)
+strawberry.enum(EventKind, name="ReportEventKind", description="A step of a report's timeline.")
+
+
+@strawberry.enum(
+    name="ReportStatus",
+    description="A report's current status: the kind of its latest event (DRAFT before any event).",
+)
+class ReportStatus(Enum):
+    DRAFT = "draft"
+    PREPARED = "prepared"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+    PROCESSING_ERROR = "processing_error"
+
+
+@strawberry.enum(name="ReportOrder", description="Order of the feed (newest first).")
+class ReportOrder(Enum):
+    UPDATED_DESC = "updated_desc"
+    STATUS_AT_DESC = "status_at_desc"
+    PERIOD_DESC = "period_desc"
+
+
+def report_pk(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        gid = relay.GlobalID.from_id(text)
+    except Exception:
+        return None
+    if gid.type_name != "Report" or not gid.node_id.isdigit():
+        return None
+    return int(gid.node_id)
+
+
+def organization_gid(pk: int) -> strawberry.ID:
+    return strawberry.ID(str(relay.GlobalID("ClientOrganization", str(pk))))
+
+
+# ----------------------------------------------------------------------------- types
+
+
+@strawberry.type(name="ReportForm", description="A form from the catalog of report forms.")
+class ReportFormType:
+    code: str
+    name_ru: str
+    name_en: str
+    authority: Authority
+    periodicity: Periodicity
+
+    @classmethod
+    def of(cls, form: ReportForm) -> ReportFormType:
+        return cls(
+            code=form.code,
+            name_ru=form.ru,
+            name_en=form.en,
+            authority=form.authority,
+            periodicity=form.periodicity,
+        )
+
+
+@strawberry.type(name="ReportEvent", description="One step of a report's timeline.")
+class ReportEventType:
+    id: strawberry.ID
+    external_id: str
+    kind: EventKind
+    occurred_at: datetime
+    text: str
+    reason_code: str | None
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, row: EventRow) -> ReportEventType:
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID("ReportEvent", str(row.id)))),
+            external_id=row.external_id,
+            kind=EventKind(row.kind),
+            occurred_at=row.occurred_at,
+            text=row.text,
+            reason_code=row.reason_code,
+            recorded_at=row.recorded_at,
+        )
+
+
+@strawberry.type(
+    name="ReportFollowUp",
+    description="Work for the responsible manager after a "
+    "rejection or a clarification request (firm staff only).",
+)
+class FollowUpType:
+    id: strawberry.ID
+    due_date: date
+    status: str
+    manager_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: FollowUpRow) -> FollowUpType:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            due_date=row.due_date,
+            status=row.status,
+            manager_pk=row.manager_person_id,
+        )
+
+    @strawberry.field
+    async def manager(self, info: Info) -> PersonCardType | None:
+        if self.manager_pk is None:
+            return None
+        card = await info.context.loader(PeopleByIdLoader).load(self.manager_pk)
+        return PersonCardType.of(card) if card else None
+
+
+@strawberry.type(name="Report", description="A filing for a client organization.")
+class ReportType(relay.Node):
+    id: relay.NodeID[int]
+    organization_id: strawberry.ID
+    form_code: str
+    period_year: int
+    period_code: str = strawberry.field(description="01-12, Q1-Q4, Y or E (see ReportForm).")
+    period_start: date
+    authority_code: str = strawberry.field(description="Code of the receiving office (e.g. 7701).")
+    correction: int = strawberry.field(description="0 for the primary filing, then 1, 2...")
+    status: ReportStatus
+    status_at: datetime
+    being_fixed: bool = strawberry.field(
+        description="A rejection or clarification is being worked on by the firm."
+    )
+    updated_at: datetime
+    organization_pk: strawberry.Private[int]
+    manager_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, row: ReportRow) -> ReportType:
+        return cls(
+            id=row.id,
+            organization_id=organization_gid(row.organization_id),
+            form_code=row.form_code,
+            period_year=row.period_year,
+            period_code=row.period_code,
+            period_start=row.period_start,
+            authority_code=row.authority_code,
+            correction=row.correction,
+            status=ReportStatus(row.status),
+            status_at=row.status_at,
+            being_fixed=row.being_fixed,
+            updated_at=row.updated_at,
+            organization_pk=row.organization_id,
+            manager_pk=row.manager_person_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ReportType | None]:
+        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        if not await _can_read(info):
+            return [None for _ in ids]
+        stmt = service.scope_reports(
+            select(ReportRow).where(ReportRow.id.in_(ids)), actor_of(info.context)
+        )
+        found = {r.id: r for r in (await info.context.db.execute(stmt)).scalars()}
+        return [cls.of(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field
+    def form(self) -> ReportFormType | None:
+        form = form_of(self.form_code)
+        return ReportFormType.of(form) if form else None
+
+    @strawberry.field
+    async def organization(self, info: Info) -> ClientOrganizationType | None:
+        row = await info.context.loader(OrganizationsByIdLoader).load(self.organization_pk)
+        return ClientOrganizationType.of(row) if row else None
+
+    @strawberry.field(description="The staff member responsible for this report.")
+    async def responsible_manager(self, info: Info) -> PersonCardType | None:
+        if self.manager_pk is None:
+            return None
+        card = await info.context.loader(PeopleByIdLoader).load(self.manager_pk)
+        return PersonCardType.of(card) if card else None
+
+    @strawberry.field(description="Events, oldest first (by event time, then recording order).")
+    async def timeline(self, info: Info) -> list[ReportEventType]:
+        rows = await info.context.loader(EventsByReportLoader).load(self.id)
+        return [ReportEventType.of(r) for r in rows]
+
+    @strawberry.field(description="Follow-up items, newest first; empty for client users.")
+    async def follow_ups(self, info: Info) -> list[FollowUpType]:
+        if not actor_of(info.context).staff:
+            return []
+        rows = await info.context.loader(FollowUpsByReportLoader).load(self.id)
+        return [FollowUpType.of(r) for r in rows]
+
+
+async def _can_read(info: Info) -> bool:
+    from saas.modules.reports.policy import ReportsReadable
+
+    return bool(await ReportsReadable().has_permission(None, info))
+
+
+@strawberry.type(name="ReportStatusCount", description="How many reports are in a status.")
+class StatusCount:
+    status: ReportStatus
+    count: int
+
+
+@strawberry.type(name="ReportStatusCounts", description="The cabinet's summary of reports.")
+class StatusCounts:
+    total: int
+    by_status: list[StatusCount]
+
+
+@strawberry.type(description="The event was recorded (or had been: `duplicate`).")
+class ReportEventRecorded:
+    event: ReportEventType
+    report: ReportType
+    duplicate: bool = strawberry.field(
+        description="The same event (external id and content) was already recorded; "
+        "nothing changed."
+    )
+
+
+@strawberry.type(name="ReportStatusChange", description="A report's status changed.")
+class ReportStatusChange:
+    sequence: int = strawberry.field(
+        description="Position in the firm's event stream; pass it as `since` to catch up "
+        "after a reconnect."
+    )
+    report_id: strawberry.ID
+    organization_id: strawberry.ID
+    status: ReportStatus
+    status_at: datetime
+    being_fixed: bool
+
+
+ReportLookup = Annotated[ReportType | NotFoundError, strawberry.union("ReportLookup")]
+CreateReportResult = Annotated[
+    ReportType | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("CreateReportResult"),
+]
+RecordReportEventResult = Annotated[
+    ReportEventRecorded | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("RecordReportEventResult"),
+]
+
+
+def error_result(
+    info: Info, exc: ReportsError | ClientsError
+) -> ValidationError | NotFoundError | ConflictError:
+    message = exc.message_in(viewer_language(info))
+    if exc.kind == "not_found":
+        return NotFoundError(code=exc.code, message=message)
+    if exc.kind == "conflict":
+        return ConflictError(code=exc.code, message=message)
+    return ValidationError(code=exc.code, message=message, field=exc.field)
+
+
+# ------------------------------------------------------------------------------ inputs
+
+
+@strawberry.input(description="A new report.")
+class CreateReportInput:
+    organization_id: strawberry.ID
+    form_code: str = strawberry.field(description="A code from `reportForms`, e.g. vat, 6ndfl.")
+    period_year: int
+    period_code: str = strawberry.field(description="01-12, Q1-Q4, Y or E, by the form.")
+    authority_code: str
+    correction: int = 0
+    responsible_manager_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: the organization's responsible manager."
+    )
+
+
+@strawberry.input(description="An event of a report's timeline, as the integrator saw it.")
+class RecordReportEventInput:
+    report_id: strawberry.ID
+    external_id: str = strawberry.field(
+        description="Your id of this event: sending it again changes nothing."
+    )
+    kind: EventKind
+    occurred_at: datetime = strawberry.field(description="When it happened, with an offset.")
+    text: str = ""
+    reason_code: str | None = None
+
+
+# ------------------------------------------------------------------------------- query
+
+ORDERS: dict[ReportOrder, tuple[Any, ...]] = {
+    ReportOrder.UPDATED_DESC: (ReportRow.updated_at, ReportRow.id),
+    ReportOrder.STATUS_AT_DESC: (ReportRow.status_at, ReportRow.id),
+    ReportOrder.PERIOD_DESC: (ReportRow.period_start, ReportRow.id),
+}
+
+
+@strawberry.type
+class Query:
+    @relay.connection(
+        Connection[ReportType],
+        description="The status feed: reports newest first. Staff see every client's; a "
+        f"client user those of organizations granting it 'reports'. {READ_NOTE}",
+        extensions=reads_reports(),
+    )
+    def reports(
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        form_code: str | None = None,
+        period_from: date | None = None,
+        period_to: date | None = None,
+        statuses: list[ReportStatus] | None = None,
+        updated_since: datetime | None = None,
+        order_by: ReportOrder = ReportOrder.UPDATED_DESC,
+    ) -> Iterable[ReportType]:
+        where = service.ReportFilter(
+            organization_id=(organization_pk(organization_id) or -1) if organization_id else None,
+            form_code=form_code,
+            period_from=period_from,
+            period_to=period_to,
+            statuses=[s.value for s in statuses] if statuses else None,
+            updated_since=updated_since,
+        )
+        return Keyset(  # type: ignore[return-value]
+            service.filtered_reports(actor_of(info.context), where),
+            key=ORDERS[order_by],
+            node=ReportType.of,
+            descending=True,
+        )
+
+    @strawberry.field(
+        description=f"One report with its timeline; NotFoundError when not visible. {READ_NOTE}",
+        extensions=reads_reports(),
+    )
+    async def report(self, info: Info, id: strawberry.ID) -> ReportLookup:
+        try:
+            row = await service.access_report(
+                info.context.db, actor_of(info.context), report_pk(id)
+            )
+        except ReportsError as exc:
+            return error_result(info, exc)  # type: ignore[return-value]
+        return ReportType.of(row)
+
+    @strawberry.field(
+        description=f"Reports per status, for one organization or all visible. {READ_NOTE}",
+        extensions=reads_reports(),
+    )
+    async def report_status_counts(
+        self, info: Info, organization_id: strawberry.ID | None = None
+    ) -> StatusCounts:
+        org = (organization_pk(organization_id) or -1) if organization_id else None
+        counts = await service.status_counts(info.context.db, actor_of(info.context), org)
+        by_status = [StatusCount(status=s, count=counts.get(s.value, 0)) for s in ReportStatus]
+        return StatusCounts(total=sum(counts.values()), by_status=by_status)
+
+    @strawberry.field(description="The catalog of report forms.", extensions=reads_reports())
+    def report_forms(self) -> list[ReportFormType]:
+        return [ReportFormType.of(f) for f in report_forms().values()]
+
+
+# ---------------------------------------------------------------------------- mutation
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Create a report for a client organization.",
+        extensions=requires("reports", "write"),
+    )
+    async def create_report(self, info: Info, input: CreateReportInput) -> CreateReportResult:
+        from saas.modules.clients.graphql import person_pk
+
+        ctx = info.context
+        data = service.ReportInput(
+            organization_id=organization_pk(input.organization_id),
+            form_code=input.form_code,
+            period_year=input.period_year,
+            period_code=input.period_code.strip().upper(),
+            authority_code=input.authority_code,
+            correction=input.correction,
+            manager_person_id=person_pk(input.responsible_manager_id)
+            if input.responsible_manager_id
+            else None,
+        )
+        try:
+            async with ctx.unit_of_work() as session:
+                row = await service.create_report(session, actor_of(ctx), data)
+        except (ReportsError, ClientsError) as exc:
+            return error_result(info, exc)
+        return ReportType.of(row)
+
+    @strawberry.mutation(
+        description="Record a timeline event (idempotent by `externalId`). The report's status "
+        "is recomputed by event time; at equal times the later stage of the flow wins, then "
+        "the recording order.",
+        extensions=requires("reports", "write"),
+    )
+    async def record_report_event(
+        self, info: Info, input: RecordReportEventInput
+    ) -> RecordReportEventResult:
+        ctx = info.context
+        data = service.EventInput(
+            report_id=report_pk(input.report_id),
+            external_id=input.external_id,
+            kind=input.kind,
+            occurred_at=input.occurred_at,
+            text=input.text,
+            reason_code=input.reason_code,
+        )
+        try:
+            async with ctx.unit_of_work() as session:
+                recorded = await service.record_report_event(session, actor_of(ctx), data)
+                if recorded.status_changed:
+                    await publish(
+                        ctx, service.STATUS_TOPIC, service.status_payload(recorded.report)
+                    )
+        except ReportsError as exc:
+            return error_result(info, exc)
+        return ReportEventRecorded(
+            event=ReportEventType.of(recorded.event),
+            report=ReportType.of(recorded.report),
+            duplicate=recorded.duplicate,
+        )
+
+
+# ------------------------------------------------------------------------ subscription
+
+# How long a client subscriber's set of granted organizations is trusted before re-reading.
+GRANTS_TTL = 30.0
+
+
+class _Audience:
+    """Which organizations' changes one subscriber may receive (None: every one)."""
+
+    def __init__(self, info: Info, organization: int | None):
+        ctx = info.context
+        self.services, self.tenant = ctx.services, ctx.tenant
+        self.actor: Actor = actor_of(ctx)
+        self.organization = organization
+        self._granted: frozenset[int] | None = None
+        self._read_at = 0.0
+
+    async def granted(self) -> frozenset[int] | None:
+        if self.actor.staff:
+            return None
+        if self._granted is None or time.monotonic() - self._read_at > GRANTS_TTL:
+            # Read the grants themselves: an organization without reports yet counts too.
+            async with tenant_transaction(self.services.engine, self.tenant) as session:
+                rows = await session.execute(
+                    grants_statement(self.actor.person_id or -1, self.actor.client_org_ids)
+                )
+                self._granted = frozenset(o for o, m in rows if m == ClientModule.REPORTS.value)
+            self._read_at = time.monotonic()
+        return self._granted
+
+    async def receives(self, organization_id: int) -> bool:
+        if self.organization is not None and organization_id != self.organization:
+            return False
+        granted = await self.granted()
+        return granted is None or organization_id in granted
+
+
+def _change(sequence: int, payload: dict[str, Any]) -> ReportStatusChange:
+    return ReportStatusChange(
+        sequence=sequence,
+        report_id=strawberry.ID(str(relay.GlobalID("Report", str(payload["report_id"])))),
+        organization_id=organization_gid(int(payload["organization_id"])),
+        status=ReportStatus(payload["status"]),
+        status_at=datetime.fromisoformat(payload["status_at"]),
+        being_fixed=bool(payload.get("being_fixed", False)),
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Status changes of reports, live: of one organization, or of every one the "
+        "viewer may see. `since` (a `sequence` received before) first replays what was missed. "
+        f"{READ_NOTE}",
+        extensions=reads_reports(),
+    )
+    async def report_status_changed(
+        self, info: Info, organization_id: strawberry.ID | None = None, since: int | None = None
+    ) -> AsyncGenerator[ReportStatusChange, None]:
+        org = (organization_pk(organization_id) or -1) if organization_id else None
+        audience = _Audience(info, org)
+        if org is not None and not await audience.receives(org):
+            raise PublicError("Organization not found or not visible to you.", "NOT_FOUND")
+        ctx = info.context
+        async with fanout(ctx.services).subscription(ctx.tenant) as queue:
+            if since is not None:
+                for published in await events_since(
+                    ctx.services, ctx.tenant, since, service.STATUS_TOPIC
+                ):
+                    if await audience.receives(int(published.payload["organization_id"])):
+                        yield _change(published.id, published.payload)
+            while True:
+                published = await queue.get()
+                if published.topic != service.STATUS_TOPIC:
+                    continue
+                if since is not None and published.id <= since:
+                    continue
+                if await audience.receives(int(published.payload["organization_id"])):
+                    yield _change(published.id, published.payload)
+
+
+TYPES = (ReportType,)
