@@ -95,7 +95,8 @@ def ensure_person(conn: sa.Connection, email: str, name: str) -> int:
     return int(
         conn.execute(
             sa.text(
-                "INSERT INTO shared.people (email, display_name, password_hash) VALUES (:e, :n, :p) "
+                "INSERT INTO shared.people (email, display_name, password_hash) "
+                "VALUES (:e, :n, :p) "
                 "ON CONFLICT (lower(email)) DO UPDATE SET display_name = excluded.display_name "
                 "RETURNING id"
             ),
@@ -140,7 +141,8 @@ def ensure_client(
         org_id = conn.execute(
             sa.text(
                 "INSERT INTO client_organizations (name, legal_form, inn, kpp, ogrn, tax_regime, "
-                "responsible_manager_person_id) VALUES (:n, :f, :inn, :kpp, :ogrn, :t, :m) RETURNING id"
+                "responsible_manager_person_id) "
+                "VALUES (:n, :f, :inn, :kpp, :ogrn, :t, :m) RETURNING id"
             ),
             {
                 "n": client.name,
@@ -163,7 +165,8 @@ def ensure_client(
     for module in ALL_GRANTS:
         conn.execute(
             sa.text(
-                "INSERT INTO client_grants (contact_id, module) VALUES (:c, :m) ON CONFLICT DO NOTHING"
+                "INSERT INTO client_grants (contact_id, module) VALUES (:c, :m) "
+                "ON CONFLICT DO NOTHING"
             ),
             {"c": contact, "m": module},
         )
@@ -191,7 +194,8 @@ def prepare_demo(settings: Settings) -> list[str]:
                 }
                 conn.execute(
                     sa.text(
-                        "UPDATE shared.tenants SET settings = settings || CAST(:s AS jsonb) WHERE id = :id"
+                        "UPDATE shared.tenants SET settings = settings || CAST(:s AS jsonb) "
+                        "WHERE id = :id"
                     ),
                     {"id": tenant_id, "s": json.dumps(brand)},
                 )

@@ -32,7 +32,9 @@ def configure_logging(*, json_output: bool = True, level: int = logging.INFO) ->
         )
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s %(tenant)s] %(message)s")
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(tenant)s] %(message)s"
+            )
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]

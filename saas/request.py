@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import orjson
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from saas.auth.authenticate import AuthRefused, authenticate
 from saas.auth.principal import Principal
@@ -33,7 +33,9 @@ class RequestBinding:
     user_agent: str | None
 
 
-async def send_error(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+async def send_error(
+    scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 4000 + status, "reason": message[:120]})
         return
@@ -42,7 +44,10 @@ async def send_error(scope: Scope, receive: Receive, send: Send, status: int, co
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -65,7 +70,11 @@ class RequestBindingMiddleware:
             match = await self.services.registry.resolve_host(host)
         except UnknownHost as exc:
             await send_error(
-                scope, receive, send, 404, "UNKNOWN_HOST",
+                scope,
+                receive,
+                send,
+                404,
+                "UNKNOWN_HOST",
                 f"No cabinet is served at {exc.args[0]!r}. Check the address.",
             )
             return
@@ -77,7 +86,11 @@ class RequestBindingMiddleware:
             return
         if tenant is not None and not tenant.active:
             await send_error(
-                scope, receive, send, 403, "TENANT_SUSPENDED",
+                scope,
+                receive,
+                send,
+                403,
+                "TENANT_SUSPENDED",
                 f"The cabinet of {tenant.name} is suspended. Contact your accounting firm.",
             )
             return
@@ -92,7 +105,7 @@ class RequestBindingMiddleware:
             user_agent=headers.get("user-agent"),
         )
 
-        async def send_with_request_id(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]

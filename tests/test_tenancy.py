@@ -81,7 +81,9 @@ def test_provisioning_is_idempotent(db_engine) -> None:  # type: ignore[no-untyp
     second = provision_tenant(db_engine, "twice-firm", "Twice")
     assert first == second
     with db_engine.connect() as conn:
-        version = conn.execute(sa.text('SELECT version_num FROM "tenant_twice_firm".alembic_version')).scalar_one()
+        version = conn.execute(
+            sa.text('SELECT version_num FROM "tenant_twice_firm".alembic_version')
+        ).scalar_one()
     from saas.db.migrate import tenant_head
 
     assert version == tenant_head()

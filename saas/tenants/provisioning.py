@@ -34,7 +34,9 @@ def role_for(schema: str, database: str) -> str:
     return f"{schema}_{suffix}"[:63]
 
 
-def provision_tenant(engine: sa.Engine, slug: str, name: str, domains: list[str] | None = None) -> int:
+def provision_tenant(
+    engine: sa.Engine, slug: str, name: str, domains: list[str] | None = None
+) -> int:
     """Create or complete the tenant `slug`; returns its id."""
     if not SLUG_RE.match(slug):
         raise InvalidSlug(
@@ -59,7 +61,9 @@ def provision_tenant(engine: sa.Engine, slug: str, name: str, domains: list[str]
                 'THEN CREATE ROLE "' + role + '" NOLOGIN; END IF; END $$'
             )
         )
-        superuser = conn.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar_one()
+        superuser = conn.execute(
+            sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar_one()
         if not superuser:
             conn.exec_driver_sql(f'GRANT "{role}" TO CURRENT_USER')
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{role}"')
@@ -70,10 +74,15 @@ def provision_tenant(engine: sa.Engine, slug: str, name: str, domains: list[str]
         for hook in PROVISION_HOOKS:
             hook(conn, tenant_id, slug)
         conn.execute(
-            sa.text("UPDATE shared.tenants SET status = 'active' WHERE id = :id AND status = 'provisioning'"),
+            sa.text(
+                "UPDATE shared.tenants SET status = 'active' "
+                "WHERE id = :id AND status = 'provisioning'"
+            ),
             {"id": tenant_id},
         )
-        conn.execute(sa.text("SELECT pg_notify(:ch, :id)"), {"ch": TENANTS_CHANGED, "id": str(tenant_id)})
+        conn.execute(
+            sa.text("SELECT pg_notify(:ch, :id)"), {"ch": TENANTS_CHANGED, "id": str(tenant_id)}
+        )
     log.info("tenant provisioned", extra={"tenant": slug})
     return int(tenant_id)
 
@@ -81,7 +90,9 @@ def provision_tenant(engine: sa.Engine, slug: str, name: str, domains: list[str]
 def set_tenant_status(engine: sa.Engine, slug: str, status: str) -> bool:
     with engine.begin() as conn:
         updated = conn.execute(
-            sa.text("UPDATE shared.tenants SET status = :status, updated_at = now() WHERE slug = :slug"),
+            sa.text(
+                "UPDATE shared.tenants SET status = :status, updated_at = now() WHERE slug = :slug"
+            ),
             {"slug": slug, "status": status},
         ).rowcount
         conn.execute(sa.text("SELECT pg_notify(:ch, :slug)"), {"ch": TENANTS_CHANGED, "slug": slug})

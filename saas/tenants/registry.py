@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from saas.db.session import shared_session
@@ -114,7 +115,7 @@ class TenantRegistry:
         if host.endswith(suffix) and "." not in host[: -len(suffix)]:
             query = query.where(Tenant.slug == host[: -len(suffix)])
         else:
-            query = query.where(Tenant.domains.any(host))
+            query = query.where(Tenant.domains.contains(cast([host], ARRAY(Text))))
         async with shared_session(self.engine) as session:
             row = (await session.execute(query)).scalar_one_or_none()
         return TenantRef.of(row) if row else None

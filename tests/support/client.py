@@ -49,10 +49,14 @@ class GraphQLClient:
 
     def raw(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         response = self.post({"query": query, "variables": variables or {}}, **kw)
-        assert response.headers.get("content-type", "").startswith("application/json"), response.text
+        assert response.headers.get("content-type", "").startswith("application/json"), (
+            response.text
+        )
         return response.json()
 
-    def execute(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    def execute(
+        self, query: str, variables: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """Data of a successful operation; any GraphQL error fails the test."""
         result = self.raw(query, variables, **kw)
         if result.get("errors"):

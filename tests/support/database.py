@@ -27,10 +27,14 @@ def fresh_database(server: str, prefix: str = "kabinet_test") -> str:
 def drop_database(server: str, url: str) -> None:
     database = urlsplit(url).path.lstrip("/")
     with psycopg.connect(url, autocommit=True) as conn:
-        roles = [r[0] for r in conn.execute("SELECT db_role FROM shared.tenants").fetchall()] if conn.execute(
-            "SELECT to_regclass('shared.tenants')"
-        ).fetchone()[0] else []
+        roles = (
+            [r[0] for r in conn.execute("SELECT db_role FROM shared.tenants").fetchall()]
+            if conn.execute("SELECT to_regclass('shared.tenants')").fetchone()[0]
+            else []
+        )
     with psycopg.connect(with_database(server, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+        )
         for role in roles:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))

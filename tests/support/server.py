@@ -19,9 +19,18 @@ class LiveServer:
     def __init__(self, app, port: int | None = None):  # type: ignore[no-untyped-def]
         self.port = port or free_port()
         self.app = app
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, ws="websockets-sansio", lifespan="on")
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            ws="websockets-sansio",
+            lifespan="on",
+        )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name=f"uvicorn-{self.port}")
+        self.thread = threading.Thread(
+            target=self.server.run, daemon=True, name=f"uvicorn-{self.port}"
+        )
 
     @property
     def url(self) -> str:

@@ -61,8 +61,20 @@ def upgrade() -> None:
     op.create_table(
         "memberships",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("person_id", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"), nullable=False, index=True),
-        sa.Column("tenant_id", sa.Integer, sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "person_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column(
+            "tenant_id",
+            sa.Integer,
+            sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("client_org_id", sa.BigInteger),
         sa.Column("roles", ARRAY(sa.Text), nullable=False, server_default="{}"),
@@ -85,7 +97,13 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger, primary_key=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("csrf_token", sa.String(64), nullable=False),
-        sa.Column("person_id", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "person_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("tenant_id", sa.Integer, sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE")),
         sa.Column("mfa_passed", sa.Boolean, nullable=False, server_default="false"),
         sa.Column("ip", sa.Text),
@@ -99,12 +117,20 @@ def upgrade() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("tenant_id", sa.Integer, sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "tenant_id",
+            sa.Integer,
+            sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("role", sa.Text, nullable=False),
         sa.Column("prefix", sa.String(32), nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("created_by", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL")),
+        sa.Column(
+            "created_by", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL")
+        ),
         sa.Column("created_at", TS, nullable=False, server_default=_now()),
         sa.Column("expires_at", TS),
         sa.Column("revoked_at", TS),
@@ -115,17 +141,29 @@ def upgrade() -> None:
     op.create_table(
         "invitations",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column("tenant_id", sa.Integer, sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "tenant_id",
+            sa.Integer,
+            sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("email", sa.Text, nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("client_org_id", sa.BigInteger),
         sa.Column("roles", ARRAY(sa.Text), nullable=False, server_default="{}"),
-        sa.Column("invited_by", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL")),
+        sa.Column(
+            "invited_by", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL")
+        ),
         sa.Column("created_at", TS, nullable=False, server_default=_now()),
         sa.Column("expires_at", TS, nullable=False),
         sa.Column("accepted_at", TS),
-        sa.Column("accepted_person_id", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL")),
+        sa.Column(
+            "accepted_person_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{S}.people.id", ondelete="SET NULL"),
+        ),
         sa.Column("revoked_at", TS),
         schema=S,
     )
@@ -134,7 +172,12 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger, primary_key=True),
         sa.Column("purpose", sa.String(32), nullable=False),
         sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("person_id", sa.BigInteger, sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "person_id",
+            sa.BigInteger,
+            sa.ForeignKey(f"{S}.people.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("tenant_id", sa.Integer, sa.ForeignKey(f"{S}.tenants.id", ondelete="CASCADE")),
         sa.Column("created_at", TS, nullable=False, server_default=_now()),
         sa.Column("expires_at", TS, nullable=False),
@@ -150,7 +193,9 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False, server_default=_now()),
         schema=S,
     )
-    op.create_index("ix_login_attempts_email_at", "login_attempts", ["email", "created_at"], schema=S)
+    op.create_index(
+        "ix_login_attempts_email_at", "login_attempts", ["email", "created_at"], schema=S
+    )
     op.create_index("ix_login_attempts_ip_at", "login_attempts", ["ip", "created_at"], schema=S)
     op.create_table(
         "casbin_rule",
