@@ -96,20 +96,51 @@ class EventFanout:
         self._tenants: dict[int, TenantRef] = {}
         self._last_seen: dict[int, int] = {}
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._callbacks: dict[int, Any] = {}
 
     async def _start_tenant(self, tenant: TenantRef) -> None:
+        """LISTEN for the tenant (once) and note the newest outbox id: deliver what follows."""
         if tenant.id in self._tenants:
             return
         async with tenant_transaction(self.services.engine, tenant) as session:
-            self._last_seen[tenant.id] = int(
+            last = int(
                 await session.scalar(select(func.coalesce(func.max(OutboxEvent.id), 0))) or 0
             )
+        if tenant.id in self._tenants:  # another subscriber started it meanwhile
+            return
+        self._last_seen[tenant.id] = last
         self._tenants[tenant.id] = tenant
 
         async def on_notify(payload: str, tenant_id: int = tenant.id) -> None:
             await self.catch_up(tenant_id)
 
+        self._callbacks[tenant.id] = on_notify
         self.services.hub.subscribe(channel_for(tenant.id), on_notify)
+        # The hub LISTENs on a new channel within its poll interval: a NOTIFY sent before
+        # that is lost, so read the outbox once the LISTEN is surely in place.
+        delay = 2 * self.services.hub.poll + 0.1
+        asyncio.get_running_loop().call_later(
+            delay, lambda: self._keep(asyncio.ensure_future(self._safe_catch_up(tenant.id)))
+        )
+
+    def _stop_tenant(self, tenant_id: int) -> None:
+        """The last subscriber left: stop reading the tenant's outbox on its notifications."""
+        callback = self._callbacks.pop(tenant_id, None)
+        if callback is not None:
+            self.services.hub.unsubscribe(channel_for(tenant_id), callback)
+        self._tenants.pop(tenant_id, None)
+        self._last_seen.pop(tenant_id, None)
+
+    def _keep(self, task: asyncio.Future[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _safe_catch_up(self, tenant_id: int) -> None:
+        try:
+            await self.catch_up(tenant_id)
+        except Exception:
+            log.exception("outbox catch-up failed", extra={"tenant": tenant_id})
 
     async def catch_up(self, tenant_id: int) -> None:
         """Deliver every outbox row above the last one seen to the tenant's subscribers."""
@@ -117,6 +148,8 @@ class EventFanout:
         if tenant is None:
             return
         async with self._locks[tenant_id]:
+            if tenant_id not in self._last_seen:
+                return
             async with tenant_transaction(self.services.engine, tenant) as session:
                 rows = (
                     await session.execute(
@@ -127,7 +160,7 @@ class EventFanout:
                     )
                 ).scalars()
                 events = [Published(r.id, r.topic, r.payload, r.created_at) for r in rows]
-            if not events:
+            if not events or tenant_id not in self._last_seen:
                 return
             self._last_seen[tenant_id] = events[-1].id
             for queue in list(self._queues.get(tenant_id, ())):
@@ -145,6 +178,8 @@ class EventFanout:
             yield queue
         finally:
             self._queues[tenant.id].discard(queue)
+            if not self._queues[tenant.id]:
+                self._stop_tenant(tenant.id)
 
 
 def fanout(services: Services) -> EventFanout:

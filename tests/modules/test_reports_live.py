@@ -1,0 +1,150 @@
+"""`reportStatusChanged` over a real WebSocket (graphql-transport-ws): an event recorded by
+another connection arrives within a second; a client without the grant, and another firm,
+receive nothing; `since` replays what a reconnecting subscriber missed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from saas.auth.tokens import SESSION_COOKIE
+from tests.modules.test_reports_api import World, at, build_world, new_report, record
+from tests.support.client import GraphQLClient
+
+SUBSCRIBE = """subscription($org: ID, $since: Int) {
+  reportStatusChanged(organizationId: $org, since: $since) {
+    sequence reportId organizationId status statusAt beingFixed } }"""
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-def]
+    return build_world(db_engine, firms, live_server.url)
+
+
+async def _open(port: int, host: str, headers: dict[str, str]) -> Any:
+    ws = await connect(
+        f"ws://{host}:{port}/graphql",
+        host="127.0.0.1",
+        port=port,
+        proxy=None,
+        open_timeout=10,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers=headers,
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    return ws
+
+
+def cookie(c: GraphQLClient) -> dict[str, str]:
+    return {"Cookie": f"{SESSION_COOKIE}={c.cookies[SESSION_COOKIE]}"}
+
+
+def bearer(c: GraphQLClient) -> dict[str, str]:
+    return {"Authorization": f"Bearer {c.token}"}
+
+
+async def _subscribe(ws: Any, variables: dict[str, Any]) -> None:
+    await ws.send(
+        json.dumps(
+            {
+                "id": "s",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": variables},
+            }
+        )
+    )
+
+
+async def _next(ws: Any, within: float) -> dict[str, Any] | None:
+    try:
+        message = json.loads(await asyncio.wait_for(ws.recv(), within))
+    except TimeoutError:
+        return None
+    assert message["type"] == "next", message
+    assert not message["payload"].get("errors"), message
+    return message["payload"]["data"]["reportStatusChanged"]
+
+
+async def test_status_change_reaches_granted_subscribers_only(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
+    port = live_server.port
+    report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
+    sockets = {
+        "client1": await _open(port, world.host_a, cookie(world.client1)),
+        "client1_org": await _open(port, world.host_a, cookie(world.client1)),
+        "staff": await _open(port, world.host_a, cookie(world.admin_a)),
+        "client2": await _open(port, world.host_a, cookie(world.client2)),
+        "firm_b": await _open(port, world.host_b, cookie(world.admin_b)),
+    }
+    try:
+        for name, ws in sockets.items():
+            await _subscribe(ws, {"org": world.org1} if name == "client1_org" else {})
+        await asyncio.sleep(0.6)  # the hub LISTENs on a new tenant channel within its poll
+
+        started = time.monotonic()
+        result = await asyncio.to_thread(
+            record, world.integrator_a, report["id"], "REJECTED", at(0)
+        )
+        assert result["__typename"] == "ReportEventRecorded", result
+        for name in ("client1", "client1_org", "staff"):
+            change = await _next(sockets[name], 1.0)
+            assert change is not None, f"{name} received nothing within a second"
+            assert (change["reportId"], change["organizationId"]) == (report["id"], world.org1)
+            assert (change["status"], change["beingFixed"]) == ("REJECTED", True)
+        assert time.monotonic() - started < 1.5
+        for name in ("client2", "firm_b"):
+            assert await _next(sockets[name], 0.7) is None, name
+
+        # A change of another organization does not reach the one-organization subscriber.
+        other = await asyncio.to_thread(new_report, world.admin_a, world.org2)
+        await asyncio.to_thread(record, world.integrator_a, other["id"], "SENT", at(0))
+        staff_sees = await _next(sockets["staff"], 1.0)
+        assert staff_sees is not None and staff_sees["reportId"] == other["id"]
+        assert await _next(sockets["client1_org"], 0.5) is None
+        assert await _next(sockets["client1"], 0.2) is None
+    finally:
+        for ws in sockets.values():
+            await ws.close()
+
+
+async def test_since_replays_missed_changes(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
+    port = live_server.port
+    report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
+    ws = await _open(port, world.host_a, bearer(world.integrator_a))
+    try:
+        await _subscribe(ws, {"org": world.org1})
+        await asyncio.sleep(0.6)
+        await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
+        first = await _next(ws, 1.0)
+        assert first is not None and first["status"] == "SENT"
+    finally:
+        await ws.close()
+    # While disconnected, the report is accepted; reconnecting with `since` replays it.
+    await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(5))
+    ws = await _open(port, world.host_a, cookie(world.client1))
+    try:
+        await _subscribe(ws, {"since": first["sequence"]})
+        replayed = await _next(ws, 1.0)
+        assert replayed is not None
+        assert (replayed["reportId"], replayed["status"]) == (report["id"], "ACCEPTED")
+        assert replayed["sequence"] > first["sequence"]
+    finally:
+        await ws.close()
+
+
+async def test_ungranted_organization_is_refused(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
+    ws = await _open(live_server.port, world.host_a, cookie(world.client1))
+    try:
+        await _subscribe(ws, {"org": world.org2})
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        # graphql-transport-ws sends an execution error as a `next` with errors, then ends.
+        assert message["type"] == "next", message
+        assert message["payload"]["data"] is None
+        assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["NOT_FOUND"]
+    finally:
+        await ws.close()
