@@ -57,6 +57,9 @@ class AlphaWorld:
     token_id: str
     membership_id: str
     admin_email: str
+    drive_folder_id: str = ""
+    drive_file_id: str = ""
+    drive_version_id: str = ""
 
 
 @dataclass
@@ -261,6 +264,62 @@ OPERATIONS: list[Op] = [
     ),
 ]
 
+# The document drive (firm A's folder, file and version ids).
+DRIVE_FILE = "__typename ... on DriveFile { id name } " + ERR
+OPERATIONS += [
+    Op(
+        "drive",
+        "query($id: ID!) { drive(organizationId: $id) { __typename "
+        "... on Drive { folders { id name } } " + ERR + " } }",
+        lambda w: {"id": w.org_id},
+    ),
+    Op(
+        "driveFolder",
+        "query($id: ID!) { driveFolder(id: $id) { __typename ... on DriveFolder { name "
+        "files(first: 10, includeDeleted: true) { edges { node { id name } } } } " + ERR + " } }",
+        lambda w: {"id": w.drive_folder_id},
+    ),
+    Op(
+        "uploadFile",
+        'mutation($f: ID!) { uploadFile(folderId: $f, filename: "probe.txt", '
+        'contentBase64: "cHJvYmU=") { ' + DRIVE_FILE + " } }",
+        lambda w: {"f": w.drive_folder_id},
+    ),
+    Op(
+        "startUpload",
+        'mutation($f: ID!) { startUpload(folderId: $f, filename: "probe.txt", size: 5, '
+        'sha256: "' + "0" * 64 + '") { __typename ... on UploadTicket { url } ' + ERR + " } }",
+        lambda w: {"f": w.drive_folder_id},
+    ),
+    Op(
+        "completeUpload",
+        "mutation($id: ID!) { completeUpload(uploadId: $id) { " + DRIVE_FILE + " } }",
+        lambda w: {"id": "RHJpdmVVcGxvYWQ6MQ=="},  # DriveUpload:1
+    ),
+    Op(
+        "downloadLink",
+        "mutation($f: ID!, $v: ID) { downloadLink(fileId: $f, versionId: $v) { __typename "
+        "... on DownloadLink { url } " + ERR + " } }",
+        lambda w: {"f": w.drive_file_id, "v": w.drive_version_id},
+    ),
+    Op(
+        "createDriveFolder",
+        'mutation($f: ID!) { createDriveFolder(parentId: $f, name: "probe") { __typename '
+        "... on DriveFolder { id } " + ERR + " } }",
+        lambda w: {"f": w.drive_folder_id},
+    ),
+    Op(
+        "deleteFile",
+        "mutation($f: ID!) { deleteFile(fileId: $f) { " + DRIVE_FILE + " } }",
+        lambda w: {"f": w.drive_file_id},
+    ),
+    Op(
+        "restoreFile",
+        "mutation($f: ID!) { restoreFile(fileId: $f) { " + DRIVE_FILE + " } }",
+        lambda w: {"f": w.drive_file_id},
+    ),
+]
+
 # Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data).
 NOT_IN_MATRIX = {"ping"}
 
@@ -348,6 +407,19 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         "edges"
     ]
     membership = next(e["node"]["id"] for e in members if e["node"]["email"] == admin.email)
+    drive = c.execute(
+        "query($o: ID!) { drive(organizationId: $o) { ... on Drive { folders { id systemKind } } "
+        "} }",
+        {"o": org["id"]},
+    )["drive"]
+    folder = next(f["id"] for f in drive["folders"] if f["systemKind"] == "FOR_CLIENT")
+    file = c.execute(
+        "mutation($f: ID!, $n: String!) { uploadFile(folderId: $f, filename: $n, "
+        'contentBase64: "c2VjcmV0") { __typename ... on DriveFile { id versions { id } } '
+        "... on Error { code message } } }",
+        {"f": folder, "n": f"{SECRET_ORG}.txt"},
+    )["uploadFile"]
+    assert file["__typename"] == "DriveFile", file
     return AlphaWorld(
         host=host,
         admin=c,
@@ -359,6 +431,9 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         token_id=token["apiToken"]["id"],
         membership_id=membership,
         admin_email=admin.email,
+        drive_folder_id=folder,
+        drive_file_id=file["id"],
+        drive_version_id=file["versions"][0]["id"],
     )
 
 
@@ -477,6 +552,15 @@ def _assert_alpha_unchanged(w: AlphaWorld) -> None:
     }
     firm = w.admin.execute("{ currentFirm { name } }")["currentFirm"]
     assert firm == {"name": SECRET_FIRM}
+    files = w.admin.execute(
+        "query($id: ID!) { driveFolder(id: $id) { ... on DriveFolder { "
+        "files(first: 10, includeDeleted: true) { edges { node { name deletedAt "
+        "versions { id } } } } } } }",
+        {"id": w.drive_folder_id},
+    )["driveFolder"]["files"]["edges"]
+    assert [
+        (e["node"]["name"], e["node"]["deletedAt"], len(e["node"]["versions"])) for e in files
+    ] == [(f"{SECRET_ORG}.txt", None, 1)]
 
 
 def test_the_same_sweep_shows_firm_a_its_own_data(alpha) -> None:  # type: ignore[no-untyped-def]

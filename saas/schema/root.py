@@ -22,6 +22,7 @@ MODULES = (
     "saas.tenants.branding_graphql",
     "saas.modules.clients.graphql",
     "saas.modules.reports.graphql",
+    "saas.modules.documents.graphql",
 )
 
 

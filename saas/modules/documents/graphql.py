@@ -1,0 +1,519 @@
+"""GraphQL of the document drive: thin, the rules are in service.py.
+
+Queries: `drive(organizationId)` (the folder tree), `driveFolder(id)` (a folder with its files
+as a Relay connection). Mutations: `uploadFile` (small files, base64 through the API),
+`startUpload` + `completeUpload` (large files straight to storage, verified after),
+`downloadLink` (a short-lived link; records the view or download), `createDriveFolder`,
+`deleteFile` (staff, soft), `restoreFile` (firm admin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from saas.modules.clients.graphql import PersonCardType, viewer_language
+from saas.modules.clients.loaders import PeopleByIdLoader
+from saas.modules.documents import service
+from saas.modules.documents.loaders import VersionsByFileLoader
+from saas.modules.documents.models import DriveFile, DriveFileVersion, DriveFolder
+from saas.modules.documents.policy import max_upload_bytes, viewer_of
+from saas.modules.documents.service import DocumentsError
+from saas.rbac.permissions import requires
+from saas.schema.context import Info
+from saas.schema.errors import ConflictError, Error, NotFoundError, ValidationError
+from saas.schema.relay import Connection, Keyset
+from saas.storage import tenant_files
+
+# ------------------------------------------------------------------------------- ids
+
+
+def _pk(value: Any, type_name: str) -> int | None:
+    """A global id of `type_name` (or a bare number) -> primary key; None for anything else
+    (reported as not found, like an id of another firm)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        gid = relay.GlobalID.from_id(text)
+    except Exception:
+        return None
+    if gid.type_name != type_name or not gid.node_id.isdigit():
+        return None
+    return int(gid.node_id)
+
+
+def _gid(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+@strawberry.type(description="The viewer may not do this here (e.g. the direction rule).")
+class ForbiddenError(Error):
+    pass
+
+
+@strawberry.type(description="The file storage is unreachable; nothing was saved. Retry later.")
+class StorageUnavailableError(Error):
+    pass
+
+
+def error_result(info: Info, exc: DocumentsError) -> Any:
+    message = exc.message_in(viewer_language(info))
+    if exc.kind == "not_found":
+        return NotFoundError(code=exc.code, message=message)
+    if exc.kind == "conflict":
+        return ConflictError(code=exc.code, message=message)
+    if exc.kind == "forbidden":
+        return ForbiddenError(code=exc.code, message=message)
+    if exc.kind == "unavailable":
+        return StorageUnavailableError(code=exc.code, message=message)
+    return ValidationError(code=exc.code, message=message, field=exc.field)
+
+
+# ----------------------------------------------------------------------------- types
+
+
+@strawberry.enum(name="DriveDirection", description="Who uploads into a folder.")
+class Direction(Enum):
+    FOR_CLIENT = "for_client"
+    FROM_CLIENT = "from_client"
+
+
+@strawberry.enum(name="DriveAccessAction", description="What a link is for.")
+class AccessAction(Enum):
+    VIEW = "view"
+    DOWNLOAD = "download"
+
+
+@strawberry.type(name="DriveFileVersion", description="One uploaded body of a file.")
+class VersionType:
+    pk: strawberry.Private[int]
+    uploader_pk: strawberry.Private[int | None]
+    version_no: int
+    size: float = strawberry.field(description="Bytes (a Float: files may exceed 2^31 bytes).")
+    sha256: str
+    content_type: str = strawberry.field(description="Decided by the content, not the name.")
+    uploaded_at: datetime
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid("DriveFileVersion", self.pk)
+
+    @strawberry.field
+    async def uploaded_by(self, info: Info) -> PersonCardType | None:
+        if self.uploader_pk is None:
+            return None
+        card = await info.context.loader(PeopleByIdLoader).load(self.uploader_pk)
+        return PersonCardType.of(card) if card else None
+
+    @classmethod
+    def of(cls, row: DriveFileVersion) -> VersionType:
+        return cls(
+            pk=row.id,
+            uploader_pk=row.uploaded_by,
+            version_no=row.version_no,
+            size=float(row.size),
+            sha256=row.sha256,
+            content_type=row.content_type,
+            uploaded_at=row.uploaded_at,
+        )
+
+
+@strawberry.type(name="DriveFile", description="A file in a drive folder, with its versions.")
+class FileType(relay.Node):
+    id: relay.NodeID[int]
+    folder_pk: strawberry.Private[int]
+    name: str
+    current_version_no: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, row: DriveFile) -> FileType:
+        return cls(
+            id=row.id,
+            folder_pk=row.folder_id,
+            name=row.name,
+            current_version_no=row.current_version_no,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[FileType | None]:
+        # `node(id:)` goes through the same access rules as every other read.
+        viewer = await viewer_of(info.context)
+        out: list[FileType | None] = []
+        for node_id in node_ids:
+            try:
+                row, _ = await service.access_file(
+                    info.context.db, viewer, int(node_id) if str(node_id).isdigit() else None
+                )
+            except DocumentsError:
+                out.append(None)
+            else:
+                out.append(cls.of(row))
+        return out
+
+    @strawberry.field
+    def folder_id(self) -> strawberry.ID:
+        return _gid("DriveFolder", self.folder_pk)
+
+    @strawberry.field(description="Every version, newest first.")
+    async def versions(self, info: Info) -> list[VersionType]:
+        rows = await info.context.loader(VersionsByFileLoader).load(self.id)
+        return [VersionType.of(v) for v in rows]
+
+    @strawberry.field
+    async def current_version(self, info: Info) -> VersionType | None:
+        rows = await info.context.loader(VersionsByFileLoader).load(self.id)
+        current = [v for v in rows if v.version_no == self.current_version_no]
+        return VersionType.of(current[0]) if current else None
+
+
+@strawberry.type(name="DriveFolder", description="A folder of a client organization's drive.")
+class FolderType:
+    pk: strawberry.Private[int]
+    parent_pk: strawberry.Private[int | None]
+    organization_pk: strawberry.Private[int]
+    name_ru: str
+    name_en: str
+    system_kind: Direction | None = strawberry.field(
+        description="FOR_CLIENT / FROM_CLIENT for the two system folders, null for subfolders."
+    )
+    direction: Direction = strawberry.field(description="Inherited from the system folder.")
+    can_upload: bool = strawberry.field(
+        description="Whether the viewer may upload here (the direction rule and grants)."
+    )
+    show_deleted: strawberry.Private[bool] = False
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid("DriveFolder", self.pk)
+
+    @strawberry.field
+    def parent_id(self) -> strawberry.ID | None:
+        return _gid("DriveFolder", self.parent_pk) if self.parent_pk else None
+
+    @strawberry.field
+    def organization_id(self) -> strawberry.ID:
+        return _gid("ClientOrganization", self.organization_pk)
+
+    @strawberry.field(description="In the viewer's language.")
+    def name(self, info: Info) -> str:
+        return self.name_en if viewer_language(info) == "en" else self.name_ru
+
+    @relay.connection(
+        Connection[FileType],
+        description="Files of this folder by name. `includeDeleted` lists soft-deleted files "
+        "too, for staff allowed to manage documents.",
+    )
+    async def files(self, info: Info, include_deleted: bool = False) -> Iterable[FileType]:
+        viewer = await viewer_of(info.context)
+        deleted = include_deleted and viewer.staff and viewer.manage
+        return Keyset(  # type: ignore[return-value]
+            service.live_files(self.pk, include_deleted=deleted),
+            key=(DriveFile.name, DriveFile.id),
+            node=FileType.of,
+        )
+
+    @classmethod
+    def of(cls, row: DriveFolder, can_upload: bool) -> FolderType:
+        return cls(
+            pk=row.id,
+            parent_pk=row.parent_id,
+            organization_pk=row.organization_id,
+            name_ru=row.name_ru,
+            name_en=row.name_en,
+            system_kind=Direction(row.system_kind) if row.system_kind else None,
+            direction=Direction(row.direction),
+            can_upload=can_upload,
+        )
+
+
+@strawberry.type(name="Drive", description="The document drive of one client organization.")
+class DriveType:
+    organization_pk: strawberry.Private[int]
+    folders: list[FolderType] = strawberry.field(
+        description="Every folder, system folders first; build the tree with `parentId`."
+    )
+
+    @strawberry.field
+    def organization_id(self) -> strawberry.ID:
+        return _gid("ClientOrganization", self.organization_pk)
+
+
+@strawberry.type(name="UploadTicket", description="Where to PUT a large file, then complete it.")
+class UploadTicket:
+    upload_pk: strawberry.Private[int]
+    url: str = strawberry.field(description="PUT the exact bytes here before it expires.")
+    expires_at: datetime
+
+    @strawberry.field(description="Pass to completeUpload.")
+    def upload_id(self) -> strawberry.ID:
+        return _gid("DriveUpload", self.upload_pk)
+
+
+@strawberry.type(name="DownloadLink", description="A short-lived link to one file version.")
+class DownloadLink:
+    url: str
+    expires_at: datetime
+    version: VersionType
+
+
+DriveResult = Annotated[DriveType | NotFoundError | ForbiddenError, strawberry.union("DriveResult")]
+FolderResult = Annotated[
+    FolderType | NotFoundError | ForbiddenError, strawberry.union("DriveFolderResult")
+]
+FileResult = Annotated[
+    FileType
+    | ValidationError
+    | NotFoundError
+    | ConflictError
+    | ForbiddenError
+    | StorageUnavailableError,
+    strawberry.union("DriveFileResult"),
+]
+FolderMutationResult = Annotated[
+    FolderType | ValidationError | NotFoundError | ForbiddenError,
+    strawberry.union("CreateDriveFolderResult"),
+]
+UploadTicketResult = Annotated[
+    UploadTicket | ValidationError | NotFoundError | ForbiddenError | StorageUnavailableError,
+    strawberry.union("StartUploadResult"),
+]
+DownloadLinkResult = Annotated[
+    DownloadLink | NotFoundError | ForbiddenError | StorageUnavailableError,
+    strawberry.union("DownloadLinkResult"),
+]
+
+
+# ------------------------------------------------------------------------------- query
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The drive of a client organization: its folders. Staff need "
+        "`documents:read`; a client user the 'documents' grant in that organization."
+    )
+    async def drive(self, info: Info, organization_id: strawberry.ID) -> DriveResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        org_pk = _pk(organization_id, "ClientOrganization")
+        try:
+            # A unit of work: the system folders are created on first access.
+            async with ctx.unit_of_work() as session:
+                folders = await service.drive_folders(session, viewer, org_pk)
+                _, grants = await service.access_drive(session, viewer, org_pk, need="any")
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return DriveType(
+            organization_pk=org_pk or 0,
+            folders=[FolderType.of(f, service.may_upload(viewer, f, grants)) for f in folders],
+        )
+
+    @strawberry.field(description="One drive folder with its files.")
+    async def drive_folder(self, info: Info, id: strawberry.ID) -> FolderResult:
+        viewer = await viewer_of(info.context)
+        try:
+            folder, grants = await service.access_folder(
+                info.context.db, viewer, _pk(id, "DriveFolder")
+            )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FolderType.of(folder, service.may_upload(viewer, folder, grants))
+
+
+# ---------------------------------------------------------------------------- mutation
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Upload a small file (up to the firm's limit) through the API, base64 "
+        'encoded. The same name again adds a version. Staff upload to "For client" and its '
+        "subfolders; a client user with the 'upload' grant to \"From client\"."
+    )
+    async def upload_file(
+        self, info: Info, folder_id: strawberry.ID, filename: str, content_base64: str
+    ) -> FileResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        files = tenant_files(ctx.services, ctx.tenant)
+        limit = max_upload_bytes(ctx.tenant)
+        try:
+            async with service.removed_on_failure(files) as stored:
+                async with ctx.unit_of_work() as session:
+                    folder, _ = await service.access_folder(
+                        session, viewer, _pk(folder_id, "DriveFolder"), need="upload"
+                    )
+                    name = service.sanitize_filename(filename)
+                    data = service.decode_base64(content_base64, limit)
+                    content_type = service.sniff_content_type(data)
+                    key = service.new_key(files, folder.organization_id)
+                    await service.put_object(files, key, data, content_type, limit)
+                    stored.append(key)
+                    row, _ = await service.record_version(
+                        session,
+                        viewer,
+                        folder,
+                        name,
+                        key=key,
+                        size=len(data),
+                        sha256=service.sha256_hex(data),
+                        content_type=content_type,
+                    )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FileType.of(row)
+
+    @strawberry.mutation(
+        description="Begin a large upload: returns a short-lived link to PUT the bytes "
+        "straight to storage; then call completeUpload. Same direction rules as uploadFile."
+    )
+    async def start_upload(
+        self,
+        info: Info,
+        folder_id: strawberry.ID,
+        filename: str,
+        size: float,
+        sha256: str,
+    ) -> UploadTicketResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        files = tenant_files(ctx.services, ctx.tenant)
+        try:
+            async with ctx.unit_of_work() as session:
+                upload, url = await service.start_upload(
+                    session,
+                    viewer,
+                    files,
+                    _pk(folder_id, "DriveFolder"),
+                    filename,
+                    int(size),
+                    sha256,
+                    max_upload_bytes(ctx.tenant),
+                )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return UploadTicket(upload_pk=upload.id, url=url, expires_at=upload.expires_at)
+
+    @strawberry.mutation(
+        description="Finish a large upload: the stored bytes are read back and their size and "
+        "SHA-256 compared with startUpload's; a mismatch deletes them and is refused."
+    )
+    async def complete_upload(self, info: Info, upload_id: strawberry.ID) -> FileResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        files = tenant_files(ctx.services, ctx.tenant)
+        try:
+            async with ctx.unit_of_work() as session:
+                row, _ = await service.complete_upload(
+                    session, viewer, files, _pk(upload_id, "DriveUpload")
+                )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FileType.of(row)
+
+    @strawberry.mutation(
+        description="A short-lived link to a file version (the current one by default). "
+        "Every call is recorded in the access log (person, time, address, user agent): "
+        "VIEW for a preview, DOWNLOAD for a download."
+    )
+    async def download_link(
+        self,
+        info: Info,
+        file_id: strawberry.ID,
+        version_id: strawberry.ID | None = None,
+        action: AccessAction = AccessAction.DOWNLOAD,
+    ) -> DownloadLinkResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        files = tenant_files(ctx.services, ctx.tenant)
+        request = ctx.request
+        version_pk = _pk(version_id, "DriveFileVersion") if version_id is not None else None
+        if version_id is not None and version_pk is None:
+            version_pk = -1
+        try:
+            async with ctx.unit_of_work() as session:
+                link = await service.download_link(
+                    session,
+                    viewer,
+                    files,
+                    _pk(file_id, "DriveFile"),
+                    version_pk,
+                    action=action.value,
+                    ip=request.client.host if request.client else None,
+                    user_agent=request.headers.get("user-agent"),
+                    token_id=ctx.principal.token_id,
+                )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return DownloadLink(
+            url=link.url, expires_at=link.expires_at, version=VersionType.of(link.version)
+        )
+
+    @strawberry.mutation(
+        description='Add a subfolder (staff; only under "For client").',
+        extensions=requires("documents", "write"),
+    )
+    async def create_drive_folder(
+        self, info: Info, parent_id: strawberry.ID, name: str
+    ) -> FolderMutationResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        try:
+            async with ctx.unit_of_work() as session:
+                folder = await service.create_folder(
+                    session, viewer, _pk(parent_id, "DriveFolder"), name
+                )
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FolderType.of(folder, True)
+
+    @strawberry.mutation(
+        description="Soft-delete a file (staff). It is kept for the retention period and a "
+        "firm admin may restore it. Clients never delete.",
+        extensions=requires("documents", "manage"),
+    )
+    async def delete_file(self, info: Info, file_id: strawberry.ID) -> FileResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        try:
+            async with ctx.unit_of_work() as session:
+                row = await service.delete_file(session, viewer, _pk(file_id, "DriveFile"))
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FileType.of(row)
+
+    @strawberry.mutation(
+        description="Restore a soft-deleted file (firm admin).",
+        extensions=requires("documents", "manage"),
+    )
+    async def restore_file(self, info: Info, file_id: strawberry.ID) -> FileResult:
+        ctx = info.context
+        viewer = await viewer_of(ctx)
+        try:
+            async with ctx.unit_of_work() as session:
+                row = await service.restore_file(session, viewer, _pk(file_id, "DriveFile"))
+        except DocumentsError as exc:
+            return error_result(info, exc)
+        return FileType.of(row)
+
+
+TYPES = (ForbiddenError, StorageUnavailableError)
