@@ -49,9 +49,7 @@ async def publish(ctx: Any, topic: str, payload: dict[str, Any]) -> int:
     """Write an outbox row in the current unit of work (ctx.db); NOTIFY after commit.
 
     Several publishes in one unit of work send one NOTIFY carrying all their ids."""
-    row = OutboxEvent(topic=topic, payload=payload)
-    ctx.db.add(row)
-    await ctx.db.flush()
+    row_id = await write_outbox(ctx.db, topic, payload)
     pending: list[int] | None = getattr(ctx, "_outbox_pending", None)
     if pending is None:
         pending = []
@@ -63,8 +61,17 @@ async def publish(ctx: Any, topic: str, payload: dict[str, Any]) -> int:
             await notify_published(services, tenant, ids)
 
         ctx.after_commit(announce)
-    pending.append(row.id)
-    return row.id
+    pending.append(row_id)
+    return row_id
+
+
+async def write_outbox(session: Any, topic: str, payload: dict[str, Any]) -> int:
+    """The outbox row alone, in the caller's transaction; the caller calls
+    `notify_published` after its commit (jobs batch many rows into one NOTIFY)."""
+    row = OutboxEvent(topic=topic, payload=payload)
+    session.add(row)
+    await session.flush()
+    return int(row.id)
 
 
 async def notify_published(services: Services, tenant: TenantRef, ids: list[int]) -> None:

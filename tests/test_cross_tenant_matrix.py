@@ -60,6 +60,8 @@ class AlphaWorld:
     drive_folder_id: str = ""
     drive_file_id: str = ""
     drive_version_id: str = ""
+    report_id: str = ""
+    report_import_id: str = ""
 
 
 @dataclass
@@ -318,10 +320,83 @@ OPERATIONS += [
         "mutation($f: ID!) { restoreFile(fileId: $f) { " + DRIVE_FILE + " } }",
         lambda w: {"f": w.drive_file_id},
     ),
+    Op(
+        "driveAccessLog",
+        "query($f: ID!) { a: driveAccessLog(first: 50) { edges { node { fileName ip } } } "
+        "b: driveAccessLog(filter: {fileId: $f}) { edges { node { fileName } } } }",
+        lambda w: {"f": w.drive_file_id},
+    ),
+    Op(
+        "exportDriveAccessLog",
+        "mutation($f: ID!) { exportDriveAccessLog(filter: {fileId: $f}) { id status } }",
+        lambda w: {"f": w.drive_file_id},
+    ),
+    Op(
+        "driveAccessExport",
+        'query { driveAccessExport(id: "RHJpdmVBY2Nlc3NFeHBvcnQ6MQ==") { __typename '
+        "... on DriveAccessExport { rows downloadUrl } " + ERR + " } }",
+    ),
 ]
 
-# Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data).
-NOT_IN_MATRIX = {"ping"}
+# Reports (firm A's report and import ids).
+REPORT_RESULT = "__typename ... on Report { id status } " + ERR
+OPERATIONS += [
+    Op(
+        "reports",
+        "{ reports(first: 50) { edges { node { id status organization { name inn } "
+        "timeline { text } } } } }",
+    ),
+    Op(
+        "report",
+        "query($id: ID!) { report(id: $id) { __typename ... on Report { status "
+        "organization { name } timeline { text } } " + ERR + " } }",
+        lambda w: {"id": w.report_id},
+    ),
+    Op(
+        "reportStatusCounts",
+        "query($id: ID!) { reportStatusCounts(organizationId: $id) { total } }",
+        lambda w: {"id": w.org_id},
+    ),
+    Op("reportForms", "{ reportForms { code } }"),
+    Op(
+        "reportImport",
+        "query($id: ID!) { reportImport(id: $id) { __typename ... on ReportImport { total "
+        "errors { message } } " + ERR + " } }",
+        lambda w: {"id": w.report_import_id},
+    ),
+    Op(
+        "createReport",
+        'mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
+        'periodYear: 2025, periodCode: "Q2", authorityCode: "7701"}) { ' + REPORT_RESULT + " } }",
+        lambda w: {"o": w.org_id},
+    ),
+    Op(
+        "recordReportEvent",
+        'mutation($r: ID!) { recordReportEvent(input: {reportId: $r, externalId: "bravo-probe", '
+        'kind: REJECTED, occurredAt: "2026-01-01T00:00:00+00:00"}) { __typename '
+        "... on ReportEventRecorded { report { status } } " + ERR + " } }",
+        lambda w: {"r": w.report_id},
+    ),
+    Op(
+        "importReportEvents",
+        "mutation($l: String!) { importReportEvents(jsonLines: $l) { __typename "
+        "... on ReportImport { id } " + ERR + " } }",
+        lambda w: {
+            "l": json.dumps(
+                {
+                    "reportId": w.report_id,
+                    "externalId": "bravo-import",
+                    "kind": "rejected",
+                    "occurredAt": "2026-01-01T00:00:00+00:00",
+                }
+            )
+        },
+    ),
+]
+
+# Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data;
+# reportStatusChanged: tests/modules/test_reports_live.py, firm B's subscriber gets nothing).
+NOT_IN_MATRIX = {"ping", "reportStatusChanged"}
 
 MARKERS = (SECRET_FIRM, SECRET_ORG, SECRET_INN, SECRET_CONTACT, SECRET_INVITEE, SECRET_TOKEN)
 
@@ -420,6 +495,26 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         {"f": folder, "n": f"{SECRET_ORG}.txt"},
     )["uploadFile"]
     assert file["__typename"] == "DriveFile", file
+    report = c.execute(
+        'mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
+        'periodYear: 2025, periodCode: "Q1", authorityCode: "7701"}) { __typename '
+        "... on Report { id } ... on Error { code message } } }",
+        {"o": org["id"]},
+    )["createReport"]
+    assert report["__typename"] == "Report", report
+    sent = c.execute(
+        "mutation($r: ID!, $t: String!) { recordReportEvent(input: {reportId: $r, "
+        'externalId: "alpha-sent", kind: SENT, occurredAt: "2026-01-01T00:00:00+00:00", '
+        "text: $t}) { __typename } }",
+        {"r": report["id"], "t": SECRET_ORG},
+    )["recordReportEvent"]
+    assert sent["__typename"] == "ReportEventRecorded", sent
+    report_import = c.execute(
+        "mutation($l: String!) { importReportEvents(jsonLines: $l) { __typename "
+        "... on ReportImport { id } } }",
+        {"l": json.dumps({"reportId": report["id"], "externalId": SECRET_ORG})},
+    )["importReportEvents"]
+    assert report_import["__typename"] == "ReportImport", report_import
     return AlphaWorld(
         host=host,
         admin=c,
@@ -434,6 +529,8 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         drive_folder_id=folder,
         drive_file_id=file["id"],
         drive_version_id=file["versions"][0]["id"],
+        report_id=report["id"],
+        report_import_id=report_import["id"],
     )
 
 
@@ -561,6 +658,11 @@ def _assert_alpha_unchanged(w: AlphaWorld) -> None:
     assert [
         (e["node"]["name"], e["node"]["deletedAt"], len(e["node"]["versions"])) for e in files
     ] == [(f"{SECRET_ORG}.txt", None, 1)]
+    report = w.admin.execute(
+        "query($id: ID!) { report(id: $id) { ... on Report { status timeline { externalId } } } }",
+        {"id": w.report_id},
+    )["report"]
+    assert report == {"status": "SENT", "timeline": [{"externalId": "alpha-sent"}]}
 
 
 def test_the_same_sweep_shows_firm_a_its_own_data(alpha) -> None:  # type: ignore[no-untyped-def]

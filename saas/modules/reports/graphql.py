@@ -290,6 +290,51 @@ class ReportStatusChange:
     being_fixed: bool
 
 
+@strawberry.type(name="ReportImportError", description="A refused line of a bulk import.")
+class ImportRowError:
+    line: int = strawberry.field(description="1-based line number.")
+    code: str
+    message: str
+
+
+@strawberry.type(
+    name="ReportImport",
+    description="A bulk import of report events: progress (lines done of total) and the "
+    "refused lines. Good lines are recorded whatever the bad ones.",
+)
+class ReportImportType:
+    id: strawberry.ID
+    status: str = strawberry.field(description="queued, running, done or failed.")
+    done: int
+    total: int
+    recorded: int
+    duplicates: int
+    failed: int
+    errors: list[ImportRowError]
+    error: str | None = strawberry.field(description="Why the whole job failed, if it did.")
+
+    @classmethod
+    def of(cls, row: Any) -> ReportImportType:
+        result = row.result or {}
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID("ReportImport", str(row.id)))),
+            status=row.status,
+            done=row.done,
+            total=row.total,
+            recorded=int(result.get("recorded", 0)),
+            duplicates=int(result.get("duplicates", 0)),
+            failed=int(result.get("failed", 0)),
+            errors=[ImportRowError(**e) for e in result.get("errors", [])],
+            error=row.error,
+        )
+
+
+ReportImportResult = Annotated[
+    ReportImportType | ValidationError, strawberry.union("ReportImportResult")
+]
+ReportImportLookup = Annotated[
+    ReportImportType | NotFoundError, strawberry.union("ReportImportLookup")
+]
 ReportLookup = Annotated[ReportType | NotFoundError, strawberry.union("ReportLookup")]
 CreateReportResult = Annotated[
     ReportType | ValidationError | NotFoundError | ConflictError,
@@ -408,12 +453,40 @@ class Query:
         by_status = [StatusCount(status=s, count=counts.get(s.value, 0)) for s in ReportStatus]
         return StatusCounts(total=sum(counts.values()), by_status=by_status)
 
+    @strawberry.field(
+        description="A bulk import of report events, with its progress and refused lines.",
+        extensions=requires("reports", "write"),
+    )
+    async def report_import(self, info: Info, id: strawberry.ID) -> ReportImportLookup:
+        from saas.jobs import job_state
+        from saas.modules.reports.jobs import IMPORT_KIND
+
+        job_id = _import_pk(id)
+        row = await job_state(info.context.db, job_id) if job_id is not None else None
+        if row is None or row.kind != IMPORT_KIND:
+            exc = service.ReportsError(
+                "not_found", "NOT_FOUND", "Импорт не найден.", "Import not found."
+            )
+            return error_result(info, exc)  # type: ignore[return-value]
+        return ReportImportType.of(row)
+
     @strawberry.field(description="The catalog of report forms.", extensions=reads_reports())
     def report_forms(self) -> list[ReportFormType]:
         return [ReportFormType.of(f) for f in report_forms().values()]
 
 
 # ---------------------------------------------------------------------------- mutation
+
+
+def _import_pk(value: Any) -> int | None:
+    text = str(value or "").strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        gid = relay.GlobalID.from_id(text)
+    except Exception:
+        return None
+    return int(gid.node_id) if gid.type_name == "ReportImport" and gid.node_id.isdigit() else None
 
 
 @strawberry.type
@@ -476,6 +549,42 @@ class Mutation:
             report=ReportType.of(recorded.report),
             duplicate=recorded.duplicate,
         )
+
+    @strawberry.mutation(
+        description="Import report events in bulk: one JSON object per line (the fields of "
+        "RecordReportEventInput: reportId, externalId, kind, occurredAt, text, reasonCode). "
+        "Runs as a background job; follow it with `reportImport(id)`.",
+        extensions=requires("reports", "write"),
+    )
+    async def import_report_events(self, info: Info, json_lines: str) -> ReportImportResult:
+        from saas.jobs import job_state, submit_job
+        from saas.modules.reports.jobs import MAX_IMPORT_LINES, import_report_events
+
+        ctx = info.context
+        lines = json_lines.splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        language = viewer_language(info)
+        if not lines or len(lines) > MAX_IMPORT_LINES:
+            exc = ReportsError(
+                "validation",
+                "INVALID_IMPORT_SIZE",
+                f"Импорт — от 1 до {MAX_IMPORT_LINES} строк.",
+                f"An import holds 1 to {MAX_IMPORT_LINES} lines.",
+                "jsonLines",
+            )
+            return ValidationError(code=exc.code, message=exc.message_in(language), field=exc.field)
+        job_id = await submit_job(
+            ctx.services.engine,
+            ctx.tenant,
+            import_report_events,
+            params={"lines": lines},
+            created_by=ctx.principal.person_id,
+            total=len(lines),
+        )
+        row = await job_state(ctx.db, job_id)
+        assert row is not None
+        return ReportImportType.of(row)
 
 
 # ------------------------------------------------------------------------ subscription
