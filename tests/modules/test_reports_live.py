@@ -148,3 +148,65 @@ async def test_ungranted_organization_is_refused(world: World, live_server) -> N
         assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["NOT_FOUND"]
     finally:
         await ws.close()
+
+
+@pytest.fixture(scope="module")
+def second_api(settings, database_url) -> Any:  # type: ignore[no-untyped-def]
+    """Another API process (`saas serve`) on the same database: its own LISTEN connection."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    from saas.settings import PROJECT_ROOT
+    from tests.support.server import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAAS_DATABASE_URL": database_url,
+        "SAAS_ENV": "test",
+        "SAAS_LOG_JSON": "0",
+        "SAAS_DATA_DIR": str(settings.data_dir),
+        "SAAS_BASE_DOMAIN": settings.base_domain,
+        "SAAS_SECRET_KEY": settings.secret_key,
+        "SAAS_BROKER_URL": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+                break
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None and time.monotonic() < deadline, "second API did not start"
+        time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=30)
+
+
+async def test_event_recorded_in_one_process_reaches_a_subscriber_of_another(  # type: ignore[no-untyped-def]
+    world: World, live_server, second_api
+) -> None:
+    report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
+    ws = await _open(second_api, world.host_a, cookie(world.client1))
+    try:
+        await _subscribe(ws, {"org": world.org1})
+        await asyncio.sleep(0.6)
+        started = time.monotonic()
+        await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(0))
+        change = await _next(ws, 1.0)
+        assert change is not None, "the other process delivered nothing within a second"
+        assert (change["reportId"], change["status"]) == (report["id"], "ACCEPTED")
+        assert time.monotonic() - started < 1.5
+    finally:
+        await ws.close()
