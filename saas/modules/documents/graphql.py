@@ -17,13 +17,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.db.core_models import Job
 from saas.modules.clients.graphql import PersonCardType, viewer_language
-from saas.modules.clients.loaders import PeopleByIdLoader
+from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
 from saas.modules.documents import service
-from saas.modules.documents.loaders import VersionsByFileLoader
-from saas.modules.documents.models import DriveFile, DriveFileVersion, DriveFolder
+from saas.modules.documents.loaders import FilesByIdLoader, VersionsByFileLoader
+from saas.modules.documents.models import DriveAccess, DriveFile, DriveFileVersion, DriveFolder
 from saas.modules.documents.policy import max_upload_bytes, viewer_of
 from saas.modules.documents.service import DocumentsError
+from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
 from saas.schema.context import Info
 from saas.schema.errors import ConflictError, Error, NotFoundError, ValidationError
@@ -302,6 +304,165 @@ DownloadLinkResult = Annotated[
 ]
 
 
+@strawberry.type(
+    name="DriveAccessEntry", description="One view or download of a file version (audit)."
+)
+class AccessEntryType(relay.Node):
+    id: relay.NodeID[int]
+    at: datetime
+    action: AccessAction
+    ip: str | None
+    user_agent: str | None
+    person_pk: strawberry.Private[int | None]
+    token_pk: strawberry.Private[int | None]
+    organization_pk: strawberry.Private[int]
+    file_pk: strawberry.Private[int]
+    version_pk: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: DriveAccess) -> AccessEntryType:
+        return cls(
+            id=row.id,
+            at=row.at,
+            action=AccessAction(row.action),
+            ip=row.ip,
+            user_agent=row.user_agent,
+            person_pk=row.person_id,
+            token_pk=row.token_id,
+            organization_pk=row.organization_id,
+            file_pk=row.file_id,
+            version_pk=row.version_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[AccessEntryType | None]:
+        ids = list(node_ids)
+        if not await is_allowed(info.context, "audit", "read"):
+            return [None for _ in ids]
+        out: list[AccessEntryType | None] = []
+        for node_id in ids:
+            row = (
+                await info.context.db.get(DriveAccess, int(node_id))
+                if str(node_id).isdigit()
+                else None
+            )
+            out.append(cls.of(row) if row else None)
+        return out
+
+    @strawberry.field(description="Who: a person (null when an API token acted).")
+    async def person(self, info: Info) -> PersonCardType | None:
+        if self.person_pk is None:
+            return None
+        card = await info.context.loader(PeopleByIdLoader).load(self.person_pk)
+        return PersonCardType.of(card) if card else None
+
+    @strawberry.field(description="The API token that acted, if any (type `ApiToken`).")
+    def api_token_id(self) -> strawberry.ID | None:
+        return _gid("ApiToken", self.token_pk) if self.token_pk else None
+
+    @strawberry.field
+    def organization_id(self) -> strawberry.ID:
+        return _gid("ClientOrganization", self.organization_pk)
+
+    @strawberry.field
+    async def organization_name(self, info: Info) -> str | None:
+        org = await info.context.loader(OrganizationsByIdLoader).load(self.organization_pk)
+        return org.name if org else None
+
+    @strawberry.field
+    def file_id(self) -> strawberry.ID:
+        return _gid("DriveFile", self.file_pk)
+
+    @strawberry.field
+    async def file_name(self, info: Info) -> str | None:
+        row = await info.context.loader(FilesByIdLoader).load(self.file_pk)
+        return row.name if row else None
+
+    @strawberry.field
+    def version_id(self) -> strawberry.ID:
+        return _gid("DriveFileVersion", self.version_pk)
+
+
+@strawberry.input(name="DriveAccessFilter", description="Filters of the access report.")
+class AccessFilterInput:
+    since: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    until: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    person_id: strawberry.ID | None = None
+    organization_id: strawberry.ID | None = None
+    file_id: strawberry.ID | None = None
+    action: AccessAction | None = None
+
+    def to_filter(self) -> service.AccessFilter:
+        def pk_or_none(value: Any, type_name: str) -> int | None:
+            # A malformed id matches nothing, rather than everything.
+            return None if value is None else (_pk(value, type_name) or -1)
+
+        return service.AccessFilter(
+            since=self.since,
+            until=self.until,
+            person_id=pk_or_none(self.person_id, "Person"),
+            organization_id=pk_or_none(self.organization_id, "ClientOrganization"),
+            file_id=pk_or_none(self.file_id, "DriveFile"),
+            action=self.action.value if self.action else None,
+        )
+
+
+@strawberry.enum(name="JobStatus", description="Where a background job stands.")
+class JobStatus(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@strawberry.type(
+    name="DriveAccessExport",
+    description="A CSV export of the access report: progress, then a download link.",
+)
+class AccessExportType:
+    pk: strawberry.Private[int]
+    key: strawberry.Private[str | None]
+    status: JobStatus
+    done: int
+    total: int
+    error: str | None
+    rows: int | None
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _gid("DriveAccessExport", self.pk)
+
+    @strawberry.field(description="A short-lived link to the CSV once the export is done.")
+    async def download_url(self, info: Info) -> str | None:
+        if self.key is None:
+            return None
+        files = tenant_files(info.context.services, info.context.tenant)
+        return await files.download_url(
+            self.key, filename=f"drive-access-{self.pk}.csv", content_type="text/csv"
+        )
+
+    @classmethod
+    def of(cls, row: Job) -> AccessExportType:
+        result = row.result or {}
+        done = row.status == "done"
+        return cls(
+            pk=row.id,
+            key=result.get("key") if done else None,
+            status=JobStatus(row.status),
+            done=row.done,
+            total=row.total,
+            error=row.error,
+            rows=result.get("rows") if done else None,
+        )
+
+
+AccessExportLookup = Annotated[
+    AccessExportType | NotFoundError, strawberry.union("DriveAccessExportLookup")
+]
+
+
 # ------------------------------------------------------------------------------- query
 
 
@@ -326,6 +487,37 @@ class Query:
             organization_pk=org_pk or 0,
             folders=[FolderType.of(f, service.may_upload(viewer, f, grants)) for f in folders],
         )
+
+    @relay.connection(
+        Connection[AccessEntryType],
+        description="The views-and-downloads report of every drive, newest first, filtered by "
+        "period, person, organization, file and action. For the firm admin and auditors.",
+        extensions=requires("audit", "read"),
+    )
+    def drive_access_log(
+        self, info: Info, filter: AccessFilterInput | None = None
+    ) -> Iterable[AccessEntryType]:
+        where = (filter or AccessFilterInput()).to_filter()
+        return Keyset(  # type: ignore[return-value]
+            service.access_log_statement(where),
+            key=(DriveAccess.at, DriveAccess.id),
+            node=AccessEntryType.of,
+            descending=True,
+        )
+
+    @strawberry.field(
+        description="A CSV export of the access report started by exportDriveAccessLog.",
+        extensions=requires("audit", "read"),
+    )
+    async def drive_access_export(self, info: Info, id: strawberry.ID) -> AccessExportLookup:
+        from saas.jobs import job_state
+        from saas.modules.documents.jobs import EXPORT_KIND
+
+        job_id = _pk(id, "DriveAccessExport")
+        row = await job_state(info.context.db, job_id) if job_id is not None else None
+        if row is None or row.kind != EXPORT_KIND:
+            return NotFoundError(code="NOT_FOUND", message="Export not found.")
+        return AccessExportType.of(row)
 
     @strawberry.field(description="One drive folder with its files.")
     async def drive_folder(self, info: Info, id: strawberry.ID) -> FolderResult:
@@ -514,6 +706,30 @@ class Mutation:
         except DocumentsError as exc:
             return error_result(info, exc)
         return FileType.of(row)
+
+    @strawberry.mutation(
+        description="Export the access report to CSV as a background job; follow it with "
+        "`driveAccessExport(id)`, which offers the file when done.",
+        extensions=requires("audit", "read"),
+    )
+    async def export_drive_access_log(
+        self, info: Info, filter: AccessFilterInput | None = None
+    ) -> AccessExportType:
+        from saas.jobs import job_state, submit_job
+        from saas.modules.documents.jobs import export_drive_access
+
+        ctx = info.context
+        where = (filter or AccessFilterInput()).to_filter()
+        job_id = await submit_job(
+            ctx.services.engine,
+            ctx.tenant,
+            export_drive_access,
+            params=where.to_params(),
+            created_by=ctx.principal.person_id,
+        )
+        row = await job_state(ctx.db, job_id)
+        assert row is not None
+        return AccessExportType.of(row)
 
 
 TYPES = (ForbiddenError, StorageUnavailableError)

@@ -1,0 +1,148 @@
+"""The views-and-downloads report of the drive and its CSV export job, over GraphQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from dramatiq import Worker
+
+from saas.jobs import current_runtime
+from tests.modules.test_documents_api import (
+    PDF,
+    World,
+    fetch,
+    folders,
+    gid,
+    link,
+    login,  # noqa: F401 (fixture)
+    upload,
+    world,  # noqa: F401 (fixture)
+)
+
+LOG = """query($filter: DriveAccessFilter, $first: Int) {
+  driveAccessLog(filter: $filter, first: $first) { totalCount edges { node {
+    id at action ip userAgent person { id email } organizationId organizationName
+    fileId fileName versionId } } } }"""
+EXPORT = """mutation($filter: DriveAccessFilter) { exportDriveAccessLog(filter: $filter) {
+  id status } }"""
+EXPORT_STATE = """query($id: ID!) { driveAccessExport(id: $id) { __typename
+  ... on DriveAccessExport { status done total rows error downloadUrl }
+  ... on Error { code } } }"""
+
+
+@pytest.fixture
+def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
+    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
+    running.start()
+    yield running
+    running.stop(timeout=10_000)
+
+
+def entries(c: Any, **filter: Any) -> list[dict[str, Any]]:
+    result = c.execute(LOG, {"filter": filter, "first": 100})["driveAccessLog"]
+    nodes = [e["node"] for e in result["edges"]]
+    assert result["totalCount"] == len(nodes)
+    return nodes
+
+
+def test_access_report_filters_and_rights(world: World, login, firms) -> None:  # noqa: F811
+    a = firms["a"]
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    manager, admin = login(a, world.manager_a), login(a, world.admin_a)
+    client_x, reader_x, client_y = (
+        login(a, world.client_x),
+        login(a, world.reader_x),
+        login(a, world.client_y),
+    )
+    fx, fy = folders(manager, world.org_x), folders(manager, world.org_y)
+    report_x = upload(manager, fx["FOR_CLIENT"], "Отчёт для аудита.pdf", PDF)
+    report_y = upload(manager, fy["FOR_CLIENT"], "Отчёт Игрек.pdf", PDF)
+    link(client_x, report_x["id"])
+    link(client_x, report_x["id"])
+    link(reader_x, report_x["id"], action="VIEW")
+    link(client_y, report_y["id"])
+
+    by_file = entries(admin, fileId=report_x["id"])
+    assert [(e["person"]["id"], e["action"]) for e in by_file] == [  # newest first
+        (gid("Person", world.reader_x), "VIEW"),
+        (gid("Person", world.client_x), "DOWNLOAD"),
+        (gid("Person", world.client_x), "DOWNLOAD"),
+    ]
+    first = by_file[0]
+    assert first["fileName"] == "Отчёт для аудита.pdf"
+    assert first["organizationName"] == "ООО «Икс»"
+    assert first["organizationId"] == gid("ClientOrganization", world.org_x)
+    assert first["ip"] == "127.0.0.1" and first["userAgent"]
+    assert first["versionId"] == report_x["currentVersion"]["id"]
+
+    assert {
+        e["fileName"]
+        for e in entries(
+            admin, organizationId=gid("ClientOrganization", world.org_y), since=started.isoformat()
+        )
+    } == {"Отчёт Игрек.pdf"}
+    mine = entries(admin, personId=gid("Person", world.client_x), since=started.isoformat())
+    assert len(mine) == 2
+    assert (
+        entries(
+            admin, personId=gid("Person", world.client_x), action="VIEW", since=started.isoformat()
+        )
+        == []
+    )
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert entries(admin, since=later) == []
+    assert entries(admin, until=started.isoformat(), fileId=report_x["id"]) == []
+    assert entries(admin, fileId="not-an-id") == []
+
+    # Firm admin and auditors only; firm B sees nothing of firm A.
+    for viewer in (manager, client_x):
+        denied = viewer.raw(LOG, {"filter": {}})
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin_b = login(firms["b"], world.admin_b)
+    assert entries(admin_b, fileId=report_x["id"]) == []
+    assert all(e["fileName"] != "Отчёт для аудита.pdf" for e in entries(admin_b))
+
+
+def test_csv_export_job(world: World, login, firms, worker: Worker) -> None:  # noqa: F811
+    a = firms["a"]
+    manager, admin, client_x = (
+        login(a, world.manager_a),
+        login(a, world.admin_a),
+        login(a, world.client_x),
+    )
+    folder = folders(manager, world.org_x)["FOR_CLIENT"]
+    sent = upload(manager, folder, "=Формула.pdf", PDF)
+    for _ in range(3):
+        link(client_x, sent["id"])
+
+    job = admin.execute(EXPORT, {"filter": {"fileId": sent["id"]}})["exportDriveAccessLog"]
+    assert job["status"] in ("QUEUED", "RUNNING", "DONE")
+    deadline = time.monotonic() + 30
+    while True:
+        state = admin.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"]
+        if state["status"] in ("DONE", "FAILED") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert state["status"] == "DONE", state
+    assert (state["rows"], state["done"], state["total"]) == (3, 3, 3)
+    response = fetch(admin, state["downloadUrl"])
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["time_utc", "action", "person_email"]
+    assert len(rows) == 4
+    assert {r[1] for r in rows[1:]} == {"download"}
+    assert {r[7] for r in rows[1:]} == {"ООО «Икс»"}
+    assert {r[8] for r in rows[1:]} == {"'=Формула.pdf"}  # a formula is neutralized
+
+    # Others cannot start or read an export.
+    assert manager.raw(EXPORT, {})["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    admin_b = login(firms["b"], world.admin_b)
+    other = admin_b.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"]
+    assert other["__typename"] == "NotFoundError"
