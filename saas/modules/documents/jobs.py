@@ -1,4 +1,5 @@
-"""Background jobs of the drive: the CSV export of the views-and-downloads report.
+"""Background jobs of the drive: the CSV export of the views-and-downloads report, the purge
+of soft-deleted files after the retention period, and the storage reconciliation.
 
 The CSV is written to the tenant's storage (never a second way of storing files) and offered
 through a short-lived link once the job is done (`driveAccessExport(id).downloadUrl`).
@@ -9,17 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from saas.auth.models import Person
 from saas.db.session import shared_session
 from saas.jobs import JobContext, job_state, tenant_actor
 from saas.modules.clients.models import ClientOrganization
-from saas.modules.documents.models import DriveAccess, DriveFile, DriveFileVersion
+from saas.modules.documents.models import (
+    DriveAccess,
+    DriveFile,
+    DriveFileVersion,
+    DriveUpload,
+)
 from saas.modules.documents.service import AccessFilter, access_log_statement
-from saas.storage import tenant_files
+from saas.storage import StorageError, tenant_files
 
 EXPORT_KIND = "export_drive_access"
 BATCH = 500
@@ -117,3 +124,103 @@ async def _people(ids: set[int], job: JobContext) -> dict[int, tuple[str, str]]:
             select(Person.id, Person.email, Person.display_name).where(Person.id.in_(sorted(ids)))
         )
         return {pid: (email, name or "") for pid, email, name in rows}
+
+
+# ----------------------------------------------------------------- retention and reconciliation
+
+RETENTION_SETTING = "document_retention_days"
+DEFAULT_RETENTION_DAYS = 90
+
+
+def retention_days(tenant: Any) -> int:
+    value = (getattr(tenant, "settings", None) or {}).get(RETENTION_SETTING)
+    try:
+        return max(0, int(value)) if value is not None else DEFAULT_RETENTION_DAYS
+    except (TypeError, ValueError):
+        return DEFAULT_RETENTION_DAYS
+
+
+@tenant_actor(max_retries=3)
+async def purge_deleted_files(job: JobContext) -> dict[str, Any]:
+    """Remove files soft-deleted longer ago than the firm's retention period (setting
+    `document_retention_days`, default 90): their objects first, then their rows. An object
+    that cannot be removed keeps its rows, so the next run tries again."""
+    files = tenant_files(job.services, job.tenant)
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days(job.tenant))
+    async with job.transaction() as db:
+        due = list(
+            (
+                await db.execute(
+                    select(DriveFile.id, DriveFileVersion.storage_key)
+                    .outerjoin(DriveFileVersion, DriveFileVersion.file_id == DriveFile.id)
+                    .where(DriveFile.deleted_at.is_not(None), DriveFile.deleted_at < cutoff)
+                )
+            ).all()
+        )
+    keys: dict[int, list[str]] = {}
+    for file_id, key in due:
+        keys.setdefault(file_id, []).extend([key] if key else [])
+    purged, failed = [], []
+    for file_id, file_keys in keys.items():
+        try:
+            for key in file_keys:
+                await files.delete(key)
+        except StorageError:
+            failed.append(file_id)
+            continue
+        purged.append(file_id)
+    if purged:
+        async with job.transaction() as db:
+            # Access log rows go with the file (ON DELETE CASCADE): the file no longer exists.
+            await db.execute(delete(DriveFile).where(DriveFile.id.in_(purged)))
+    return {"purged": len(purged), "failed": failed, "cutoff": cutoff.isoformat()}
+
+
+@tenant_actor(max_retries=1)
+async def reconcile_drive_storage(job: JobContext) -> dict[str, Any]:
+    """Compare the drive's rows with the storage, both ways, and report:
+    - `missing`: versions whose object is gone (should never happen; needs a person);
+    - `orphans`: objects under the drive's prefix that no version and no upload in flight
+      names (left by a crash between storing and recording); removed when older than a day,
+      so an upload being completed right now is never touched;
+    - expired uploads in flight are dropped with their objects."""
+    files = tenant_files(job.services, job.tenant)
+    now = datetime.now(UTC)
+    async with job.transaction() as db:
+        known = set((await db.execute(select(DriveFileVersion.storage_key))).scalars())
+        expired = list(
+            (await db.execute(select(DriveUpload).where(DriveUpload.expires_at < now))).scalars()
+        )
+        pending = set(
+            (
+                await db.execute(
+                    select(DriveUpload.storage_key).where(DriveUpload.expires_at >= now)
+                )
+            ).scalars()
+        )
+    for upload in expired:
+        try:
+            await files.delete(upload.storage_key)
+        except StorageError:
+            continue
+        async with job.transaction() as db:
+            await db.execute(delete(DriveUpload).where(DriveUpload.id == upload.id))
+    seen: set[str] = set()
+    orphans, removed = [], []
+    async for info in files.list(files.key("drive") + "/"):
+        seen.add(info.key)
+        if info.key in known or info.key in pending:
+            continue
+        orphans.append(info.key)
+        if info.modified is not None and info.modified < now - timedelta(days=1):
+            await files.delete(info.key)
+            removed.append(info.key)
+    missing = sorted(known - seen)
+    return {
+        "missing": missing[:1000],
+        "missing_count": len(missing),
+        "orphans": orphans[:1000],
+        "orphan_count": len(orphans),
+        "orphans_removed": len(removed),
+        "expired_uploads": len(expired),
+    }
