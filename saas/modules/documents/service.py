@@ -702,6 +702,7 @@ async def download_link(
 __all__ = [
     "DocumentsError",
     "access_drive",
+    "attach_document",
     "access_file",
     "access_folder",
     "complete_upload",
@@ -780,3 +781,54 @@ def access_log_statement(where: AccessFilter) -> Any:
     if where.action is not None:
         stmt = stmt.where(DriveAccess.action == where.action)
     return stmt
+
+
+# ---------------------------------------------------------------------------- attachments
+
+
+async def attach_document(
+    session: AsyncSession,
+    viewer: Viewer,
+    files: TenantStorage,
+    stored: list[str],
+    org_id: int,
+    filename: str,
+    data: bytes,
+    limit: int,
+) -> tuple[DriveFile, DriveFileVersion]:
+    """File an attachment of another module (a chat message, a report event) in the
+    organization's drive, following the direction rule: a client's attachment lands in
+    "From client", a staff member's in "For client". Same checks as any upload (grants,
+    size, sniffed type, sanitized name, versions). Run it inside
+    `removed_on_failure(files)` and pass its list as `stored`:
+
+        async with service.removed_on_failure(files) as stored:
+            async with ctx.unit_of_work() as session:
+                file, version = await service.attach_document(session, viewer, files, stored, ...)
+                ... # the module's own row, pointing at version.id
+    """
+    await ensure_system_folders(session, org_id)
+    kind = FOR_CLIENT if viewer.staff else FROM_CLIENT
+    folder_id = await session.scalar(
+        select(DriveFolder.id).where(
+            DriveFolder.organization_id == org_id, DriveFolder.system_kind == kind
+        )
+    )
+    folder, _ = await access_folder(session, viewer, folder_id, need="upload")
+    name = sanitize_filename(filename)
+    if len(data) > limit:
+        raise too_large(limit)
+    content_type = sniff_content_type(data)
+    key = new_key(files, folder.organization_id)
+    await put_object(files, key, data, content_type, limit)
+    stored.append(key)
+    return await record_version(
+        session,
+        viewer,
+        folder,
+        name,
+        key=key,
+        size=len(data),
+        sha256=sha256_hex(data),
+        content_type=content_type,
+    )
