@@ -20,7 +20,9 @@ from saas.logs import request_id_var, tenant_var
 from saas.services import Services
 from saas.tenants.registry import TenantRef, UnknownHost
 
-OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
+# Health, metrics and the cabinet's hashed assets need no tenant or principal
+# (no session lookup per static file).
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/assets/")
 
 
 @dataclass(frozen=True)
