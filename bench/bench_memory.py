@@ -153,6 +153,13 @@ def report(result: dict[str, Any]) -> str:
             growth = f"{rss - previous[1]:+.1f} MiB ({per_firm:+.0f} KiB per firm)"
         lines.append(f"| {served} | {rss:.1f} | {growth} |")
         previous = (served, rss)
+    lines += [
+        "",
+        "The first firm's growth is mostly one-time: the first GraphQL executions, statement "
+        "compilation, pool connections. After that the cost per firm is what the process keeps "
+        "warm for it (its registry entry, its Casbin policy, cached per-firm settings); the "
+        "last row is the number to multiply by the firms one process serves.",
+    ]
     return "\n".join(lines)
 
 

@@ -51,6 +51,8 @@ def machine(database_url: str | None = None) -> str:
     ]
     if database_url:
         parts.append(postgres_version(database_url))
+    # A busy machine slows everything down: say how busy it was.
+    parts.append(f"load average {os.getloadavg()[0]:.1f}")
     parts.append(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     return ", ".join(parts)
 
