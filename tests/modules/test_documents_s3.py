@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from saas.auth.tokens import CSRF_COOKIE, SESSION_COOKIE
+from saas.jobs import current_runtime_or_none, restore_jobs
 from saas.settings import Settings
 from saas.storage import prepare_storage
 from tests.modules.test_clients_api import open_session
@@ -44,7 +45,12 @@ def s3_server(settings: Settings, url: str) -> LiveServer:
 
     s3_settings = dataclasses.replace(settings, storage_url=url)
     prepare_storage(s3_settings)  # the bucket
-    return LiveServer(create_app(s3_settings)).start()
+    # The second server configures this process's job runtime at start-up: give the main
+    # live server's back at once, so later tests' jobs run on it (and with its storage).
+    previous = current_runtime_or_none()
+    server = LiveServer(create_app(s3_settings)).start()
+    restore_jobs(previous)
+    return server
 
 
 def logins(server: LiveServer, db_engine: sa.Engine, made: list[GraphQLClient]) -> Login:
