@@ -11,7 +11,7 @@ import orjson
 import pytest
 from dramatiq import Worker
 
-from saas.jobs import current_runtime
+from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
 from tests.modules.test_reports_api import (
     ONE,
     World,
@@ -38,10 +38,18 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
 
 @pytest.fixture
 def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
+    """An in-process worker on the live server's broker. The job runtime is per process and
+    another app of the test session may have closed it: make the live server's current."""
+    runtime = setup_jobs(live_server.app.state.services)
+    previous = current_runtime_or_none()
+    restore_jobs(runtime)
+    running = Worker(runtime.broker, worker_threads=1, worker_timeout=100)
     running.start()
-    yield running
-    running.stop(timeout=10_000)
+    try:
+        yield running
+    finally:
+        running.stop(timeout=10_000)
+        restore_jobs(previous)
 
 
 def line(**fields: Any) -> str:

@@ -652,18 +652,21 @@ class Subscription:
             raise PublicError("Organization not found or not visible to you.", "NOT_FOUND")
         ctx = info.context
         async with fanout(ctx.services).subscription(ctx.tenant) as queue:
+            # Registered before the replay: a change committed meanwhile comes both ways,
+            # and `delivered` drops the second copy.
+            delivered = since if since is not None else 0
             if since is not None:
                 for published in await events_since(
                     ctx.services, ctx.tenant, since, service.STATUS_TOPIC
                 ):
+                    delivered = max(delivered, published.id)
                     if await audience.receives(int(published.payload["organization_id"])):
                         yield _change(published.id, published.payload)
             while True:
                 published = await queue.get()
-                if published.topic != service.STATUS_TOPIC:
+                if published.topic != service.STATUS_TOPIC or published.id <= delivered:
                     continue
-                if since is not None and published.id <= since:
-                    continue
+                delivered = published.id
                 if await audience.receives(int(published.payload["organization_id"])):
                     yield _change(published.id, published.payload)
 
