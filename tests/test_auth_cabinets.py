@@ -25,6 +25,10 @@ mutation($key: String!) { openCabinet(key: $key) {
 PLATFORM = "kabinet.test"
 
 
+# Organization ids no test creates, so the picker has no name for them.
+ORG_7, ORG_8 = 987_654_307, 987_654_308
+
+
 @pytest.fixture(scope="module")
 def suspended_firm(db_engine) -> int:  # type: ignore[no-untyped-def]
     tenant_id = provision_tenant(db_engine, "firm-dormant", "Dormant Books")
@@ -40,8 +44,8 @@ def many_cabinets(db_engine, firms, suspended_firm):  # type: ignore[no-untyped-
         db_engine,
         memberships=[
             (firms["a"].id, "staff", ["manager", "auditor"], None),
-            (firms["b"].id, "client", ["client_admin"], 7),
-            (firms["b"].id, "client", ["client_member"], 8),
+            (firms["b"].id, "client", ["client_admin"], ORG_7),
+            (firms["b"].id, "client", ["client_member"], ORG_8),
             (firms["b"].id, "client", ["client_member"], 9),
             (suspended_firm, "staff", ["firm_admin"], None),
         ],
@@ -75,15 +79,15 @@ def test_viewer_lists_every_cabinet_at_every_firm(client, firms, many_cabinets) 
     login(c, many_cabinets.email, many_cabinets.password)
     viewer = c.execute(CABINETS)["viewer"]
     cabinets = {cab["key"]: cab for cab in viewer["cabinets"]}
-    assert set(cabinets) == {"firm-a:staff", "firm-b:client:7", "firm-b:client:8"}
+    assert set(cabinets) == {"firm-a:staff", f"firm-b:client:{ORG_7}", f"firm-b:client:{ORG_8}"}
     staff = cabinets["firm-a:staff"]
     assert staff["kind"] == "STAFF"
     assert staff["firm"] == {"name": firms["a"].name, "slug": "firm-a"}
     assert sorted(staff["roles"]) == ["auditor", "manager"]
     assert staff["url"] == "http://firm-a.kabinet.test/"
     assert staff["organizationId"] is None
-    client7 = cabinets["firm-b:client:7"]
-    assert client7["kind"] == "CLIENT" and client7["organizationId"] == 7
+    client7 = cabinets[f"firm-b:client:{ORG_7}"]
+    assert client7["kind"] == "CLIENT" and client7["organizationId"] == ORG_7
     assert client7["roles"] == ["client_admin"] and client7["url"] == "http://firm-b.kabinet.test/"
     assert client7["organizationName"] is None
 
