@@ -46,7 +46,6 @@ class World:
     admin_b: GraphQLClient
     org1: str  # firm A, client1 holds 'reports'
     org2: str  # firm A, client2 holds only 'chat'
-    org_b: str  # firm B
     client1: GraphQLClient
     client1_token: tuple[str, str]  # (session secret, csrf) for WebSocket cookies
     client2: GraphQLClient
@@ -124,16 +123,13 @@ def build_world(db_engine: sa.Engine, firms: dict[str, Any], url: str) -> World:
             """mutation($input: CreateClientOrganizationInput!) {
                  createClientOrganization(input: $input) {
                    __typename ... on ClientOrganization { id } ... on Error { code message } } }""",
-            {"input": llc(name, responsibleManagerId=gid("Person", manager_a_id))}
-            if c is admin_a
-            else {"input": llc(name)},
+            {"input": llc(name, responsibleManagerId=gid("Person", manager_a_id))},
         )["createClientOrganization"]
         assert result["__typename"] == "ClientOrganization", result
         return str(result["id"])
 
     org1 = org(admin_a, f"Ромашка {uuid.uuid4().hex[:4]}")
     org2 = org(admin_a, f"Лютик {uuid.uuid4().hex[:4]}")
-    org_b = org(admin_b, f"Bravo {uuid.uuid4().hex[:4]}")
     _, s1, c1 = add_contact(db_engine, a.slug, a.id, pk(org1), ["reports", "chat"])
     _, s2, c2 = add_contact(db_engine, a.slug, a.id, pk(org2), ["chat"])
     token_a = integrator_token(db_engine, a.id, admin_a_id)
@@ -145,7 +141,6 @@ def build_world(db_engine: sa.Engine, firms: dict[str, Any], url: str) -> World:
         admin_b=admin_b,
         org1=org1,
         org2=org2,
-        org_b=org_b,
         client1=session_client(url, a.host, s1, c1),
         client1_token=(s1, c1),
         client2=session_client(url, a.host, s2, c2),
