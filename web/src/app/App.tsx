@@ -15,6 +15,10 @@ import { ClientCardPage } from "../pages/ClientCardPage";
 import { NewClientPage } from "../pages/NewClientPage";
 import { BrandingSettingsPage } from "../pages/BrandingSettingsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
+import { AccountSecurityPage } from "../pages/AccountSecurityPage";
+import { FirmSettingsPage } from "../pages/FirmSettingsPage";
+import { StaffPage } from "../pages/StaffPage";
+import { ApiTokensPage } from "../pages/ApiTokensPage";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. */
 function LoginRoute() {
@@ -42,6 +46,10 @@ export function App() {
                 <Route path="/clients/new" element={<NewClientPage />} />
                 <Route path="/clients/:id" element={<ClientCardPage />} />
                 <Route path="/settings/branding" element={<BrandingSettingsPage />} />
+                <Route path="/settings/firm" element={<FirmSettingsPage />} />
+                <Route path="/settings/api-tokens" element={<ApiTokensPage />} />
+                <Route path="/staff" element={<StaffPage />} />
+                <Route path="/account/security" element={<AccountSecurityPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </SessionProvider>

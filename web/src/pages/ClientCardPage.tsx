@@ -1,8 +1,13 @@
+import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useQuery } from "urql";
-import { ClientOrganizationDocument } from "../graphql/generated";
+import { useMutation, useQuery } from "urql";
+import {
+  ArchiveClientOrganizationDocument,
+  ClientOrganizationDocument,
+  RestoreClientOrganizationDocument,
+} from "../graphql/generated";
 import { Workspace } from "./Workspace";
-import { ErrorAlert } from "../components/Alert";
+import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { MODULE_LABEL } from "../labels";
@@ -26,7 +31,17 @@ export function ClientCardPage() {
         <>
           <div className="page-title">
             <h1 data-testid="organization-name">{org.name}</h1>
-            {org.status === "ARCHIVED" && <span className="badge badge-grey">{t("clients.statusArchived")}</span>}
+            {org.status === "ARCHIVED" && (
+              <span className="badge badge-grey" data-testid="archived-badge">
+                {t("clients.statusArchived")}
+              </span>
+            )}
+            <ArchiveButton
+              id={org.id}
+              name={org.name}
+              archived={org.status === "ARCHIVED"}
+              onChanged={() => refetch({ requestPolicy: "network-only" })}
+            />
           </div>
           <div className="grid-2">
             <section className="card" aria-labelledby="card-details">
@@ -52,5 +67,54 @@ export function ClientCardPage() {
         </>
       )}
     </Workspace>
+  );
+}
+
+/** Archive (contacts stop seeing the organization) or bring it back. */
+function ArchiveButton({
+  id,
+  name,
+  archived,
+  onChanged,
+}: {
+  id: string;
+  name: string;
+  archived: boolean;
+  onChanged: () => void;
+}) {
+  const t = useT();
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [{ fetching: archiving }, archive] = useMutation(ArchiveClientOrganizationDocument);
+  const [{ fetching: restoring }, restore] = useMutation(RestoreClientOrganizationDocument);
+
+  async function toggle() {
+    setError(null);
+    setDone(null);
+    if (!archived && !window.confirm(t("client.archiveConfirm", { name }))) return;
+    const result = archived ? await restore({ id }) : await archive({ id });
+    const outcome = result.data ? ("archiveClientOrganization" in result.data ? result.data.archiveClientOrganization : result.data.restoreClientOrganization) : null;
+    if (outcome?.__typename === "ClientOrganization") {
+      setDone(archived ? t("client.restored") : t("client.archived"));
+      onChanged();
+      return;
+    }
+    setError(outcome && "message" in outcome ? outcome.message : t("error.generic"));
+  }
+
+  return (
+    <div className="actions">
+      <button
+        type="button"
+        className="btn btn-secondary"
+        disabled={archiving || restoring}
+        onClick={toggle}
+        data-testid={archived ? "restore-client" : "archive-client"}
+      >
+        {archived ? t("client.restore") : t("client.archive")}
+      </button>
+      {done && <OkAlert>{done}</OkAlert>}
+      <ErrorAlert>{error}</ErrorAlert>
+    </div>
   );
 }

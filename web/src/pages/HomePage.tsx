@@ -10,6 +10,7 @@ export function HomePage() {
   const t = useT();
   const { viewer, firm, staffHere, clientHere } = useSession();
   if (!viewer) return <Navigate to="/login" replace />;
+  if (viewer.mfaPending) return <Navigate to="/account/security" replace />;
   if (!firm) return <Navigate to="/cabinets" replace />;
 
   // Arriving from the cabinet picker: the fragment names the cabinet that was chosen.

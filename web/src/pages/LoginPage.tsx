@@ -32,9 +32,13 @@ export function LoginPage() {
     }
     switch (outcome.__typename) {
       case "LoginSuccess":
-      case "TotpSetupRequired":
         resetClient();
         navigate(brand.isPlatform ? "/cabinets" : "/", { replace: true });
+        return;
+      case "TotpSetupRequired":
+        // The firm requires 2FA and this person has none yet: setting it up is all they may do.
+        resetClient();
+        navigate("/account/security", { replace: true });
         return;
       case "OtpRequired":
         setNeedOtp(true);
