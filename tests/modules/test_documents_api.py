@@ -127,19 +127,20 @@ def world(db_engine, firms) -> Any:  # type: ignore[no-untyped-def]
     ):
         people[key] = make_person(db_engine, key)
         add_membership(db_engine, people[key], firm.id, "staff", [role])
-    # Firm A's ids start far above firm B's, so "A's id at B" names nothing at B.
+    # Firm A's ids start far above firm B's, so "A's id at B" names nothing at B; firm B's
+    # organizations made here start at 500,000, clear of small ids other tests assume free.
+    tables = ("client_organizations", "drive_folders", "drive_files", "drive_file_versions")
     with db_engine.begin() as conn:
-        for table in (
-            "client_organizations",
-            "drive_folders",
-            "drive_files",
-            "drive_file_versions",
+        for slug, first, names in (
+            (a.slug, 1_000_000, tables),
+            (b.slug, 500_000, ("client_organizations",)),
         ):
-            sequence = f"{schema_of(a.slug)}.{table}_id_seq"
-            conn.exec_driver_sql(
-                f"SELECT setval('{sequence}', 1000000, false) "
-                f"WHERE (SELECT last_value FROM {sequence}) < 1000000"
-            )
+            for table in names:
+                sequence = f"{schema_of(slug)}.{table}_id_seq"
+                conn.exec_driver_sql(
+                    f"SELECT setval('{sequence}', {first}, false) "
+                    f"WHERE (SELECT last_value FROM {sequence}) < {first}"
+                )
     org_x = make_org(db_engine, a.slug, "ООО «Икс»")
     org_y = make_org(db_engine, a.slug, "ООО «Игрек»")
     org_z = make_org(db_engine, b.slug, "Zeta LLC")
