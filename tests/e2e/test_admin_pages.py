@@ -304,6 +304,10 @@ def test_cabinet_switch_refuses_without_consent_then_works_with_it(
             "cabinetEnabled": True,
             "decryptedStorageConsent": True,
         }
+        # The page speaks English on the switch.
+        page.locator(".lang-switch button[lang=en]").click()
+        expect_text(page, "h1", "Firm settings")
+        assert page.get_by_label("The client cabinet is on").is_checked()
     finally:
         result = api.execute(CABINET, {"on": True, "consent": True})["updateCabinetAccess"]
         assert result["enabled"] is True
