@@ -37,9 +37,7 @@ class Services:
         engine = create_engine(
             url, pool_size=settings.db_pool_size, max_age=settings.db_connection_max_age
         )
-        registry = TenantRegistry(
-            engine, settings.base_domain, dev_hosts=not settings.production
-        )
+        registry = TenantRegistry(engine, settings.base_domain, dev_hosts=not settings.production)
         hub = NotificationHub(url)
         hub.subscribe(TENANTS_CHANGED, registry.invalidate)
         services = cls(settings, url, engine, registry, hub)
