@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url
+from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.settings import Settings
+from saas.storage import prepare_storage
 from saas.tenants.provisioning import provision_tenant
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -183,6 +185,7 @@ def prepare_demo(settings: Settings) -> list[str]:
         raise SystemExit("demo: migrations failed:\n" + "\n".join(summary.lines()))
     engine = sync_engine(url)
     lines = []
+    drives: list[DemoDrive] = []
     try:
         for firm in DEMO_FIRMS:
             tenant_id = provision_tenant(engine, firm.slug, firm.name)
@@ -215,6 +218,7 @@ def prepare_demo(settings: Settings) -> list[str]:
                 for client in firm.clients:
                     contact_id = ensure_person(conn, client.contact, "Руководитель " + client.name)
                     org_id = ensure_client(conn, schema, role, client, manager_id, contact_id)
+                    drives.append(DemoDrive(tenant_id, org_id, manager_id, contact_id))
                     ensure_membership(
                         conn, contact_id, tenant_id, ["client_admin"], "client", org_id
                     )
@@ -225,6 +229,8 @@ def prepare_demo(settings: Settings) -> list[str]:
             lines.append(f"      client contacts: {', '.join(contacts)}")
     finally:
         engine.dispose()
+    prepare_storage(settings)
+    seed_demo_documents(settings, url, drives)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )
@@ -246,9 +252,7 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
 
     from saas.app import create_app
     from saas.jobs.worker import start_worker_process, stop_worker_process
-    from saas.storage import prepare_storage
 
-    prepare_storage(settings)
     # The worker runs as `saas worker` beside the API, as in production, and stops with the demo.
     worker = start_worker_process(resolve_database_url(settings.database_url, settings.data_dir))
     try:
