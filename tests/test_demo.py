@@ -41,7 +41,8 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                 ]
             cabinets = conn.execute(
                 "SELECT count(*) FROM shared.memberships m "
-                "JOIN shared.people p ON p.id = m.person_id WHERE p.email = %s AND m.kind = 'client'",
+                "JOIN shared.people p ON p.id = m.person_id "
+                "WHERE p.email = %s AND m.kind = 'client'",
                 (DIRECTOR,),
             ).fetchone()
             assert cabinets == (2,)
