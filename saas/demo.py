@@ -13,6 +13,7 @@ from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url
 from saas.demo_documents import DemoDrive, seed_demo_documents
+from saas.demo_reports import DemoLedger, seed_demo_reports
 from saas.settings import Settings
 from saas.storage import prepare_storage
 from saas.tenants.provisioning import provision_tenant
@@ -186,6 +187,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     engine = sync_engine(url)
     lines = []
     drives: list[DemoDrive] = []
+    ledgers: list[DemoLedger] = []
     try:
         for firm in DEMO_FIRMS:
             tenant_id = provision_tenant(engine, firm.slug, firm.name)
@@ -219,6 +221,7 @@ def prepare_demo(settings: Settings) -> list[str]:
                     contact_id = ensure_person(conn, client.contact, "Руководитель " + client.name)
                     org_id = ensure_client(conn, schema, role, client, manager_id, contact_id)
                     drives.append(DemoDrive(tenant_id, org_id, manager_id, contact_id))
+                    ledgers.append(DemoLedger(tenant_id, org_id, client.inn, client.tax_regime))
                     ensure_membership(
                         conn, contact_id, tenant_id, ["client_admin"], "client", org_id
                     )
@@ -231,6 +234,7 @@ def prepare_demo(settings: Settings) -> list[str]:
         engine.dispose()
     prepare_storage(settings)
     seed_demo_documents(settings, url, drives)
+    seed_demo_reports(settings, url, ledgers)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )

@@ -1,0 +1,197 @@
+"""Demo reports: every demo client gets a year (2026) of filings that fit its tax regime, with
+timelines pushed through the reports service as an integrator (an API token) would push them.
+
+Filed periods run prepared -> sent -> delivered -> accepted around their deadline; a few are
+rejected with a reason (one fixed and re-sent, one still being fixed), one has a clarification
+request, and periods whose deadline is near are still in progress. Events never lie in the
+future: the timeline is cut at "now". Idempotent: a client that already has reports is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from saas.db.session import tenant_transaction
+from saas.modules.clients.service import Actor
+from saas.modules.reports import service
+from saas.modules.reports.catalog import PERIOD_CODES, form_of
+from saas.modules.reports.models import Report
+from saas.modules.reports.service import EventInput, EventKind, ReportInput
+from saas.services import Services
+from saas.settings import Settings
+
+YEAR = 2026
+MSK = timezone(timedelta(hours=3))
+TAX_OFFICE = "7701"
+# The forms each regime files in a year (ens_notice: advance payments of the simplified tax).
+FORMS_BY_REGIME: dict[str, tuple[str, ...]] = {
+    "osno": ("vat", "6ndfl", "rsv", "pers_sved"),
+    "usn_income": ("usn", "ens_notice"),
+    "usn_income_expense": ("usn", "ens_notice", "6ndfl", "rsv"),
+}
+USN_NOTICE_MONTHS = ("03", "06", "09", "12")
+
+
+@dataclass(frozen=True)
+class DemoLedger:
+    tenant_id: int
+    organization_id: int
+    inn: str
+    tax_regime: str
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: EventKind
+    at: datetime
+    text: str = ""
+    reason: str | None = None
+
+
+def period_end(form_code: str, code: str) -> date:
+    """The last day of the period (year-long forms: Dec 31)."""
+    if code.startswith("Q"):
+        month = 3 * int(code[1])
+    elif code.isdigit():
+        month = int(code)
+    else:
+        month = 12
+    first_next = date(YEAR + (month == 12), month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def periods(form_code: str) -> tuple[str, ...]:
+    form = form_of(form_code)
+    assert form is not None, form_code
+    if form_code == "ens_notice":
+        return USN_NOTICE_MONTHS
+    return PERIOD_CODES[form.periodicity]
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=MSK)
+
+
+def timeline(form_code: str, code: str, twist: str | None) -> list[Step]:
+    """The steps of one filing, deadline 25 days after its period (yearly: late March)."""
+    end = period_end(form_code, code)
+    deadline = end + timedelta(days=85 if code == "Y" else 25)
+    prepared = _at(deadline - timedelta(days=3), 11)
+    sent = _at(deadline - timedelta(days=2), 15, 20)
+    steps = [
+        Step(EventKind.PREPARED, prepared, "Отчёт подготовлен бухгалтером"),
+        Step(EventKind.SENT, sent, "Отправлен через оператора ЭДО"),
+        Step(EventKind.DELIVERED, sent + timedelta(hours=2), "Квитанция о приёме"),
+    ]
+    if twist == "rejected_fixed":
+        rejected = sent + timedelta(days=1, hours=3)
+        resent = rejected + timedelta(days=1, hours=2)
+        steps += [
+            Step(EventKind.REJECTED, rejected, "Уведомление об отказе", "0400300003"),
+            Step(EventKind.SENT, resent, "Исправленный отчёт отправлен повторно"),
+            Step(EventKind.DELIVERED, resent + timedelta(hours=1), "Квитанция о приёме"),
+            Step(EventKind.ACCEPTED, resent + timedelta(days=1), "Извещение о вводе"),
+        ]
+    elif twist == "rejected_open":
+        steps.append(
+            Step(
+                EventKind.REJECTED,
+                sent + timedelta(days=1, hours=3),
+                "Отказ: не совпадают контрольные соотношения",
+                "0400400011",
+            )
+        )
+    elif twist == "clarification":
+        steps.append(
+            Step(
+                EventKind.CLARIFICATION_REQUESTED,
+                sent + timedelta(days=4),
+                "Требование о представлении пояснений (ст. 88 НК РФ)",
+            )
+        )
+    else:
+        steps.append(Step(EventKind.ACCEPTED, sent + timedelta(days=3, hours=1), "Принят"))
+    return steps
+
+
+# Which filings of each regime take a twist: (form, period) -> twist.
+TWISTS: dict[str, dict[tuple[str, str], str]] = {
+    "osno": {
+        ("vat", "Q1"): "rejected_fixed",
+        ("vat", "Q3"): "clarification",
+        ("6ndfl", "Q3"): "rejected_open",
+    },
+    "usn_income": {("ens_notice", "06"): "rejected_fixed"},
+    "usn_income_expense": {
+        ("rsv", "Q2"): "rejected_fixed",
+        ("6ndfl", "Q3"): "rejected_open",
+    },
+}
+
+
+async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
+    tenant = await services.registry.by_id(ledger.tenant_id)
+    assert tenant is not None
+    # The demo integrator: a firm API token, which acts as staff (saas.modules.clients.service).
+    integrator = Actor(ledger.tenant_id, "token:demo-integrator", None, staff=True)
+    twists = TWISTS.get(ledger.tax_regime, {})
+    created = 0
+    async with tenant_transaction(services.engine, tenant) as session:
+        existing = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Report)
+            .where(Report.organization_id == ledger.organization_id)
+        )
+        if existing:
+            return 0
+        for form_code in FORMS_BY_REGIME.get(ledger.tax_regime, ()):
+            for code in periods(form_code):
+                steps = [
+                    s
+                    for s in timeline(form_code, code, twists.get((form_code, code)))
+                    if s.at <= now
+                ]
+                # A period not over yet has no report, except the year's own return, kept as a
+                # draft all year; a period over but not yet filed has no events.
+                if _at(period_end(form_code, code), 23, 59) > now and code != "Y":
+                    continue
+                report = await service.create_report(
+                    session,
+                    integrator,
+                    ReportInput(ledger.organization_id, form_code, YEAR, code, TAX_OFFICE),
+                )
+                created += 1
+                for number, step in enumerate(steps, start=1):
+                    await service.record_report_event(
+                        session,
+                        integrator,
+                        EventInput(
+                            report.id,
+                            f"demo-{ledger.inn}-{form_code}-{YEAR}-{code}-{number}",
+                            step.kind,
+                            step.at,
+                            step.text,
+                            step.reason,
+                        ),
+                    )
+    return created
+
+
+def seed_demo_reports(
+    settings: Settings, database_url: str, ledgers: list[DemoLedger], now: datetime | None = None
+) -> int:
+    """Seed every ledger's year of reports; returns how many reports were created."""
+
+    async def run() -> int:
+        services = Services.build(settings, database_url)
+        try:
+            moment = now or datetime.now(UTC)
+            return sum([await _seed(services, ledger, moment) for ledger in ledgers])
+        finally:
+            await services.engine.dispose()
+
+    return asyncio.run(run())
