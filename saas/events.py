@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,12 @@ from saas.tenants.registry import TenantRef
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+
+# Called with (services, tenant, outbox ids) after those ids are committed and announced, by
+# every publish path (API `publish`, jobs' `notify_published`). Modules register here to act on
+# events out of band (webhooks enqueue their deliveries); a failing hook is logged, never raised.
+AfterPublish = Callable[[Services, TenantRef, list[int]], Awaitable[None]]
+AFTER_PUBLISH: list[AfterPublish] = []
 
 
 def channel_for(tenant_id: int) -> str:
@@ -92,6 +98,11 @@ async def notify_published(services: Services, tenant: TenantRef, ids: list[int]
     except Exception:
         # The change is committed; listeners still catch up from the outbox on the next event.
         log.exception("could not announce outbox events", extra={"tenant": tenant.id})
+    for hook in list(AFTER_PUBLISH):
+        try:
+            await hook(services, tenant, ids)
+        except Exception:
+            log.exception("an after-publish hook failed", extra={"tenant": tenant.id})
 
 
 class EventFanout:

@@ -62,6 +62,8 @@ class AlphaWorld:
     drive_version_id: str = ""
     report_id: str = ""
     report_import_id: str = ""
+    webhook_endpoint_id: str = ""
+    webhook_delivery_id: str = ""
 
 
 @dataclass
@@ -394,6 +396,42 @@ OPERATIONS += [
     ),
 ]
 
+# Webhooks (firm A's endpoint and its pending delivery of the report event).
+WEBHOOK_ENDPOINT = "__typename ... on WebhookEndpoint { id url } " + ERR
+OPERATIONS += [
+    Op("webhookEndpoints", "{ webhookEndpoints { id url topics } }"),
+    Op(
+        "webhookDeliveries",
+        "query($e: ID!) { a: webhookDeliveries(endpointId: $e) { id payload attempts { error } } "
+        "b: webhookDeliveries { id payload } }",
+        lambda w: {"e": w.webhook_endpoint_id},
+    ),
+    Op(
+        "createWebhookEndpoint",
+        'mutation { createWebhookEndpoint(input: {url: "http://127.0.0.1:9/bravo", '
+        'topics: ["report.status_changed"]}) { __typename '
+        "... on WebhookEndpointCreated { endpoint { id } } " + ERR + " } }",
+    ),
+    Op(
+        "updateWebhookEndpoint",
+        "mutation($e: ID!) { updateWebhookEndpoint(input: {id: $e, active: false}) { "
+        + WEBHOOK_ENDPOINT
+        + " } }",
+        lambda w: {"e": w.webhook_endpoint_id},
+    ),
+    Op(
+        "deleteWebhookEndpoint",
+        "mutation($e: ID!) { deleteWebhookEndpoint(id: $e) { __typename " + ERR + " } }",
+        lambda w: {"e": w.webhook_endpoint_id},
+    ),
+    Op(
+        "redeliverWebhook",
+        "mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { __typename "
+        "... on WebhookDelivery { id payload } " + ERR + " } }",
+        lambda w: {"d": w.webhook_delivery_id},
+    ),
+]
+
 # Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data;
 # reportStatusChanged: tests/modules/test_reports_live.py, firm B's subscriber gets nothing).
 NOT_IN_MATRIX = {"ping", "reportStatusChanged"}
@@ -502,6 +540,13 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         {"o": org["id"]},
     )["createReport"]
     assert report["__typename"] == "Report", report
+    webhook = c.execute(
+        "mutation($u: String!) { createWebhookEndpoint(input: {url: $u, "
+        'topics: ["report.status_changed"]}) { __typename '
+        "... on WebhookEndpointCreated { endpoint { id } } ... on Error { code message } } }",
+        {"u": f"http://127.0.0.1:9/{SECRET_INN}"},
+    )["createWebhookEndpoint"]
+    assert webhook["__typename"] == "WebhookEndpointCreated", webhook
     sent = c.execute(
         "mutation($r: ID!, $t: String!) { recordReportEvent(input: {reportId: $r, "
         'externalId: "alpha-sent", kind: SENT, occurredAt: "2026-01-01T00:00:00+00:00", '
@@ -515,6 +560,12 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         {"l": json.dumps({"reportId": report["id"], "externalId": SECRET_ORG})},
     )["importReportEvents"]
     assert report_import["__typename"] == "ReportImport", report_import
+    # The SENT event above made a pending delivery (no worker runs here).
+    delivery = c.execute(
+        "query($e: ID!) { webhookDeliveries(endpointId: $e) { id } }",
+        {"e": webhook["endpoint"]["id"]},
+    )["webhookDeliveries"]
+    assert len(delivery) == 1, delivery
     return AlphaWorld(
         host=host,
         admin=c,
@@ -531,6 +582,8 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         drive_version_id=file["versions"][0]["id"],
         report_id=report["id"],
         report_import_id=report_import["id"],
+        webhook_endpoint_id=webhook["endpoint"]["id"],
+        webhook_delivery_id=delivery[0]["id"],
     )
 
 
@@ -663,6 +716,12 @@ def _assert_alpha_unchanged(w: AlphaWorld) -> None:
         {"id": w.report_id},
     )["report"]
     assert report == {"status": "SENT", "timeline": [{"externalId": "alpha-sent"}]}
+    hooks = w.admin.execute("{ webhookEndpoints { id active } }")["webhookEndpoints"]
+    assert hooks == [{"id": w.webhook_endpoint_id, "active": True}]
+    sent = w.admin.execute(
+        "query($e: ID!) { webhookDeliveries(endpointId: $e) { id } }", {"e": w.webhook_endpoint_id}
+    )["webhookDeliveries"]
+    assert sent == [{"id": w.webhook_delivery_id}]
 
 
 def test_the_same_sweep_shows_firm_a_its_own_data(alpha) -> None:  # type: ignore[no-untyped-def]

@@ -106,6 +106,12 @@ PERMISSION_CATALOG: tuple[Permission, ...] = (
     P("calendar", "write", "Менять календари", "Edit calendars"),
     P("notifications", "manage", "Настраивать вебхуки и рассылки", "Set up webhooks and mailings"),
     P(
+        "webhooks",
+        "manage",
+        "Настраивать вебхуки и видеть журнал доставки",
+        "Set up webhooks and see their delivery log",
+    ),
+    P(
         "performers",
         "read",
         "Видеть самозанятых исполнителей и заказы",

@@ -23,6 +23,7 @@ MODULES = (
     "saas.modules.clients.graphql",
     "saas.modules.reports.graphql",
     "saas.modules.documents.graphql",
+    "saas.modules.notifications.graphql",
 )
 
 

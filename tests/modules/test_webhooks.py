@@ -1,0 +1,215 @@
+"""Webhooks over GraphQL and real HTTP: a local receiver verifies the signature; a failing
+endpoint is retried with backoff until it answers 200; redelivery; the delivery log; another
+firm's admin sees and redelivers nothing; non-admins are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+import pytest
+from dramatiq import Worker
+
+from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
+from saas.modules.notifications.jobs import deliver_webhook
+from tests.modules.test_reports_api import World, at, build_world, new_report, record
+
+CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
+  __typename ... on WebhookEndpointCreated { secret endpoint { id url topics active } }
+  ... on ValidationError { code field } } }"""
+DELIVERIES = """query($e: ID) { webhookDeliveries(endpointId: $e) { id status topic payload
+  attemptCount attempts { responseCode error durationMs attemptedAt } } }"""
+REDELIVER = """mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { __typename
+  ... on WebhookDelivery { id status } ... on NotFoundError { code } } }"""
+UPDATE = """mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+  __typename ... on WebhookEndpoint { id active topics } ... on NotFoundError { code }
+  ... on ValidationError { code } } }"""
+DELETE = """mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename
+  ... on WebhookEndpointDeleted { id } ... on NotFoundError { code } } }"""
+
+
+@dataclass
+class Receiver:
+    url: str
+    codes: list[int] = field(default_factory=list)  # answers to give first, then 200
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    box = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            box.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            code = box.codes.pop(0) if box.codes else 200
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    box.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield box
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-def]
+    return build_world(db_engine, firms, live_server.url)
+
+
+@pytest.fixture
+def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
+    """An in-process worker on the live server's broker, with a short retry backoff."""
+    runtime = setup_jobs(live_server.app.state.services)
+    previous = current_runtime_or_none()
+    restore_jobs(runtime)
+    actor = deliver_webhook.declare(runtime.broker)
+    saved = dict(actor.options)
+    actor.options.update(min_backoff=50, max_backoff=200)
+    running = Worker(runtime.broker, worker_threads=2, worker_timeout=100)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop(timeout=10_000)
+        actor.options.clear()
+        actor.options.update(saved)
+        restore_jobs(previous)
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What an integrator does (docs/integrate.md)."""
+    timestamp = headers["x-kabinet-timestamp"]
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return hmac.compare_digest(headers["x-kabinet-signature"], "sha256=" + expected.hexdigest())
+
+
+def create_endpoint(world: World, url: str) -> tuple[str, str]:
+    made = world.admin_a.execute(
+        CREATE, {"input": {"url": url, "topics": ["report.status_changed"]}}
+    )["createWebhookEndpoint"]
+    assert made["__typename"] == "WebhookEndpointCreated", made
+    assert made["secret"].startswith("whsec_") and made["endpoint"]["active"] is True
+    return made["endpoint"]["id"], made["secret"]
+
+
+def deliveries(world: World, endpoint: str) -> list[dict[str, Any]]:
+    return world.admin_a.execute(DELIVERIES, {"e": endpoint})["webhookDeliveries"]
+
+
+def wait_for(predicate: Any, within: float = 30) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
+    world: World, receiver: Receiver, worker: Worker
+) -> None:
+    endpoint, secret = create_endpoint(world, receiver.url)
+    listed = world.admin_a.execute("{ webhookEndpoints { id url } }")["webhookEndpoints"]
+    assert {"id": endpoint, "url": receiver.url} in listed
+    assert "secret" not in str(listed)
+    receiver.codes = [500]  # the first try fails, the retry succeeds
+    report = new_report(world.integrator_a, world.org1)
+    recorded = record(world.integrator_a, report["id"], "REJECTED", at(5), text="Ошибка")
+    assert recorded["__typename"] == "ReportEventRecorded", recorded
+
+    done = wait_for(lambda: [d for d in deliveries(world, endpoint) if d["status"] == "succeeded"])
+    delivery = done[0]
+    assert delivery["topic"] == "report.status_changed"
+    assert delivery["attemptCount"] == 2
+    assert [a["responseCode"] for a in delivery["attempts"]] == [500, 200]
+    assert (
+        "HTTP 500" in delivery["attempts"][0]["error"] and delivery["attempts"][1]["error"] is None
+    )
+    assert len(receiver.received) == 2
+    for headers, body in receiver.received:
+        assert verify(secret, headers, body)
+        assert not verify("whsec_wrong", headers, body)
+        payload = orjson.loads(body)
+        assert payload["topic"] == "report.status_changed"
+        assert payload["data"]["status"] == "rejected"
+        assert payload["data"]["report_id"] == delivery["payload"]["report_id"]
+
+    again = world.admin_a.execute(REDELIVER, {"d": delivery["id"]})["redeliverWebhook"]
+    assert again["__typename"] == "WebhookDelivery" and again["id"] != delivery["id"]
+    redone = wait_for(
+        lambda: [
+            d
+            for d in deliveries(world, endpoint)
+            if d["id"] == again["id"] and d["status"] == "succeeded"
+        ]
+    )
+    assert [a["responseCode"] for a in redone[0]["attempts"]] == [200]
+    assert len(receiver.received) == 3 and verify(secret, *receiver.received[2])
+    assert (
+        orjson.loads(receiver.received[2][1])["eventId"]
+        == orjson.loads(receiver.received[0][1])["eventId"]
+    )
+
+    # Inactive endpoints get nothing new.
+    off = world.admin_a.execute(UPDATE, {"input": {"id": endpoint, "active": False}})
+    assert off["updateWebhookEndpoint"] == {
+        "__typename": "WebhookEndpoint",
+        "id": endpoint,
+        "active": False,
+        "topics": ["report.status_changed"],
+    }
+    before = len(deliveries(world, endpoint))
+    record(world.integrator_a, report["id"], "ACCEPTED", at(50))
+    time.sleep(1.0)
+    assert len(deliveries(world, endpoint)) == before
+
+    # Firm B's admin: nothing of firm A is visible or redeliverable.
+    assert world.admin_b.execute(DELIVERIES, {"e": endpoint})["webhookDeliveries"] == []
+    assert world.admin_b.execute(DELIVERIES, {"e": None})["webhookDeliveries"] == []
+    assert world.admin_b.execute("{ webhookEndpoints { id } }")["webhookEndpoints"] == []
+    refused = world.admin_b.execute(REDELIVER, {"d": delivery["id"]})["redeliverWebhook"]
+    assert refused == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
+    assert (
+        world.admin_b.execute(DELETE, {"id": endpoint})["deleteWebhookEndpoint"]["__typename"]
+        == "NotFoundError"
+    )
+    assert len(deliveries(world, endpoint)) == before
+
+    gone = world.admin_a.execute(DELETE, {"id": endpoint})["deleteWebhookEndpoint"]
+    assert gone == {"__typename": "WebhookEndpointDeleted", "id": endpoint}
+    assert deliveries(world, endpoint) == []
+
+
+def test_validation_and_permissions(world: World) -> None:
+    bad = world.admin_a.execute(
+        CREATE, {"input": {"url": "ftp://example.test/x", "topics": ["report.status_changed"]}}
+    )["createWebhookEndpoint"]
+    assert bad == {"__typename": "ValidationError", "code": "INVALID_URL", "field": "url"}
+    bad = world.admin_a.execute(
+        CREATE, {"input": {"url": "https://example.test/x", "topics": ["nope"]}}
+    )["createWebhookEndpoint"]
+    assert bad == {"__typename": "ValidationError", "code": "UNKNOWN_TOPIC", "field": "topics"}
+    # A client user holds no webhooks:manage.
+    response = world.client1.raw("{ webhookEndpoints { id } }")
+    errors = response["errors"]
+    assert errors and errors[0]["extensions"]["code"] == "FORBIDDEN"
