@@ -19,6 +19,7 @@ import { AccountSecurityPage } from "../pages/AccountSecurityPage";
 import { FirmSettingsPage } from "../pages/FirmSettingsPage";
 import { StaffPage } from "../pages/StaffPage";
 import { ApiTokensPage } from "../pages/ApiTokensPage";
+import { DriveAccessLogPage } from "../pages/DriveAccessLogPage";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. */
 function LoginRoute() {
@@ -49,6 +50,7 @@ export function App() {
                 <Route path="/settings/firm" element={<FirmSettingsPage />} />
                 <Route path="/settings/api-tokens" element={<ApiTokensPage />} />
                 <Route path="/staff" element={<StaffPage />} />
+                <Route path="/audit/documents" element={<DriveAccessLogPage />} />
                 <Route path="/account/security" element={<AccountSecurityPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>

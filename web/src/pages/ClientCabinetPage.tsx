@@ -7,6 +7,7 @@ import { Shell } from "../components/Shell";
 import { ErrorAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
+import { DriveBrowser } from "../components/DriveBrowser";
 import { useSession } from "../app/session";
 import type { Cabinet } from "../app/session";
 import { MODULE_LABEL } from "../labels";
@@ -110,6 +111,7 @@ export function ClientCabinetPage() {
               <p className="muted">{t("client.accessHint")}</p>
             </section>
           </div>
+          {org.viewerGrants.includes("DOCUMENTS") && <DriveBrowser organizationId={org.id} staff={false} />}
           {isAdmin && (
             <ContactsPanel
               organizationId={org.id}

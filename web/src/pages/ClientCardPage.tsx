@@ -10,6 +10,7 @@ import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
+import { DriveBrowser } from "../components/DriveBrowser";
 import { MODULE_LABEL } from "../labels";
 import { useT } from "../i18n";
 
@@ -64,6 +65,7 @@ export function ClientCardPage() {
             canInviteAdmin
             onChanged={() => refetch({ requestPolicy: "network-only" })}
           />
+          <DriveBrowser organizationId={org.id} staff />
         </>
       )}
     </Workspace>

@@ -19,6 +19,7 @@ export function useWorkspaceNav(): NavItem[] {
       { to: "/settings/branding", label: t("nav.branding") },
       { to: "/settings/firm", label: t("nav.firmSettings") },
       { to: "/settings/api-tokens", label: t("nav.apiTokens") },
+      { to: "/audit/documents", label: t("nav.driveAudit") },
     );
   }
   nav.push({ to: "/account/security", label: t("nav.account") });
