@@ -1,17 +1,24 @@
 """The document drive in the browser: a client contact uploads into "From client" from the
 cabinet (the progress bar reaches 100%), the responsible manager finds the file on the client
 card and downloads it, and the firm admin's access log shows that download. The direction
-rule shows in the UI: no upload control where the viewer may not upload."""
+rule shows in the UI: no upload control where the viewer may not upload. Filtered by the
+organization, the log exports to CSV: the progress bar reaches done and the file holds the row."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from dramatiq import Worker
 from strawberry.relay import GlobalID
 
+from saas.jobs import current_runtime
 from saas.settings import Settings
 from tests.e2e.conftest import CREATE_ORG, FirmAdmin, Site, _inn10, _ogrn13, accept_invitation
 from tests.e2e.support import expect_text, invitation_token, log_in, png
@@ -20,6 +27,15 @@ from tests.support.auth import create_person
 FOR_CLIENT = "Данные для клиента"
 FROM_CLIENT = "Данные от клиента"
 PASSWORD = "Quiet-River-2026"
+
+
+@pytest.fixture
+def export_worker(site: Site) -> Iterator[Worker]:
+    """The e2e server enqueues the CSV export; no worker runs in tests, so run one here."""
+    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
+    running.start()
+    yield running
+    running.stop(timeout=10_000)
 
 
 def open_folder(page: Any, name: str) -> None:
@@ -35,6 +51,7 @@ def test_upload_download_and_access_log(
     db_engine: sa.Engine,
     e2e_settings: Settings,
     artifacts: Path,
+    export_worker: Worker,
 ) -> None:
     admin = firm_admins["a"]
     firm = firms["a"]
@@ -154,6 +171,38 @@ def test_upload_download_and_access_log(
             == 1
         )
         audit.screenshot(path=str(artifacts / "drive-access-log.png"), full_page=True)
+
+        # Filter by the organization, then export to CSV from the keyboard.
+        audit.locator("[data-testid=filter-organization-search]").fill(suffix)
+        audit.locator(f"[data-testid=filter-organization] option[value='{org_id}']").wait_for(
+            state="attached"
+        )
+        audit.locator("[data-testid=filter-organization]").select_option(value=org_id)
+        audit.locator("[data-testid=filter-apply]").click()
+        audit.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=access-row]').length === 2"
+        )
+        audit.locator("[data-testid=export-csv]").focus()
+        audit.keyboard.press("Enter")
+        box = audit.locator("[data-testid=export-progress-box][data-status=DONE]")
+        box.wait_for(timeout=30_000)
+        expect_text(
+            audit, "[data-testid=export-status]", "Выгрузка готова · Выгрузка: 2 из 2 · Строк: 2"
+        )
+        progress = audit.locator("[data-testid=export-progress]")
+        assert progress.get_attribute("value") == progress.get_attribute("max") == "2"
+        link = audit.locator("[data-testid=export-download]")
+        assert link.inner_text() == "Скачать CSV"
+        audit.screenshot(path=str(artifacts / "drive-access-export.png"), full_page=True)
+        with audit.expect_download() as info:
+            link.click()
+        text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == 2, rows
+        downloads = [r for r in rows if r["action"] == "download"]
+        assert len(downloads) == 1, rows
+        assert downloads[0]["person_email"] == manager.email
+        assert file_name in text and org_name in text
     finally:
         for context in contexts:
             context.close()

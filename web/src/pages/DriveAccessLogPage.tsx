@@ -1,28 +1,208 @@
-import { useState } from "react";
-import { useQuery } from "urql";
-import { DriveAccessLogDocument } from "../graphql/generated";
+import { useEffect, useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "urql";
+import {
+  ClientOrganizationsDocument,
+  DriveAccessExportDocument,
+  DriveAccessLogDocument,
+  ExportDriveAccessLogDocument,
+  type DriveAccessExportFieldsFragment,
+  type DriveAccessFilter,
+} from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useT } from "../i18n";
 
 const PAGE = 50;
+const POLL_MS = 1000;
+
+interface Filters {
+  since: string; // yyyy-mm-dd, local date
+  until: string; // yyyy-mm-dd, inclusive in the form
+  organizationId: string;
+}
+
+const EMPTY: Filters = { since: "", until: "", organizationId: "" };
+
+/** The form's inclusive local dates to the API's [since, until) instants. */
+function toFilter(f: Filters): DriveAccessFilter {
+  const filter: DriveAccessFilter = {};
+  if (f.since) filter.since = new Date(`${f.since}T00:00:00`).toISOString();
+  if (f.until) {
+    const end = new Date(`${f.until}T00:00:00`);
+    end.setDate(end.getDate() + 1); // the "to" day is included
+    filter.until = end.toISOString();
+  }
+  if (f.organizationId) filter.organizationId = f.organizationId;
+  return filter;
+}
+
+/** Starts the CSV export, polls its job every second and offers the file when ready. */
+function ExportPanel({ filter }: { filter: DriveAccessFilter }) {
+  const t = useT();
+  const [job, setJob] = useState<DriveAccessExportFieldsFragment | null>(null);
+  const [startState, start] = useMutation(ExportDriveAccessLogDocument);
+  const finished = job?.status === "DONE" || job?.status === "FAILED";
+  const [polled, poll] = useQuery({
+    query: DriveAccessExportDocument,
+    variables: { id: job?.id ?? "" },
+    pause: !job || finished,
+    requestPolicy: "network-only",
+  });
+
+  useEffect(() => {
+    const result = polled.data?.driveAccessExport;
+    if (result?.__typename === "DriveAccessExport" && result.id === job?.id) setJob(result);
+  }, [polled.data, job?.id]);
+
+  useEffect(() => {
+    if (!job || finished) return;
+    const timer = window.setInterval(() => poll({ requestPolicy: "network-only" }), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [job?.id, finished, poll]);
+
+  const onExport = async () => {
+    setJob(null);
+    const result = await start({ filter });
+    if (result.data?.exportDriveAccessLog) setJob(result.data.exportDriveAccessLog);
+  };
+
+  const statusText = job
+    ? {
+        QUEUED: t("audit.exportQueued"),
+        RUNNING: t("audit.exportRunning"),
+        DONE: t("audit.exportDone"),
+        FAILED: t("audit.exportFailed"),
+      }[job.status]
+    : "";
+  const busy = startState.fetching || (!!job && !finished);
+
+  return (
+    <section className="audit-export" aria-label={t("audit.export")}>
+      <button
+        type="button"
+        className="btn btn-secondary"
+        data-testid="export-csv"
+        onClick={onExport}
+        disabled={busy}
+        aria-busy={busy}
+      >
+        {busy ? t("audit.exporting") : t("audit.export")}
+      </button>
+      {startState.error && (
+        <ErrorAlert>{startState.error.graphQLErrors[0]?.message ?? t("error.generic")}</ErrorAlert>
+      )}
+      {job && (
+        <div className="drive-progress" data-testid="export-progress-box" data-status={job.status}>
+          <progress
+            data-testid="export-progress"
+            max={Math.max(job.total, 1)}
+            value={job.status === "DONE" ? Math.max(job.total, 1) : job.done}
+            aria-label={t("audit.exportProgress", { done: job.done, total: job.total })}
+          />
+          <span role="status" aria-live="polite" data-testid="export-status">
+            {statusText} · {t("audit.exportProgress", { done: job.done, total: job.total })}
+            {job.rows != null && <> · {t("audit.exportRows", { rows: job.rows })}</>}
+          </span>
+        </div>
+      )}
+      {job?.status === "FAILED" && job.error && <ErrorAlert>{job.error}</ErrorAlert>}
+      {job?.status === "DONE" && job.downloadUrl && (
+        <a className="btn btn-primary" href={job.downloadUrl} download data-testid="export-download">
+          {t("audit.downloadCsv")}
+        </a>
+      )}
+    </section>
+  );
+}
 
 /** The firm admin's record of who viewed or downloaded which file, newest first. */
 export function DriveAccessLogPage() {
   const t = useT();
   const [after, setAfter] = useState<string | null>(null);
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const filter = toFilter(applied);
   const [{ data, error, fetching }] = useQuery({
     query: DriveAccessLogDocument,
-    variables: { first: PAGE, after },
+    variables: { first: PAGE, after, filter },
     requestPolicy: "network-only",
   });
+  // A firm may have many clients: the list shows 100 at a time, narrowed by a search.
+  const [orgSearch, setOrgSearch] = useState("");
+  const [orgs] = useQuery({
+    query: ClientOrganizationsDocument,
+    variables: { first: 100, search: orgSearch.trim() || null },
+  });
   const log = data?.driveAccessLog;
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setAfter(null);
+    setApplied(draft);
+  };
+  const reset = () => {
+    setAfter(null);
+    setDraft(EMPTY);
+    setApplied(EMPTY);
+  };
+
   return (
     <Workspace>
       <div className="page-title">
         <h1>{t("audit.title")}</h1>
       </div>
       <p className="muted">{t("audit.hint")}</p>
+      <form className="filters" onSubmit={apply} aria-label={t("audit.filters")} data-testid="access-filters">
+        <label>
+          {t("audit.since")}{" "}
+          <input
+            type="date"
+            data-testid="filter-since"
+            value={draft.since}
+            onChange={(e) => setDraft({ ...draft, since: e.target.value })}
+          />
+        </label>{" "}
+        <label>
+          {t("audit.until")}{" "}
+          <input
+            type="date"
+            data-testid="filter-until"
+            value={draft.until}
+            onChange={(e) => setDraft({ ...draft, until: e.target.value })}
+          />
+        </label>{" "}
+        <label>
+          {t("audit.findOrganization")}{" "}
+          <input
+            type="search"
+            data-testid="filter-organization-search"
+            value={orgSearch}
+            onChange={(e) => setOrgSearch(e.target.value)}
+          />
+        </label>{" "}
+        <label>
+          {t("audit.organization")}{" "}
+          <select
+            data-testid="filter-organization"
+            value={draft.organizationId}
+            onChange={(e) => setDraft({ ...draft, organizationId: e.target.value })}
+          >
+            <option value="">{t("audit.anyOrganization")}</option>
+            {orgs.data?.clientOrganizations.edges.map(({ node }) => (
+              <option key={node.id} value={node.id}>
+                {node.name}
+              </option>
+            ))}
+          </select>
+        </label>{" "}
+        <button type="submit" className="btn btn-primary" data-testid="filter-apply">
+          {t("audit.apply")}
+        </button>{" "}
+        <button type="button" className="btn btn-secondary" onClick={reset}>
+          {t("audit.reset")}
+        </button>
+      </form>
+      <ExportPanel filter={filter} />
       {error && <ErrorAlert>{error.graphQLErrors[0]?.message ?? t("error.generic")}</ErrorAlert>}
       {fetching && !log && <p role="status">{t("common.loading")}</p>}
       {log && log.edges.length === 0 && <p className="muted">{t("audit.empty")}</p>}
