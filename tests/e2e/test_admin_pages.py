@@ -356,8 +356,15 @@ def test_staff_invitation_and_roles(
     page.locator("[data-testid=staff-member]").first.wait_for()
     # Oldest first, 50 a page: the new member is on the last page.
     while not row.count():
+        # Wait for the next page to replace this one before looking again (a fixed pause
+        # skipped pages on a slow machine).
+        first = page.locator("[data-testid=staff-member]").first.get_attribute("data-email")
         page.locator("[data-testid=staff-next-page]").click()
-        page.wait_for_timeout(300)
+        page.wait_for_function(
+            "(prev) => { const r = document.querySelector('[data-testid=staff-member]');"
+            " return r !== null && r.dataset.email !== prev; }",
+            arg=first,
+        )
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_horizontal_scroll(page)
     row.get_by_role("button", name="Изменить роли").click()
