@@ -64,6 +64,10 @@ class Report(TenantBase):
     status_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     # Denormalized "an open follow-up exists": the feed shows it without another query.
     being_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Earliest due date of the open follow-ups (None when none): "overdue" without a join.
+    follow_up_due: Mapped[date | None] = mapped_column(Date)
+    # Documents attached to the report's events, shown per feed row.
+    document_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
@@ -106,3 +110,28 @@ class FollowUp(TenantBase):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class ReportDocument(TenantBase):
+    """A file attached to a report event (the report itself, a receipt, a notice), stored
+    through the storage layer under the tenant's prefix. Client users download it only when
+    the report's flow is complete (accepted or finally rejected)."""
+
+    __tablename__ = "report_documents"
+    __table_args__ = (
+        Index("ix_report_documents_report", "report_id", "id"),
+        Index("ix_report_documents_event", "event_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    report_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("reports.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("report_events.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    storage_key: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
