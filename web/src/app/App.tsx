@@ -20,6 +20,8 @@ import { FirmSettingsPage } from "../pages/FirmSettingsPage";
 import { StaffPage } from "../pages/StaffPage";
 import { ApiTokensPage } from "../pages/ApiTokensPage";
 import { DriveAccessLogPage } from "../pages/DriveAccessLogPage";
+import { ReportsPage } from "../pages/ReportsPage";
+import { ClientReportPage, StaffReportPage } from "../pages/ReportPage";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. */
 function LoginRoute() {
@@ -43,6 +45,9 @@ export function App() {
                 <Route path="/cabinets" element={<CabinetPickerPage />} />
                 <Route path="/cabinet" element={<ClientCabinetPage />} />
                 <Route path="/cabinet/:orgId" element={<ClientCabinetPage />} />
+                <Route path="/cabinet/:orgId/reports/:id" element={<ClientReportPage />} />
+                <Route path="/reports" element={<ReportsPage />} />
+                <Route path="/reports/:id" element={<StaffReportPage />} />
                 <Route path="/clients" element={<ClientListPage />} />
                 <Route path="/clients/new" element={<NewClientPage />} />
                 <Route path="/clients/:id" element={<ClientCardPage />} />

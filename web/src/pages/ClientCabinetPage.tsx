@@ -8,6 +8,7 @@ import { ErrorAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
+import { ReportFeed } from "../components/ReportFeed";
 import { useSession } from "../app/session";
 import type { Cabinet } from "../app/session";
 import { MODULE_LABEL } from "../labels";
@@ -53,8 +54,9 @@ function OrganizationSwitcher({ current }: { current: number }) {
   );
 }
 
-/** The client's cabinet for one organization: who serves it, what the person may use, and
- *  (for the organization's client admin) its contact persons. */
+/** The client's cabinet for one organization. Its home is the report status feed; below it the
+ *  drive, who serves the organization and what the person may use, and (for the
+ *  organization's client admin) its contact persons. */
 export function ClientCabinetPage() {
   const t = useT();
   const { orgId } = useParams();
@@ -92,7 +94,40 @@ export function ClientCabinetPage() {
       {!org && !error && <p role="status">{t("common.loading")}</p>}
       {org && (
         <>
-          <div className="grid-2">
+          <nav aria-label={t("cabinet.sections")}>
+            <ul className="cabinet-sections">
+              {org.viewerGrants.includes("REPORTS") && (
+                <li>
+                  <a href="#reports">{t("module.reports")}</a>
+                </li>
+              )}
+              {org.viewerGrants.includes("DOCUMENTS") && (
+                <li>
+                  <a href="#documents">{t("drive.title")}</a>
+                </li>
+              )}
+              <li>
+                <a href="#organization">{t("client.organization")}</a>
+              </li>
+            </ul>
+          </nav>
+          {org.viewerGrants.includes("REPORTS") && (
+            <section className="card" id="reports" aria-labelledby="reports-title">
+              <h2 id="reports-title">{t("reports.feedTitle")}</h2>
+              <ReportFeed
+                key={org.id}
+                organizationId={org.id}
+                staff={false}
+                hrefOf={(row) => `/cabinet/${cabinet.organizationId}/reports/${encodeURIComponent(row.id)}`}
+              />
+            </section>
+          )}
+          {org.viewerGrants.includes("DOCUMENTS") && (
+            <div id="documents">
+              <DriveBrowser organizationId={org.id} staff={false} />
+            </div>
+          )}
+          <div className="grid-2" id="organization">
             <section className="card" aria-labelledby="org-title">
               <h2 id="org-title">{t("client.organization")}</h2>
               <OrganizationDetails org={org} />
@@ -111,7 +146,6 @@ export function ClientCabinetPage() {
               <p className="muted">{t("client.accessHint")}</p>
             </section>
           </div>
-          {org.viewerGrants.includes("DOCUMENTS") && <DriveBrowser organizationId={org.id} staff={false} />}
           {isAdmin && (
             <ContactsPanel
               organizationId={org.id}

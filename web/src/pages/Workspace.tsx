@@ -11,7 +11,10 @@ export function useWorkspaceNav(): NavItem[] {
   const { viewer, staffHere } = useSession();
   // Until the second factor is set up the session may only do that: no navigation.
   if (!staffHere || viewer?.mfaPending) return [];
-  const nav = [{ to: "/clients", label: t("nav.clients") }];
+  const nav = [
+    { to: "/clients", label: t("nav.clients") },
+    { to: "/reports", label: t("nav.reports") },
+  ];
   // The firm admin manages the brand, staff, tokens and security; the API refuses anyone else anyway.
   if (staffHere.roles.includes("firm_admin")) {
     nav.push(

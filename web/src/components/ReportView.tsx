@@ -1,0 +1,128 @@
+import { useEffect, useState } from "react";
+import { Link } from "react-router";
+import { useClient, useQuery } from "urql";
+import { ReportDetailDocument, ReportStatusChangedDocument } from "../graphql/generated";
+import { ErrorAlert } from "./Alert";
+import { BeingFixedMark, ReportStatusBadge } from "./ReportStatusBadge";
+import { EVENT_KIND_LABEL, authorityText, formName, formatDate, formatDateTime, formatPeriod, statusTone } from "../reportLabels";
+import { useI18n } from "../i18n";
+import "../reports.css";
+
+/** Refetches the report whenever its status changes (the organization's live channel). */
+function useLiveReport(organizationId: string | null, reportId: string, onChange: () => void) {
+  const client = useClient();
+  useEffect(() => {
+    if (!organizationId) return;
+    const subscription = client.subscription(ReportStatusChangedDocument, { organizationId }).subscribe((result) => {
+      if (result.data?.reportStatusChanged.reportId === reportId) onChange();
+    });
+    return () => subscription.unsubscribe();
+  }, [client, organizationId, reportId, onChange]);
+}
+
+/** One report: header, the firm's follow-up, the timeline, live, printable. */
+export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; backTo: string }) {
+  const { t, lang, pick } = useI18n();
+  const [{ data, error, fetching }, refetch] = useQuery({ query: ReportDetailDocument, variables: { id } });
+  const [flash, setFlash] = useState(false);
+  const result = data?.report;
+  const report = result?.__typename === "Report" ? result : null;
+  const [onChange] = useState(() => () => {
+    refetch({ requestPolicy: "network-only" });
+    setFlash(true);
+    window.setTimeout(() => setFlash(false), 4000);
+  });
+  useLiveReport(report?.organizationId ?? null, id, onChange);
+
+  const manager = report?.responsibleManager;
+  const openFollowUp = report?.followUps.find((f) => f.status === "open") ?? report?.followUps[0];
+  return (
+    <article className="report-page" data-testid="report-page">
+      <div className="page-title no-print">
+        <Link to={backTo} data-testid="report-back">
+          ← {t("reports.back")}
+        </Link>
+        <button type="button" className="btn btn-secondary" onClick={() => window.print()} data-testid="report-print">
+          {t("reports.print")}
+        </button>
+      </div>
+      {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+      {result && result.__typename !== "Report" && <ErrorAlert>{result.message}</ErrorAlert>}
+      {!result && fetching && <p role="status">{t("common.loading")}</p>}
+      {report && (
+        <>
+          <section className={flash ? "card report-header report-row flash" : "card report-header"} aria-labelledby="report-title">
+            <h1 id="report-title" data-testid="report-title">
+              {formName(report, pick)} · {formatPeriod(report, t, lang)}
+            </h1>
+            <dl className="dl">
+              <dt>{t("reports.organization")}</dt>
+              <dd data-testid="report-organization">{report.organization?.name ?? ""}</dd>
+              <dt>{t("reports.authority")}</dt>
+              <dd>{authorityText(report, t)}</dd>
+              <dt>{t("reports.correction")}</dt>
+              <dd>{report.correction > 0 ? t("reports.correctionN", { n: report.correction }) : t("reports.primary")}</dd>
+              <dt>{t("reports.manager")}</dt>
+              <dd>{manager ? manager.displayName || manager.email : t("org.noManager")}</dd>
+              <dt>{t("reports.status")}</dt>
+              <dd>
+                <span className="report-badges" style={{ justifyContent: "flex-start" }}>
+                  <ReportStatusBadge status={report.status} />
+                  {report.beingFixed && <BeingFixedMark />}
+                </span>{" "}
+                <time className="muted" dateTime={report.statusAt}>
+                  {formatDateTime(report.statusAt, lang)}
+                </time>
+              </dd>
+            </dl>
+            {report.beingFixed && (
+              <p className="alert alert-warn" data-testid="being-fixed-note">
+                {staff && openFollowUp
+                  ? t("reports.followUpDue", { date: formatDate(openFollowUp.dueDate, lang) })
+                  : t("reports.beingFixedHint")}
+              </p>
+            )}
+          </section>
+          <section className="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{t("reports.timeline")}</h2>
+            {report.timeline.length === 0 ? (
+              <p className="muted">{t("reports.noEvents")}</p>
+            ) : (
+              <ol className="timeline" data-testid="timeline">
+                {report.timeline.map((event) => (
+                  <li key={event.id} className={`timeline-event tone-${statusTone(event.kind)}`} data-testid="timeline-event" data-kind={event.kind}>
+                    <div className="timeline-head">
+                      <strong>{t(EVENT_KIND_LABEL[event.kind])}</strong>
+                      <time className="muted" dateTime={event.occurredAt}>
+                        {formatDateTime(event.occurredAt, lang)}
+                      </time>
+                      {event.reasonCode && (
+                        <span className="muted" data-testid="reason-code">
+                          {t("reports.reasonCode", { code: event.reasonCode })}
+                        </span>
+                      )}
+                    </div>
+                    {event.text && <p className="timeline-text">{event.text}</p>}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          {staff && report.followUps.length > 0 && (
+            <section className="card" aria-labelledby="followups-title" data-testid="follow-ups">
+              <h2 id="followups-title">{t("reports.followUps")}</h2>
+              <ul>
+                {report.followUps.map((f) => (
+                  <li key={f.id}>
+                    {t(f.status === "open" ? "reports.followUpOpen" : "reports.followUpDone", { date: formatDate(f.dueDate, lang) })}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <p className="print-only muted">{t("reports.printedAt", { at: formatDateTime(new Date().toISOString(), lang) })}</p>
+        </>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,17 @@
+import { Workspace } from "./Workspace";
+import { ReportFeed } from "../components/ReportFeed";
+import { useT } from "../i18n";
+
+/** The firm's view of the feed: every client's reports, those needing attention first. */
+export function ReportsPage() {
+  const t = useT();
+  return (
+    <Workspace>
+      <div className="page-title">
+        <h1>{t("reports.title")}</h1>
+      </div>
+      <p className="muted">{t("reports.staffHint")}</p>
+      <ReportFeed organizationId={null} staff hrefOf={(row) => `/reports/${encodeURIComponent(row.id)}`} />
+    </Workspace>
+  );
+}
