@@ -1,5 +1,5 @@
-"""Bulk import of report events (JSON lines) as a dramatiq job, over GraphQL: good and bad
-rows, per-row errors, idempotent duplicates, progress; clients and other firms refused."""
+"""Bulk import of report events (JSON lines or CSV) as a dramatiq job, over GraphQL: good and
+bad rows, per-row errors, idempotent duplicates, progress; clients and other firms refused."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from tests.modules.test_reports_api import (
     new_report,
     record,
 )
+from tests.support.client import GraphQLClient
 
 IMPORT = """mutation($lines: String!) { importReportEvents(jsonLines: $lines) {
   __typename ... on ReportImport { id status total } ... on ValidationError { code field } } }"""
@@ -56,10 +57,12 @@ def line(**fields: Any) -> str:
     return orjson.dumps(fields).decode()
 
 
-def wait_done(world: World, import_id: str, within: float = 30) -> dict[str, Any]:
+def wait_done(
+    world: World, import_id: str, within: float = 30, client: GraphQLClient | None = None
+) -> dict[str, Any]:
     deadline = time.monotonic() + within
     while True:
-        state = world.integrator_a.execute(STATE, {"id": import_id})["reportImport"]
+        state = (client or world.integrator_a).execute(STATE, {"id": import_id})["reportImport"]
         if state["status"] in ("done", "failed"):
             return state
         assert time.monotonic() < deadline, state
@@ -161,3 +164,158 @@ def test_import_is_refused_to_clients_and_other_firms(world: World, worker: Work
         state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
     assert [e["code"] for e in state_b["reportImport"]["errors"]] == ["NOT_FOUND"]
     assert world.admin_a.execute(ONE, {"id": report["id"]})["report"]["status"] == "SENT"
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+IMPORT_CSV = """mutation($csv: String, $lines: String) {
+  importReportEvents(csv: $csv, jsonLines: $lines) {
+    __typename ... on ReportImport { id status total }
+    ... on ValidationError { code field message } } }"""
+STATE_FIELDS = """query($id: ID!) { reportImport(id: $id) { __typename
+  ... on ReportImport { status done total recorded duplicates failed
+                        errors { line code field message } } } }"""
+ORG_INN = """query($id: ID!) { node(id: $id) { ... on ClientOrganization { inn kpp } } }"""
+
+
+def start_csv(c: GraphQLClient, text: str, **headers: str) -> dict[str, Any]:
+    return c.execute(IMPORT_CSV, {"csv": text}, headers=headers)["importReportEvents"]
+
+
+def finished(c: GraphQLClient, import_id: str, **headers: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        state = c.execute(STATE_FIELDS, {"id": import_id}, headers=headers)["reportImport"]
+        if state["status"] in ("done", "failed"):
+            return state
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+
+
+def test_csv_rows_are_recorded_and_bad_rows_reported_by_line(world: World, worker: Worker) -> None:
+    c = world.integrator_a
+    first, second, third = (new_report(c, world.org1) for _ in range(3))
+    org = c.execute(ORG_INN, {"id": world.org1})["node"]
+    good, rejected, by_inn = external_id("csv"), external_id("csv"), external_id("csv")
+    text = "\n".join(
+        [
+            "reportId,inn,kpp,formCode,periodYear,periodCode,correction,externalId,kind,"
+            "occurredAt,text,reasonCode",
+            f"{first['id']},,,,,,,{good},delivered,{at(10).isoformat()},,",  # 2
+            f"{first['id']},,,,,,,{external_id()},teleported,{at(11).isoformat()},,",  # 3
+            f"999999999,,,,,,,{external_id()},sent,{at(12).isoformat()},,",  # 4
+            f"{first['id']},,,,,,,{external_id()},sent,20.04.2026 09:00,,",  # 5
+            f"{first['id']},,,,,,,{external_id()},,{at(13).isoformat()},,",  # 6: no kind
+            # 7-8: a quoted text with a comma, a quote and a newline: one record, two lines
+            f"{second['id']},,,,,,,{rejected},REJECTED,{at(20).isoformat()},"
+            '"Ошибка в КПП, см. ""требование""\nстрока 2",0400300003',
+            f",{org['inn']},{org['kpp']},pers_sved,{third['periodYear']},"  # 9: by INN
+            f"{third['periodCode']},0,{by_inn},accepted,{at(30).isoformat()},Принят,",
+            f",{org['inn']},,pers_sved,1999,01,0,{external_id()},sent,{at(1).isoformat()},,",  # 10
+            f"{first['id']},{external_id()},sent",  # 11: too few fields
+            f"{first['id']},,,,,,,{good},delivered,{at(10).isoformat()},,",  # 12: the same again
+            "",
+            "",
+        ]
+    )
+    started = start_csv(c, text)
+    assert (started["__typename"], started["total"]) == ("ReportImport", 10), started
+    state = finished(c, started["id"], **{"accept-language": "en"})
+    assert state["status"] == "done", state
+    assert (state["done"], state["total"]) == (10, 10)
+    assert (state["recorded"], state["duplicates"], state["failed"]) == (3, 1, 6)
+    assert [(e["line"], e["code"], e["field"]) for e in state["errors"]] == [
+        (3, "INVALID_KIND", "kind"),
+        (4, "NOT_FOUND", None),
+        (5, "INVALID_TIME", "occurredAt"),
+        (6, "MISSING_FIELD", "kind"),
+        (10, "NOT_FOUND", None),
+        (11, "FIELD_COUNT", None),
+    ]
+    assert state["errors"][0]["message"].startswith("`kind` is one of")
+    in_russian = finished(c, started["id"], **{"accept-language": "ru"})
+    assert in_russian["errors"][0]["message"].startswith("`kind` — одно из")
+
+    assert [e["kind"] for e in c.execute(ONE, {"id": first["id"]})["report"]["timeline"]] == [
+        "DELIVERED"
+    ]
+    two = c.execute(ONE, {"id": second["id"]})["report"]
+    assert (two["status"], two["beingFixed"]) == ("REJECTED", True)
+    assert two["timeline"][0]["text"] == 'Ошибка в КПП, см. "требование"\nстрока 2'
+    assert two["timeline"][0]["reasonCode"] == "0400300003"
+    three = c.execute(ONE, {"id": third["id"]})["report"]
+    assert (three["status"], three["timeline"][0]["text"]) == ("ACCEPTED", "Принят")
+
+    # The same file again records nothing twice.
+    again = finished(c, start_csv(c, text)["id"])
+    assert (again["recorded"], again["duplicates"], again["failed"]) == (0, 4, 6)
+
+
+def test_semicolon_csv_with_bom_and_crlf(world: World, worker: Worker) -> None:
+    """As 1C and Russian Excel save it: BOM, `;`, CRLF, header names in another case."""
+    c = world.admin_a
+    report = new_report(c, world.org1)
+    text = (
+        "\ufeffReport_Id;External_Id;Kind;Occurred_At;Text\r\n"
+        f'{report["id"]};{external_id()};sent;{at(0).isoformat()};"Отправлен; оператор"\r\n'
+        f"{report['id']};{external_id()};accepted;not a time;\r\n"
+        f"{report['id']};{external_id()};delivered;{at(5).isoformat()};\r\n"
+        "\r\n"
+    )
+    started = start_csv(c, text)
+    assert started["total"] == 3, started
+    state = finished(c, started["id"])
+    assert (state["done"], state["recorded"], state["failed"]) == (3, 2, 1)
+    assert [(e["line"], e["code"]) for e in state["errors"]] == [(3, "INVALID_TIME")]
+    one = c.execute(ONE, {"id": report["id"]})["report"]
+    assert one["status"] == "DELIVERED"
+    assert one["timeline"][0]["text"] == "Отправлен; оператор"
+
+
+def test_csv_file_errors_are_clear(world: World) -> None:
+    c = world.integrator_a
+    en = {"accept-language": "en"}
+
+    def refused(variables: dict[str, Any]) -> dict[str, Any]:
+        result = c.execute(IMPORT_CSV, variables, headers=en)["importReportEvents"]
+        assert result["__typename"] == "ValidationError", result
+        return result
+
+    header = "reportId,externalId,kind,occurredAt\r\n"
+    assert refused({"csv": header + "\r\n\r\n"})["code"] == "NO_ROWS"
+    assert refused({"csv": "\ufeff\n\n"})["code"] == "EMPTY_CSV"
+    unknown = refused({"csv": "reportId,externalId,kind,occurredAt,colour,Size\n1,e,sent,x\n"})
+    assert (unknown["code"], unknown["field"]) == ("UNKNOWN_COLUMNS", "csv")
+    assert "«colour», «Size»" in unknown["message"]
+    missing = refused({"csv": "reportId,kind\n1,sent\n"})
+    assert missing["code"] == "MISSING_COLUMNS"
+    assert "externalId, occurredAt" in missing["message"]
+    assert refused({"csv": 'reportId,externalId,kind,occurredAt\n1,"e,sent,x\n'})["code"] == (
+        "INVALID_CSV"
+    )
+    both = refused({"csv": header + "1,e,sent,x", "lines": "{}"})
+    neither = refused({})
+    assert both["code"] == neither["code"] == "ONE_FORMAT"
+    too_many = header + "1,e,sent,x\n" * 5001
+    assert (refused({"csv": too_many})["code"], refused({"csv": too_many})["field"]) == (
+        "INVALID_IMPORT_SIZE",
+        "csv",
+    )
+
+
+def test_csv_import_is_refused_to_clients_and_names_nothing_at_another_firm(
+    world: World, worker: Worker
+) -> None:
+    report = new_report(world.integrator_a, world.org1)
+    org = world.admin_a.execute(ORG_INN, {"id": world.org1})["node"]
+    text = (
+        "reportId,inn,formCode,periodYear,periodCode,externalId,kind,occurredAt\n"
+        f"{report['id']},,,,,{external_id()},accepted,{at(0).isoformat()}\n"
+        f",{org['inn']},pers_sved,{report['periodYear']},{report['periodCode']},"
+        f"{external_id()},accepted,{at(0).isoformat()}\n"
+    )
+    assert codes(world.client1.raw(IMPORT_CSV, {"csv": text})) == ["FORBIDDEN"]
+    # Firm B names firm A's report by its id and by the organization's INN: neither exists there.
+    state = finished(world.admin_b, start_csv(world.admin_b, text)["id"])
+    assert [(e["line"], e["code"]) for e in state["errors"]] == [(2, "NOT_FOUND"), (3, "NOT_FOUND")]
+    assert world.admin_a.execute(ONE, {"id": report["id"]})["report"]["status"] == "DRAFT"

@@ -292,9 +292,24 @@ class ReportStatusChange:
 
 @strawberry.type(name="ReportImportError", description="A refused line of a bulk import.")
 class ImportRowError:
-    line: int = strawberry.field(description="1-based line number.")
+    line: int = strawberry.field(
+        description="1-based line number (of a CSV file: the line where the record starts)."
+    )
     code: str
     message: str
+    field: str | None = strawberry.field(
+        default=None, description="The row's field at fault (reportId, kind, occurredAt...)."
+    )
+
+    @classmethod
+    def of(cls, entry: dict[str, Any], language: str) -> ImportRowError:
+        message = entry.get("messageRu") if language == "ru" else None
+        return cls(
+            line=entry["line"],
+            code=entry["code"],
+            message=message or entry["message"],
+            field=entry.get("field"),
+        )
 
 
 @strawberry.type(
@@ -314,7 +329,7 @@ class ReportImportType:
     error: str | None = strawberry.field(description="Why the whole job failed, if it did.")
 
     @classmethod
-    def of(cls, row: Any) -> ReportImportType:
+    def of(cls, row: Any, language: str = "en") -> ReportImportType:
         result = row.result or {}
         return cls(
             id=strawberry.ID(str(relay.GlobalID("ReportImport", str(row.id)))),
@@ -324,7 +339,7 @@ class ReportImportType:
             recorded=int(result.get("recorded", 0)),
             duplicates=int(result.get("duplicates", 0)),
             failed=int(result.get("failed", 0)),
-            errors=[ImportRowError(**e) for e in result.get("errors", [])],
+            errors=[ImportRowError.of(e, language) for e in result.get("errors", [])],
             error=row.error,
         )
 
@@ -468,7 +483,7 @@ class Query:
                 "not_found", "NOT_FOUND", "Импорт не найден.", "Import not found."
             )
             return error_result(info, exc)  # type: ignore[return-value]
-        return ReportImportType.of(row)
+        return ReportImportType.of(row, viewer_language(info))
 
     @strawberry.field(description="The catalog of report forms.", extensions=reads_reports())
     def report_forms(self) -> list[ReportFormType]:
@@ -551,40 +566,39 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Import report events in bulk: one JSON object per line (the fields of "
-        "RecordReportEventInput: reportId, externalId, kind, occurredAt, text, reasonCode). "
-        "Runs as a background job; follow it with `reportImport(id)`.",
+        description="Import report events in bulk from a file given as text, exactly one of: "
+        "`jsonLines`, one JSON object per line (the fields of RecordReportEventInput: "
+        "reportId, externalId, kind, occurredAt, text, reasonCode), or `csv`, a header row "
+        "naming the same fields then one event per record (`,` or `;`, UTF-8). Instead of "
+        "reportId a row may name the report by inn (and kpp), formCode, periodYear, "
+        "periodCode and correction. At most 5000 rows. Runs as a background job; follow it "
+        "with `reportImport(id)`.",
         extensions=requires("reports", "write"),
     )
-    async def import_report_events(self, info: Info, json_lines: str) -> ReportImportResult:
+    async def import_report_events(
+        self, info: Info, json_lines: str | None = None, csv: str | None = None
+    ) -> ReportImportResult:
         from saas.jobs import job_state, submit_job
-        from saas.modules.reports.jobs import MAX_IMPORT_LINES, import_report_events
+        from saas.modules.reports.imports import read_import
+        from saas.modules.reports.jobs import import_report_events
 
         ctx = info.context
-        lines = json_lines.splitlines()
-        while lines and not lines[-1].strip():
-            lines.pop()
         language = viewer_language(info)
-        if not lines or len(lines) > MAX_IMPORT_LINES:
-            exc = ReportsError(
-                "validation",
-                "INVALID_IMPORT_SIZE",
-                f"Импорт — от 1 до {MAX_IMPORT_LINES} строк.",
-                f"An import holds 1 to {MAX_IMPORT_LINES} lines.",
-                "jsonLines",
-            )
+        try:
+            rows = read_import(json_lines, csv)
+        except ReportsError as exc:
             return ValidationError(code=exc.code, message=exc.message_in(language), field=exc.field)
         job_id = await submit_job(
             ctx.services.engine,
             ctx.tenant,
             import_report_events,
-            params={"lines": lines},
+            params={"rows": rows},
             created_by=ctx.principal.person_id,
-            total=len(lines),
+            total=len(rows),
         )
         row = await job_state(ctx.db, job_id)
         assert row is not None
-        return ReportImportType.of(row)
+        return ReportImportType.of(row, language)
 
 
 # ------------------------------------------------------------------------ subscription

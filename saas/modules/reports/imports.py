@@ -1,0 +1,356 @@
+"""Reading a bulk import of report events: JSON lines or CSV, to rows of the same fields.
+
+One path for both formats: the file is read into items (`read_json_lines`, `read_csv`) when
+the import is submitted, a structural problem of the whole file (no rows, an unknown column,
+a broken quote) being a `ValidationError` then; the job turns each item's row into an
+`EventInput` with `event_input` and records it in its own savepoint (see jobs.py).
+
+An item is JSON (it is kept in the job's params): `{"line": n, "row": {field: value}}`, or
+`{"line": n, "error": {...}}` for a line that could not be read (bad JSON), or `{"line": n}`
+for a blank line of JSON lines (counted in the total, skipped). `line` is the 1-based line
+of the file where the record starts (a CSV record may span lines: quoted newlines).
+
+Fields (JSON keys and CSV column names alike, see docs/integrate.md): the report by
+`reportId`, or by `inn` (+ `kpp` when the INN has several organizations), `formCode`,
+`periodYear`, `periodCode` and `correction` (default 0); then `externalId`, `kind`,
+`occurredAt`, `text`, `reasonCode`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saas.modules.clients.models import ClientOrganization
+from saas.modules.clients.service import Actor
+from saas.modules.reports.models import Report
+from saas.modules.reports.service import EventInput, EventKind, ReportsError, scope_reports
+
+MAX_IMPORT_ROWS = 5000
+IDENTITY = ("inn", "kpp", "formCode", "periodYear", "periodCode", "correction")
+FIELDS = ("reportId", *IDENTITY, "externalId", "kind", "occurredAt", "text", "reasonCode")
+REQUIRED = ("externalId", "kind", "occurredAt")
+DELIMITERS = (",", ";", "\t")
+
+
+def _invalid(code: str, ru: str, en: str, field: str | None = None) -> ReportsError:
+    return ReportsError("validation", code, ru, en, field)
+
+
+def error_entry(line: int, exc: ReportsError) -> dict[str, Any]:
+    """A refused row as kept in the job's result (both languages: read by either)."""
+    return {
+        "line": line,
+        "code": exc.code,
+        "field": exc.field,
+        "message": exc.en,
+        "messageRu": exc.ru,
+    }
+
+
+def invalid_value(exc: Exception) -> ReportsError:
+    """A row whose value the database refused (out of range, too long)."""
+    detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+    return _invalid("INVALID_VALUE", f"Недопустимое значение: {detail}", f"Invalid value: {detail}")
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def _size_error(field: str, rows: int) -> ReportsError | None:
+    if 1 <= rows <= MAX_IMPORT_ROWS:
+        return None
+    return _invalid(
+        "INVALID_IMPORT_SIZE",
+        f"Импорт — от 1 до {MAX_IMPORT_ROWS} строк.",
+        f"An import holds 1 to {MAX_IMPORT_ROWS} lines.",
+        field,
+    )
+
+
+def json_line_items(lines: list[str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            items.append({"line": number})
+            continue
+        try:
+            raw = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            error = _invalid(
+                "INVALID_JSON",
+                f"Строка — не объект JSON: {exc}",
+                f"not a JSON object: {exc}",
+            )
+            items.append({"line": number, "error": error_entry(number, error)})
+            continue
+        if not isinstance(raw, dict):
+            error = _invalid(
+                "INVALID_JSON",
+                "Каждая строка — объект JSON.",
+                "each line must be a JSON object",
+            )
+            items.append({"line": number, "error": error_entry(number, error)})
+            continue
+        items.append({"line": number, "row": raw})
+    return items
+
+
+def read_json_lines(text: str) -> list[dict[str, Any]]:
+    """One JSON object per line; trailing blank lines dropped, inner ones counted."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if size_error := _size_error("jsonLines", len(lines)):
+        raise size_error
+    return json_line_items(lines)
+
+
+def _column(name: str) -> str | None:
+    """A header cell to its field: case, spaces, `_` and `-` do not matter (report_id)."""
+    key = "".join(ch for ch in name.strip().lower() if ch not in " _-")
+    return next((f for f in FIELDS if f.lower() == key), None)
+
+
+def _delimiter(header: str) -> str:
+    """The header's most frequent of `,` `;` tab (1C and Russian Excel write `;`). Field
+    names never contain one, so the header decides where csv.Sniffer would guess."""
+    return max(DELIMITERS, key=header.count)
+
+
+def _csv_error(code: str, ru: str, en: str) -> ReportsError:
+    return _invalid(code, ru, en, "csv")
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = [c.strip() for c in cells]
+    unknown = [n for n in names if _column(n) is None]
+    if unknown:
+        listed = ", ".join(f"«{n}»" for n in unknown)
+        allowed = ", ".join(FIELDS)
+        raise _csv_error(
+            "UNKNOWN_COLUMNS",
+            f"Неизвестные столбцы: {listed}. Допустимые: {allowed}.",
+            f"Unknown columns: {listed}. Allowed: {allowed}.",
+        )
+    fields = [_column(n) or "" for n in names]
+    repeated = sorted({f for f in fields if fields.count(f) > 1})
+    if repeated:
+        raise _csv_error(
+            "REPEATED_COLUMNS",
+            f"Столбцы повторяются: {', '.join(repeated)}.",
+            f"Repeated columns: {', '.join(repeated)}.",
+        )
+    missing = [f for f in REQUIRED if f not in fields]
+    if "reportId" not in fields and not {"inn", "formCode", "periodYear", "periodCode"} <= set(
+        fields
+    ):
+        missing.insert(0, "reportId")
+    if missing:
+        raise _csv_error(
+            "MISSING_COLUMNS",
+            f"Нет обязательных столбцов: {', '.join(missing)} (отчёт — reportId либо inn, "
+            "formCode, periodYear, periodCode).",
+            f"Required columns missing: {', '.join(missing)} (the report: reportId, or inn, "
+            "formCode, periodYear, periodCode).",
+        )
+    return fields
+
+
+def read_csv(text: str) -> list[dict[str, Any]]:
+    """A CSV file with a header row (see the module docstring): UTF-8 with or without BOM,
+    `,` `;` or tab, any line endings, quoted fields with delimiters and newlines inside."""
+    text = text.removeprefix("\ufeff")
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    if not first.strip():
+        raise _csv_error("EMPTY_CSV", "Файл CSV пуст.", "The CSV file is empty.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first), strict=True)
+    fields: list[str] | None = None
+    items: list[dict[str, Any]] = []
+    start = 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue  # a blank line (trailing ones from Excel, too)
+            if fields is None:
+                fields = _header(cells)
+                continue
+            if len(cells) != len(fields):
+                error = _invalid(
+                    "FIELD_COUNT",
+                    f"В строке {len(cells)} полей, в заголовке {len(fields)}.",
+                    f"The row has {len(cells)} fields, the header {len(fields)}.",
+                )
+                items.append({"line": line, "error": error_entry(line, error)})
+                continue
+            row = {f: v for f, v in zip(fields, cells, strict=True) if v.strip()}
+            items.append({"line": line, "row": row})
+    except csv.Error as exc:
+        raise _csv_error(
+            "INVALID_CSV",
+            f"CSV не читается со строки {start}: {exc}.",
+            f"The CSV cannot be read from line {start}: {exc}.",
+        ) from exc
+    if fields is None:
+        raise _csv_error("EMPTY_CSV", "Файл CSV пуст.", "The CSV file is empty.")
+    if not items:
+        raise _csv_error(
+            "NO_ROWS",
+            "В файле только заголовок: нет строк для импорта.",
+            "The file has only a header: no rows to import.",
+        )
+    if size_error := _size_error("csv", len(items)):
+        raise size_error
+    return items
+
+
+def read_import(json_lines: str | None, csv_text: str | None) -> list[dict[str, Any]]:
+    """The submitted file's items; exactly one of the two formats."""
+    if (json_lines is None) == (csv_text is None):
+        raise _invalid(
+            "ONE_FORMAT",
+            "Передайте ровно один файл: jsonLines или csv.",
+            "Give exactly one of jsonLines or csv.",
+            "csv" if json_lines is not None else "jsonLines",
+        )
+    return read_json_lines(json_lines) if json_lines is not None else read_csv(csv_text or "")
+
+
+# ----------------------------------------------------------------------------- validating
+
+
+def _value(row: dict[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _invalid(
+            "INVALID_FIELD",
+            f"Поле `{name}` — строка.",
+            f"`{name}` is a string.",
+            name,
+        )
+    return str(value)
+
+
+def _required(row: dict[str, Any], name: str) -> str:
+    value = _value(row, name)
+    if value is None:
+        raise _invalid("MISSING_FIELD", f"Не указано `{name}`.", f"`{name}` is required", name)
+    return value
+
+
+def _number(row: dict[str, Any], name: str, default: int | None = None) -> int:
+    value = _value(row, name) if default is None else (_value(row, name) or str(default))
+    if value is None:
+        raise _invalid("MISSING_FIELD", f"Не указано `{name}`.", f"`{name}` is required", name)
+    value = value.strip()
+    if not value.isdigit() or len(value) > 9:
+        raise _invalid(
+            "INVALID_FIELD",
+            f"Поле `{name}` — целое число.",
+            f"`{name}` is a whole number.",
+            name,
+        )
+    return int(value)
+
+
+async def _find_report(session: AsyncSession, actor: Actor, row: dict[str, Any]) -> int | None:
+    """The report named by organization INN (and KPP), form, period and correction."""
+    inn = _required(row, "inn").strip()
+    stmt = (
+        select(Report.id)
+        .join(ClientOrganization, ClientOrganization.id == Report.organization_id)
+        .where(
+            ClientOrganization.inn == inn,
+            Report.form_code == _required(row, "formCode").strip().lower(),
+            Report.period_year == _number(row, "periodYear"),
+            Report.period_code == _required(row, "periodCode").strip().upper(),
+            Report.correction == _number(row, "correction", default=0),
+        )
+        .limit(2)
+    )
+    if kpp := _value(row, "kpp"):
+        stmt = stmt.where(ClientOrganization.kpp == kpp.strip())
+    result = await session.execute(scope_reports(stmt, actor))
+    ids: list[Any] = list(result.scalars())
+    found = [int(pk) for pk in ids]
+    if len(found) > 1:
+        raise _invalid(
+            "AMBIGUOUS_REPORT",
+            "С этим ИНН несколько организаций: укажите kpp или reportId.",
+            "Several organizations have this INN: give kpp or reportId.",
+            "kpp",
+        )
+    if not found:
+        raise ReportsError(
+            "not_found",
+            "NOT_FOUND",
+            "Нет отчёта с таким ИНН, формой, периодом и корректировкой.",
+            "No report with this INN, form, period and correction.",
+        )
+    return found[0]
+
+
+async def event_input(session: AsyncSession, actor: Actor, row: dict[str, Any]) -> EventInput:
+    """One row (a JSON object or a CSV record) to an event, or a ReportsError naming the
+    field. Rows are validated the same whatever the file's format."""
+    from saas.modules.reports.graphql import report_pk
+
+    for name in REQUIRED:
+        _required(row, name)
+    try:
+        kind = EventKind(_required(row, "kind").strip().lower())
+    except ValueError as exc:
+        allowed = ", ".join(k.value for k in EventKind)
+        raise _invalid(
+            "INVALID_KIND",
+            f"`kind` — одно из: {allowed}.",
+            f"`kind` is one of: {allowed}",
+            "kind",
+        ) from exc
+    try:
+        occurred_at = datetime.fromisoformat(_required(row, "occurredAt").strip())
+    except ValueError as exc:
+        raise _invalid(
+            "INVALID_TIME",
+            "`occurredAt` — дата и время ISO 8601 с часовым поясом (2026-04-20T09:00:00+03:00).",
+            "`occurredAt` is an ISO 8601 date-time with an offset (2026-04-20T09:00:00+03:00)",
+            "occurredAt",
+        ) from exc
+    text = row.get("text") or ""
+    if not isinstance(text, str):
+        raise _invalid("INVALID_FIELD", "Поле `text` — строка.", "`text` is a string.", "text")
+    reason = _value(row, "reasonCode")
+    if reason is not None and len(reason.strip()) > 64:
+        raise _invalid(
+            "INVALID_FIELD",
+            "Код причины — не длиннее 64 символов.",
+            "`reasonCode` is at most 64 characters.",
+            "reasonCode",
+        )
+    report_id = _value(row, "reportId")
+    if report_id is None and not any(_value(row, name) for name in IDENTITY):
+        raise _invalid(
+            "MISSING_FIELD",
+            "Не указан отчёт: reportId либо inn, formCode, periodYear, periodCode.",
+            "`reportId` is required (or inn, formCode, periodYear, periodCode)",
+            "reportId",
+        )
+    return EventInput(
+        report_id=report_pk(report_id)
+        if report_id is not None
+        else await _find_report(session, actor, row),
+        external_id=_required(row, "externalId"),
+        kind=kind,
+        occurred_at=occurred_at,
+        text=text,
+        reason_code=reason.strip() if reason else None,
+    )
