@@ -19,6 +19,7 @@ import { AccountSecurityPage } from "../pages/AccountSecurityPage";
 import { FirmSettingsPage } from "../pages/FirmSettingsPage";
 import { StaffPage } from "../pages/StaffPage";
 import { ApiTokensPage } from "../pages/ApiTokensPage";
+import { ReportImportPage } from "../pages/ReportImportPage";
 import { DriveAccessLogPage } from "../pages/DriveAccessLogPage";
 import { ReportsPage } from "../pages/ReportsPage";
 import { ClientReportPage, StaffReportPage } from "../pages/ReportPage";
@@ -47,6 +48,7 @@ export function App() {
                 <Route path="/cabinet/:orgId" element={<ClientCabinetPage />} />
                 <Route path="/cabinet/:orgId/reports/:id" element={<ClientReportPage />} />
                 <Route path="/reports" element={<ReportsPage />} />
+                <Route path="/reports/import" element={<ReportImportPage />} />
                 <Route path="/reports/:id" element={<StaffReportPage />} />
                 <Route path="/clients" element={<ClientListPage />} />
                 <Route path="/clients/new" element={<NewClientPage />} />

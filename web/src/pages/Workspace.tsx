@@ -15,6 +15,10 @@ export function useWorkspaceNav(): NavItem[] {
     { to: "/clients", label: t("nav.clients") },
     { to: "/reports", label: t("nav.reports") },
   ];
+  // Importing events takes reports:write (these default roles); the API refuses anyone else anyway.
+  if (["firm_admin", "department_head", "manager", "moderator"].some((r) => staffHere.roles.includes(r))) {
+    nav.push({ to: "/reports/import", label: t("nav.reportImport") });
+  }
   // The firm admin manages the brand, staff, tokens and security; the API refuses anyone else anyway.
   if (staffHere.roles.includes("firm_admin")) {
     nav.push(
