@@ -68,8 +68,11 @@ def _template(name: str, lang: str, ext: str) -> Template | None:
     return Template(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def render(name: str, lang: str, values: dict[str, str]) -> tuple[str, str, str | None]:
-    """(subject, text, html) of template `name` in `lang`; a missing value is an error."""
+def render(
+    name: str, lang: str, values: dict[str, str], html_values: dict[str, str] | None = None
+) -> tuple[str, str, str | None]:
+    """(subject, text, html) of template `name` in `lang`; a missing value is an error.
+    `html_values` go into the HTML body as they are: the caller has escaped them."""
     lang = language(lang)
     text_template = _template(name, lang, "txt")
     if text_template is None:
@@ -80,16 +83,25 @@ def render(name: str, lang: str, values: dict[str, str]) -> tuple[str, str, str 
         raise ValueError(f"{name}.{lang}.txt must start with a 'Subject:' line")
     html_template = _template(name, lang, "html")
     escaped = {key: html.escape(str(value)) for key, value in values.items()}
+    escaped.update(html_values or {})
     html_body = html_template.substitute(escaped) if html_template else None
     return first.removeprefix("Subject:").strip(), body.lstrip("\n"), html_body
 
 
 def branded(
-    name: str, *, to: str, tenant: TenantRef | None, lang: str | None, values: dict[str, str]
+    name: str,
+    *,
+    to: str,
+    tenant: TenantRef | None,
+    lang: str | None,
+    values: dict[str, str],
+    html_values: dict[str, str] | None = None,
 ) -> Mail:
     """A templated e-mail from a firm (or from the platform host when tenant is None)."""
     firm = sender_name(tenant, lang)
-    subject, text, html_body = render(name, language(lang), {"firm_name": firm, **values})
+    subject, text, html_body = render(
+        name, language(lang), {"firm_name": firm, **values}, html_values
+    )
     return Mail(to=to, subject=subject, text=text, html=html_body, sender_name=firm)
 
 

@@ -80,6 +80,9 @@ class Settings:
     login_max_per_address: int = 30
     limits: Limits = field(default_factory=Limits)
     log_json: bool = True
+    # Report notifications are e-mailed in one batch per person once none arrived for this
+    # long (a bulk import of a hundred rejections gives one e-mail, not a hundred).
+    notification_mail_delay_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -103,6 +106,9 @@ class Settings:
             graphiql=_flag("SAAS_GRAPHIQL", not production),
             db_pool_size=_int("SAAS_DB_POOL_SIZE", 10),
             log_json=_flag("SAAS_LOG_JSON", True),
+            notification_mail_delay_seconds=float(
+                os.environ.get("SAAS_NOTIFICATION_MAIL_DELAY_SECONDS") or 60
+            ),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

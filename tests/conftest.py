@@ -58,6 +58,7 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         secret_key="test-secret-key",
         public_scheme="http",
         public_port=80,
+        notification_mail_delay_seconds=1.0,
     )
 
 

@@ -64,6 +64,7 @@ class AlphaWorld:
     report_import_id: str = ""
     webhook_endpoint_id: str = ""
     webhook_delivery_id: str = ""
+    notification_id: str = ""
 
 
 @dataclass
@@ -432,6 +433,22 @@ OPERATIONS += [
     ),
 ]
 
+# In-app notifications (firm A's admin's notification of a rejection).
+OPERATIONS += [
+    Op(
+        "notifications",
+        "{ notifications(first: 50) { edges { node { id title body organizationName "
+        "report { id } } } } }",
+    ),
+    Op("unreadNotificationCount", "{ unreadNotificationCount }"),
+    Op(
+        "markNotificationsRead",
+        "mutation($i: ID!) { a: markNotificationsRead(ids: [$i]) { __typename "
+        "... on NotificationsMarked { unreadCount } " + ERR + " } }",
+        lambda w: {"i": w.notification_id},
+    ),
+]
+
 # Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data;
 # reportStatusChanged: tests/modules/test_reports_live.py, firm B's subscriber gets nothing).
 NOT_IN_MATRIX = {"ping", "reportStatusChanged"}
@@ -540,6 +557,24 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         {"o": org["id"]},
     )["createReport"]
     assert report["__typename"] == "Report", report
+    # A rejected report managed by the admin: the admin's notification (before the webhook
+    # exists, so it makes no delivery).
+    rejected = c.execute(
+        'mutation($o: ID!, $m: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
+        'periodYear: 2024, periodCode: "Q1", authorityCode: "7701", responsibleManagerId: $m}) '
+        "{ __typename ... on Report { id } ... on Error { code message } } }",
+        {"o": org["id"], "m": base64.b64encode(f"Person:{admin.id}".encode()).decode()},
+    )["createReport"]
+    assert rejected["__typename"] == "Report", rejected
+    c.execute(
+        "mutation($r: ID!, $t: String!) { recordReportEvent(input: {reportId: $r, "
+        'externalId: "alpha-rejected", kind: REJECTED, occurredAt: "2026-01-01T00:00:00+00:00", '
+        "text: $t}) { __typename } }",
+        {"r": rejected["id"], "t": SECRET_ORG},
+    )
+    notification = c.execute("{ notifications(first: 1) { edges { node { id } } } }")[
+        "notifications"
+    ]["edges"][0]["node"]["id"]
     webhook = c.execute(
         "mutation($u: String!) { createWebhookEndpoint(input: {url: $u, "
         'topics: ["report.status_changed"]}) { __typename '
@@ -584,6 +619,7 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         report_import_id=report_import["id"],
         webhook_endpoint_id=webhook["endpoint"]["id"],
         webhook_delivery_id=delivery[0]["id"],
+        notification_id=notification,
     )
 
 
@@ -722,6 +758,10 @@ def _assert_alpha_unchanged(w: AlphaWorld) -> None:
         "query($e: ID!) { webhookDeliveries(endpointId: $e) { id } }", {"e": w.webhook_endpoint_id}
     )["webhookDeliveries"]
     assert sent == [{"id": w.webhook_delivery_id}]
+    mine = w.admin.execute("{ notifications(first: 50) { edges { node { id read } } } }")
+    assert {"id": w.notification_id, "read": False} in [
+        e["node"] for e in mine["notifications"]["edges"]
+    ]
 
 
 def test_the_same_sweep_shows_firm_a_its_own_data(alpha) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,6 @@
-"""GraphQL of webhooks (firm admins: `webhooks:manage`); the rules are in service.py.
+"""GraphQL of webhooks (firm admins: `webhooks:manage`) and of the viewer's own in-app
+notifications (`notifications`, `unreadNotificationCount`, `markNotificationsRead`); the rules
+are in service.py.
 
 Queries: `webhookEndpoints`, `webhookDeliveries(endpointId, first)` (the delivery log with
 every attempt). Mutations: `createWebhookEndpoint` (the only answer carrying the secret),
@@ -7,20 +9,37 @@ every attempt). Mutations: `createWebhookEndpoint` (the only answer carrying the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from saas.modules.clients.graphql import viewer_language
+from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.notifications import jobs, service
-from saas.modules.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from saas.modules.notifications.policy import PERMISSION, TOPICS
-from saas.modules.notifications.service import WebhookError
+from saas.modules.notifications.loaders import ReportsByIdLoader
+from saas.modules.notifications.models import (
+    Notification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from saas.modules.notifications.policy import (
+    PERMISSION,
+    TOPICS,
+    own_notifications_only,
+    viewer_of,
+)
+from saas.modules.notifications.service import NotificationError, WebhookError
+from saas.modules.reports.graphql import ReportType, organization_gid
 from saas.rbac.permissions import requires
 from saas.schema.context import Info
 from saas.schema.errors import NotFoundError, ValidationError
+from saas.schema.relay import Connection, Keyset
 
 MAX_DELIVERIES = 200
 
@@ -160,6 +179,119 @@ RedeliverResult = Annotated[
 ]
 
 
+# ------------------------------------------------------------------- in-app notifications
+
+
+@strawberry.enum(description="What a notification is about (more kinds may come).")
+class NotificationKind(Enum):
+    REPORT_REJECTED = "report_rejected"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+
+
+@strawberry.type(
+    name="Notification",
+    description="Something the viewer should know of (a report rejected, a clarification "
+    "requested), with its read state. Only its recipient ever sees it.",
+)
+class NotificationType(relay.Node):
+    id: relay.NodeID[int]
+    kind: NotificationKind
+    created_at: datetime
+    read_at: datetime | None
+    organization_id: strawberry.ID | None
+    link: str = strawberry.field(
+        description="The cabinet path of the report: /reports/<id> for staff, "
+        "/cabinet/<organization id>/reports/<id> for a client."
+    )
+    text: str = strawberry.field(description="The authority's text, as recorded.")
+    reason_code: str | None
+    report_pk: strawberry.Private[int | None]
+    organization_pk: strawberry.Private[int | None]
+    payload: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def of(cls, row: Notification) -> NotificationType:
+        payload = dict(row.payload or {})
+        return cls(
+            id=row.id,
+            kind=NotificationKind(row.kind),
+            created_at=row.created_at,
+            read_at=row.read_at,
+            organization_id=organization_gid(row.organization_id)
+            if row.organization_id is not None
+            else None,
+            link=service.link_of(row),
+            text=str(payload.get("text") or ""),
+            reason_code=payload.get("reason_code"),
+            report_pk=row.report_id,
+            organization_pk=row.organization_id,
+            payload=payload,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[NotificationType | None]:
+        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        viewer = viewer_of(info.context)
+        if viewer is None:
+            return [None for _ in ids]
+        stmt = service.own_notifications(*viewer).where(Notification.id.in_(ids))
+        found = {r.id: r for r in (await info.context.db.execute(stmt)).scalars()}
+        return [cls.of(found[i]) if i in found else None for i in ids]
+
+    @strawberry.field(description="Read by the viewer.")
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @strawberry.field(description="A short title in the viewer's language (Accept-Language).")
+    def title(self, info: Info) -> str:
+        return service.title_of(self.kind.value, self.payload, viewer_language(info))
+
+    @strawberry.field(description="The organization, the authority's text and reason code.")
+    def body(self, info: Info) -> str:
+        return service.body_of_notification(self.payload, viewer_language(info))
+
+    @strawberry.field(description="The organization's name (as it was when notified).")
+    async def organization_name(self, info: Info) -> str | None:
+        if self.organization_pk is None:
+            return None
+        org = await info.context.loader(OrganizationsByIdLoader).load(self.organization_pk)
+        return org.name if org is not None else self.payload.get("organization_name")
+
+    @strawberry.field(description="The report, when the viewer may still read it.")
+    async def report(self, info: Info) -> ReportType | None:
+        if self.report_pk is None:
+            return None
+        row = await info.context.loader(ReportsByIdLoader).load(self.report_pk)
+        return ReportType.of(row) if row is not None else None
+
+
+@strawberry.type(description="Notifications were marked read.")
+class NotificationsMarked:
+    unread_count: int
+
+
+MarkReadResult = Annotated[
+    NotificationsMarked | ValidationError | NotFoundError,
+    strawberry.union("MarkNotificationsReadResult"),
+]
+MAX_MARK = 100
+
+
+def _notification_error(info: Info, exc: NotificationError) -> Any:
+    message = exc.message_in(viewer_language(info))
+    if exc.kind == "not_found":
+        return NotFoundError(code=exc.code, message=message)
+    return ValidationError(code=exc.code, message=message, field=exc.field)
+
+
+def _viewer(info: Info) -> tuple[int, frozenset[int] | None]:
+    viewer = viewer_of(info.context)
+    assert viewer is not None  # the field's PersonOfFirm guard passed
+    return viewer
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -187,6 +319,27 @@ class Query:
         rows = await service.list_deliveries(db, endpoint_pk, max(1, min(first, MAX_DELIVERIES)))
         attempts = await service.attempts_of(db, [r.id for r in rows])
         return [WebhookDeliveryType.of(r, attempts[r.id]) for r in rows]
+
+    @relay.connection(
+        Connection[NotificationType],
+        description="The viewer's own notifications, newest first (a person logged in to "
+        "this firm; a client user sees those of organizations still granting it 'reports').",
+        extensions=own_notifications_only(),
+    )
+    def notifications(self, info: Info, unread_only: bool = False) -> Iterable[NotificationType]:
+        stmt = service.own_notifications(*_viewer(info))
+        if unread_only:
+            stmt = stmt.where(Notification.read_at.is_(None))
+        return Keyset(  # type: ignore[return-value]
+            stmt, key=(Notification.id,), node=NotificationType.of, descending=True
+        )
+
+    @strawberry.field(
+        description="How many of the viewer's notifications are unread.",
+        extensions=own_notifications_only(),
+    )
+    async def unread_notification_count(self, info: Info) -> int:
+        return await service.unread_count(info.context.db, *_viewer(info))
 
 
 @strawberry.type
@@ -263,3 +416,28 @@ class Mutation:
         except WebhookError as exc:
             return _error(exc)
         return result
+
+    @strawberry.mutation(
+        description="Mark the viewer's notifications read: `ids` (all must be the viewer's, "
+        "else NotFoundError and nothing changes) or `all: true`. Answers the unread count.",
+        extensions=own_notifications_only(),
+    )
+    async def mark_notifications_read(
+        self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
+    ) -> MarkReadResult:
+        if ids is not None and len(ids) > MAX_MARK:
+            return ValidationError(
+                code="TOO_MANY_IDS",
+                message=f"at most {MAX_MARK} ids at once; use all: true"
+                if viewer_language(info) == "en"
+                else f"Не больше {MAX_MARK} идентификаторов; используйте all: true.",
+                field="ids",
+            )
+        person_id, orgs = _viewer(info)
+        pks = None if ids is None else [_pk(i, "Notification") for i in ids]
+        try:
+            async with info.context.unit_of_work() as db:
+                unread = await service.mark_read(db, person_id, orgs, pks, all)
+        except NotificationError as exc:
+            return _notification_error(info, exc)
+        return NotificationsMarked(unread_count=unread)

@@ -1,4 +1,5 @@
-"""Webhook delivery as a dramatiq job, and the hook that turns outbox events into deliveries.
+"""Webhook delivery as a dramatiq job, and the hook that turns outbox events into deliveries;
+then the batched e-mail of in-app notifications (`send_notification_mails`, at the end).
 
 Where it hooks in: `saas.events.AFTER_PUBLISH`, called by `notify_published` after an outbox
 row is committed and announced. Every publish path goes through it (the API's `publish` after
@@ -14,14 +15,21 @@ delivery of the same event.
 
 from __future__ import annotations
 
+import html
 import logging
+from typing import Any
 
-from saas.db.session import tenant_transaction
+from sqlalchemy import func, select, update
+
+from saas import mail
+from saas.auth.models import Person
+from saas.db.session import shared_session, tenant_transaction
 from saas.events import AFTER_PUBLISH
 from saas.jobs import JobContext, current_runtime_or_none, enqueue, tenant_actor
 from saas.modules.notifications import service
-from saas.modules.notifications.models import WebhookDelivery, WebhookEndpoint
+from saas.modules.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from saas.services import Services
+from saas.tenants.branding import brand_of
 from saas.tenants.registry import TenantRef
 
 log = logging.getLogger(__name__)
@@ -82,3 +90,102 @@ async def on_published(services: Services, tenant: TenantRef, ids: list[int]) ->
 
 if on_published not in AFTER_PUBLISH:
     AFTER_PUBLISH.append(on_published)
+
+
+# ----------------------------------------------------------------- batched report e-mails
+
+
+async def schedule_mails(tenant: TenantRef, delay_seconds: float | None = None) -> None:
+    """Enqueue `send_notification_mails` for the tenant after the quiet delay (a process
+    without a job broker sends nothing now; the next run sends what waits)."""
+    runtime = current_runtime_or_none()
+    if runtime is None:
+        return
+    if delay_seconds is None:
+        delay_seconds = runtime.settings.notification_mail_delay_seconds
+    try:
+        await enqueue(
+            tenant, send_notification_mails, delay_ms=int(max(0.0, delay_seconds) * 1000) + 50
+        )
+    except Exception:
+        log.exception("could not schedule notification e-mails", extra={"tenant": tenant.id})
+
+
+@tenant_actor(queue_name="notifications", max_retries=5, time_limit=300_000)
+async def send_notification_mails(job: JobContext) -> None:
+    """One branded e-mail per person listing all their un-mailed notifications.
+
+    Idempotent: each person's rows are locked, the e-mail sent and the rows stamped
+    `emailed_at` in one transaction, so a retry (or a concurrent run) never mails them again.
+    A person whose last notification is too fresh waits (a bulk import is still writing):
+    this run schedules another for when the batch is due."""
+    settings = job.services.settings
+    async with job.transaction() as db:
+        due, wait = await service.mail_due(db, settings.notification_mail_delay_seconds)
+    if wait is not None:
+        await schedule_mails(job.tenant, wait)
+    if not due:
+        return
+    async with shared_session(job.services.engine) as shared:
+        people = {
+            p.id: p
+            for p in (await shared.execute(select(Person).where(Person.id.in_(due)))).scalars()
+        }
+    failed: list[int] = []
+    for person_id in due:
+        try:
+            async with job.transaction() as db:
+                rows = await service.claim_unmailed(db, person_id)
+                if not rows:
+                    continue
+                person = people.get(person_id)
+                if person is not None and person.email:
+                    message = report_mail(job, person.email, person.locale, rows)
+                    await mail.send(settings, message)
+                await db.execute(
+                    update(Notification)
+                    .where(Notification.id.in_([r.id for r in rows]))
+                    .values(emailed_at=func.now())
+                )
+        except Exception:
+            log.exception("notification e-mail failed", extra={"person_id": person_id})
+            failed.append(person_id)
+    if failed:
+        raise RuntimeError(f"notification e-mails failed for {len(failed)} people; retrying")
+
+
+def report_mail(job: JobContext, to: str, locale: str | None, rows: list[Notification]) -> Any:
+    """The branded e-mail (firm's name, sender name and color) listing `rows`."""
+    lang = mail.language(locale)
+    brand = brand_of(job.tenant)
+    host = job.services.registry.host_of(job.tenant)
+    items = [
+        (
+            service.title_of(r.kind, r.payload, lang),
+            service.body_of_notification(r.payload, lang),
+            job.services.settings.public_url(host, service.link_of(r)),
+        )
+        for r in rows
+    ]
+    text_items = "\n\n".join(f"- {title}\n  {body}\n  {link}" for title, body, link in items)
+    html_items = "".join(
+        '<li style="margin:0 0 12px">'
+        f'<a href="{html.escape(link)}" style="color:{brand.theme.link};font-weight:bold">'
+        f"{html.escape(title)}</a><br>"
+        f'<span style="color:#5f6368">{html.escape(body)}</span></li>'
+        for title, body, link in items
+    )
+    return mail.branded(
+        "report_notifications",
+        to=to,
+        tenant=job.tenant,
+        lang=lang,
+        values={
+            "count": str(len(rows)),
+            "items": text_items,
+            "cabinet_link": job.services.settings.public_url(host, "/"),
+            "color": brand.theme.primary,
+            "on_color": brand.theme.on_primary,
+        },
+        html_values={"items_html": html_items},
+    )

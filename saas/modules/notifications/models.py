@@ -1,11 +1,26 @@
-"""Tenant tables of webhooks: endpoints, one delivery per (endpoint, event), attempts log."""
+"""Tenant tables of notifications: webhooks (endpoints, one delivery per (endpoint, event),
+attempts log) and in-app notifications per person (read state, batched e-mail)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db.base import TenantBase
@@ -54,3 +69,47 @@ class WebhookAttempt(TenantBase):
     response_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(TenantBase):
+    """One in-app notification for one person (shared.people id, no FK across schemas).
+
+    `kind` names what happened (report_rejected, clarification_requested; more may come),
+    `payload` keeps what the text needs as it was then (form, period, reason...). `read_at`
+    is the read state; `emailed_at` stays NULL until the batched e-mail listing it went out.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("person_id", "event_id", name="uq_notifications_person_event"),
+        CheckConstraint("audience IN ('client', 'staff')", name="audience"),
+        Index("ix_notifications_person_id", "person_id", "id"),
+        Index("ix_notifications_report", "report_id"),
+        Index(
+            "ix_notifications_unread",
+            "person_id",
+            postgresql_where=text("read_at IS NULL"),
+        ),
+        Index(
+            "ix_notifications_unmailed",
+            "person_id",
+            postgresql_where=text("emailed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(BigInteger)
+    # 'client' (a contact of the organization) or 'staff': where its links lead.
+    audience: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(64))
+    organization_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("client_organizations.id", ondelete="CASCADE")
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -358,6 +358,11 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
                 due_date=data.occurred_at.date() + timedelta(days=FOLLOW_UP_DAYS),
             )
         )
+        # In-app notifications of the contacts and the manager, in this same transaction
+        # (their batched e-mail is scheduled after it commits): saas.modules.notifications.
+        from saas.modules.notifications.service import notify_report_event
+
+        await notify_report_event(session, report, event)
     current = (
         await session.execute(
             select(ReportEvent.kind, ReportEvent.occurred_at)

@@ -1,0 +1,20 @@
+"""DataLoaders of in-app notifications: one query per kind of thing per request."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from saas.modules.clients.loaders import _ContextLoader, actor_of
+from saas.modules.reports.models import Report
+from saas.modules.reports.service import scope_reports
+
+
+class ReportsByIdLoader(_ContextLoader):
+    """report id -> Report the viewer may read (scoped like the feed), or None."""
+
+    async def _load(self, keys: list[int]) -> list[Report | None]:
+        stmt = scope_reports(
+            select(Report).where(Report.id.in_(sorted(set(keys)))), actor_of(self.ctx)
+        )
+        found = {r.id: r for r in (await self.ctx.db.execute(stmt)).scalars()}
+        return [found.get(k) for k in keys]
