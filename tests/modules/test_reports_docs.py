@@ -9,14 +9,17 @@ import contextlib
 import functools
 import json
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import connect
 
 from tests.modules.test_clients_api import llc
+from tests.modules.test_reports_import import worker  # noqa: F401  (the import job runs)
 from tests.support.auth import login
 from tests.support.client import GraphQLClient
 
@@ -50,9 +53,10 @@ def run(c: GraphQLClient, template: str, env: dict[str, str]) -> dict[str, Any]:
     return dict(result["data"])
 
 
+@pytest.mark.usefixtures("worker")
 def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type: ignore[no-untyped-def]
     examples = curl_examples()
-    assert len(examples) == 7, [e[0] for e in examples]
+    assert len(examples) == 9, [e[0] for e in examples]
     host = firms["a"].host
     admin_person = people["a"].admin
     env = {"ADMIN_EMAIL": admin_person.email, "ADMIN_PASSWORD": admin_person.password}
@@ -74,7 +78,7 @@ def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type:
     env["INN"] = organization["inn"]
 
     integrator = client(host, token=env["TOKEN"])
-    (_, find_orgs), (_, create), (_, record), (_, again), (_, feed) = rest
+    (_, find_orgs), (_, create), (_, record), (_, again), (_, feed), (_, bulk), (_, follow) = rest
     listed = run(integrator, find_orgs, env)["clientOrganizations"]["edges"]
     assert org in [e["node"]["id"] for e in listed]
     env["ORG"] = org
@@ -95,6 +99,22 @@ def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type:
     env_b = dict(env, SINCE=started.isoformat())
     other = client(firms["b"].host, token=env["TOKEN"]).post(body(feed, env_b))
     assert other.status_code == 403, other.text
+
+    # The CSV import names the report by INN, form and period; follow it until done.
+    started = run(integrator, bulk, env)["importReportEvents"]
+    assert (started["__typename"], started["total"]) == ("ReportImport", 2), started
+    env["IMPORT"] = started["id"]
+    deadline = time.monotonic() + 30
+    while (state := run(integrator, follow, env)["reportImport"])["status"] != "done":
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    assert (state["done"], state["recorded"], state["failed"]) == (2, 2, 0), state
+    timeline = integrator.execute(
+        "query($id: ID!) { report(id: $id) { ... on Report { status timeline { text } } } }",
+        {"id": report["id"]},
+    )["report"]
+    assert timeline["status"] == "ACCEPTED"
+    assert timeline["timeline"][-1]["text"] == "Accepted; receipt attached"
 
 
 def test_the_python_subscription_example_receives_a_change(
