@@ -14,9 +14,6 @@ export const REPORT_STATUSES: readonly ReportStatus[] = [
   "PROCESSING_ERROR",
 ];
 
-/** Statuses that need someone's attention (the firm's, first of all). */
-export const ATTENTION_STATUSES: readonly ReportStatus[] = ["REJECTED", "CLARIFICATION_REQUESTED", "PROCESSING_ERROR"];
-
 export const REPORT_STATUS_LABEL: Record<ReportStatus, MessageKey> = {
   DRAFT: "reportStatus.draft",
   PREPARED: "reportStatus.prepared",

@@ -11,8 +11,8 @@ import {
 } from "../graphql/generated";
 import type { ReportRowFieldsFragment, ReportStatus, ReportsFeedQueryVariables } from "../graphql/generated";
 import { ErrorAlert } from "./Alert";
-import { BeingFixedMark, ReportStatusBadge } from "./ReportStatusBadge";
-import { ATTENTION_STATUSES, REPORT_STATUSES, REPORT_STATUS_LABEL, authorityText, formName, formatDateTime, formatPeriod } from "../reportLabels";
+import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBadge";
+import { REPORT_STATUSES, REPORT_STATUS_LABEL, authorityText, formName, formatDateTime, formatPeriod } from "../reportLabels";
 import { useI18n } from "../i18n";
 import "../reports.css";
 
@@ -30,6 +30,7 @@ interface Filters {
   from: string; // yyyy-mm
   to: string; // yyyy-mm
   org: string; // staff only: a ClientOrganization id
+  overdue: boolean; // staff only
 }
 
 function readFilters(params: URLSearchParams): Filters {
@@ -40,6 +41,7 @@ function readFilters(params: URLSearchParams): Filters {
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
     org: params.get("org") ?? "",
+    overdue: params.get("overdue") === "1",
   };
 }
 
@@ -60,6 +62,7 @@ function matches(row: FeedRow, v: ReportsFeedQueryVariables): boolean {
   if (v.periodTo && row.periodStart > v.periodTo) return false;
   const statuses = v.statuses ? ([] as ReportStatus[]).concat(v.statuses) : null;
   if (statuses && statuses.length && !statuses.includes(row.status)) return false;
+  if (v.overdue != null && row.overdue !== v.overdue) return false;
   return true;
 }
 
@@ -170,7 +173,7 @@ function FeedFilters({ filters, staff, update }: { filters: Filters; staff: bool
     variables: { first: 100, search: orgSearch.trim() || null },
     pause: !staff,
   });
-  const any = filters.form || filters.status || filters.from || filters.to || filters.org;
+  const any = filters.form || filters.status || filters.from || filters.to || filters.org || filters.overdue;
   return (
     <form className="filters report-filters" role="search" aria-label={t("reports.filters")} onSubmit={(e) => e.preventDefault()}>
       {staff && (
@@ -236,6 +239,18 @@ function FeedFilters({ filters, staff, update }: { filters: Filters; staff: bool
           data-testid="filter-to"
         />
       </div>
+      {staff && (
+        <div className="checkbox">
+          <input
+            id="reports-overdue"
+            type="checkbox"
+            checked={filters.overdue}
+            onChange={(e) => update("overdue", e.target.checked ? "1" : "")}
+            data-testid="filter-overdue"
+          />
+          <label htmlFor="reports-overdue">{t("reports.onlyOverdue")}</label>
+        </div>
+      )}
       {any && (
         <button type="button" className="btn btn-secondary" onClick={() => update("reset", "")}>
           {t("audit.reset")}
@@ -272,10 +287,17 @@ function FeedItem({ row, staff, href, flashing }: { row: FeedRow; staff: boolean
           <div className="report-badges">
             <ReportStatusBadge status={row.status} />
             {row.beingFixed && <BeingFixedMark />}
+            {staff && row.overdue && <OverdueMark />}
           </div>
-          <time className="muted small" dateTime={row.statusAt}>
-            {formatDateTime(row.statusAt, lang)}
-          </time>
+          <span className="muted small">
+            <time dateTime={row.statusAt}>{formatDateTime(row.statusAt, lang)}</time>
+            {row.documentCount > 0 && (
+              <span data-testid="report-document-count">
+                {" · "}
+                {t("reports.documentCount", { count: row.documentCount })}
+              </span>
+            )}
+          </span>
         </div>
       </div>
     </li>
@@ -289,14 +311,12 @@ function FeedList({
   staff,
   live,
   hrefOf,
-  title,
   testId,
 }: {
   variables: ReportsFeedQueryVariables;
   staff: boolean;
   live: Live;
   hrefOf: (row: FeedRow) => string;
-  title?: string;
   testId: string;
 }) {
   const { t } = useI18n();
@@ -332,10 +352,8 @@ function FeedList({
     };
   }, [live.listeners]);
 
-  if (title && connection && rows.length === 0) return null;
   return (
-    <section className="report-list" aria-label={title ?? t("reports.list")} data-testid={testId}>
-      {title && <h3>{title}</h3>}
+    <section className="report-list" aria-label={t("reports.list")} data-testid={testId}>
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
       {rows.length === 0 && !connection && fetching && <p role="status">{t("common.loading")}</p>}
       {connection && rows.length === 0 && <p data-testid="reports-empty">{t("reports.empty")}</p>}
@@ -382,7 +400,7 @@ export function ReportFeed({
 
   function update(name: keyof Filters | "reset", value: string) {
     const next = new URLSearchParams(params);
-    if (name === "reset") (["form", "status", "from", "to", "org"] as const).forEach((k) => next.delete(k));
+    if (name === "reset") (["form", "status", "from", "to", "org", "overdue"] as const).forEach((k) => next.delete(k));
     else if (value) next.set(name, value);
     else next.delete(name);
     if (next.toString() !== params.toString()) setParams(next, { replace: true });
@@ -394,6 +412,9 @@ export function ReportFeed({
     periodFrom: monthBound(filters.from, false),
     periodTo: monthBound(filters.to, true),
     statuses: filters.status ? [filters.status] : null,
+    overdue: staff && filters.overdue ? true : null,
+    // The firm sees rejections, clarification requests, errors and overdue fixes first.
+    orderBy: staff ? "ATTENTION" : "UPDATED_DESC",
     withOrganization: staff,
   };
   // A list starts over (page one) whenever its filters change.
@@ -413,18 +434,6 @@ export function ReportFeed({
             })
           : ""}
       </p>
-      {staff && !filters.status && (
-        <FeedList
-          key={`attention ${listKey}`}
-          variables={{ ...variables, statuses: [...ATTENTION_STATUSES] }}
-          staff={staff}
-          live={live}
-          hrefOf={hrefOf}
-          title={t("reports.needsAttention")}
-          testId="reports-attention"
-        />
-      )}
-      {staff && !filters.status && <h3>{t("reports.allReports")}</h3>}
       <FeedList key={listKey} variables={variables} staff={staff} live={live} hrefOf={hrefOf} testId="reports-list" />
     </div>
   );

@@ -27,3 +27,14 @@ export function BeingFixedMark() {
     </span>
   );
 }
+
+/** Staff: an open follow-up is past its due date. */
+export function OverdueMark() {
+  const t = useT();
+  return (
+    <span className="badge status-badge overdue" data-testid="overdue">
+      <span aria-hidden="true">! </span>
+      {t("reports.overdue")}
+    </span>
+  );
+}

@@ -3,7 +3,8 @@ import { Link } from "react-router";
 import { useClient, useQuery } from "urql";
 import { ReportDetailDocument, ReportStatusChangedDocument } from "../graphql/generated";
 import { ErrorAlert } from "./Alert";
-import { BeingFixedMark, ReportStatusBadge } from "./ReportStatusBadge";
+import { ReportDocuments } from "./ReportDocuments";
+import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBadge";
 import { EVENT_KIND_LABEL, authorityText, formName, formatDate, formatDateTime, formatPeriod, statusTone } from "../reportLabels";
 import { useI18n } from "../i18n";
 import "../reports.css";
@@ -35,7 +36,8 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
   useLiveReport(report?.organizationId ?? null, id, onChange);
 
   const manager = report?.responsibleManager;
-  const openFollowUp = report?.followUps.find((f) => f.status === "open") ?? report?.followUps[0];
+  // Staff see when the fix is due; clients only that it is being worked on.
+  const due = report?.followUpDue ?? report?.followUps.find((f) => f.status === "open")?.dueDate ?? null;
   return (
     <article className="report-page" data-testid="report-page">
       <div className="page-title no-print">
@@ -69,6 +71,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
                 <span className="report-badges" style={{ justifyContent: "flex-start" }}>
                   <ReportStatusBadge status={report.status} />
                   {report.beingFixed && <BeingFixedMark />}
+                  {staff && report.overdue && <OverdueMark />}
                 </span>{" "}
                 <time className="muted" dateTime={report.statusAt}>
                   {formatDateTime(report.statusAt, lang)}
@@ -77,8 +80,8 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
             </dl>
             {report.beingFixed && (
               <p className="alert alert-warn" data-testid="being-fixed-note">
-                {staff && openFollowUp
-                  ? t("reports.followUpDue", { date: formatDate(openFollowUp.dueDate, lang) })
+                {staff && due
+                  ? t("reports.followUpDue", { date: formatDate(due, lang) })
                   : t("reports.beingFixedHint")}
               </p>
             )}
@@ -103,9 +106,18 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
                       )}
                     </div>
                     {event.text && <p className="timeline-text">{event.text}</p>}
+                    <ReportDocuments documents={event.documents} testId="event-documents" explainLocked={false} />
                   </li>
                 ))}
               </ol>
+            )}
+          </section>
+          <section className="card" aria-labelledby="documents-title" data-testid="report-documents">
+            <h2 id="documents-title">{t("reports.documents")}</h2>
+            {report.documents.length === 0 ? (
+              <p className="muted">{t("reports.noDocuments")}</p>
+            ) : (
+              <ReportDocuments documents={report.documents} testId="all-documents" />
             )}
           </section>
           {staff && report.followUps.length > 0 && (
