@@ -4,6 +4,7 @@ import { BrandMark } from "./BrandMark";
 import { LangSwitch } from "./LangSwitch";
 import { LiveStatus } from "./LiveStatus";
 import { LogoutButton } from "./LogoutButton";
+import { NotificationBell } from "./NotificationBell";
 import { useBrand, useBrandName } from "../app/brand";
 import { useSession } from "../app/session";
 import { useT } from "../i18n";
@@ -37,6 +38,7 @@ export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactN
               {t("shell.myCabinets")}
             </Link>
           )}
+          {viewer && <NotificationBell />}
           <LangSwitch />
           <LogoutButton />
         </div>

@@ -70,6 +70,11 @@ export const en: Dictionary = {
 
   "shell.myCabinets": "My cabinets",
   "shell.navigation": "Sections",
+  "notifications.title": "Notifications",
+  "notifications.unreadLabel": "Notifications: {count} unread",
+  "notifications.markAllRead": "Mark all read",
+  "notifications.empty": "No notifications yet.",
+  "notifications.new": "new",
   "shell.organization": "Organization",
 
   "live.online": "Connected",

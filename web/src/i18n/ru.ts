@@ -68,6 +68,11 @@ export const ru = {
 
   "shell.myCabinets": "Мои кабинеты",
   "shell.navigation": "Разделы",
+  "notifications.title": "Уведомления",
+  "notifications.unreadLabel": "Уведомления: непрочитанных {count}",
+  "notifications.markAllRead": "Отметить все прочитанными",
+  "notifications.empty": "Уведомлений пока нет.",
+  "notifications.new": "новое",
   "shell.organization": "Организация",
 
   "live.online": "На связи",

@@ -1,0 +1,136 @@
+import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
+import { useMutation, useQuery } from "urql";
+import {
+  MarkNotificationsReadDocument,
+  NotificationsDocument,
+  UnreadNotificationCountDocument,
+} from "../graphql/generated";
+import { useI18n, useT } from "../i18n";
+import "../notifications.css";
+
+/** How often the unread count is refreshed while the page is open. */
+const POLL_MS = 30_000;
+const LIST_SIZE = 20;
+
+/** The header's bell: the viewer's unread notifications (a report rejected, a clarification
+ *  requested) as a badge, a dropdown with the latest ones linking to their reports, and
+ *  "mark all read". The count is refetched every 30 s and when the tab regains focus. */
+export function NotificationBell() {
+  const t = useT();
+  const { lang } = useI18n();
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const [{ data: countData }, refetchCount] = useQuery({
+    query: UnreadNotificationCountDocument,
+    requestPolicy: "cache-and-network",
+  });
+  const [{ data: listData, fetching }, refetchList] = useQuery({
+    query: NotificationsDocument,
+    variables: { first: LIST_SIZE },
+    pause: !open,
+    requestPolicy: "network-only",
+  });
+  const [, mark] = useMutation(MarkNotificationsReadDocument);
+  const [unread, setUnread] = useState<number | null>(null);
+
+  useEffect(() => {
+    const refresh = () => refetchCount({ requestPolicy: "network-only" });
+    const timer = window.setInterval(refresh, POLL_MS);
+    window.addEventListener("focus", refresh);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener("focus", refresh);
+    };
+  }, [refetchCount]);
+
+  useEffect(() => {
+    setUnread(null); // a fresh server answer wins over the last mutation's
+  }, [countData, listData]);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) {
+        setOpen(false);
+      }
+    };
+    document.addEventListener("mousedown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("mousedown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, [open]);
+
+  if (countData === undefined && !listData) return null; // not a person of this firm (or loading)
+  const count = unread ?? listData?.unreadNotificationCount ?? countData?.unreadNotificationCount ?? 0;
+  const items = listData?.notifications.edges.map((e) => e.node) ?? [];
+  const when = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "ru-RU", { dateStyle: "short", timeStyle: "short" });
+
+  async function markRead(ids: string[] | null) {
+    const result = await mark(ids ? { ids } : { all: true });
+    const answer = result.data?.markNotificationsRead;
+    if (answer?.__typename === "NotificationsMarked") setUnread(answer.unreadCount);
+    refetchList({ requestPolicy: "network-only" });
+  }
+
+  return (
+    <div className="notification-bell" ref={root}>
+      <button
+        type="button"
+        className="btn btn-secondary notification-bell-button"
+        aria-haspopup="true"
+        aria-expanded={open}
+        aria-label={count > 0 ? t("notifications.unreadLabel", { count }) : t("notifications.title")}
+        data-testid="notification-bell"
+        onClick={() => setOpen((v) => !v)}
+      >
+        <span aria-hidden="true">🔔</span>
+        {count > 0 && (
+          <span className="notification-badge" data-testid="notification-count">
+            {count > 99 ? "99+" : count}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div className="notification-panel" role="dialog" aria-label={t("notifications.title")}>
+          <div className="notification-panel-head">
+            <strong>{t("notifications.title")}</strong>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              disabled={count === 0}
+              onClick={() => markRead(null)}
+              data-testid="notifications-mark-all"
+            >
+              {t("notifications.markAllRead")}
+            </button>
+          </div>
+          {fetching && items.length === 0 && <p className="muted">{t("common.loading")}</p>}
+          {!fetching && items.length === 0 && <p className="muted">{t("notifications.empty")}</p>}
+          <ul className="notification-list" data-testid="notification-list">
+            {items.map((n) => (
+              <li key={n.id} className={n.read ? "notification read" : "notification unread"}>
+                <Link
+                  to={n.link}
+                  onClick={() => {
+                    setOpen(false);
+                    if (!n.read) void markRead([n.id]);
+                  }}
+                >
+                  <span className="notification-title">{n.title}</span>
+                  <span className="notification-body">{n.body}</span>
+                  <span className="notification-time muted">
+                    {when.format(new Date(n.createdAt))}
+                    {!n.read && ` · ${t("notifications.new")}`}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
