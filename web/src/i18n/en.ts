@@ -395,6 +395,7 @@ export const en: Dictionary = {
   "reportImport.dropHint": "…or drop a .csv or .jsonl file here",
   "reportImport.picked": "{name}: {format}, {rows} rows",
   "reportImport.rowLimit": "The file must hold 1 to {max} rows.",
+  "reportImport.sizeLimit": "The file is over 1 MB: split it into parts.",
   "reportImport.start": "Start the import",
   "reportImport.importing": "Importing…",
   "reportImport.progress": "{done} of {total}",

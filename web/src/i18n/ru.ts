@@ -393,6 +393,7 @@ export const ru = {
   "reportImport.dropHint": "…или перетащите сюда файл .csv или .jsonl",
   "reportImport.picked": "{name}: {format}, строк: {rows}",
   "reportImport.rowLimit": "В файле должно быть от 1 до {max} строк.",
+  "reportImport.sizeLimit": "Файл больше 1 МБ: разделите его на части.",
   "reportImport.start": "Начать импорт",
   "reportImport.importing": "Импорт идёт…",
   "reportImport.progress": "{done} из {total}",

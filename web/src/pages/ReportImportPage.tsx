@@ -12,6 +12,8 @@ import { useT } from "../i18n";
 
 const POLL_MS = 1000;
 const MAX_ROWS = 5000;
+// The API takes requests up to 1 MB (Settings.max_body_bytes); the query around the file is small.
+const MAX_BYTES = 990_000;
 
 /** The template staff download: `;` and a BOM, as Russian Excel and 1C open and save CSV. */
 const TEMPLATE = [
@@ -28,6 +30,7 @@ interface Picked {
   format: Format;
   text: string;
   rows: number;
+  bytes: number;
 }
 
 /** UTF-8 (with or without BOM); a file that is not UTF-8 is read as Windows-1251 (1C, Excel). */
@@ -102,7 +105,8 @@ export function ReportImportPage() {
     setJob(null);
     const text = await readText(file);
     const format = formatOf(file.name, text);
-    setPicked({ name: file.name, format, text, rows: countRows(format, text) });
+    const bytes = new TextEncoder().encode(text).length;
+    setPicked({ name: file.name, format, text, rows: countRows(format, text), bytes });
   }
 
   function onDrop(e: DragEvent) {
@@ -123,6 +127,7 @@ export function ReportImportPage() {
   }
 
   const busy = startState.fetching || (!!job && !finished);
+  const tooBig = !!picked && picked.bytes > MAX_BYTES;
   const tooMany = !!picked && (picked.rows === 0 || picked.rows > MAX_ROWS);
   const statusText = job
     ? ({ queued: t("reportImport.queued"), running: t("reportImport.running"), done: t("reportImport.done"), failed: t("reportImport.failed") }[
@@ -182,11 +187,12 @@ export function ReportImportPage() {
           </p>
         )}
         {tooMany && <ErrorAlert>{t("reportImport.rowLimit", { max: MAX_ROWS })}</ErrorAlert>}
+        {tooBig && <ErrorAlert>{t("reportImport.sizeLimit")}</ErrorAlert>}
         <button
           type="button"
           className="btn btn-primary"
           data-testid="import-start"
-          disabled={!picked || tooMany || busy}
+          disabled={!picked || tooMany || tooBig || busy}
           aria-busy={busy}
           onClick={() => void onStart()}
         >
