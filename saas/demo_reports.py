@@ -5,6 +5,10 @@ Filed periods run prepared -> sent -> delivered -> accepted around their deadlin
 rejected with a reason (one fixed and re-sent, one still being fixed), one has a clarification
 request, and periods whose deadline is near are still in progress. Events never lie in the
 future: the timeline is cut at "now". Idempotent: a client that already has reports is skipped.
+
+Events carry small documents, stored through the storage layer like an integrator's: the
+report file (XML in the tax service's shape) on "sent", the receipt on "accepted", a
+rejection notice (a one-page PDF) on "rejected".
 """
 
 from __future__ import annotations
@@ -17,12 +21,20 @@ import sqlalchemy as sa
 
 from saas.db.session import tenant_transaction
 from saas.modules.clients.service import Actor
+from saas.modules.documents.service import removed_on_failure
 from saas.modules.reports import service
 from saas.modules.reports.catalog import PERIOD_CODES, form_of
 from saas.modules.reports.models import Report
-from saas.modules.reports.service import EventInput, EventKind, ReportInput
+from saas.modules.reports.service import (
+    DocumentInput,
+    DocumentKind,
+    EventInput,
+    EventKind,
+    ReportInput,
+)
 from saas.services import Services
 from saas.settings import Settings
+from saas.storage import tenant_files
 
 YEAR = 2026
 MSK = timezone(timedelta(hours=3))
@@ -133,6 +145,62 @@ TWISTS: dict[str, dict[tuple[str, str], str]] = {
 }
 
 
+def _xml(root: str, ledger: DemoLedger, form_code: str, code: str, step: Step) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} ИНН="{ledger.inn}" '
+        f'Форма="{form_code}" Период="{YEAR}-{code}" КодНО="{TAX_OFFICE}" '
+        f'Дата="{step.at.date().isoformat()}">{step.text}</{root}>\n'
+    ).encode()
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A minimal one-page PDF with a few lines of Latin text (Helvetica: no fonts embedded)."""
+    text = " ".join(
+        f"BT /F1 11 Tf 56 {780 - 18 * n} Td ({line}) Tj ET" for n, line in enumerate(lines)
+    ).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def documents_of(ledger: DemoLedger, form_code: str, code: str, step: Step) -> list[DocumentInput]:
+    """The demo documents of one step (none for most steps)."""
+    stem = f"{form_code}_{ledger.inn}_{YEAR}_{code}"
+    if step.kind is EventKind.SENT:
+        data = _xml("Файл", ledger, form_code, code, step)
+        return [DocumentInput(DocumentKind.REPORT_FILE, f"{stem}.xml", content=data)]
+    if step.kind is EventKind.ACCEPTED:
+        data = _xml("Квитанция", ledger, form_code, code, step)
+        return [DocumentInput(DocumentKind.RECEIPT, f"Квитанция_{stem}.xml", content=data)]
+    if step.kind is EventKind.REJECTED:
+        lines = [
+            "Rejection notice / Uvedomlenie ob otkaze",
+            f"INN {ledger.inn}, form {form_code}, period {YEAR}-{code}",
+            f"Reason code {step.reason or '-'}, {step.at.date().isoformat()}",
+        ]
+        return [
+            DocumentInput(DocumentKind.REJECTION_NOTICE, f"Отказ_{stem}.pdf", content=_pdf(lines))
+        ]
+    return []
+
+
 async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
     tenant = await services.registry.by_id(ledger.tenant_id)
     assert tenant is not None
@@ -140,7 +208,11 @@ async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
     integrator = Actor(ledger.tenant_id, "token:demo-integrator", None, staff=True)
     twists = TWISTS.get(ledger.tax_regime, {})
     created = 0
-    async with tenant_transaction(services.engine, tenant) as session:
+    files = tenant_files(services, tenant)
+    async with (
+        removed_on_failure(files) as stored,
+        tenant_transaction(services.engine, tenant) as session,
+    ):
         existing = await session.scalar(
             sa.select(sa.func.count())
             .select_from(Report)
@@ -176,7 +248,10 @@ async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
                             step.at,
                             step.text,
                             step.reason,
+                            documents_of(ledger, form_code, code, step),
                         ),
+                        files=files,
+                        stored=stored,
                     )
     return created
 

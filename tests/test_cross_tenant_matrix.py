@@ -62,6 +62,7 @@ class AlphaWorld:
     drive_version_id: str = ""
     report_id: str = ""
     report_import_id: str = ""
+    report_document_id: str = ""
     webhook_endpoint_id: str = ""
     webhook_delivery_id: str = ""
     notification_id: str = ""
@@ -347,12 +348,12 @@ OPERATIONS += [
     Op(
         "reports",
         "{ reports(first: 50) { edges { node { id status organization { name inn } "
-        "timeline { text } } } } }",
+        "timeline { text documents { name } } documents { name } } } } }",
     ),
     Op(
         "report",
         "query($id: ID!) { report(id: $id) { __typename ... on Report { status "
-        "organization { name } timeline { text } } " + ERR + " } }",
+        "organization { name } timeline { text } documents { name } } " + ERR + " } }",
         lambda w: {"id": w.report_id},
     ),
     Op(
@@ -394,6 +395,15 @@ OPERATIONS += [
                 }
             )
         },
+    ),
+]
+
+OPERATIONS += [
+    Op(
+        "reportDocumentLink",
+        "mutation($d: ID!) { reportDocumentLink(documentId: $d) { __typename "
+        "... on ReportDocumentLink { url } " + ERR + " } }",
+        lambda w: {"d": w.report_document_id},
     ),
 ]
 
@@ -583,10 +593,11 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
     )["createWebhookEndpoint"]
     assert webhook["__typename"] == "WebhookEndpointCreated", webhook
     sent = c.execute(
-        "mutation($r: ID!, $t: String!) { recordReportEvent(input: {reportId: $r, "
+        "mutation($r: ID!, $t: String!, $n: String!) { recordReportEvent(input: {reportId: $r, "
         'externalId: "alpha-sent", kind: SENT, occurredAt: "2026-01-01T00:00:00+00:00", '
-        "text: $t}) { __typename } }",
-        {"r": report["id"], "t": SECRET_ORG},
+        'text: $t, documents: [{kind: REPORT_FILE, filename: $n, contentBase64: "c2VjcmV0"}]}) '
+        "{ __typename ... on ReportEventRecorded { event { documents { id } } } } }",
+        {"r": report["id"], "t": SECRET_ORG, "n": f"{SECRET_ORG}.xml"},
     )["recordReportEvent"]
     assert sent["__typename"] == "ReportEventRecorded", sent
     report_import = c.execute(
@@ -617,6 +628,7 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
         drive_version_id=file["versions"][0]["id"],
         report_id=report["id"],
         report_import_id=report_import["id"],
+        report_document_id=sent["event"]["documents"][0]["id"],
         webhook_endpoint_id=webhook["endpoint"]["id"],
         webhook_delivery_id=delivery[0]["id"],
         notification_id=notification,

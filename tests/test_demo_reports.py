@@ -71,5 +71,30 @@ def test_demo_reports_fit_regimes_and_are_idempotent(pg_server, settings, tmp_pa
         assert any(r[1] == "usn" and r[2] == "Y" and r[3] == "draft" for r in rows)
         if datetime.now(UTC) < datetime(2027, 1, 1, tzinfo=UTC):
             assert {r[2] for r in rows if r[1] == "vat"} <= {"Q1", "Q2", "Q3"}
+        # Documents: the report file on "sent", the receipt on "accepted", the rejection
+        # notice on "rejected"; their objects exist; document_count agrees.
+        with psycopg.connect(url) as conn:
+            schema = f"tenant_{DEMO_FIRMS[0].slug}"
+            kinds = dict(
+                conn.execute(
+                    f"SELECT e.kind || ':' || d.kind, count(*) FROM {schema}.report_documents d "
+                    f"JOIN {schema}.report_events e ON e.id = d.event_id GROUP BY 1"
+                ).fetchall()
+            )
+            assert set(kinds) == {
+                "sent:report_file",
+                "accepted:receipt",
+                "rejected:rejection_notice",
+            }, kinds
+            assert conn.execute(
+                f"SELECT count(*) FROM {schema}.reports r WHERE r.document_count <> "
+                f"(SELECT count(*) FROM {schema}.report_documents d WHERE d.report_id = r.id)"
+            ).fetchone() == (0,)
+            key, content_type = conn.execute(
+                f"SELECT storage_key, content_type FROM {schema}.report_documents "
+                "WHERE kind = 'rejection_notice' LIMIT 1"
+            ).fetchone()
+        assert content_type == "application/pdf"
+        assert (tmp_path / "files" / key).read_bytes().startswith(b"%PDF-1.4")
     finally:
         drop_database(pg_server, url)

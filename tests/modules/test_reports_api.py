@@ -7,6 +7,7 @@ straight into the database (the same rows the auth and clients modules write).""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -510,24 +511,50 @@ def test_feed_filters_and_ordering(world: World) -> None:
     assert by["REJECTED"] >= 1 and by["ACCEPTED"] >= 1 and counts["total"] == sum(by.values())
 
 
+FEED_WITH_DOCUMENTS = """query($first: Int, $order: ReportOrder) {
+  reports(first: $first, orderBy: $order) {
+    edges { node { id status overdue flowComplete documentCount organization { name }
+                   documents { id kind name size downloadable } } } } }"""
+
+
 def test_feed_page_costs_at_most_two_statements(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(12):
+    report_file = {
+        "kind": "REPORT_FILE",
+        "filename": "report.xml",
+        "contentBase64": base64.b64encode(b"<?xml version='1.0'?><Report/>").decode(),
+    }
+    for n in range(12):
         report = new_report(world.admin_a, world.org1)
-        record(world.integrator_a, report["id"], "SENT", at(0))
+        # Every other report carries a document: rows with and without them on each page.
+        record(
+            world.integrator_a,
+            report["id"],
+            "SENT",
+            at(0),
+            **({"documents": [report_file]} if n % 2 else {}),
+        )
     engine = live_server.app.state.services.engine.sync_engine
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         statements.append(statement)
 
-    def feed_cost(c: GraphQLClient, size: int) -> list[str]:
+    def feed_cost(c: GraphQLClient, size: int, query: str = FEED, **variables: Any) -> list[str]:
         statements.clear()
         sa.event.listen(engine, "before_cursor_execute", count)
         try:
-            edges = c.execute(FEED, {"first": size})["reports"]["edges"]
+            edges = c.execute(query, {"first": size, **variables})["reports"]["edges"]
         finally:
             sa.event.remove(engine, "before_cursor_execute", count)
         assert len(edges) == size
+        if query is FEED_WITH_DOCUMENTS:
+            documents = [e["node"]["documents"] for e in edges]
+            assert all(
+                len(d) == e["node"]["documentCount"] for d, e in zip(documents, edges, strict=True)
+            )
+            if variables.get("order") == "UPDATED_DESC" and size == 12:
+                # The 12 reports just made, newest first: every other one has a document.
+                assert [len(d) for d in documents] == [1, 0] * 6, documents
         # Binding a transaction to the tenant (role, search_path) and the login lookup in the
         # shared schema are the request's, not the feed's.
         return [
@@ -543,3 +570,9 @@ def test_feed_page_costs_at_most_two_statements(world: World, live_server) -> No
         small, large = feed_cost(c, 3), feed_cost(c, 12)
         assert 1 <= len(small) <= 2 and 1 <= len(large) <= 2, large
         assert any("reports" in s for s in large), large
+        # With each row's documents (and each event's), in either order: still two.
+        for order in ("UPDATED_DESC", "ATTENTION"):
+            small = feed_cost(c, 3, FEED_WITH_DOCUMENTS, order=order)
+            large = feed_cost(c, 12, FEED_WITH_DOCUMENTS, order=order)
+            assert 1 <= len(small) <= 2 and len(large) <= 2, large
+            assert any("report_documents" in s for s in large), large

@@ -2,20 +2,23 @@
 integrators, and the live `reportStatusChanged` subscription. Rules live in service.py.
 
 Queries: `reports` (Relay connection: filters, ordering), `report(id)`, `reportStatusCounts`,
-`reportForms`. Mutations: `createReport`, `recordReportEvent` (typed results). Subscription:
-`reportStatusChanged(organizationId)`, fed by saas.events after commit.
+`reportForms`. Mutations: `createReport`, `recordReportEvent` (typed results, optional
+documents), `reportDocumentLink` (a short-lived download link; clients only of complete
+flows). Subscription: `reportStatusChanged(organizationId)`, fed by saas.events after commit.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Row
 from strawberry import relay
 
 from saas.db.session import tenant_transaction
@@ -29,18 +32,27 @@ from saas.modules.clients.graphql import (
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader, actor_of
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import Actor, ClientsError, grants_statement
+from saas.modules.documents.graphql import StorageUnavailableError
+from saas.modules.documents.policy import max_upload_bytes
+from saas.modules.documents.service import removed_on_failure
 from saas.modules.reports import service
 from saas.modules.reports.catalog import Authority, Periodicity, ReportForm, form_of, report_forms
-from saas.modules.reports.loaders import EventsByReportLoader, FollowUpsByReportLoader
+from saas.modules.reports.loaders import (
+    DocumentsByReportLoader,
+    EventsByReportLoader,
+    FollowUpsByReportLoader,
+)
 from saas.modules.reports.models import FollowUp as FollowUpRow
 from saas.modules.reports.models import Report as ReportRow
+from saas.modules.reports.models import ReportDocument as DocumentRow
 from saas.modules.reports.models import ReportEvent as EventRow
 from saas.modules.reports.policy import READ_NOTE, reads_reports
-from saas.modules.reports.service import EventKind, ReportsError
+from saas.modules.reports.service import DocumentKind, EventKind, ReportsError
 from saas.rbac.permissions import requires
 from saas.schema.context import Info
 from saas.schema.errors import ConflictError, NotFoundError, PublicError, ValidationError
 from saas.schema.relay import Connection, Keyset
+from saas.storage import tenant_files
 
 strawberry.enum(
     Authority,
@@ -54,6 +66,12 @@ strawberry.enum(
     "MONTH (period codes 01-12), QUARTER (Q1-Q4), YEAR (Y), EVENT (E).",
 )
 strawberry.enum(EventKind, name="ReportEventKind", description="A step of a report's timeline.")
+strawberry.enum(
+    DocumentKind,
+    name="ReportDocumentKind",
+    description="What a report document is: REPORT_FILE (the filed report), RECEIPT (receipt "
+    "of acceptance), NOTICE_OF_INPUT, REJECTION_NOTICE, OTHER.",
+)
 
 
 @strawberry.enum(
@@ -71,11 +89,17 @@ class ReportStatus(Enum):
     PROCESSING_ERROR = "processing_error"
 
 
-@strawberry.enum(name="ReportOrder", description="Order of the feed (newest first).")
+@strawberry.enum(
+    name="ReportOrder",
+    description="Order of the feed (newest first). ATTENTION: reports needing the firm's "
+    "attention (rejected, clarification requested, processing error, or an overdue "
+    "follow-up) first, then the rest; each group newest updated first.",
+)
 class ReportOrder(Enum):
     UPDATED_DESC = "updated_desc"
     STATUS_AT_DESC = "status_at_desc"
     PERIOD_DESC = "period_desc"
+    ATTENTION = "attention"
 
 
 def report_pk(value: Any) -> int | None:
@@ -87,6 +111,17 @@ def report_pk(value: Any) -> int | None:
     except Exception:
         return None
     if gid.type_name != "Report" or not gid.node_id.isdigit():
+        return None
+    return int(gid.node_id)
+
+
+def document_pk(value: Any) -> int | None:
+    text = str(value or "").strip()
+    try:
+        gid = relay.GlobalID.from_id(text)
+    except Exception:
+        return int(text) if text.isdigit() else None
+    if gid.type_name != "ReportDocument" or not gid.node_id.isdigit():
         return None
     return int(gid.node_id)
 
@@ -117,6 +152,68 @@ class ReportFormType:
         )
 
 
+def may_download(info: Info, report_status: str) -> bool:
+    """Staff and integrator tokens always; a client user once the flow is complete."""
+    return actor_of(info.context).staff or service.flow_complete(report_status)
+
+
+@strawberry.type(
+    name="ReportDocument",
+    description="A file attached to a report event: the report itself, a receipt, a notice. "
+    "Get its bytes with `reportDocumentLink`.",
+)
+class ReportDocumentType(relay.Node):
+    id: relay.NodeID[int]
+    kind: DocumentKind
+    name: str = strawberry.field(description="The file name (sanitized).")
+    size: int = strawberry.field(description="Bytes.")
+    content_type: str = strawberry.field(description="Decided from the bytes, not the name.")
+    created_at: datetime
+    downloadable: bool = strawberry.field(
+        description="The viewer may get a link now: always for staff and integrators; for a "
+        "client user once the report's flow is complete (accepted or rejected)."
+    )
+    event_pk: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, row: DocumentRow, downloadable: bool) -> ReportDocumentType:
+        return cls(
+            id=row.id,
+            kind=DocumentKind(row.kind),
+            name=row.name,
+            size=int(row.size),
+            content_type=row.content_type,
+            created_at=row.created_at,
+            downloadable=downloadable,
+            event_pk=row.event_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ReportDocumentType | None]:
+        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        if not await _can_read(info):
+            return [None for _ in ids]
+        stmt = service.scope_reports(
+            select(DocumentRow, ReportRow.status)
+            .join(ReportRow, ReportRow.id == DocumentRow.report_id)
+            .where(DocumentRow.id.in_(ids)),
+            actor_of(info.context),
+        )
+        found = {d.id: (d, status) for d, status in await info.context.db.execute(stmt)}
+        return [
+            cls.of(found[i][0], may_download(info, found[i][1])) if i in found else None
+            for i in ids
+        ]
+
+
+async def report_documents(info: Info, report_pk: int, status: str) -> list[ReportDocumentType]:
+    rows = await info.context.loader(DocumentsByReportLoader).load(report_pk)
+    downloadable = may_download(info, status)
+    return [ReportDocumentType.of(r, downloadable) for r in rows]
+
+
 @strawberry.type(name="ReportEvent", description="One step of a report's timeline.")
 class ReportEventType:
     id: strawberry.ID
@@ -126,9 +223,12 @@ class ReportEventType:
     text: str
     reason_code: str | None
     recorded_at: datetime
+    pk: strawberry.Private[int]
+    report_pk: strawberry.Private[int]
+    report_status: strawberry.Private[str]
 
     @classmethod
-    def of(cls, row: EventRow) -> ReportEventType:
+    def of(cls, row: EventRow, report_status: str) -> ReportEventType:
         return cls(
             id=strawberry.ID(str(relay.GlobalID("ReportEvent", str(row.id)))),
             external_id=row.external_id,
@@ -137,7 +237,15 @@ class ReportEventType:
             text=row.text,
             reason_code=row.reason_code,
             recorded_at=row.recorded_at,
+            pk=row.id,
+            report_pk=row.report_id,
+            report_status=report_status,
         )
+
+    @strawberry.field(description="Documents attached to this event, in recording order.")
+    async def documents(self, info: Info) -> list[ReportDocumentType]:
+        every = await report_documents(info, self.report_pk, self.report_status)
+        return [d for d in every if d.event_pk == self.pk]
 
 
 @strawberry.type(
@@ -183,6 +291,12 @@ class ReportType(relay.Node):
     being_fixed: bool = strawberry.field(
         description="A rejection or clarification is being worked on by the firm."
     )
+    follow_up_due: date | None = strawberry.field(
+        description="The earliest due date of the open follow-ups (none when none is open)."
+    )
+    document_count: int = strawberry.field(
+        description="How many documents the report's events carry."
+    )
     updated_at: datetime
     organization_pk: strawberry.Private[int]
     manager_pk: strawberry.Private[int | None]
@@ -201,6 +315,8 @@ class ReportType(relay.Node):
             status=ReportStatus(row.status),
             status_at=row.status_at,
             being_fixed=row.being_fixed,
+            follow_up_due=row.follow_up_due,
+            document_count=int(row.document_count or 0),
             updated_at=row.updated_at,
             organization_pk=row.organization_id,
             manager_pk=row.manager_person_id,
@@ -239,7 +355,30 @@ class ReportType(relay.Node):
     @strawberry.field(description="Events, oldest first (by event time, then recording order).")
     async def timeline(self, info: Info) -> list[ReportEventType]:
         rows = await info.context.loader(EventsByReportLoader).load(self.id)
-        return [ReportEventType.of(r) for r in rows]
+        return [ReportEventType.of(r, self.status.value) for r in rows]
+
+    @strawberry.field(
+        description="Documents of every event, in recording order. Client users may download "
+        "them once the flow is complete (see `flowComplete`, `ReportDocument.downloadable`)."
+    )
+    async def documents(self, info: Info) -> list[ReportDocumentType]:
+        return await report_documents(info, self.id, self.status.value)
+
+    @strawberry.field(
+        description="The flow is complete: the report was accepted or rejected (clients may "
+        "then download its documents)."
+    )
+    def flow_complete(self) -> bool:
+        return service.flow_complete(self.status.value)
+
+    @strawberry.field(
+        description="An open follow-up is past its due date (before today in the firm's "
+        "time zone, Moscow by default)."
+    )
+    def overdue(self, info: Info) -> bool:
+        return self.follow_up_due is not None and self.follow_up_due < service.today_of(
+            info.context.tenant
+        )
 
     @strawberry.field(description="Follow-up items, newest first; empty for client users.")
     async def follow_ups(self, info: Info) -> list[FollowUpType]:
@@ -356,19 +495,34 @@ CreateReportResult = Annotated[
     strawberry.union("CreateReportResult"),
 ]
 RecordReportEventResult = Annotated[
-    ReportEventRecorded | ValidationError | NotFoundError | ConflictError,
+    ReportEventRecorded | ValidationError | NotFoundError | ConflictError | StorageUnavailableError,
     strawberry.union("RecordReportEventResult"),
 ]
 
 
-def error_result(
-    info: Info, exc: ReportsError | ClientsError
-) -> ValidationError | NotFoundError | ConflictError:
+@strawberry.type(
+    name="ReportDocumentLink",
+    description="A short-lived link to a report document's bytes (a plain GET).",
+)
+class ReportDocumentLinkType:
+    url: str
+    expires_at: datetime
+
+
+ReportDocumentLinkResult = Annotated[
+    ReportDocumentLinkType | NotFoundError | ConflictError,
+    strawberry.union("ReportDocumentLinkResult"),
+]
+
+
+def error_result(info: Info, exc: ReportsError | ClientsError) -> Any:
     message = exc.message_in(viewer_language(info))
     if exc.kind == "not_found":
         return NotFoundError(code=exc.code, message=message)
     if exc.kind == "conflict":
         return ConflictError(code=exc.code, message=message)
+    if exc.kind == "unavailable":
+        return StorageUnavailableError(code=exc.code, message=message)
     return ValidationError(code=exc.code, message=message, field=exc.field)
 
 
@@ -388,6 +542,13 @@ class CreateReportInput:
     )
 
 
+@strawberry.input(name="ReportDocumentInput", description="A file attached to a report event.")
+class ReportDocumentInput:
+    kind: DocumentKind
+    filename: str = strawberry.field(description="The file name shown to users.")
+    content_base64: str = strawberry.field(description="The bytes, base64-encoded.")
+
+
 @strawberry.input(description="An event of a report's timeline, as the integrator saw it.")
 class RecordReportEventInput:
     report_id: strawberry.ID
@@ -398,6 +559,12 @@ class RecordReportEventInput:
     occurred_at: datetime = strawberry.field(description="When it happened, with an offset.")
     text: str = ""
     reason_code: str | None = None
+    documents: list[ReportDocumentInput] | None = strawberry.field(
+        default=None,
+        description="Files of this event (at most 10, each within the firm's upload limit; "
+        "executables are refused). A replay must carry the same files (same SHA-256, kind "
+        "and name), else it is a conflict.",
+    )
 
 
 # ------------------------------------------------------------------------------- query
@@ -407,6 +574,89 @@ ORDERS: dict[ReportOrder, tuple[Any, ...]] = {
     ReportOrder.STATUS_AT_DESC: (ReportRow.status_at, ReportRow.id),
     ReportOrder.PERIOD_DESC: (ReportRow.period_start, ReportRow.id),
 }
+
+
+class FeedKeyset(Keyset[ReportType]):
+    """The feed's keyset: rows are a Report, or (Report, extra labelled columns) when the
+    feed selects more than the report (the ATTENTION rank, the documents' JSON); a key column
+    is read from the labelled column of its name, else from the report."""
+
+    def values_of(self, item: Any) -> tuple[Any, ...]:
+        if not isinstance(item, Row):
+            return super().values_of(item)
+        report, fields = item[0], item._fields
+        return tuple(
+            getattr(item, c.key) if c.key in fields else getattr(report, c.key) for c in self.key
+        )
+
+
+def _selects(selections: Any, name: str) -> bool:
+    """`name` is selected anywhere under these selections (fragments included)."""
+    for selection in selections or ():
+        if getattr(selection, "name", None) == name:
+            return True
+        if _selects(getattr(selection, "selections", None), name):
+            return True
+    return False
+
+
+def documents_json() -> ColumnElement[Any]:
+    """The report's documents as one JSON array per row (a correlated subquery, run only for
+    rows that have documents): the feed reads reports and documents in one statement."""
+    doc = DocumentRow
+    agg = func.jsonb_agg(
+        aggregate_order_by(
+            func.jsonb_build_object(
+                "id",
+                doc.id,
+                "event_id",
+                doc.event_id,
+                "kind",
+                doc.kind,
+                "name",
+                doc.name,
+                "size",
+                doc.size,
+                "content_type",
+                doc.content_type,
+                "created_at",
+                doc.created_at,
+            ),
+            doc.id,
+        )
+    )
+    documents = select(agg).where(doc.report_id == ReportRow.id).scalar_subquery()
+    return case((ReportRow.document_count > 0, documents), else_=literal_column("NULL")).label(
+        "documents_json"
+    )
+
+
+def _document_of(report_id: int, data: dict[str, Any]) -> DocumentRow:
+    return DocumentRow(
+        id=int(data["id"]),
+        report_id=report_id,
+        event_id=int(data["event_id"]),
+        kind=data["kind"],
+        name=data["name"],
+        size=int(data["size"]),
+        content_type=data["content_type"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+
+
+def feed_node(info: Info, with_documents: bool) -> Callable[[Any], ReportType]:
+    loader = info.context.loader(DocumentsByReportLoader)
+
+    def node(item: Any) -> ReportType:
+        if not isinstance(item, Row):
+            return ReportType.of(item)
+        report = item[0]
+        if with_documents:
+            found = getattr(item, "documents_json", None) or []
+            loader.prime(report.id, [_document_of(report.id, d) for d in found])
+        return ReportType.of(report)
+
+    return node
 
 
 @strawberry.type
@@ -427,7 +677,15 @@ class Query:
         statuses: list[ReportStatus] | None = None,
         updated_since: datetime | None = None,
         order_by: ReportOrder = ReportOrder.UPDATED_DESC,
+        overdue: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only reports with an open follow-up past its due date; "
+                "false: only the others."
+            ),
+        ] = None,
     ) -> Iterable[ReportType]:
+        today = service.today_of(info.context.tenant)
         where = service.ReportFilter(
             organization_id=(organization_pk(organization_id) or -1) if organization_id else None,
             form_code=form_code,
@@ -435,12 +693,23 @@ class Query:
             period_to=period_to,
             statuses=[s.value for s in statuses] if statuses else None,
             updated_since=updated_since,
+            overdue=overdue,
+            today=today,
         )
-        return Keyset(  # type: ignore[return-value]
-            service.filtered_reports(actor_of(info.context), where),
-            key=ORDERS[order_by],
-            node=ReportType.of,
-            descending=True,
+        stmt = service.filtered_reports(actor_of(info.context), where)
+        key: tuple[Any, ...]
+        if order_by is ReportOrder.ATTENTION:
+            rank = service.attention_rank(today).label("attention")
+            stmt = stmt.add_columns(rank)
+            key = (rank, ReportRow.updated_at, ReportRow.id)
+        else:
+            key = ORDERS[order_by]
+        # Documents come with the reports (one statement), priming the loader.
+        with_documents = _selects(info.selected_fields, "documents")
+        if with_documents:
+            stmt = stmt.add_columns(documents_json())
+        return FeedKeyset(  # type: ignore[return-value]
+            stmt, key=key, node=feed_node(info, with_documents), descending=True
         )
 
     @strawberry.field(
@@ -549,21 +818,67 @@ class Mutation:
             occurred_at=input.occurred_at,
             text=input.text,
             reason_code=input.reason_code,
+            documents=[
+                service.DocumentInput(
+                    kind=d.kind, filename=d.filename, content_base64=d.content_base64
+                )
+                for d in input.documents or []
+            ],
         )
+        files = tenant_files(ctx.services, ctx.tenant)
         try:
-            async with ctx.unit_of_work() as session:
-                recorded = await service.record_report_event(session, actor_of(ctx), data)
-                if recorded.status_changed:
-                    await publish(
-                        ctx, service.STATUS_TOPIC, service.status_payload(recorded.report)
+            # Objects are stored before their rows; a failed unit of work removes them again.
+            async with removed_on_failure(files) as stored:
+                async with ctx.unit_of_work() as session:
+                    recorded = await service.record_report_event(
+                        session,
+                        actor_of(ctx),
+                        data,
+                        files=files,
+                        stored=stored,
+                        max_document_bytes=max_upload_bytes(ctx.tenant),
                     )
-        except ReportsError as exc:
-            return error_result(info, exc)
+                    if recorded.status_changed:
+                        await publish(
+                            ctx, service.STATUS_TOPIC, service.status_payload(recorded.report)
+                        )
+        except (ReportsError, ClientsError) as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
         return ReportEventRecorded(
-            event=ReportEventType.of(recorded.event),
+            event=ReportEventType.of(recorded.event, recorded.report.status),
             report=ReportType.of(recorded.report),
             duplicate=recorded.duplicate,
         )
+
+    @strawberry.mutation(
+        description="A short-lived link to a report document's bytes; every call is logged "
+        "(person or token, time, address). Staff and integrators always; a client user with "
+        "the organization's 'reports' grant only once the report's flow is complete "
+        "(ConflictError FLOW_INCOMPLETE before). Another organization's or firm's document: "
+        f"NotFoundError. {READ_NOTE}",
+        extensions=reads_reports(),
+    )
+    async def report_document_link(
+        self, info: Info, document_id: strawberry.ID
+    ) -> ReportDocumentLinkResult:
+        ctx = info.context
+        request = ctx.request
+        try:
+            async with ctx.unit_of_work() as session:
+                link = await service.document_link(
+                    session,
+                    actor_of(ctx),
+                    tenant_files(ctx.services, ctx.tenant),
+                    document_pk(document_id),
+                    ip=request.client.host if request.client else None,
+                    user_agent=request.headers.get("user-agent"),
+                    token_id=ctx.principal.token_id,
+                )
+        except (ReportsError, ClientsError) as exc:
+            if exc.kind == "unavailable":
+                raise PublicError(exc.message_in(viewer_language(info)), exc.code) from None
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        return ReportDocumentLinkType(url=link.url, expires_at=link.expires_at)
 
     @strawberry.mutation(
         description="Import report events in bulk from a file given as text, exactly one of: "
@@ -624,7 +939,7 @@ class _Audience:
         if self._granted is None or time.monotonic() - self._read_at > GRANTS_TTL:
             # Read the grants themselves: an organization without reports yet counts too.
             async with tenant_transaction(self.services.engine, self.tenant) as session:
-                rows = await session.execute(
+                rows: Any = await session.execute(
                     grants_statement(self.actor.person_id or -1, self.actor.client_org_ids)
                 )
                 self._granted = frozenset(o for o, m in rows if m == ClientModule.REPORTS.value)
@@ -685,4 +1000,4 @@ class Subscription:
                     yield _change(published.id, published.payload)
 
 
-TYPES = (ReportType,)
+TYPES = (ReportType, ReportDocumentType)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from saas.modules.clients.loaders import _ContextLoader
-from saas.modules.reports.models import FollowUp, ReportEvent
+from saas.modules.reports.models import FollowUp, ReportDocument, ReportEvent
 
 
 class EventsByReportLoader(_ContextLoader):
@@ -38,4 +38,21 @@ class FollowUpsByReportLoader(_ContextLoader):
         by_report: dict[int, list[FollowUp]] = defaultdict(list)
         for item in rows.scalars():
             by_report[item.report_id].append(item)
+        return [by_report.get(k, []) for k in keys]
+
+
+class DocumentsByReportLoader(_ContextLoader):
+    """report id -> its documents (of every event), oldest first. Only called for reports
+    the viewer could already load. The feed primes it from its own statement (see
+    graphql.ReportFeed), so a feed page costs no statement for documents."""
+
+    async def _load(self, keys: list[int]) -> list[list[ReportDocument]]:
+        rows = await self.ctx.db.execute(
+            select(ReportDocument)
+            .where(ReportDocument.report_id.in_(sorted(set(keys))))
+            .order_by(ReportDocument.report_id, ReportDocument.id)
+        )
+        by_report: dict[int, list[ReportDocument]] = defaultdict(list)
+        for document in rows.scalars():
+            by_report[document.report_id].append(document)
         return [by_report.get(k, []) for k in keys]

@@ -135,3 +135,25 @@ class ReportDocument(TenantBase):
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class ReportDocumentAccess(TenantBase):
+    """One download link of a report document handed out: who, when, from where (the drive's
+    access log references drive files only)."""
+
+    __tablename__ = "report_document_access"
+    __table_args__ = (
+        Index("ix_report_document_access_at", "at"),
+        Index("ix_report_document_access_document", "document_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("report_documents.id", ondelete="CASCADE")
+    )
+    organization_id: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[int | None] = mapped_column(BigInteger)
+    token_id: Mapped[int | None] = mapped_column(BigInteger)
+    ip: Mapped[str | None] = mapped_column(Text)
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -14,28 +14,49 @@ known external id is refused (conflict): an external id names one fact.
 
 Follow-ups. A rejection or clarification request opens a follow-up for the responsible
 manager (due in FOLLOW_UP_DAYS); while one is open the report is "being fixed". An
-acceptance that becomes the current status closes them.
+acceptance that becomes the current status closes them. `reports.follow_up_due` keeps the
+earliest due date of the open ones: a report is overdue when it lies before today in the
+firm's time zone (`today_of`).
+
+Documents. An event may carry files (the report, a receipt, a notice of input, a rejection
+notice). They get the drive's upload checks (sanitized name, size limit, type sniffed from
+the bytes, executables refused, SHA-256) and are stored under the tenant's "reports/" prefix
+before their rows are written (the caller wraps the unit of work in the drive's
+`removed_on_failure`). A replayed event must carry the same documents (compared by SHA-256,
+kind and name), else it is a conflict. Client users fetch a download link only once the flow
+is complete (accepted or rejected): `document_link`.
 
 Functions take (session, actor, ...) and flush, never commit: the caller owns the unit of work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, case, false, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.modules.clients.models import ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import Actor, access_organization, grants_statement
+from saas.modules.documents import service as drive
+from saas.modules.documents.service import DocumentsError
 from saas.modules.reports.catalog import PERIOD_CODES, Periodicity, form_of
-from saas.modules.reports.models import FollowUp, Report, ReportEvent
+from saas.modules.reports.models import (
+    FollowUp,
+    Report,
+    ReportDocument,
+    ReportDocumentAccess,
+    ReportEvent,
+)
 from saas.schema.errors import DomainError
+from saas.storage import StorageError, TenantStorage
 
 
 class EventKind(StrEnum):
@@ -62,6 +83,25 @@ OPENS_FOLLOW_UP = frozenset({EventKind.REJECTED, EventKind.CLARIFICATION_REQUEST
 # The tax code gives 5 working days to answer a request; a week of calendar days.
 FOLLOW_UP_DAYS = 7
 STATUS_TOPIC = "report.status_changed"
+# A flow is complete (clients may download its documents) in these statuses.
+COMPLETE_STATUSES = frozenset({EventKind.ACCEPTED.value, EventKind.REJECTED.value})
+# Statuses the firm must act on: first in the ATTENTION order (with overdue follow-ups).
+ATTENTION_STATUSES = (
+    EventKind.REJECTED.value,
+    EventKind.CLARIFICATION_REQUESTED.value,
+    EventKind.PROCESSING_ERROR.value,
+)
+TIME_ZONE_SETTING = "time_zone"
+DEFAULT_TIME_ZONE = "Europe/Moscow"
+MAX_EVENT_DOCUMENTS = 10
+
+
+class DocumentKind(StrEnum):
+    REPORT_FILE = "report_file"
+    RECEIPT = "receipt"
+    NOTICE_OF_INPUT = "notice_of_input"
+    REJECTION_NOTICE = "rejection_notice"
+    OTHER = "other"
 
 
 class ReportsError(DomainError):
@@ -125,6 +165,42 @@ class ReportFilter:
     period_to: date | None = None
     statuses: list[str] | None = None
     updated_since: datetime | None = None
+    overdue: bool | None = None
+    today: date | None = None  # the firm's today (today_of), for `overdue`
+
+
+def today_of(tenant: Any) -> date:
+    """Today in the firm's time zone (tenant setting `time_zone`, an IANA name; Moscow when
+    unset or unknown: the firms are Russian)."""
+    name = (getattr(tenant, "settings", None) or {}).get(TIME_ZONE_SETTING) or DEFAULT_TIME_ZONE
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_TIME_ZONE)
+    return datetime.now(zone).date()
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    return and_(Report.follow_up_due.is_not(None), Report.follow_up_due < today)
+
+
+def is_overdue(report: Report, today: date) -> bool:
+    return report.follow_up_due is not None and report.follow_up_due < today
+
+
+def attention_rank(today: date) -> ColumnElement[int]:
+    """1 for a report needing the firm's attention (rejected, clarification requested,
+    processing error, or an overdue follow-up), else 0: the ATTENTION order's first key."""
+    return case((or_(Report.status.in_(ATTENTION_STATUSES), overdue_clause(today)), 1), else_=0)
+
+
+def attention_rank_of(report: Report, today: date) -> int:
+    """attention_rank computed in Python for a loaded row (its cursor value)."""
+    return int(report.status in ATTENTION_STATUSES or is_overdue(report, today))
+
+
+def flow_complete(status: str) -> bool:
+    return status in COMPLETE_STATUSES
 
 
 def filtered_reports(actor: Actor, where: ReportFilter) -> Select:
@@ -141,6 +217,9 @@ def filtered_reports(actor: Actor, where: ReportFilter) -> Select:
         stmt = stmt.where(Report.status.in_(where.statuses))
     if where.updated_since is not None:
         stmt = stmt.where(Report.updated_at > where.updated_since)
+    if where.overdue is not None:
+        late = overdue_clause(where.today or date.today())
+        stmt = stmt.where(late if where.overdue else ~late)
     return stmt
 
 
@@ -150,7 +229,8 @@ async def status_counts(
     stmt = scope_reports(select(Report.status, func.count()).group_by(Report.status), actor)
     if organization_id is not None:
         stmt = stmt.where(Report.organization_id == organization_id)
-    return {status: int(n) for status, n in await session.execute(stmt)}
+    rows: Any = await session.execute(stmt)
+    return {str(status): int(n) for status, n in rows}
 
 
 # ------------------------------------------------------------------------------ reports
@@ -242,6 +322,16 @@ async def create_report(session: AsyncSession, actor: Actor, data: ReportInput) 
 
 
 @dataclass
+class DocumentInput:
+    """A file attached to an event: raw bytes (`content`) or base64 text from the API."""
+
+    kind: DocumentKind
+    filename: str
+    content: bytes | None = None
+    content_base64: str | None = None
+
+
+@dataclass
 class EventInput:
     report_id: int | None
     external_id: str
@@ -249,7 +339,7 @@ class EventInput:
     occurred_at: datetime
     text: str = ""
     reason_code: str | None = None
-    documents: list[Any] | None = None
+    documents: list[DocumentInput] | None = None
 
 
 @dataclass
@@ -258,6 +348,20 @@ class Recorded:
     report: Report
     duplicate: bool
     status_changed: bool
+    documents: list[ReportDocument] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _CheckedDocument:
+    kind: str
+    name: str
+    data: bytes
+    sha256: str
+    content_type: str
+
+    @property
+    def fingerprint(self) -> tuple[str, str, str]:
+        return (self.sha256, self.kind, self.name)
 
 
 def _same_fact(event: ReportEvent, data: EventInput, report_id: int) -> bool:
@@ -267,7 +371,6 @@ def _same_fact(event: ReportEvent, data: EventInput, report_id: int) -> bool:
         and event.occurred_at == data.occurred_at
         and (event.text or "") == (data.text or "")
         and event.reason_code == data.reason_code
-        and (event.documents or None) == (data.documents or None)
     )
 
 
@@ -303,9 +406,72 @@ def _check_event(data: EventInput) -> None:
         )
 
 
-async def record_report_event(session: AsyncSession, actor: Actor, data: EventInput) -> Recorded:
-    """Record one event (idempotent by external id) and recompute the report's status."""
+def _check_documents(documents: list[DocumentInput] | None, limit: int) -> list[_CheckedDocument]:
+    """The drive's upload checks, before anything is stored or written. Errors name the
+    document: field `documents.<index>.<field>`."""
+    documents = documents or []
+    if len(documents) > MAX_EVENT_DOCUMENTS:
+        raise _invalid(
+            "TOO_MANY_DOCUMENTS",
+            f"К событию можно приложить не больше {MAX_EVENT_DOCUMENTS} документов.",
+            f"An event carries at most {MAX_EVENT_DOCUMENTS} documents.",
+            "documents",
+        )
+    checked = []
+    for index, doc in enumerate(documents):
+        try:
+            name = drive.sanitize_filename(doc.filename)
+            if doc.content is not None:
+                content = doc.content
+                if len(content) > limit:
+                    raise drive.too_large(limit)
+            else:
+                content = drive.decode_base64(doc.content_base64 or "", limit)
+            if not content:
+                raise DocumentsError(
+                    "validation",
+                    "EMPTY_FILE",
+                    "Файл пуст.",
+                    "The file is empty.",
+                    "contentBase64",
+                )
+            content_type = drive.sniff_content_type(content)
+        except DocumentsError as exc:
+            exc.field = f"documents.{index}.{exc.field or 'contentBase64'}"
+            raise
+        checked.append(
+            _CheckedDocument(
+                kind=DocumentKind(doc.kind).value,
+                name=name,
+                data=content,
+                sha256=drive.sha256_hex(content),
+                content_type=content_type,
+            )
+        )
+    return checked
+
+
+def document_key(files: TenantStorage, org_id: int) -> str:
+    # Outside the drive's "drive/" prefix: its reconciliation job never sees these objects.
+    return files.key("reports", org_id, uuid.uuid4().hex)
+
+
+async def record_report_event(
+    session: AsyncSession,
+    actor: Actor,
+    data: EventInput,
+    *,
+    files: TenantStorage | None = None,
+    stored: list[str] | None = None,
+    max_document_bytes: int = 25 * 1024 * 1024,
+) -> Recorded:
+    """Record one event (idempotent by external id) and recompute the report's status.
+
+    With documents, pass the tenant's `files` and the key list of the drive's
+    `removed_on_failure` (`stored`) wrapping the unit of work: objects are stored first,
+    and removed again when the rows are not committed."""
     _check_event(data)
+    checked = _check_documents(data.documents, max_document_bytes)
     # Locking the report serializes status recomputation of concurrent events of one report.
     report = (
         await session.execute(
@@ -326,7 +492,6 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
                 occurred_at=data.occurred_at,
                 text=data.text or "",
                 reason_code=data.reason_code,
-                documents=data.documents,
             )
             .on_conflict_do_nothing(constraint="uq_report_events_external_id")
             .returning(ReportEvent.id)
@@ -338,7 +503,19 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
                 select(ReportEvent).where(ReportEvent.external_id == data.external_id)
             )
         ).scalar_one()
-        if not _same_fact(existing, data, report.id):
+        attached = list(
+            (
+                await session.execute(
+                    select(ReportDocument)
+                    .where(ReportDocument.event_id == existing.id)
+                    .order_by(ReportDocument.id)
+                )
+            ).scalars()
+        )
+        same_documents = sorted((d.sha256, d.kind, d.name) for d in attached) == sorted(
+            c.fingerprint for c in checked
+        )
+        if not (_same_fact(existing, data, report.id) and same_documents):
             raise ReportsError(
                 "conflict",
                 "EXTERNAL_ID_CONFLICT",
@@ -346,9 +523,12 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
                 "An event with this external id was already recorded with different content.",
                 "externalId",
             )
-        return Recorded(existing, report, duplicate=True, status_changed=False)
+        return Recorded(existing, report, duplicate=True, status_changed=False, documents=attached)
     event = await session.get(ReportEvent, event_id)
     assert event is not None
+    documents = await _store_documents(
+        session, report, event, checked, files, stored, max_document_bytes
+    )
     if data.kind in OPENS_FOLLOW_UP:
         await session.execute(
             pg_insert(FollowUp).values(
@@ -377,13 +557,14 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
             .where(FollowUp.report_id == report.id, FollowUp.status == "open")
             .values(status="done", closed_at=func.now())
         )
-    open_follow_up = bool(
-        await session.scalar(
-            select(func.count())
-            .select_from(FollowUp)
-            .where(FollowUp.report_id == report.id, FollowUp.status == "open")
+    open_count, due = (
+        await session.execute(
+            select(func.count(), func.min(FollowUp.due_date)).where(
+                FollowUp.report_id == report.id, FollowUp.status == "open"
+            )
         )
-    )
+    ).one()
+    open_follow_up = bool(open_count)
     changed = (current.kind, current.occurred_at, open_follow_up) != (
         report.status,
         report.status_at,
@@ -391,9 +572,131 @@ async def record_report_event(session: AsyncSession, actor: Actor, data: EventIn
     )
     report.status, report.status_at = current.kind, current.occurred_at
     report.being_fixed = open_follow_up
+    report.follow_up_due = due
+    report.document_count = (report.document_count or 0) + len(documents)
     report.updated_at = datetime.now(UTC)
     await session.flush()
-    return Recorded(event, report, duplicate=False, status_changed=changed)
+    return Recorded(event, report, duplicate=False, status_changed=changed, documents=documents)
+
+
+async def _store_documents(
+    session: AsyncSession,
+    report: Report,
+    event: ReportEvent,
+    checked: list[_CheckedDocument],
+    files: TenantStorage | None,
+    stored: list[str] | None,
+    limit: int,
+) -> list[ReportDocument]:
+    if not checked:
+        return []
+    if files is None or stored is None:
+        raise RuntimeError("documents need the tenant's storage and removed_on_failure's list")
+    rows = []
+    for doc in checked:
+        key = document_key(files, report.organization_id)
+        await drive.put_object(files, key, doc.data, doc.content_type, limit)
+        stored.append(key)
+        row = ReportDocument(
+            report_id=report.id,
+            event_id=event.id,
+            kind=doc.kind,
+            name=doc.name,
+            storage_key=key,
+            size=len(doc.data),
+            sha256=doc.sha256,
+            content_type=doc.content_type,
+        )
+        session.add(row)
+        rows.append(row)
+    await session.flush()
+    return rows
+
+
+# ---------------------------------------------------------------------------- documents
+
+DOWNLOAD_LINK_TTL = drive.DOWNLOAD_LINK_TTL
+
+
+def document_not_found() -> ReportsError:
+    return ReportsError(
+        "not_found",
+        "NOT_FOUND",
+        "Документ не найден или недоступен.",
+        "Document not found or not visible to you.",
+    )
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    url: str
+    expires_at: datetime
+    document: ReportDocument
+
+
+async def document_link(
+    session: AsyncSession,
+    actor: Actor,
+    files: TenantStorage,
+    document_id: int | None,
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    token_id: int | None = None,
+) -> DocumentLink:
+    """A short-lived download link (the drive's signing) and one access-log row.
+
+    The report is loaded through the reports scope: a client user needs the organization's
+    'reports' grant (else NOT_FOUND, like another firm's id), and gets FLOW_INCOMPLETE until
+    the report is accepted or rejected. Staff and integrator tokens always may."""
+    if document_id is None:
+        raise document_not_found()
+    row = (
+        await session.execute(
+            scope_reports(
+                select(ReportDocument, Report)
+                .join(Report, Report.id == ReportDocument.report_id)
+                .where(ReportDocument.id == document_id),
+                actor,
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise document_not_found()
+    document: ReportDocument = row[0]
+    report: Report = row[1]
+    if not actor.staff and not flow_complete(report.status):
+        raise ReportsError(
+            "conflict",
+            "FLOW_INCOMPLETE",
+            "Документы отчёта можно скачать, когда документооборот завершён (отчёт принят "
+            "или отклонён).",
+            "The report's documents can be downloaded once its flow is complete (accepted "
+            "or rejected).",
+        )
+    try:
+        url = await files.download_url(
+            document.storage_key,
+            expires=DOWNLOAD_LINK_TTL,
+            filename=document.name,
+            content_type=document.content_type,
+        )
+    except StorageError:
+        raise drive.storage_failed() from None
+    session.add(
+        ReportDocumentAccess(
+            document_id=document.id,
+            organization_id=report.organization_id,
+            person_id=actor.person_id,
+            token_id=token_id,
+            ip=ip,
+            user_agent=(user_agent or "")[:1000] or None,
+        )
+    )
+    await session.flush()
+    return DocumentLink(
+        url=url, expires_at=datetime.now(UTC) + DOWNLOAD_LINK_TTL, document=document
+    )
 
 
 def status_payload(report: Report) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""tenant schema: documents attached to report events; follow-up due date on reports
+"""tenant schema: documents attached to report events (and their download log); follow-up
+due date and document count on reports
 
 Revision ID: t_reports_2
 Revises: t_notifications_1
@@ -54,9 +55,31 @@ def upgrade() -> None:
     )
     op.create_index("ix_report_documents_report", "report_documents", ["report_id", "id"])
     op.create_index("ix_report_documents_event", "report_documents", ["event_id", "id"])
+    # Who fetched a download link of a report document, when and from where. The drive's
+    # drive_access_log cannot hold these rows: its file_id/version_id are NOT NULL foreign
+    # keys to drive_files/drive_file_versions.
+    op.create_table(
+        "report_document_access",
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column(
+            "document_id",
+            sa.BigInteger,
+            sa.ForeignKey("report_documents.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("organization_id", sa.BigInteger, nullable=False),
+        sa.Column("person_id", sa.BigInteger),
+        sa.Column("token_id", sa.BigInteger),
+        sa.Column("ip", sa.Text),
+        sa.Column("user_agent", sa.Text),
+        sa.Column("at", TS, nullable=False, server_default=NOW),
+    )
+    op.create_index("ix_report_document_access_at", "report_document_access", ["at"])
+    op.create_index("ix_report_document_access_document", "report_document_access", ["document_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("report_document_access")
     op.drop_table("report_documents")
     op.drop_column("reports", "document_count")
     op.drop_column("reports", "follow_up_due")
