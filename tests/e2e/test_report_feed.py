@@ -253,6 +253,14 @@ def test_feed_updates_live_when_an_integrator_records_a_rejection(
         )
         page.screenshot(path=str(artifacts / "report-page-print.png"), full_page=True)
         page.emulate_media(media="screen")
+        # In English: the form's English name, the period, status words and dates.
+        page.locator(".lang-switch button[lang=en]").click()
+        expect_text(page, "[data-testid=report-title]", "VAT return · Q1 2026")
+        assert rejected.locator("[data-testid=event-kind]").inner_text() == "Rejected"
+        assert "21 Apr 2026" in rejected.inner_text()
+        assert "Being fixed" in page.locator("[data-testid=being-fixed]").inner_text()
+        page.locator(".lang-switch button[lang=ru]").click()
+        expect_text(page, "[data-testid=report-title]", "Декларация по НДС · 1 квартал 2026")
 
         # A report still in flight: its file is listed, no download button but the reason.
         page.goto(site.firm_url(firm, f"/cabinet/{org_pk}"))

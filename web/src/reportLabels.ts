@@ -2,6 +2,12 @@
 // the language the cabinet is shown in.
 import type { ReportAuthority, ReportEventKind, ReportStatus } from "./graphql/generated";
 import type { Lang, MessageKey, Translate } from "./i18n";
+import { primaryKeyOf } from "./graphql/ids";
+
+/** A report's address segment: its number (as notifications link to it). */
+export function reportPath(id: string): string {
+  return primaryKeyOf(id) ?? encodeURIComponent(id);
+}
 
 export const REPORT_STATUSES: readonly ReportStatus[] = [
   "DRAFT",

@@ -10,10 +10,10 @@ import { useI18n } from "../i18n";
 import "../reports.css";
 
 /** Refetches the report whenever its status changes (the organization's live channel). */
-function useLiveReport(organizationId: string | null, reportId: string, onChange: () => void) {
+function useLiveReport(organizationId: string | null, reportId: string | null, onChange: () => void) {
   const client = useClient();
   useEffect(() => {
-    if (!organizationId) return;
+    if (!organizationId || !reportId) return;
     const subscription = client.subscription(ReportStatusChangedDocument, { organizationId }).subscribe((result) => {
       if (result.data?.reportStatusChanged.reportId === reportId) onChange();
     });
@@ -33,7 +33,8 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
     setFlash(true);
     window.setTimeout(() => setFlash(false), 4000);
   });
-  useLiveReport(report?.organizationId ?? null, id, onChange);
+  // The page's id may be the number (links in notifications) or the global id: compare the latter.
+  useLiveReport(report?.organizationId ?? null, report?.id ?? null, onChange);
 
   const manager = report?.responsibleManager;
   // Staff see when the fix is due; clients only that it is being worked on.
@@ -95,7 +96,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
                 {report.timeline.map((event) => (
                   <li key={event.id} className={`timeline-event tone-${statusTone(event.kind)}`} data-testid="timeline-event" data-kind={event.kind}>
                     <div className="timeline-head">
-                      <strong>{t(EVENT_KIND_LABEL[event.kind])}</strong>
+                      <strong data-testid="event-kind">{t(EVENT_KIND_LABEL[event.kind])}</strong>
                       <time className="muted" dateTime={event.occurredAt}>
                         {formatDateTime(event.occurredAt, lang)}
                       </time>

@@ -9,6 +9,7 @@ import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ReportFeed } from "../components/ReportFeed";
+import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
 import type { Cabinet } from "../app/session";
 import { MODULE_LABEL } from "../labels";
@@ -118,7 +119,7 @@ export function ClientCabinetPage() {
                 key={org.id}
                 organizationId={org.id}
                 staff={false}
-                hrefOf={(row) => `/cabinet/${cabinet.organizationId}/reports/${encodeURIComponent(row.id)}`}
+                hrefOf={(row) => `/cabinet/${cabinet.organizationId}/reports/${reportPath(row.id)}`}
               />
             </section>
           )}

@@ -1,5 +1,6 @@
 import { Workspace } from "./Workspace";
 import { ReportFeed } from "../components/ReportFeed";
+import { reportPath } from "../reportLabels";
 import { useT } from "../i18n";
 
 /** The firm's view of the feed: every client's reports, those needing attention first. */
@@ -11,7 +12,7 @@ export function ReportsPage() {
         <h1>{t("reports.title")}</h1>
       </div>
       <p className="muted">{t("reports.staffHint")}</p>
-      <ReportFeed organizationId={null} staff hrefOf={(row) => `/reports/${encodeURIComponent(row.id)}`} />
+      <ReportFeed organizationId={null} staff hrefOf={(row) => `/reports/${reportPath(row.id)}`} />
     </Workspace>
   );
 }
