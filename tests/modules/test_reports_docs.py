@@ -5,6 +5,7 @@ would), and its Python subscription example receives a status change."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import json
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 
@@ -56,7 +58,7 @@ def run(c: GraphQLClient, template: str, env: dict[str, str]) -> dict[str, Any]:
 @pytest.mark.usefixtures("worker")
 def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type: ignore[no-untyped-def]
     examples = curl_examples()
-    assert len(examples) == 9, [e[0] for e in examples]
+    assert len(examples) == 11, [e[0] for e in examples]
     host = firms["a"].host
     admin_person = people["a"].admin
     env = {"ADMIN_EMAIL": admin_person.email, "ADMIN_PASSWORD": admin_person.password}
@@ -78,7 +80,10 @@ def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type:
     env["INN"] = organization["inn"]
 
     integrator = client(host, token=env["TOKEN"])
-    (_, find_orgs), (_, create), (_, record), (_, again), (_, feed), (_, bulk), (_, follow) = rest
+    (_, find_orgs), (_, create), (_, record), (_, again), (_, feed), (_, bulk), (_, follow) = rest[
+        :7
+    ]
+    (_, attach), (_, document_link) = rest[7:]
     listed = run(integrator, find_orgs, env)["clientOrganizations"]["edges"]
     assert org in [e["node"]["id"] for e in listed]
     env["ORG"] = org
@@ -115,6 +120,33 @@ def test_the_curl_examples_run_in_order(client, firms, people) -> None:  # type:
     )["report"]
     assert timeline["status"] == "ACCEPTED"
     assert timeline["timeline"][-1]["text"] == "Accepted; receipt attached"
+
+    # Documents: the event with two files (as `base64 -w0` encodes them), a retry changes
+    # nothing, then a link whose GET answers the same bytes.
+    receipt = b'<?xml version="1.0"?>\n<Kvitanciya><Prinyat>1</Prinyat></Kvitanciya>\n'
+    notice = b'<?xml version="1.0"?>\n<Izveshchenie><Vvod>1</Vvod></Izveshchenie>\n'
+    env["RECEIPT_CONTENT"] = base64.b64encode(receipt).decode()
+    env["NOTICE_CONTENT"] = base64.b64encode(notice).decode()
+    attached = run(integrator, attach, env)["recordReportEvent"]
+    assert attached["__typename"] == "ReportEventRecorded", attached
+    documents = attached["event"]["documents"]
+    assert [(d["kind"], d["name"], d["size"]) for d in documents] == [
+        ("RECEIPT", "receipt.xml", len(receipt)),
+        ("NOTICE_OF_INPUT", "notice-of-input.xml", len(notice)),
+    ]
+    assert attached["report"]["documentCount"] == 2
+    retry = run(integrator, attach, env)["recordReportEvent"]
+    assert (retry["duplicate"], retry["report"]["documentCount"]) == (True, 2)
+    env["DOCUMENT"] = documents[0]["id"]
+    got = run(integrator, document_link, env)["reportDocumentLink"]
+    assert got["__typename"] == "ReportDocumentLink", got
+    url = got["url"]
+    response = (
+        integrator.http.get(url, headers={"host": host})
+        if url.startswith("/")
+        else httpx.get(url, timeout=10)
+    )
+    assert response.status_code == 200 and response.content == receipt
 
 
 def test_the_python_subscription_example_receives_a_change(
