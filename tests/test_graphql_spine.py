@@ -615,3 +615,91 @@ async def test_subscriptions_per_connection_are_limited(strict_server, firms) ->
         assert message["type"] == "next" and message["id"] == "4"
     finally:
         await ws.close()
+
+
+# --- The document cache (saas/schema/cache.py): what it must not skip ---------------------------
+
+
+def test_a_cached_document_is_still_costed_with_each_requests_variables(
+    strict, firms, probe_rows
+) -> None:  # type: ignore[no-untyped-def]
+    c = strict(firms["a"].host)
+    page = "probeEntries(first: $n) { edges { node { id action } } }"  # 1 + n * 4
+    # A text no other test sends, so its first request here is the one that fills the cache.
+    three = f"query CachedCost($n: Int) {{ a: {page} b: {page} c: {page} }}"
+    for _ in range(3):  # parsed and validated once, then served from the cache
+        assert len(c.execute(three, {"n": 10})["c"]["edges"]) == 10  # cost 123
+    result = c.raw(three, {"n": 100})
+    assert codes(result) == ["QUERY_TOO_COSTLY"]
+    assert result["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COSTLY",
+        "cost": 1203,
+        "limit": 1200,
+    }
+    assert "data" not in result or result["data"] is None
+    assert len(c.execute(three, {"n": 2})["a"]["edges"]) == 2
+    assert codes(c.raw(three, {"n": 100})) == ["QUERY_TOO_COSTLY"]
+    # Page-size refusals come from execution and still apply to the cached document too.
+    two = f"query CachedPage($n: Int) {{ a: {page} }}"
+    assert len(c.execute(two, {"n": 5})["a"]["edges"]) == 5
+    assert codes(c.raw(two, {"n": 101})) == ["PAGE_TOO_LARGE"]
+
+
+def test_a_document_valid_for_one_caller_still_checks_the_next_callers_permission(
+    client, firms, people
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.auth import login
+
+    query = "query CachedGuarded { apiTokens { id } currentFirm { slug } }"
+    admin = client(firms["a"].host)
+    login(admin, people["a"].admin.email, people["a"].admin.password)
+    for _ in range(2):
+        assert admin.execute(query)["currentFirm"]["slug"] == firms["a"].slug
+    member = client(firms["a"].host)
+    login(member, people["a"].client.email, people["a"].client.password)
+    result = member.raw(query)
+    assert codes(result) == ["FORBIDDEN"]
+    assert result["errors"][0]["extensions"]["permission"] == "tokens:manage"
+    assert result["data"] is None or result["data"].get("apiTokens") is None
+    assert codes(client(firms["a"].host).raw(query)) == ["FORBIDDEN"]  # anonymous
+    # The same text at the other firm is bound to that firm.
+    admin_b = client(firms["b"].host)
+    login(admin_b, people["b"].admin.email, people["b"].admin.password)
+    assert admin_b.execute(query)["currentFirm"]["slug"] == firms["b"].slug
+    assert admin.execute(query)["currentFirm"]["slug"] == firms["a"].slug
+
+
+def test_an_invalid_document_is_refused_every_time(client, strict, firms) -> None:  # type: ignore[no-untyped-def]
+    c = client(firms["a"].host)
+    for _ in range(3):
+        result = c.raw("query CachedInvalid { currentFirm { slugg } }")
+        assert codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
+        assert "slugg" in result["errors"][0]["message"]
+    many = "{ " + " ".join(f"f{i}: __typename" for i in range(2100)) + " }"
+    for _ in range(2):
+        assert codes(c.raw(many)) == ["TOO_MANY_TOKENS"]
+    # Validation rules are the schema's: the text the development server accepts (and caches)
+    # stays refused by the server without introspection, and the other way round.
+    query = "query CachedIntrospection { __schema { queryType { name } } }"
+    prod = strict(firms["a"].host)
+    for _ in range(2):
+        assert c.execute(query)["__schema"]["queryType"]["name"] == "Query"
+        assert set(codes(prod.raw(query))) == {"INTROSPECTION_DISABLED"}
+
+
+def test_the_document_cache_is_bounded() -> None:
+    from graphql import parse
+
+    from saas.schema.cache import DocumentCache
+
+    cache = DocumentCache(max_entries=3, max_query_chars=100)
+    keys = [cache.key(f"{{ a{i}: __typename }}", {"max_tokens": 10}) for i in range(5)]
+    for key in keys:
+        cache.put(key, parse(key[0]))
+    assert len(cache) == 3
+    assert cache.get(keys[0]) is None and cache.get(keys[4]) is not None
+    long = cache.key("{ " + "a " * 100 + "}", {})
+    cache.put(long, parse(long[0]))
+    assert cache.get(long) is None
+    # Other parse options (another token limit) are another entry.
+    assert cache.get(cache.key(keys[4][0], {"max_tokens": 11})) is None

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from saas.logs import request_id_var
+from saas.schema.cache import CachedDocuments, DocumentCache
 from saas.schema.errors import (
     PARSE_FAILED,
     VALIDATION_FAILED,
@@ -141,9 +142,14 @@ class KabinetSchema(strawberry.Schema):
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     limits = settings.limits
+    # One cache per schema: its documents were parsed under this schema's token limit and
+    # validated against this schema's rules (see saas.schema.cache for what is not cached).
+    documents = DocumentCache()
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: RequestLimits(limits),
+        # After both: keyed on the token limit's parse options; limit refusals come first.
+        lambda: CachedDocuments(documents),
         SubscriptionsOverWebSocket,
         ErrorPolicy,
     ]
