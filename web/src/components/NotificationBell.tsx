@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 import {
   MarkNotificationsReadDocument,
@@ -19,6 +19,7 @@ const LIST_SIZE = 20;
 export function NotificationBell() {
   const t = useT();
   const { lang } = useI18n();
+  const navigate = useNavigate();
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const [{ data: countData }, refetchCount] = useQuery({
@@ -72,7 +73,8 @@ export function NotificationBell() {
     const result = await mark(ids ? { ids } : { all: true });
     const answer = result.data?.markNotificationsRead;
     if (answer?.__typename === "NotificationsMarked") setUnread(answer.unreadCount);
-    refetchList({ requestPolicy: "network-only" });
+    refetchCount({ requestPolicy: "network-only" });
+    if (open) refetchList({ requestPolicy: "network-only" });
   }
 
   return (
@@ -114,9 +116,12 @@ export function NotificationBell() {
               <li key={n.id} className={n.read ? "notification read" : "notification unread"}>
                 <Link
                   to={n.link}
-                  onClick={() => {
+                  onClick={async (event) => {
+                    // Marked read before leaving: the next page's header asks for the count.
+                    event.preventDefault();
+                    if (!n.read) await markRead([n.id]);
                     setOpen(false);
-                    if (!n.read) void markRead([n.id]);
+                    navigate(n.link);
                   }}
                 >
                   <span className="notification-title">{n.title}</span>
