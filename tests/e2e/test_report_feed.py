@@ -298,6 +298,14 @@ def test_feed_updates_live_when_an_integrator_records_a_rejection(
         order = ours.evaluate_all("els => els.map(e => e.dataset.reportId)")
         assert order[:2] == [vat, ndfl] and set(order) == {vat, ndfl, usn}, order
         staff.screenshot(path=str(artifacts / "report-feed-staff.png"), full_page=True)
+        # The staff's report page: the fix's due date, which the client does not see.
+        ours.first.locator("[data-testid=report-link]").click()
+        staff.wait_for_url("**/reports/*")
+        note = staff.locator("[data-testid=being-fixed-note]")
+        note.wait_for()
+        assert note.inner_text().startswith("Исправляем: срок")
+        staff.locator("[data-testid=follow-ups]").wait_for()
+        assert staff.locator("[data-testid=report-document-download]").count() == 4
     finally:
         integrator.close()
         for context in contexts:
