@@ -157,7 +157,7 @@ def ensure_client(
                 "m": manager_id,
             },
         ).scalar_one()
-    contact = conn.execute(
+    contact: int = conn.execute(
         sa.text(
             "INSERT INTO client_contacts (organization_id, person_id, is_client_admin) "
             "VALUES (:o, :p, true) ON CONFLICT (organization_id, person_id) "
@@ -204,10 +204,11 @@ def prepare_demo(settings: Settings) -> list[str]:
                     ),
                     {"id": tenant_id, "s": json.dumps(brand)},
                 )
-                schema, role = conn.execute(
+                names = conn.execute(
                     sa.text("SELECT schema_name, db_role FROM shared.tenants WHERE id = :id"),
                     {"id": tenant_id},
                 ).one()
+                schema, role = str(names[0]), str(names[1])
                 ensure_membership(
                     conn,
                     ensure_person(conn, firm.admin, "Администратор"),

@@ -190,8 +190,8 @@ async def refresh_tenant_counts(engine: AsyncEngine) -> None:
             await conn.execute(text("SELECT status, count(*) FROM shared.tenants GROUP BY status"))
         ).all()
     TENANTS.clear()
-    for status, count in rows:
-        TENANTS.labels(status).set(count)
+    for row in rows:
+        TENANTS.labels(row[0]).set(row[1])
 
 
 async def metrics(request: Request) -> Response:

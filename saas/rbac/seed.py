@@ -31,8 +31,8 @@ def seed_default_roles(conn: sa.Connection, tenant_id: int) -> int:
     wanted = set(DEFAULT_POLICY)
     present: set[tuple[str, str, str]] = set()
     stale: list[int] = []
-    for row_id, role, obj, act in existing:
-        line = (role, obj, act)
+    for row in existing:
+        row_id, line = row[0], (row[1], row[2], row[3])
         if line in wanted and line not in present:
             present.add(line)
         else:

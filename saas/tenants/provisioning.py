@@ -45,9 +45,9 @@ def provision_tenant(
         )
     schema = schema_for(slug)
     with engine.begin() as conn:
-        database = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+        database: str = conn.execute(sa.text("SELECT current_database()")).scalar_one()
         role = role_for(schema, database)
-        tenant_id = conn.execute(
+        tenant_id: int = conn.execute(
             sa.text(
                 "INSERT INTO shared.tenants (slug, name, schema_name, db_role, domains) "
                 "VALUES (:slug, :name, :schema, :role, :domains) "
@@ -61,7 +61,7 @@ def provision_tenant(
                 'THEN CREATE ROLE "' + role + '" NOLOGIN; END IF; END $$'
             )
         )
-        superuser = conn.execute(
+        superuser: bool = conn.execute(
             sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         ).scalar_one()
         if not superuser:

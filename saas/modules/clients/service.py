@@ -217,7 +217,7 @@ async def access_contact(
     ).one_or_none()
     if row is None:
         raise missing
-    contact, org = row
+    contact, org = row[0], row[1]
     if manage and not actor.staff and not await is_client_admin_of(session, actor, org.id):
         raise forbidden(
             "Only the firm or a client admin of this organization manages its contacts."
