@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.db.session import tenant_transaction
 from saas.modules.clients.service import Actor
 from saas.modules.documents.service import removed_on_failure
+from saas.modules.notifications.models import Notification
 from saas.modules.reports import service
 from saas.modules.reports.catalog import PERIOD_CODES, form_of
-from saas.modules.reports.models import Report
+from saas.modules.reports.models import Report, ReportEvent
 from saas.modules.reports.service import (
     DocumentInput,
     DocumentKind,
@@ -253,7 +255,38 @@ async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
                         files=files,
                         stored=stored,
                     )
+        await _settle_history(session, ledger.organization_id, now)
     return created
+
+
+# The bell shows what happened in the last weeks as unread; older history reads as seen.
+UNREAD_WINDOW = timedelta(days=30)
+
+
+async def _settle_history(session: AsyncSession, organization_id: int, now: datetime) -> None:
+    """The seeded year is history: its notifications are dated when their events happened,
+    count as already e-mailed (the first mail job must not send a year of rejections), and
+    only the last UNREAD_WINDOW stays unread."""
+    event_time = (
+        sa.select(ReportEvent.occurred_at)
+        .where(ReportEvent.id == Notification.event_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.update(Notification)
+        .where(Notification.organization_id == organization_id)
+        .values(created_at=event_time, emailed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.organization_id == organization_id,
+            Notification.created_at < now - UNREAD_WINDOW,
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def seed_demo_reports(

@@ -90,6 +90,17 @@ def test_demo_reports_fit_regimes_and_are_idempotent(pg_server, settings, tmp_pa
                 f"SELECT count(*) FROM {schema}.reports r WHERE r.document_count <> "
                 f"(SELECT count(*) FROM {schema}.report_documents d WHERE d.report_id = r.id)"
             ).fetchone() == (0,)
+            # The year's rejections notified the contact and the manager, dated by their
+            # events; none waits for an e-mail; only the last 30 days are unread.
+            pending, unread_old, total, misdated = conn.execute(
+                f"SELECT count(*) FILTER (WHERE n.emailed_at IS NULL), "
+                f"count(*) FILTER (WHERE n.read_at IS NULL "
+                f"AND n.created_at < now() - interval '30 days'), count(*), "
+                f"count(*) FILTER (WHERE n.created_at <> e.occurred_at) "
+                f"FROM {schema}.notifications n JOIN {schema}.report_events e "
+                f"ON e.id = n.event_id"
+            ).fetchone()
+            assert total > 0 and pending == 0 and unread_old == 0 and misdated == 0
             key, content_type = conn.execute(
                 f"SELECT storage_key, content_type FROM {schema}.report_documents "
                 "WHERE kind = 'rejection_notice' LIMIT 1"
