@@ -85,6 +85,10 @@ def test_manager_imports_a_csv_and_reads_the_bad_rows_error(
     page.get_by_role("link", name="Импорт событий").click()
     page.wait_for_url("**/reports/import")
     expect_text(page, "h1", "Импорт событий отчётности")
+    # Only the import item is current, not "Reports" whose path is its parent.
+    nav = page.locator("nav.shell-nav")
+    assert nav.get_by_role("link", name="Импорт событий").get_attribute("aria-current") == "page"
+    assert nav.get_by_role("link", name="Отчётность").get_attribute("aria-current") is None
     template = page.locator("[data-testid=import-template]")
     assert (template.get_attribute("href") or "").startswith("data:text/csv")
 

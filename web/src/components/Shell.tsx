@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Link, NavLink } from "react-router";
+import { Link, useLocation } from "react-router";
 import { BrandMark } from "./BrandMark";
 import { LangSwitch } from "./LangSwitch";
 import { LiveStatus } from "./LiveStatus";
@@ -14,6 +14,13 @@ export interface NavItem {
   label: string;
 }
 
+/** The nav item the current path belongs to: the longest `to` that is the path or a parent of
+ *  it (so /reports/import marks "Import", and /reports/42 still marks "Reports"). */
+function currentItem(nav: NavItem[], path: string): string | undefined {
+  const owners = nav.filter((item) => path === item.to || path.startsWith(item.to + "/"));
+  return owners.sort((a, b) => b.to.length - a.to.length)[0]?.to;
+}
+
 /** The frame of every cabinet page: the firm's header (logo, name, phone) in its color,
  *  the navigation, and a footer with the firm's contacts. */
 export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactNode; children: ReactNode }) {
@@ -22,6 +29,7 @@ export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactN
   const name = useBrandName();
   const { viewer } = useSession();
   const manyCabinets = (viewer?.cabinets.length ?? 0) > 1;
+  const current = currentItem(nav, useLocation().pathname);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -48,7 +56,12 @@ export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactN
           <ul>
             {nav.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>{item.label}</NavLink>
+                <Link
+                  to={item.to}
+                  aria-current={item.to === current ? "page" : undefined}
+                >
+                  {item.label}
+                </Link>
               </li>
             ))}
           </ul>
