@@ -1,9 +1,9 @@
 // The urql client, replaced after login and logout: cached results and the open WebSocket
 // belong to the person who was logged in before.
-import { createContext, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import { Provider } from "urql";
-import { makeClient } from "../graphql/client";
+import { makeClient, onReconnected } from "../graphql/client";
 
 const ResetContext = createContext<() => void>(() => {});
 
@@ -22,4 +22,12 @@ export function ClientProvider({ children }: { children: ReactNode }) {
 /** Call after the session changed (login, logout, accepted invitation). */
 export function useResetClient(): () => void {
   return useContext(ResetContext);
+}
+
+/** How many times the live channel came back after dropping since the page opened: effects
+ *  that depend on it re-subscribe and catch up on what they missed. */
+export function useReconnects(): number {
+  const [count, setCount] = useState(0);
+  useEffect(() => onReconnected(() => setCount((c) => c + 1)), []);
+  return count;
 }

@@ -14,6 +14,7 @@ import { ErrorAlert } from "./Alert";
 import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBadge";
 import { REPORT_STATUSES, REPORT_STATUS_LABEL, authorityText, formName, formatDateTime, formatPeriod } from "../reportLabels";
 import { useI18n } from "../i18n";
+import { useReconnects } from "../app/client";
 import "../reports.css";
 
 const PAGE = 20;
@@ -67,21 +68,37 @@ function matches(row: FeedRow, v: ReportsFeedQueryVariables): boolean {
 }
 
 /** Follows `reportStatusChanged` for one organization (or all the viewer sees): each change is
- *  fetched as a whole row and handed to the lists; counts are refreshed through `version`. */
+ *  fetched as a whole row and handed to the lists; counts are refreshed through `version`.
+ *  When the live channel drops and comes back, the subscription starts again from the last
+ *  change seen (`since`: the API replays what was missed); if none was seen yet, the lists
+ *  reload (`reloads`). */
 function useLiveReports(organizationId: string | null, withOrganization: boolean) {
   const client = useClient();
   const listeners = useMemo(() => new Set<Listener>(), []);
   const [version, setVersion] = useState(0);
+  const [reloads, setReloads] = useState(0);
   const [flash, setFlash] = useState<ReadonlySet<string>>(new Set());
   const [announcement, setAnnouncement] = useState<FeedRow | null>(null);
+  const reconnects = useReconnects();
+  const lastSequence = useRef<number | null>(null);
+
+  useEffect(() => {
+    lastSequence.current = null;
+  }, [organizationId]);
 
   useEffect(() => {
     const timers: number[] = [];
+    const since = reconnects > 0 ? lastSequence.current : null;
+    if (reconnects > 0 && since === null) {
+      setReloads((r) => r + 1);
+      setVersion((v) => v + 1);
+    }
     const subscription = client
-      .subscription(ReportStatusChangedDocument, { organizationId })
+      .subscription(ReportStatusChangedDocument, { organizationId, since })
       .subscribe((result) => {
         const change = result.data?.reportStatusChanged;
         if (!change) return;
+        lastSequence.current = Math.max(lastSequence.current ?? 0, change.sequence);
         void client
           .query(ReportRowDocument, { id: change.reportId, withOrganization }, { requestPolicy: "network-only" })
           .toPromise()
@@ -109,9 +126,9 @@ function useLiveReports(organizationId: string | null, withOrganization: boolean
       subscription.unsubscribe();
       timers.forEach((timer) => window.clearTimeout(timer));
     };
-  }, [client, organizationId, withOrganization, listeners]);
+  }, [client, organizationId, withOrganization, listeners, reconnects]);
 
-  return { listeners, version, flash, announcement };
+  return { listeners, version, reloads, flash, announcement };
 }
 
 type Live = ReturnType<typeof useLiveReports>;
@@ -418,7 +435,7 @@ export function ReportFeed({
     withOrganization: staff,
   };
   // A list starts over (page one) whenever its filters change.
-  const listKey = JSON.stringify(variables);
+  const listKey = JSON.stringify(variables) + `#${live.reloads}`;
   const announced = live.announcement;
 
   return (

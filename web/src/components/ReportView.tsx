@@ -7,11 +7,22 @@ import { ReportDocuments } from "./ReportDocuments";
 import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBadge";
 import { EVENT_KIND_LABEL, authorityText, formName, formatDate, formatDateTime, formatPeriod, statusTone } from "../reportLabels";
 import { useI18n } from "../i18n";
+import { useReconnects } from "../app/client";
 import "../reports.css";
 
-/** Refetches the report whenever its status changes (the organization's live channel). */
-function useLiveReport(organizationId: string | null, reportId: string | null, onChange: () => void) {
+/** Refetches the report whenever its status changes (the organization's live channel), and
+ *  once more when the channel comes back after dropping (a change may have been missed). */
+function useLiveReport(
+  organizationId: string | null,
+  reportId: string | null,
+  onChange: () => void,
+  onReconnect: () => void,
+) {
   const client = useClient();
+  const reconnects = useReconnects();
+  useEffect(() => {
+    if (reconnects > 0) onReconnect();
+  }, [reconnects, onReconnect]);
   useEffect(() => {
     if (!organizationId || !reportId) return;
     const subscription = client.subscription(ReportStatusChangedDocument, { organizationId }).subscribe((result) => {
@@ -34,7 +45,8 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
     window.setTimeout(() => setFlash(false), 4000);
   });
   // The page's id may be the number (links in notifications) or the global id: compare the latter.
-  useLiveReport(report?.organizationId ?? null, report?.id ?? null, onChange);
+  const [onReconnect] = useState(() => () => refetch({ requestPolicy: "network-only" }));
+  useLiveReport(report?.organizationId ?? null, report?.id ?? null, onChange, onReconnect);
 
   const manager = report?.responsibleManager;
   // Staff see when the fix is due; clients only that it is being worked on.

@@ -23,9 +23,26 @@ function wsUrl(): string {
 }
 
 let ws: WsClient | null = null;
+const reconnectListeners = new Set<() => void>();
+
+/** Called whenever the live channel comes back after it dropped: what a subscription missed
+ *  meanwhile must be caught up (e.g. `reportStatusChanged(since:)`). Returns the unsubscriber. */
+export function onReconnected(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
 
 function wsClient(): WsClient {
-  ws ??= createWsClient({ url: wsUrl(), lazy: true, retryAttempts: 5 });
+  ws ??= createWsClient({
+    url: wsUrl(),
+    lazy: true,
+    retryAttempts: 5,
+    on: {
+      connected: (_socket, _payload, wasRetry) => {
+        if (wasRetry) reconnectListeners.forEach((listener) => listener());
+      },
+    },
+  });
   return ws;
 }
 
