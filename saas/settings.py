@@ -83,6 +83,10 @@ class Settings:
     # Report notifications are e-mailed in one batch per person once none arrived for this
     # long (a bulk import of a hundred rejections gives one e-mail, not a hundred).
     notification_mail_delay_seconds: float = 60.0
+    # Webhooks may target private, loopback and link-local addresses (a firm's own network,
+    # tests with a local receiver). Off by default: a firm admin must not make the platform
+    # call its own internal services (SSRF).
+    webhook_private_networks: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -109,6 +113,7 @@ class Settings:
             notification_mail_delay_seconds=float(
                 os.environ.get("SAAS_NOTIFICATION_MAIL_DELAY_SECONDS") or 60
             ),
+            webhook_private_networks=_flag("SAAS_WEBHOOK_PRIVATE_NETWORKS", False),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -59,6 +59,8 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         public_scheme="http",
         public_port=80,
         notification_mail_delay_seconds=1.0,
+        # The webhook tests' receiver listens on 127.0.0.1; test_webhooks checks the refusal.
+        webhook_private_networks=True,
     )
 
 

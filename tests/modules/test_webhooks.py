@@ -4,6 +4,7 @@ firm's admin sees and redelivers nothing; non-admins are refused."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import threading
@@ -18,7 +19,10 @@ import pytest
 from dramatiq import Worker
 
 from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
+from saas.modules.notifications import service
 from saas.modules.notifications.jobs import deliver_webhook
+from saas.modules.notifications.models import WebhookDelivery, WebhookEndpoint
+from saas.modules.notifications.policy import PRIVATE_REFUSED, url_problem
 from tests.modules.test_reports_api import World, at, build_world, new_report, record
 
 CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
@@ -213,3 +217,47 @@ def test_validation_and_permissions(world: World) -> None:
     response = world.client1.raw("{ webhookEndpoints { id } }")
     errors = response["errors"]
     assert errors and errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://hooks.example.com/kabinet", False),
+        ("https://203.0.113.5/x", True),  # documentation range: not global
+        ("http://8.8.8.8/x", False),
+        ("http://10.1.2.3/x", True),
+        ("http://192.168.0.10:8080/x", True),
+        ("http://127.0.0.1:9000/x", True),
+        ("http://localhost/x", True),
+        ("http://api.localhost/x", True),
+        ("http://169.254.169.254/latest/meta-data", True),  # cloud metadata
+        ("http://[::1]/x", True),
+        ("http://[fd00::1]/x", True),
+        ("http://[::ffff:10.0.0.1]/x", True),  # IPv4-mapped private
+        ("http://[2001:4860:4860::8888]/x", False),
+    ],
+)
+def test_private_addresses_are_refused_unless_allowed(url: str, refused: bool) -> None:
+    problem = url_problem(url)
+    assert (problem == PRIVATE_REFUSED) is refused, (url, problem)
+    assert url_problem(url, private_networks=True) is None
+
+
+def test_delivery_to_a_name_resolving_privately_is_refused(receiver: Receiver) -> None:
+    """A name is checked when delivering, against what it resolves to (here localhost →
+    loopback): refused without a request; allowed, the request goes to the pinned address
+    with the name kept in the Host header."""
+    port = receiver.url.split(":")[2].split("/")[0]
+    endpoint = WebhookEndpoint(url=f"http://localhost:{port}/hook", secret="whsec_test")
+    delivery = WebhookDelivery(id=1, event_id=1, topic="report.status_changed", payload={})
+
+    refused = asyncio.run(service.post(endpoint, delivery))
+    assert not refused.ok and refused.response_code is None
+    assert PRIVATE_REFUSED in (refused.error or "")
+    assert receiver.received == []
+
+    allowed = asyncio.run(service.post(endpoint, delivery, private_networks=True))
+    assert allowed.ok and allowed.response_code == 200, allowed
+    headers, body = receiver.received[0]
+    assert headers["host"] == f"localhost:{port}"
+    assert verify("whsec_test", headers, body)

@@ -355,7 +355,12 @@ class Mutation:
         try:
             async with ctx.unit_of_work() as db:
                 row = await service.create_endpoint(
-                    db, input.url, input.topics, input.description, ctx.principal.person_id
+                    db,
+                    input.url,
+                    input.topics,
+                    input.description,
+                    ctx.principal.person_id,
+                    private_networks=ctx.services.settings.webhook_private_networks,
                 )
                 created = WebhookEndpointCreated(
                     endpoint=WebhookEndpointType.of(row), secret=row.secret
@@ -379,6 +384,7 @@ class Mutation:
                     active=input.active,
                     topics=input.topics,
                     url=input.url,
+                    private_networks=info.context.services.settings.webhook_private_networks,
                 )
                 result = WebhookEndpointType.of(row)
         except WebhookError as exc:

@@ -62,7 +62,9 @@ async def deliver_webhook(job: JobContext, *, delivery_id: int) -> None:
             delivery.status = "failed"
             return
     # The HTTP call runs outside any transaction: a slow receiver holds no connection.
-    outcome = await service.post(endpoint, delivery)
+    outcome = await service.post(
+        endpoint, delivery, private_networks=job.services.settings.webhook_private_networks
+    )
     final = delivery.attempts + 1 > MAX_RETRIES
     async with job.transaction() as db:
         fresh = await db.get(WebhookDelivery, delivery_id)

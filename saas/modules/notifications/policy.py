@@ -5,6 +5,7 @@ Who reads in-app notifications: see the end of this file."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,14 +21,36 @@ TOPICS: tuple[str, ...] = ("report.status_changed",)
 MAX_URL = 2000
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot receive webhooks, or None."""
+PRIVATE_REFUSED = "private, loopback and link-local addresses cannot receive webhooks"
+
+
+def public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet (not private, loopback, link-local,
+    multicast, reserved or the cloud metadata address)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def url_problem(url: str, *, private_networks: bool = False) -> str | None:
+    """Why `url` cannot receive webhooks, or None. A host given as an IP address (or
+    `localhost`) must be public unless `private_networks`; names are checked again at
+    delivery, against every address they resolve to (service.post)."""
     if len(url) > MAX_URL:
         return "the URL is too long"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "an http(s) URL with a host is required"
-    return None
+    if private_networks:
+        return None
+    host = parts.hostname.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return PRIVATE_REFUSED
+    try:
+        return None if public_address(host) else PRIVATE_REFUSED
+    except ValueError:
+        return None  # a name: resolved and checked when delivering
 
 
 # ------------------------------------------------------------------- in-app notifications

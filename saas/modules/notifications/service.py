@@ -11,11 +11,13 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -33,7 +35,12 @@ from saas.modules.notifications.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from saas.modules.notifications.policy import TOPICS, url_problem
+from saas.modules.notifications.policy import (
+    PRIVATE_REFUSED,
+    TOPICS,
+    public_address,
+    url_problem,
+)
 from saas.schema.errors import DomainError
 
 TIMEOUT_SECONDS = 10.0
@@ -54,8 +61,8 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def _check(url: str, topics: list[str]) -> None:
-    problem = url_problem(url)
+def _check(url: str, topics: list[str], private_networks: bool) -> None:
+    problem = url_problem(url, private_networks=private_networks)
     if problem:
         raise WebhookError("validation", "INVALID_URL", problem, "url")
     if not topics:
@@ -68,10 +75,16 @@ def _check(url: str, topics: list[str]) -> None:
 
 
 async def create_endpoint(
-    db: AsyncSession, url: str, topics: list[str], description: str, created_by: int | None
+    db: AsyncSession,
+    url: str,
+    topics: list[str],
+    description: str,
+    created_by: int | None,
+    *,
+    private_networks: bool = False,
 ) -> WebhookEndpoint:
     url = url.strip()
-    _check(url, topics)
+    _check(url, topics, private_networks)
     endpoint = WebhookEndpoint(
         url=url,
         secret="whsec_" + secrets.token_urlsafe(32),
@@ -99,11 +112,12 @@ async def update_endpoint(
     active: bool | None,
     topics: list[str] | None,
     url: str | None,
+    private_networks: bool = False,
 ) -> WebhookEndpoint:
     endpoint = await get_endpoint(db, endpoint_id)
     new_url = url.strip() if url is not None else endpoint.url
     new_topics = sorted(set(topics)) if topics is not None else list(endpoint.topics)
-    _check(new_url, new_topics)
+    _check(new_url, new_topics, private_networks)
     endpoint.url, endpoint.topics = new_url, new_topics
     if active is not None:
         endpoint.active = active
@@ -206,8 +220,34 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     )
 
 
-async def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
-    """One signed POST; any 2xx is success. Never raises for the receiver's failures."""
+class Refused(Exception):
+    """The receiver's name resolves to no address a webhook may go to."""
+
+
+async def pinned_addresses(url: str, private_networks: bool) -> list[str]:
+    """The addresses to connect to for `url`, in order: its host resolved once, every address
+    checked (a name with one private address among public ones is refused) and then used as
+    is, so a second lookup (DNS rebinding) cannot steer the request elsewhere."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise Refused(f"cannot resolve {host}: {exc}") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise Refused(f"cannot resolve {host}")
+    if not private_networks and not all(public_address(a) for a in addresses):
+        raise Refused(f"{host}: {PRIVATE_REFUSED}")
+    return list(dict.fromkeys(addresses))
+
+
+async def post(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, *, private_networks: bool = False
+) -> Outcome:
+    """One signed POST to the endpoint's pinned address (see pinned_address); any 2xx is
+    success. Never raises for the receiver's failures."""
     body = body_of(delivery)
     timestamp = str(int(time.time()))
     headers = {
@@ -219,9 +259,30 @@ async def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         "X-Kabinet-Delivery": str(delivery.id),
     }
     started = time.monotonic()
+    parts = urlsplit(endpoint.url)
+    try:
+        addresses = await pinned_addresses(endpoint.url, private_networks)
+    except Refused as exc:
+        return Outcome(False, None, str(exc)[:MAX_ERROR], 0)
+    headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            response = await client.post(endpoint.url, content=body, headers=headers)
+            for index, address in enumerate(addresses):
+                netloc = f"[{address}]" if ":" in address else address
+                if parts.port:
+                    netloc += f":{parts.port}"
+                try:
+                    response = await client.post(
+                        urlunsplit(parts._replace(netloc=netloc)),
+                        content=body,
+                        headers=headers,
+                        extensions=extensions,
+                    )
+                    break
+                except httpx.ConnectError:
+                    if index == len(addresses) - 1:
+                        raise  # the next address, as a browser would; none left
     except httpx.HTTPError as exc:
         duration = int((time.monotonic() - started) * 1000)
         return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:MAX_ERROR], duration)
