@@ -703,3 +703,78 @@ def test_the_document_cache_is_bounded() -> None:
     assert cache.get(long) is None
     # Other parse options (another token limit) are another entry.
     assert cache.get(cache.key(keys[4][0], {"max_tokens": 11})) is None
+
+
+# --- The executor's short path for plain leaf fields (saas/schema/execution.py) -----------------
+
+LEAVES = "{ probeLeaves(odd: true) { count label kind at flag } }"
+GOOD_LEAF = {
+    "count": 7,
+    "label": None,
+    "kind": "SECOND",
+    "at": "2026-01-02T03:04:05+00:00",
+    "flag": True,
+}
+
+
+def test_plain_leaf_fields_resolve_and_fail_as_before(strict, firms) -> None:  # type: ignore[no-untyped-def]
+    c = strict(firms["a"].host)
+    assert c.raw("{ probeLeaves { count label kind at flag } }") == {
+        "data": {"probeLeaves": [GOOD_LEAF]}
+    }
+    result = c.raw(LEAVES)
+    assert result["data"] == {
+        "probeLeaves": [GOOD_LEAF, None, None, None, {**GOOD_LEAF, "label": "12"}]
+    }
+    assert [e["path"] for e in result["errors"]] == [
+        ["probeLeaves", 1, "count"],
+        ["probeLeaves", 2, "count"],
+        ["probeLeaves", 3, "kind"],
+    ]
+    # As on graphql-core's path: a None where none may be is a bug (masked); a value the
+    # scalar or enum refuses comes as graphql-core's GraphQLError.
+    assert codes(result) == ["INTERNAL", "BAD_REQUEST", "BAD_REQUEST"]
+    assert result["errors"][0]["message"] == "Internal server error"
+    assert result["errors"][1]["message"] == "Int cannot represent non-integer value: 'x'"
+    # A field without a resolver but with a permission extension is never taken short.
+    guarded = c.raw("{ probeLeaves { count secret } }")
+    assert guarded["data"] == {"probeLeaves": [None]}
+    assert codes(guarded) == ["FORBIDDEN"]
+    assert guarded["errors"][0]["path"] == ["probeLeaves", 0, "secret"]
+
+
+def test_the_short_path_gives_what_graphql_core_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import strawberry
+
+    from saas.schema.execution import SpineExecutor, plain_leaf
+    from tests.support import spine_probe
+
+    def run(executor: Any) -> dict[str, Any]:
+        result = strawberry.Schema(
+            query=spine_probe.LeavesOnly, execution_context_class=executor
+        ).execute_sync(LEAVES)
+        return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+    reference = run(None)
+    assert len(reference["errors"]) == 3
+    read = SpineExecutor._read_plain
+    calls: list[str] = []
+
+    def counted(self: SpineExecutor, plan: Any, source: Any) -> Any:
+        calls.append(plan[1])
+        return read(self, plan, source)
+
+    monkeypatch.setattr(SpineExecutor, "_read_plain", counted)
+    assert run(SpineExecutor) == reference
+    # Every leaf took the short path first, up to the one whose error nulls its item:
+    # 5 (good) + 1 (count None) + 1 (count "x") + 3 (kind "nope") + 5 (label 12).
+    assert len(calls) == 15
+    # Which fields qualify, on the real schema.
+    schema = root.build_schema()._schema
+    report = schema.get_type("Report")
+    assert plain_leaf(report.fields["formCode"]) is not None  # type: ignore[union-attr]
+    assert plain_leaf(report.fields["status"]) is not None  # type: ignore[union-attr]
+    assert plain_leaf(report.fields["organization"]) is None  # type: ignore[union-attr]
+    assert plain_leaf(report.fields["id"]) is None  # type: ignore[union-attr]
+    firm = schema.get_type("Query")
+    assert plain_leaf(firm.fields["reports"]) is None  # type: ignore[union-attr]

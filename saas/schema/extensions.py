@@ -119,7 +119,14 @@ def apply_error_policy(errors: list[GraphQLError], request_id: str | None) -> li
 
 
 class KabinetSchema(strawberry.Schema):
-    """strawberry.Schema that logs only what needs a look: the unexpected errors, in full."""
+    """strawberry.Schema that logs only what needs a look: the unexpected errors, in full,
+    and executes with `SpineExecutor` (a short path for plain leaf fields)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from saas.schema.execution import SpineExecutor
+
+        kwargs.setdefault("execution_context_class", SpineExecutor)
+        super().__init__(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

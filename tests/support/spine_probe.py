@@ -4,8 +4,10 @@ Relay connections over the tenant's audit log, paged by `saas.schema.relay`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 
 import sqlalchemy as sa
 import strawberry
@@ -38,8 +40,57 @@ class ProbeEntry(relay.Node):
         return [found.get(i) for i in ids]
 
 
+@strawberry.enum(name="ProbeKind", description="Probe: an enum.")
+class ProbeKind(Enum):
+    FIRST = "first"
+    SECOND = "second"
+
+
+@strawberry.type(description="Probe: plain leaf fields (the executor's short path) and odd values.")
+class ProbeLeaves:
+    count: int
+    label: str | None
+    kind: ProbeKind
+    at: datetime
+    flag: bool
+    # A guarded field without a resolver: its extension must run (never the short path).
+    secret: str = strawberry.field(extensions=requires("probe", "read"))
+
+
+def leaves(odd: bool) -> list[ProbeLeaves | None]:
+    good = ProbeLeaves(
+        count=7,
+        label=None,
+        kind=ProbeKind.SECOND,
+        at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        flag=True,
+        secret="s",
+    )
+    if not odd:
+        return [good]
+    # Each odd item is nulled by its own error; the others stay.
+    return [
+        good,
+        dataclasses.replace(good, count=None),  # non-null field holding None
+        dataclasses.replace(good, count="x"),  # a value Int refuses
+        dataclasses.replace(good, kind="nope"),  # not a member of the enum
+        dataclasses.replace(good, label=12),  # String serializes an int
+    ]
+
+
+@strawberry.type(description="Probe: a query type of only the leaves (to compare executors).")
+class LeavesOnly:
+    @strawberry.field
+    def probe_leaves(self, odd: bool = False) -> list[ProbeLeaves | None]:
+        return leaves(odd)
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(description="Probe: leaves; `odd` puts a None and refused values in.")
+    def probe_leaves(self, odd: bool = False) -> list[ProbeLeaves | None]:
+        return leaves(odd)
+
     @strawberry.field
     def probe_boom(self) -> str:
         raise RuntimeError("secret detail: password=hunter2")

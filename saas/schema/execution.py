@@ -1,0 +1,175 @@
+"""The executor: graphql-core's, with a short path for plain leaf fields.
+
+Most fields of a page are plain attributes of the node (`formCode`, `status`, `statusAt`):
+no resolver, no arguments, no field extension, a scalar or enum type. graphql-core still
+builds a path and a resolve-info tuple for each, calls strawberry's wrapper, and walks
+`complete_value` (non-null, list, leaf, abstract, object checks) before serializing: for a
+feed page of 50 reports that is ~400 rounds of it. For exactly those fields this executor
+reads the attribute (what strawberry's resolver for such a field does) and serializes it
+with the field's scalar or enum. Anything else, and any unusual outcome (None for a non-null
+field, an exception, an awaitable, a value the scalar refuses), goes through graphql-core's
+own `execute_field`, so values, nulls and errors come out exactly as before
+(tests/test_graphql_spine.py compares the two).
+
+Fields that carry anything to enforce never qualify: a permission or any other field
+extension, a resolver, arguments on the field in the schema or in the query, or a schema
+extension acting as resolver middleware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLField, GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql.execution.executor import Path, Undefined
+from graphql.pyutils import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# (getter, attribute name, leaf type, non-null)
+Plan = tuple[Callable[[Any, str], Any], str, GraphQLLeafType, bool]
+
+_SLOW = object()  # "take graphql-core's path"
+# id(GraphQLField) -> (the field, its plan or None); the field is kept so an id reused after
+# a schema is dropped is never mistaken for it.
+_PLANS: dict[int, tuple[GraphQLField, Plan | None]] = {}
+
+
+def plain_leaf(field: GraphQLField) -> Plan | None:
+    """How to read a plain scalar/enum attribute field; None for every other field."""
+    known = _PLANS.get(id(field))
+    if known is not None and known[0] is field:
+        return known[1]
+    plan = _plan(field)
+    _PLANS[id(field)] = (field, plan)
+    return plan
+
+
+def _plan(field: GraphQLField) -> Plan | None:
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolve = field.resolve
+    if (
+        definition is None
+        or resolve is None
+        # strawberry's resolver for a field without resolver and extensions (is_basic_field):
+        # `definition.get_result(source, ...)`, i.e. `default_resolver(source, python_name)`
+        or getattr(resolve, "__name__", "") != "_get_basic_result"
+        or not definition.is_basic_field
+        or definition.base_resolver is not None
+        or definition.is_subscription
+        or field.args
+    ):
+        return None
+    type_: Any = field.type
+    non_null = isinstance(type_, GraphQLNonNull)
+    inner = type_.of_type if non_null else type_
+    if not is_leaf_type(inner):
+        return None
+    return definition.default_resolver, definition.python_name, inner, non_null
+
+
+class SpineExecutor(StrawberryGraphQLCoreExecutionContext):
+    _spine_plans: dict[int, tuple[Any, list[Plan | None] | None]]
+
+    def _plans_of(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> list[Plan | None] | None:
+        """Plans of a selection, memoized by its identity like graphql-core's own memo of
+        collected subfields (the 50 nodes of a page share one grouped field set)."""
+        try:
+            memo = self._spine_plans
+        except AttributeError:
+            memo = self._spine_plans = {}
+        key = id(grouped_field_set)
+        known = memo.get(key)
+        if known is not None and known[0] is grouped_field_set:
+            return known[1]
+        plans: list[Plan | None] | None = None
+        middleware = self.middleware_manager
+        if middleware is None or not middleware._middleware_resolvers:
+            plans = []
+            for field_details_list in grouped_field_set.values():
+                node = field_details_list[0].node
+                field = self.schema.get_field(parent_type, node.name.value)
+                plan = None
+                if field is not None and not node.arguments and len(field_details_list) == 1:
+                    plan = plain_leaf(field)
+                plans.append(plan)
+            if not any(plans):
+                plans = None
+        memo[key] = (grouped_field_set, plans)  # keeps it alive: its id is not reused
+        return plans
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plans = self._plans_of(parent_type, grouped_field_set)
+        if plans is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        # graphql-core's execute_fields, with plain leaves read directly.
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for (response_name, field_details_list), plan in zip(
+                grouped_field_set.items(), plans, strict=True
+            ):
+                if plan is not None:
+                    value = self._read_plain(plan, source_value)
+                    if value is not _SLOW:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _read_plain(self, plan: Plan, source: Any) -> Any:
+        getter, name, leaf, non_null = plan
+        try:
+            value = getter(source, name)
+        except Exception:
+            return _SLOW  # graphql-core's path raises it again and locates the error
+        if value is None:
+            return _SLOW if non_null else None
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return _SLOW
+        try:
+            coerced = leaf.coerce_output_value(value)
+        except Exception:
+            return _SLOW
+        if coerced is None or coerced is Undefined:
+            return _SLOW
+        return coerced
