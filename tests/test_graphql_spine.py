@@ -778,3 +778,30 @@ def test_the_short_path_gives_what_graphql_core_gives(monkeypatch: pytest.Monkey
     assert plain_leaf(report.fields["id"]) is None  # type: ignore[union-attr]
     firm = schema.get_type("Query")
     assert plain_leaf(firm.fields["reports"]) is None  # type: ignore[union-attr]
+
+
+# --- Responses are encoded with orjson (saas/schema/view.py) -----------------------------------
+
+
+async def test_responses_are_utf8_json_and_websocket_messages_stay_text(live_server, firms) -> None:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ currentFirm { name slug } }"},
+            headers={"host": firms["a"].host},
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {
+        "data": {"currentFirm": {"name": firms["a"].name, "slug": firms["a"].slug}}
+    }
+    assert firms["a"].name in response.content.decode("utf-8")  # UTF-8, not \u escapes
+    ws = await _open(live_server, firms["a"].host)
+    try:
+        query = "{ currentFirm { name } }"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        frame = await asyncio.wait_for(ws.recv(), timeout=10)
+        assert isinstance(frame, str)  # a text frame, as graphql-transport-ws clients expect
+        assert json.loads(frame)["payload"]["data"]["currentFirm"]["name"] == firms["a"].name
+    finally:
+        await ws.close()

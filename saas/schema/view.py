@@ -194,6 +194,16 @@ class GraphQLApp(GraphQL):
         # orjson refuses absurd nesting with a JSONDecodeError; json.loads hits RecursionError.
         return orjson.loads(data)
 
+    def encode_json(self, data: object) -> str:
+        # orjson: ~10x faster than json.dumps on a 50-report page. Non-ASCII text is sent as
+        # UTF-8 instead of \u escapes (the same JSON once decoded). A str, not bytes, so
+        # WebSocket messages stay text frames. What orjson refuses (non-str keys, integers
+        # over 64 bits) falls back to json.dumps, as before.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
+
     async def parse_http_body(self, request: Any) -> Any:
         content_type, _ = parse_content_type(request.content_type or "")
         if request.method == "POST" and "application/json" in content_type:
