@@ -1,7 +1,8 @@
 """Sessions. `tenant_session` is the only way to reach tenant tables.
 
-Inside every transaction of a tenant-bound session:
-  SET LOCAL ROLE <tenant role>      -- a role that owns that tenant's schema and nothing else
+Inside every transaction of a tenant-bound session, in one statement:
+  set_config('role', <tenant role>, true)   -- SET LOCAL ROLE: a role that owns that tenant's
+                                            -- schema and nothing else
   set_config('search_path', <schema>, true)
 and the placeholder schema `tenant` of the models is translated to the tenant's schema.
 Both settings are transaction-local, so a pooled connection carries no tenant into the next
@@ -64,15 +65,19 @@ class SerialSession(AsyncSession):
             await super().rollback()
 
 
+_BIND_TENANT = text(
+    "SELECT set_config('role', :role, true), set_config('search_path', :schema, true)"
+)
+
+
 @event.listens_for(Session, "after_begin")
 def _bind_transaction_to_tenant(session: Session, transaction: Any, connection: Any) -> None:
     tenant = session.info.get("tenant")
     if tenant is None:
         return
-    connection.exec_driver_sql(f'SET LOCAL ROLE "{tenant.db_role}"')
-    connection.execute(
-        text("SELECT set_config('search_path', :schema, true)"), {"schema": tenant.schema}
-    )
+    # One round trip for both: set_config('role', name, true) is SET LOCAL ROLE (the same
+    # membership check, refused for a role the login may not take; reverts at transaction end).
+    connection.execute(_BIND_TENANT, {"role": tenant.db_role, "schema": tenant.schema})
 
 
 def shared_session(engine: AsyncEngine) -> SerialSession:
