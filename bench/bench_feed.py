@@ -1,12 +1,16 @@
-"""The reports status feed: one page (50 reports with their current status and organization)
-over GraphQL/HTTP against the same rows read with raw psycopg and serialized with orjson in a
-bare Starlette endpoint, in the same run; goal: GraphQL at >= 0.5x the bare requests/s.
+"""The reports status feed: one page (50 reports with their current status, organization and
+documents) over GraphQL/HTTP against the same rows read with raw psycopg and serialized with
+orjson in a bare Starlette endpoint, in the same run; goal: GraphQL at >= 0.5x the bare
+requests/s.
 
 Both servers run as their own uvicorn process on one fresh database (a firm with 20
-organizations and 1,000 reports): the API as `saas serve` (every middleware, token
-authentication, limits, permissions, the organization dataloader), the bare app below with a
-psycopg pool, the same token check and one SQL statement. Requests are sequential on one
-keep-alive connection per server, alternating in rounds so background load hits both alike.
+organizations, 1,000 reports with 1-3 documents each): the API as `saas serve` (every
+middleware, token authentication, limits, permissions, the organization dataloader, the
+documents read with the page), the bare app below with a psycopg pool, the same token check
+and one SQL statement reading the same columns (documents as a JSON array per report, as the
+API's feed reads them). The bench checks that both return the same nodes. Requests are
+sequential on one keep-alive connection per server, alternating in rounds so background load
+hits both alike.
 
     python -m bench.bench_feed [--write-docs]
 """
@@ -52,7 +56,8 @@ WARM_UP = 100
 GOAL_RATIO = 0.5
 QUERY = (
     "{ reports(first: 50) { pageInfo { hasNextPage endCursor } edges { cursor node { id "
-    "formCode periodYear periodCode status statusAt beingFixed organization { name } } } } }"
+    "formCode periodYear periodCode status statusAt beingFixed documentCount "
+    "documents { id name } organization { name } } } } }"
 )
 # The same page asking for ids only: what is left is the fixed cost of a request (auth,
 # tenant transaction, parsing, validation, the page's SQL), not field resolution.
@@ -65,7 +70,10 @@ TOKEN_SQL = (
 )
 FEED_SQL = (
     "SELECT r.id, r.form_code, r.period_year, r.period_code, r.status, r.status_at, "
-    "r.being_fixed, r.updated_at, o.name FROM {schema}.reports r "
+    "r.being_fixed, r.updated_at, o.name, r.document_count, "
+    "CASE WHEN r.document_count > 0 THEN (SELECT json_agg(json_build_object('id', d.id, "
+    "'name', d.name) ORDER BY d.id) FROM {schema}.report_documents d "
+    "WHERE d.report_id = r.id) END FROM {schema}.reports r "
     "JOIN {schema}.client_organizations o ON o.id = r.organization_id "
     "ORDER BY r.updated_at DESC, r.id DESC LIMIT %s"
 )
@@ -110,6 +118,11 @@ def bare_app() -> Starlette:
                     "status": r[4].upper(),
                     "statusAt": r[5],
                     "beingFixed": r[6],
+                    "documentCount": r[9],
+                    "documents": [
+                        {"id": _gid("ReportDocument", d["id"]), "name": d["name"]}
+                        for d in r[10] or ()
+                    ],
                     "organization": {"name": r[8]},
                 },
             }
@@ -162,6 +175,24 @@ def _seed(url: str, tenant_id: int) -> str:
                     for i in range(REPORTS)
                 ],
             )
+        # Every report: one event with 1-3 documents (report file, receipt, notice).
+        conn.execute(
+            f'INSERT INTO "{schema}".report_events (report_id, external_id, kind, occurred_at, '
+            "text) SELECT id, 'bench-' || id, 'sent', status_at, '' "
+            f'FROM "{schema}".reports'
+        )
+        conn.execute(
+            f'INSERT INTO "{schema}".report_documents (report_id, event_id, kind, name, '
+            "storage_key, size, sha256, content_type) "
+            "SELECT e.report_id, e.id, (ARRAY['report_file', 'receipt', 'notice_of_input'])[n], "
+            "'document-' || e.report_id || '-' || n || '.xml', "
+            "'bench/' || e.report_id || '/' || n, 1000 + n, repeat('0', 64), 'application/xml' "
+            f'FROM "{schema}".report_events e, generate_series(1, 1 + e.report_id % 3) AS n'
+        )
+        conn.execute(
+            f'UPDATE "{schema}".reports r SET document_count = (SELECT count(*) FROM '
+            f'"{schema}".report_documents d WHERE d.report_id = r.id)'
+        )
         conn.execute(
             "INSERT INTO shared.api_tokens (tenant_id, name, role, prefix, token_hash) "
             "VALUES (%s, 'bench', 'integrator', %s, %s)",
@@ -220,9 +251,10 @@ def run() -> dict[str, Any]:
             via_api = api.execute(QUERY)["reports"]
             via_bare = bare.post({"query": QUERY}).json()["data"]["reports"]
             assert len(via_api["edges"]) == len(via_bare["edges"]) == PAGE
-            assert [e["node"]["id"] for e in via_api["edges"]] == [
-                e["node"]["id"] for e in via_bare["edges"]
+            assert [e["node"] for e in via_api["edges"]] == [
+                e["node"] for e in via_bare["edges"]
             ], "the two endpoints must return the same page"
+            assert sum(e["node"]["documentCount"] for e in via_api["edges"]) >= PAGE
             api_bytes = len(api.post({"query": QUERY}).content)
             bare_bytes = len(bare.post({"query": QUERY}).content)
             _timed(api, WARM_UP)
@@ -270,8 +302,9 @@ def report(result: dict[str, Any]) -> str:
             f"`python -m bench.bench_feed` on {result['machine']}.",
             "",
             f"One page of the reports feed ({PAGE} reports with status, status time, "
-            f"being-fixed flag and organization name; {REPORTS} reports of {ORGANIZATIONS} "
-            f"organizations in the firm) with an API token, {result['requests']} sequential "
+            f"being-fixed flag, organization name, document count and documents (id, name); "
+            f"{REPORTS} reports with 1-3 documents each, of {ORGANIZATIONS} organizations in "
+            f"the firm) with an API token, {result['requests']} sequential "
             f"requests per endpoint on one keep-alive connection, alternating in rounds:",
             "",
             "| endpoint | p50 ms | p95 ms | p99 ms | requests/s (one connection) |",
