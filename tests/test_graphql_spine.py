@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import websockets
 from websockets.asyncio.client import connect
 
+from saas.jobs.runtime import current_runtime_or_none, restore_jobs
 from saas.schema import root
 from saas.settings import Limits, Settings
 from tests.support.client import GraphQLClient
@@ -81,9 +82,14 @@ def strict_server(settings: Settings, firms: dict[str, Any]) -> Iterator[LiveSer
         app = create_app(strict)
     finally:
         root.MODULES = modules
+    # The strict app's lifespan makes its job runtime the process's and its shutdown clears
+    # it: give the process back the runtime it had (the shared live server's), or tests run
+    # after this module that enqueue jobs (the cross-tenant matrix) find none.
+    previous = current_runtime_or_none()
     server = LiveServer(app).start()
     yield server
     server.stop()
+    restore_jobs(previous)
 
 
 @pytest.fixture
