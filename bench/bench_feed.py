@@ -316,17 +316,45 @@ def report(result: dict[str, Any]) -> str:
             f"Requests/s ratio (GraphQL / bare): **{ratio:.2f}x**; goal >= {GOAL_RATIO}x: "
             f"{verdict}. Response sizes: {result['api_bytes']} / {result['bare_bytes']} bytes.",
             "",
-            f"What limits it: the `id`-only row is the fixed cost of a GraphQL request here "
-            f"(host and token resolution, the tenant transaction with SET LOCAL ROLE and "
-            f"search_path, parsing and validating the document against the limits, the "
-            f"permission extension, ORM rows, the page's SQL, metrics and access log): "
-            f"p50 {median(result['ids']) * 1000:.1f} ms against the bare endpoint's "
-            f"{median(result['bare']) * 1000:.1f} ms. The rest, up to the full page's p50, is "
-            f"resolving ~500 fields one by one in strawberry/graphql-core (each an awaitable "
-            f"and a Python call chain through the extensions), the Relay cursors and the "
-            f"organization dataloader (a second statement instead of a join). Reaching 0.5x "
-            f"needs both smaller: fewer per-field extensions/async resolvers on hot types, and "
-            f"a cheaper request path.",
+            f"What limits it: the `id`-only row is the fixed cost of a GraphQL request "
+            f"here, p50 {median(result['ids']) * 1000:.1f} ms against the bare endpoint's "
+            f"{median(result['bare']) * 1000:.1f} ms for the whole page: 8 database round "
+            f"trips instead of 4 (the API token is looked up in a transaction of its own: "
+            f"BEGIN, SELECT, ROLLBACK; then the tenant transaction: BEGIN, the binding "
+            f"statement, the page, the organizations, ROLLBACK), ORM instances for the token, "
+            f"the 51 reports and their organizations, strawberry's per-operation extension "
+            f"hooks, the access log and metrics. The rest, up to the full page's p50, is the "
+            f"~15 fields per report still resolved one by one in strawberry/graphql-core: "
+            f"`id` (Relay, through strawberry's whole resolver chain), `organization` and "
+            f"`documents` (async resolvers: a coroutine each, gathered per list), and "
+            f"building the page's nodes.",
+            "",
+            "Where the time of a full-page request goes (py-spy on `saas serve`, 1,500 "
+            "requests, 2026-11-23, samples outside idle): SQLAlchemy and psycopg for the "
+            "three statements ~21%; graphql-core/strawberry field execution ~23%; building "
+            "the nodes in `paginate` ~18%, of which turning each document of the page's JSON "
+            "into an ORM `ReportDocument` instance (`reports.graphql._document_of`) ~11%; "
+            "the event loop (one coroutine per `organization` and `documents`) ~9%; the "
+            "organization field and its dataloader ~6%; the HTTP view and response ~4%; "
+            "uvicorn ~1%; access log and metrics ~1%; GraphQL validation ~0% (cached).",
+            "",
+            "The spine work of 2026-11-23, measured back to back on one machine: the parsed "
+            "document and its validation verdict cached by query text (validation was ~12% "
+            "of a request; limits, permissions and tenant binding still run on every request, "
+            "`saas/schema/cache.py`), a short path in the executor for plain leaf fields "
+            "(`saas/schema/execution.py`), orjson responses, one statement to bind the tenant "
+            "transaction. The page without documents went from 0.10x to 0.13x (p50 15.7 -> "
+            "11.7 ms, id-only 8.7 -> 7.0 ms); the page with documents (this bench since "
+            "then) from 0.08-0.09x to 0.10-0.11x (p50 29.4 -> 23.1 ms, id-only 9.2 -> 7.4 ms). "
+            "(The 0.15x published before was the page without documents measured at load "
+            "average 5, where the bare endpoint's times inflate more; quiet, it was 0.10x.)",
+            "",
+            "Next steps, outside the spine: documents of the page as plain objects rather than "
+            "ORM instances; `organization` read with the page (a join) and resolved without "
+            "a coroutine; the API token read without a transaction of its own (or cached for "
+            "a few seconds). Reaching 0.5x (~5 ms for the page here) would also need the hot "
+            "list types serialized without per-field resolution, which graphql-core does not "
+            "offer.",
         ]
     )
 
