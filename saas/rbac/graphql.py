@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.auth.messages import language_of
 from saas.auth.models import Membership
 from saas.rbac import service
 from saas.rbac.cache import enforcer_cache
@@ -26,14 +25,9 @@ from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
 from saas.rbac.service import Actor, MemberView, RolesError, RoleView
 from saas.rbac.store import notify_policy_changed
-from saas.schema.context import Context, Info
-from saas.schema.errors import ConflictError, NotFoundError, ValidationError
+from saas.schema.context import Context, Info, viewer_language
+from saas.schema.errors import ConflictError, NotFoundError, ValidationError, error_result
 from saas.schema.relay import Connection, Keyset
-
-
-def viewer_language(info: Info) -> str:
-    return language_of(info.context.request.headers.get("accept-language"))
-
 
 # ------------------------------------------------------------------------------ types
 
@@ -170,15 +164,6 @@ AssignRolesResult = Annotated[
     MemberType | ValidationError | NotFoundError | ConflictError,
     strawberry.union("AssignRolesResult"),
 ]
-
-
-def error_result(info: Info, exc: RolesError) -> ValidationError | NotFoundError | ConflictError:
-    message = exc.message_in(viewer_language(info))
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=message)
-    if exc.kind == "conflict":
-        return ConflictError(code=exc.code, message=message)
-    return ValidationError(code=exc.code, message=message, field=exc.field)
 
 
 def member_pk(value: Any) -> int | None:

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from saas.auth.messages import language_of
 from saas.auth.principal import Principal
 from saas.db.session import SerialSession, shared_session, tenant_session
 from saas.request import RequestBinding
@@ -56,6 +57,11 @@ class Context:
     @property
     def settings(self):  # type: ignore[no-untyped-def]
         return self.services.settings
+
+    @property
+    def language(self) -> str:
+        """'en' or 'ru': the language the caller reads (Accept-Language), for messages."""
+        return language_of(self.request.headers.get("accept-language"))
 
     @property
     def principal(self) -> Principal:
@@ -122,3 +128,7 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def viewer_language(info: Info) -> str:
+    return info.context.language

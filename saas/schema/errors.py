@@ -12,7 +12,7 @@ implementations). Everything that still ends up in `errors` carries `extensions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
@@ -69,6 +69,63 @@ class NotFoundError(Error):
 @strawberry.type(description="The operation is not allowed in the object's current state.")
 class ConflictError(Error):
     pass
+
+
+@strawberry.type(description="The viewer may not do this here (e.g. the direction rule).")
+class ForbiddenError(Error):
+    pass
+
+
+@strawberry.type(description="The file storage is unreachable; nothing was saved. Retry later.")
+class StorageUnavailableError(Error):
+    pass
+
+
+class LocalizedError(DomainError):
+    """A DomainError with its message in Russian and English. `kind` picks the typed result
+    (`typed_error`): validation | not_found | conflict | forbidden | unavailable. Each module
+    subclasses it (ClientsError, ReportsError...) so that its callers catch only its own."""
+
+    def __init__(self, kind: str, code: str, ru: str, en: str, field: str | None = None):
+        super().__init__(code, en, field)
+        self.kind = kind
+        self.ru, self.en = ru, en
+
+    def message_in(self, language: str) -> str:
+        return self.en if language == "en" else self.ru
+
+
+class Refusal(Protocol):
+    """What typed_error needs of an expected failure (LocalizedError, rbac's RolesError)."""
+
+    kind: str
+    code: str
+    field: str | None
+
+    def message_in(self, language: str) -> str: ...
+
+
+TYPED_ERRORS: dict[str, type[Error]] = {
+    "not_found": NotFoundError,
+    "conflict": ConflictError,
+    "forbidden": ForbiddenError,
+    "unavailable": StorageUnavailableError,
+}
+
+
+def error_result(info: Any, exc: Refusal) -> Any:
+    """A service's expected failure as the mutation's typed result, in the viewer's language
+    (`info` is the resolver's strawberry Info)."""
+    return typed_error(exc, info.context.language)
+
+
+def typed_error(exc: Refusal, language: str) -> Error:
+    """The typed result a mutation returns for an expected failure, worded in `language`."""
+    message = exc.message_in(language)
+    kind = TYPED_ERRORS.get(exc.kind)
+    if kind is None:
+        return ValidationError(code=exc.code, message=message, field=exc.field)
+    return kind(code=exc.code, message=message)
 
 
 def validation_error(exc: DomainError) -> ValidationError:

@@ -19,20 +19,13 @@ from typing import Annotated
 import strawberry
 
 from saas.rbac.permissions import requires
-from saas.schema.context import Info
+from saas.schema.context import Info, viewer_language
 from saas.schema.errors import ConflictError, Error, ValidationError
 from saas.tenants import branding as service
 from saas.tenants.branding_images import ImageKind, ImageRefused, check_image, decode_base64
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TenantRef
 from saas.tenants.theme import Theme, ThemeAdjustment
-
-
-def viewer_language(info: Info) -> str:
-    """'en' when the caller prefers English (Accept-Language), Russian otherwise."""
-    header = info.context.request.headers.get("accept-language", "")
-    first = header.split(",", 1)[0].strip().lower()
-    return "en" if first.startswith("en") else "ru"
 
 
 def _pick(info: Info, ru: str, en: str) -> str:

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.auth.messages import language_of
 from saas.modules.clients import service
 from saas.modules.clients.loaders import (
     ContactMembershipLoader,
@@ -37,8 +36,8 @@ from saas.modules.clients.service import ClientsError, OrganizationChanges, Orga
 from saas.modules.clients.validation import LegalForm, TaxRegime
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
-from saas.schema.context import Info
-from saas.schema.errors import ConflictError, NotFoundError, ValidationError
+from saas.schema.context import Info, viewer_language
+from saas.schema.errors import ConflictError, NotFoundError, ValidationError, error_result
 from saas.schema.relay import Connection, Keyset
 
 # strawberry.enum registers the domain enums in place (the same classes are returned).
@@ -72,10 +71,6 @@ class OrganizationStatus(Enum):
 class ContactStatus(Enum):
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
-
-
-def viewer_language(info: Info) -> str:
-    return language_of(info.context.request.headers.get("accept-language"))
 
 
 # ------------------------------------------------------------------------------- ids
@@ -303,15 +298,6 @@ ClientContactResult = Annotated[
     ClientContactType | ValidationError | NotFoundError | ConflictError,
     strawberry.union("ClientContactResult"),
 ]
-
-
-def error_result(info: Info, exc: ClientsError) -> ValidationError | NotFoundError | ConflictError:
-    message = exc.message_in(viewer_language(info))
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=message)
-    if exc.kind == "conflict":
-        return ConflictError(code=exc.code, message=message)
-    return ValidationError(code=exc.code, message=message, field=exc.field)
 
 
 def not_found_result(info: Info) -> NotFoundError:

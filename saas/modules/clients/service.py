@@ -48,7 +48,7 @@ from saas.modules.clients.validation import (
     validate_requisites,
 )
 from saas.rbac.defaults import CLIENT_ROLES
-from saas.schema.errors import DomainError, PublicError
+from saas.schema.errors import DomainError, LocalizedError, PublicError
 
 if TYPE_CHECKING:
     from saas.auth.principal import Principal
@@ -64,16 +64,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # ---------------------------------------------------------------------------------- errors
 
 
-class ClientsError(DomainError):
-    """A DomainError with its message in Russian and English."""
-
-    def __init__(self, kind: str, code: str, ru: str, en: str, field: str | None = None):
-        super().__init__(code, en, field)
-        self.kind = kind  # validation | not_found | conflict
-        self.ru, self.en = ru, en
-
-    def message_in(self, language: str) -> str:
-        return self.en if language == "en" else self.ru
+class ClientsError(LocalizedError):
+    """An expected refusal of the clients module (and of modules built on it)."""
 
     @classmethod
     def invalid(cls, exc: InvalidField) -> ClientsError:

@@ -18,7 +18,7 @@ import strawberry
 from strawberry import relay
 
 from saas.db.core_models import Job
-from saas.modules.clients.graphql import PersonCardType, viewer_language
+from saas.modules.clients.graphql import PersonCardType
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
 from saas.modules.documents import service
 from saas.modules.documents.loaders import FilesByIdLoader, VersionsByFileLoader
@@ -27,8 +27,15 @@ from saas.modules.documents.policy import max_upload_bytes, viewer_of
 from saas.modules.documents.service import DocumentsError
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
-from saas.schema.context import Info
-from saas.schema.errors import ConflictError, Error, NotFoundError, ValidationError
+from saas.schema.context import Info, viewer_language
+from saas.schema.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    StorageUnavailableError,
+    ValidationError,
+    error_result,
+)
 from saas.schema.relay import Connection, Keyset
 from saas.storage import tenant_files
 
@@ -57,29 +64,6 @@ def _gid(type_name: str, pk: int) -> strawberry.ID:
 
 
 # ----------------------------------------------------------------------------- errors
-
-
-@strawberry.type(description="The viewer may not do this here (e.g. the direction rule).")
-class ForbiddenError(Error):
-    pass
-
-
-@strawberry.type(description="The file storage is unreachable; nothing was saved. Retry later.")
-class StorageUnavailableError(Error):
-    pass
-
-
-def error_result(info: Info, exc: DocumentsError) -> Any:
-    message = exc.message_in(viewer_language(info))
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=message)
-    if exc.kind == "conflict":
-        return ConflictError(code=exc.code, message=message)
-    if exc.kind == "forbidden":
-        return ForbiddenError(code=exc.code, message=message)
-    if exc.kind == "unavailable":
-        return StorageUnavailableError(code=exc.code, message=message)
-    return ValidationError(code=exc.code, message=message, field=exc.field)
 
 
 # ----------------------------------------------------------------------------- types

@@ -18,7 +18,6 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from saas.modules.clients.graphql import viewer_language
 from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.notifications import jobs, service
 from saas.modules.notifications.loaders import ReportsByIdLoader
@@ -37,8 +36,8 @@ from saas.modules.notifications.policy import (
 from saas.modules.notifications.service import NotificationError, WebhookError
 from saas.modules.reports.graphql import ReportType, organization_gid
 from saas.rbac.permissions import requires
-from saas.schema.context import Info
-from saas.schema.errors import NotFoundError, ValidationError
+from saas.schema.context import Info, viewer_language
+from saas.schema.errors import NotFoundError, ValidationError, error_result
 from saas.schema.relay import Connection, Keyset
 
 MAX_DELIVERIES = 200
@@ -279,13 +278,6 @@ MarkReadResult = Annotated[
 MAX_MARK = 100
 
 
-def _notification_error(info: Info, exc: NotificationError) -> Any:
-    message = exc.message_in(viewer_language(info))
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=message)
-    return ValidationError(code=exc.code, message=message, field=exc.field)
-
-
 def _viewer(info: Info) -> tuple[int, frozenset[int] | None]:
     viewer = viewer_of(info.context)
     assert viewer is not None  # the field's PersonOfFirm guard passed
@@ -445,5 +437,5 @@ class Mutation:
             async with info.context.unit_of_work() as db:
                 unread = await service.mark_read(db, person_id, orgs, pks, all)
         except NotificationError as exc:
-            return _notification_error(info, exc)
+            return error_result(info, exc)
         return NotificationsMarked(unread_count=unread)

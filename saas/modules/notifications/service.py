@@ -41,7 +41,7 @@ from saas.modules.notifications.policy import (
     public_address,
     url_problem,
 )
-from saas.schema.errors import DomainError
+from saas.schema.errors import LocalizedError
 
 TIMEOUT_SECONDS = 10.0
 MAX_ERROR = 500
@@ -346,15 +346,8 @@ TITLES: dict[str, tuple[str, str]] = {
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-class NotificationError(DomainError):
-    """A DomainError with its message in Russian and English."""
-
-    def __init__(self, kind: str, code: str, ru: str, en: str, field: str | None = None):
-        super().__init__(code, en, field)
-        self.kind, self.ru, self.en = kind, ru, en
-
-    def message_in(self, language: str) -> str:
-        return self.en if language == "en" else self.ru
+class NotificationError(LocalizedError):
+    """An expected refusal about in-app notifications."""
 
 
 def report_recipients_statement(organization_id: int) -> Select[Any]:

@@ -27,12 +27,10 @@ from saas.modules.clients.graphql import (
     ClientOrganizationType,
     PersonCardType,
     organization_pk,
-    viewer_language,
 )
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader, actor_of
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import Actor, ClientsError, grants_statement
-from saas.modules.documents.graphql import StorageUnavailableError
 from saas.modules.documents.policy import max_upload_bytes
 from saas.modules.documents.service import removed_on_failure
 from saas.modules.reports import service
@@ -49,8 +47,15 @@ from saas.modules.reports.models import ReportEvent as EventRow
 from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service import DocumentKind, EventKind, ReportsError
 from saas.rbac.permissions import requires
-from saas.schema.context import Info
-from saas.schema.errors import ConflictError, NotFoundError, PublicError, ValidationError
+from saas.schema.context import Info, viewer_language
+from saas.schema.errors import (
+    ConflictError,
+    NotFoundError,
+    PublicError,
+    StorageUnavailableError,
+    ValidationError,
+    error_result,
+)
 from saas.schema.relay import Connection, Keyset
 from saas.storage import tenant_files
 
@@ -513,17 +518,6 @@ ReportDocumentLinkResult = Annotated[
     ReportDocumentLinkType | NotFoundError | ConflictError,
     strawberry.union("ReportDocumentLinkResult"),
 ]
-
-
-def error_result(info: Info, exc: ReportsError | ClientsError) -> Any:
-    message = exc.message_in(viewer_language(info))
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=message)
-    if exc.kind == "conflict":
-        return ConflictError(code=exc.code, message=message)
-    if exc.kind == "unavailable":
-        return StorageUnavailableError(code=exc.code, message=message)
-    return ValidationError(code=exc.code, message=message, field=exc.field)
 
 
 # ------------------------------------------------------------------------------ inputs

@@ -55,7 +55,7 @@ from saas.modules.reports.models import (
     ReportDocumentAccess,
     ReportEvent,
 )
-from saas.schema.errors import DomainError
+from saas.schema.errors import LocalizedError
 from saas.storage import StorageError, TenantStorage
 
 
@@ -104,16 +104,8 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
-class ReportsError(DomainError):
-    """A DomainError with its message in Russian and English."""
-
-    def __init__(self, kind: str, code: str, ru: str, en: str, field: str | None = None):
-        super().__init__(code, en, field)
-        self.kind = kind  # validation | not_found | conflict
-        self.ru, self.en = ru, en
-
-    def message_in(self, language: str) -> str:
-        return self.en if language == "en" else self.ru
+class ReportsError(LocalizedError):
+    """An expected refusal of the reports module."""
 
 
 def report_not_found() -> ReportsError:
