@@ -457,6 +457,13 @@ OPERATIONS += [
         "... on NotificationsMarked { unreadCount } " + ERR + " } }",
         lambda w: {"i": w.notification_id},
     ),
+    Op("notificationPreferences", "{ notificationPreferences { kind email } }"),
+    Op(
+        "updateNotificationPreferences",
+        "mutation { updateNotificationPreferences(preferences: [{kind: REPORT_REJECTED, "
+        "email: false}, {kind: CLARIFICATION_REQUESTED, email: true}]) { __typename "
+        "... on NotificationPreferencesUpdated { preferences { kind email } } " + ERR + " } }",
+    ),
 ]
 
 # Subscriptions are covered over WebSocket by their modules' tests (ping has no tenant data;
@@ -585,6 +592,12 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> AlphaWorld:  # type
     notification = c.execute("{ notifications(first: 1) { edges { node { id } } } }")[
         "notifications"
     ]["edges"][0]["node"]["id"]
+    # The admin's own preferences (firm B's calls below must not change them).
+    muted = c.execute(
+        "mutation { updateNotificationPreferences(preferences: [{kind: CLARIFICATION_REQUESTED, "
+        "email: false}]) { __typename } }"
+    )["updateNotificationPreferences"]
+    assert muted["__typename"] == "NotificationPreferencesUpdated", muted
     webhook = c.execute(
         "mutation($u: String!) { createWebhookEndpoint(input: {url: $u, "
         'topics: ["report.status_changed"]}) { __typename '
@@ -773,6 +786,12 @@ def _assert_alpha_unchanged(w: AlphaWorld) -> None:
     mine = w.admin.execute("{ notifications(first: 50) { edges { node { id read } } } }")
     assert {"id": w.notification_id, "read": False} in [
         e["node"] for e in mine["notifications"]["edges"]
+    ]
+    assert w.admin.execute("{ notificationPreferences { kind email } }")[
+        "notificationPreferences"
+    ] == [
+        {"kind": "REPORT_REJECTED", "email": True},
+        {"kind": "CLARIFICATION_REQUESTED", "email": False},
     ]
 
 

@@ -1,6 +1,7 @@
 """GraphQL of webhooks (firm admins: `webhooks:manage`) and of the viewer's own in-app
-notifications (`notifications`, `unreadNotificationCount`, `markNotificationsRead`); the rules
-are in service.py.
+notifications (`notifications`, `unreadNotificationCount`, `markNotificationsRead`) and their
+e-mail preferences (`notificationPreferences`, `updateNotificationPreferences`); the rules are
+in service.py.
 
 Queries: `webhookEndpoints`, `webhookDeliveries(endpointId, first)` (the delivery log with
 every attempt). Mutations: `createWebhookEndpoint` (the only answer carrying the secret),
@@ -278,6 +279,41 @@ MarkReadResult = Annotated[
 MAX_MARK = 100
 
 
+@strawberry.type(
+    name="NotificationPreference",
+    description="The viewer's choice for one kind of notification in this firm. In-app "
+    "notifications always arrive (they are the record, and a rejected report must not go "
+    "unseen); `email` says whether the kind also comes in the batched e-mail.",
+)
+class NotificationPreferenceType:
+    kind: NotificationKind
+    email: bool = strawberry.field(description="Also by e-mail (the default: true).")
+
+
+def _preferences(choices: dict[str, bool]) -> list[NotificationPreferenceType]:
+    return [
+        NotificationPreferenceType(kind=NotificationKind(kind), email=email)
+        for kind, email in choices.items()
+    ]
+
+
+@strawberry.input(description="One kind's new choice; a channel left null stays as it is.")
+class NotificationPreferenceInput:
+    kind: NotificationKind
+    email: bool | None = None
+
+
+@strawberry.type(description="The viewer's preferences were saved; every kind, as now.")
+class NotificationPreferencesUpdated:
+    preferences: list[NotificationPreferenceType]
+
+
+UpdatePreferencesResult = Annotated[
+    NotificationPreferencesUpdated | ValidationError,
+    strawberry.union("UpdateNotificationPreferencesResult"),
+]
+
+
 def _viewer(info: Info) -> tuple[int, frozenset[int] | None]:
     viewer = viewer_of(info.context)
     assert viewer is not None  # the field's PersonOfFirm guard passed
@@ -332,6 +368,15 @@ class Query:
     )
     async def unread_notification_count(self, info: Info) -> int:
         return await service.unread_count(info.context.db, *_viewer(info))
+
+    @strawberry.field(
+        description="The viewer's own notification preferences in this firm, one per kind "
+        "of notification (defaults filled in: e-mail on).",
+        extensions=own_notifications_only(),
+    )
+    async def notification_preferences(self, info: Info) -> list[NotificationPreferenceType]:
+        person_id, _ = _viewer(info)
+        return _preferences(await service.email_choices(info.context.db, person_id))
 
 
 @strawberry.type
@@ -439,3 +484,21 @@ class Mutation:
         except NotificationError as exc:
             return error_result(info, exc)
         return NotificationsMarked(unread_count=unread)
+
+    @strawberry.mutation(
+        description="Change the viewer's own notification preferences in this firm (kinds not "
+        "given keep theirs). Each kind at most once (DUPLICATE_KIND), at least one "
+        "(NOTHING_TO_CHANGE); all or nothing. The e-mail job reads them when it sends.",
+        extensions=own_notifications_only(),
+    )
+    async def update_notification_preferences(
+        self, info: Info, preferences: list[NotificationPreferenceInput]
+    ) -> UpdatePreferencesResult:
+        person_id, _ = _viewer(info)
+        changes = [(p.kind.value, p.email) for p in preferences]
+        try:
+            async with info.context.unit_of_work() as db:
+                choices = await service.set_email_choices(db, person_id, changes)
+        except NotificationError as exc:
+            return error_result(info, exc)
+        return NotificationPreferencesUpdated(preferences=_preferences(choices))

@@ -115,7 +115,9 @@ async def schedule_mails(tenant: TenantRef, delay_seconds: float | None = None) 
 
 @tenant_actor(queue_name="notifications", max_retries=5, time_limit=300_000)
 async def send_notification_mails(job: JobContext) -> None:
-    """One branded e-mail per person listing all their un-mailed notifications.
+    """One branded e-mail per person listing all their un-mailed notifications, except the
+    kinds the person switched e-mail off for (read now, at send time): those are settled
+    without a mail (`email_skipped`), so switching e-mail back on later mails no backlog.
 
     Idempotent: each person's rows are locked, the e-mail sent and the rows stamped
     `emailed_at` in one transaction, so a retry (or a concurrent run) never mails them again.
@@ -140,14 +142,17 @@ async def send_notification_mails(job: JobContext) -> None:
                 rows = await service.claim_unmailed(db, person_id)
                 if not rows:
                     continue
+                # The person's choice as it is now, not when the notification was written.
+                muted = await service.email_muted_kinds(db, person_id)
+                wanted = [r for r in rows if r.kind not in muted]
                 person = people.get(person_id)
-                if person is not None and person.email:
-                    message = report_mail(job, person.email, person.locale, rows)
+                if wanted and person is not None and person.email:
+                    message = report_mail(job, person.email, person.locale, wanted)
                     await mail.send(settings, message)
                 await db.execute(
                     update(Notification)
                     .where(Notification.id.in_([r.id for r in rows]))
-                    .values(emailed_at=func.now())
+                    .values(emailed_at=func.now(), email_skipped=Notification.kind.in_(muted))
                 )
         except Exception:
             log.exception("notification e-mail failed", extra={"person_id": person_id})

@@ -1,5 +1,6 @@
 """Tenant tables of notifications: webhooks (endpoints, one delivery per (endpoint, event),
-attempts log) and in-app notifications per person (read state, batched e-mail)."""
+attempts log), in-app notifications per person (read state, batched e-mail) and each person's
+choices of which kinds also come by e-mail."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ class Notification(TenantBase):
 
     `kind` names what happened (report_rejected, clarification_requested; more may come),
     `payload` keeps what the text needs as it was then (form, period, reason...). `read_at`
-    is the read state; `emailed_at` stays NULL until the batched e-mail listing it went out.
+    is the read state; `emailed_at` stays NULL until the batched e-mail job settled it: sent
+    in an e-mail, or `email_skipped` because the person had switched that kind's e-mail off.
     """
 
     __tablename__ = "notifications"
@@ -113,3 +115,20 @@ class Notification(TenantBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_skipped: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+
+
+class NotificationPreference(TenantBase):
+    """A person's choice for one kind of notification in this firm (shared.people id, no FK
+    across schemas). No row means the default: e-mail on. In-app notifications are always
+    written (the e-mail batch is built from them, and a rejected report must not go unseen),
+    so the only switch is `email`; other channels would be columns beside it."""
+
+    __tablename__ = "notification_preferences"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
