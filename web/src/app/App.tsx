@@ -16,6 +16,7 @@ import { NewClientPage } from "../pages/NewClientPage";
 import { BrandingSettingsPage } from "../pages/BrandingSettingsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { AccountSecurityPage } from "../pages/AccountSecurityPage";
+import { NotificationSettingsPage } from "../pages/NotificationSettingsPage";
 import { FirmSettingsPage } from "../pages/FirmSettingsPage";
 import { StaffPage } from "../pages/StaffPage";
 import { ApiTokensPage } from "../pages/ApiTokensPage";
@@ -59,6 +60,7 @@ export function App() {
                 <Route path="/staff" element={<StaffPage />} />
                 <Route path="/audit/documents" element={<DriveAccessLogPage />} />
                 <Route path="/account/security" element={<AccountSecurityPage />} />
+                <Route path="/account/notifications" element={<NotificationSettingsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </SessionProvider>

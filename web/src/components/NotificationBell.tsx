@@ -14,8 +14,8 @@ const POLL_MS = 30_000;
 const LIST_SIZE = 20;
 
 /** The header's bell: the viewer's unread notifications (a report rejected, a clarification
- *  requested) as a badge, a dropdown with the latest ones linking to their reports, and
- *  "mark all read". The count is refetched every 30 s and when the tab regains focus. */
+ *  requested) as a badge, a dropdown with the latest ones linking to their reports,
+ *  "mark all read" and a link to the viewer's notification settings. The count is refetched every 30 s and when the tab regains focus. */
 export function NotificationBell() {
   const t = useT();
   const { lang } = useI18n();
@@ -134,6 +134,11 @@ export function NotificationBell() {
               </li>
             ))}
           </ul>
+          <div className="notification-panel-foot">
+            <Link to="/account/notifications" onClick={() => setOpen(false)} data-testid="notification-settings">
+              {t("notifications.settings")}
+            </Link>
+          </div>
         </div>
       )}
     </div>
