@@ -1,4 +1,5 @@
-"""`saas demo | serve | worker | migrate | tenant create/list/suspend/resume | export-schema`."""
+"""`saas demo | serve | worker | migrate | tenant create/list/suspend/resume | export-schema |
+reconcile-storage`."""
 
 from __future__ import annotations
 
@@ -149,6 +150,61 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return run_demo(settings, host=args.host, port=args.port, serve=not args.no_serve)
 
 
+def cmd_reconcile_storage(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the storage reconciliation jobs (drive, report documents) of every active tenant, or
+    of the named ones, now and in this process: one JSON line per tenant and job. Objects no
+    row names are removed once older than the grace period; rows without objects are listed."""
+    import asyncio
+    import json
+
+    from saas.jobs import JobContext
+    from saas.modules.documents.jobs import reconcile_drive_storage
+    from saas.modules.reports.jobs import reconcile_report_storage
+    from saas.services import Services
+
+    url = _database_url(settings)
+    engine = sync_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, slug FROM shared.tenants WHERE status = 'active' ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    wanted = set(args.tenant or [])
+    chosen: list[tuple[int, str]] = [
+        (row.id, row.slug) for row in rows if not wanted or row.slug in wanted
+    ]
+    if unknown := wanted - {slug for _, slug in chosen}:
+        print(f"error: no active tenant {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 1
+
+    async def run() -> int:
+        services = Services.build(settings, url)
+        failed = 0
+        try:
+            for tenant_id, slug in chosen:
+                tenant = await services.registry.by_id(tenant_id)
+                if tenant is None:
+                    continue
+                for name, job in (
+                    ("reconcile_drive_storage", reconcile_drive_storage.fn),
+                    ("reconcile_report_storage", reconcile_report_storage.fn),
+                ):
+                    context = JobContext(tenant=tenant, services=services, actor_name=name)
+                    try:
+                        result = await job(context, grace_seconds=args.grace_seconds)
+                    except Exception as exc:
+                        failed += 1
+                        result = {"error": f"{type(exc).__name__}: {exc}"}
+                    print(json.dumps({"tenant": slug, "job": name, **result}), flush=True)
+        finally:
+            await services.close()
+        return 1 if failed else 0
+
+    return asyncio.run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saas", description="Kabinet: client cabinets for accounting firms"
@@ -186,6 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     for action in ("suspend", "resume"):
         tsub.add_parser(action).add_argument("slug")
 
+    reconcile = sub.add_parser(
+        "reconcile-storage",
+        help="find (and remove, past the grace period) stored objects no row names",
+    )
+    reconcile.add_argument(
+        "--tenant", action="append", metavar="SLUG", help="only this tenant (repeatable)"
+    )
+    reconcile.add_argument(
+        "--grace-seconds",
+        type=int,
+        default=86400,
+        help="remove orphans older than this (default a day: never an upload in flight)",
+    )
+
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
     return parser
@@ -198,6 +268,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "tenant": cmd_tenant,
     "export-schema": cmd_export_schema,
+    "reconcile-storage": cmd_reconcile_storage,
 }
 
 

@@ -543,7 +543,7 @@ class Mutation:
                     content_type = service.sniff_content_type(data)
                     key = service.new_key(files, folder.organization_id)
                     await service.put_object(files, key, data, content_type, limit)
-                    stored.append(key)
+                    stored.add(session, key)
                     row, _ = await service.record_version(
                         session,
                         viewer,

@@ -26,7 +26,7 @@ from saas.modules.documents.models import (
     DriveUpload,
 )
 from saas.modules.documents.service import AccessFilter, access_log_statement
-from saas.storage import StorageError, tenant_files
+from saas.storage import StorageError, TenantStorage, tenant_files
 
 EXPORT_KIND = "export_drive_access"
 BATCH = 500
@@ -176,13 +176,42 @@ async def purge_deleted_files(job: JobContext) -> dict[str, Any]:
     return {"purged": len(purged), "failed": failed, "cutoff": cutoff.isoformat()}
 
 
+# An object younger than this may belong to a unit of work still running: never an orphan yet.
+ORPHAN_GRACE = timedelta(days=1)
+
+
+async def sweep_orphans(
+    files: TenantStorage, prefix: str, named: set[str], grace: timedelta
+) -> tuple[set[str], list[str], list[str]]:
+    """Objects under `prefix` (a key of the tenant's) that no row names: removed when older than
+    `grace`. Returns (every key seen, orphans, orphans removed)."""
+    cutoff = datetime.now(UTC) - grace
+    seen: set[str] = set()
+    orphans, removed = [], []
+    async for info in files.list(prefix + "/"):
+        seen.add(info.key)
+        if info.key in named:
+            continue
+        orphans.append(info.key)
+        if info.modified is not None and info.modified < cutoff:
+            try:
+                await files.delete(info.key)
+            except StorageError:
+                continue
+            removed.append(info.key)
+    return seen, orphans, removed
+
+
 @tenant_actor(max_retries=1)
-async def reconcile_drive_storage(job: JobContext) -> dict[str, Any]:
+async def reconcile_drive_storage(
+    job: JobContext, grace_seconds: int = int(ORPHAN_GRACE.total_seconds())
+) -> dict[str, Any]:
     """Compare the drive's rows with the storage, both ways, and report:
     - `missing`: versions whose object is gone (should never happen; needs a person);
     - `orphans`: objects under the drive's prefix that no version and no upload in flight
-      names (left by a crash between storing and recording); removed when older than a day,
-      so an upload being completed right now is never touched;
+      names (left by a crash between storing and recording); removed when older than
+      `grace_seconds` (default a day), so an upload being completed right now is never
+      touched;
     - expired uploads in flight are dropped with their objects."""
     files = tenant_files(job.services, job.tenant)
     now = datetime.now(UTC)
@@ -205,16 +234,9 @@ async def reconcile_drive_storage(job: JobContext) -> dict[str, Any]:
             continue
         async with job.transaction() as db:
             await db.execute(delete(DriveUpload).where(DriveUpload.id == upload.id))
-    seen: set[str] = set()
-    orphans, removed = [], []
-    async for info in files.list(files.key("drive") + "/"):
-        seen.add(info.key)
-        if info.key in known or info.key in pending:
-            continue
-        orphans.append(info.key)
-        if info.modified is not None and info.modified < now - timedelta(days=1):
-            await files.delete(info.key)
-            removed.append(info.key)
+    seen, orphans, removed = await sweep_orphans(
+        files, files.key("drive"), known | pending, timedelta(seconds=max(0, grace_seconds))
+    )
     missing = sorted(known - seen)
     return {
         "missing": missing[:1000],

@@ -6,8 +6,9 @@ not see is simply not found), the client's grants, and the direction rule (polic
 
 Storage order: an object is stored first and its rows are written after, in the caller's
 unit of work; when the rows cannot be written the caller deletes the object
-(`store_then_record`). So a row never points at a missing object; an object without a row
-(a crash in between) is what the reconciliation job reports.
+(`removed_on_failure`). So a row never points at a missing object; an object without a row
+(a crash in between, the storage down when deleting, a commit whose outcome is unknown) is
+what the reconciliation job reports and removes.
 
 Functions take (session, viewer, ...) and flush, never commit.
 """
@@ -18,6 +19,7 @@ import base64
 import binascii
 import codecs
 import hashlib
+import logging
 import re
 import unicodedata
 import uuid
@@ -28,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import filetype
-from sqlalchemy import exists, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +52,8 @@ from saas.storage import (
     StorageError,
     TenantStorage,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 200
 MAX_EXTENSION_CHARS = 16
@@ -415,20 +419,75 @@ async def record_version(
     return file, version
 
 
+class StoredObjects(list[str]):
+    """Keys of objects stored for a unit of work (yielded by `removed_on_failure`). `add`
+    also watches the session the rows go through, so a failure can tell what committed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._watched: list[tuple[Any, str, Any]] = []
+        self.committed = 0  # keys [:committed] are named by committed rows
+        self.in_commit = 0  # keys [committed:in_commit] were in a commit with no answer yet
+
+    def add(self, session: AsyncSession, key: str) -> None:
+        """Note a stored object whose row goes through `session`'s transaction."""
+        target = session.sync_session
+        if not any(watched is target for watched, _, _ in self._watched):
+            for name, hook in (
+                ("before_commit", self._before_commit),
+                ("after_commit", self._after_commit),
+            ):
+                event.listen(target, name, hook)
+                self._watched.append((target, name, hook))
+        self.append(key)
+
+    def _before_commit(self, _session: Any) -> None:
+        self.in_commit = len(self)
+
+    def _after_commit(self, _session: Any) -> None:
+        self.committed = self.in_commit = len(self)
+
+    def unwatch(self) -> None:
+        for target, name, hook in self._watched:
+            event.remove(target, name, hook)
+        self._watched.clear()
+
+    def to_remove(self, error: BaseException) -> tuple[list[str], list[str]]:
+        """(keys to delete now, keys to leave) after `error` ended the unit of work. Keys of
+        committed rows stay. Keys of a commit that failed stay too unless the database
+        answered it with an error (then it surely rolled back): a connection lost during
+        COMMIT, or a cancelled request, may have committed, and an object without a row is
+        the reconciliation job's to remove, while a row without its object is a lost file."""
+        refused = getattr(getattr(error, "orig", None), "sqlstate", None) is not None
+        start = self.committed if refused else self.in_commit
+        return list(self[start:]), list(self[:start])
+
+
 @asynccontextmanager
-async def removed_on_failure(files: TenantStorage) -> AsyncIterator[list[str]]:
-    """Wrap a unit of work that stores objects: keys appended to the yielded list are deleted
-    again when the work fails (rows not written, or the commit failed)."""
-    keys: list[str] = []
+async def removed_on_failure(files: TenantStorage) -> AsyncIterator[StoredObjects]:
+    """Wrap a unit of work that stores objects: keys given to the yielded list's `add` are
+    deleted again when the work fails (rows not written, or the commit refused); see
+    `StoredObjects.to_remove` for what stays. Objects that cannot be deleted now (the
+    storage is down) are left to the reconciliation jobs (`reconcile_drive_storage`,
+    `reconcile_report_storage`), which remove objects no row names."""
+    keys = StoredObjects()
     try:
         yield keys
-    except BaseException:
-        for key in keys:
+    except BaseException as error:
+        remove, kept = keys.to_remove(error)
+        if kept:
+            log.warning(
+                "a unit of work failed after or during its commit; its stored objects stay",
+                extra={"keys": kept[:20], "error": type(error).__name__},
+            )
+        for key in remove:
             try:
                 await files.delete(key)
             except StorageError:
-                pass  # the reconciliation job reports it as an orphan
+                log.warning("could not remove a stored object; the reconciliation job will")
         raise
+    finally:
+        keys.unwatch()
 
 
 async def put_object(
@@ -721,6 +780,7 @@ __all__ = [
     "start_upload",
     "put_object",
     "removed_on_failure",
+    "StoredObjects",
 ]
 
 
@@ -790,7 +850,7 @@ async def attach_document(
     session: AsyncSession,
     viewer: Viewer,
     files: TenantStorage,
-    stored: list[str],
+    stored: StoredObjects,
     org_id: int,
     filename: str,
     data: bytes,
@@ -821,7 +881,7 @@ async def attach_document(
     content_type = sniff_content_type(data)
     key = new_key(files, folder.organization_id)
     await put_object(files, key, data, content_type, limit)
-    stored.append(key)
+    stored.add(session, key)
     return await record_version(
         session,
         viewer,

@@ -13,7 +13,8 @@ of the file where the record starts (a CSV record may span lines: quoted newline
 Fields (JSON keys and CSV column names alike, see docs/integrate.md): the report by
 `reportId`, or by `inn` (+ `kpp` when the INN has several organizations), `formCode`,
 `periodYear`, `periodCode` and `correction` (default 0); then `externalId`, `kind`,
-`occurredAt`, `text`, `reasonCode`.
+`occurredAt`, `text`, `reasonCode`. A row with `documents` is refused: files go through
+`recordReportEvent`, never through an import.
 """
 
 from __future__ import annotations
@@ -304,6 +305,17 @@ async def event_input(session: AsyncSession, actor: Actor, row: dict[str, Any]) 
     field. Rows are validated the same whatever the file's format."""
     from saas.modules.reports.graphql import report_pk
 
+    if row.get("documents") not in (None, "", []):
+        # An import stores no files: dropping them silently would lose them, and the same
+        # event sent later with its documents would then be a conflict.
+        raise _invalid(
+            "DOCUMENTS_NOT_IMPORTED",
+            "Импорт не принимает документы: запишите это событие с документами через "
+            "recordReportEvent.",
+            "An import carries no documents: record this event with its documents through "
+            "recordReportEvent.",
+            "documents",
+        )
     for name in REQUIRED:
         _required(row, name)
     try:

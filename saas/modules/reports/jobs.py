@@ -1,24 +1,31 @@
-"""Bulk import of report events (JSON lines or CSV) as a background job.
+"""Background jobs of reports: the bulk import of events, and the storage reconciliation.
 
-The mutation reads the file into items (saas.modules.reports.imports: one row of fields per
-JSON line or CSV record, with its line number) and submits this job with them. Each row is
+Bulk import (JSON lines or CSV): the mutation reads the file into items
+(saas.modules.reports.imports: one row of fields per JSON line or CSV record, with its line
+number) and submits this job with them. Rows carry no documents (only the fields of an
+event), so an import stores nothing and has no objects to clean up. Each row is
 its own savepoint: a bad row is reported (line number, code, field, message) and never stops
 or half-writes the good ones. Rows are idempotent by external id, so a retried job records
 nothing twice. Progress (rows done of total) and the errors so far are written after every
 batch; status changes go to the outbox and are announced once per batch.
+
+Reconciliation: `reconcile_report_storage` removes document objects no row names (the
+cleanup path of `documents.service.removed_on_failure` when it could not delete at once).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import DataError
 
 from saas.db.core_models import Job
 from saas.events import notify_published, write_outbox
 from saas.jobs import JobContext, job_state, tenant_actor
 from saas.modules.clients.service import Actor
+from saas.modules.documents.jobs import ORPHAN_GRACE, sweep_orphans
 from saas.modules.reports import service
 from saas.modules.reports.imports import (
     error_entry,
@@ -26,7 +33,9 @@ from saas.modules.reports.imports import (
     invalid_value,
     json_line_items,
 )
+from saas.modules.reports.models import ReportDocument
 from saas.modules.reports.service import ReportsError
+from saas.storage import tenant_files
 
 IMPORT_KIND = "import_report_events"
 BATCH = 50
@@ -87,3 +96,29 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
             )
         await notify_published(job.services, job.tenant, published)
     return summary
+
+
+@tenant_actor(max_retries=1)
+async def reconcile_report_storage(
+    job: JobContext, grace_seconds: int = int(ORPHAN_GRACE.total_seconds())
+) -> dict[str, Any]:
+    """Compare report documents with the storage under the tenant's "reports/" prefix:
+    - `orphans`: objects no document row names, left when an event's unit of work failed and
+      its objects could not be removed at once (the storage down at that moment, or a commit
+      whose outcome was unknown); removed when older than `grace_seconds` (default a day, so
+      an event being recorded right now is never touched);
+    - `missing`: documents whose object is gone (should never happen; needs a person)."""
+    files = tenant_files(job.services, job.tenant)
+    async with job.transaction() as db:
+        named = set((await db.execute(select(ReportDocument.storage_key))).scalars())
+    seen, orphans, removed = await sweep_orphans(
+        files, files.key("reports"), named, timedelta(seconds=max(0, grace_seconds))
+    )
+    missing = sorted(k for k in named - seen if k.startswith(files.key("reports") + "/"))
+    return {
+        "missing": missing[:1000],
+        "missing_count": len(missing),
+        "orphans": orphans[:1000],
+        "orphan_count": len(orphans),
+        "orphans_removed": len(removed),
+    }

@@ -454,14 +454,15 @@ async def record_report_event(
     data: EventInput,
     *,
     files: TenantStorage | None = None,
-    stored: list[str] | None = None,
+    stored: drive.StoredObjects | None = None,
     max_document_bytes: int = 25 * 1024 * 1024,
 ) -> Recorded:
     """Record one event (idempotent by external id) and recompute the report's status.
 
     With documents, pass the tenant's `files` and the key list of the drive's
     `removed_on_failure` (`stored`) wrapping the unit of work: objects are stored first,
-    and removed again when the rows are not committed."""
+    and removed again when the rows are surely not committed (what cannot be removed then
+    is left to `jobs.reconcile_report_storage`)."""
     _check_event(data)
     checked = _check_documents(data.documents, max_document_bytes)
     # Locking the report serializes status recomputation of concurrent events of one report.
@@ -577,7 +578,7 @@ async def _store_documents(
     event: ReportEvent,
     checked: list[_CheckedDocument],
     files: TenantStorage | None,
-    stored: list[str] | None,
+    stored: drive.StoredObjects | None,
     limit: int,
 ) -> list[ReportDocument]:
     if not checked:
@@ -588,7 +589,7 @@ async def _store_documents(
     for doc in checked:
         key = document_key(files, report.organization_id)
         await drive.put_object(files, key, doc.data, doc.content_type, limit)
-        stored.append(key)
+        stored.add(session, key)
         row = ReportDocument(
             report_id=report.id,
             event_id=event.id,

@@ -1,0 +1,84 @@
+"""A TCP proxy in front of PostgreSQL that loses a COMMIT's answer: armed, it forwards the next
+COMMIT of a connection whose transaction touched a given table, waits for the server's answer
+(so the commit did happen), and then closes that connection without passing the answer on.
+The client sees "server closed the connection unexpectedly" and cannot know whether its
+transaction committed: the case a network failure at the worst moment produces.
+
+    with CommitCutter(database_url) as cutter:
+        app_settings = dataclasses.replace(settings, database_url=cutter.url)
+        cutter.arm(b"report_documents")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tests.support.server import free_port
+
+# A simple-protocol Query message holding exactly "COMMIT" (how psycopg commits).
+COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"
+
+
+class CommitCutter:
+    def __init__(self, database_url: str):
+        parts = urlsplit(database_url)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self.port = free_port()
+        netloc = parts.netloc.rsplit("@", 1)
+        userinfo = netloc[0] + "@" if len(netloc) == 2 else ""
+        self.url = urlunsplit(parts._replace(netloc=f"{userinfo}127.0.0.1:{self.port}"))
+        self.table: bytes | None = None
+        self.cut = 0  # connections cut so far
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.Server | None = None
+
+    def arm(self, table: bytes) -> None:
+        """Lose the answer to the next COMMIT of a transaction that mentioned `table`."""
+        self.table = table
+
+    def __enter__(self) -> CommitCutter:
+        self._thread.start()
+        started = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._serve, "127.0.0.1", self.port), self._loop
+        )
+        self._server = started.result(10)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._server is not None:
+            self._server.close()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_connection(*self.upstream)
+        state = {"touched": False, "cutting": False}
+
+        async def to_server() -> None:
+            while data := await client_r.read(65536):
+                if self.table is not None and self.table in data:
+                    state["touched"] = True
+                if COMMIT in data:
+                    if state["touched"] and self.table is not None:
+                        self.table = None
+                        state["cutting"] = True
+                    state["touched"] = False
+                server_w.write(data)
+                await server_w.drain()
+            server_w.close()
+
+        async def to_client() -> None:
+            while data := await server_r.read(65536):
+                if state["cutting"]:  # the commit's answer: it never arrives
+                    self.cut += 1
+                    break
+                client_w.write(data)
+                await client_w.drain()
+            client_w.close()
+            server_w.close()
+
+        await asyncio.gather(to_server(), to_client(), return_exceptions=True)
