@@ -786,6 +786,52 @@ def test_the_short_path_gives_what_graphql_core_gives(monkeypatch: pytest.Monkey
     assert plain_leaf(firm.fields["reports"]) is None  # type: ignore[union-attr]
 
 
+def test_relay_ids_take_the_short_path_only_where_strawberry_gives_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import strawberry
+
+    from saas.schema.execution import SpineExecutor, node_id
+    from tests.support import spine_probe
+
+    query = "{ probeFruits { id name } probeCoded { id } }"
+
+    def run(executor: Any) -> dict[str, Any]:
+        result = strawberry.Schema(
+            query=spine_probe.NodesOnly, execution_context_class=executor
+        ).execute_sync(query)
+        return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+    reference = run(None)
+    fruits = reference["data"]["probeFruits"]
+    assert fruits[0]["id"] == "UHJvYmVGcnVpdDox"  # base64("ProbeFruit:1")
+    assert fruits[2] is None and [e["path"] for e in reference["errors"]] == [
+        ["probeFruits", 2, "id"]
+    ]
+    read = SpineExecutor._read_plain
+    short: list[Any] = []
+
+    def counted(self: SpineExecutor, plan: Any, source: Any) -> Any:
+        value = read(self, plan, source)
+        if plan[1] == "code":
+            short.append(value)
+        return value
+
+    monkeypatch.setattr(SpineExecutor, "_read_plain", counted)
+    assert run(SpineExecutor) == reference
+    # Tried for the 5 fruits; taken for the 3 of exactly ProbeFruit with an id (the pear,
+    # a subclass, and the None id went graphql-core's way); never for ProbeCoded.
+    taken = [v for v in short if isinstance(v, str)]
+    assert len(short) == 5 and taken == [fruits[0]["id"], fruits[3]["id"], fruits[4]["id"]]
+    # On the real schema: the nodes of the feed page qualify.
+    schema = root.build_schema()._schema
+    for name in ("Report", "ReportDocument", "ClientOrganization"):
+        node = schema.get_type(name)
+        assert node_id(node.fields["id"], node) is not None  # type: ignore[union-attr,arg-type]
+    report = schema.get_type("Report")
+    assert node_id(report.fields["formCode"], report) is None  # type: ignore[union-attr,arg-type]
+
+
 # --- Responses are encoded with orjson (saas/schema/view.py) -----------------------------------
 
 

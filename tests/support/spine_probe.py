@@ -85,6 +85,42 @@ class LeavesOnly:
         return leaves(odd)
 
 
+@strawberry.type(description="Probe: a Relay node keeping strawberry's own id resolution.")
+class ProbeFruit(relay.Node):
+    code: relay.NodeID[int]
+    name: str
+
+
+class ProbePear(ProbeFruit):
+    """A subclass instance: not the type's own class, so never the executor's short path."""
+
+
+@strawberry.type(description="Probe: a Relay node resolving its id itself.")
+class ProbeCoded(relay.Node):
+    code: relay.NodeID[str]
+
+    @classmethod
+    def resolve_id(cls, root: ProbeCoded, *, info: Info) -> str:  # type: ignore[override]
+        return f"coded-{root.code}"
+
+
+@strawberry.type(description="Probe: a query type of Relay nodes (to compare executors).")
+class NodesOnly:
+    @strawberry.field
+    def probe_fruits(self) -> list[ProbeFruit | None]:
+        return [
+            ProbeFruit(code=1, name="apple"),
+            ProbePear(code=2, name="pear"),
+            ProbeFruit(code=None, name="none"),  # type: ignore[arg-type]  # an error, as before
+            ProbeFruit(code="a:b", name="odd"),  # type: ignore[arg-type]  # str() of any value
+            ProbeFruit(code=3, name="quince"),
+        ]
+
+    @strawberry.field
+    def probe_coded(self) -> list[ProbeCoded]:
+        return [ProbeCoded(code="7")]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Probe: leaves; `odd` puts a None and refused values in.")
