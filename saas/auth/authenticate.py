@@ -14,7 +14,7 @@ from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
     from saas.services import Services
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+TOKEN_LOOKUP = select(
+    ApiToken.id,
+    ApiToken.tenant_id,
+    ApiToken.role,
+    ApiToken.revoked_at,
+    ApiToken.expires_at,
+    ApiToken.last_used_at,
+).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
 class AuthRefused(Exception):
@@ -90,10 +98,11 @@ async def _from_token(
     if not secret.startswith(API_TOKEN_PREFIX):
         raise AuthRefused(401, "INVALID_TOKEN", "The API token is malformed.")
     now = datetime.now(UTC)
-    async with shared_session(services.engine) as session:
-        token = (
-            await session.execute(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-        ).scalar_one_or_none()
+    # Autocommit: one round trip for the lookup on every request, no BEGIN and ROLLBACK
+    # around it; the occasional touch below is a statement (and a transaction) of its own.
+    async with services.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        token = (await conn.execute(TOKEN_LOOKUP, {"token_hash": digest(secret)})).one_or_none()
         if token is None or token.revoked_at is not None:
             raise AuthRefused(401, "INVALID_TOKEN", "The API token is unknown or revoked.")
         if token.expires_at is not None and token.expires_at <= now:
@@ -104,12 +113,11 @@ async def _from_token(
             )
         if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
             client = scope.get("client")
-            await session.execute(
+            await conn.execute(
                 update(ApiToken)
                 .where(ApiToken.id == token.id)
                 .values(last_used_at=now, last_used_ip=client[0] if client else None)
             )
-            await session.commit()
     if tenant is None:
         tenant = await services.registry.by_id(token.tenant_id)
         if tenant is None:
