@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,9 @@ class Published:
     topic: str
     payload: dict[str, Any]
     created_at: datetime | None
+    # What subscribers derive from the event, built once for all of them in this process
+    # (every subscription queue of the firm receives this same object).
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 async def publish(ctx: Any, topic: str, payload: dict[str, Any]) -> int:

@@ -1,6 +1,8 @@
 """`reportStatusChanged` over a real WebSocket (graphql-transport-ws): an event recorded by
 another connection arrives within a second; a client without the grant, and another firm,
-receive nothing; `since` replays what a reconnecting subscriber missed."""
+receive nothing; `since` replays what a reconnecting subscriber missed; the grants of all
+client subscribers are read in one statement, each keeps its own, and a revoked grant stops
+the deliveries once the grants are re-read."""
 
 from __future__ import annotations
 
@@ -10,10 +12,21 @@ import time
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from websockets.asyncio.client import connect
 
 from saas.auth.tokens import SESSION_COOKIE
-from tests.modules.test_reports_api import World, at, build_world, new_report, record
+from saas.modules.reports import graphql as reports_graphql
+from saas.tenants.provisioning import schema_for
+from tests.modules.test_reports_api import (
+    World,
+    add_contact,
+    at,
+    build_world,
+    new_report,
+    pk,
+    record,
+)
 from tests.support.client import GraphQLClient
 
 SUBSCRIBE = """subscription($org: ID, $since: Int) {
@@ -43,6 +56,10 @@ async def _open(port: int, host: str, headers: dict[str, str]) -> Any:
 
 def cookie(c: GraphQLClient) -> dict[str, str]:
     return {"Cookie": f"{SESSION_COOKIE}={c.cookies[SESSION_COOKIE]}"}
+
+
+def session_cookie(secret: str) -> dict[str, str]:
+    return {"Cookie": f"{SESSION_COOKIE}={secret}"}
 
 
 def bearer(c: GraphQLClient) -> dict[str, str]:
@@ -210,3 +227,137 @@ async def test_event_recorded_in_one_process_reaches_a_subscriber_of_another(  #
         assert time.monotonic() - started < 1.5
     finally:
         await ws.close()
+
+
+class GrantReads:
+    """Counts the statements reading live subscribers' grants (people_grants_statement)."""
+
+    def __init__(self, live_server: Any):
+        self.engine = live_server.app.state.services.engine.sync_engine
+        self.count = 0
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "client_grants" in statement and "person_id IN" in statement:
+            self.count += 1
+
+    def __enter__(self) -> GrantReads:
+        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+async def test_client_subscribers_grants_are_read_together_and_kept_apart(  # type: ignore[no-untyped-def]
+    world: World, live_server, db_engine, firms, monkeypatch
+) -> None:
+    a = firms["a"]
+    port = live_server.port
+    monkeypatch.setattr(reports_graphql, "GRANTS_TTL", 3.0)
+    # Client users of firm A: reports on org1 (two of them), reports on org2, only chat on org1.
+    people = {
+        "org1": add_contact(db_engine, a.slug, a.id, pk(world.org1), ["reports"]),
+        "org1_revoked": add_contact(db_engine, a.slug, a.id, pk(world.org1), ["reports"]),
+        "org2": add_contact(db_engine, a.slug, a.id, pk(world.org2), ["reports"]),
+        "chat_only": add_contact(db_engine, a.slug, a.id, pk(world.org1), ["chat"]),
+    }
+    first = await asyncio.to_thread(new_report, world.admin_a, world.org1)
+    second = await asyncio.to_thread(new_report, world.admin_a, world.org2)
+    sockets = {
+        name: await _open(port, world.host_a, session_cookie(secret))
+        for name, (_, secret, _) in people.items()
+    }
+    try:
+        for ws in sockets.values():
+            await _subscribe(ws, {})
+        await asyncio.sleep(0.6)
+
+        async def deliveries(
+            report: dict[str, Any], kind: str, minute: int, reads_expected: int
+        ) -> set[str]:
+            with GrantReads(live_server) as reads:
+                await asyncio.to_thread(record, world.integrator_a, report["id"], kind, at(minute))
+                got = set()
+                for name, ws in sockets.items():
+                    change = await _next(ws, 1.0 if not got else 0.4)
+                    if change is not None:
+                        assert change["reportId"] == report["id"], (name, change)
+                        got.add(name)
+            # Four client subscribers: one read of their grants (not one each), then none
+            # while they are fresh.
+            assert reads.count == reads_expected, reads.count
+            return got
+
+        assert await deliveries(first, "SENT", 0, 1) == {"org1", "org1_revoked"}
+        assert await deliveries(second, "SENT", 0, 0) == {"org2"}
+
+        # A revoked grant stops the deliveries once the grants are re-read (GRANTS_TTL).
+        with db_engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    f'DELETE FROM "{schema_for(a.slug)}".client_grants g USING '
+                    f'"{schema_for(a.slug)}".client_contacts c WHERE g.contact_id = c.id '
+                    "AND c.person_id = :p"
+                ),
+                {"p": people["org1_revoked"][0]},
+            )
+        await asyncio.sleep(3.2)
+        assert await deliveries(first, "DELIVERED", 5, 1) == {"org1"}
+    finally:
+        for ws in sockets.values():
+            await ws.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "shared"),
+    [
+        (SUBSCRIBE, True),
+        ("subscription { reportStatusChanged { __typename s: status } }", True),
+        ("subscription($x: Boolean!) { reportStatusChanged { status @include(if: $x) } }", False),
+        (
+            "subscription { reportStatusChanged { ...F } } fragment F on ReportStatusChange "
+            "{ status }",
+            False,
+        ),
+    ],
+)
+def test_only_plain_selections_share_one_result(query: str, shared: bool) -> None:
+    """A result computed once per event serves every subscriber of the same document only
+    when nothing in it can differ between them (saas.schema.execution)."""
+    from graphql import parse
+
+    from saas.schema.execution import _shareable
+    from saas.schema.root import build_schema
+
+    schema = build_schema()._schema
+    operation = parse(query).definitions[0]
+    assert _shareable(schema, operation) is shared  # type: ignore[arg-type]
+
+
+async def test_subscribers_of_other_selections_get_their_own_shape(  # type: ignore[no-untyped-def]
+    world: World, live_server
+) -> None:
+    report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
+    queries = {
+        "full": (SUBSCRIBE, {}),
+        "aliased": ("subscription { reportStatusChanged { s: status id: reportId } }", {}),
+        "skipped": (
+            "subscription($x: Boolean!) { reportStatusChanged { status reportId @skip(if: $x) } }",
+            {"x": True},
+        ),
+    }
+    sockets = {}
+    try:
+        for name, (query, variables) in queries.items():
+            ws = sockets[name] = await _open(live_server.port, world.host_a, cookie(world.admin_a))
+            payload = {"query": query, "variables": variables}
+            await ws.send(json.dumps({"id": name, "type": "subscribe", "payload": payload}))
+        await asyncio.sleep(0.6)
+        await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
+        got = {name: await _next(ws, 1.0) for name, ws in sockets.items()}
+        assert got["full"] is not None and got["full"]["status"] == "SENT"
+        assert got["aliased"] == {"s": "SENT", "id": report["id"]}
+        assert got["skipped"] == {"status": "SENT"}
+    finally:
+        for ws in sockets.values():
+            await ws.close()

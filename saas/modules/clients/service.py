@@ -237,19 +237,42 @@ async def is_client_admin_of(session: AsyncSession, actor: Actor, org_id: int) -
 # -------------------------------------------------------------------------------- grants
 
 
-def grants_statement(person_id: int, org_ids: Iterable[int]) -> Select:
-    """(organization id, module) of the effective grants of a person."""
+def _effective_grants(
+    columns: Sequence[Any], person: ColumnElement[bool], org_ids: Iterable[int]
+) -> Select:
+    """The effective grants (an active contact of an active organization, the module enabled
+    by the firm there) of the people `person` selects, among organizations `org_ids`."""
     return (
-        select(ClientContact.organization_id, ClientGrant.module)
+        select(*columns)
+        .select_from(ClientGrant)
         .join(ClientContact, ClientContact.id == ClientGrant.contact_id)
         .join(ClientOrganization, ClientOrganization.id == ClientContact.organization_id)
         .where(
-            ClientContact.person_id == person_id,
+            person,
             ClientContact.organization_id.in_(sorted(set(org_ids))),
             ClientContact.status == "active",
             ClientOrganization.status == "active",
             ClientGrant.module == func.any(ClientOrganization.enabled_modules),
         )
+    )
+
+
+def grants_statement(person_id: int, org_ids: Iterable[int]) -> Select:
+    """(organization id, module) of the effective grants of a person."""
+    return _effective_grants(
+        (ClientContact.organization_id, ClientGrant.module),
+        ClientContact.person_id == person_id,
+        org_ids,
+    )
+
+
+def people_grants_statement(person_ids: Iterable[int], org_ids: Iterable[int]) -> Select:
+    """(person id, organization id, module) of the effective grants of several people, in
+    one statement (e.g. every live subscriber of a firm at once)."""
+    return _effective_grants(
+        (ClientContact.person_id, ClientContact.organization_id, ClientGrant.module),
+        ClientContact.person_id.in_(sorted(set(person_ids))),
+        org_ids,
     )
 
 

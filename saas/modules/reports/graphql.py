@@ -9,9 +9,11 @@ flows). Subscription: `reportStatusChanged(organizationId)`, fed by saas.events 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections import namedtuple
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections import Counter, namedtuple
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Bundle
 from strawberry import relay
 
 from saas.db.session import tenant_transaction
-from saas.events import events_since, fanout, publish
+from saas.events import Published, events_since, fanout, publish
 from saas.modules.clients.graphql import (
     ClientOrganizationType,
     PersonCardType,
@@ -36,8 +38,8 @@ from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import (
     Actor,
     ClientsError,
-    grants_statement,
     organization_scope,
+    people_grants_statement,
 )
 from saas.modules.documents.policy import max_upload_bytes
 from saas.modules.documents.service import removed_on_failure
@@ -64,6 +66,7 @@ from saas.schema.errors import (
     ValidationError,
     error_result,
 )
+from saas.schema.execution import shared_event
 from saas.schema.relay import Connection, Keyset
 from saas.storage import tenant_files
 
@@ -1014,6 +1017,82 @@ class Mutation:
 
 # How long a client subscriber's set of granted organizations is trusted before re-reading.
 GRANTS_TTL = 30.0
+# A client subscriber's grants are those of (person, the organizations it is a client of).
+GrantsKey = tuple[int, frozenset[int]]
+
+
+class LiveGrants:
+    """Per process and firm: the organizations each live client subscriber may receive changes
+    of (its effective 'reports' grants), shared by the subscriptions of the process.
+
+    An entry is trusted for GRANTS_TTL seconds, as each subscription's own copy was before.
+    When an event finds entries older than that, one statement re-reads every stale entry of
+    the firm's subscribers and the subscribers waiting meanwhile share that read: 1,000 client
+    subscribers cost one query per TTL, not 1,000 queries on the first event after a quiet
+    spell."""
+
+    def __init__(self, services: Any, tenant: Any):
+        self.services, self.tenant = services, tenant
+        self._subscribers: Counter[GrantsKey] = Counter()
+        self._granted: dict[GrantsKey, tuple[frozenset[int], float]] = {}
+        self._reading: asyncio.Future[None] | None = None
+
+    def join(self, key: GrantsKey) -> None:
+        self._subscribers[key] += 1
+
+    def leave(self, key: GrantsKey) -> None:
+        self._subscribers[key] -= 1
+        if self._subscribers[key] <= 0:
+            del self._subscribers[key]
+            self._granted.pop(key, None)
+
+    def _fresh(self, key: GrantsKey, now: float) -> frozenset[int] | None:
+        entry = self._granted.get(key)
+        return entry[0] if entry is not None and now - entry[1] <= GRANTS_TTL else None
+
+    async def granted(self, key: GrantsKey) -> frozenset[int]:
+        """The organizations of `key`'s subscriber (joined first) whose changes it receives."""
+        if key not in self._subscribers:
+            raise RuntimeError("LiveGrants.granted() of a subscriber that has not joined")
+        while True:
+            found = self._fresh(key, time.monotonic())
+            if found is not None:
+                return found
+            if self._reading is None:
+                self._reading = asyncio.ensure_future(self._read_stale())
+                self._reading.add_done_callback(self._read_done)
+            # Shielded: one subscriber leaving (its task cancelled) never cancels the others'.
+            await asyncio.shield(self._reading)
+
+    def _read_done(self, _: asyncio.Future[None]) -> None:
+        self._reading = None
+
+    async def _read_stale(self) -> None:
+        started = time.monotonic()
+        stale = [key for key in self._subscribers if self._fresh(key, started) is None]
+        if not stale:
+            return
+        people = {person for person, _ in stale}
+        orgs = {org for _, organizations in stale for org in organizations}
+        granted: dict[int, set[int]] = {}
+        async with tenant_transaction(self.services.engine, self.tenant) as session:
+            rows: Any = await session.execute(people_grants_statement(people, orgs))
+            for person, org, module in rows:
+                if module == ClientModule.REPORTS.value:
+                    granted.setdefault(int(person), set()).add(int(org))
+        for key in stale:
+            person, organizations = key
+            if key in self._subscribers:  # still subscribed
+                mine = frozenset(granted.get(person, set()) & organizations)
+                self._granted[key] = (mine, started)
+
+
+def live_grants(services: Any, tenant: Any) -> LiveGrants:
+    books: dict[int, LiveGrants] = services.extras.setdefault("reports.live_grants", {})
+    book = books.get(tenant.id)
+    if book is None:
+        book = books[tenant.id] = LiveGrants(services, tenant)
+    return book
 
 
 class _Audience:
@@ -1021,30 +1100,43 @@ class _Audience:
 
     def __init__(self, info: Info, organization: int | None):
         ctx = info.context
-        self.services, self.tenant = ctx.services, ctx.tenant
         self.actor: Actor = actor_of(ctx)
         self.organization = organization
-        self._granted: frozenset[int] | None = None
-        self._read_at = 0.0
+        self.grants = None if self.actor.staff else live_grants(ctx.services, ctx.tenant)
+        self.key: GrantsKey = (self.actor.person_id or -1, frozenset(self.actor.client_org_ids))
+
+    @contextlib.contextmanager
+    def joined(self) -> Iterator[_Audience]:
+        if self.grants is not None:
+            self.grants.join(self.key)
+        try:
+            yield self
+        finally:
+            if self.grants is not None:
+                self.grants.leave(self.key)
 
     async def granted(self) -> frozenset[int] | None:
-        if self.actor.staff:
+        if self.grants is None:
             return None
-        if self._granted is None or time.monotonic() - self._read_at > GRANTS_TTL:
-            # Read the grants themselves: an organization without reports yet counts too.
-            async with tenant_transaction(self.services.engine, self.tenant) as session:
-                rows: Any = await session.execute(
-                    grants_statement(self.actor.person_id or -1, self.actor.client_org_ids)
-                )
-                self._granted = frozenset(o for o, m in rows if m == ClientModule.REPORTS.value)
-            self._read_at = time.monotonic()
-        return self._granted
+        # Read the grants themselves: an organization without reports yet counts too.
+        return await self.grants.granted(self.key)
 
     async def receives(self, organization_id: int) -> bool:
         if self.organization is not None and organization_id != self.organization:
             return False
         granted = await self.granted()
         return granted is None or organization_id in granted
+
+
+def _change_of(published: Published) -> ReportStatusChange:
+    """The event as the subscription's type, built once per event for every subscriber of
+    the process and marked `shared_event`: subscribers selecting the same fields get one
+    result computed for all of them (saas.schema.execution)."""
+    change = published.shared.get(service.STATUS_TOPIC)
+    if change is None:
+        change = _change(published.id, published.payload)
+        published.shared[service.STATUS_TOPIC] = shared_event(change)
+    return change  # type: ignore[no-any-return]
 
 
 def _change(sequence: int, payload: dict[str, Any]) -> ReportStatusChange:
@@ -1070,28 +1162,28 @@ class Subscription:
         self, info: Info, organization_id: strawberry.ID | None = None, since: int | None = None
     ) -> AsyncGenerator[ReportStatusChange, None]:
         org = (organization_pk(organization_id) or -1) if organization_id else None
-        audience = _Audience(info, org)
-        if org is not None and not await audience.receives(org):
-            raise PublicError("Organization not found or not visible to you.", "NOT_FOUND")
         ctx = info.context
-        async with fanout(ctx.services).subscription(ctx.tenant) as queue:
-            # Registered before the replay: a change committed meanwhile comes both ways,
-            # and `delivered` drops the second copy.
-            delivered = since if since is not None else 0
-            if since is not None:
-                for published in await events_since(
-                    ctx.services, ctx.tenant, since, service.STATUS_TOPIC
-                ):
-                    delivered = max(delivered, published.id)
+        with _Audience(info, org).joined() as audience:
+            if org is not None and not await audience.receives(org):
+                raise PublicError("Organization not found or not visible to you.", "NOT_FOUND")
+            async with fanout(ctx.services).subscription(ctx.tenant) as queue:
+                # Registered before the replay: a change committed meanwhile comes both ways,
+                # and `delivered` drops the second copy.
+                delivered = since if since is not None else 0
+                if since is not None:
+                    for published in await events_since(
+                        ctx.services, ctx.tenant, since, service.STATUS_TOPIC
+                    ):
+                        delivered = max(delivered, published.id)
+                        if await audience.receives(int(published.payload["organization_id"])):
+                            yield _change_of(published)
+                while True:
+                    published = await queue.get()
+                    if published.topic != service.STATUS_TOPIC or published.id <= delivered:
+                        continue
+                    delivered = published.id
                     if await audience.receives(int(published.payload["organization_id"])):
-                        yield _change(published.id, published.payload)
-            while True:
-                published = await queue.get()
-                if published.topic != service.STATUS_TOPIC or published.id <= delivered:
-                    continue
-                delivered = published.id
-                if await audience.receives(int(published.payload["organization_id"])):
-                    yield _change(published.id, published.payload)
+                        yield _change_of(published)
 
 
 TYPES = (ReportType, ReportDocumentType)
