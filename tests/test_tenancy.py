@@ -133,3 +133,24 @@ async def test_serial_session_runs_concurrent_statements_one_at_a_time(engine) -
         assert results[0] == 1
         assert list(results[1]) == [2]
         assert results[2].scalar_one() == 3
+
+
+async def test_json_values_read_as_json_loads_reads_them(engine) -> None:  # type: ignore[no-untyped-def]
+    """The engine reads json/jsonb with orjson where it gives the same values (saas.db.engine):
+    integers beyond 64 bits, which orjson would read as floats, and the rest come out alike."""
+    import json
+
+    text = (
+        '{"big": 123456789012345678901234567890, "neg": -9223372036854775809, '
+        '"max": 18446744073709551615, "small": 7, "float": 0.1, "huge": 1e308, '
+        '"nested": [{"name": "Отчёт.xml", "ok": true, "none": null}]}'
+    )
+    async with engine.connect() as conn:
+        for cast in ("json", "jsonb"):
+            value = await conn.scalar(sa.text(f"SELECT CAST(:v AS {cast})"), {"v": text})
+            # What json.loads makes of the server's own text of the value (jsonb writes
+            # 1e308 out in full: an integer).
+            as_text = await conn.scalar(sa.text(f"SELECT CAST(:v AS {cast})::text"), {"v": text})
+            assert value == json.loads(as_text)
+            assert isinstance(value["big"], int) and isinstance(value["neg"], int)
+            assert isinstance(value["float"], float) and value["nested"][0]["name"] == "Отчёт.xml"
