@@ -123,8 +123,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from saas.app import create_app
+    from saas.ops.heap import settle_heap_after_start
 
     app = create_app(settings)
+    settle_heap_after_start()
     uvicorn.run(
         app,
         host=args.host,

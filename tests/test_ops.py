@@ -479,3 +479,24 @@ def _eventually(condition: Any, timeout: float = 5) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+def test_serve_settles_the_heap_after_start() -> None:
+    """`saas serve` freezes what start-up built and raises the gen-0 threshold (saas.ops.heap):
+    a request's objects are freed before a collection walks the process's long-lived ones."""
+    import gc
+
+    from saas.ops.heap import GEN0_THRESHOLD, settle_heap_after_start
+
+    threshold = gc.get_threshold()
+    try:
+        settle_heap_after_start()
+        assert gc.get_threshold() == (GEN0_THRESHOLD, *threshold[1:])
+        assert gc.get_freeze_count() > 10_000  # the test process's modules, at least
+        garbage: list[Any] = []
+        garbage.append(garbage)  # a cycle made after the freeze is still collected
+        del garbage
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
