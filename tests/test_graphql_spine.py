@@ -771,6 +771,8 @@ def test_the_short_path_gives_what_graphql_core_gives(monkeypatch: pytest.Monkey
         return read(self, plan, source)
 
     monkeypatch.setattr(SpineExecutor, "_read_plain", counted)
+    # The field by field path alone (lists in one pass are the next test's).
+    monkeypatch.setattr(SpineExecutor, "_list_completion", lambda *_: None)
     assert run(SpineExecutor) == reference
     # Every leaf took the short path first, up to the one whose error nulls its item:
     # 5 (good) + 1 (count None) + 1 (count "x") + 3 (kind "nope") + 5 (label 12).
@@ -818,6 +820,7 @@ def test_relay_ids_take_the_short_path_only_where_strawberry_gives_the_same(
         return value
 
     monkeypatch.setattr(SpineExecutor, "_read_plain", counted)
+    monkeypatch.setattr(SpineExecutor, "_list_completion", lambda *_: None)
     assert run(SpineExecutor) == reference
     # Tried for the 5 fruits; taken for the 3 of exactly ProbeFruit with an id (the pear,
     # a subclass, and the None id went graphql-core's way); never for ProbeCoded.
@@ -830,6 +833,48 @@ def test_relay_ids_take_the_short_path_only_where_strawberry_gives_the_same(
         assert node_id(node.fields["id"], node) is not None  # type: ignore[union-attr,arg-type]
     report = schema.get_type("Report")
     assert node_id(report.fields["formCode"], report) is None  # type: ignore[union-attr,arg-type]
+
+
+@pytest.mark.parametrize(
+    ("schema_query", "query", "one_pass"),
+    [
+        # Every item plain: completed in one pass, no object completed by graphql-core.
+        ("LeavesOnly", "{ probeLeaves { count label kind at flag } }", True),
+        ("NodesOnly", "{ probeShelves(read: true) { __typename name fruits { id name } } }", True),
+        # A surprise in an item (a None count, a subclass's id, an UNREAD list): the whole
+        # list goes graphql-core's way, with its errors.
+        ("LeavesOnly", LEAVES, False),
+        ("NodesOnly", "{ probeFruits { id name } }", False),
+        ("NodesOnly", "{ probeShelves(read: false) { name fruits { id name } } }", False),
+        # A field below the items that is not plain (an id of its own `resolve_id`): never.
+        ("NodesOnly", "{ probeCoded { id } }", False),
+    ],
+)
+def test_lists_in_one_pass_give_what_graphql_core_gives(
+    monkeypatch: pytest.MonkeyPatch, schema_query: str, query: str, one_pass: bool
+) -> None:
+    import strawberry
+
+    from saas.schema.execution import SpineExecutor
+    from tests.support import spine_probe
+
+    def run(executor: Any) -> dict[str, Any]:
+        result = strawberry.Schema(
+            query=getattr(spine_probe, schema_query), execution_context_class=executor
+        ).execute_sync(query)
+        return {"data": result.data, "errors": [e.formatted for e in result.errors or []]}
+
+    reference = run(None)
+    completed: list[str] = []
+    complete_object_value = SpineExecutor.complete_object_value
+
+    def counted(self: SpineExecutor, return_type: Any, *args: Any) -> Any:
+        completed.append(return_type.name)
+        return complete_object_value(self, return_type, *args)
+
+    monkeypatch.setattr(SpineExecutor, "complete_object_value", counted)
+    assert run(SpineExecutor) == reference
+    assert (not completed) is one_pass, completed
 
 
 # --- Responses are encoded with orjson (saas/schema/view.py) -----------------------------------

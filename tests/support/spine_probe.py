@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 import strawberry
@@ -17,6 +18,7 @@ from saas.db.core_models import AuditEntry
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
 from saas.schema.errors import PublicError
+from saas.schema.execution import UNREAD, pre_read
 from saas.schema.relay import Connection, Keyset, paginate
 
 
@@ -104,6 +106,18 @@ class ProbeCoded(relay.Node):
         return f"coded-{root.code}"
 
 
+@strawberry.type(description="Probe: a list holding objects, read with it or by its resolver.")
+class ProbeShelf:
+    name: str
+    read_fruits: strawberry.Private[Any] = UNREAD
+
+    @strawberry.field(graphql_type=list[ProbeFruit], metadata=pre_read("read_fruits"))
+    def fruits(self) -> Any:
+        if self.read_fruits is not UNREAD:
+            return self.read_fruits
+        return [ProbeFruit(code=9, name="loaded")]
+
+
 @strawberry.type(description="Probe: a query type of Relay nodes (to compare executors).")
 class NodesOnly:
     @strawberry.field
@@ -119,6 +133,14 @@ class NodesOnly:
     @strawberry.field
     def probe_coded(self) -> list[ProbeCoded]:
         return [ProbeCoded(code="7")]
+
+    @strawberry.field
+    def probe_shelves(self, read: bool) -> list[ProbeShelf]:
+        fruits = [ProbeFruit(code=1, name="apple"), ProbeFruit(code=3, name="quince")]
+        return [
+            ProbeShelf(name="top", read_fruits=fruits if read else UNREAD),
+            ProbeShelf(name="empty", read_fruits=[] if read else UNREAD),
+        ]
 
 
 @strawberry.type

@@ -66,7 +66,7 @@ from saas.schema.errors import (
     ValidationError,
     error_result,
 )
-from saas.schema.execution import shared_event
+from saas.schema.execution import UNREAD, pre_read, shared_event
 from saas.schema.relay import Connection, Keyset
 from saas.storage import tenant_files
 
@@ -140,10 +140,6 @@ def document_pk(value: Any) -> int | None:
     if gid.type_name != "ReportDocument" or not gid.node_id.isdigit():
         return None
     return int(gid.node_id)
-
-
-# "Not read with the page": a node field then goes through its loader.
-UNREAD: Any = object()
 
 
 def organization_gid(pk: int) -> strawberry.ID:
@@ -393,9 +389,12 @@ class ReportType(relay.Node):
         form = form_of(self.form_code)
         return ReportFormType.of(form) if form else None
 
-    # Not an async resolver: a feed row returns what the page read, with no coroutine per row;
-    # other reports return an awaitable (the loader), which graphql-core awaits alike.
-    @strawberry.field(graphql_type=ClientOrganizationType | None)
+    # Not an async resolver: a feed row returns what the page read, with no coroutine per row
+    # (and the executor may complete the page in one pass, see saas.schema.execution); other
+    # reports return an awaitable (the loader), which graphql-core awaits alike.
+    @strawberry.field(
+        graphql_type=ClientOrganizationType | None, metadata=pre_read("read_organization")
+    )
     def organization(self, info: Info) -> Any:
         if self.read_organization is not UNREAD:
             return self.read_organization
@@ -421,6 +420,7 @@ class ReportType(relay.Node):
         description="Documents of every event, in recording order. Client users may download "
         "them once the flow is complete (see `flowComplete`, `ReportDocument.downloadable`).",
         graphql_type=list[ReportDocumentType],
+        metadata=pre_read("read_documents"),
     )
     def documents(self, info: Info) -> Any:
         if self.read_documents is not UNREAD:
