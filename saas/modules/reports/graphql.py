@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import Counter, namedtuple
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Bundle
+from sqlalchemy.sql.elements import Label
 from strawberry import relay
 
 from saas.db.session import tenant_transaction
@@ -174,10 +175,10 @@ def may_download(info: Info, report_status: str) -> bool:
     return actor_of(info.context).staff or service.flow_complete(report_status)
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentRecord:
+class DocumentRecord(NamedTuple):
     """A report document as the feed reads it with its page (a JSON object per document):
-    the columns `ReportDocumentType.of` needs, without an ORM instance per document."""
+    the columns `ReportDocumentType.of` needs, without an ORM instance per document (a named
+    tuple: ~5x cheaper to build than a frozen dataclass)."""
 
     id: int
     report_id: int
@@ -659,10 +660,15 @@ class FeedKeyset(Keyset[ReportType]):
     rank, the organization's columns, the documents' JSON); a key column is read from the
     labelled column of its name, else from the report."""
 
+    @functools.cached_property
+    def _labelled(self) -> tuple[tuple[bool, str], ...]:
+        return tuple((isinstance(c, Label), c.key) for c in self.key)
+
     def values_of(self, item: Any) -> tuple[Any, ...]:
-        report, fields = item.report, item._fields
+        report = item.report
         return tuple(
-            getattr(item, c.key) if c.key in fields else getattr(report, c.key) for c in self.key
+            getattr(item, key) if labelled else getattr(report, key)
+            for labelled, key in self._labelled
         )
 
 
