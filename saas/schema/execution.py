@@ -73,6 +73,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 Plan = tuple[Callable[[Any, str], Any], str, GraphQLLeafType, bool]
 
 _SLOW = object()  # "take graphql-core's path"
+_PLAIN_PYTHON = frozenset((str, int, bool, float))
 # id(GraphQLField) -> (the field, its plan or None); the field is kept so an id reused after
 # a schema is dropped is never mistaken for it.
 _PLANS: dict[int, tuple[GraphQLField, Plan | None]] = {}
@@ -508,7 +509,10 @@ class SpineExecutor(StrawberryGraphQLCoreExecutionContext):
             return _SLOW  # graphql-core's path raises it again and locates the error
         if value is None:
             return _SLOW if non_null else None
-        if isinstance(value, Exception) or self.is_awaitable(value):
+        # A str, int, bool or float is neither an exception nor awaitable: skip the checks.
+        if type(value) not in _PLAIN_PYTHON and (
+            isinstance(value, Exception) or self.is_awaitable(value)
+        ):
             return _SLOW
         try:
             coerced = leaf.coerce_output_value(value)

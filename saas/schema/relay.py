@@ -137,6 +137,8 @@ class Keyset(Generic[NodeType]):
 
 
 def _encode_value(value: Any) -> Any:
+    if type(value) is int or type(value) is str:  # the usual last column, an id
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal | uuid.UUID):
