@@ -127,6 +127,9 @@ class Keyset(Generic[NodeType]):
     descending: bool = False
     # The session to run on; None: the request's tenant session (`info.context.db`).
     session: AsyncSession | None = None
+    # Rows are one ORM entity each (`select(Model)`: items are instances) or not (items are
+    # `Row`s); None: read from the statement's column descriptions (~80 us a page).
+    entities: bool | None = None
 
     def __iter__(self) -> Iterator[NodeType]:
         # Iterable only so `@relay.connection` accepts `-> Iterable[T]` resolvers.
@@ -239,8 +242,10 @@ async def paginate(
     statement = statement.order_by(None).order_by(*order).limit(size + 1)
 
     result = await session.execute(statement)
-    described = statement.column_descriptions
-    entity = len(described) == 1 and described[0].get("entity") is described[0].get("expr")
+    entity = keyset.entities
+    if entity is None:
+        described = statement.column_descriptions
+        entity = len(described) == 1 and described[0].get("entity") is described[0].get("expr")
     items = list(result.scalars() if entity else result)
     has_more = len(items) > size
     items = items[:size]

@@ -813,7 +813,9 @@ class Query:
         if with_documents:
             stmt = stmt.add_columns(DOCUMENTS_JSON)
         node = feed_node(info, with_organization=with_organization, with_documents=with_documents)
-        return FeedKeyset(stmt, key=key, node=node, descending=True)  # type: ignore[return-value]
+        return FeedKeyset(  # type: ignore[return-value]
+            stmt, key=key, node=node, descending=True, entities=False
+        )
 
     @strawberry.field(
         description=f"One report with its timeline; NotFoundError when not visible. {READ_NOTE}",
