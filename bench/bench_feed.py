@@ -5,8 +5,8 @@ requests/s.
 
 Both servers run as their own uvicorn process on one fresh database (a firm with 20
 organizations, 1,000 reports with 1-3 documents each): the API as `saas serve` (every
-middleware, token authentication, limits, permissions, the organization dataloader, the
-documents read with the page), the bare app below with a psycopg pool, the same token check
+middleware, token authentication, limits, permissions, the organizations and documents
+read with the page), the bare app below with a psycopg pool, the same token check
 and one SQL statement reading the same columns (documents as a JSON array per report, as the
 API's feed reads them). The bench checks that both return the same nodes. Requests are
 sequential on one keep-alive connection per server, alternating in rounds so background load
@@ -318,43 +318,55 @@ def report(result: dict[str, Any]) -> str:
             "",
             f"What limits it: the `id`-only row is the fixed cost of a GraphQL request "
             f"here, p50 {median(result['ids']) * 1000:.1f} ms against the bare endpoint's "
-            f"{median(result['bare']) * 1000:.1f} ms for the whole page: 8 database round "
-            f"trips instead of 4 (the API token is looked up in a transaction of its own: "
-            f"BEGIN, SELECT, ROLLBACK; then the tenant transaction: BEGIN, the binding "
-            f"statement, the page, the organizations, ROLLBACK), ORM instances for the token, "
-            f"the 51 reports and their organizations, strawberry's per-operation extension "
-            f"hooks, the access log and metrics. The rest, up to the full page's p50, is the "
-            f"~15 fields per report still resolved one by one in strawberry/graphql-core: "
-            f"`id` (Relay, through strawberry's whole resolver chain), `organization` and "
-            f"`documents` (async resolvers: a coroutine each, gathered per list), and "
-            f"building the page's nodes.",
+            f"{median(result['bare']) * 1000:.1f} ms for the whole page: 5 database round "
+            f"trips instead of 4 (the token, in autocommit; then the tenant transaction: "
+            f"BEGIN, the binding statement, the page, ROLLBACK), SQLAlchemy's session and "
+            f"statement building, strawberry's HTTP view and per-operation extension hooks, "
+            f"the permission extension, the access log and metrics. The rest, up to the full "
+            f"page's p50, is reading 50 rows of ~30 columns (the report's, the "
+            f"organization's, the documents' JSON) through SQLAlchemy and psycopg, building "
+            f"the nodes and cursors, and completing the 50 edges.",
             "",
-            "Where the time of a full-page request goes (py-spy on `saas serve`, 1,500 "
-            "requests, 2026-11-23, samples outside idle): SQLAlchemy and psycopg for the "
-            "three statements ~21%; graphql-core/strawberry field execution ~23%; building "
-            "the nodes in `paginate` ~18%, of which turning each document of the page's JSON "
-            "into an ORM `ReportDocument` instance (`reports.graphql._document_of`) ~11%; "
-            "the event loop (one coroutine per `organization` and `documents`) ~9%; the "
-            "organization field and its dataloader ~6%; the HTTP view and response ~4%; "
-            "uvicorn ~1%; access log and metrics ~1%; GraphQL validation ~0% (cached).",
+            "Where the time of a full-page request goes (py-spy on the app in-process with "
+            "the heap settled as `saas serve` does, 3,000 requests, 2026-12-02, samples "
+            "outside idle): the page's statement through SQLAlchemy and psycopg (execution, "
+            "row conversion, the documents' JSON) ~36%; completing the 50 edges in one pass "
+            "~17%; building the nodes (`reports.graphql.feed_node`) ~13%; GraphQL outside the "
+            "list (cached document, extension hooks, permission, the connection field) ~11%; "
+            "the resolver building the statement ~5%; the HTTP view and response ~4%; cursors "
+            "~4%; the token lookup ~3%; binding the tenant transaction ~2%; middleware, access "
+            "log and metrics ~2%; the event loop ~4%.",
             "",
-            "The spine work of 2026-11-23, measured back to back on one machine: the parsed "
-            "document and its validation verdict cached by query text (validation was ~12% "
-            "of a request; limits, permissions and tenant binding still run on every request, "
-            "`saas/schema/cache.py`), a short path in the executor for plain leaf fields "
-            "(`saas/schema/execution.py`), orjson responses, one statement to bind the tenant "
-            "transaction. The page without documents went from 0.10x to 0.13x (p50 15.7 -> "
-            "11.7 ms, id-only 8.7 -> 7.0 ms); the page with documents (this bench since "
-            "then) from 0.08-0.09x to 0.10-0.11x (p50 29.4 -> 23.1 ms, id-only 9.2 -> 7.4 ms). "
-            "(The 0.15x published before was the page without documents measured at load "
-            "average 5, where the bare endpoint's times inflate more; quiet, it was 0.10x.)",
+            "The feed work of 2026-12-02, before/after back to back on one machine: quiet "
+            "(load ~0.8), 0.11x -> 0.29x (p50 20.5 -> 8.3 ms, p99 84 -> 11 ms, id-only 6.8 -> "
+            "4.5 ms); in paired runs while the host was busier (the bare endpoint's p50 "
+            "3-5 ms), 0.10-0.11x -> 0.25-0.28x; the ratio moves with the host, the table above "
+            "is one run. CPU per request "
+            "with the app in-process, same machine, back to back: 19.5 ms before; 10.3 ms "
+            "with the page's reports and organizations read as named tuples of columns "
+            "instead of ORM instances, each organization by a left join carrying "
+            "`OrganizationsByIdLoader`'s scope instead of a second statement, the documents "
+            "from the page's JSON as plain records, `Report.organization`/`documents` "
+            "returning what the page read without a coroutine per row, and Relay ids on the "
+            "executor's short path; 6.9 ms with lists of plain objects completed in one pass "
+            "(`organization` and `documents` are pre-read fields, `saas/schema/execution.py`); "
+            "~6.5 ms with the heap settled after start (`saas/ops/heap.py`: frozen, gen-0 "
+            "threshold 10,000; GC ~0.5 -> ~0.05 ms a request and no more ~100 ms full "
+            "collections, hence the p99); json/jsonb read with orjson; the API token looked up "
+            "in autocommit (one round trip instead of BEGIN, SELECT, ROLLBACK). Caching tokens "
+            "was left out: a revocation must be refused at once by every process, which a "
+            "NOTIFY-invalidated cache cannot promise (the notification arrives after the "
+            "commit, and meanwhile another process would still accept the token). Before "
+            "that, the spine work of 2026-11-23 (documents and their validation cached by "
+            "query text, plain leaf fields on a short path, orjson responses, one statement to "
+            "bind the tenant) had taken this page from 0.08-0.09x to 0.10-0.11x.",
             "",
-            "Next steps, outside the spine: documents of the page as plain objects rather than "
-            "ORM instances; `organization` read with the page (a join) and resolved without "
-            "a coroutine; the API token read without a transaction of its own (or cached for "
-            "a few seconds). Reaching 0.5x (~5 ms for the page here) would also need the hot "
-            "list types serialized without per-field resolution, which graphql-core does not "
-            "offer.",
+            "Next steps: reaching 0.5x (~5 ms for the page here) would need the page read "
+            "through SQLAlchemy Core rather than the ORM session (~0.5 ms: the scope and "
+            "filters of `reports.service` are ORM expressions), fewer columns per row (the "
+            "organization's 13 columns repeat on 50 rows for 20 organizations), the token "
+            "check on the request's own connection (no pool checkout of its own) and a leaner "
+            "HTTP path than strawberry's view; each is a few percent.",
         ]
     )
 
