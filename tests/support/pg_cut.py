@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tests.support.server import free_port
 
@@ -25,11 +25,19 @@ COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"
 class CommitCutter:
     def __init__(self, database_url: str):
         parts = urlsplit(database_url)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        # The embedded PostgreSQL is reached by a Unix socket named in the query (?host=/dir
+        # &port=N); the machine's by TCP. The proxy itself always listens on TCP.
+        query = dict(parse_qsl(parts.query))
+        host = query.pop("host", None) or parts.hostname or "127.0.0.1"
+        port = int(query.pop("port", None) or parts.port or 5432)
+        self.socket = f"{host}/.s.PGSQL.{port}" if host.startswith("/") else None
+        self.upstream = (host, port)
         self.port = free_port()
         netloc = parts.netloc.rsplit("@", 1)
         userinfo = netloc[0] + "@" if len(netloc) == 2 else ""
-        self.url = urlunsplit(parts._replace(netloc=f"{userinfo}127.0.0.1:{self.port}"))
+        self.url = urlunsplit(
+            parts._replace(netloc=f"{userinfo}127.0.0.1:{self.port}", query=urlencode(query))
+        )
         self.table: bytes | None = None
         self.cut = 0  # connections cut so far
         self._loop = asyncio.new_event_loop()
@@ -55,7 +63,10 @@ class CommitCutter:
         self._thread.join(10)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        server_r, server_w = await asyncio.open_connection(*self.upstream)
+        if self.socket is not None:
+            server_r, server_w = await asyncio.open_unix_connection(self.socket)
+        else:
+            server_r, server_w = await asyncio.open_connection(*self.upstream)
         state = {"touched": False, "cutting": False}
 
         async def to_server() -> None:
