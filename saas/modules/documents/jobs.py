@@ -202,6 +202,17 @@ async def sweep_orphans(
     return seen, orphans, removed
 
 
+def reconciliation(missing: list[str], orphans: list[str], removed: list[str]) -> dict[str, Any]:
+    """What a reconcile job returns: the first 1,000 keys of each kind and the counts."""
+    return {
+        "missing": missing[:1000],
+        "missing_count": len(missing),
+        "orphans": orphans[:1000],
+        "orphan_count": len(orphans),
+        "orphans_removed": len(removed),
+    }
+
+
 @tenant_actor(max_retries=1)
 async def reconcile_drive_storage(
     job: JobContext, grace_seconds: int = int(ORPHAN_GRACE.total_seconds())
@@ -238,11 +249,4 @@ async def reconcile_drive_storage(
         files, files.key("drive"), known | pending, timedelta(seconds=max(0, grace_seconds))
     )
     missing = sorted(known - seen)
-    return {
-        "missing": missing[:1000],
-        "missing_count": len(missing),
-        "orphans": orphans[:1000],
-        "orphan_count": len(orphans),
-        "orphans_removed": len(removed),
-        "expired_uploads": len(expired),
-    }
+    return reconciliation(missing, orphans, removed) | {"expired_uploads": len(expired)}

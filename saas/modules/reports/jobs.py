@@ -25,7 +25,7 @@ from saas.db.core_models import Job
 from saas.events import notify_published, write_outbox
 from saas.jobs import JobContext, job_state, tenant_actor
 from saas.modules.clients.service import Actor
-from saas.modules.documents.jobs import ORPHAN_GRACE, sweep_orphans
+from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
 from saas.modules.reports import service
 from saas.modules.reports.imports import (
     error_entry,
@@ -115,10 +115,4 @@ async def reconcile_report_storage(
         files, files.key("reports"), named, timedelta(seconds=max(0, grace_seconds))
     )
     missing = sorted(k for k in named - seen if k.startswith(files.key("reports") + "/"))
-    return {
-        "missing": missing[:1000],
-        "missing_count": len(missing),
-        "orphans": orphans[:1000],
-        "orphan_count": len(orphans),
-        "orphans_removed": len(removed),
-    }
+    return reconciliation(missing, orphans, removed)
