@@ -251,12 +251,12 @@ def test_delivery_to_a_name_resolving_privately_is_refused(receiver: Receiver) -
     endpoint = WebhookEndpoint(url=f"http://localhost:{port}/hook", secret="whsec_test")
     delivery = WebhookDelivery(id=1, event_id=1, topic="report.status_changed", payload={})
 
-    refused = asyncio.run(service.post(endpoint, delivery))
+    refused = asyncio.run(service.post(endpoint, delivery, allow_http=True))
     assert not refused.ok and refused.response_code is None
     assert PRIVATE_REFUSED in (refused.error or "")
     assert receiver.received == []
 
-    allowed = asyncio.run(service.post(endpoint, delivery, private_networks=True))
+    allowed = asyncio.run(service.post(endpoint, delivery, allow_http=True, private_networks=True))
     assert allowed.ok and allowed.response_code == 200, allowed
     headers, body = receiver.received[0]
     assert headers["host"] == f"localhost:{port}"

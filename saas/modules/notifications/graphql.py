@@ -65,12 +65,6 @@ def _gid(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
-def _error(exc: WebhookError) -> Any:
-    if exc.kind == "not_found":
-        return NotFoundError(code=exc.code, message=exc.message)
-    return ValidationError(code=exc.code, message=exc.message, field=exc.field)
-
-
 @strawberry.type(name="WebhookEndpoint", description="Where the firm's events are POSTed.")
 class WebhookEndpointType:
     id: strawberry.ID
@@ -397,13 +391,14 @@ class Mutation:
                     input.topics,
                     input.description,
                     ctx.principal.person_id,
+                    allow_http=ctx.services.settings.webhook_allow_http,
                     private_networks=ctx.services.settings.webhook_private_networks,
                 )
                 created = WebhookEndpointCreated(
                     endpoint=WebhookEndpointType.of(row), secret=row.secret
                 )
         except WebhookError as exc:
-            return _error(exc)
+            return error_result(info, exc)
         return created
 
     @strawberry.mutation(
@@ -421,11 +416,12 @@ class Mutation:
                     active=input.active,
                     topics=input.topics,
                     url=input.url,
+                    allow_http=info.context.services.settings.webhook_allow_http,
                     private_networks=info.context.services.settings.webhook_private_networks,
                 )
                 result = WebhookEndpointType.of(row)
         except WebhookError as exc:
-            return _error(exc)
+            return error_result(info, exc)
         return result
 
     @strawberry.mutation(
@@ -436,7 +432,7 @@ class Mutation:
             async with info.context.unit_of_work() as db:
                 await service.delete_endpoint(db, _pk(id, "WebhookEndpoint"))
         except WebhookError as exc:
-            return _error(exc)
+            return error_result(info, exc)
         return WebhookEndpointDeleted(id=id)
 
     @strawberry.mutation(
@@ -457,7 +453,7 @@ class Mutation:
 
                 ctx.after_commit(send)
         except WebhookError as exc:
-            return _error(exc)
+            return error_result(info, exc)
         return result
 
     @strawberry.mutation(

@@ -63,7 +63,10 @@ async def deliver_webhook(job: JobContext, *, delivery_id: int) -> None:
             return
     # The HTTP call runs outside any transaction: a slow receiver holds no connection.
     outcome = await service.post(
-        endpoint, delivery, private_networks=job.services.settings.webhook_private_networks
+        endpoint,
+        delivery,
+        allow_http=job.services.settings.webhook_allow_http,
+        private_networks=job.services.settings.webhook_private_networks,
     )
     final = delivery.attempts + 1 > MAX_RETRIES
     async with job.transaction() as db:

@@ -39,8 +39,9 @@ from saas.modules.notifications.models import (
 from saas.modules.notifications.policy import (
     PRIVATE_REFUSED,
     TOPICS,
+    UrlRefused,
+    normalize_url,
     public_address,
-    url_problem,
 )
 from saas.schema.errors import LocalizedError
 
@@ -50,10 +51,8 @@ SIGNATURE_HEADER = "X-Kabinet-Signature"
 TIMESTAMP_HEADER = "X-Kabinet-Timestamp"
 
 
-class WebhookError(Exception):
-    def __init__(self, kind: str, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.kind, self.code, self.message, self.field = kind, code, message, field
+class WebhookError(LocalizedError):
+    """An expected refusal of a webhook operation, in Russian and English."""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -62,17 +61,31 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def _check(url: str, topics: list[str], private_networks: bool) -> None:
-    problem = url_problem(url, private_networks=private_networks)
-    if problem:
-        raise WebhookError("validation", "INVALID_URL", problem, "url")
+def _checked(url: str, topics: list[str], *, allow_http: bool, private_networks: bool) -> str:
+    """The normalized URL (policy.normalize_url), or a WebhookError naming the field."""
+    try:
+        url = normalize_url(url, allow_http=allow_http, private_networks=private_networks)
+    except UrlRefused as exc:
+        refusal = exc.refusal
+        raise WebhookError("validation", refusal.code, refusal.ru, refusal.en, "url") from None
     if not topics:
-        raise WebhookError("validation", "NO_TOPICS", "choose at least one topic", "topics")
-    unknown = sorted(set(topics) - set(TOPICS))
+        raise WebhookError(
+            "validation",
+            "NO_TOPICS",
+            "Выберите хотя бы одну тему.",
+            "Choose at least one topic.",
+            "topics",
+        )
+    unknown = ", ".join(sorted(set(topics) - set(TOPICS)))
     if unknown:
         raise WebhookError(
-            "validation", "UNKNOWN_TOPIC", f"unknown topics: {', '.join(unknown)}", "topics"
+            "validation",
+            "UNKNOWN_TOPIC",
+            f"Неизвестные темы: {unknown}.",
+            f"Unknown topics: {unknown}.",
+            "topics",
         )
+    return url
 
 
 async def create_endpoint(
@@ -82,10 +95,10 @@ async def create_endpoint(
     description: str,
     created_by: int | None,
     *,
+    allow_http: bool = False,
     private_networks: bool = False,
 ) -> WebhookEndpoint:
-    url = url.strip()
-    _check(url, topics, private_networks)
+    url = _checked(url, topics, allow_http=allow_http, private_networks=private_networks)
     endpoint = WebhookEndpoint(
         url=url,
         secret="whsec_" + secrets.token_urlsafe(32),
@@ -102,7 +115,9 @@ async def create_endpoint(
 async def get_endpoint(db: AsyncSession, endpoint_id: int | None) -> WebhookEndpoint:
     found = await db.get(WebhookEndpoint, endpoint_id) if endpoint_id is not None else None
     if found is None:
-        raise WebhookError("not_found", "NOT_FOUND", "no such webhook endpoint")
+        raise WebhookError(
+            "not_found", "NOT_FOUND", "Адрес вебхука не найден.", "No such webhook endpoint."
+        )
     return found
 
 
@@ -113,12 +128,17 @@ async def update_endpoint(
     active: bool | None,
     topics: list[str] | None,
     url: str | None,
+    allow_http: bool = False,
     private_networks: bool = False,
 ) -> WebhookEndpoint:
     endpoint = await get_endpoint(db, endpoint_id)
-    new_url = url.strip() if url is not None else endpoint.url
     new_topics = sorted(set(topics)) if topics is not None else list(endpoint.topics)
-    _check(new_url, new_topics, private_networks)
+    new_url = _checked(
+        url if url is not None else endpoint.url,
+        new_topics,
+        allow_http=allow_http,
+        private_networks=private_networks,
+    )
     endpoint.url, endpoint.topics = new_url, new_topics
     if active is not None:
         endpoint.active = active
@@ -187,7 +207,9 @@ async def deliveries_for_events(db: AsyncSession, event_ids: list[int]) -> list[
 async def redeliver(db: AsyncSession, delivery_id: int | None) -> WebhookDelivery:
     old = await db.get(WebhookDelivery, delivery_id) if delivery_id is not None else None
     if old is None:
-        raise WebhookError("not_found", "NOT_FOUND", "no such webhook delivery")
+        raise WebhookError(
+            "not_found", "NOT_FOUND", "Доставка не найдена.", "No such webhook delivery."
+        )
     fresh = WebhookDelivery(
         endpoint_id=old.endpoint_id,
         event_id=old.event_id,
@@ -245,10 +267,19 @@ async def pinned_addresses(url: str, private_networks: bool) -> list[str]:
 
 
 async def post(
-    endpoint: WebhookEndpoint, delivery: WebhookDelivery, *, private_networks: bool = False
+    endpoint: WebhookEndpoint,
+    delivery: WebhookDelivery,
+    *,
+    allow_http: bool = False,
+    private_networks: bool = False,
 ) -> Outcome:
     """One signed POST to the endpoint's pinned address (see pinned_address); any 2xx is
-    success. Never raises for the receiver's failures."""
+    success. Never raises for the receiver's failures. The stored URL passes the creation
+    rules again (an endpoint stored before them, or the settings changed since)."""
+    try:
+        normalize_url(endpoint.url, allow_http=allow_http, private_networks=private_networks)
+    except UrlRefused as exc:
+        return Outcome(False, None, exc.refusal.en, 0)
     body = body_of(delivery)
     timestamp = str(int(time.time()))
     headers = {
