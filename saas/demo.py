@@ -256,14 +256,20 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     import uvicorn
 
     from saas.app import create_app
-    from saas.jobs.worker import start_worker_process, stop_worker_process
+    from saas.ops.supervisor import Child, EmbeddedPostgresChild, WorkerChild, supervise
 
-    # The worker runs as `saas worker` beside the API, as in production, and stops with the demo.
-    worker = start_worker_process(resolve_database_url(settings.database_url, settings.data_dir))
+    # The worker runs as `saas worker` beside the API, as in production, and stops with the
+    # demo. Both it and the embedded PostgreSQL are restarted (logged) if they die.
+    children: list[Child] = [
+        WorkerChild(resolve_database_url(settings.database_url, settings.data_dir))
+    ]
+    if not settings.database_url:
+        children.insert(0, EmbeddedPostgresChild(settings.data_dir))
+    stop_supervising = supervise(children)
     try:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio"
         )
     finally:
-        stop_worker_process(worker)
+        stop_supervising()
     return 0

@@ -128,3 +128,31 @@ def check_broker(broker: Broker) -> None:
         connection = pika.BlockingConnection(first)
         connection.close()
     # StubBroker (tests) is always ready.
+
+
+def take_over(broker: Broker, worker_id: str | None, replaces: list[str]) -> int:
+    """A supervised worker's identity, and the hand-off from the one it replaces.
+
+    The PostgreSQL broker marks a message consumed by a worker id and gives it back to the
+    queue only once that worker's heartbeat is older than its TTL (a minute): a restarted
+    worker would leave the killed one's job "running" that long. A supervisor that saw the
+    old process exit names it (SAAS_WORKER_REPLACES) and the new one requeues its messages at
+    once. Redis requeues a dead worker's messages after its heartbeat timeout, RabbitMQ as
+    soon as the connection drops: nothing to do there. Returns the messages requeued."""
+    if type(broker).__name__ != "PostgresBroker":
+        return 0
+    if worker_id:
+        broker.worker_id = worker_id  # type: ignore[attr-defined]
+    if not replaces:
+        return 0
+    with broker.pool.connection(timeout=5) as conn:  # type: ignore[attr-defined]
+        requeued = conn.execute(
+            f"UPDATE \"{BROKER_SCHEMA}\".queue SET state = 'queued', worker_id = NULL, "
+            "consumed_at = NULL, mtime = now() "
+            "WHERE state = 'consumed' AND worker_id = ANY(%s::uuid[])",
+            (replaces,),
+        ).rowcount
+        conn.execute(
+            f'DELETE FROM "{BROKER_SCHEMA}".worker WHERE worker_id = ANY(%s::uuid[])', (replaces,)
+        )
+    return int(requeued)

@@ -4,6 +4,10 @@ Actors are found by importing `saas.modules.<name>.jobs` for each module that ha
 comma-separated modules of SAAS_WORKER_MODULES (integrations, tests). SIGTERM or SIGINT stops
 gracefully: running messages finish (up to SAAS_WORKER_SHUTDOWN_SECONDS), unstarted ones stay
 in the broker for the next worker.
+
+A supervisor that restarts a dead worker (`saas demo`, saas.ops.supervisor) gives each one an
+identity (SAAS_WORKER_ID) and names the one it replaces (SAAS_WORKER_REPLACES): the new worker
+takes the dead one's unfinished messages back at once (saas.jobs.broker.take_over).
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from dramatiq import Worker
 
 from saas.db.server import resolve_database_url
 from saas.jobs.actors import ACTORS
-from saas.jobs.broker import check_broker
+from saas.jobs.broker import check_broker, take_over
 from saas.jobs.runtime import configure_jobs
 from saas.settings import Settings
 
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+WORKER_ID_ENV, REPLACES_ENV = "SAAS_WORKER_ID", "SAAS_WORKER_REPLACES"
 
 
 def import_actor_modules() -> list[str]:
@@ -66,6 +71,13 @@ def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
         )
         runtime.broker.close()
         return 2
+    replaces = [w for w in os.environ.get(REPLACES_ENV, "").split(",") if w]
+    requeued = take_over(runtime.broker, os.environ.get(WORKER_ID_ENV) or None, replaces)
+    if requeued:
+        log.warning(
+            "worker took back the unfinished messages of the worker it replaces",
+            extra={"requeued": requeued, "replaces": replaces},
+        )
     stop = threading.Event()
     for signum in STOP_SIGNALS:
         signal.signal(signum, lambda *_: stop.set())
@@ -100,6 +112,8 @@ def run_worker(settings: Settings, processes: int = 1, threads: int = 4) -> int:
     database_url = resolve_database_url(settings.database_url, settings.data_dir)
     if processes <= 1:
         return serve_jobs(settings, database_url, threads)
+    for name in (WORKER_ID_ENV, REPLACES_ENV):  # one identity cannot name several processes
+        os.environ.pop(name, None)
     context = multiprocessing.get_context("spawn")  # no inherited threads, pools or sockets
     children = [
         context.Process(target=_child, args=(settings, database_url, threads), name=f"worker-{n}")
@@ -140,9 +154,22 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_worker_process(database_url: str, *, threads: int = 2) -> subprocess.Popen[bytes]:
-    """`saas worker` as a child process (the demo's worker), on the parent's database."""
+def start_worker_process(
+    database_url: str,
+    *,
+    threads: int = 2,
+    worker_id: str | None = None,
+    replaces: list[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """`saas worker` as a child process (the demo's worker), on the parent's database; with
+    an identity, and the identities of dead workers whose messages it takes back."""
     env = {**os.environ, "SAAS_DATABASE_URL": database_url}
+    env.pop(WORKER_ID_ENV, None)
+    env.pop(REPLACES_ENV, None)
+    if worker_id:
+        env[WORKER_ID_ENV] = worker_id
+    if replaces:
+        env[REPLACES_ENV] = ",".join(replaces)
     return subprocess.Popen(
         [sys.executable, "-m", "saas.cli", "worker", "--threads", str(threads)],
         env=env,

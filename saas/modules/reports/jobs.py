@@ -6,8 +6,11 @@ number) and submits this job with them. Rows carry no documents (only the fields
 event), so an import stores nothing and has no objects to clean up. Each row is
 its own savepoint: a bad row is reported (line number, code, field, message) and never stops
 or half-writes the good ones. Rows are idempotent by external id, so a retried job records
-nothing twice. Progress (rows done of total) and the errors so far are written after every
-batch; status changes go to the outbox and are announced once per batch.
+nothing twice. Progress (rows done of total) and the counters and errors so far are written
+in each batch's own transaction, with its rows: an attempt that dies (a killed worker, a lost
+connection) loses at most its uncommitted batch, and the next attempt resumes after the last
+committed one, so `done` never goes back and no row is counted twice. Status changes go to
+the outbox and are announced once per batch.
 
 Reconciliation: `reconcile_report_storage` removes document objects no row names (the
 cleanup path of `documents.service.removed_on_failure` when it could not delete at once).
@@ -15,6 +18,7 @@ cleanup path of `documents.service.removed_on_failure` when it could not delete 
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +41,8 @@ from saas.modules.reports.models import ReportDocument
 from saas.modules.reports.service import ReportsError
 from saas.storage import tenant_files
 
+log = logging.getLogger(__name__)
+
 IMPORT_KIND = "import_report_events"
 BATCH = 50
 MAX_ERRORS_KEPT = 500
@@ -54,6 +60,12 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
     # The submitter was firm staff (reports:write): the import acts for the firm.
     actor = Actor(tenant_id=job.tenant.id, subject=f"job:{job.job_id}", staff=True)
     summary: dict[str, Any] = {"recorded": 0, "duplicates": 0, "failed": 0, "errors": []}
+    # A new attempt (after a crash, a lost connection, a redelivery) resumes after the last
+    # committed batch: `done` and the counters were written in that batch's transaction.
+    resume = min(max(row.done, 0), len(items))
+    if resume:
+        summary.update({k: row.result[k] for k in summary if k in row.result})
+        log.info("import resumed", extra={"job_id": job.job_id, "after_item": resume})
 
     def refuse(entry: dict[str, Any]) -> None:
         summary["failed"] += 1
@@ -61,7 +73,7 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
             summary["errors"].append(entry)
 
     total = len(items)
-    for start in range(0, total, BATCH):
+    for start in range(resume, total, BATCH):
         published: list[int] = []
         async with job.transaction() as db:
             for item in items[start : start + BATCH]:
