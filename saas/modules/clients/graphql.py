@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.core.ids import resolved_by, tenant_rows
 from saas.modules.clients import service
 from saas.modules.clients.loaders import (
     ContactMembershipLoader,
@@ -74,6 +75,16 @@ class ContactStatus(Enum):
 
 
 # ------------------------------------------------------------------------------- ids
+
+
+@resolved_by("ClientOrganization")
+async def visible_organizations(ctx: Any, pks: list[int]) -> set[int]:
+    """Organizations of the firm the caller may see (a client user: its granted ones)."""
+    rows = await ctx.loader(OrganizationsByIdLoader).load_many(pks)
+    return {row.id for row in rows if row is not None}
+
+
+tenant_rows("ClientContact")
 
 
 def organization_pk(value: Any) -> int | None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql.elements import Label
 from strawberry import relay
 
+from saas.core.ids import IdRefused, optional_pk_of, pk_of
 from saas.db.session import tenant_transaction
 from saas.events import Published, events_since, fanout, publish
 from saas.modules.clients.graphql import (
@@ -885,24 +886,25 @@ class Mutation:
         extensions=requires("reports", "write"),
     )
     async def create_report(self, info: Info, input: CreateReportInput) -> CreateReportResult:
-        from saas.modules.clients.graphql import person_pk
-
         ctx = info.context
-        data = service.ReportInput(
-            organization_id=organization_pk(input.organization_id),
-            form_code=input.form_code,
-            period_year=input.period_year,
-            period_code=input.period_code.strip().upper(),
-            authority_code=input.authority_code,
-            correction=input.correction,
-            manager_person_id=person_pk(input.responsible_manager_id)
-            if input.responsible_manager_id
-            else None,
-        )
         try:
+            data = service.ReportInput(
+                organization_id=await pk_of(
+                    ctx, "ClientOrganization", input.organization_id, field="organizationId"
+                ),
+                form_code=input.form_code,
+                period_year=input.period_year,
+                period_code=input.period_code.strip().upper(),
+                authority_code=input.authority_code,
+                correction=input.correction,
+                # Person ids are global: only an active staff member of this firm.
+                manager_person_id=await optional_pk_of(
+                    ctx, "Staff", input.responsible_manager_id, field="responsibleManagerId"
+                ),
+            )
             async with ctx.unit_of_work() as session:
                 row = await service.create_report(session, actor_of(ctx), data)
-        except (ReportsError, ClientsError) as exc:
+        except (ReportsError, ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ReportType.of(row)
 

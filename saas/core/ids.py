@@ -1,0 +1,169 @@
+"""Global ids: the one way an incoming id becomes a primary key of the caller's firm.
+
+An id argument is read with `await pk_of(ctx, "Report", value, field="reportId")` (or
+`pks_of` for a list, `node_pks` in a `resolve_nodes`), never parsed by hand:
+
+1. it is decoded strictly: base64 of `Type:number`, the type the argument names, the number
+   in 1..2^63-1 (a bigint key). Anything else is `INVALID_ID` (a `ValidationError` naming
+   the field, or a GraphQL error with that code when the resolver does not catch it);
+2. it is resolved inside the caller's firm by the kind's registered home:
+   - rows of the tenant schema (`tenant_rows(...)`): only the firm's own schema is reachable
+     through `ctx.db`, so the number names the firm's row or nothing; the module's service
+     then applies the client scope (`access_*`), answering NOT_FOUND;
+   - anything else (people and memberships in the shared schema, organizations a client
+     user may see) has a `visible(ctx, pks)` function; a pk it does not return is
+     `NOT_FOUND`, exactly like an id that does not exist.
+
+A kind that no module registered is a programming error (KeyError), so a new id argument
+cannot be read without saying where its rows live.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry import relay
+
+from saas.schema.errors import LocalizedError
+
+MAX_PK = 2**63 - 1
+INVALID_ID = "INVALID_ID"
+
+Visible = Callable[[Any, list[int]], Awaitable[set[int]]]
+
+
+class IdRefused(LocalizedError):
+    """An incoming id that is malformed (INVALID_ID) or names nothing the caller may use
+    (NOT_FOUND). A LocalizedError (typed result where the resolver catches it) that also
+    carries its code as a GraphQL error where it does not."""
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, **({"field": self.field} if self.field else {})}
+
+
+def invalid_id(field: str | None = None) -> IdRefused:
+    return IdRefused(
+        "validation",
+        INVALID_ID,
+        "Неверный идентификатор объекта.",
+        "Not a valid id for this argument.",
+        field,
+    )
+
+
+def not_found(field: str | None = None) -> IdRefused:
+    return IdRefused(
+        "not_found",
+        "NOT_FOUND",
+        "Объект не найден или недоступен.",
+        "No such object, or it is not visible to you.",
+        field,
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Where the objects an id argument names live: `type_name` is the GraphQL type in the
+    id; `visible` (None for rows of the tenant schema) returns the pks the caller may name."""
+
+    name: str
+    type_name: str
+    visible: Visible | None = None
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def tenant_rows(*type_names: str) -> None:
+    """Declare types whose rows live in the tenant schema (reached only through ctx.db)."""
+    for type_name in type_names:
+        _KINDS[type_name] = Kind(type_name, type_name)
+
+
+def resolved_by(name: str, type_name: str | None = None) -> Callable[[Visible], Visible]:
+    """Register `visible(ctx, pks) -> set of pks the caller may name` for the kind `name`
+    (an id of type `type_name`, default `name`)."""
+
+    def register(visible: Visible) -> Visible:
+        _KINDS[name] = Kind(name, type_name or name, visible)
+        return visible
+
+    return register
+
+
+def kind(name: str) -> Kind:
+    return _KINDS[name]
+
+
+def decode_number(node_id: Any) -> int | None:
+    """A node id's number (the part after `Type:`), or None unless it is 1..MAX_PK."""
+    text = str(node_id)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_PK else None
+
+
+def decode(value: Any, type_name: str, field: str | None = None) -> int:
+    """The number of a global id of type `type_name`; INVALID_ID for anything else (a bare
+    number is read as that type's number, as the first clients sent)."""
+    if isinstance(value, relay.GlobalID):
+        found, node_id = value.type_name, value.node_id
+    else:
+        text = str(value).strip()
+        if text.isascii() and text.isdigit():
+            found, node_id = type_name, text
+        else:
+            try:
+                raw = base64.b64decode(text, validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                raise invalid_id(field) from None
+            found, _, node_id = raw.partition(":")
+    number = decode_number(node_id)
+    if found != type_name or number is None:
+        raise invalid_id(field)
+    return number
+
+
+def encode(type_name: str, pk: int) -> str:
+    return relay.to_base64(type_name, pk)
+
+
+async def pks_of(
+    ctx: Any, name: str, values: Iterable[Any], *, field: str | None = None
+) -> list[int]:
+    """Every id of `values` as a pk of the caller's firm (order kept), or IdRefused."""
+    what = _KINDS[name]
+    pks = [decode(v, what.type_name, field) for v in values]
+    if what.visible is not None and pks:
+        seen = await what.visible(ctx, sorted(set(pks)))
+        if any(pk not in seen for pk in pks):
+            raise not_found(field)
+    return pks
+
+
+async def pk_of(ctx: Any, name: str, value: Any, *, field: str | None = None) -> int:
+    """One id as a pk of the caller's firm, or IdRefused (INVALID_ID / NOT_FOUND)."""
+    return (await pks_of(ctx, name, [value], field=field))[0]
+
+
+async def optional_pk_of(
+    ctx: Any, name: str, value: Any, *, field: str | None = None
+) -> int | None:
+    """pk_of, with None (an omitted optional argument) passed through."""
+    return None if value is None else await pk_of(ctx, name, value, field=field)
+
+
+def node_pks(node_ids: Sequence[Any]) -> list[int | None]:
+    """The numbers of `node`/`nodes` ids strawberry already split by type: None for one out
+    of range (the type's resolve_nodes answers null for it, like an unknown id)."""
+    return [decode_number(node_id) for node_id in node_ids]
+
+
+# People live in the shared schema: their kinds resolve through the firm's memberships.
+from saas.core import people as _people  # noqa: E402,F401
