@@ -89,7 +89,7 @@ def get_store(services: Services) -> ObjectStore:
 
 def tenant_files(services: Services, tenant: TenantRef | int) -> TenantStorage:
     tenant_id = tenant if isinstance(tenant, int) else tenant.id
-    return TenantStorage(get_store(services), tenant_id)
+    return TenantStorage(get_store(services), tenant_id, secret_key=services.settings.secret_key)
 
 
 async def storage_ready(services: Services) -> bool:

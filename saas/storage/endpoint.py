@@ -1,8 +1,9 @@
-"""`/files/{token}`: serves the folder backend's signed links (GET download, PUT upload).
+"""`/files/{token}`: serves the folder backend's signed links (GET download, PUT upload), and
+audited download links on every backend (saas.storage.audit: each fetch is logged first).
 
-With S3 the browser talks to the storage through presigned URLs and this route is unused. The
-token is the only authority (it names one key, one method and an expiry); when the request is
-bound to a tenant host, the key must also belong to that tenant.
+Otherwise, with S3 the browser talks to the storage through presigned URLs. The token is the
+only authority (it names one key, one method and an expiry); when the request is bound to a
+tenant host, the key must also belong to that tenant (an audited link needs a tenant host).
 
 Mount it in the app: `Route("/files/{token}", file_link, methods=["GET", "PUT"])`.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from saas.storage.audit import record_fetch
 from saas.storage.base import ChecksumMismatch, ObjectNotFound, ObjectTooLarge, StorageUnavailable
 from saas.storage.folder import FolderStore
 from saas.storage.s3 import content_disposition
@@ -32,8 +34,6 @@ async def file_link(request: Request) -> Response:
 
     services = request.app.state.services
     store = get_store(services)
-    if not isinstance(store, FolderStore):
-        return _error(404, "NOT_FOUND", "Files are served by the object storage, not here.")
     method: Method = "PUT" if request.method == "PUT" else "GET"
     try:
         claims = verify_file_token(
@@ -43,9 +43,12 @@ async def file_link(request: Request) -> Response:
         return _error(403, "LINK_EXPIRED", "This file link has expired. Open the file again.")
     except InvalidFileToken:
         return _error(403, "LINK_INVALID", "This file link is not valid.")
+    if not isinstance(store, FolderStore) and claims.audit is None:
+        return _error(404, "NOT_FOUND", "Files are served by the object storage, not here.")
     binding = request.scope.get("state", {}).get("binding")
-    if binding is not None and (
-        binding.tenant is None or not claims.key.startswith(tenant_prefix(binding.tenant.id))
+    if (binding is None and claims.audit is not None) or (
+        binding is not None
+        and (binding.tenant is None or not claims.key.startswith(tenant_prefix(binding.tenant.id)))
     ):
         return _error(404, "NOT_FOUND", "No such file here.")
     try:
@@ -58,6 +61,14 @@ async def file_link(request: Request) -> Response:
             )
             return JSONResponse({"size": info.size, "sha256": info.sha256}, status_code=201)
         info = await store.stat(claims.key)
+        if claims.audit is not None and not await record_fetch(
+            services,
+            binding.tenant,
+            claims,
+            ip=binding.ip,
+            user_agent=request.headers.get("user-agent"),
+        ):
+            return _error(404, "NOT_FOUND", "This file link is no longer valid.")
         chunks = store.stream(claims.key)
         headers = {
             "content-length": str(info.size),

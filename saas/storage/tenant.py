@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from saas.storage.base import Body, InvalidKey, ObjectInfo, ObjectStore, validate_key
+from saas.storage.base import Body, InvalidKey, ObjectInfo, ObjectStore, link_ttl, validate_key
+from saas.storage.tokens import sign_file_token
+
+# Where the app serves signed links (saas.storage.endpoint).
+LINK_BASE = "/files"
 
 
 def tenant_prefix(tenant_id: int) -> str:
@@ -17,10 +21,11 @@ def tenant_prefix(tenant_id: int) -> str:
 
 
 class TenantStorage:
-    def __init__(self, store: ObjectStore, tenant_id: int):
+    def __init__(self, store: ObjectStore, tenant_id: int, *, secret_key: str = ""):
         self.store = store
         self.tenant_id = int(tenant_id)
         self.prefix = tenant_prefix(tenant_id)
+        self.secret_key = secret_key
 
     def __repr__(self) -> str:
         return f"TenantStorage({self.store!r}, tenant={self.tenant_id})"
@@ -97,3 +102,27 @@ class TenantStorage:
         self, key: str, *, expires: timedelta | None = None, max_size: int | None = None
     ) -> str:
         return await self.store.upload_url(self.own(key), expires=expires, max_size=max_size)
+
+    def audited_url(
+        self,
+        key: str,
+        *,
+        audit: str,
+        person_id: int | None,
+        expires: timedelta | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A short-lived download link the app serves on any backend, logging each fetch
+        (saas.storage.audit): bound to `person_id` and to the issuing log entry `audit`."""
+        token = sign_file_token(
+            self.secret_key,
+            self.own(key),
+            "GET",
+            int(link_ttl(expires).total_seconds()),
+            filename=filename,
+            content_type=content_type,
+            person_id=person_id,
+            audit=audit,
+        )
+        return f"{LINK_BASE}/{token}"

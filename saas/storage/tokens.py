@@ -5,6 +5,10 @@
 The HMAC key is derived from SAAS_SECRET_KEY for this one purpose, so a token can never be
 confused with a session or any other signed value. A token names one object key and one
 method (GET or PUT) and expires; `verify_file_token` refuses expired, tampered or misused ones.
+
+Every token carries a random nonce, so two links to the same object issued in the same second
+differ. An audited download link (saas.storage.audit) also carries the person it was issued to
+and the access-log entry that issued it: each fetch is then logged against them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -39,6 +44,11 @@ class FileClaims:
     filename: str | None = None
     content_type: str | None = None
     max_size: int | None = None
+    nonce: str = ""
+    # Audited download links only: who the link was issued to, and the issuing log entry
+    # ("<kind>:<id>", see saas.storage.audit).
+    person_id: int | None = None
+    audit: str | None = None
 
 
 def _signing_key(secret: str) -> bytes:
@@ -62,12 +72,23 @@ def sign_file_token(
     filename: str | None = None,
     content_type: str | None = None,
     max_size: int | None = None,
+    person_id: int | None = None,
+    audit: str | None = None,
     now: float | None = None,
 ) -> str:
     if not secret:
         raise ValueError("file tokens need a secret key")
     validate_key(key)
-    claims = {"k": key, "m": method, "e": int((now or time.time()) + ttl_seconds)}
+    claims: dict[str, str | int] = {
+        "k": key,
+        "m": method,
+        "e": int((now or time.time()) + ttl_seconds),
+        "r": secrets.token_urlsafe(12),
+    }
+    if person_id is not None:
+        claims["p"] = int(person_id)
+    if audit:
+        claims["a"] = audit
     if filename:
         claims["n"] = filename
     if content_type:
@@ -100,6 +121,9 @@ def verify_file_token(
             filename=claims.get("n"),
             content_type=claims.get("t"),
             max_size=claims.get("s"),
+            nonce=str(claims.get("r", "")),
+            person_id=int(claims["p"]) if claims.get("p") is not None else None,
+            audit=str(claims["a"]) if claims.get("a") else None,
         )
     except (ValueError, KeyError, TypeError):
         raise InvalidFileToken("malformed file link") from None

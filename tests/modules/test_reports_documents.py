@@ -240,16 +240,19 @@ def test_client_downloads_only_complete_flows(
         assert response.status_code == 200, response.text
         assert hashlib.sha256(response.content).hexdigest() == hashlib.sha256(body).hexdigest()
         assert "attachment" in response.headers.get("content-disposition", "")
-    # Every link handed out is logged (who, which document, from where).
+    # Every link handed out is logged (who, which document, from where), and each fetch.
     with db_engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                f'SELECT person_id, token_id, organization_id, ip FROM "'
+                f'SELECT person_id, token_id, organization_id, ip, action FROM "'
                 f'{schema_for(firms["a"].slug)}".report_document_access WHERE document_id = :d '
                 "ORDER BY id"
             ),
             {"d": pk(file_id)},
         ).all()
+    fetched = [r for r in rows if r.action == "downloaded"]
+    assert [r.person_id for r in fetched] == [rows[-1].person_id]  # the client's one fetch
+    rows = [r for r in rows if r.action == "link_issued"]
     assert len(rows) == 3  # admin, integrator, client (the refused early try is not)
     assert rows[1].token_id is not None and rows[2].person_id is not None
     assert {r.organization_id for r in rows} == {pk(world.org1)} and rows[2].ip

@@ -75,10 +75,25 @@ class Direction(Enum):
     FROM_CLIENT = "from_client"
 
 
-@strawberry.enum(name="DriveAccessAction", description="What a link is for.")
+@strawberry.enum(
+    name="DriveAccessAction",
+    description="What a link is for (downloadLink's `action`: VIEW or DOWNLOAD), and what an "
+    "access-log entry records: a link issued (VIEW, DOWNLOAD) or its bytes fetched "
+    "(DOWNLOADED, one entry per fetch).",
+)
 class AccessAction(Enum):
-    VIEW = "view"
-    DOWNLOAD = "download"
+    VIEW = strawberry.enum_value(
+        "view", description="A link for a preview (in the log: such a link was issued)."
+    )
+    DOWNLOAD = strawberry.enum_value(
+        "download", description="A link for a download (in the log: such a link was issued)."
+    )
+    DOWNLOADED = strawberry.enum_value(
+        "downloaded",
+        description="In the log only: the bytes of a link were fetched (each fetch is one "
+        "entry: the person the link was issued to, the fetch's address and user agent, "
+        "`linkEntryId` the issuing entry). Not a downloadLink action.",
+    )
 
 
 @strawberry.type(name="DriveFileVersion", description="One uploaded body of a file.")
@@ -283,13 +298,15 @@ UploadTicketResult = Annotated[
     strawberry.union("StartUploadResult"),
 ]
 DownloadLinkResult = Annotated[
-    DownloadLink | NotFoundError | ForbiddenError | StorageUnavailableError,
+    DownloadLink | ValidationError | NotFoundError | ForbiddenError | StorageUnavailableError,
     strawberry.union("DownloadLinkResult"),
 ]
 
 
 @strawberry.type(
-    name="DriveAccessEntry", description="One view or download of a file version (audit)."
+    name="DriveAccessEntry",
+    description="One entry of a file version's access log (audit): a link issued (VIEW, "
+    "DOWNLOAD) or a fetch of one (DOWNLOADED).",
 )
 class AccessEntryType(relay.Node):
     id: relay.NodeID[int]
@@ -302,6 +319,7 @@ class AccessEntryType(relay.Node):
     organization_pk: strawberry.Private[int]
     file_pk: strawberry.Private[int]
     version_pk: strawberry.Private[int]
+    link_pk: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: DriveAccess) -> AccessEntryType:
@@ -316,6 +334,7 @@ class AccessEntryType(relay.Node):
             organization_pk=row.organization_id,
             file_pk=row.file_id,
             version_pk=row.version_id,
+            link_pk=row.link_id,
         )
 
     @classmethod
@@ -368,6 +387,13 @@ class AccessEntryType(relay.Node):
     def version_id(self) -> strawberry.ID:
         return _gid("DriveFileVersion", self.version_pk)
 
+    @strawberry.field(
+        description="For a DOWNLOADED entry: the entry that issued the link fetched (a "
+        "`DriveAccessEntry`); null for an issuing entry."
+    )
+    def link_entry_id(self) -> strawberry.ID | None:
+        return _gid("DriveAccessEntry", self.link_pk) if self.link_pk else None
+
 
 @strawberry.input(name="DriveAccessFilter", description="Filters of the access report.")
 class AccessFilterInput:
@@ -389,7 +415,7 @@ class AccessFilterInput:
             person_id=pk_or_none(self.person_id, "Person"),
             organization_id=pk_or_none(self.organization_id, "ClientOrganization"),
             file_id=pk_or_none(self.file_id, "DriveFile"),
-            action=self.action.value if self.action else None,
+            action=str(self.action.value) if self.action else None,
         )
 
 
@@ -609,7 +635,9 @@ class Mutation:
     @strawberry.mutation(
         description="A short-lived link to a file version (the current one by default). "
         "Every call is recorded in the access log (person, time, address, user agent): "
-        "VIEW for a preview, DOWNLOAD for a download."
+        "VIEW for a preview, DOWNLOAD for a download; the link is bound to the caller and a "
+        "nonce, and each fetch of it adds a DOWNLOADED entry. `action: DOWNLOADED` is a "
+        "ValidationError (BAD_ACTION)."
     )
     async def download_link(
         self,
@@ -622,6 +650,15 @@ class Mutation:
         viewer = await viewer_of(ctx)
         files = tenant_files(ctx.services, ctx.tenant)
         request = ctx.request
+        if action is AccessAction.DOWNLOADED:
+            refused = DocumentsError(
+                "validation",
+                "BAD_ACTION",
+                "Ссылку выдают для просмотра (VIEW) или скачивания (DOWNLOAD).",
+                "A link is for VIEW or DOWNLOAD.",
+                "action",
+            )
+            return error_result(info, refused)
         version_pk = _pk(version_id, "DriveFileVersion") if version_id is not None else None
         if version_id is not None and version_pk is None:
             version_pk = -1
@@ -633,7 +670,7 @@ class Mutation:
                     files,
                     _pk(file_id, "DriveFile"),
                     version_pk,
-                    action=action.value,
+                    action=str(action.value),
                     ip=request.client.host if request.client else None,
                     user_agent=request.headers.get("user-agent"),
                     token_id=ctx.principal.token_id,

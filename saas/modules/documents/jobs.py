@@ -41,6 +41,7 @@ CSV_HEADER = (
     "organization",
     "file",
     "version",
+    "link_entry_id",  # a `downloaded` row: the access-log entry that issued the link
 )
 
 
@@ -103,6 +104,7 @@ async def export_drive_access(job: JobContext) -> dict[str, Any]:
                     _cell(org_name),
                     _cell(file_name),
                     version_no,
+                    entry.link_id or "",
                 ]
             )
         written += len(rows)

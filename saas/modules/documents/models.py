@@ -127,11 +127,14 @@ class DriveUpload(TenantBase):
 
 
 class DriveAccess(TenantBase):
-    """One view or download of a file version: who, when, from where."""
+    """One entry of a file version's access log: who, when, from where. `view`/`download`:
+    a link was issued (for a preview, for a download); `downloaded`: its bytes were fetched,
+    once per fetch (`link_id` names the issuing entry; the person is the one the link was
+    issued to, the address and user agent the fetch's own)."""
 
     __tablename__ = "drive_access_log"
     __table_args__ = (
-        CheckConstraint("action IN ('view', 'download')", name="action"),
+        CheckConstraint("action IN ('view', 'download', 'downloaded')", name="action"),
         Index("ix_drive_access_log_at", "at"),
         Index("ix_drive_access_log_file", "file_id"),
     )
@@ -150,3 +153,4 @@ class DriveAccess(TenantBase):
         ForeignKey("drive_file_versions.id", ondelete="CASCADE")
     )
     action: Mapped[str] = mapped_column(String(16))
+    link_id: Mapped[int | None] = mapped_column(BigInteger)

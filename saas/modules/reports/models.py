@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -138,13 +139,15 @@ class ReportDocument(TenantBase):
 
 
 class ReportDocumentAccess(TenantBase):
-    """One download link of a report document handed out: who, when, from where (the drive's
-    access log references drive files only)."""
+    """One entry of a report document's access log: a download link handed out
+    (`link_issued`) or fetched (`downloaded`, once per fetch, `link_id` naming the issuing
+    entry): who, when, from where (the drive's access log references drive files only)."""
 
     __tablename__ = "report_document_access"
     __table_args__ = (
         Index("ix_report_document_access_at", "at"),
         Index("ix_report_document_access_document", "document_id"),
+        CheckConstraint("action IN ('link_issued', 'downloaded')", name="action"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -157,3 +160,5 @@ class ReportDocumentAccess(TenantBase):
     ip: Mapped[str | None] = mapped_column(Text)
     user_agent: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    action: Mapped[str] = mapped_column(String(16), server_default="link_issued")
+    link_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -56,7 +56,8 @@ from saas.modules.reports.models import (
     ReportEvent,
 )
 from saas.schema.errors import LocalizedError
-from saas.storage import StorageError, TenantStorage
+from saas.storage import TenantStorage
+from saas.storage.audit import Fetch, audit_ref, recorder
 
 
 class EventKind(StrEnum):
@@ -637,7 +638,9 @@ async def document_link(
     user_agent: str | None = None,
     token_id: int | None = None,
 ) -> DocumentLink:
-    """A short-lived download link (the drive's signing) and one access-log row.
+    """A short-lived download link (the drive's audited links: bound to the person and a
+    nonce) and its `link_issued` access-log row; each fetch adds a `downloaded` row
+    (record_fetch).
 
     The report is loaded through the reports scope: a client user needs the organization's
     'reports' grant (else NOT_FOUND, like another firm's id), and gets FLOW_INCOMPLETE until
@@ -667,29 +670,53 @@ async def document_link(
             "The report's documents can be downloaded once its flow is complete (accepted "
             "or rejected).",
         )
-    try:
-        url = await files.download_url(
-            document.storage_key,
-            expires=DOWNLOAD_LINK_TTL,
-            filename=document.name,
-            content_type=document.content_type,
-        )
-    except StorageError:
-        raise drive.storage_failed() from None
-    session.add(
-        ReportDocumentAccess(
-            document_id=document.id,
-            organization_id=report.organization_id,
-            person_id=actor.person_id,
-            token_id=token_id,
-            ip=ip,
-            user_agent=(user_agent or "")[:1000] or None,
-        )
+    issued = ReportDocumentAccess(
+        document_id=document.id,
+        organization_id=report.organization_id,
+        person_id=actor.person_id,
+        token_id=token_id,
+        ip=ip,
+        user_agent=(user_agent or "")[:1000] or None,
+        action="link_issued",
     )
+    session.add(issued)
     await session.flush()
+    url = files.audited_url(
+        document.storage_key,
+        audit=audit_ref(FETCH_KIND, issued.id),
+        person_id=actor.person_id,
+        expires=DOWNLOAD_LINK_TTL,
+        filename=document.name,
+        content_type=document.content_type,
+    )
     return DocumentLink(
         url=url, expires_at=datetime.now(UTC) + DOWNLOAD_LINK_TTL, document=document
     )
+
+
+FETCH_KIND = "report_document"
+
+
+@recorder(FETCH_KIND)
+async def record_fetch(session: AsyncSession, fetch: Fetch) -> bool:
+    """A `downloaded` row for one fetch of a report document's link: the person it was
+    issued to (and its API token), the fetch's own address and user agent."""
+    issued = await session.get(ReportDocumentAccess, fetch.issued_id)
+    if issued is None or issued.action != "link_issued":
+        return False
+    session.add(
+        ReportDocumentAccess(
+            document_id=issued.document_id,
+            organization_id=issued.organization_id,
+            person_id=fetch.person_id,
+            token_id=issued.token_id,
+            ip=fetch.ip,
+            user_agent=fetch.user_agent,
+            action="downloaded",
+            link_id=issued.id,
+        )
+    )
+    return True
 
 
 def status_payload(report: Report) -> dict[str, Any]:
