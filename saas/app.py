@@ -15,6 +15,7 @@ from saas.jobs import close_jobs, setup_jobs
 from saas.ops.health import healthz, readyz
 from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
 from saas.ops.observer import OperationObserver
+from saas.ops.outage import DatabaseOutageMiddleware
 from saas.ops.sentry import init_sentry
 from saas.request import RequestBindingMiddleware
 from saas.schema.root import build_schema
@@ -69,6 +70,8 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
     app.add_middleware(RequestBindingMiddleware, services=services)
+    # Around the binding (its lookups fail first): a database outage answers 503, not 500.
+    app.add_middleware(DatabaseOutageMiddleware)
     # Outermost: refusals of the binding middleware are counted and logged as well.
     app.add_middleware(RequestMetricsMiddleware)
     return app

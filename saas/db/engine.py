@@ -31,13 +31,19 @@ def json_loads(data: bytes | str) -> Any:
     return json.loads(data)
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_age: int = 600) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_age: int = 600, pre_ping: bool = False
+) -> AsyncEngine:
+    """`pre_ping`: test each connection as it leaves the pool (one round trip). The worker
+    pings: a job is the first to use a pool after a database restart, and would fail once on
+    a dead connection. The API does not (its first error invalidates the whole pool, and the
+    client gets a 503 with Retry-After, saas.ops.outage)."""
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=max_age,
-        pool_pre_ping=False,
+        pool_pre_ping=pre_ping,
         pool_reset_on_return="rollback",
         connect_args={"application_name": "kabinet"},
         json_deserializer=json_loads,

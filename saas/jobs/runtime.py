@@ -45,7 +45,8 @@ class JobRuntime:
         loop = asyncio.get_running_loop()
         with self._lock:
             if self._services is None or self._loop is not loop:
-                self._services = Services.build(self.settings, self.database_url)
+                # Pinged connections: a job after a database restart must not fail once.
+                self._services = Services.build(self.settings, self.database_url, pre_ping=True)
                 self._loop = loop
                 self._started = loop.create_task(self._services.start())
             services, started = self._services, self._started

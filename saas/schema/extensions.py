@@ -105,13 +105,23 @@ class ErrorPolicy(SchemaExtension):
 
     def _apply(self, result: Any) -> None:
         if result.errors:
-            result.errors = apply_error_policy(result.errors, request_id_of(self.execution_context))
+            context = getattr(self.execution_context, "context", None)
+            language = getattr(context, "language", "ru") if context is not None else "ru"
+            result.errors = apply_error_policy(
+                result.errors, request_id_of(self.execution_context), language
+            )
 
 
-def apply_error_policy(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+def apply_error_policy(
+    errors: list[GraphQLError], request_id: str | None, language: str = "ru"
+) -> list[GraphQLError]:
+    from saas.ops.outage import database_unavailable, unavailable_error
+
     out = []
     for error in errors:
-        if is_unexpected(error):
+        if is_unexpected(error) and database_unavailable(error.original_error):
+            out.append(unavailable_error(error, request_id, language))  # not a bug: an outage
+        elif is_unexpected(error):
             out.append(masked(error, request_id))
         else:
             out.append(error if error_code(error) else with_code(error, public_code(error)))
@@ -131,8 +141,18 @@ class KabinetSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        from saas.ops.outage import database_unavailable
+
         for error in errors:
-            if is_unexpected(error):
+            if is_unexpected(error) and database_unavailable(error.original_error):
+                # An outage, not a bug: one line, without the statement and its parameters.
+                log.warning(
+                    "database unavailable [request %s] at %s: %s",
+                    request_id_of(execution_context),
+                    ".".join(map(str, error.path or ())) or "operation",
+                    type(error.original_error).__name__,
+                )
+            elif is_unexpected(error):
                 original = error.original_error
                 assert original is not None
                 log.error(

@@ -4,6 +4,9 @@ COMMIT of a connection whose transaction touched a given table, waits for the se
 The client sees "server closed the connection unexpectedly" and cannot know whether its
 transaction committed: the case a network failure at the worst moment produces.
 
+`take_database_away()` / `bring_back()`: a database outage (every connection closed, new
+ones refused) and its end, as a restarted PostgreSQL looks to the pools in front of it.
+
     with CommitCutter(database_url) as cutter:
         app_settings = dataclasses.replace(settings, database_url=cutter.url)
         cutter.arm(b"report_documents")
@@ -40,6 +43,8 @@ class CommitCutter:
         )
         self.table: bytes | None = None
         self.cut = 0  # connections cut so far
+        self.down = False  # an outage: every connection closed, new ones refused
+        self._writers: set[asyncio.StreamWriter] = set()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
@@ -47,6 +52,19 @@ class CommitCutter:
     def arm(self, table: bytes) -> None:
         """Lose the answer to the next COMMIT of a transaction that mentioned `table`."""
         self.table = table
+
+    def take_database_away(self) -> None:
+        """An outage: close every proxied connection, refuse new ones until `bring_back`."""
+        self.down = True
+
+        def close_all() -> None:
+            for writer in list(self._writers):
+                writer.close()
+
+        self._loop.call_soon_threadsafe(close_all)
+
+    def bring_back(self) -> None:
+        self.down = False
 
     def __enter__(self) -> CommitCutter:
         self._thread.start()
@@ -63,6 +81,9 @@ class CommitCutter:
         self._thread.join(10)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        if self.down:
+            client_w.close()
+            return
         if self.socket is not None:
             server_r, server_w = await asyncio.open_unix_connection(self.socket)
         else:
@@ -92,4 +113,8 @@ class CommitCutter:
             client_w.close()
             server_w.close()
 
-        await asyncio.gather(to_server(), to_client(), return_exceptions=True)
+        self._writers.update((client_w, server_w))
+        try:
+            await asyncio.gather(to_server(), to_client(), return_exceptions=True)
+        finally:
+            self._writers.difference_update((client_w, server_w))
