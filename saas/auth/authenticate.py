@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select, update
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
+from saas.auth.messages import language_of, message
 from saas.auth.models import ApiToken, LoginSession, Membership, Person
 from saas.auth.principal import ANONYMOUS, Principal
 from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, digest, same
@@ -28,14 +29,15 @@ if TYPE_CHECKING:
     from saas.services import Services
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-TOKEN_LOOKUP = select(
+TOKEN_COLUMNS = select(
     ApiToken.id,
     ApiToken.tenant_id,
     ApiToken.role,
     ApiToken.revoked_at,
     ApiToken.expires_at,
     ApiToken.last_used_at,
-).where(ApiToken.token_hash == bindparam("token_hash"))
+)
+TOKEN_LOOKUP = TOKEN_COLUMNS.where(ApiToken.token_hash == bindparam("token_hash"))
 
 
 class AuthRefused(Exception):
@@ -61,6 +63,15 @@ async def roles_in_tenant(
     services: Services, person_id: int, tenant_id: int
 ) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """A person's active roles in a tenant and the client organizations they represent."""
+    roles, orgs, _ = await memberships_in_tenant(services, person_id, tenant_id)
+    return roles, orgs
+
+
+async def memberships_in_tenant(
+    services: Services, person_id: int, tenant_id: int
+) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
+    """A person's active roles in a tenant, the client organizations they represent and the
+    kinds of their memberships ('staff', 'client', ...)."""
     async with shared_session(services.engine) as session:
         rows = (
             await session.execute(
@@ -73,11 +84,13 @@ async def roles_in_tenant(
         ).all()
     roles: set[str] = set()
     orgs: set[int] = set()
+    kinds: set[str] = set()
     for kind, org_id, member_roles in rows:
         roles.update(member_roles)
+        kinds.add(kind)
         if kind == "client" and org_id is not None:
             orgs.add(org_id)
-    return tuple(sorted(roles)), tuple(sorted(orgs))
+    return tuple(sorted(roles)), tuple(sorted(orgs)), frozenset(kinds)
 
 
 async def authenticate(
@@ -103,14 +116,7 @@ async def _from_token(
     async with services.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         token = (await conn.execute(TOKEN_LOOKUP, {"token_hash": digest(secret)})).one_or_none()
-        if token is None or token.revoked_at is not None:
-            raise AuthRefused(401, "INVALID_TOKEN", "The API token is unknown or revoked.")
-        if token.expires_at is not None and token.expires_at <= now:
-            raise AuthRefused(
-                401,
-                "TOKEN_EXPIRED",
-                "The API token has expired; ask your firm admin for a new one.",
-            )
+        token = _check_token(token, now)
         if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
             client = scope.get("client")
             await conn.execute(
@@ -118,6 +124,24 @@ async def _from_token(
                 .where(ApiToken.id == token.id)
                 .values(last_used_at=now, last_used_ip=client[0] if client else None)
             )
+    return await _token_principal(services, token, tenant)
+
+
+def _check_token(token: Any, now: datetime) -> Any:
+    if token is None or token.revoked_at is not None:
+        raise AuthRefused(401, "INVALID_TOKEN", "The API token is unknown or revoked.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise AuthRefused(
+            401,
+            "TOKEN_EXPIRED",
+            "The API token has expired; ask your firm admin for a new one.",
+        )
+    return token
+
+
+async def _token_principal(
+    services: Services, token: Any, tenant: TenantRef | None
+) -> tuple[Principal, TenantRef | None]:
     if tenant is None:
         tenant = await services.registry.by_id(token.tenant_id)
         if tenant is None:
@@ -133,19 +157,14 @@ async def _from_token(
 async def _from_session(
     services: Services, secret: str, headers: Headers, scope: Scope, tenant: TenantRef | None
 ) -> Principal:
-    now = datetime.now(UTC)
     async with shared_session(services.engine) as session:
         row = (
-            await session.execute(
-                select(LoginSession, Person.is_platform_admin)
-                .join(Person, Person.id == LoginSession.person_id)
-                .where(LoginSession.token_hash == digest(secret))
-            )
+            await session.execute(SESSION_LOOKUP.where(LoginSession.token_hash == digest(secret)))
         ).one_or_none()
     if row is None:
         return ANONYMOUS
-    login, is_platform_admin = row
-    if login.revoked_at is not None or login.expires_at <= now:
+    login = row[0]
+    if login.revoked_at is not None or login.expires_at <= datetime.now(UTC):
         return ANONYMOUS
     if login.tenant_id != (tenant.id if tenant else None):
         raise AuthRefused(
@@ -162,11 +181,52 @@ async def _from_session(
         origin = headers.get("origin")
         if origin and urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
             raise AuthRefused(403, "BAD_ORIGIN", "WebSocket from a foreign origin refused.")
+    try:
+        return await _session_principal(services, row, tenant, language_of_headers(headers))
+    except CabinetClosed:
+        if scope["type"] == "http" and scope["path"] != GRAPHQL_PATH:
+            return ANONYMOUS  # pages load (the login page answers CabinetClosed)
+        raise
+
+
+SESSION_LOOKUP = select(LoginSession, Person.is_platform_admin, Person.totp_enabled).join(
+    Person, Person.id == LoginSession.person_id
+)
+GRAPHQL_PATH = "/graphql"
+
+
+class CabinetClosed(AuthRefused):
+    """A client contact's session at a firm whose client cabinet is switched off."""
+
+    def __init__(self, lang: str):
+        super().__init__(403, "CABINET_CLOSED", message("CABINET_CLOSED", lang))
+
+
+def language_of_headers(headers: Headers) -> str:
+    return language_of(headers.get("accept-language"))
+
+
+async def _session_principal(
+    services: Services, row: Any, tenant: TenantRef | None, lang: str
+) -> Principal:
+    """The principal of a valid login session at this tenant, by the firm's rules now: a
+    client contact of a firm whose client cabinet is off is refused; a staff member without
+    the second factor the firm now requires gets no roles (it may only enroll TOTP)."""
+    login, is_platform_admin, totp_enabled = row
+    mfa_passed = bool(login.mfa_passed)
     roles: tuple[str, ...] = ()
     orgs: tuple[int, ...] = ()
-    # A session that owes the firm's second factor gets no roles: it may only enroll TOTP.
-    if tenant is not None and login.mfa_passed:
-        roles, orgs = await roles_in_tenant(services, login.person_id, tenant.id)
+    if tenant is not None:
+        roles, orgs, kinds = await memberships_in_tenant(services, login.person_id, tenant.id)
+        from saas.tenants.branding import cabinet_enabled
+
+        if kinds == {"client"} and not cabinet_enabled(tenant):
+            raise CabinetClosed(lang)
+        if not mfa_satisfied_now(tenant, kinds, bool(totp_enabled)):
+            mfa_passed = False
+        # A session that owes the firm's second factor gets no roles: it may only enroll TOTP.
+        if not mfa_passed:
+            roles, orgs = (), ()
     return Principal(
         kind="person",
         person_id=login.person_id,
@@ -174,7 +234,46 @@ async def _from_session(
         tenant_id=login.tenant_id,
         roles=roles,
         client_org_ids=orgs,
-        is_platform_admin=bool(is_platform_admin) and login.mfa_passed,
+        is_platform_admin=bool(is_platform_admin) and mfa_passed,
         csrf_token=login.csrf_token,
-        mfa_pending=not login.mfa_passed,
+        mfa_pending=not mfa_passed,
     )
+
+
+def mfa_satisfied_now(tenant: TenantRef, kinds: frozenset[str], totp_enabled: bool) -> bool:
+    """The firm's second-factor rule, read at each request: a firm that starts requiring TOTP
+    for staff leaves its staff's sessions without it unable to do anything but enroll."""
+    required = bool((tenant.settings or {}).get("require_staff_totp"))
+    return totp_enabled or not (required and "staff" in kinds)
+
+
+async def reauthenticate(
+    services: Services, principal: Principal, tenant: TenantRef | None
+) -> tuple[Principal, TenantRef | None]:
+    """The principal a live connection opened with, re-read now by the same rules as a new
+    request (saas.auth.live): its session or token still valid, its firm still active, its
+    roles and organizations as they are now. Raises AuthRefused when nothing is left."""
+    if tenant is not None:
+        fresh = await services.registry.by_id(tenant.id)
+        if fresh is None or not fresh.active:
+            raise AuthRefused(
+                403, "TENANT_SUSPENDED", f"The cabinet of {tenant.name} is suspended."
+            )
+        tenant = fresh
+    if principal.kind == "token" and principal.token_id is not None:
+        async with services.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            token = (
+                await conn.execute(TOKEN_COLUMNS.where(ApiToken.id == principal.token_id))
+            ).one_or_none()
+        token = _check_token(token, datetime.now(UTC))
+        return await _token_principal(services, token, tenant)
+    if principal.kind == "person" and principal.session_id is not None:
+        async with shared_session(services.engine) as session:
+            row = (
+                await session.execute(SESSION_LOOKUP.where(LoginSession.id == principal.session_id))
+            ).one_or_none()
+        if row is None or row[0].revoked_at is not None or row[0].expires_at <= datetime.now(UTC):
+            raise AuthRefused(401, "SESSION_ENDED", "The session has ended; log in again.")
+        return await _session_principal(services, row, tenant, "en"), tenant
+    return principal, tenant

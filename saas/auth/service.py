@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import orjson
 import pyotp
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.auth.live import announce, end_sessions, token_key
 from saas.auth.models import (
     ApiToken,
     Invitation,
@@ -166,12 +168,10 @@ async def open_session(
 
 
 async def revoke_session(services: Services, session_id: int) -> None:
+    """End one session (logout): its live sockets in every process close too
+    (`saas.auth.live.end_sessions`)."""
     async with shared_session(services.engine) as session:
-        await session.execute(
-            update(LoginSession)
-            .where(LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
-            .values(revoked_at=func.now())
-        )
+        await end_sessions(session, LoginSession.id == session_id)
         await session.commit()
 
 
@@ -382,11 +382,7 @@ async def login(
                 await session.commit()
                 return Refused("CABINET_CLOSED")
         if replaces_session_id is not None:
-            await session.execute(
-                update(LoginSession)
-                .where(LoginSession.id == replaces_session_id, LoginSession.revoked_at.is_(None))
-                .values(revoked_at=func.now())
-            )
+            await end_sessions(session, LoginSession.id == replaces_session_id)
         issued = await open_session(
             session,
             services,
@@ -547,11 +543,7 @@ async def consume_handoff(
             await session.commit()  # the code stays spent
             return None
         if replaces_session_id is not None:
-            await session.execute(
-                update(LoginSession)
-                .where(LoginSession.id == replaces_session_id, LoginSession.revoked_at.is_(None))
-                .values(revoked_at=func.now())
-            )
+            await end_sessions(session, LoginSession.id == replaces_session_id)
         issued = await open_session(
             session,
             services,
@@ -632,11 +624,7 @@ async def reset_password(
             .where(Person.id == person_id)
             .values(password_hash=password_hash, locked_until=None, failed_logins=0)
         )
-        await session.execute(
-            update(LoginSession)
-            .where(LoginSession.person_id == person_id, LoginSession.revoked_at.is_(None))
-            .values(revoked_at=func.now())
-        )
+        await end_sessions(session, LoginSession.person_id == person_id)
         # Other links sent earlier are void now.
         await session.execute(
             update(OneTimeCode)
@@ -1053,6 +1041,35 @@ async def create_api_token(
     return token, secret
 
 
+async def audit_in_firm(
+    session: AsyncSession,
+    tenant: TenantRef,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    data: dict[str, object],
+    ip: str | None = None,
+) -> None:
+    """An entry in the firm's audit log written by a session of the shared schema (tokens,
+    people, memberships live there), in the same transaction as the change."""
+    await session.execute(
+        text(
+            f'INSERT INTO "{tenant.schema}".audit_log '
+            "(actor, action, object_type, object_id, data, ip) "
+            "VALUES (:actor, :action, :type, :id, CAST(:data AS jsonb), :ip)"
+        ),
+        {
+            "actor": actor,
+            "action": action,
+            "type": object_type,
+            "id": str(object_id),
+            "data": orjson.dumps(data).decode(),
+            "ip": ip,
+        },
+    )
+
+
 async def api_tokens_of(
     session: AsyncSession, tenant: TenantRef, ids: Sequence[int] | None = None
 ) -> list[ApiToken]:
@@ -1072,4 +1089,5 @@ async def revoke_api_token(
     token = tokens[0]
     if token.revoked_at is None:
         token.revoked_at = await _now(session)
+        await announce(session, token_key(token.id))  # its live sockets close, everywhere
     return token

@@ -32,8 +32,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from saas.auth.live import SocketGuard, live_sockets
 from saas.logs import request_id_var
-from saas.ops.outage import raise_if_unavailable
 from saas.schema.context import Context
 from saas.schema.extensions import apply_error_policy
 from saas.schema.limits import BODY_TOO_LARGE, TOO_MANY_OPERATIONS, TOO_MANY_SUBSCRIPTIONS
@@ -120,9 +120,28 @@ def _check_operation_shape(data: object) -> None:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws with a subscription limit refusal that says what the limit is."""
+    """graphql-transport-ws with a subscription limit refusal that says what the limit is,
+    and a guard keeping the socket's rights current (saas.auth.live: each operation is
+    authorized as an HTTP request would be; a revocation closes the socket with 4403)."""
+
+    guard: SocketGuard | None = None
+
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        services = self.context.services
+        self.guard = SocketGuard(self, services)
+        live_sockets(services).add(self.guard)
+
+    async def shutdown(self) -> None:
+        if self.guard is not None:
+            live_sockets(self.context.services).discard(self.guard)
+        await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and self.guard is not None:
+            if not await self.guard.check():
+                return
+            self.context.loaders.clear()  # each operation reads the rights as they are now
         limit = self.max_subscriptions_per_connection
         if (
             self.connection_acknowledged
@@ -233,7 +252,6 @@ class GraphQLApp(GraphQL):
             binding = request.scope.get("state", {}).get("binding")
             request_id = binding.request_id if binding else request_id_var.get()
             result.errors = apply_error_policy(result.errors, request_id)
-            raise_if_unavailable(result)  # nothing but an outage to say: a 503 (saas.ops.outage)
         return await super().process_result(request, result)
 
     async def get_context(  # type: ignore[override]
