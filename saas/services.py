@@ -32,10 +32,15 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings, database_url: str | None = None) -> Services:
+    def build(
+        cls, settings: Settings, database_url: str | None = None, *, pre_ping: bool = False
+    ) -> Services:
         url = database_url or resolve_database_url(settings.database_url, settings.data_dir)
         engine = create_engine(
-            url, pool_size=settings.db_pool_size, max_age=settings.db_connection_max_age
+            url,
+            pool_size=settings.db_pool_size,
+            max_age=settings.db_connection_max_age,
+            pre_ping=pre_ping,
         )
         registry = TenantRegistry(engine, settings.base_domain, dev_hosts=not settings.production)
         hub = NotificationHub(url)

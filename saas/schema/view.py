@@ -34,6 +34,7 @@ from strawberry.types.graphql import OperationType
 
 from saas.auth.live import SocketGuard, live_sockets
 from saas.logs import request_id_var
+from saas.ops.outage import raise_if_unavailable
 from saas.schema.context import Context
 from saas.schema.extensions import apply_error_policy
 from saas.schema.limits import BODY_TOO_LARGE, TOO_MANY_OPERATIONS, TOO_MANY_SUBSCRIPTIONS
@@ -252,6 +253,7 @@ class GraphQLApp(GraphQL):
             binding = request.scope.get("state", {}).get("binding")
             request_id = binding.request_id if binding else request_id_var.get()
             result.errors = apply_error_policy(result.errors, request_id)
+            raise_if_unavailable(result)  # nothing but an outage to say: a 503 (saas.ops.outage)
         return await super().process_result(request, result)
 
     async def get_context(  # type: ignore[override]
