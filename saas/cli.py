@@ -1,5 +1,5 @@
-"""`saas demo | serve | worker | migrate | tenant create/list/suspend/resume | export-schema |
-reconcile-storage`."""
+"""`saas demo | serve | worker | migrate | tenant create/list/suspend/resume | token create |
+export-schema | reconcile-storage`."""
 
 from __future__ import annotations
 
@@ -109,6 +109,62 @@ def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    """`saas token create`: an API token of a firm, printed once (stdout holds only the token,
+    for `TOKEN=$(saas token create ...)`). The same service as the createApiToken mutation;
+    the firm's audit log names the operator's command as its creator."""
+    import asyncio
+    import getpass
+
+    from sqlalchemy import select
+
+    from saas.auth import service
+    from saas.db.session import shared_transaction
+    from saas.schema.errors import DomainError
+    from saas.services import Services
+    from saas.tenants.models import Tenant
+    from saas.tenants.registry import TenantRef
+
+    async def run() -> int:
+        services = Services.build(settings, _database_url(settings))
+        try:
+            async with shared_transaction(services.engine) as session:
+                row = await session.scalar(select(Tenant).where(Tenant.slug == args.firm))
+                if row is None or row.status != "active":
+                    state = "no such firm" if row is None else f"the firm is {row.status}"
+                    print(f"error: {args.firm!r}: {state}", file=sys.stderr)
+                    return 1
+                tenant = TenantRef.of(row)
+                try:
+                    token, secret = await service.create_api_token(
+                        session, tenant, None, args.name, args.role, args.expires_in_days
+                    )
+                except DomainError as exc:
+                    print(f"error: {exc.message}", file=sys.stderr)
+                    return 2
+                data = {"name": token.name, "role": token.role, "prefix": token.prefix}
+                await service.audit_in_firm(
+                    session,
+                    tenant,
+                    "operator:cli",
+                    "api_token.create",
+                    "api_token",
+                    token.id,
+                    {**data, "via": "saas token create", "os_user": getpass.getuser()},
+                )
+        finally:
+            await services.close()
+        print(
+            f"token {token.name!r} (role {token.role}) of {tenant.slug}, "
+            f"expires {token.expires_at:%Y-%m-%d}; shown once:",
+            file=sys.stderr,
+        )
+        print(secret)
+        return 0
+
+    return asyncio.run(run())
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
@@ -244,6 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
     for action in ("suspend", "resume"):
         tsub.add_parser(action).add_argument("slug")
 
+    token = sub.add_parser("token", help="API tokens of a firm")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_sub.add_parser(
+        "create", help="create an API token and print it (once) on stdout"
+    )
+    token_create.add_argument("--firm", required=True, metavar="SLUG")
+    token_create.add_argument("--role", default="integrator")
+    token_create.add_argument("--name", default="integration")
+    token_create.add_argument("--expires-in-days", type=int, default=365)
+
     reconcile = sub.add_parser(
         "reconcile-storage",
         help="find (and remove, past the grace period) stored objects no row names",
@@ -269,6 +335,7 @@ COMMANDS = {
     "worker": cmd_worker,
     "migrate": cmd_migrate,
     "tenant": cmd_tenant,
+    "token": cmd_token,
     "export-schema": cmd_export_schema,
     "reconcile-storage": cmd_reconcile_storage,
 }

@@ -3,13 +3,17 @@ and batches as attempts, CSRF, sessions bound to their host, logout."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from saas.jobs import current_runtime_or_none, restore_jobs
 from tests.support.auth import LOGIN, create_person, login, login_result
 from tests.support.client import GraphQLClient
+from tests.support.server import LiveServer
 
 VIEWER = "{ viewer { id email cabinets { key } } }"
 FAILURES_TO_LOCK = 5  # Settings.login_max_per_account
@@ -38,24 +42,58 @@ def aliased_logins(emails: list[str], password: str) -> str:
     return "mutation {\n" + fields + "\n}"
 
 
-def test_login_sets_secure_cookies_and_the_viewer(client, firms, people) -> None:
+def login_cookies(c: GraphQLClient, person) -> tuple[dict[str, Any], dict[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """The login result and each Set-Cookie's attributes (lowercase, without the value)."""
+    variables = {"email": person.email, "password": person.password}
+    response = c.post({"query": LOGIN, "variables": variables})
+    cookies = {}
+    for raw in response.headers.get_list("set-cookie"):
+        name, _, rest = raw.partition("=")
+        cookies[name] = [part.strip().lower() for part in rest.split(";")[1:]]
+    return response.json()["data"]["login"], cookies
+
+
+def test_login_sets_cookies_and_the_viewer(client, firms, people) -> None:
     c = client(firms["a"].host)
-    response = c.post(
-        {
-            "query": LOGIN,
-            "variables": {"email": people["a"].admin.email, "password": people["a"].admin.password},
-        }
-    )
-    result = response.json()["data"]["login"]
+    result, cookies = login_cookies(c, people["a"].admin)
     assert result["__typename"] == "LoginSuccess"
     assert result["viewer"]["email"] == people["a"].admin.email
-    cookies = {raw.split("=", 1)[0]: raw.lower() for raw in response.headers.get_list("set-cookie")}
     session, csrf = cookies["kabinet_session"], cookies["kabinet_csrf"]
-    for attribute in ("secure", "samesite=lax", "path=/"):
+    for attribute in ("samesite=lax", "path=/"):
         assert attribute in session and attribute in csrf
     assert "httponly" in session and "httponly" not in csrf
+    # Development over plain HTTP: not Secure, so curl and httpx send them back (the
+    # integrator's guide logs in with curl against the demo at http://alfa.localhost:8000).
+    assert "secure" not in session and "secure" not in csrf
     assert result["csrfToken"] == c.cookies["kabinet_csrf"]
     assert c.execute(VIEWER)["viewer"]["email"] == people["a"].admin.email
+    logout = c.post({"query": "mutation { logout }"})
+    cleared = [raw.lower() for raw in logout.headers.get_list("set-cookie")]
+    assert len(cleared) == 2 and not any("secure" in raw for raw in cleared), cleared
+
+
+def test_production_cookies_are_secure(settings, firms, people) -> None:  # type: ignore[no-untyped-def]
+    """In production the cookies are Secure even when the app is reached over plain HTTP
+    (TLS ends at the proxy); logout clears them with the same attributes."""
+    from saas.app import create_app
+
+    production = dataclasses.replace(settings, environment="production")
+    previous = current_runtime_or_none()
+    server = LiveServer(create_app(production)).start()
+    restore_jobs(previous)  # later tests' jobs keep running on the main live server
+    try:
+        c = GraphQLClient(server.url, firms["a"].host)
+        result, cookies = login_cookies(c, people["a"].admin)
+        assert result["__typename"] == "LoginSuccess", result
+        assert "secure" in cookies["kabinet_session"] and "secure" in cookies["kabinet_csrf"]
+        logout = c.post({"query": "mutation { logout }"})
+        cleared = [raw.lower() for raw in logout.headers.get_list("set-cookie")]
+        assert len(cleared) == 2 and all("secure" in raw for raw in cleared), cleared
+        c.close()
+    finally:
+        previous = current_runtime_or_none()
+        server.stop()
+        restore_jobs(previous)
 
 
 def test_anonymous_viewer_is_null(client, firms) -> None:

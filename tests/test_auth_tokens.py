@@ -4,6 +4,7 @@ their firm, expiring, revocable, last use recorded."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import sqlalchemy as sa
 
@@ -153,3 +154,48 @@ def test_tokens_of_firm_a_are_out_of_reach_of_firm_b(client, firms, people) -> N
         "query($id: ID!) { node(id: $id) { ... on ApiToken { name } } }", {"id": token_id}
     )
     assert node == {"node": {"name": "1C exchange"}}
+
+
+def test_the_operator_creates_a_token_with_the_cli(
+    client, firms, people, db_engine, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """`saas token create` prints only the token on stdout (TOKEN=$(...)), the token works at
+    its firm and only there, the firm's admin sees it listed, and the audit log names the CLI."""
+    from tests.test_migrations import saas_cli
+
+    name = f"cli {uuid.uuid4().hex[:6]}"
+    made = saas_cli(
+        database_url, tmp_path, "token", "create", "--firm", firms["a"].slug, "--name", name
+    )
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert secret.startswith("kbt_") and "\n" not in secret and "shown once" in made.stderr
+    assert client(firms["a"].host, token=secret).execute(FIRM) == {
+        "currentFirm": {"slug": "firm-a"}
+    }
+    refused = client(firms["b"].host, token=secret).post({"query": FIRM})
+    assert refused.status_code == 403, refused.text
+    listed = [t for t in admin_of(client, firms, people).execute(LIST)["apiTokens"]]
+    assert name in [t["name"] for t in listed]
+    with db_engine.connect() as conn:
+        actor, data = conn.execute(
+            sa.text(
+                "SELECT actor, data FROM tenant_firm_a.audit_log "
+                "WHERE action = 'api_token.create' AND data->>'name' = :n"
+            ),
+            {"n": name},
+        ).one()
+    assert actor == "operator:cli" and data["role"] == "integrator"
+    assert data["prefix"] == secret[: len(data["prefix"])]
+
+
+def test_the_cli_refuses_unknown_firms_and_roles(database_url, firms, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_migrations import saas_cli
+
+    unknown = saas_cli(database_url, tmp_path, "token", "create", "--firm", "no-such-firm")
+    assert unknown.returncode == 1 and "no such firm" in unknown.stderr and not unknown.stdout
+    admin_role = saas_cli(
+        database_url, tmp_path, "token", "create", "--firm", firms["a"].slug, "--role", "firm_admin"
+    )
+    assert admin_role.returncode == 2 and "firm_admin" in admin_role.stderr
+    assert not admin_role.stdout

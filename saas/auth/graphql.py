@@ -8,13 +8,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
-import orjson
 import strawberry
-from sqlalchemy import select, text
+from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth import service
-from saas.auth.cookies import clear_session_cookies, set_session_cookies
+from saas.auth.cookies import clear_session_cookies, cookies_secure, set_session_cookies
 from saas.auth.messages import language_of, message
 from saas.auth.models import ApiToken as ApiTokenRow
 from saas.auth.models import Invitation as InvitationRow
@@ -53,7 +52,11 @@ def _set_cookies(info: Info, issued: IssuedSession) -> None:
     response = info.context.response
     if response is None:
         raise PublicError("Log in over HTTP: a WebSocket cannot set the session cookie.")
-    set_session_cookies(response, issued)
+    set_session_cookies(response, issued, secure=_secure(info))
+
+
+def _secure(info: Info) -> bool:
+    return cookies_secure(info.context.request, info.context.services.settings)
 
 
 async def _audit(
@@ -66,20 +69,15 @@ async def _audit(
     data: dict[str, Any],
 ) -> None:
     """The firm's audit log, in the same transaction as the change on the shared schema."""
-    await session.execute(
-        text(
-            f'INSERT INTO "{tenant.schema}".audit_log '
-            "(actor, action, object_type, object_id, data, ip) "
-            "VALUES (:actor, :action, :type, :id, CAST(:data AS jsonb), :ip)"
-        ),
-        {
-            "actor": info.context.principal.subject,
-            "action": action,
-            "type": object_type,
-            "id": str(object_id),
-            "data": orjson.dumps(data).decode(),
-            "ip": info.context.binding.ip,
-        },
+    await service.audit_in_firm(
+        session,
+        tenant,
+        info.context.principal.subject,
+        action,
+        object_type,
+        object_id,
+        data,
+        info.context.binding.ip,
     )
 
 
@@ -619,7 +617,7 @@ class Mutation:
         if session_id is not None:
             await service.revoke_session(info.context.services, session_id)
         if info.context.response is not None:
-            clear_session_cookies(info.context.response)
+            clear_session_cookies(info.context.response, secure=_secure(info))
         return session_id is not None
 
     @strawberry.mutation(

@@ -13,7 +13,7 @@ import html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from saas.auth.cookies import set_session_cookies
+from saas.auth.cookies import cookies_secure, set_session_cookies
 from saas.auth.messages import language_of
 from saas.auth.service import Caller, consume_handoff
 from saas.mail import sender_name
@@ -69,5 +69,5 @@ async def handoff(request: Request) -> Response:
     if issued is None:
         return _refusal(binding.tenant, lang)
     response = RedirectResponse("/", status_code=303, headers=PRIVATE)
-    set_session_cookies(response, issued)
+    set_session_cookies(response, issued, secure=cookies_secure(request, services.settings))
     return response
