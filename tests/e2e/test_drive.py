@@ -152,24 +152,23 @@ def test_upload_download_and_access_log(
         open_folder(staff, FOR_CLIENT)
         staff.locator("[data-testid=drive-upload]").wait_for()
 
-        # The firm admin's access log shows the manager's download.
+        # The firm admin's access log shows the manager's download link, the preview link,
+        # and the fetches of them (the browser got the bytes).
         audit = new_page()
         log_in(audit, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
         audit.wait_for_url("**/clients")
         audit.get_by_role("link", name="Журнал документов").click()
         audit.wait_for_url("**/audit/documents")
-        entry = audit.locator("[data-testid=access-row]", has_text=file_name).filter(
-            has_text="Скачивание"
-        )
+        rows = audit.locator("[data-testid=access-row]", has_text=file_name)
+        entry = rows.filter(has_text="Выдана ссылка для скачивания")
         entry.first.wait_for()
         text = entry.first.inner_text()
         assert f"Менеджер {suffix}" in text and org_name in text
-        assert (
-            audit.locator("[data-testid=access-row]", has_text=file_name)
-            .filter(has_text="Просмотр")
-            .count()
-            == 1
-        )
+        assert rows.filter(has_text="Выдана ссылка для просмотра").count() == 1
+        fetched = rows.filter(has_text="Скачано")
+        assert fetched.count() >= 2  # the download and the preview's image
+        assert f"Менеджер {suffix}" in fetched.first.inner_text()
+        logged = rows.count()  # two links issued and each fetch of them
         audit.screenshot(path=str(artifacts / "drive-access-log.png"), full_page=True)
 
         # Filter by the organization, then export to CSV from the keyboard.
@@ -180,17 +179,19 @@ def test_upload_download_and_access_log(
         audit.locator("[data-testid=filter-organization]").select_option(value=org_id)
         audit.locator("[data-testid=filter-apply]").click()
         audit.wait_for_function(
-            "() => document.querySelectorAll('[data-testid=access-row]').length === 2"
+            f"() => document.querySelectorAll('[data-testid=access-row]').length === {logged}"
         )
         audit.locator("[data-testid=export-csv]").focus()
         audit.keyboard.press("Enter")
         box = audit.locator("[data-testid=export-progress-box][data-status=DONE]")
         box.wait_for(timeout=30_000)
         expect_text(
-            audit, "[data-testid=export-status]", "Выгрузка готова · Выгрузка: 2 из 2 · Строк: 2"
+            audit,
+            "[data-testid=export-status]",
+            f"Выгрузка готова · Выгрузка: {logged} из {logged} · Строк: {logged}",
         )
         progress = audit.locator("[data-testid=export-progress]")
-        assert progress.get_attribute("value") == progress.get_attribute("max") == "2"
+        assert progress.get_attribute("value") == progress.get_attribute("max") == str(logged)
         link = audit.locator("[data-testid=export-download]")
         assert link.inner_text() == "Скачать CSV"
         audit.screenshot(path=str(artifacts / "drive-access-export.png"), full_page=True)
@@ -198,10 +199,12 @@ def test_upload_download_and_access_log(
             link.click()
         text = Path(info.value.path()).read_text(encoding="utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
-        assert len(rows) == 2, rows
+        assert len(rows) == logged, rows
         downloads = [r for r in rows if r["action"] == "download"]
         assert len(downloads) == 1, rows
         assert downloads[0]["person_email"] == manager.email
+        fetches = [r for r in rows if r["action"] == "downloaded"]
+        assert len(fetches) == logged - 2 and fetches[0]["person_email"] == manager.email
         assert file_name in text and org_name in text
     finally:
         for context in contexts:

@@ -5,15 +5,23 @@ import {
   DriveAccessExportDocument,
   DriveAccessLogDocument,
   ExportDriveAccessLogDocument,
+  type DriveAccessAction,
   type DriveAccessExportFieldsFragment,
   type DriveAccessFilter,
 } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useT } from "../i18n";
+import type { MessageKey } from "../i18n";
 
 const PAGE = 50;
 const POLL_MS = 1000;
+// VIEW and DOWNLOAD: a link was issued; DOWNLOADED: its bytes were fetched.
+const ACTION_LABELS: Record<DriveAccessAction, MessageKey> = {
+  VIEW: "audit.view",
+  DOWNLOAD: "audit.download",
+  DOWNLOADED: "audit.downloaded",
+};
 
 interface Filters {
   since: string; // yyyy-mm-dd, local date
@@ -224,7 +232,7 @@ export function DriveAccessLogPage() {
                 <td>{node.person ? node.person.displayName || node.person.email : t("audit.apiToken")}</td>
                 <td>{node.organizationName ?? ""}</td>
                 <td>{node.fileName ?? ""}</td>
-                <td data-testid="access-action">{node.action === "VIEW" ? t("audit.view") : t("audit.download")}</td>
+                <td data-testid="access-action">{t(ACTION_LABELS[node.action])}</td>
               </tr>
             ))}
           </tbody>
