@@ -176,15 +176,15 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from saas.app import create_app
     from saas.ops.heap import settle_heap_after_start
+    from saas.ops.shutdown import serve
 
     app = create_app(settings)
     settle_heap_after_start()
-    uvicorn.run(
+    serve(
         app,
+        settings.shutdown_grace_seconds,
         host=args.host,
         port=args.port,
         workers=None,

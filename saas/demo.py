@@ -253,9 +253,8 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     )
     if not serve:
         return 0
-    import uvicorn
-
     from saas.app import create_app
+    from saas.ops.shutdown import serve as serve_app
     from saas.ops.supervisor import Child, EmbeddedPostgresChild, WorkerChild, supervise
 
     # The worker runs as `saas worker` beside the API, as in production, and stops with the
@@ -267,8 +266,13 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
         children.insert(0, EmbeddedPostgresChild(settings.data_dir))
     stop_supervising = supervise(children)
     try:
-        uvicorn.run(
-            create_app(settings), host=host, port=port, log_config=None, ws="websockets-sansio"
+        serve_app(
+            create_app(settings),
+            settings.shutdown_grace_seconds,
+            host=host,
+            port=port,
+            log_config=None,
+            ws="websockets-sansio",
         )
     finally:
         stop_supervising()

@@ -87,6 +87,9 @@ class Settings:
     # tests with a local receiver). Off by default: a firm admin must not make the platform
     # call its own internal services (SSRF).
     webhook_private_networks: bool = False
+    # `saas serve` on SIGTERM: sockets closed (1001), requests in flight finished, exit, all
+    # within this many seconds (saas.ops.shutdown).
+    shutdown_grace_seconds: float = 10.0
     # Webhooks may be sent over plain HTTP (a local receiver in development and tests).
     # SAAS_WEBHOOK_ALLOW_HTTP; off by default in production: HTTPS only.
     webhook_allow_http: bool = False
@@ -117,6 +120,7 @@ class Settings:
                 os.environ.get("SAAS_NOTIFICATION_MAIL_DELAY_SECONDS") or 60
             ),
             webhook_private_networks=_flag("SAAS_WEBHOOK_PRIVATE_NETWORKS", False),
+            shutdown_grace_seconds=float(os.environ.get("SAAS_SHUTDOWN_GRACE_SECONDS") or 10),
             webhook_allow_http=_flag("SAAS_WEBHOOK_ALLOW_HTTP", not production),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]

@@ -1,0 +1,187 @@
+"""`saas serve` on SIGTERM: stops taking connections, lets the requests in flight finish,
+closes WebSockets with 1001 (going away), and exits within its grace period
+(SAAS_SHUTDOWN_GRACE_SECONDS) even with subscriptions open and requests still coming."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from saas.settings import PROJECT_ROOT, Settings
+from tests.modules.test_reports_api import World, build_world
+from tests.support.server import free_port
+
+GRACE = 3
+SUBSCRIBE = """subscription($org: ID) { reportStatusChanged(organizationId: $org) { sequence } }"""
+FIRM = "query { currentFirm { __typename } }"
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-def]
+    return build_world(db_engine, firms, live_server.url)
+
+
+@pytest.fixture
+def serve(settings: Settings) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAAS_ENV": "development",
+        "SAAS_DATABASE_URL": settings.database_url or "",
+        "SAAS_BROKER_URL": "",
+        "SAAS_DATA_DIR": str(settings.data_dir),
+        "SAAS_STORAGE_URL": settings.storage_url,
+        "SAAS_BASE_DOMAIN": settings.base_domain,
+        "SAAS_SECRET_KEY": settings.secret_key,
+        "SAAS_LOG_JSON": "0",
+        "SAAS_SHUTDOWN_GRACE_SECONDS": str(GRACE),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "saas serve did not start"
+            time.sleep(0.1)
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def slow_request(port: int, host: str, token: str, seconds: float) -> httpx.Response:
+    """A GraphQL request whose body arrives over `seconds`: in flight all that time."""
+    body = json.dumps({"query": FIRM}).encode()
+    pieces = [body[i : i + 4] for i in range(0, len(body), 4)]
+
+    def dribble() -> Iterator[bytes]:
+        for piece in pieces:
+            yield piece
+            time.sleep(seconds / len(pieces))
+
+    return httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        content=dribble(),
+        headers={
+            "host": host,
+            "authorization": f"Bearer {token}",
+            "content-type": "application/json",
+        },
+        timeout=30,
+    )
+
+
+class Load:
+    """Requests one after another on four keep-alive connections until stopped."""
+
+    def __init__(self, port: int, host: str, token: str):
+        self.answers: list[int] = []
+        self.refused = 0  # connections refused or closed idle once the server stops
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._run, args=(port, host, token), daemon=True)
+            for _ in range(4)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, port: int, host: str, token: str) -> None:
+        headers = {"host": host, "authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while not self.stop.is_set():
+                try:
+                    response = client.post("/graphql", json={"query": FIRM}, headers=headers)
+                except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError):
+                    self.refused += 1
+                    time.sleep(0.05)
+                    continue
+                self.answers.append(response.status_code)
+
+    def finish(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(10)
+
+
+async def test_sigterm_drains_requests_closes_sockets_with_1001_and_exits_in_grace(
+    world: World, serve: tuple[subprocess.Popen[str], int]
+) -> None:
+    process, port = serve
+    ws = await connect(
+        f"ws://{world.host_a}:{port}/graphql",
+        host="127.0.0.1",
+        port=port,
+        proxy=None,
+        open_timeout=10,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers={"Authorization": f"Bearer {world.token_a}"},
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": {"org": world.org1}},
+            }
+        )
+    )
+    load = Load(port, world.host_a, world.token_a)
+    slow: list[Any] = [
+        asyncio.create_task(asyncio.to_thread(slow_request, port, world.host_a, world.token_a, 1.5))
+        for _ in range(3)
+    ]
+    await asyncio.sleep(0.7)  # the slow requests are in flight, the load is running
+    assert process.poll() is None and load.answers
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(ws.recv(), GRACE + 1)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001, closed.value
+    # Every request in flight at the signal is answered in full.
+    for response in await asyncio.gather(*slow):
+        assert response.status_code == 200, response.text
+        assert response.json() == {"data": {"currentFirm": {"__typename": "Firm"}}}
+    try:
+        await asyncio.to_thread(process.wait, GRACE + 1 - (time.monotonic() - signalled))
+    except subprocess.TimeoutExpired:
+        pass
+    exited = time.monotonic() - signalled
+    load.finish()
+    assert process.poll() is not None, f"still running {exited:.1f} s after SIGTERM"
+    output = process.communicate(timeout=10)[0]
+    assert exited < GRACE + 1, output
+    # uvicorn re-raises the signal it handled once it has shut down cleanly.
+    assert process.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output and "Traceback" not in output, output
+    # No request got a 5xx: the stopping server refuses new connections, it never fails one.
+    assert load.answers and all(status == 200 for status in load.answers), load.answers
