@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.auth.live import announce, person_key
 from saas.auth.models import ApiToken, Invitation, Membership, Person
 from saas.db.core_models import AuditEntry
 from saas.rbac.catalog import CATALOG_INDEX, grantable_in_firm
@@ -585,6 +586,8 @@ async def assign_roles(
     membership.roles = wanted
     membership.updated_at = datetime.now(UTC)
     await session.flush()
+    # Live sockets of the person are re-checked in every process (saas.auth.live).
+    await announce(session, person_key(membership.person_id))
     members = await get_members(session, tenant_id, [membership.id])
     return members[membership.id]
 

@@ -28,6 +28,7 @@ from tests.modules.test_reports_api import (
     record,
 )
 from tests.support.client import GraphQLClient
+from tests.support.server import api_process
 
 SUBSCRIBE = """subscription($org: ID, $since: Int) {
   reportStatusChanged(organizationId: $org, since: $since) {
@@ -170,45 +171,8 @@ async def test_ungranted_organization_is_refused(world: World, live_server) -> N
 @pytest.fixture(scope="module")
 def second_api(settings, database_url) -> Any:  # type: ignore[no-untyped-def]
     """Another API process (`saas serve`) on the same database: its own LISTEN connection."""
-    import os
-    import subprocess
-    import sys
-
-    import httpx
-
-    from saas.settings import PROJECT_ROOT
-    from tests.support.server import free_port
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "SAAS_DATABASE_URL": database_url,
-        "SAAS_ENV": "test",
-        "SAAS_LOG_JSON": "0",
-        "SAAS_DATA_DIR": str(settings.data_dir),
-        "SAAS_BASE_DOMAIN": settings.base_domain,
-        "SAAS_SECRET_KEY": settings.secret_key,
-        "SAAS_BROKER_URL": "",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
-                break
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "second API did not start"
-        time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    with api_process(settings, database_url) as port:
+        yield port
 
 
 async def test_event_recorded_in_one_process_reaches_a_subscriber_of_another(  # type: ignore[no-untyped-def]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 
@@ -48,3 +54,46 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def api_process(settings: Any, database_url: str) -> Iterator[int]:
+    """Another API process (`saas serve`) on the same database, with its own LISTEN connection:
+    what it commits reaches this process only through PostgreSQL. Yields its port."""
+    import httpx
+
+    from saas.settings import PROJECT_ROOT
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAAS_DATABASE_URL": database_url,
+        "SAAS_ENV": "test",
+        "SAAS_LOG_JSON": "0",
+        "SAAS_DATA_DIR": str(settings.data_dir),
+        "SAAS_BASE_DOMAIN": settings.base_domain,
+        "SAAS_SECRET_KEY": settings.secret_key,
+        "SAAS_BROKER_URL": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, "the second API exited"
+            assert time.monotonic() < deadline, "the second API did not start"
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from saas.auth.live import announce, end_sessions, grants_key, person_key, token_key
 from saas.auth.models import ApiToken, Invitation, LoginSession, Membership, Person
 from saas.db.core_models import AuditEntry
 from saas.modules.clients.models import (
@@ -499,6 +500,7 @@ async def update_organization(
         await _ensure_unique(session, requisites, exclude_id=org.id)
     if changes.enabled_modules is not None:
         org.enabled_modules = check_modules(changes.enabled_modules, ALL_MODULES, "enabledModules")
+        await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
     before = {"name": org.name, "inn": org.inn, "kpp": org.kpp, "tax_regime": org.tax_regime}
     org.name, org.legal_form, org.inn = requisites.name, requisites.legal_form.value, requisites.inn
     org.kpp, org.ogrn, org.tax_regime = requisites.kpp, requisites.ogrn, requisites.tax_regime.value
@@ -527,6 +529,7 @@ async def set_organization_status(
         await _ensure_unique(session, _requisites_of(org), exclude_id=org.id)
     org.status = status
     org.archived_at = datetime.now(UTC) if status == "archived" else None
+    await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
     org.updated_at = datetime.now(UTC)
     await _flush_unique(session, _requisites_of(org))
     action = "archive" if status == "archived" else "restore"
@@ -809,6 +812,7 @@ async def set_contact_grants(
     contact, org = await access_contact(session, actor, contact_id, manage=True)
     modules = check_modules(grants, org.enabled_modules, "grants")
     await _replace_grants(session, contact.id, modules)
+    await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
     contact.updated_at = datetime.now(UTC)
     await _audit(
         session, actor, "client_contact.grants", "client_contact", contact.id, grants=modules
@@ -835,6 +839,7 @@ async def set_contact_client_admin(
             )
             .values(roles=contact_roles(is_client_admin), updated_at=func.now())
         )
+        await announce(s, person_key(contact.person_id))  # its live sockets are re-checked
     async with cabinet.unit_of_work() as s:
         contact.is_client_admin = is_client_admin
         contact.updated_at = datetime.now(UTC)
@@ -851,26 +856,25 @@ async def set_contact_client_admin(
 
 
 async def revoke_person_in_cabinet(shared: AsyncSession, tenant_id: int, person_id: int) -> None:
-    """Every session and API token of the person in this cabinet stops working at once."""
+    """Every session and API token of the person in this cabinet stops working at once, live
+    connections included (closed with 4403 in every process at commit)."""
     now = datetime.now(UTC)
-    await shared.execute(
-        update(LoginSession)
-        .where(
-            LoginSession.person_id == person_id,
-            LoginSession.tenant_id == tenant_id,
-            LoginSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
+    await end_sessions(
+        shared, LoginSession.person_id == person_id, LoginSession.tenant_id == tenant_id
     )
-    await shared.execute(
-        update(ApiToken)
-        .where(
-            ApiToken.created_by == person_id,
-            ApiToken.tenant_id == tenant_id,
-            ApiToken.revoked_at.is_(None),
+    tokens = (
+        await shared.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.created_by == person_id,
+                ApiToken.tenant_id == tenant_id,
+                ApiToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+            .returning(ApiToken.id)
         )
-        .values(revoked_at=now)
-    )
+    ).scalars()
+    await announce(shared, person_key(person_id), *(token_key(t) for t in tokens))
 
 
 async def deactivate_contact(

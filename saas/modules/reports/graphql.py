@@ -26,6 +26,7 @@ from sqlalchemy.orm import Bundle
 from sqlalchemy.sql.elements import Label
 from strawberry import relay
 
+from saas.auth.live import GRANTS_CHANGED_HOOKS
 from saas.core.ids import IdRefused, optional_pk_of, pk_of
 from saas.db.session import tenant_transaction
 from saas.events import Published, events_since, fanout, publish
@@ -1025,7 +1026,8 @@ class Mutation:
 
 # ------------------------------------------------------------------------ subscription
 
-# How long a client subscriber's set of granted organizations is trusted before re-reading.
+# How long a client subscriber's set of granted organizations is trusted before re-reading;
+# a change of grants, contacts or organizations drops it at once (NOTIFY, saas.auth.live).
 GRANTS_TTL = 30.0
 # A client subscriber's grants are those of (person, the organizations it is a client of).
 GrantsKey = tuple[int, frozenset[int]]
@@ -1046,6 +1048,13 @@ class LiveGrants:
         self._subscribers: Counter[GrantsKey] = Counter()
         self._granted: dict[GrantsKey, tuple[frozenset[int], float]] = {}
         self._reading: asyncio.Future[None] | None = None
+        self._generation = 0
+
+    def forget(self) -> None:
+        """Grants changed (NOTIFY kabinet_auth, saas.auth.live): re-read before the next event;
+        a read already under way may have seen the old rows, so its answer is dropped."""
+        self._granted.clear()
+        self._generation += 1
 
     def join(self, key: GrantsKey) -> None:
         self._subscribers[key] += 1
@@ -1078,7 +1087,7 @@ class LiveGrants:
         self._reading = None
 
     async def _read_stale(self) -> None:
-        started = time.monotonic()
+        started, generation = time.monotonic(), self._generation
         stale = [key for key in self._subscribers if self._fresh(key, started) is None]
         if not stale:
             return
@@ -1090,6 +1099,8 @@ class LiveGrants:
             for person, org, module in rows:
                 if module == ClientModule.REPORTS.value:
                     granted.setdefault(int(person), set()).add(int(org))
+        if generation != self._generation:
+            return  # forgotten meanwhile: the caller loops and reads again
         for key in stale:
             person, organizations = key
             if key in self._subscribers:  # still subscribed
@@ -1103,6 +1114,16 @@ def live_grants(services: Any, tenant: Any) -> LiveGrants:
     if book is None:
         book = books[tenant.id] = LiveGrants(services, tenant)
     return book
+
+
+def _forget_grants(services: Any, tenant_id: int | None) -> None:
+    books: dict[int, LiveGrants] = services.extras.get("reports.live_grants", {})
+    for firm, book in books.items():
+        if tenant_id is None or firm == tenant_id:
+            book.forget()
+
+
+GRANTS_CHANGED_HOOKS.append(_forget_grants)
 
 
 class _Audience:
