@@ -159,3 +159,31 @@ def test_the_webhook_retry_schedule_is_the_codes() -> None:
     assert f"({webhook_jobs.MAX_RETRIES + 1} attempts in all)" in text
     low, high = sum(r[0] for r in ranges) / 60, sum(r[1] for r in ranges) / 60
     assert f"{low:g} to {high:g} minutes after the first" in text
+
+
+def test_pick_says_what_went_wrong(tmp_path: Path) -> None:
+    """The guide's `pick` helper, on the answers a newcomer gets when something is off: the
+    API is not running, or the answer is an error."""
+    setup = SH_BLOCK.findall(GUIDE.read_text())[0]
+    script = setup + (
+        f"curl -s http://127.0.0.1:{free_port()}/graphql | pick data.login.csrfToken\n"
+        'echo "exit $?"\n'
+        'echo \'{"data": null, "errors": [{"message": "no"}]}\' | pick data.login\n'
+        'echo "exit $?"\n'
+    )
+    done = subprocess.run(
+        ["bash", "-c", script],
+        env={"PATH": NEWCOMER_PATH, "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.splitlines() == [
+        "pick: not a JSON answer: nothing (is the API running?)",
+        "exit 1",
+        '{"data": null, "errors": [{"message": "no"}]}',
+        "pick: no data.login in this answer",
+        "exit 1",
+    ], done.stdout
