@@ -1,10 +1,10 @@
 """Browser fixtures: Debian's Chromium driven by Playwright (never `playwright install`), and
 a live server whose firms answer at <slug>.localhost.
 
-Why *.localhost and not *.kabinet.test: the session cookie is `Secure`, and Chromium keeps
-Secure cookies over plain http only for potentially trustworthy origins — localhost and its
-subdomains, which it also resolves to the loopback address by itself. So this module runs a
-second live server (same database, same firms) with base_domain "localhost".
+Why *.localhost and not *.kabinet.test: Chromium resolves localhost and its subdomains to
+the loopback address by itself and treats them as potentially trustworthy origins (as it
+would a production host over HTTPS; the session cookie is `Secure` there). So this module
+runs a second live server (same database, same firms) with base_domain "localhost".
 """
 
 from __future__ import annotations
