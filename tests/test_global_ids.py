@@ -75,8 +75,8 @@ def test_a_responsible_manager_is_active_staff_of_the_callers_firm(  # type: ign
     }
     for period, (who, person) in zip(("Q1", "Q2", "Q3", "Q4"), outsiders.items(), strict=True):
         result = _report(bravo, gid("Person", person.id), period)
-        assert result["__typename"] == "NotFoundError", (who, result)
-        assert result["code"] == "NOT_FOUND", (who, result)
+        assert result["__typename"] == "ValidationError", (who, result)
+        assert (result["code"], result["field"]) == ("NOT_STAFF", "responsibleManagerId")
         text = json.dumps(result, ensure_ascii=False)
         assert person.email not in text, (who, text)
     # Nothing was created, and nobody of firm A heard of firm B.
@@ -86,3 +86,76 @@ def test_a_responsible_manager_is_active_staff_of_the_callers_firm(  # type: ign
     own = _report(bravo, gid("Person", people["b"].manager.id), "Q1")
     assert own["__typename"] == "Report", own
     assert own["responsibleManager"]["email"] == people["b"].manager.email
+
+
+HOSTILE = {
+    "2^63": gid("Report", 2**63),
+    "2^64": gid("Report", 2**64),
+    "huge": gid("Report", "9" * 40),
+    "negative": gid("Report", -1),
+    "zero": gid("Report", 0),
+    "unicode digits": gid("Report", "١٢٣"),
+    "not base64": "!!not*base64!!",
+    "base64 without a type": base64.b64encode(b"no colon here").decode(),
+    "not utf-8": base64.b64encode(b"\xff\xfe:1").decode(),
+    "empty": "",
+}
+# (operation, variables for an id) over arguments of every kind of home: tenant rows,
+# shared rows scoped by firm, people, `node`/`nodes`, list filters.
+ID_OPERATIONS = (
+    "query($i: ID!) { report(id: $i) { __typename ... on Error { code } } }",
+    "query($i: ID!) { node(id: $i) { id } }",
+    "query($i: ID!) { nodes(ids: [$i]) { id } }",
+    "query($i: ID!) { clientOrganization(id: $i) { __typename ... on Error { code } } }",
+    "query($i: ID!) { reports(organizationId: $i) { edges { node { id } } } }",
+    "query($i: ID!) { driveAccessLog(filter: {personId: $i}) { edges { node { id } } } }",
+    "query($i: ID!) { webhookDeliveries(endpointId: $i) { id } }",
+    "mutation($i: ID!) { restoreFile(fileId: $i) { __typename ... on Error { code } } }",
+    "mutation($i: ID!) { revokeApiToken(id: $i) { __typename ... on Error { code } } }",
+    "mutation($i: ID!) { assignRoles(membershipId: $i, roles: []) { __typename "
+    "... on Error { code } } }",
+    "mutation($i: ID!) { markNotificationsRead(ids: [$i]) { __typename ... on Error { code } } }",
+    'mutation($o: ID!, $i: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
+    'periodYear: 2024, periodCode: "Q4", authorityCode: "7701", responsibleManagerId: $i}) '
+    "{ __typename ... on Error { code } } }",
+)
+ID_CODES = {"INVALID_ID", "NOT_FOUND", "NOT_STAFF", "MEMBER_NOT_FOUND"}
+
+
+def test_hostile_ids_answer_a_typed_refusal_never_internal(bravo) -> None:  # type: ignore[no-untyped-def]
+    for query in ID_OPERATIONS:
+        for what, value in HOSTILE.items():
+            response = bravo.admin.post({"query": query, "variables": {"i": value, "o": bravo.org}})
+            assert response.status_code == 200, (query, what, response.text)
+            body = response.json()
+            codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+            for result in (body.get("data") or {}).values():
+                if isinstance(result, dict) and "code" in result:
+                    codes.add(result["code"])
+            assert codes <= ID_CODES, (query, what, body)
+
+
+def test_restoring_another_firms_file_is_not_found(bravo, firms, people, live_server) -> None:  # type: ignore[no-untyped-def]
+    alpha = GraphQLClient(live_server.url, firms["a"].host)
+    login(alpha, people["a"].admin.email, people["a"].admin.password)
+    org = alpha.execute(CREATE_ORG, {"i": llc("Alpha Restore")})["createClientOrganization"]
+    folders = alpha.execute(
+        "query($o: ID!) { drive(organizationId: $o) { ... on Drive { folders { id } } } }",
+        {"o": org["id"]},
+    )["drive"]["folders"]
+    upload = (
+        'mutation($f: ID!) { uploadFile(folderId: $f, filename: "a.txt", '
+        'contentBase64: "YQ==") { __typename ... on DriveFile { id } } }'
+    )
+    file = alpha.execute(upload, {"f": folders[0]["id"]})["uploadFile"]
+    assert file["__typename"] == "DriveFile", file
+    deleted = alpha.execute(
+        "mutation($f: ID!) { deleteFile(fileId: $f) { __typename } }", {"f": file["id"]}
+    )["deleteFile"]
+    assert deleted["__typename"] == "DriveFile", deleted
+    for fid in (file["id"], gid("DriveFile", 2**63 - 1), gid("DriveFile", 2**63)):
+        refused = bravo.admin.execute(
+            "mutation($f: ID!) { restoreFile(fileId: $f) { __typename ... on Error { code } } }",
+            {"f": fid},
+        )["restoreFile"]
+        assert refused == {"__typename": "NotFoundError", "code": "NOT_FOUND"}, (fid, refused)

@@ -19,6 +19,7 @@ from saas.auth.models import ApiToken as ApiTokenRow
 from saas.auth.models import Invitation as InvitationRow
 from saas.auth.models import Person
 from saas.auth.service import Caller, IssuedSession, Refused
+from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
@@ -356,17 +357,15 @@ class Invitation(relay.Node):
         tenant = info.context.tenant_or_none
         if tenant is None or not await is_allowed(info.context, "members", "manage"):
             return [None for _ in ids]
-        wanted = [int(i) for i in ids if i.isdigit()]
+        pks = node_pks(ids)
         result = await info.context.shared.execute(
             select(InvitationRow).where(
-                InvitationRow.tenant_id == tenant.id, InvitationRow.id.in_(wanted)
+                InvitationRow.tenant_id == tenant.id,
+                InvitationRow.id.in_([pk for pk in pks if pk is not None]),
             )
         )
-        rows = result.scalars()
-        by_id = {r.id: r for r in rows}
-        return [
-            Invitation.of(by_id[int(i)]) if i.isdigit() and int(i) in by_id else None for i in ids
-        ]
+        by_id = {r.id: r for r in result.scalars()}
+        return [Invitation.of(by_id[pk]) if pk in by_id else None for pk in pks]
 
 
 @strawberry.type(description="The invitation was created and e-mailed.")
@@ -473,13 +472,12 @@ class ApiToken(relay.Node):
         tenant = info.context.tenant_or_none
         if tenant is None or not await is_allowed(info.context, "tokens", "manage"):
             return [None for _ in ids]
+        pks = node_pks(ids)
         rows = await service.api_tokens_of(
-            info.context.shared, tenant, [int(i) for i in ids if i.isdigit()]
+            info.context.shared, tenant, [pk for pk in pks if pk is not None]
         )
         by_id = {r.id: r for r in rows}
-        return [
-            ApiToken.of(by_id[int(i)]) if i.isdigit() and int(i) in by_id else None for i in ids
-        ]
+        return [ApiToken.of(by_id[pk]) if pk in by_id else None for pk in pks]
 
 
 @strawberry.type(description="The new token: copy `token` now, it is shown only once.")
@@ -501,8 +499,24 @@ RevokeApiTokenResult = Annotated[
 ]
 
 
-def _own_id(gid: relay.GlobalID, type_name: str) -> int | None:
-    return int(gid.node_id) if gid.type_name == type_name and gid.node_id.isdigit() else None
+@resolved_by("Invitation")
+async def invitations_of_firm(ctx: Any, pks: list[int]) -> set[int]:
+    rows = await ctx.shared.execute(
+        select(InvitationRow.id).where(
+            InvitationRow.tenant_id == ctx.tenant.id, InvitationRow.id.in_(pks)
+        )
+    )
+    return set(rows.scalars())
+
+
+@resolved_by("ApiToken")
+async def api_tokens_of_firm(ctx: Any, pks: list[int]) -> set[int]:
+    rows = await ctx.shared.execute(
+        select(ApiTokenRow.id).where(
+            ApiTokenRow.tenant_id == ctx.tenant.id, ApiTokenRow.id.in_(pks)
+        )
+    )
+    return set(rows.scalars())
 
 
 def _not_found(lang: str) -> NotFoundError:
@@ -802,13 +816,14 @@ class Mutation:
     )
     async def revoke_invitation(self, info: Info, id: relay.GlobalID) -> RevokeInvitationResult:
         tenant = info.context.tenant
-        pk = _own_id(id, "Invitation")
-        row = None
-        if pk is not None:
-            async with info.context.unit_of_work(shared=True) as session:
-                row = await service.revoke_invitation(session, tenant, pk)
-                if row is not None:
-                    await _audit(session, info, tenant, "invitation.revoke", "invitation", pk, {})
+        try:
+            pk = await pk_of(info.context, "Invitation", id, field="id")
+        except IdRefused:
+            return _not_found(_lang(info))
+        async with info.context.unit_of_work(shared=True) as session:
+            row = await service.revoke_invitation(session, tenant, pk)
+            if row is not None:
+                await _audit(session, info, tenant, "invitation.revoke", "invitation", pk, {})
         if row is None:
             return _not_found(_lang(info))
         return InvitationRevoked(invitation=Invitation.of(row))
@@ -888,13 +903,14 @@ class Mutation:
     )
     async def revoke_api_token(self, info: Info, id: relay.GlobalID) -> RevokeApiTokenResult:
         tenant = info.context.tenant
-        pk = _own_id(id, "ApiToken")
-        row = None
-        if pk is not None:
-            async with info.context.unit_of_work(shared=True) as session:
-                row = await service.revoke_api_token(session, tenant, pk)
-                if row is not None:
-                    await _audit(session, info, tenant, "api_token.revoke", "api_token", pk, {})
+        try:
+            pk = await pk_of(info.context, "ApiToken", id, field="id")
+        except IdRefused:
+            return _not_found(_lang(info))
+        async with info.context.unit_of_work(shared=True) as session:
+            row = await service.revoke_api_token(session, tenant, pk)
+            if row is not None:
+                await _audit(session, info, tenant, "api_token.revoke", "api_token", pk, {})
         if row is None:
             return _not_found(_lang(info))
         return ApiTokenRevoked(api_token=ApiToken.of(row))

@@ -4,15 +4,18 @@ An id argument is read with `await pk_of(ctx, "Report", value, field="reportId")
 `pks_of` for a list, `node_pks` in a `resolve_nodes`), never parsed by hand:
 
 1. it is decoded strictly: base64 of `Type:number`, the type the argument names, the number
-   in 1..2^63-1 (a bigint key). Anything else is `INVALID_ID` (a `ValidationError` naming
-   the field, or a GraphQL error with that code when the resolver does not catch it);
+   in 1..2^63-1 (a bigint key). `pk_of` answers anything else like an id that does not
+   exist (below: nothing has it); `decode` alone (a filter of a list, whose resolver is
+   sync) raises `InvalidId`, a GraphQL error with code `INVALID_ID` and the argument in
+   `extensions.field`;
 2. it is resolved inside the caller's firm by the kind's registered home:
    - rows of the tenant schema (`tenant_rows(...)`): only the firm's own schema is reachable
      through `ctx.db`, so the number names the firm's row or nothing; the module's service
      then applies the client scope (`access_*`), answering NOT_FOUND;
    - anything else (people and memberships in the shared schema, organizations a client
-     user may see) has a `visible(ctx, pks)` function; a pk it does not return is
-     `NOT_FOUND`, exactly like an id that does not exist.
+     user may see) has a `visible(ctx, pks)` function; a pk it does not return raises
+     `IdRefused` (NOT_FOUND, exactly like an id that does not exist, or the kind's own
+     refusal), which resolvers catch with their module's errors for the typed result.
 
 A kind that no module registered is a programming error (KeyError), so a new id argument
 cannot be read without saying where its rows live.
@@ -28,7 +31,7 @@ from typing import Any
 
 from strawberry import relay
 
-from saas.schema.errors import LocalizedError
+from saas.schema.errors import LocalizedError, PublicError
 
 MAX_PK = 2**63 - 1
 INVALID_ID = "INVALID_ID"
@@ -37,23 +40,28 @@ Visible = Callable[[Any, list[int]], Awaitable[set[int]]]
 
 
 class IdRefused(LocalizedError):
-    """An incoming id that is malformed (INVALID_ID) or names nothing the caller may use
-    (NOT_FOUND). A LocalizedError (typed result where the resolver catches it) that also
-    carries its code as a GraphQL error where it does not."""
+    """A well-formed id that names nothing the caller may use: NOT_FOUND (or the kind's own
+    refusal, e.g. NOT_STAFF). Resolvers catch it with their module's errors and return the
+    typed result; uncaught, it still reaches the client with its code."""
 
     @property
     def extensions(self) -> dict[str, Any]:
         return {"code": self.code, **({"field": self.field} if self.field else {})}
 
 
-def invalid_id(field: str | None = None) -> IdRefused:
-    return IdRefused(
-        "validation",
-        INVALID_ID,
-        "Неверный идентификатор объекта.",
-        "Not a valid id for this argument.",
-        field,
-    )
+class InvalidId(PublicError):
+    """A malformed id: not base64 of `Type:number`, another type than the argument names, or
+    a number outside 1..2^63-1. Always a GraphQL error with code INVALID_ID (as strawberry's
+    own GlobalID arguments answer), never a typed result: no object is meant at all."""
+
+    def __init__(self, field: str | None = None):
+        where = f"`{field}`" if field else "this argument"
+        details = {"field": field} if field else {}
+        super().__init__(f"Not a valid id for {where}.", INVALID_ID, **details)
+
+
+def invalid_id(field: str | None = None) -> InvalidId:
+    return InvalidId(field)
 
 
 def not_found(field: str | None = None) -> IdRefused:
@@ -74,6 +82,7 @@ class Kind:
     name: str
     type_name: str
     visible: Visible | None = None
+    refusal: Callable[[str | None], IdRefused] = not_found
 
 
 _KINDS: dict[str, Kind] = {}
@@ -85,12 +94,17 @@ def tenant_rows(*type_names: str) -> None:
         _KINDS[type_name] = Kind(type_name, type_name)
 
 
-def resolved_by(name: str, type_name: str | None = None) -> Callable[[Visible], Visible]:
+def resolved_by(
+    name: str,
+    type_name: str | None = None,
+    refusal: Callable[[str | None], IdRefused] = not_found,
+) -> Callable[[Visible], Visible]:
     """Register `visible(ctx, pks) -> set of pks the caller may name` for the kind `name`
-    (an id of type `type_name`, default `name`)."""
+    (an id of type `type_name`, default `name`); `refusal(field)` is raised for the others
+    (NOT_FOUND unless the kind says better)."""
 
     def register(visible: Visible) -> Visible:
-        _KINDS[name] = Kind(name, type_name or name, visible)
+        _KINDS[name] = Kind(name, type_name or name, visible, refusal)
         return visible
 
     return register
@@ -139,11 +153,15 @@ async def pks_of(
 ) -> list[int]:
     """Every id of `values` as a pk of the caller's firm (order kept), or IdRefused."""
     what = _KINDS[name]
-    pks = [decode(v, what.type_name, field) for v in values]
+    try:
+        pks = [decode(v, what.type_name, field) for v in values]
+    except InvalidId:
+        # An id naming an object answers like a missing one: nothing has it.
+        raise what.refusal(field) from None
     if what.visible is not None and pks:
         seen = await what.visible(ctx, sorted(set(pks)))
         if any(pk not in seen for pk in pks):
-            raise not_found(field)
+            raise what.refusal(field)
     return pks
 
 

@@ -14,10 +14,21 @@ from typing import Any
 from sqlalchemy import select
 
 from saas.auth.models import Membership
-from saas.core.ids import resolved_by
+from saas.core.ids import IdRefused, resolved_by
 
 
-@resolved_by("Staff", "Person")
+def not_staff(field: str | None) -> IdRefused:
+    # The same answer for another firm's person, a client, an invitee and no one at all.
+    return IdRefused(
+        "validation",
+        "NOT_STAFF",
+        "Ответственным или модератором может быть только сотрудник фирмы.",
+        "Only active staff of the firm can be the responsible manager or a moderator.",
+        field,
+    )
+
+
+@resolved_by("Staff", "Person", not_staff)
 async def active_staff(ctx: Any, pks: list[int]) -> set[int]:
     rows = await ctx.shared.execute(
         select(Membership.person_id).where(

@@ -15,9 +15,11 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.models import Membership
+from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac import service
 from saas.rbac.cache import enforcer_cache
 from saas.rbac.catalog import CATALOG_INDEX, PERMISSION_CATALOG, PLATFORM_OBJECTS
@@ -144,7 +146,7 @@ class MemberType(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[MemberType | None]:
         # `node(id:)` bypasses field guards: the same permission and the firm's scope apply.
-        ids = [int(i) if str(i).isdigit() else None for i in node_ids]
+        ids = node_pks(list(node_ids))
         ctx = info.context
         if ctx.tenant_or_none is None or not await is_allowed(ctx, "members", "read"):
             return [None for _ in ids]
@@ -166,17 +168,17 @@ AssignRolesResult = Annotated[
 ]
 
 
-def member_pk(value: Any) -> int | None:
-    """A Member global id (or its bare number) -> membership id; None for anything else
-    (reported as not found, like an id of another firm)."""
-    text = str(value).strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return None
-    return int(gid.node_id) if gid.type_name == "Member" and gid.node_id.isdigit() else None
+def member_not_found(field: str | None) -> IdRefused:
+    ru, en = service.MESSAGES["MEMBER_NOT_FOUND"]
+    return IdRefused("not_found", "MEMBER_NOT_FOUND", ru, en, field)
+
+
+@resolved_by("Member", refusal=member_not_found)
+async def memberships_of_firm(ctx: Any, pks: list[int]) -> set[int]:
+    rows = await ctx.shared.execute(
+        select(Membership.id).where(Membership.tenant_id == ctx.tenant.id, Membership.id.in_(pks))
+    )
+    return set(rows.scalars())
 
 
 def actor_of(ctx: Context) -> Actor:
@@ -352,12 +354,11 @@ class Mutation:
         ctx = info.context
         tenant_id = ctx.tenant.id
         try:
+            pk = await pk_of(ctx, "Member", membership_id, field="membershipId")
             async with ctx.unit_of_work(shared=True) as session:
-                view = await service.assign_roles(
-                    session, actor_of(ctx), tenant_id, member_pk(membership_id), roles
-                )
+                view = await service.assign_roles(session, actor_of(ctx), tenant_id, pk, roles)
                 announce_policy_change(ctx, tenant_id)
-        except RolesError as exc:
+        except (RolesError, IdRefused) as exc:
             return error_result(info, exc)
         await audit(ctx, "member.roles", "membership", str(view.id), roles=list(view.roles))
         return MemberType.of(view)

@@ -16,7 +16,16 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.core.ids import resolved_by, tenant_rows
+from saas.core.ids import (
+    IdRefused,
+    decode,
+    node_pks,
+    optional_pk_of,
+    pk_of,
+    pks_of,
+    resolved_by,
+    tenant_rows,
+)
 from saas.modules.clients import service
 from saas.modules.clients.loaders import (
     ContactMembershipLoader,
@@ -85,38 +94,6 @@ async def visible_organizations(ctx: Any, pks: list[int]) -> set[int]:
 
 
 tenant_rows("ClientContact")
-
-
-def organization_pk(value: Any) -> int | None:
-    """A ClientOrganization global id (or its bare number) -> primary key; None if it is
-    anything else (reported as not found, like an id of another firm)."""
-    return _pk(value, "ClientOrganization")
-
-
-def contact_pk(value: Any) -> int | None:
-    return _pk(value, "ClientContact")
-
-
-def person_pk(value: Any) -> int | None:
-    return _pk(value, "Person")
-
-
-def _pk(value: Any, type_name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, relay.GlobalID):
-        gid = value
-    else:
-        text = str(value).strip()
-        if text.isdigit():
-            return int(text)
-        try:
-            gid = relay.GlobalID.from_id(text)
-        except Exception:
-            return None
-    if gid.type_name != type_name or not gid.node_id.isdigit():
-        return None
-    return int(gid.node_id)
 
 
 # ----------------------------------------------------------------------------- types
@@ -190,7 +167,7 @@ class ClientOrganizationType(relay.Node):
         ids = list(node_ids)
         if not await is_allowed(info.context, "clients", "read"):
             return [None for _ in ids]
-        keys = [int(i) if str(i).isdigit() else -1 for i in ids]
+        keys = [pk or -1 for pk in node_pks(ids)]
         rows = await info.context.loader(OrganizationsByIdLoader).load_many(keys)
         return [cls.of(r) if r is not None else None for r in rows]
 
@@ -266,7 +243,7 @@ class ClientContactType(relay.Node):
         ids = list(node_ids)
         if not await is_allowed(info.context, "clients", "read"):
             return [None for _ in ids]
-        keys = [int(i) if str(i).isdigit() else -1 for i in ids]
+        keys = [pk or -1 for pk in node_pks(ids)]
         rows = await info.context.loader(ContactsByIdLoader).load_many(keys)
         return [cls.of(r) if r is not None else None for r in rows]
 
@@ -352,19 +329,6 @@ def _given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
-def _person_ids(values: Iterable[Any], field: str) -> list[int]:
-    ids = [person_pk(v) for v in values]
-    if any(i is None for i in ids):
-        raise ClientsError(
-            "validation",
-            "INVALID_ID",
-            "Неверный идентификатор сотрудника.",
-            "Not a valid person id.",
-            field,
-        )
-    return [i for i in ids if i is not None]
-
-
 # ------------------------------------------------------------------------------- query
 
 
@@ -388,12 +352,11 @@ class Query:
             search=search,
             status=status.value if status is not None else None,
             tax_regime=tax_regime.value if tax_regime is not None else None,
-            responsible_manager_id=person_pk(responsible_manager_id)
-            if responsible_manager_id
-            else None,
+            # Decoded only: the filter matches no organization for a person of no concern.
+            responsible_manager_id=None
+            if responsible_manager_id is None
+            else decode(responsible_manager_id, "Person", "responsibleManagerId"),
         )
-        if responsible_manager_id and where.responsible_manager_id is None:
-            where.responsible_manager_id = -1  # a malformed id matches nobody
         statement = service.filtered_organizations(actor_of(info.context), where)
         return Keyset(  # type: ignore[return-value]
             statement,
@@ -407,7 +370,11 @@ class Query:
         extensions=requires("clients", "read"),
     )
     async def client_organization(self, info: Info, id: strawberry.ID) -> ClientOrganizationLookup:
-        row = await info.context.loader(OrganizationsByIdLoader).load(organization_pk(id) or -1)
+        try:
+            pk = await pk_of(info.context, "ClientOrganization", id, field="id")
+        except IdRefused as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        row = await info.context.loader(OrganizationsByIdLoader).load(pk)
         return ClientOrganizationType.of(row) if row else not_found_result(info)
 
     @strawberry.field(
@@ -416,9 +383,13 @@ class Query:
         extensions=requires("clients", "read"),
     )
     async def viewer_grants(self, info: Info, organization_id: strawberry.ID) -> list[ClientModule]:
-        row = await info.context.loader(OrganizationsByIdLoader).load(
-            organization_pk(organization_id) or -1
-        )
+        try:
+            pk = await pk_of(
+                info.context, "ClientOrganization", organization_id, field="organizationId"
+            )
+        except IdRefused:
+            return []  # documented: empty when the organization is not visible
+        row = await info.context.loader(OrganizationsByIdLoader).load(pk)
         if row is None:
             return []
         return await _viewer_grants(info, row.id, [ClientModule(m) for m in row.enabled_modules])
@@ -446,12 +417,10 @@ class Mutation:
                 kpp=input.kpp,
                 ogrn=input.ogrn,
                 tax_regime=input.tax_regime,
-                responsible_manager_id=(
-                    _person_ids([input.responsible_manager_id], "responsibleManagerId")[0]
-                    if input.responsible_manager_id
-                    else None
+                responsible_manager_id=await optional_pk_of(
+                    ctx, "Staff", input.responsible_manager_id, field="responsibleManagerId"
                 ),
-                moderator_ids=_person_ids(input.moderator_ids, "moderatorIds"),
+                moderator_ids=await pks_of(ctx, "Staff", input.moderator_ids, field="moderatorIds"),
                 enabled_modules=(
                     [m.value for m in input.enabled_modules]
                     if input.enabled_modules is not None
@@ -460,7 +429,7 @@ class Mutation:
             )
             async with ctx.unit_of_work() as session:
                 row = await service.create_organization(session, ctx.shared, actor_of(ctx), data)
-        except ClientsError as exc:
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientOrganizationType.of(row)
 
@@ -484,11 +453,10 @@ class Mutation:
             enabled_modules=[m.value for m in modules] if modules is not None else None,
         )
         try:
+            pk = await pk_of(ctx, "ClientOrganization", input.id, field="id")
             async with ctx.unit_of_work() as session:
-                row = await service.update_organization(
-                    session, actor_of(ctx), organization_pk(input.id), changes
-                )
-        except ClientsError as exc:
+                row = await service.update_organization(session, actor_of(ctx), pk, changes)
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientOrganizationType.of(row)
 
@@ -524,19 +492,20 @@ class Mutation:
     ) -> ClientOrganizationResult:
         ctx = info.context
         try:
-            manager = (
-                _person_ids([responsible_manager_id], "responsibleManagerId")[0]
-                if responsible_manager_id
-                else None
+            pk = await pk_of(ctx, "ClientOrganization", id, field="id")
+            manager = await optional_pk_of(
+                ctx, "Staff", responsible_manager_id, field="responsibleManagerId"
             )
             moderators = (
-                _person_ids(moderator_ids, "moderatorIds") if moderator_ids is not None else None
+                await pks_of(ctx, "Staff", moderator_ids, field="moderatorIds")
+                if moderator_ids is not None
+                else None
             )
             async with ctx.unit_of_work() as session:
                 row = await service.set_managers(
-                    session, ctx.shared, actor_of(ctx), organization_pk(id), manager, moderators
+                    session, ctx.shared, actor_of(ctx), pk, manager, moderators
                 )
-        except ClientsError as exc:
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientOrganizationType.of(row)
 
@@ -558,14 +527,14 @@ class Mutation:
             invited = await service.invite_contact(
                 ctx,
                 actor_of(ctx),
-                organization_pk(organization_id),
+                await pk_of(ctx, "ClientOrganization", organization_id, field="organizationId"),
                 email,
                 [g.value for g in grants or ()],
                 is_client_admin,
                 send_invitation=service.invitation_sender(ctx, viewer_language(info)),
                 language=viewer_language(info),
             )
-        except ClientsError as exc:
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientContactType.of(invited.contact)
 
@@ -582,11 +551,12 @@ class Mutation:
     ) -> ClientContactResult:
         ctx = info.context
         try:
+            pk = await pk_of(ctx, "ClientContact", contact_id, field="contactId")
             async with ctx.unit_of_work() as session:
                 row = await service.set_contact_grants(
-                    session, actor_of(ctx), contact_pk(contact_id), [g.value for g in grants]
+                    session, actor_of(ctx), pk, [g.value for g in grants]
                 )
-        except ClientsError as exc:
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientContactType.of(row)
 
@@ -599,10 +569,9 @@ class Mutation:
     ) -> ClientContactResult:
         ctx = info.context
         try:
-            row = await service.set_contact_client_admin(
-                ctx, actor_of(ctx), contact_pk(contact_id), is_client_admin
-            )
-        except ClientsError as exc:
+            pk = await pk_of(ctx, "ClientContact", contact_id, field="contactId")
+            row = await service.set_contact_client_admin(ctx, actor_of(ctx), pk, is_client_admin)
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientContactType.of(row)
 
@@ -616,8 +585,9 @@ class Mutation:
     ) -> ClientContactResult:
         ctx = info.context
         try:
-            row = await service.deactivate_contact(ctx, actor_of(ctx), contact_pk(contact_id))
-        except ClientsError as exc:
+            pk = await pk_of(ctx, "ClientContact", contact_id, field="contactId")
+            row = await service.deactivate_contact(ctx, actor_of(ctx), pk)
+        except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientContactType.of(row)
 
@@ -625,11 +595,10 @@ class Mutation:
 async def _set_status(info: Info, id: strawberry.ID, status: str) -> ClientOrganizationResult:
     ctx = info.context
     try:
+        pk = await pk_of(ctx, "ClientOrganization", id, field="id")
         async with ctx.unit_of_work() as session:
-            row = await service.set_organization_status(
-                session, actor_of(ctx), organization_pk(id), status
-            )
-    except ClientsError as exc:
+            row = await service.set_organization_status(session, actor_of(ctx), pk, status)
+    except (ClientsError, IdRefused) as exc:
         return error_result(info, exc)
     return ClientOrganizationType.of(row)
 

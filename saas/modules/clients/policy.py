@@ -16,6 +16,8 @@ import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
+from saas.core.ids import InvalidId, decode
+
 
 class ClientModule(StrEnum):
     """The parts of the cabinet a contact person can be granted, per organization."""
@@ -93,16 +95,26 @@ class GrantRequired(BasePermission):
 
 
 def organization_of(source: Any, kwargs: dict[str, Any], argument: str) -> int | None:
-    from saas.modules.clients.graphql import ClientOrganizationType, organization_pk
+    from saas.modules.clients.graphql import ClientOrganizationType
 
     if argument in kwargs:
-        return organization_pk(kwargs[argument])
+        return _organization_number(kwargs[argument])
     if isinstance(source, ClientOrganizationType):
         return int(source.id)
     value = getattr(source, "organization_id", None)
     if value is None:
         value = getattr(source, "organization_pk", None)
-    return organization_pk(value) if value is not None else None
+    return _organization_number(value) if value is not None else None
+
+
+def _organization_number(value: Any) -> int | None:
+    # A malformed id grants nothing (the resolver's pk_of then answers INVALID_ID).
+    if isinstance(value, int):
+        return value
+    try:
+        return decode(value, "ClientOrganization")
+    except InvalidId:
+        return None
 
 
 def requires_grant(

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.core.ids import IdRefused, decode, node_pks, optional_pk_of, pk_of, tenant_rows
 from saas.db.core_models import Job
 from saas.modules.clients.graphql import PersonCardType
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
@@ -42,21 +43,14 @@ from saas.storage import tenant_files
 # ------------------------------------------------------------------------------- ids
 
 
-def _pk(value: Any, type_name: str) -> int | None:
-    """A global id of `type_name` (or a bare number) -> primary key; None for anything else
-    (reported as not found, like an id of another firm)."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return None
-    if gid.type_name != type_name or not gid.node_id.isdigit():
-        return None
-    return int(gid.node_id)
+tenant_rows(
+    "DriveFolder",
+    "DriveFile",
+    "DriveFileVersion",
+    "DriveUpload",
+    "DriveAccessExport",
+    "DriveAccessEntry",
+)
 
 
 def _gid(type_name: str, pk: int) -> strawberry.ID:
@@ -161,9 +155,7 @@ class FileType(relay.Node):
         out: list[FileType | None] = []
         for node_id in node_ids:
             try:
-                row, _ = await service.access_file(
-                    info.context.db, viewer, int(node_id) if str(node_id).isdigit() else None
-                )
+                row, _ = await service.access_file(info.context.db, viewer, node_pks([node_id])[0])
             except DocumentsError:
                 out.append(None)
             else:
@@ -345,12 +337,8 @@ class AccessEntryType(relay.Node):
         if not await is_allowed(info.context, "audit", "read"):
             return [None for _ in ids]
         out: list[AccessEntryType | None] = []
-        for node_id in ids:
-            row = (
-                await info.context.db.get(DriveAccess, int(node_id))
-                if str(node_id).isdigit()
-                else None
-            )
+        for pk in node_pks(ids):
+            row = await info.context.db.get(DriveAccess, pk) if pk is not None else None
             out.append(cls.of(row) if row else None)
         return out
 
@@ -405,16 +393,18 @@ class AccessFilterInput:
     action: AccessAction | None = None
 
     def to_filter(self) -> service.AccessFilter:
-        def pk_or_none(value: Any, type_name: str) -> int | None:
-            # A malformed id matches nothing, rather than everything.
-            return None if value is None else (_pk(value, type_name) or -1)
+        def pk_or_none(value: Any, type_name: str, field: str) -> int | None:
+            # Filters on the firm's own log: decoded (INVALID_ID), matching nothing foreign.
+            return None if value is None else decode(value, type_name, field)
 
         return service.AccessFilter(
             since=self.since,
             until=self.until,
-            person_id=pk_or_none(self.person_id, "Person"),
-            organization_id=pk_or_none(self.organization_id, "ClientOrganization"),
-            file_id=pk_or_none(self.file_id, "DriveFile"),
+            person_id=pk_or_none(self.person_id, "Person", "personId"),
+            organization_id=pk_or_none(
+                self.organization_id, "ClientOrganization", "organizationId"
+            ),
+            file_id=pk_or_none(self.file_id, "DriveFile", "fileId"),
             action=str(self.action.value) if self.action else None,
         )
 
@@ -485,16 +475,16 @@ class Query:
     async def drive(self, info: Info, organization_id: strawberry.ID) -> DriveResult:
         ctx = info.context
         viewer = await viewer_of(ctx)
-        org_pk = _pk(organization_id, "ClientOrganization")
         try:
+            org_pk = await pk_of(ctx, "ClientOrganization", organization_id, field="organizationId")
             # A unit of work: the system folders are created on first access.
             async with ctx.unit_of_work() as session:
                 folders = await service.drive_folders(session, viewer, org_pk)
                 _, grants = await service.access_drive(session, viewer, org_pk, need="any")
-        except DocumentsError as exc:
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return DriveType(
-            organization_pk=org_pk or 0,
+            organization_pk=org_pk,
             folders=[FolderType.of(f, service.may_upload(viewer, f, grants)) for f in folders],
         )
 
@@ -523,8 +513,11 @@ class Query:
         from saas.jobs import job_state
         from saas.modules.documents.jobs import EXPORT_KIND
 
-        job_id = _pk(id, "DriveAccessExport")
-        row = await job_state(info.context.db, job_id) if job_id is not None else None
+        try:
+            job_id = await pk_of(info.context, "DriveAccessExport", id, field="id")
+        except IdRefused as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        row = await job_state(info.context.db, job_id)
         if row is None or row.kind != EXPORT_KIND:
             return NotFoundError(code="NOT_FOUND", message="Export not found.")
         return AccessExportType.of(row)
@@ -533,10 +526,9 @@ class Query:
     async def drive_folder(self, info: Info, id: strawberry.ID) -> FolderResult:
         viewer = await viewer_of(info.context)
         try:
-            folder, grants = await service.access_folder(
-                info.context.db, viewer, _pk(id, "DriveFolder")
-            )
-        except DocumentsError as exc:
+            pk = await pk_of(info.context, "DriveFolder", id, field="id")
+            folder, grants = await service.access_folder(info.context.db, viewer, pk)
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FolderType.of(folder, service.may_upload(viewer, folder, grants))
 
@@ -559,10 +551,11 @@ class Mutation:
         files = tenant_files(ctx.services, ctx.tenant)
         limit = max_upload_bytes(ctx.tenant)
         try:
+            folder_pk = await pk_of(ctx, "DriveFolder", folder_id, field="folderId")
             async with service.removed_on_failure(files) as stored:
                 async with ctx.unit_of_work() as session:
                     folder, _ = await service.access_folder(
-                        session, viewer, _pk(folder_id, "DriveFolder"), need="upload"
+                        session, viewer, folder_pk, need="upload"
                     )
                     name = service.sanitize_filename(filename)
                     data = service.decode_base64(content_base64, limit)
@@ -580,7 +573,7 @@ class Mutation:
                         sha256=service.sha256_hex(data),
                         content_type=content_type,
                     )
-        except DocumentsError as exc:
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FileType.of(row)
 
@@ -600,18 +593,19 @@ class Mutation:
         viewer = await viewer_of(ctx)
         files = tenant_files(ctx.services, ctx.tenant)
         try:
+            folder_pk = await pk_of(ctx, "DriveFolder", folder_id, field="folderId")
             async with ctx.unit_of_work() as session:
                 upload, url = await service.start_upload(
                     session,
                     viewer,
                     files,
-                    _pk(folder_id, "DriveFolder"),
+                    folder_pk,
                     filename,
                     int(size),
                     sha256,
                     max_upload_bytes(ctx.tenant),
                 )
-        except DocumentsError as exc:
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return UploadTicket(upload_pk=upload.id, url=url, expires_at=upload.expires_at)
 
@@ -624,11 +618,10 @@ class Mutation:
         viewer = await viewer_of(ctx)
         files = tenant_files(ctx.services, ctx.tenant)
         try:
+            upload_pk = await pk_of(ctx, "DriveUpload", upload_id, field="uploadId")
             async with ctx.unit_of_work() as session:
-                row, _ = await service.complete_upload(
-                    session, viewer, files, _pk(upload_id, "DriveUpload")
-                )
-        except DocumentsError as exc:
+                row, _ = await service.complete_upload(session, viewer, files, upload_pk)
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FileType.of(row)
 
@@ -659,23 +652,24 @@ class Mutation:
                 "action",
             )
             return error_result(info, refused)
-        version_pk = _pk(version_id, "DriveFileVersion") if version_id is not None else None
-        if version_id is not None and version_pk is None:
-            version_pk = -1
         try:
+            file_pk = await pk_of(ctx, "DriveFile", file_id, field="fileId")
+            version_pk = await optional_pk_of(
+                ctx, "DriveFileVersion", version_id, field="versionId"
+            )
             async with ctx.unit_of_work() as session:
                 link = await service.download_link(
                     session,
                     viewer,
                     files,
-                    _pk(file_id, "DriveFile"),
+                    file_pk,
                     version_pk,
                     action=str(action.value),
                     ip=request.client.host if request.client else None,
                     user_agent=request.headers.get("user-agent"),
                     token_id=ctx.principal.token_id,
                 )
-        except DocumentsError as exc:
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return DownloadLink(
             url=link.url, expires_at=link.expires_at, version=VersionType.of(link.version)
@@ -691,11 +685,10 @@ class Mutation:
         ctx = info.context
         viewer = await viewer_of(ctx)
         try:
+            parent_pk = await pk_of(ctx, "DriveFolder", parent_id, field="parentId")
             async with ctx.unit_of_work() as session:
-                folder = await service.create_folder(
-                    session, viewer, _pk(parent_id, "DriveFolder"), name
-                )
-        except DocumentsError as exc:
+                folder = await service.create_folder(session, viewer, parent_pk, name)
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FolderType.of(folder, True)
 
@@ -708,9 +701,10 @@ class Mutation:
         ctx = info.context
         viewer = await viewer_of(ctx)
         try:
+            file_pk = await pk_of(ctx, "DriveFile", file_id, field="fileId")
             async with ctx.unit_of_work() as session:
-                row = await service.delete_file(session, viewer, _pk(file_id, "DriveFile"))
-        except DocumentsError as exc:
+                row = await service.delete_file(session, viewer, file_pk)
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FileType.of(row)
 
@@ -722,9 +716,10 @@ class Mutation:
         ctx = info.context
         viewer = await viewer_of(ctx)
         try:
+            file_pk = await pk_of(ctx, "DriveFile", file_id, field="fileId")
             async with ctx.unit_of_work() as session:
-                row = await service.restore_file(session, viewer, _pk(file_id, "DriveFile"))
-        except DocumentsError as exc:
+                row = await service.restore_file(session, viewer, file_pk)
+        except (DocumentsError, IdRefused) as exc:
             return error_result(info, exc)
         return FileType.of(row)
 

@@ -19,6 +19,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from saas.core.ids import IdRefused, decode, node_pks, pk_of, pks_of, tenant_rows
 from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.notifications import jobs, service
 from saas.modules.notifications.loaders import ReportsByIdLoader
@@ -44,21 +45,7 @@ from saas.schema.relay import Connection, Keyset
 MAX_DELIVERIES = 200
 
 
-def _pk(value: Any, type_name: str) -> int | None:
-    """A global id of `type_name` (or a bare number) -> primary key; None for anything else
-    (reported as not found, like an id of another firm)."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return None
-    if gid.type_name != type_name or not gid.node_id.isdigit():
-        return None
-    return int(gid.node_id)
+tenant_rows("WebhookEndpoint", "WebhookDelivery", "Notification")
 
 
 def _gid(type_name: str, pk: int) -> strawberry.ID:
@@ -226,7 +213,7 @@ class NotificationType(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[NotificationType | None]:
-        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        ids = [pk or -1 for pk in node_pks(list(node_ids))]
         viewer = viewer_of(info.context)
         if viewer is None:
             return [None for _ in ids]
@@ -335,9 +322,10 @@ class Query:
         self, info: Info, endpoint_id: strawberry.ID | None = None, first: int = 50
     ) -> list[WebhookDeliveryType]:
         db = info.context.db
-        endpoint_pk = _pk(endpoint_id, "WebhookEndpoint") if endpoint_id is not None else None
-        if endpoint_id is not None and endpoint_pk is None:
-            return []
+        # A filter on the firm's own log: decoded (INVALID_ID); an unknown endpoint has none.
+        endpoint_pk = (
+            None if endpoint_id is None else decode(endpoint_id, "WebhookEndpoint", "endpointId")
+        )
         rows = await service.list_deliveries(db, endpoint_pk, max(1, min(first, MAX_DELIVERIES)))
         attempts = await service.attempts_of(db, [r.id for r in rows])
         return [WebhookDeliveryType.of(r, attempts[r.id]) for r in rows]
@@ -409,10 +397,11 @@ class Mutation:
         self, info: Info, input: UpdateWebhookEndpointInput
     ) -> UpdateResult:
         try:
+            endpoint_pk = await pk_of(info.context, "WebhookEndpoint", input.id, field="id")
             async with info.context.unit_of_work() as db:
                 row = await service.update_endpoint(
                     db,
-                    _pk(input.id, "WebhookEndpoint"),
+                    endpoint_pk,
                     active=input.active,
                     topics=input.topics,
                     url=input.url,
@@ -420,7 +409,7 @@ class Mutation:
                     private_networks=info.context.services.settings.webhook_private_networks,
                 )
                 result = WebhookEndpointType.of(row)
-        except WebhookError as exc:
+        except (WebhookError, IdRefused) as exc:
             return error_result(info, exc)
         return result
 
@@ -429,9 +418,10 @@ class Mutation:
     )
     async def delete_webhook_endpoint(self, info: Info, id: strawberry.ID) -> DeleteResult:
         try:
+            endpoint_pk = await pk_of(info.context, "WebhookEndpoint", id, field="id")
             async with info.context.unit_of_work() as db:
-                await service.delete_endpoint(db, _pk(id, "WebhookEndpoint"))
-        except WebhookError as exc:
+                await service.delete_endpoint(db, endpoint_pk)
+        except (WebhookError, IdRefused) as exc:
             return error_result(info, exc)
         return WebhookEndpointDeleted(id=id)
 
@@ -442,8 +432,9 @@ class Mutation:
     async def redeliver_webhook(self, info: Info, delivery_id: strawberry.ID) -> RedeliverResult:
         ctx = info.context
         try:
+            delivery_pk = await pk_of(ctx, "WebhookDelivery", delivery_id, field="deliveryId")
             async with ctx.unit_of_work() as db:
-                fresh = await service.redeliver(db, _pk(delivery_id, "WebhookDelivery"))
+                fresh = await service.redeliver(db, delivery_pk)
                 await db.refresh(fresh)
                 result = WebhookDeliveryType.of(fresh, [])
                 tenant, fresh_id = ctx.tenant, fresh.id
@@ -452,7 +443,7 @@ class Mutation:
                     await jobs.send_deliveries(tenant, [fresh_id])
 
                 ctx.after_commit(send)
-        except WebhookError as exc:
+        except (WebhookError, IdRefused) as exc:
             return error_result(info, exc)
         return result
 
@@ -473,11 +464,15 @@ class Mutation:
                 field="ids",
             )
         person_id, orgs = _viewer(info)
-        pks = None if ids is None else [_pk(i, "Notification") for i in ids]
         try:
+            pks: list[int | None] | None = (
+                None
+                if ids is None
+                else [*await pks_of(info.context, "Notification", ids, field="ids")]
+            )
             async with info.context.unit_of_work() as db:
                 unread = await service.mark_read(db, person_id, orgs, pks, all)
-        except NotificationError as exc:
+        except (NotificationError, IdRefused) as exc:
             return error_result(info, exc)
         return NotificationsMarked(unread_count=unread)
 

@@ -27,14 +27,10 @@ from sqlalchemy.sql.elements import Label
 from strawberry import relay
 
 from saas.auth.live import GRANTS_CHANGED_HOOKS
-from saas.core.ids import IdRefused, optional_pk_of, pk_of
+from saas.core.ids import IdRefused, decode, node_pks, optional_pk_of, pk_of, tenant_rows
 from saas.db.session import tenant_transaction
 from saas.events import Published, events_since, fanout, publish
-from saas.modules.clients.graphql import (
-    ClientOrganizationType,
-    PersonCardType,
-    organization_pk,
-)
+from saas.modules.clients.graphql import ClientOrganizationType, PersonCardType
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader, actor_of
 from saas.modules.clients.models import ClientOrganization as OrganizationRow
 from saas.modules.clients.policy import ClientModule
@@ -121,28 +117,7 @@ class ReportOrder(Enum):
     ATTENTION = "attention"
 
 
-def report_pk(value: Any) -> int | None:
-    text = str(value or "").strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return None
-    if gid.type_name != "Report" or not gid.node_id.isdigit():
-        return None
-    return int(gid.node_id)
-
-
-def document_pk(value: Any) -> int | None:
-    text = str(value or "").strip()
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return int(text) if text.isdigit() else None
-    if gid.type_name != "ReportDocument" or not gid.node_id.isdigit():
-        return None
-    return int(gid.node_id)
+tenant_rows("Report", "ReportDocument", "ReportImport")
 
 
 def organization_gid(pk: int) -> strawberry.ID:
@@ -240,7 +215,7 @@ class ReportDocumentType(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ReportDocumentType | None]:
-        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        ids = [pk or -1 for pk in node_pks(list(node_ids))]
         if not await _can_read(info):
             return [None for _ in ids]
         stmt = service.scope_reports(
@@ -378,7 +353,7 @@ class ReportType(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ReportType | None]:
-        ids = [int(i) if str(i).isdigit() else -1 for i in node_ids]
+        ids = [pk or -1 for pk in node_pks(list(node_ids))]
         if not await _can_read(info):
             return [None for _ in ids]
         stmt = service.scope_reports(
@@ -789,7 +764,10 @@ class Query:
     ) -> Iterable[ReportType]:
         today = service.today_of(info.context.tenant)
         where = service.ReportFilter(
-            organization_id=(organization_pk(organization_id) or -1) if organization_id else None,
+            # A filter on the firm's own rows: decoded (INVALID_ID), matching nothing foreign.
+            organization_id=None
+            if organization_id is None
+            else decode(organization_id, "ClientOrganization", "organizationId"),
             form_code=form_code,
             period_from=period_from,
             period_to=period_to,
@@ -825,10 +803,9 @@ class Query:
     )
     async def report(self, info: Info, id: strawberry.ID) -> ReportLookup:
         try:
-            row = await service.access_report(
-                info.context.db, actor_of(info.context), report_pk(id)
-            )
-        except ReportsError as exc:
+            pk = await pk_of(info.context, "Report", id, field="id")
+            row = await service.access_report(info.context.db, actor_of(info.context), pk)
+        except (ReportsError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[return-value]
         return ReportType.of(row)
 
@@ -839,7 +816,12 @@ class Query:
     async def report_status_counts(
         self, info: Info, organization_id: strawberry.ID | None = None
     ) -> StatusCounts:
-        org = (organization_pk(organization_id) or -1) if organization_id else None
+        try:
+            org = await optional_pk_of(
+                info.context, "ClientOrganization", organization_id, field="organizationId"
+            )
+        except IdRefused:
+            org = -1  # an organization the viewer may not see counts nothing
         counts = await service.status_counts(info.context.db, actor_of(info.context), org)
         by_status = [StatusCount(status=s, count=counts.get(s.value, 0)) for s in ReportStatus]
         return StatusCounts(total=sum(counts.values()), by_status=by_status)
@@ -852,13 +834,16 @@ class Query:
         from saas.jobs import job_state
         from saas.modules.reports.jobs import IMPORT_KIND
 
-        job_id = _import_pk(id)
-        row = await job_state(info.context.db, job_id) if job_id is not None else None
+        try:
+            job_id = await pk_of(info.context, "ReportImport", id, field="id")
+        except IdRefused as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        row = await job_state(info.context.db, job_id)
         if row is None or row.kind != IMPORT_KIND:
-            exc = service.ReportsError(
+            missing = service.ReportsError(
                 "not_found", "NOT_FOUND", "Импорт не найден.", "Import not found."
             )
-            return error_result(info, exc)  # type: ignore[return-value]
+            return error_result(info, missing)  # type: ignore[no-any-return]
         return ReportImportType.of(row, viewer_language(info))
 
     @strawberry.field(description="The catalog of report forms.", extensions=reads_reports())
@@ -867,17 +852,6 @@ class Query:
 
 
 # ---------------------------------------------------------------------------- mutation
-
-
-def _import_pk(value: Any) -> int | None:
-    text = str(value or "").strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        gid = relay.GlobalID.from_id(text)
-    except Exception:
-        return None
-    return int(gid.node_id) if gid.type_name == "ReportImport" and gid.node_id.isdigit() else None
 
 
 @strawberry.type
@@ -919,8 +893,12 @@ class Mutation:
         self, info: Info, input: RecordReportEventInput
     ) -> RecordReportEventResult:
         ctx = info.context
+        try:
+            report_id = await pk_of(ctx, "Report", input.report_id, field="reportId")
+        except IdRefused as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
         data = service.EventInput(
-            report_id=report_pk(input.report_id),
+            report_id=report_id,
             external_id=input.external_id,
             kind=input.kind,
             occurred_at=input.occurred_at,
@@ -972,17 +950,18 @@ class Mutation:
         ctx = info.context
         request = ctx.request
         try:
+            document_pk = await pk_of(ctx, "ReportDocument", document_id, field="documentId")
             async with ctx.unit_of_work() as session:
                 link = await service.document_link(
                     session,
                     actor_of(ctx),
                     tenant_files(ctx.services, ctx.tenant),
-                    document_pk(document_id),
+                    document_pk,
                     ip=request.client.host if request.client else None,
                     user_agent=request.headers.get("user-agent"),
                     token_id=ctx.principal.token_id,
                 )
-        except (ReportsError, ClientsError) as exc:
+        except (ReportsError, ClientsError, IdRefused) as exc:
             if exc.kind == "unavailable":
                 raise PublicError(exc.message_in(viewer_language(info)), exc.code) from None
             return error_result(info, exc)  # type: ignore[no-any-return]
@@ -1192,8 +1171,10 @@ class Subscription:
     async def report_status_changed(
         self, info: Info, organization_id: strawberry.ID | None = None, since: int | None = None
     ) -> AsyncGenerator[ReportStatusChange, None]:
-        org = (organization_pk(organization_id) or -1) if organization_id else None
         ctx = info.context
+        org = await optional_pk_of(
+            ctx, "ClientOrganization", organization_id, field="organizationId"
+        )
         with _Audience(info, org).joined() as audience:
             if org is not None and not await audience.receives(org):
                 raise PublicError("Organization not found or not visible to you.", "NOT_FOUND")

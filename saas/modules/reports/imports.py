@@ -28,6 +28,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.ids import InvalidId, decode
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.clients.service import Actor
 from saas.modules.reports.models import Report
@@ -300,11 +301,20 @@ async def _find_report(session: AsyncSession, actor: Actor, row: dict[str, Any])
     return found[0]
 
 
+def _report_number(value: Any) -> int:
+    """A row's reportId, decoded as every id argument is (saas.core.ids); the report is then
+    looked up in the firm's own schema like any other."""
+    try:
+        return decode(value, "Report", "reportId")
+    except InvalidId as exc:
+        raise _invalid(
+            exc.code, "Неверный идентификатор отчёта.", "Not a valid report id.", "reportId"
+        ) from None
+
+
 async def event_input(session: AsyncSession, actor: Actor, row: dict[str, Any]) -> EventInput:
     """One row (a JSON object or a CSV record) to an event, or a ReportsError naming the
     field. Rows are validated the same whatever the file's format."""
-    from saas.modules.reports.graphql import report_pk
-
     if row.get("documents") not in (None, "", []):
         # An import stores no files: dropping them silently would lose them, and the same
         # event sent later with its documents would then be a conflict.
@@ -357,7 +367,7 @@ async def event_input(session: AsyncSession, actor: Actor, row: dict[str, Any]) 
             "reportId",
         )
     return EventInput(
-        report_id=report_pk(report_id)
+        report_id=_report_number(report_id)
         if report_id is not None
         else await _find_report(session, actor, row),
         external_id=_required(row, "externalId"),
