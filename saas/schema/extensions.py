@@ -29,6 +29,7 @@ from saas.schema.errors import (
     public_code,
     with_code,
 )
+from saas.schema.inputs import InputGuard
 from saas.schema.limits import (
     INTROSPECTION_DISABLED,
     QUERY_TOO_DEEP,
@@ -179,6 +180,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         lambda: CachedDocuments(documents),
         SubscriptionsOverWebSocket,
         ErrorPolicy,
+        InputGuard,  # every incoming string checked at the edge (saas.schema.inputs)
     ]
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoIntrospection]))

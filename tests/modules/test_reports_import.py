@@ -319,3 +319,52 @@ def test_csv_import_is_refused_to_clients_and_names_nothing_at_another_firm(
     state = finished(world.admin_b, start_csv(world.admin_b, text)["id"])
     assert [(e["line"], e["code"]) for e in state["errors"]] == [(2, "NOT_FOUND"), (3, "NOT_FOUND")]
     assert world.admin_a.execute(ONE, {"id": report["id"]})["report"]["status"] == "DRAFT"
+
+
+def test_a_nul_in_the_file_refuses_its_row_alone(world: World, worker: Worker) -> None:
+    """A U+0000 (PostgreSQL refuses it in text) was INTERNAL for the whole import: now that
+    line is reported and the good rows are recorded, in both formats."""
+    c = world.integrator_a
+    report = new_report(c, world.org1)
+    good = [external_id("nul") for _ in range(4)]
+    lines = [
+        line(reportId=report["id"], externalId=good[0], kind="SENT", occurredAt=at(0).isoformat()),
+        line(
+            reportId=report["id"],
+            externalId=external_id("nul"),
+            kind="DELIVERED",
+            occurredAt=at(5).isoformat(),
+            text="a\x00b",
+        ),
+        '{"reportId": "x", "externalId": "raw\x00nul"}',
+        line(
+            reportId=report["id"],
+            externalId=good[1],
+            kind="DELIVERED",
+            occurredAt=at(9).isoformat(),
+        ),
+    ]
+    state = finished(
+        c, c.execute(IMPORT_CSV, {"lines": "\n".join(lines)})["importReportEvents"]["id"]
+    )
+    assert (state["status"], state["recorded"], state["failed"]) == ("done", 2, 2), state
+    assert [(e["line"], e["code"], e["field"]) for e in state["errors"]] == [
+        (2, "CONTROL_CHARACTER", "text"),
+        (3, "INVALID_JSON", None),
+    ]
+    assert all("\x00" not in e["message"] for e in state["errors"])
+    csv_text = "\r\n".join(
+        [
+            "reportId,externalId,kind,occurredAt,text",
+            f"{report['id']},{good[2]},ACCEPTED,{at(20).isoformat()},ok",
+            f"{report['id']},{external_id('nul')},ACCEPTED,{at(21).isoformat()},bad\x00cell",
+            f'{report["id"]},{good[3]},ACCEPTED,{at(22).isoformat()},"line\nbreak"',
+        ]
+    )
+    state = finished(c, start_csv(c, csv_text)["id"], **{"accept-language": "en"})
+    assert (state["status"], state["recorded"], state["failed"]) == ("done", 2, 1), state
+    (error,) = state["errors"]
+    assert (error["line"], error["code"], error["field"]) == (3, "CONTROL_CHARACTER", "text")
+    assert "control character" in error["message"], error
+    timeline = world.admin_a.execute(ONE, {"id": report["id"]})["report"]["timeline"]
+    assert {e["externalId"] for e in timeline} >= set(good), timeline

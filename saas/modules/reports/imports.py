@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +77,37 @@ def _size_error(field: str, rows: int) -> ReportsError | None:
     )
 
 
+# What no field of a row may hold (tab, LF and CR may: a CSV cell keeps its line breaks).
+# PostgreSQL refuses U+0000 in text and in the job's JSON, so such a row is refused alone,
+# by its line, and the others are imported.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_in(value: Any) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(_control_in(k) or _control_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_control_in(v) for v in value)
+    return False
+
+
+def row_item(line: int, row: dict[str, Any]) -> dict[str, Any]:
+    """A read row as an item, or the line's error when a field holds a control character."""
+    for name, value in row.items():
+        if _control_in(name) or _control_in(value):
+            field = None if _control_in(name) else name
+            error = _invalid(
+                "CONTROL_CHARACTER",
+                "Поле содержит управляющий символ (например, U+0000): строка не импортирована.",
+                "A field holds a control character (e.g. U+0000): the line is not imported.",
+                field,
+            )
+            return {"line": line, "error": error_entry(line, error)}
+    return {"line": line, "row": row}
+
+
 def json_line_items(lines: list[str]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
@@ -100,7 +132,7 @@ def json_line_items(lines: list[str]) -> list[dict[str, Any]]:
             )
             items.append({"line": number, "error": error_entry(number, error)})
             continue
-        items.append({"line": number, "row": raw})
+        items.append(row_item(number, raw))
     return items
 
 
@@ -193,7 +225,7 @@ def read_csv(text: str) -> list[dict[str, Any]]:
                 items.append({"line": line, "error": error_entry(line, error)})
                 continue
             row = {f: v for f, v in zip(fields, cells, strict=True) if v.strip()}
-            items.append({"line": line, "row": row})
+            items.append(row_item(line, row))
     except csv.Error as exc:
         raise _csv_error(
             "INVALID_CSV",
