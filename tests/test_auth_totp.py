@@ -131,9 +131,12 @@ def test_firm_can_require_totp_for_its_staff(client, db_engine, mfa_firm, live_s
     assert a.execute(SECURITY, {"on": True}) == {
         "updateSecuritySettings": {"requireStaffTotp": True}
     }
-    assert a.execute("{ securitySettings { requireStaffTotp } }") == {
-        "securitySettings": {"requireStaffTotp": True}
-    }
+    # The rule reaches sessions already open: the admin (without TOTP) may now only enroll.
+    assert a.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": True}}
+    assert (
+        a.raw("{ securitySettings { requireStaffTotp } }")["errors"][0]["extensions"]["code"]
+        == "FORBIDDEN"
+    )
 
     try:
         # A staff member without TOTP gets a session that can only enroll.

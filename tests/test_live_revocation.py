@@ -127,12 +127,13 @@ Messages = list[dict[str, Any]]
 async def write_over(ws: Any, org: str, op_id: str = "w") -> tuple[str, Messages | None]:
     """Sends createReport (a write) over the socket: the report's authority code (unique to this
     write) and the messages answering it, or None when the socket refused it by closing."""
-    authority = str(next(_authorities))
+    n = next(_authorities) - 9100
+    authority = str(9100 + n)
     data = {
         "organizationId": org,
         "formCode": "pers_sved",
-        "periodYear": 2100,
-        "periodCode": "01",
+        "periodYear": 2100 - n // 12,  # a period of its own: the write cannot conflict
+        "periodCode": f"{n % 12 + 1:02d}",
         "authorityCode": authority,
     }
     payload = {"query": CREATE_REPORT, "variables": {"input": data}}
@@ -227,7 +228,8 @@ async def test_every_operation_is_authorized_even_without_a_notification(  # typ
     authorized as an HTTP request would be, and refused."""
     token = integrator_token(db_engine, firms["a"].id, world.manager_a_id)
     ws = await open_ws(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
-    authority, answer = await write_over(ws, world.org1, "before")
+    org = new_org(world.admin_a)  # no report of this write's period there yet
+    authority, answer = await write_over(ws, org, "before")
     assert answer is not None and answer[0]["type"] == "next", answer
     assert answer[0]["payload"]["data"]["createReport"]["__typename"] == "Report", answer
     assert report_of(db_engine, firms["a"].slug, authority)
@@ -238,6 +240,24 @@ async def test_every_operation_is_authorized_even_without_a_notification(  # typ
         )
     await assert_write_refused(ws, db_engine, firms["a"].slug, world.org1)
     assert ws.close_code == 4403
+
+
+async def test_token_expiring_while_subscribed_closes_the_socket(  # type: ignore[no-untyped-def]
+    world: World, live_server, db_engine, firms
+) -> None:
+    token = integrator_token(db_engine, firms["a"].id, world.manager_a_id)
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE shared.api_tokens SET expires_at = now() + interval '2 seconds' "
+                "WHERE prefix = :p"
+            ),
+            {"p": token[:12]},
+        )
+    ws = await open_ws(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
+    await subscribe(ws)
+    assert await close_code(ws, 1.0) is None  # valid for now
+    assert await close_code(ws, 2.5) == 4403
 
 
 async def test_logout_elsewhere_closes_the_sessions_sockets(  # type: ignore[no-untyped-def]

@@ -149,9 +149,21 @@ async def _token_principal(
     elif tenant.id != token.tenant_id:
         raise AuthRefused(403, "WRONG_TENANT", "This API token belongs to another firm.")
     principal = Principal(
-        kind="token", token_id=token.id, tenant_id=token.tenant_id, roles=(token.role,)
+        kind="token",
+        token_id=token.id,
+        tenant_id=token.tenant_id,
+        roles=(token.role,),
+        extra=_expiring(token.expires_at),
     )
     return principal, tenant
+
+
+def _expiring(expires_at: datetime | None) -> dict[str, str]:
+    """Principal.extra noting when the credential expires (live sockets are closed then)."""
+    return {EXPIRES_AT: expires_at.isoformat()} if expires_at is not None else {}
+
+
+EXPIRES_AT = "expires_at"
 
 
 async def _from_session(
@@ -237,6 +249,7 @@ async def _session_principal(
         is_platform_admin=bool(is_platform_admin) and mfa_passed,
         csrf_token=login.csrf_token,
         mfa_pending=not mfa_passed,
+        extra=_expiring(login.expires_at),
     )
 
 

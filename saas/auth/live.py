@@ -26,6 +26,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.permission import PermissionExtension
 
-from saas.auth.authenticate import AuthRefused, reauthenticate
+from saas.auth.authenticate import EXPIRES_AT, AuthRefused, reauthenticate
 from saas.auth.models import LoginSession
 from saas.auth.principal import Principal
 from saas.tenants.registry import TENANTS_CHANGED
@@ -148,6 +149,7 @@ class SocketGuard:
         self.services = services
         self.closed = False
         self._lock = asyncio.Lock()
+        self._expiry: asyncio.TimerHandle | None = None
 
     @property
     def keys(self) -> set[str]:
@@ -177,11 +179,32 @@ class SocketGuard:
                 context.binding = replace(context.binding, principal=principal, tenant=tenant)
                 context.loaders.clear()  # nothing read for the old rights is reused
                 await self._narrow()
+            self._check_at_expiry(principal)
             return True
+
+    def _check_at_expiry(self, principal: Principal) -> None:
+        """An expiring token or session: check again (and close) when it expires."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        expires = principal.extra.get(EXPIRES_AT)
+        if expires is None:
+            return
+        delay = (datetime.fromisoformat(expires) - datetime.now(UTC)).total_seconds()
+        loop = asyncio.get_running_loop()
+        self._expiry = loop.call_later(
+            max(delay, 0) + 0.05, lambda: live_sockets(self.services).recheck([self])
+        )
+
+    def stop(self) -> None:
+        """The socket ended: no more checks."""
+        self.closed = True
+        if self._expiry is not None:
+            self._expiry.cancel()
 
     async def close(self, code: str) -> None:
         """Stop every operation of the socket, then close it with 4403 (reason: the code)."""
-        self.closed = True
+        self.stop()
         operations = list(self.handler.operations.values())
         self.handler.operations.clear()
         for operation in operations:
@@ -257,6 +280,7 @@ class LiveSockets:
         self.guards.add(guard)
 
     def discard(self, guard: SocketGuard) -> None:
+        guard.stop()
         self.guards.discard(guard)
 
     def on_auth(self, payload: str) -> None:
@@ -265,11 +289,11 @@ class LiveSockets:
         firms |= {int(key[7:]) for key in keys if key.startswith("tenant:") and key[7:].isdigit()}
         if not keys:  # the hub reconnected: anything may have changed meanwhile
             self._grants_changed(None)
-            self._recheck(self.guards)
+            self.recheck(self.guards)
             return
         for firm in firms:
             self._grants_changed(firm)
-        self._recheck(guard for guard in self.guards if guard.keys & keys)
+        self.recheck(guard for guard in self.guards if guard.keys & keys)
 
     def on_firm(self, payload: str) -> None:
         """kabinet_tenants / kabinet_policy: the firm's id (or a slug, or '': every firm)."""
@@ -285,7 +309,7 @@ class LiveSockets:
             except Exception:
                 log.exception("a grants-changed hook failed")
 
-    def _recheck(self, guards: Iterable[SocketGuard]) -> None:
+    def recheck(self, guards: Iterable[SocketGuard]) -> None:
         for guard in list(guards):
             task = asyncio.ensure_future(self._safe_check(guard))
             self._tasks.add(task)
