@@ -45,7 +45,7 @@ def test_killed_embedded_postgres_is_started_again(
         assert any(
             m.startswith("embedded PostgreSQL died (no postmaster running)") for m in messages
         ), messages
-        assert "embedded PostgreSQL restarted" in messages, messages
+        assert f"embedded PostgreSQL restarted (pid {supervisor.pid})" in messages, messages
         with psycopg.connect(url) as conn:  # the same address, the same data
             assert conn.execute("SELECT n FROM kept").fetchall() == [(7,)]
     finally:

@@ -85,6 +85,10 @@ class GracefulServer(uvicorn.Server):
                 await super().shutdown(sockets)
         except TimeoutError:
             log.error("stopping: the grace period is over, exiting with work cut short")
+        # uvicorn would raise the handled signal again once stopped, killing the process
+        # before the caller's clean-up (the demo stops its worker after `serve`): a stop
+        # asked for by a signal and carried out is a normal exit, status 0.
+        self._captured_signals.clear()
 
 
 def serve(app: ASGIApp, grace: float, **options: Any) -> None:

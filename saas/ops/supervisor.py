@@ -64,7 +64,7 @@ class Supervisor:
 
     def start(self) -> Supervisor:
         self.pid = self.child.start()
-        log.info("%s started", self.child.name, extra={"pid": self.pid})
+        log.info("%s started (pid %s)", self.child.name, self.pid, extra={"pid": self.pid})
         self._thread.start()
         return self
 
@@ -101,8 +101,9 @@ class Supervisor:
             started = time.monotonic()
             self.restarts += 1
             log.warning(
-                "%s restarted",
+                "%s restarted (pid %s)",
                 self.child.name,
+                self.pid,
                 extra={"pid": self.pid, "restarts": self.restarts},
             )
 
@@ -156,7 +157,8 @@ class EmbeddedPostgresChild:
 
     def start(self) -> int:
         server = self._server()
-        with server._lock:  # the library's inter-process lock around its own start
+        with server._lock:  # the library's own start, under its inter-process lock
+            server.ensure_pgdata_inited()  # as root: traverse rights on the parents again
             server.ensure_postgres_running()
         return int(server.get_pid() or 0)
 
