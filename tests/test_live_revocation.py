@@ -367,6 +367,39 @@ async def test_role_without_the_permission_ends_the_subscription(  # type: ignor
     await ws.close()
 
 
+async def test_role_losing_the_permission_ends_the_subscription(  # type: ignore[no-untyped-def]
+    world: World, live_server, second_api, db_engine, firms
+) -> None:
+    """The role keeps its name but loses `reports:read` (updateRole in the other process)."""
+    role = f"watcher_{uuid.uuid4().hex[:6]}"
+    created = world.admin_a.execute(
+        "mutation($n: String!) { createRole(name: $n, permissions: ["
+        '{object: "clients", action: "read"}, {object: "reports", action: "read"}]) '
+        "{ __typename } }",
+        {"n": role},
+    )
+    assert created["createRole"]["__typename"] == "Role", created
+    _, secret, _ = staff(db_engine, firms["a"].id, [role])
+    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    try:
+        await subscribe(ws)
+        await settle()
+        started = time.monotonic()
+        updated = other(second_api, world.host_a, world.admin_a).execute(
+            "mutation($n: String!) { updateRole(name: $n, permissions: "
+            '[{object: "clients", action: "read"}]) { __typename } }',
+            {"n": role},
+        )
+        assert updated["updateRole"]["__typename"] == "Role", updated
+        message = json.loads(await asyncio.wait_for(ws.recv(), WITHIN + 0.5))
+        assert time.monotonic() - started < WITHIN + 0.5
+        assert message["id"] == "s" and message["type"] == "error", message
+        assert message["payload"][0]["extensions"]["permission"] == "reports:read", message
+        assert await close_code(ws, 0.3) is None  # clients:read is left
+    finally:
+        await ws.close()
+
+
 async def _deliveries(ws: Any, within: float) -> list[dict[str, Any]]:
     got = []
     deadline = time.monotonic() + within

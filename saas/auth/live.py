@@ -156,8 +156,10 @@ class SocketGuard:
         binding = self.handler.context.binding
         return _keys_of(binding.principal, binding.tenant.id if binding.tenant else None)
 
-    async def check(self) -> bool:
-        """Re-authenticate now; False (and the socket closed) when nothing is left."""
+    async def check(self, *, policy_changed: bool = False) -> bool:
+        """Re-authenticate now; False (and the socket closed) when nothing is left. With
+        `policy_changed` (a role's permissions were edited: same role names, other rights),
+        running subscriptions are re-authorized even if the principal looks the same."""
         if self.closed:
             return False
         async with self._lock:
@@ -175,7 +177,7 @@ class SocketGuard:
             if code := _lost_everything(before, principal):
                 await self.close(code)
                 return False
-            if principal != before or tenant != context.binding.tenant:
+            if principal != before or tenant != context.binding.tenant or policy_changed:
                 context.binding = replace(context.binding, principal=principal, tenant=tenant)
                 context.loaders.clear()  # nothing read for the old rights is reused
                 await self._narrow()
@@ -296,11 +298,19 @@ class LiveSockets:
         self.recheck(guard for guard in self.guards if guard.keys & keys)
 
     def on_firm(self, payload: str) -> None:
-        """kabinet_tenants / kabinet_policy: the firm's id (or a slug, or '': every firm)."""
+        """kabinet_tenants: the firm's id (or a slug, or '': every firm)."""
         if payload.isdigit():
             self.on_auth(tenant_key(int(payload)))
         else:
             self.on_auth("")
+
+    def on_policy(self, payload: str) -> None:
+        """kabinet_policy: a firm's roles changed (its id, or '': every firm)."""
+        key = tenant_key(int(payload)) if payload.isdigit() else None
+        self.recheck(
+            (guard for guard in self.guards if key is None or key in guard.keys),
+            policy_changed=True,
+        )
 
     def _grants_changed(self, tenant_id: int | None) -> None:
         for hook in list(GRANTS_CHANGED_HOOKS):
@@ -309,15 +319,15 @@ class LiveSockets:
             except Exception:
                 log.exception("a grants-changed hook failed")
 
-    def recheck(self, guards: Iterable[SocketGuard]) -> None:
+    def recheck(self, guards: Iterable[SocketGuard], *, policy_changed: bool = False) -> None:
         for guard in list(guards):
-            task = asyncio.ensure_future(self._safe_check(guard))
+            task = asyncio.ensure_future(self._safe_check(guard, policy_changed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _safe_check(self, guard: SocketGuard) -> None:
+    async def _safe_check(self, guard: SocketGuard, policy_changed: bool) -> None:
         try:
-            await guard.check()
+            await guard.check(policy_changed=policy_changed)
         except Exception:
             log.exception("re-checking a live connection failed; closing it")
             await guard.close("INTERNAL")
@@ -337,7 +347,7 @@ def install_live_sockets(services: Services) -> LiveSockets:
         found = services.extras[EXTRAS_KEY] = LiveSockets(services)
         services.hub.subscribe(AUTH_CHANGED, found.on_auth)
         services.hub.subscribe(TENANTS_CHANGED, found.on_firm)
-        services.hub.subscribe(POLICY_CHANGED, found.on_firm)
+        services.hub.subscribe(POLICY_CHANGED, found.on_policy)
     return found
 
 
