@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -28,6 +29,7 @@ from saas.tenants.provisioning import schema_for
 from tests.conftest import Firm
 from tests.modules.test_reports_api import World, at, build_world, external_id, new_report, record
 from tests.modules.test_reports_import import IMPORT, wait_done
+from tests.test_jobs import _drop_queues as drop_queues
 from tests.test_jobs import jobs_on
 
 # Below the PostgreSQL broker's heartbeat TTL (60 s): only the hand-off makes it in time.
@@ -41,15 +43,29 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
     return build_world(db_engine, firms, live_server.url)
 
 
+def redelivering_brokers() -> list[Any]:
+    """Brokers that give a dead worker's message back at once: PostgreSQL (the supervisor's
+    hand-off), RabbitMQ (unacknowledged when the connection drops) when its URL is set.
+    Redis waits for its 60 s heartbeat timeout (docs/operate.md)."""
+    params = [pytest.param(None, id="postgres")]
+    if url := os.environ.get("SAAS_TEST_AMQP_URL"):
+        params.append(pytest.param(url, id="rabbitmq"))
+    return params
+
+
 @pytest.fixture
 def supervised(
-    settings: Settings, database_url: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Supervisor]:
-    """The API enqueues on a PostgreSQL broker with a fresh queue prefix; a supervised
-    `saas worker` child consumes it."""
+    """The API enqueues on a broker (PostgreSQL unless the test names another) with a fresh
+    queue prefix; a supervised `saas worker` child consumes it."""
+    broker_url = getattr(request, "param", None)
     prefix = f"r{uuid.uuid4().hex[:8]}_"
     for name, value in {
-        "SAAS_BROKER_URL": "",
+        "SAAS_BROKER_URL": broker_url or "",
         "SAAS_JOB_QUEUE_PREFIX": prefix,
         "SAAS_DATA_DIR": str(settings.data_dir),
         "SAAS_BASE_DOMAIN": settings.base_domain,
@@ -57,7 +73,7 @@ def supervised(
     }.items():
         monkeypatch.setenv(name, value)
     options = JobOptions(queue_prefix=prefix, poll_interval_s=0.1)
-    broker = build_broker(None, database_url, options)
+    broker = build_broker(broker_url, database_url, options)
     with jobs_on(settings, database_url, broker, options):
         supervisor = Supervisor(
             WorkerChild(database_url, threads=1), min_backoff=0.5, poll=0.1
@@ -66,6 +82,7 @@ def supervised(
             yield supervisor
         finally:
             supervisor.stop()
+    drop_queues(broker)
     broker.close()
 
 
@@ -164,6 +181,7 @@ def import_rows(world: World, n: int) -> tuple[list[str], dict[str, int]]:
     return lines, {"recorded": n - len(known) - failed, "duplicates": len(known), "failed": failed}
 
 
+@pytest.mark.parametrize("supervised", redelivering_brokers(), indirect=True)
 def test_killed_worker_is_restarted_and_its_job_completes(
     world: World,
     supervised: Supervisor,
