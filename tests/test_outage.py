@@ -123,6 +123,14 @@ def test_requests_during_an_outage_get_503_with_retry_after_and_request_id(
     assert page.headers["content-type"].startswith("text/html") and page.headers["x-request-id"]
     ready = httpx.get(f"{outage.server.url}/readyz", timeout=30)
     assert ready.status_code == 503 and "database" in ready.json()["failed"]
+    # Counted as an outage, not as a bug (which would also go to Sentry).
+    metrics = httpx.get(f"{outage.server.url}/metrics", timeout=30).text
+    assert any(
+        line.startswith("kabinet_graphql_operations_total{")
+        and 'outcome="unavailable"' in line
+        and float(line.rsplit(" ", 1)[1]) >= 1
+        for line in metrics.splitlines()
+    ), metrics
 
     outage.cutter.bring_back()
     deadline = time.monotonic() + 10

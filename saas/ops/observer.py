@@ -17,13 +17,20 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from saas.ops.metrics import GRAPHQL_LATENCY, GRAPHQL_OPERATIONS
+from saas.ops.outage import database_unavailable
 from saas.schema.errors import is_unexpected
 
 
 def unexpected_exception(error: GraphQLError) -> BaseException | None:
-    """The exception behind a GraphQL error if it is a bug (not a refusal meant for the caller);
-    the spine's `is_unexpected` is the one definition of that."""
-    return error.original_error if is_unexpected(error) else None
+    """The exception behind a GraphQL error if it is a bug (not a refusal meant for the caller,
+    nor a database outage); the spine's `is_unexpected` is the one definition of that."""
+    if not is_unexpected(error) or database_unavailable(error.original_error):
+        return None
+    return error.original_error
+
+
+def is_outage(error: GraphQLError) -> bool:
+    return is_unexpected(error) and database_unavailable(error.original_error)
 
 
 class OperationObserver(SchemaExtension):
@@ -37,7 +44,12 @@ class OperationObserver(SchemaExtension):
             kind = "unknown"
         errors = list(getattr(context.result, "errors", None) or context.pre_execution_errors or [])
         bugs = [exc for exc in map(unexpected_exception, errors) if exc is not None]
-        outcome = "error" if bugs else ("refused" if errors else "ok")
+        if bugs:
+            outcome = "error"
+        elif any(map(is_outage, errors)):
+            outcome = "unavailable"  # the database did not answer (saas.ops.outage)
+        else:
+            outcome = "refused" if errors else "ok"
         GRAPHQL_OPERATIONS.labels(kind, outcome).inc()
         GRAPHQL_LATENCY.labels(kind).observe(time.perf_counter() - started)
         if bugs and sentry_sdk.get_client().is_active():
