@@ -6,23 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from saas.settings import PROJECT_ROOT, Settings
+from saas.settings import Settings
 from tests.modules.test_reports_api import World, build_world
-from tests.support.server import free_port
+from tests.modules.test_reports_live import _open
+from tests.support.server import start_api_process
 
 GRACE = 3
 SUBSCRIBE = """subscription($org: ID) { reportStatusChanged(organizationId: $org) { sequence } }"""
@@ -35,44 +34,23 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def serve(settings: Settings) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SAAS_ENV": "development",
-        "SAAS_DATABASE_URL": settings.database_url or "",
-        "SAAS_BROKER_URL": "",
-        "SAAS_DATA_DIR": str(settings.data_dir),
-        "SAAS_STORAGE_URL": settings.storage_url,
-        "SAAS_BASE_DOMAIN": settings.base_domain,
-        "SAAS_SECRET_KEY": settings.secret_key,
-        "SAAS_LOG_JSON": "0",
-        "SAAS_SHUTDOWN_GRACE_SECONDS": str(GRACE),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "saas serve did not start"
-            time.sleep(0.1)
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
+def serve(
+    settings: Settings, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], Path, int]]:
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process, port = start_api_process(
+            settings,
+            settings.database_url or "",
+            env={"SAAS_SHUTDOWN_GRACE_SECONDS": str(GRACE)},
+            output=output,
+        )
+        try:
+            yield process, log, port
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
 
 
 def slow_request(port: int, host: str, token: str, seconds: float) -> httpx.Response:
@@ -132,18 +110,8 @@ class Load:
 async def test_sigterm_drains_requests_closes_sockets_with_1001_and_exits_in_grace(
     world: World, serve: tuple[subprocess.Popen[str], int]
 ) -> None:
-    process, port = serve
-    ws = await connect(
-        f"ws://{world.host_a}:{port}/graphql",
-        host="127.0.0.1",
-        port=port,
-        proxy=None,
-        open_timeout=10,
-        subprotocols=["graphql-transport-ws"],
-        additional_headers={"Authorization": f"Bearer {world.token_a}"},
-    )
-    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    process, log, port = serve
+    ws = await _open(port, world.host_a, {"Authorization": f"Bearer {world.token_a}"})
     await ws.send(
         json.dumps(
             {
@@ -177,8 +145,8 @@ async def test_sigterm_drains_requests_closes_sockets_with_1001_and_exits_in_gra
         pass
     exited = time.monotonic() - signalled
     load.finish()
+    output = log.read_text()
     assert process.poll() is not None, f"still running {exited:.1f} s after SIGTERM"
-    output = process.communicate(timeout=10)[0]
     assert exited < GRACE + 1, output
     assert process.returncode == 0, output
     assert "Application shutdown complete" in output and "Traceback" not in output, output

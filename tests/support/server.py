@@ -56,16 +56,17 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-@contextlib.contextmanager
-def api_process(settings: Any, database_url: str) -> Iterator[int]:
-    """Another API process (`saas serve`) on the same database, with its own LISTEN connection:
-    what it commits reaches this process only through PostgreSQL. Yields its port."""
+def start_api_process(
+    settings: Any, database_url: str, *, env: dict[str, str] | None = None, output: Any = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`saas serve` in a child process on the same database (settings and `env` on top), once
+    it answers /healthz; its output goes to `output` (a file; discarded by default)."""
     import httpx
 
     from saas.settings import PROJECT_ROOT
 
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "SAAS_DATABASE_URL": database_url,
         "SAAS_ENV": "test",
@@ -74,25 +75,35 @@ def api_process(settings: Any, database_url: str) -> Iterator[int]:
         "SAAS_BASE_DOMAIN": settings.base_domain,
         "SAAS_SECRET_KEY": settings.secret_key,
         "SAAS_BROKER_URL": "",
+        **(env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=environment,
+        stdout=output or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+                return process, port
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait(timeout=30)
+            raise RuntimeError("the API process did not start")
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def api_process(settings: Any, database_url: str) -> Iterator[int]:
+    """Another API process (`saas serve`) on the same database, with its own LISTEN connection:
+    what it commits reaches this process only through PostgreSQL. Yields its port."""
+    process, port = start_api_process(settings, database_url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the second API exited"
-            assert time.monotonic() < deadline, "the second API did not start"
-            time.sleep(0.2)
         yield port
     finally:
         process.terminate()
