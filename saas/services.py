@@ -45,6 +45,9 @@ class Services:
         registry = TenantRegistry(engine, settings.base_domain, dev_hosts=not settings.production)
         hub = NotificationHub(url)
         hub.subscribe(TENANTS_CHANGED, registry.invalidate)
+        # The listener reconnecting means the database came back: pooled connections died
+        # with it, so start a fresh pool rather than fail a request on each (saas.ops.outage).
+        hub.on_reconnect(engine.dispose)
         services = cls(settings, url, engine, registry, hub)
         # Subscribed before the hub starts: it LISTENs only on channels known at start.
         from saas.rbac.cache import install_enforcer_cache

@@ -144,6 +144,29 @@ def test_requests_during_an_outage_get_503_with_retry_after_and_request_id(
     assert after.json()["data"]["currentFirm"], after.text
 
 
+def test_the_first_request_after_the_database_returns_succeeds(
+    outage: Outage, world: World
+) -> None:
+    """No request met the outage, so nothing invalidated the pool: the listener's reconnect
+    starts a fresh one before a request takes a dead connection from it."""
+    bearer = {"authorization": f"Bearer {world.token_a}"}
+    for _ in range(3):  # connections in the pool
+        assert outage.post(world.host_a, VIEWER_FIRM, **bearer).status_code == 200
+    hub = outage.server.app.state.services.hub
+    outage.cutter.take_database_away()
+    deadline = time.monotonic() + 10
+    while hub._conn is not None:  # the listener noticed
+        assert time.monotonic() < deadline, "the listener did not notice the outage"
+        time.sleep(0.05)
+    outage.cutter.bring_back()
+    while hub._conn is None:  # and is connected again (its reconnect callbacks have run)
+        assert time.monotonic() < deadline + 10, "the listener did not reconnect"
+        time.sleep(0.05)
+    after = outage.post(world.host_a, VIEWER_FIRM, **bearer)
+    assert after.status_code == 200, after.text
+    assert after.json()["data"]["currentFirm"], after.text
+
+
 class Failures(Middleware):
     """Every failed attempt of a message on the broker."""
 

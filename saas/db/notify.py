@@ -29,6 +29,7 @@ class NotificationHub:
         self._callbacks: dict[str, list[Callback]] = defaultdict(list)
         self._task: asyncio.Task[None] | None = None
         self._conn: psycopg.AsyncConnection | None = None
+        self._on_reconnect: list[Callable[[], Awaitable[None]]] = []
         self.ready = asyncio.Event()
 
     def subscribe(self, channel: str, callback: Callback) -> None:
@@ -41,6 +42,12 @@ class NotificationHub:
     def unsubscribe(self, channel: str, callback: Callback) -> None:
         with contextlib.suppress(ValueError):
             self._callbacks[channel].remove(callback)
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Call `callback` each time the listener connects again after losing its connection
+        (the database restarted, or the network dropped): e.g. to drop pooled connections
+        that died with it before a request meets one."""
+        self._on_reconnect.append(callback)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notification-hub")
@@ -57,12 +64,15 @@ class NotificationHub:
         await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
 
     async def _run(self) -> None:
+        lost = False
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
                     self._pending.clear()
                     for channel in list(self._callbacks):
                         await self._listen(conn, channel)
+                    if lost:
+                        await self._reconnected()
                     self._conn = conn
                     self.ready.set()
                     # A reconnect may have missed notifications: tell everyone to resync.
@@ -79,7 +89,15 @@ class NotificationHub:
                     "notification listener lost its connection; reconnecting", exc_info=True
                 )
             self._conn = None
+            lost = True
             await asyncio.sleep(self.reconnect_delay)
+
+    async def _reconnected(self) -> None:
+        for callback in list(self._on_reconnect):
+            try:
+                await callback()
+            except Exception:
+                log.exception("reconnect callback failed")
 
     async def _dispatch_all(self, payload: str) -> None:
         for channel in list(self._callbacks):
