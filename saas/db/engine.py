@@ -36,8 +36,9 @@ def create_engine(
 ) -> AsyncEngine:
     """`pre_ping`: test each connection as it leaves the pool (one round trip). The worker
     pings: a job is the first to use a pool after a database restart, and would fail once on
-    a dead connection. The API does not (its first error invalidates the whole pool, and the
-    client gets a 503 with Retry-After, saas.ops.outage)."""
+    a dead connection. The API does not: its listener's reconnect starts a fresh pool
+    (saas.services), and a request that still meets a dead one gets a 503 with Retry-After
+    (saas.ops.outage) while the error invalidates the rest of the pool."""
     return create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
