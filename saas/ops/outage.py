@@ -58,8 +58,6 @@ def database_unavailable(exc: BaseException | None) -> bool:
             state = exc.sqlstate
             if state is None or state.startswith(_CONNECTION_STATES):
                 return True
-        if isinstance(exc, ConnectionError):
-            return True
         orig = getattr(exc, "orig", None) if isinstance(exc, sa_exc.DBAPIError) else None
         exc = orig or exc.__cause__ or exc.__context__
     return False
