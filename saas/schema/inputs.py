@@ -14,10 +14,11 @@ path from the field's argument, e.g. `input.documents[0].filename`), the field
 (`Mutation.recordReportEvent`) and the reason (CONTROL_CHARACTER, INVALID_UNICODE,
 TOO_LONG with `limit`), in the caller's language; nothing of the operation runs.
 
-Positions with another rule are listed in RULES by schema coordinate (`Type.field(arg:)`
-for an argument, `Input.field` for an input field); tests/test_inputs.py checks that each
-coordinate still exists. Ints need no rule here: GraphQL's Int is 32-bit, and graphql-core
-refuses anything outside it while coercing.
+Positions with another rule (free text, file contents, and the few whose mutation refuses
+or cleans control characters itself, with a typed result) are listed in RULES by schema
+coordinate (`Type.field(arg:)` for an argument, `Input.field` for an input field);
+tests/test_inputs.py checks that each coordinate still exists. Ints need no rule here:
+GraphQL's Int is 32-bit, and graphql-core refuses anything outside it while coercing.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ CONTENT = Rule(None, TEXT.refused, "content")
 # line (saas.modules.reports.imports), the other rows are imported.
 FILE = Rule(None, re.compile(f"[{_SURROGATES}]"), "file")
 
+# Positions whose mutation words its own refusal of control characters (a typed
+# ValidationError naming the field) or cleans them away (file names, as an OS would send
+# them): only the length and Unicode are checked here.
+OWN = Rule(DEFAULT_MAX_CHARS, FILE.refused, "own")
+
 RULES: dict[str, Rule] = {
     "Mutation.importReportEvents(jsonLines:)": FILE,
     "Mutation.importReportEvents(csv:)": FILE,
@@ -92,6 +98,17 @@ RULES: dict[str, Rule] = {
     "Mutation.createRole(description:)": TEXT,
     "Mutation.updateRole(description:)": TEXT,
     "CreateWebhookEndpointInput.description": TEXT,
+    "CreateWebhookEndpointInput.url": OWN,  # refused (saas.modules.notifications.policy)
+    "UpdateWebhookEndpointInput.url": OWN,
+    "BrandingInput.displayName": OWN,  # INVALID_<FIELD> (saas.tenants.branding)
+    "BrandingInput.phone": OWN,
+    "BrandingInput.primaryColor": OWN,
+    "BrandingInput.emailSenderName": OWN,
+    "BrandingInput.customDomains": OWN,
+    "Mutation.uploadFile(filename:)": OWN,  # cleaned (saas.modules.documents.service)
+    "Mutation.startUpload(filename:)": OWN,
+    "ReportDocumentInput.filename": OWN,
+    "Mutation.uploadLogo(filename:)": OWN,  # cleaned (saas.tenants.branding)
 }
 
 _MESSAGES = {
