@@ -430,7 +430,8 @@ def generate(sdl: str, values: Values, disruptive: bool, count: int, seed_value:
 class Tally:
     sent: int = 0
     executed: int = 0
-    codes: dict[str, int] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)  # "caller:CODE" -> errors
+    executed_by: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
 
@@ -457,9 +458,11 @@ def send(http: httpx.Client, caller: Caller, batch: list[str], tally: Tally, url
         errors = result.get("errors") or []
         if result.get("data") is not None:
             tally.executed += 1
+            tally.executed_by[caller.name] = tally.executed_by.get(caller.name, 0) + 1
         for error in errors:
             code = (error.get("extensions") or {}).get("code", "?")
-            tally.codes[code] = tally.codes.get(code, 0) + 1
+            key = f"{caller.name}:{code}"
+            tally.codes[key] = tally.codes.get(key, 0) + 1
             session_lost |= code == "UNAUTHENTICATED" and caller.renew is not None
             if code == "INTERNAL":
                 tally.failures.append(f"[{caller.name}] INTERNAL at {error.get('path')}: {query}")
@@ -541,7 +544,8 @@ def test_fuzz_finds_no_internal_error(world: World, live_server, settings) -> No
         f"({waited:.1f} s waiting for generation; CPU: this process "
         f"{cpu.ru_utime + cpu.ru_stime - cpu_before:.1f} s, generating "
         f"{generating.ru_utime + generating.ru_stime - children_before:.1f} s), "
-        f"seed {SEED}; error codes: {json.dumps(tally.codes, sort_keys=True)}"
+        f"seed {SEED}; executed by caller: {json.dumps(tally.executed_by, sort_keys=True)}; "
+        f"error codes: {json.dumps(tally.codes, sort_keys=True)}"
     )
     assert not tally.failures, "\n".join(tally.failures[:30])
     assert tally.sent >= 10_000 or OPERATIONS < 10_000, tally.sent
