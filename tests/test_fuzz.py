@@ -8,7 +8,7 @@ firm, plus hostile ones (>= 2^63, negative, malformed, of unknown types); string
 values (codes, e-mails, role names), strings with NUL and other control characters, and
 strings over the limits. The run is seeded (SAAS_FUZZ_SEED, fixed by default so CI repeats
 itself; set another value to explore) and prints how many operations it sent
-(SAAS_FUZZ_OPERATIONS, at least 10,000) and checks that every root field was sent.
+(at least 10,000; SAAS_FUZZ_OPERATIONS asks for more) and checks that every root field was sent.
 Operations are generated in two worker processes while the batches already made are sent:
 generating costs about as much CPU as serving, and the live server shares this process.
 
@@ -49,7 +49,8 @@ from tests.modules.test_reports_api import add_contact, session_client
 from tests.support.client import GraphQLClient
 
 SEED = int(os.environ.get("SAAS_FUZZ_SEED", "20261203"))
-OPERATIONS = int(os.environ.get("SAAS_FUZZ_OPERATIONS", "10200"))
+# At least 10,200 (the run must send 10,000); more for exploration.
+OPERATIONS = max(10_200, int(os.environ.get("SAAS_FUZZ_OPERATIONS", "0")))
 BATCH = 10  # the server's max_batch
 # Run last (after everything else), by every caller: each ends or narrows access.
 DISRUPTIVE = frozenset(
@@ -548,7 +549,7 @@ def test_fuzz_finds_no_internal_error(world: World, live_server, settings) -> No
         f"error codes: {json.dumps(tally.codes, sort_keys=True)}"
     )
     assert not tally.failures, "\n".join(tally.failures[:30])
-    assert tally.sent >= 10_000 or OPERATIONS < 10_000, tally.sent
+    assert tally.sent >= 10_000, tally.sent
     graphql_schema = schema._schema
     every = {f"query.{name}" for name in graphql_schema.query_type.fields} | {
         f"mutation.{name}" for name in graphql_schema.mutation_type.fields
