@@ -6,6 +6,8 @@ with a NUL refuses that row alone."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -111,6 +113,43 @@ def test_variable_defaults_and_fragments_are_checked(admin: GraphQLClient) -> No
         )
     )
     assert error["extensions"]["argument"] == "search", error
+
+
+async def test_a_subscription_argument_is_checked_too(live_server, firms, people) -> None:  # type: ignore[no-untyped-def]
+    from websockets.asyncio.client import connect
+
+    c = GraphQLClient(live_server.url, firms["a"].host)
+    login(c, people["a"].admin.email, people["a"].admin.password)
+    headers = {k: v for k, v in c.headers().items() if k != "host"}
+    c.close()
+    port = int(live_server.url.rsplit(":", 1)[1])
+    async with connect(
+        f"ws://{firms['a'].host}:{port}/graphql",
+        host="127.0.0.1",
+        port=port,
+        proxy=None,
+        open_timeout=10,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        additional_headers=headers,
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        query = "subscription($o: ID) { reportStatusChanged(organizationId: $o) { sequence } }"
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"o": "Q2xp\x00"}},
+                }
+            )
+        )
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert message["type"] in ("error", "next"), message
+    payload = message["payload"]
+    errors = payload if isinstance(payload, list) else payload["errors"]
+    assert errors[0]["extensions"]["code"] == "BAD_INPUT", message
+    assert errors[0]["extensions"]["argument"] == "organizationId", message
 
 
 def test_every_rule_names_a_position_of_the_schema() -> None:
