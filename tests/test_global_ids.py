@@ -159,3 +159,10 @@ def test_restoring_another_firms_file_is_not_found(bravo, firms, people, live_se
             {"f": fid},
         )["restoreFile"]
         assert refused == {"__typename": "NotFoundError", "code": "NOT_FOUND"}, (fid, refused)
+    # The owner restores it, and restoring a file that is not deleted answers the file.
+    for _ in range(2):
+        restored = alpha.execute(
+            "mutation($f: ID!) { restoreFile(fileId: $f) { __typename ... on DriveFile { id } } }",
+            {"f": file["id"]},
+        )["restoreFile"]
+        assert restored == {"__typename": "DriveFile", "id": file["id"]}, restored
