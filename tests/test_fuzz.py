@@ -73,6 +73,9 @@ DISRUPTIVE = frozenset(
     }
 )
 LAST_SHARE = 0.1  # of the operations, for the disruptive mutations
+# Webhooks the run creates point here: refused at once, so a later test's worker that
+# picks up the run's deliveries never waits on the network (tests allow private networks).
+HOOK = "https://127.0.0.1:9/hook"
 
 
 def gid(type_name: str, number: int | str) -> str:
@@ -248,8 +251,7 @@ def _seed_firm(c: GraphQLClient, tag: str) -> None:
         f'inviteContact(organizationId: "{org}", email: "contact-{tag}@example.test")',
         f'createRole(name: "fuzz-{tag}", permissions: [{{object: "reports", action: "read"}}])',
         'createApiToken(name: "fuzz", role: "integrator")',
-        'createWebhookEndpoint(input: {url: "https://example.com/hook", '
-        'topics: ["report.status_changed"]})',
+        f'createWebhookEndpoint(input: {{url: "{HOOK}", topics: ["report.status_changed"]}})',
         'importReportEvents(jsonLines: "{}")',
     ):
         c.execute(f"mutation {{ {mutation} {{ __typename }} }}")
@@ -318,7 +320,7 @@ def world(db_engine: sa.Engine, live_server, settings) -> Iterator[World]:  # ty
         *emails,
         *("vat", "Q1", "2025", "7701", "manager", "firm_admin", "integrator", "fuzz-a"),
         *("reports", "read", "manage", "documents", "report.status_changed", slug, "fuzz-b"),
-        "https://example.com/hook",
+        HOOK,
     ]
     callers = [
         Caller("anonymous", GraphQLClient(url, host)),
