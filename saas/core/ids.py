@@ -5,9 +5,9 @@ An id argument is read with `await pk_of(ctx, "Report", value, field="reportId")
 
 1. it is decoded strictly: base64 of `Type:number`, the type the argument names, the number
    in 1..2^63-1 (a bigint key). `pk_of` answers anything else like an id that does not
-   exist (below: nothing has it); `decode` alone (a filter of a list, whose resolver is
-   sync) raises `InvalidId`, a GraphQL error with code `INVALID_ID` and the argument in
-   `extensions.field`;
+   exist (below: nothing has it); a filter of a list (`filter_pk`, in a sync resolver)
+   matches nothing for it; `decode` alone raises `InvalidId`, a GraphQL error with code
+   `INVALID_ID` and the argument in `extensions.field`;
 2. it is resolved inside the caller's firm by the kind's registered home:
    - rows of the tenant schema (`tenant_rows(...)`): only the firm's own schema is reachable
      through `ctx.db`, so the number names the firm's row or nothing; the module's service
@@ -142,6 +142,19 @@ def decode(value: Any, type_name: str, field: str | None = None) -> int:
     if found != type_name or number is None:
         raise invalid_id(field)
     return number
+
+
+NO_ROW = 0  # no table has a row numbered 0: a filter on it matches nothing
+
+
+def filter_pk(value: Any, type_name: str) -> int:
+    """The number of an id that filters a list of the firm's own rows (a sync connection
+    resolver): a foreign id matches nothing by itself, and a malformed one matches nothing
+    too (NO_ROW), rather than everything."""
+    try:
+        return decode(value, type_name)
+    except InvalidId:
+        return NO_ROW
 
 
 def encode(type_name: str, pk: int) -> str:

@@ -18,7 +18,7 @@ from strawberry import relay
 
 from saas.core.ids import (
     IdRefused,
-    decode,
+    filter_pk,
     node_pks,
     optional_pk_of,
     pk_of,
@@ -352,10 +352,10 @@ class Query:
             search=search,
             status=status.value if status is not None else None,
             tax_regime=tax_regime.value if tax_regime is not None else None,
-            # Decoded only: the filter matches no organization for a person of no concern.
+            # A filter of the firm's own rows: nobody else's person matches any.
             responsible_manager_id=None
             if responsible_manager_id is None
-            else decode(responsible_manager_id, "Person", "responsibleManagerId"),
+            else filter_pk(responsible_manager_id, "Person"),
         )
         statement = service.filtered_organizations(actor_of(info.context), where)
         return Keyset(  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.core.ids import IdRefused, decode, node_pks, optional_pk_of, pk_of, tenant_rows
+from saas.core.ids import IdRefused, filter_pk, node_pks, optional_pk_of, pk_of, tenant_rows
 from saas.db.core_models import Job
 from saas.modules.clients.graphql import PersonCardType
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
@@ -394,8 +394,8 @@ class AccessFilterInput:
 
     def to_filter(self) -> service.AccessFilter:
         def pk_or_none(value: Any, type_name: str, field: str) -> int | None:
-            # Filters on the firm's own log: decoded (INVALID_ID), matching nothing foreign.
-            return None if value is None else decode(value, type_name, field)
+            # Filters of the firm's own log: a foreign or malformed id matches nothing.
+            return None if value is None else filter_pk(value, type_name)
 
         return service.AccessFilter(
             since=self.since,

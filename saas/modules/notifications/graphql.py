@@ -19,7 +19,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from saas.core.ids import IdRefused, decode, node_pks, pk_of, pks_of, tenant_rows
+from saas.core.ids import IdRefused, filter_pk, node_pks, pk_of, pks_of, tenant_rows
 from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.notifications import jobs, service
 from saas.modules.notifications.loaders import ReportsByIdLoader
@@ -322,10 +322,8 @@ class Query:
         self, info: Info, endpoint_id: strawberry.ID | None = None, first: int = 50
     ) -> list[WebhookDeliveryType]:
         db = info.context.db
-        # A filter on the firm's own log: decoded (INVALID_ID); an unknown endpoint has none.
-        endpoint_pk = (
-            None if endpoint_id is None else decode(endpoint_id, "WebhookEndpoint", "endpointId")
-        )
+        # A filter of the firm's own log: a foreign or malformed id matches nothing.
+        endpoint_pk = None if endpoint_id is None else filter_pk(endpoint_id, "WebhookEndpoint")
         rows = await service.list_deliveries(db, endpoint_pk, max(1, min(first, MAX_DELIVERIES)))
         attempts = await service.attempts_of(db, [r.id for r in rows])
         return [WebhookDeliveryType.of(r, attempts[r.id]) for r in rows]

@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import Label
 from strawberry import relay
 
 from saas.auth.live import GRANTS_CHANGED_HOOKS
-from saas.core.ids import IdRefused, decode, node_pks, optional_pk_of, pk_of, tenant_rows
+from saas.core.ids import IdRefused, filter_pk, node_pks, optional_pk_of, pk_of, tenant_rows
 from saas.db.session import tenant_transaction
 from saas.events import Published, events_since, fanout, publish
 from saas.modules.clients.graphql import ClientOrganizationType, PersonCardType
@@ -764,10 +764,10 @@ class Query:
     ) -> Iterable[ReportType]:
         today = service.today_of(info.context.tenant)
         where = service.ReportFilter(
-            # A filter on the firm's own rows: decoded (INVALID_ID), matching nothing foreign.
+            # A filter of the firm's own rows: a foreign or malformed id matches nothing.
             organization_id=None
             if organization_id is None
-            else decode(organization_id, "ClientOrganization", "organizationId"),
+            else filter_pk(organization_id, "ClientOrganization"),
             form_code=form_code,
             period_from=period_from,
             period_to=period_to,
