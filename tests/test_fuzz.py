@@ -1,7 +1,8 @@
 """GraphQL fuzzing: operations generated from the schema (hypothesis-graphql) across every
 query and mutation and the fields of what they return, sent to the live server over HTTP as
-an anonymous caller, as a client user and as staff (the firm admin), in batches on one
-keep-alive connection. No answer may be a 5xx, and no error may be INTERNAL.
+an anonymous caller, as a client user, as staff (the firm admin) and with an integrator's
+API token, in batches on one keep-alive connection. No answer may be a 5xx, and no error
+may be INTERNAL.
 
 Arguments are not only random: ids are real objects of the caller's firm and of another
 firm, plus hostile ones (>= 2^63, negative, malformed, of unknown types); strings are real
@@ -45,7 +46,7 @@ from hypothesis_graphql import mutations, queries
 from saas.schema.root import build_schema
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.modules.test_clients_api import add_membership, llc, make_person, open_session
-from tests.modules.test_reports_api import add_contact, session_client
+from tests.modules.test_reports_api import add_contact, integrator_token, session_client
 from tests.support.client import GraphQLClient
 
 SEED = int(os.environ.get("SAAS_FUZZ_SEED", "20261203"))
@@ -322,10 +323,15 @@ def world(db_engine: sa.Engine, live_server, settings) -> Iterator[World]:  # ty
         *("reports", "read", "manage", "documents", "report.status_changed", slug, "fuzz-b"),
         HOOK,
     ]
+
+    def integrator() -> GraphQLClient:
+        return GraphQLClient(url, host, token=integrator_token(db_engine, tenant, admin))
+
     callers = [
         Caller("anonymous", GraphQLClient(url, host)),
         Caller("client", client_user(), client_user),
         Caller("staff", admin_client, staff),
+        Caller("integrator", integrator(), integrator),
     ]
     yield World(callers, ids, other_ids, strings, db_engine, [admin, client_person])
     for caller in callers:
@@ -446,6 +452,10 @@ def send(http: httpx.Client, caller: Caller, batch: list[str], tally: Tally, url
     response = http.post(url, json=body, headers=c.headers())
     c._keep_cookies(response)
     tally.sent += len(batch)
+    if response.status_code == 401 and caller.renew is not None:  # its token was revoked
+        c.close()
+        caller.client = caller.renew()
+        return
     if response.status_code >= 500:
         tally.failures.append(f"[{caller.name}] HTTP {response.status_code}: {response.text[:300]}")
         return
