@@ -16,6 +16,8 @@ from graphql import GraphQLInputObjectType, GraphQLObjectType
 from saas.schema.inputs import DEFAULT_MAX_CHARS, FILE, LINE, RULES, check_text
 from saas.schema.root import build_schema
 from tests.modules.test_clients_api import llc
+from tests.modules.test_reports_live import SUBSCRIBE
+from tests.modules.test_reports_live import _open as open_socket
 from tests.support.auth import login
 from tests.support.client import GraphQLClient
 
@@ -116,36 +118,17 @@ def test_variable_defaults_and_fragments_are_checked(admin: GraphQLClient) -> No
 
 
 async def test_a_subscription_argument_is_checked_too(live_server, firms, people) -> None:  # type: ignore[no-untyped-def]
-    from websockets.asyncio.client import connect
-
     c = GraphQLClient(live_server.url, firms["a"].host)
     login(c, people["a"].admin.email, people["a"].admin.password)
     headers = {k: v for k, v in c.headers().items() if k != "host"}
     c.close()
-    port = int(live_server.url.rsplit(":", 1)[1])
-    async with connect(
-        f"ws://{firms['a'].host}:{port}/graphql",
-        host="127.0.0.1",
-        port=port,
-        proxy=None,
-        open_timeout=10,
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-        additional_headers=headers,
-    ) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        query = "subscription($o: ID) { reportStatusChanged(organizationId: $o) { sequence } }"
-        await ws.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": query, "variables": {"o": "Q2xp\x00"}},
-                }
-            )
-        )
+    ws = await open_socket(live_server.port, firms["a"].host, headers)
+    try:
+        payload = {"query": SUBSCRIBE, "variables": {"org": "Q2xp\x00"}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
-    assert message["type"] in ("error", "next"), message
+    finally:
+        await ws.close()
     payload = message["payload"]
     errors = payload if isinstance(payload, list) else payload["errors"]
     assert errors[0]["extensions"]["code"] == "BAD_INPUT", message
