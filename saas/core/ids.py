@@ -110,10 +110,6 @@ def resolved_by(
     return register
 
 
-def kind(name: str) -> Kind:
-    return _KINDS[name]
-
-
 def decode_number(node_id: Any) -> int | None:
     """A node id's number (the part after `Type:`), or None unless it is 1..MAX_PK."""
     text = str(node_id)
@@ -157,10 +153,6 @@ def filter_pk(value: Any, type_name: str) -> int:
         return NO_ROW
 
 
-def encode(type_name: str, pk: int) -> str:
-    return relay.to_base64(type_name, pk)
-
-
 async def pks_of(
     ctx: Any, name: str, values: Iterable[Any], *, field: str | None = None
 ) -> list[int]:
@@ -179,7 +171,7 @@ async def pks_of(
 
 
 async def pk_of(ctx: Any, name: str, value: Any, *, field: str | None = None) -> int:
-    """One id as a pk of the caller's firm, or IdRefused (INVALID_ID / NOT_FOUND)."""
+    """One id as a pk of the caller's firm, or IdRefused (NOT_FOUND or the kind's own)."""
     return (await pks_of(ctx, name, [value], field=field))[0]
 
 
