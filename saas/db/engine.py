@@ -48,4 +48,6 @@ def create_engine(
         pool_reset_on_return="rollback",
         connect_args={"application_name": "kabinet"},
         json_deserializer=json_loads,
+        # Errors and logs show the statement, never its values (token hashes, e-mails).
+        hide_parameters=True,
     )

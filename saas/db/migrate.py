@@ -40,7 +40,9 @@ def alembic_config() -> Config:
 
 
 def sync_engine(url: str, pool_size: int = 5) -> sa.Engine:
-    return sa.create_engine(sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size)
+    return sa.create_engine(
+        sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, hide_parameters=True
+    )
 
 
 # Alembic's `op` and `context` are module-global proxies: two migrations running in threads of

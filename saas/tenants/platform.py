@@ -56,7 +56,9 @@ async def firm_by_slug(services: Services, slug: str) -> FirmRecord | None:
 
 
 def _provision(database_url: str, slug: str, name: str) -> int:
-    engine = sa.create_engine(sqlalchemy_url(database_url), poolclass=NullPool)
+    engine = sa.create_engine(
+        sqlalchemy_url(database_url), poolclass=NullPool, hide_parameters=True
+    )
     try:
         return provision_tenant(engine, slug, name)
     finally:
