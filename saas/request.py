@@ -38,13 +38,18 @@ class RequestBinding:
 async def send_error(
     scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
 ) -> None:
-    if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 4000 + status, "reason": message[:120]})
-        return
     body = orjson.dumps({"error": {"code": code, "message": message}})
+    prefix = "http"
+    if scope["type"] == "websocket":
+        if "websocket.http.response" not in scope.get("extensions", {}):
+            await send({"type": "websocket.close", "code": 4000 + status, "reason": message[:120]})
+            return
+        # The handshake is answered like an HTTP request (a 401 INVALID_TOKEN, as documented)
+        # rather than a bare 403 that says nothing.
+        prefix = "websocket.http"
     await send(
         {
-            "type": "http.response.start",
+            "type": f"{prefix}.response.start",
             "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
@@ -52,7 +57,7 @@ async def send_error(
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": f"{prefix}.response.body", "body": body})
 
 
 class RequestBindingMiddleware:

@@ -134,6 +134,7 @@ FIELD_ID_TYPES = {
     "driveAccessExport": "DriveAccessExport",
     "revokeInvitation": "Invitation",
     "revokeApiToken": "ApiToken",
+    "endSession": "ActiveSession",
     "updateWebhookEndpoint": "WebhookEndpoint",
     "deleteWebhookEndpoint": "WebhookEndpoint",
     "markNotificationsRead": "Notification",
@@ -395,6 +396,8 @@ def build_world(
     members = c.execute("{ members(first: 50) { edges { node { id email } } } }")["members"]
     ids["Member"] = [e["node"]["id"] for e in members["edges"]]
     ids["Viewer"] = [gid("Viewer", pk_of(m)) for m in ids["Member"][:0]]  # filled below
+    sessions = c.execute("{ activeSessions { id } }")["activeSessions"]
+    ids["ActiveSession"] = [s["id"] for s in sessions]
     viewer = c.execute("{ viewer { id } }")["viewer"]
     ids["Viewer"] = [viewer["id"]]
     ids["Firm"] = [c.execute("{ currentFirm { id } }")["currentFirm"]["id"]]

@@ -71,6 +71,9 @@ DISRUPTIVE = frozenset(
         "startTotpEnrollment",
         "confirmTotp",
         "disableTotp",
+        "endSession",
+        "endOtherSessions",
+        "updateSessionIdleTimeout",
     }
 )
 LAST_SHARE = 0.1  # of the operations, for the disruptive mutations

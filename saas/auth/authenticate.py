@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, update
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
+from saas.auth import idle
 from saas.auth.messages import language_of, message
 from saas.auth.models import ApiToken, LoginSession, Membership, Person
 from saas.auth.principal import ANONYMOUS, Principal
@@ -105,6 +106,30 @@ async def authenticate(
     return ANONYMOUS, tenant
 
 
+def bearer_in(params: object) -> str | None:
+    """The API token of a graphql-transport-ws `connection_init` payload, the graphql-ws
+    clients' `connectionParams`: `{"authorization": "Bearer kbt_..."}` (the key in any case);
+    None when it carries none."""
+    if not isinstance(params, dict):
+        return None
+    for key, value in params.items():
+        if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+            value = value.strip()
+            return value[7:].strip() if value.lower().startswith("bearer ") else value
+    return None
+
+
+async def from_connection_params(
+    services: Services, secret: str, scope: Scope, tenant: TenantRef | None
+) -> tuple[Principal, TenantRef | None]:
+    """The principal of a token sent in `connection_init` (it then authenticates the socket,
+    instead of whatever its handshake carried), by the rules of the Authorization header."""
+    principal, tenant = await _from_token(services, secret, scope, tenant)
+    if tenant is not None and not tenant.active:
+        raise AuthRefused(403, "TENANT_SUSPENDED", f"The cabinet of {tenant.name} is suspended.")
+    return principal, tenant
+
+
 async def _from_token(
     services: Services, secret: str, scope: Scope, tenant: TenantRef | None
 ) -> tuple[Principal, TenantRef | None]:
@@ -176,7 +201,8 @@ async def _from_session(
     if row is None:
         return ANONYMOUS
     login = row[0]
-    if login.revoked_at is not None or login.expires_at <= datetime.now(UTC):
+    now = datetime.now(UTC)
+    if not idle.alive(login, tenant, now):  # ended, expired, or unused too long
         return ANONYMOUS
     if login.tenant_id != (tenant.id if tenant else None):
         raise AuthRefused(
@@ -193,8 +219,12 @@ async def _from_session(
         origin = headers.get("origin")
         if origin and urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
             raise AuthRefused(403, "BAD_ORIGIN", "WebSocket from a foreign origin refused.")
+    client = scope.get("client")
+    seen = await idle.touch(services, login, client[0] if client else None, now)
     try:
-        return await _session_principal(services, row, tenant, language_of_headers(headers))
+        return await _session_principal(
+            services, row, tenant, language_of_headers(headers), seen=seen
+        )
     except CabinetClosed:
         if scope["type"] == "http" and scope["path"] != GRAPHQL_PATH:
             return ANONYMOUS  # pages load (the login page answers CabinetClosed)
@@ -219,7 +249,7 @@ def language_of_headers(headers: Headers) -> str:
 
 
 async def _session_principal(
-    services: Services, row: Any, tenant: TenantRef | None, lang: str
+    services: Services, row: Any, tenant: TenantRef | None, lang: str, seen: datetime | None = None
 ) -> Principal:
     """The principal of a valid login session at this tenant, by the firm's rules now: a
     client contact of a firm whose client cabinet is off is refused; a staff member without
@@ -249,7 +279,7 @@ async def _session_principal(
         is_platform_admin=bool(is_platform_admin) and mfa_passed,
         csrf_token=login.csrf_token,
         mfa_pending=not mfa_passed,
-        extra=_expiring(login.expires_at),
+        extra=_expiring(idle.ends_at(login, tenant, seen)),
     )
 
 
@@ -286,7 +316,7 @@ async def reauthenticate(
             row = (
                 await session.execute(SESSION_LOOKUP.where(LoginSession.id == principal.session_id))
             ).one_or_none()
-        if row is None or row[0].revoked_at is not None or row[0].expires_at <= datetime.now(UTC):
+        if row is None or not idle.alive(row[0], tenant, datetime.now(UTC)):
             raise AuthRefused(401, "SESSION_ENDED", "The session has ended; log in again.")
         return await _session_principal(services, row, tenant, "en"), tenant
     return principal, tenant

@@ -12,7 +12,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from saas.auth import service
+from saas.auth import idle, service
 from saas.auth.cookies import clear_session_cookies, cookies_secure, set_session_cookies
 from saas.auth.messages import language_of, message
 from saas.auth.models import ApiToken as ApiTokenRow
@@ -312,6 +312,18 @@ TotpResult = Annotated[
 @strawberry.type(description="The firm's security rules.")
 class SecuritySettings:
     require_staff_totp: bool
+    session_idle_minutes: int = strawberry.field(
+        description="A session unused for longer than this stops working (minutes; the "
+        "14-day expiry after login applies too)."
+    )
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> SecuritySettings:
+        minutes = settings.get(idle.SETTING)
+        return cls(
+            require_staff_totp=bool(settings.get("require_staff_totp")),
+            session_idle_minutes=minutes if isinstance(minutes, int) else idle.DEFAULT_IDLE_MINUTES,
+        )
 
 
 def _totp_error(refused: Refused, lang: str) -> ValidationError | ConflictError:
@@ -587,8 +599,7 @@ class Query:
         description="The firm's security rules.", extensions=requires("firm", "manage")
     )
     def security_settings(self, info: Info) -> SecuritySettings:
-        settings = info.context.tenant.settings or {}
-        return SecuritySettings(require_staff_totp=bool(settings.get("require_staff_totp")))
+        return SecuritySettings.of(info.context.tenant.settings or {})
 
 
 @strawberry.type
@@ -766,7 +777,7 @@ class Mutation:
             )
         # This process sees it at once; the others on the NOTIFY delivered at commit.
         info.context.services.registry.invalidate()
-        return SecuritySettings(require_staff_totp=bool(settings.get("require_staff_totp")))
+        return SecuritySettings.of(settings)
 
     @strawberry.mutation(
         description="Invite a staff member by e-mail (a 72-hour, single-use link).",

@@ -103,6 +103,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "У этого e-mail уже есть учётная запись: введите её текущий пароль.",
         "This e-mail already has an account: enter its current password.",
     ),
+    "NOT_A_SESSION": (
+        "Сеансы есть только у входа по паролю; API-токен их не видит и не завершает.",
+        "Only a password login has sessions; an API token neither sees nor ends them.",
+    ),
+    "IDLE_TIMEOUT_OUT_OF_RANGE": (
+        "Укажите от {low} до {high} минут.",
+        "Choose between {low} and {high} minutes.",
+    ),
 }
 
 

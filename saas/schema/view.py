@@ -9,6 +9,7 @@ query, an unknown operation name, a mutation over GET, a batch over the limit, a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -28,10 +29,15 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from saas.auth.authenticate import AuthRefused, bearer_in, from_connection_params
+from saas.auth.idle import touch_binding
 from saas.auth.live import SocketGuard, live_sockets
 from saas.logs import request_id_var
 from saas.ops.outage import raise_if_unavailable
@@ -138,10 +144,30 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             live_sockets(self.context.services).discard(self.guard)
         await super().shutdown()
 
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """A token in the payload (graphql-ws clients' `connectionParams: {authorization:
+        "Bearer ..."}`) authenticates the socket; a bad one closes it (4403, its code)."""
+        secret = bearer_in(message.get("payload"))
+        if secret is not None and not self.connection_init_received and self.guard is not None:
+            binding = self.context.binding
+            try:
+                principal, tenant = await from_connection_params(
+                    self.context.services, secret, self.context.request.scope, binding.tenant
+                )
+            except AuthRefused as exc:
+                await self.guard.close(exc.code)
+                return
+            self.context.binding = replace(binding, principal=principal, tenant=tenant)
+            self.context.loaders.clear()
+            if not await self.guard.check():  # also closes it when its token expires
+                return
+        await super().handle_connection_init(message)
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and self.guard is not None:
             if not await self.guard.check():
                 return
+            await touch_binding(self.context.services, self.context.binding)  # a use (idle)
             self.context.loaders.clear()  # each operation reads the rights as they are now
         limit = self.max_subscriptions_per_connection
         if (

@@ -40,7 +40,16 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
     return build_world(db_engine, firms, live_server.url)
 
 
-async def _open(port: int, host: str, headers: dict[str, str]) -> Any:
+async def _open(
+    port: int,
+    host: str,
+    headers: dict[str, str],
+    *,
+    params: dict[str, Any] | None = None,
+    ack: bool = True,
+) -> Any:
+    """A graphql-transport-ws socket, initialized with `params` (connection_init's payload)
+    and, with `ack`, acknowledged."""
     ws = await connect(
         f"ws://{host}:{port}/graphql",
         host="127.0.0.1",
@@ -50,8 +59,9 @@ async def _open(port: int, host: str, headers: dict[str, str]) -> Any:
         subprotocols=["graphql-transport-ws"],
         additional_headers=headers,
     )
-    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    await ws.send(json.dumps({"type": "connection_init", "payload": params or {}}))
+    if ack:
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
     return ws
 
 

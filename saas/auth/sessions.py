@@ -1,0 +1,109 @@
+"""A person's login sessions at one address, as the account security page lists them, with
+"end this one" and "end all others", and the firm's idle timeout (`saas.auth.idle`).
+
+Sessions are bound to the host they were opened at (a firm, or the platform), so the list
+holds the sessions of this firm's address only: a person of two firms sees each firm's at
+that firm's address, and nothing of one firm shows at the other. Ending goes through
+`saas.auth.live.end_sessions`, the path logout and password reset use: the ended sessions
+stop working over HTTP at once and their open WebSockets are closed (4403) in every process.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from ua_parser import parse
+
+from saas.auth import idle
+from saas.auth.live import end_sessions
+from saas.auth.models import LoginSession
+from saas.schema.errors import DomainError
+from saas.tenants.models import Tenant
+from saas.tenants.registry import TENANTS_CHANGED, TenantRef
+
+
+@lru_cache(maxsize=512)
+def device_of(user_agent: str | None) -> str | None:
+    """ "Chrome 120 · Windows 10", "Mobile Safari 17 · iOS 17.1 · iPhone"; None when the user
+    agent names no known browser or system (a script, an HTTP library)."""
+    if not user_agent:
+        return None
+    found = parse(user_agent)
+    parts: list[str] = []
+    if found.user_agent is not None and found.user_agent.family != "Other":
+        browser = found.user_agent
+        parts.append(f"{browser.family} {browser.major}" if browser.major else browser.family)
+    if found.os is not None and found.os.family != "Other":
+        system = found.os
+        version = ".".join(v for v in (system.major, system.minor) if v)
+        parts.append(f"{system.family} {version}".strip())
+    if found.device is not None and found.device.family not in ("Other", "Spider"):
+        if found.device.family not in parts[-1:]:
+            parts.append(found.device.family)
+    return " · ".join(parts) or None
+
+
+def _at_host(person_id: int, tenant_id: int | None) -> tuple[ColumnElement[bool], ...]:
+    return (
+        LoginSession.person_id == person_id,
+        LoginSession.tenant_id.is_not_distinct_from(tenant_id),
+    )
+
+
+async def sessions_of(
+    session: AsyncSession, person_id: int, tenant: TenantRef | None, ids: list[int] | None = None
+) -> list[LoginSession]:
+    """The person's working sessions at this host (not ended, expired or idle too long),
+    last used first; only those of `ids` when given."""
+    now = (await session.execute(select(func.now()))).scalar_one()
+    stmt = (
+        select(LoginSession)
+        .where(
+            *_at_host(person_id, tenant.id if tenant else None),
+            LoginSession.revoked_at.is_(None),
+            LoginSession.expires_at > now,
+            LoginSession.last_seen_at > now - timedelta(minutes=idle.idle_minutes(tenant)),
+        )
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    )
+    if ids is not None:
+        stmt = stmt.where(LoginSession.id.in_(ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def end_session(
+    session: AsyncSession, person_id: int, tenant_id: int | None, session_id: int
+) -> list[int]:
+    """ "End this one": one of the person's sessions at this host (the ids ended)."""
+    where = _at_host(person_id, tenant_id)
+    return await end_sessions(session, LoginSession.id == session_id, *where)
+
+
+async def end_other_sessions(
+    session: AsyncSession, person_id: int, tenant_id: int | None, current_id: int
+) -> list[int]:
+    """ "End all others": every session of the person at this host but the current one."""
+    where = _at_host(person_id, tenant_id)
+    return await end_sessions(session, LoginSession.id != current_id, *where)
+
+
+async def set_idle_timeout(
+    session: AsyncSession, tenant: TenantRef, minutes: int
+) -> dict[str, object]:
+    """The firm's idle timeout (minutes, MIN_IDLE_MINUTES..MAX_IDLE_MINUTES). Every process
+    drops its copy of the firm at commit, and live sockets of the firm are re-checked: a
+    shorter timeout ends the sessions already idle longer than it."""
+    if not idle.MIN_IDLE_MINUTES <= minutes <= idle.MAX_IDLE_MINUTES:
+        raise DomainError(
+            "IDLE_TIMEOUT_OUT_OF_RANGE",
+            f"Choose between {idle.MIN_IDLE_MINUTES} and {idle.MAX_IDLE_MINUTES} minutes.",
+            "minutes",
+        )
+    row = await session.get(Tenant, tenant.id, with_for_update=True)
+    assert row is not None
+    row.settings = {**(row.settings or {}), idle.SETTING: minutes}
+    await session.execute(select(func.pg_notify(TENANTS_CHANGED, str(tenant.id))))
+    return row.settings
