@@ -214,7 +214,7 @@ def test_only_member_managers_invite_and_roles_are_checked(client, firms, people
     denied = manager.raw(INVITE, {"email": new_email(), "roles": ["staff"]})
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     anonymous = client(firms["a"].host).raw(INVITE, {"email": new_email(), "roles": ["staff"]})
-    assert anonymous["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
     admin = admin_of(client, firms, people)
     for email, roles, code in (

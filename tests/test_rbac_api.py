@@ -546,6 +546,9 @@ def test_another_firms_admin_cannot_see_or_change_roles_and_members(
 def test_platform_host_grants_no_firm_permission(client, people, settings) -> None:  # type: ignore[no-untyped-def]
     platform = client(settings.base_domain)
     result = platform.raw(ROLES)
+    assert result.get("errors") and codes(result) == ["UNAUTHENTICATED"]  # anonymous
+    login(platform, people["a"].admin.email, people["a"].admin.password)
+    result = platform.raw(ROLES)  # a firm admin, at the platform's host
     assert result.get("errors") and codes(result) == ["FORBIDDEN"]
 
 

@@ -108,14 +108,44 @@ class ErrorPolicy(SchemaExtension):
         if result.errors:
             context = getattr(self.execution_context, "context", None)
             language = getattr(context, "language", "ru") if context is not None else "ru"
+            principal = getattr(context, "principal", None)
             result.errors = apply_error_policy(
-                result.errors, request_id_of(self.execution_context), language
+                result.errors,
+                request_id_of(self.execution_context),
+                language,
+                anonymous=principal is not None and not principal.authenticated,
             )
 
 
+UNAUTHENTICATED_MESSAGE = {
+    "ru": "Войдите в кабинет: без входа это недоступно.",
+    "en": "Log in first: this is not available without logging in.",
+}
+
+
+def unauthenticated(error: GraphQLError, language: str) -> GraphQLError:
+    """A refusal of an anonymous caller: UNAUTHENTICATED, naming no permission or grant (which
+    would tell a stranger how the firm's access is set up, and suggest a role instead of a
+    login)."""
+    return GraphQLError(
+        UNAUTHENTICATED_MESSAGE.get(language, UNAUTHENTICATED_MESSAGE["en"]),
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "UNAUTHENTICATED"},
+    )
+
+
 def apply_error_policy(
-    errors: list[GraphQLError], request_id: str | None, language: str = "ru"
+    errors: list[GraphQLError],
+    request_id: str | None,
+    language: str = "ru",
+    *,
+    anonymous: bool = False,
 ) -> list[GraphQLError]:
+    """`anonymous`: the caller sent no credentials, so every FORBIDDEN (a permission, a grant,
+    a guard of any module) is UNAUTHENTICATED: in one place, not per guard."""
     from saas.ops.outage import database_unavailable, unavailable_error
 
     out = []
@@ -124,6 +154,8 @@ def apply_error_policy(
             out.append(unavailable_error(error, request_id, language))  # not a bug: an outage
         elif is_unexpected(error):
             out.append(masked(error, request_id))
+        elif anonymous and error_code(error) == "FORBIDDEN":
+            out.append(unauthenticated(error, language))
         else:
             out.append(error if error_code(error) else with_code(error, public_code(error)))
     return out

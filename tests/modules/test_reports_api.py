@@ -431,7 +431,7 @@ def test_client_reads_only_granted_organizations_and_changes_nothing(world: Worl
 
 def test_anonymous_is_refused(world: World) -> None:
     anonymous = GraphQLClient(world.integrator_a.http.base_url.__str__(), world.host_a)
-    assert codes(anonymous.raw(FEED, {"first": 1})) == ["FORBIDDEN"]
+    assert codes(anonymous.raw(FEED, {"first": 1})) == ["UNAUTHENTICATED"]
 
 
 def test_another_firms_ids_name_nothing(world: World) -> None:
