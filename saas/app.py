@@ -16,6 +16,7 @@ from saas.ops.health import healthz, readyz
 from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
 from saas.ops.observer import OperationObserver
 from saas.ops.outage import DatabaseOutageMiddleware
+from saas.ops.proxies import trust_proxies
 from saas.ops.sentry import init_sentry
 from saas.request import RequestBindingMiddleware
 from saas.schema.root import build_schema
@@ -74,4 +75,5 @@ def create_app(
     app.add_middleware(DatabaseOutageMiddleware)
     # Outermost: refusals of the binding middleware are counted and logged as well.
     app.add_middleware(RequestMetricsMiddleware)
+    trust_proxies(app, settings)  # X-Forwarded-* only from SAAS_TRUSTED_PROXIES, outermost
     return app

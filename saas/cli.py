@@ -176,10 +176,17 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import dataclasses
+
     from saas.app import create_app
     from saas.ops.heap import settle_heap_after_start
+    from saas.ops.proxies import UVICORN
     from saas.ops.shutdown import serve
+    from saas.settings import addresses
 
+    if args.forwarded_allow_ips is not None:  # the older spelling of SAAS_TRUSTED_PROXIES
+        proxies = addresses(args.forwarded_allow_ips, "--forwarded-allow-ips")
+        settings = dataclasses.replace(settings, trusted_proxies=proxies)
     app = create_app(settings)
     settle_heap_after_start()
     serve(
@@ -189,9 +196,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=None,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
         ws="websockets-sansio",
+        **UVICORN,
     )
     return 0
 
@@ -277,7 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API (uvicorn)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="proxies whose X-Forwarded-* headers are believed (overrides SAAS_TRUSTED_PROXIES)",
+    )
 
     worker = sub.add_parser("worker", help="run the job worker (dramatiq)")
     worker.add_argument("--processes", type=int, default=1)

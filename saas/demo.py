@@ -254,6 +254,7 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
     if not serve:
         return 0
     from saas.app import create_app
+    from saas.ops.proxies import UVICORN
     from saas.ops.shutdown import serve as serve_app
     from saas.ops.supervisor import Child, EmbeddedPostgresChild, WorkerChild, supervise
 
@@ -273,6 +274,7 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
             port=port,
             log_config=None,
             ws="websockets-sansio",
+            **UVICORN,
         )
     finally:
         stop_supervising()

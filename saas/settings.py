@@ -29,6 +29,20 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def addresses(value: str, name: str = "SAAS_TRUSTED_PROXIES") -> tuple[str, ...]:
+    """A comma-separated list of IP addresses and networks (CIDR); anything else stops the
+    start, so a typo cannot silently trust nobody (or, worse, everybody)."""
+    import ipaddress
+
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from exc
+    return items
+
+
 def _secret_key(data_dir: Path) -> str:
     """Production must set SAAS_SECRET_KEY; development keeps a generated one in .data/."""
     if key := os.environ.get("SAAS_SECRET_KEY"):
@@ -93,6 +107,10 @@ class Settings:
     # Webhooks may be sent over plain HTTP (a local receiver in development and tests).
     # SAAS_WEBHOOK_ALLOW_HTTP; off by default in production: HTTPS only.
     webhook_allow_http: bool = False
+    # Proxies whose X-Forwarded-For/-Proto are believed (SAAS_TRUSTED_PROXIES: addresses and
+    # CIDR networks, comma-separated). None by default: the peer's own address is the
+    # client's, for the login limits and the audit (saas.ops.proxies).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -122,6 +140,7 @@ class Settings:
             webhook_private_networks=_flag("SAAS_WEBHOOK_PRIVATE_NETWORKS", False),
             shutdown_grace_seconds=float(os.environ.get("SAAS_SHUTDOWN_GRACE_SECONDS") or 10),
             webhook_allow_http=_flag("SAAS_WEBHOOK_ALLOW_HTTP", not production),
+            trusted_proxies=addresses(os.environ.get("SAAS_TRUSTED_PROXIES", "")),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -61,6 +61,9 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         notification_mail_delay_seconds=1.0,
         # The webhook tests' receiver listens on 127.0.0.1; test_webhooks checks the refusal.
         webhook_private_networks=True,
+        # Tests play several clients from 127.0.0.1 with X-Forwarded-For (test_auth_login);
+        # test_forwarded_headers checks the default (no proxy trusted).
+        trusted_proxies=("127.0.0.1",),
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import uvicorn
 
+from saas.ops.proxies import UVICORN
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -32,6 +34,7 @@ class LiveServer:
             log_config=None,
             ws="websockets-sansio",
             lifespan="on",
+            **UVICORN,  # forwarded headers only as the app's settings say (saas.ops.proxies)
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
