@@ -6,11 +6,13 @@ import { ConfirmTotpDocument, DisableTotpDocument, StartTotpEnrollmentDocument }
 import { Shell } from "../components/Shell";
 import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { QrCode } from "../components/QrCode";
+import { SessionsPanel } from "../components/SessionsPanel";
 import { useSession } from "../app/session";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
 
-/** The person's own login security: set up or turn off a TOTP second factor. Reachable while
+/** The person's own login security: set up or turn off a TOTP second factor, see and end the
+ *  sessions at this address (SessionsPanel). Reachable while
  *  the firm's 2FA rule still holds the session back (mfaPending), which is all it may do then. */
 export function AccountSecurityPage() {
   const t = useT();
@@ -39,6 +41,7 @@ export function AccountSecurityPage() {
           </p>
         )}
       </section>
+      <SessionsPanel />
     </Shell>
   );
 }

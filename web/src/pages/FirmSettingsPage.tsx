@@ -6,11 +6,13 @@ import type { FirmSettingsQuery } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { useRefreshBrand } from "../app/brand";
+import { IdleTimeoutForm } from "../components/IdleTimeoutForm";
 import { useI18n, useT } from "../i18n";
 
 type CabinetState = FirmSettingsQuery["brandingSettings"];
 
-/** The firm admin's switches: staff 2FA and the client cabinet (with its storage consent). */
+/** The firm admin's switches: staff 2FA, the client cabinet (with its storage consent) and the
+ *  sessions' idle timeout. */
 export function FirmSettingsPage() {
   const t = useT();
   const [{ data, error }] = useQuery({ query: FirmSettingsDocument, requestPolicy: "network-only" });
@@ -25,6 +27,7 @@ export function FirmSettingsPage() {
         <div className="grid-2">
           <SecurityForm requireStaffTotp={data.securitySettings.requireStaffTotp} />
           <CabinetForm initial={data.brandingSettings} />
+          <IdleTimeoutForm />
         </div>
       )}
     </Workspace>
