@@ -91,7 +91,13 @@ class Settings:
     session_days: int = 14
     login_window_seconds: int = 900
     login_max_per_account: int = 5
-    login_max_per_address: int = 30
+    # Failures from one address never lock anyone out (an office behind one NAT address
+    # shares it): past `login_address_free_failures` in the window, each further failure's
+    # answer is held `login_address_delay_seconds`, doubling per failure up to the max; a
+    # right password is answered at once (saas.auth.service.AttemptLog.held).
+    login_address_free_failures: int = 10
+    login_address_delay_seconds: float = 1.0
+    login_address_delay_max_seconds: float = 30.0
     limits: Limits = field(default_factory=Limits)
     log_json: bool = True
     # Report notifications are e-mailed in one batch per person once none arrived for this

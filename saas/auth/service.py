@@ -8,9 +8,14 @@ outcome of the rest.
 
 Decisions worth knowing:
 - An attempt is recorded as a failure first and marked succeeded once every factor passed;
-  lock and rate limit count failures in `login_window_seconds` (per e-mail since its last
-  success, per address in total). Unknown e-mails are counted and locked the same way, so the
-  answers do not reveal whether an account exists.
+  the lock counts failures per e-mail since its last success in `login_window_seconds`.
+  Unknown e-mails are counted and locked the same way, so the answers do not reveal whether
+  an account exists.
+- Failures from one address never refuse anyone (one NAT address may be a whole office): past
+  a number of them in the window, each further failed attempt from that address is answered
+  only after a delay doubling per failure, capped (`AttemptLog.held`); a right password of an
+  account that is not locked is answered at once. Attempts sent in parallel are recorded
+  before they are judged, so they see each other and are held alike.
 - At a firm's host a person with the right password but no active membership there gets
   NOT_A_MEMBER (only after every factor passed: it tells nothing a login at the platform host
   would not).
@@ -221,7 +226,9 @@ class AttemptLog:
         settings = services.settings
         self.window = timedelta(seconds=settings.login_window_seconds)
         self.max_account = settings.login_max_per_account
-        self.max_address = settings.login_max_per_address
+        self.free_address = settings.login_address_free_failures
+        self.delay = settings.login_address_delay_seconds
+        self.max_delay = settings.login_address_delay_max_seconds
         self.id = 0
         self.at: datetime | None = None
 
@@ -271,13 +278,8 @@ class AttemptLog:
         )
 
     async def refusal(self, session: AsyncSession, person: Person | None) -> Refused | None:
-        """Before checking the password: is the address or the account over its limit?"""
+        """Before checking the password: is the account locked?"""
         now = await _now(session)
-        by_address = await self._failures(
-            session, LoginAttempt.ip == self.ip, limit=self.max_address
-        )
-        if len(by_address) >= self.max_address:
-            return Refused("RATE_LIMITED", _seconds_until(by_address[-1] + self.window, now))
         by_account = await self._account_failures(session)
         if len(by_account) >= self.max_account:
             until = by_account[-1] + self.window
@@ -301,6 +303,25 @@ class AttemptLog:
             return Refused("ACCOUNT_LOCKED", _seconds_until(until, now))
         await session.commit()
         return Refused(code)
+
+    async def address_delay(self, session: AsyncSession) -> float:
+        """Seconds to hold this failed attempt's answer: none for the address's first
+        `free_address` failures in the window (this one included), then `delay` doubling per
+        further failure, at most `max_delay`."""
+        steps = max(0, math.ceil(math.log2(max(self.max_delay / self.delay, 1)))) + 1
+        failures = await self._failures(
+            session, LoginAttempt.ip == self.ip, limit=self.free_address + steps
+        )
+        over = len(failures) + 1 - self.free_address
+        return 0.0 if over <= 0 else min(self.max_delay, self.delay * 2 ** (over - 1))
+
+    async def held(self, session: AsyncSession, refused: Refused) -> Refused:
+        """Answer a failed attempt after the address's delay, holding no connection meanwhile."""
+        delay = await self.address_delay(session)
+        await session.commit()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return refused
 
     async def succeeded(self, session: AsyncSession, person: Person) -> None:
         await session.execute(
@@ -332,17 +353,18 @@ async def check_password(
     await attempt.record()
     person = await _person_by_email(session, email)
     refusal = await attempt.refusal(session, person)
+    if refusal:
+        return person, await attempt.held(session, refusal)
     # Ends the read transaction: no pooled connection is held during the slow check below.
     await session.commit()
-    if refusal:
-        return person, refusal
     # argon2 takes tens of milliseconds of CPU: keep the event loop free meanwhile. Unknown
     # e-mails are verified against a dummy hash, so they take as long.
     ok = await asyncio.to_thread(
         verify_password, person.password_hash if person else None, password
     )
     if not ok or person is None:
-        return person, await attempt.failed(session, person, "INVALID_CREDENTIALS")
+        failed = await attempt.failed(session, person, "INVALID_CREDENTIALS")
+        return person, await attempt.held(session, failed)
     return person, None
 
 
@@ -363,12 +385,13 @@ async def login(
             return refusal
         assert person is not None
         if person.totp_enabled:
-            if not otp:
+            if not otp:  # the password was right: answered at once
                 return await attempt.failed(session, person, "OTP_REQUIRED")
             # Locked, so two concurrent logins cannot both spend the same code.
             await session.refresh(person, with_for_update=True)
             if not accept_totp(person, otp):
-                return await attempt.failed(session, person, "INVALID_OTP")
+                failed = await attempt.failed(session, person, "INVALID_OTP")
+                return await attempt.held(session, failed)
         await attempt.succeeded(session, person)
         if person.password_hash and needs_rehash(person.password_hash):
             person.password_hash = await asyncio.to_thread(hash_password, password)
