@@ -49,9 +49,6 @@ def e2e_settings(settings: Settings) -> Settings:
         settings,
         base_domain="localhost",
         public_port=port,
-        # The API tests log in with wrong passwords from 127.0.0.1 on purpose; the browser
-        # comes from the same address and must not inherit their rate limit.
-        login_max_per_address=10_000,
     )
 
 
