@@ -21,8 +21,10 @@ from saas.ops.sentry import init_sentry
 from saas.request import RequestBindingMiddleware
 from saas.schema.root import build_schema
 from saas.schema.view import GraphQLApp
+from saas.security_headers import SecurityHeaders
 from saas.services import Services
 from saas.settings import Settings
+from saas.storage import get_store
 from saas.storage.endpoint import file_link
 from saas.tenants.branding_routes import branding_image
 from saas.web import SinglePageApp
@@ -75,5 +77,10 @@ def create_app(
     app.add_middleware(DatabaseOutageMiddleware)
     # Outermost: refusals of the binding middleware are counted and logged as well.
     app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(
+        SecurityHeaders,
+        production=settings.production,
+        storage_origin=lambda: get_store(services).browser_origin,
+    )
     trust_proxies(app, settings)  # X-Forwarded-* only from SAAS_TRUSTED_PROXIES, outermost
     return app

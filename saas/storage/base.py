@@ -130,6 +130,9 @@ class ObjectStore(ABC):
     their shape again (defence in depth) but know nothing of tenants."""
 
     kind: str
+    # The origin (scheme://host[:port]) browsers reach for this backend's links, when it is
+    # not this app (S3's presigned URLs): the cabinet's Content-Security-Policy allows it.
+    browser_origin: str | None = None
 
     @abstractmethod
     async def put(

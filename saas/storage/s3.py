@@ -89,6 +89,12 @@ class S3Store(ObjectStore):
     ):
         self.endpoint = endpoint
         self.bucket = bucket
+        public_https = secure if public_secure is None else public_secure
+        self.browser_origin = (
+            f"{'https' if public_https else 'http'}://{public_endpoint}"
+            if public_endpoint
+            else f"{'https' if secure else 'http'}://{endpoint}"
+        )
         credentials: dict[str, Any] = {}
         if access_key is None:
             from minio.credentials import ChainedProvider, EnvAWSProvider, EnvMinioProvider

@@ -115,8 +115,19 @@ def browser_context(chromium: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser_context: Any) -> Any:
-    return browser_context.new_page()
+def page(browser_context: Any) -> Iterator[Any]:
+    """A page that fails its test if anything broke the cabinet's Content-Security-Policy
+    (saas.security_headers): Chromium reports each violation on the console."""
+    page = browser_context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    assert not violations, violations
 
 
 @pytest.fixture(scope="session")
