@@ -32,6 +32,8 @@ _SECRETS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[parameters: .*?\]"), f"[parameters: {REDACTED}]"),
     (re.compile(r"(?i)\b(bearer|basic)\s+[^\s,;'\"]+"), rf"\g<1> {REDACTED}"),
     (re.compile(r"\bkbt_[A-Za-z0-9_\-]+"), f"kbt_{REDACTED}"),
+    # A file link's path is its signed token (the access log names every path).
+    (re.compile(r"(/files/)[^\s\"'?]+"), rf"\g<1>{REDACTED}"),
     (
         re.compile(
             r"(?i)\b(kabinet_session|kabinet_csrf|session|csrf[_-]?token|token|secret|"

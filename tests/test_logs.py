@@ -140,11 +140,13 @@ def test_the_log_redacts_tokens_cookies_passwords_hashes_and_emails(
     log.warning("body {'email': '%s', 'password': 'Spring2026!', 'hash': '%s'}", email, argon)
     log.warning("[SQL: SELECT 1]\n[parameters: {'token_hash': '%s'}]", token_hash)
     log.warning("GET /invite?token=%s request %s", session, request_id)
+    log.info("GET /files/%s 200", csrf, extra={"path": f"/files/{csrf}"})
     text = captured_log.getvalue()
     for leaked in (secret, token_hash, email, session, csrf, "Spring2026!", argon):
         assert leaked not in text, text
     # What an operator needs stays: the request id (32 hex digits), the path, the words.
     assert request_id in text and "GET /invite" in text and "Bearer [redacted]" in text
+    assert "GET /files/[redacted] 200" in text
 
 
 def test_redact_keeps_ordinary_text() -> None:
