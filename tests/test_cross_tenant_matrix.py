@@ -69,6 +69,7 @@ SECRET_ROLE = "alpha_only_q7z"
 SECRET_ADMIN = "matrix-admin-a-q7z@matrix.test"
 SECRET_MANAGER = "matrix-manager-a-q7z@matrix.test"
 SECRET_MANAGER_NAME = "Менеджер Альфы Q7Z"
+SECRET_DEVICE = "AlphaBrowser-q7z/1.0"  # the user agent of A's admin's session
 MARKERS = (
     SECRET_FIRM,
     SECRET_ORG,
@@ -80,6 +81,7 @@ MARKERS = (
     SECRET_ADMIN,
     SECRET_MANAGER,
     SECRET_MANAGER_NAME,
+    SECRET_DEVICE,
 )
 A_SEQUENCE_START = 10**12
 
@@ -528,6 +530,7 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> World:  # type: ign
         memberships=[(tenant_id, "staff", ["manager"], None)],
     )
     c = GraphQLClient(live_server.url, host)
+    c.http.headers["user-agent"] = SECRET_DEVICE
     login(c, admin.email, admin.password)
     world = build_world(
         c,
