@@ -307,7 +307,9 @@ class AttemptLog:
     async def address_delay(self, session: AsyncSession) -> float:
         """Seconds to hold this failed attempt's answer: none for the address's first
         `free_address` failures in the window (this one included), then `delay` doubling per
-        further failure, at most `max_delay`."""
+        further failure, at most `max_delay` (0 turns the back-off off)."""
+        if self.delay <= 0 or self.max_delay <= 0:
+            return 0.0
         steps = max(0, math.ceil(math.log2(max(self.max_delay / self.delay, 1)))) + 1
         failures = await self._failures(
             session, LoginAttempt.ip == self.ip, limit=self.free_address + steps
