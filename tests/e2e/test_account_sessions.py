@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
 from tests.conftest import Firm
@@ -102,7 +103,7 @@ def test_a_firm_admin_sets_the_idle_timeout(page: Any, site: Site, db_engine: sa
         "Вход, которым не пользовались дольше, завершается. От 15 минут до 14 дней (20160); "
         "по умолчанию 720 (12 часов).",
     )
-    page.wait_for_function("document.querySelector('#idle-minutes')?.value === '720'")
+    expect(field).to_have_value("720")
     field.fill("30")
     page.locator("[data-testid=idle-save]").click()
     expect_text(page, "form[aria-labelledby=idle-title] .alert-ok", "Сохранено.")
@@ -113,4 +114,4 @@ def test_a_firm_admin_sets_the_idle_timeout(page: Any, site: Site, db_engine: sa
     }
     api.close()
     page.reload()
-    page.wait_for_function("document.querySelector('#idle-minutes')?.value === '30'")
+    expect(page.get_by_label("Выход при бездействии, минут")).to_have_value("30")
