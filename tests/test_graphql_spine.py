@@ -303,7 +303,8 @@ def test_public_errors_are_not_masked(strict, firms) -> None:  # type: ignore[no
     result = c.raw("{ probePublic }")
     assert result["errors"][0]["message"] == "You asked for something we refuse, politely."
     assert codes(result) == ["PROBE_REFUSED"]
-    assert codes(c.raw("{ probeGuarded }")) == ["FORBIDDEN"]
+    # Anonymous: told to log in, whichever guard refused (the permission is not named).
+    assert codes(c.raw("{ probeGuarded }")) == ["UNAUTHENTICATED"]
     assert codes(c.raw("{ probeLogin }")) == ["UNAUTHENTICATED"]
 
 
@@ -745,7 +746,7 @@ def test_plain_leaf_fields_resolve_and_fail_as_before(strict, firms) -> None:  #
     # A field without a resolver but with a permission extension is never taken short.
     guarded = c.raw("{ probeLeaves { count secret } }")
     assert guarded["data"] == {"probeLeaves": [None]}
-    assert codes(guarded) == ["FORBIDDEN"]
+    assert codes(guarded) == ["UNAUTHENTICATED"]  # an anonymous caller
     assert guarded["errors"][0]["path"] == ["probeLeaves", 0, "secret"]
 
 

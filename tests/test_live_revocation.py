@@ -474,6 +474,8 @@ def own_firm(db_engine: sa.Engine, settings: Any, live_server: Any) -> tuple[Any
     tenant_id = provision_tenant(db_engine, slug, "Живая фирма")
     host = f"{slug}.{settings.base_domain}"
     admin, secret, csrf = staff(db_engine, tenant_id, ["firm_admin"])
+    # A second factor of their own: only such an admin may require it of all staff.
+    auth.give_totp(db_engine, admin)
     return (tenant_id, slug, host), session_client(live_server.url, host, secret, csrf)
 
 

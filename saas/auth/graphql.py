@@ -764,7 +764,15 @@ class Mutation:
         self, info: Info, require_staff_totp: bool
     ) -> SecuritySettings:
         tenant = info.context.tenant
+        principal = info.context.principal
         async with info.context.unit_of_work(shared=True) as session:
+            if require_staff_totp and principal.person_id is not None:
+                # The admin who turns it on is staff too: without a factor of their own they
+                # would lose every role the moment it applies.
+                me = await session.get(Person, principal.person_id)
+                if me is not None and not me.totp_enabled:
+                    code = "TOTP_ENROLL_FIRST"
+                    raise PublicError(message(code, _lang(info)), code)
             settings = await service.update_security_settings(session, tenant, require_staff_totp)
             await _audit(
                 session,

@@ -60,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Вход с одноразовым кодом не подключён.",
         "Two-factor login is not enabled.",
     ),
+    "TOTP_ENROLL_FIRST": (
+        "Сначала подключите вход с одноразовым кодом себе: иначе требование закроет и ваш доступ.",
+        "Enable two-factor login for yourself first, or the requirement would lock you out too.",
+    ),
     "TOTP_REQUIRED_BY_FIRM": (
         "Ваша фирма требует вход с одноразовым кодом; отключить его нельзя.",
         "Your firm requires two-factor login; it cannot be switched off.",

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import pyotp
 import sqlalchemy as sa
 
 from saas.auth.passwords import hash_password
@@ -78,6 +79,20 @@ def create_person(
         for tenant_id, kind, roles, org_id in memberships:
             add_membership(conn, person_id, tenant_id, kind, roles, org_id)
     return TestPerson(int(person_id), email, password)
+
+
+def give_totp(engine: sa.Engine, person_id: int) -> str:
+    """Turns on the person's second factor as an enrollment would; returns its secret."""
+    secret = pyotp.random_base32()
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE shared.people SET totp_secret = :s, totp_enabled = true, "
+                "totp_last_step = NULL WHERE id = :id"
+            ),
+            {"s": secret, "id": person_id},
+        )
+    return secret
 
 
 def add_membership(

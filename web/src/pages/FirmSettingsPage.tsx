@@ -39,13 +39,19 @@ function SecurityForm({ requireStaffTotp }: { requireStaffTotp: boolean }) {
   const [value, setValue] = useState(requireStaffTotp);
   const [saved, setSaved] = useState(requireStaffTotp);
   const [status, setStatus] = useState<"ok" | "error" | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const [{ fetching }, update] = useMutation(UpdateSecuritySettingsDocument);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setStatus(null);
-    const result = (await update({ requireStaffTotp: value })).data?.updateSecuritySettings;
-    if (!result) return setStatus("error");
+    const answer = await update({ requireStaffTotp: value });
+    const result = answer.data?.updateSecuritySettings;
+    if (!result) {
+      // The API's refusal is written for the reader (e.g. "enable it for yourself first").
+      setRefusal(answer.error?.graphQLErrors[0]?.message ?? null);
+      return setStatus("error");
+    }
     setSaved(result.requireStaffTotp);
     setValue(result.requireStaffTotp);
     setStatus("ok");
@@ -55,7 +61,7 @@ function SecurityForm({ requireStaffTotp }: { requireStaffTotp: boolean }) {
     <form className="card" onSubmit={submit} aria-labelledby="security-title">
       <h2 id="security-title">{t("firm.security")}</h2>
       {status === "ok" && <OkAlert>{t("firm.saved")}</OkAlert>}
-      {status === "error" && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+      {status === "error" && <ErrorAlert>{refusal ?? t("error.generic")}</ErrorAlert>}
       <div className="field">
         <div className="checkbox">
           <input
