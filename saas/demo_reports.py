@@ -24,16 +24,12 @@ from saas.db.session import tenant_transaction
 from saas.modules.clients.service import Actor
 from saas.modules.documents.service import removed_on_failure
 from saas.modules.notifications.models import Notification
-from saas.modules.reports import service
 from saas.modules.reports.catalog import PERIOD_CODES, form_of
 from saas.modules.reports.models import Report, ReportEvent
-from saas.modules.reports.service import (
-    DocumentInput,
-    DocumentKind,
-    EventInput,
-    EventKind,
-    ReportInput,
-)
+from saas.modules.reports.service.attachments import DocumentInput
+from saas.modules.reports.service.filings import ReportInput, create_report
+from saas.modules.reports.service.flow import DocumentKind, EventKind
+from saas.modules.reports.service.timeline import EventInput, record_report_event
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
@@ -233,14 +229,14 @@ async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
                 # draft all year; a period over but not yet filed has no events.
                 if _at(period_end(form_code, code), 23, 59) > now and code != "Y":
                     continue
-                report = await service.create_report(
+                report = await create_report(
                     session,
                     integrator,
                     ReportInput(ledger.organization_id, form_code, YEAR, code, TAX_OFFICE),
                 )
                 created += 1
                 for number, step in enumerate(steps, start=1):
-                    await service.record_report_event(
+                    await record_report_event(
                         session,
                         integrator,
                         EventInput(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from websockets.asyncio.client import connect
 
 from saas.auth.tokens import SESSION_COOKIE
-from saas.modules.reports import graphql as reports_graphql
+from saas.modules.reports.service import live_grants
 from saas.tenants.provisioning import schema_for
 from tests.modules.test_reports_api import (
     World,
@@ -227,7 +227,7 @@ async def test_client_subscribers_grants_are_read_together_and_kept_apart(  # ty
 ) -> None:
     a = firms["a"]
     port = live_server.port
-    monkeypatch.setattr(reports_graphql, "GRANTS_TTL", 3.0)
+    monkeypatch.setattr(live_grants, "GRANTS_TTL", 3.0)
     # Client users of firm A: reports on org1 (two of them), reports on org2, only chat on org1.
     people = {
         "org1": add_contact(db_engine, a.slug, a.id, pk(world.org1), ["reports"]),

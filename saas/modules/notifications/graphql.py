@@ -36,7 +36,8 @@ from saas.modules.notifications.policy import (
     viewer_of,
 )
 from saas.modules.notifications.service import NotificationError, WebhookError
-from saas.modules.reports.graphql import ReportType, organization_gid
+from saas.modules.reports.graphql.enums import organization_gid
+from saas.modules.reports.graphql.types import ReportType
 from saas.rbac.permissions import requires
 from saas.schema.context import Info, viewer_language
 from saas.schema.errors import NotFoundError, ValidationError, error_result

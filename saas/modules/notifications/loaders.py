@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from saas.modules.clients.loaders import _ContextLoader, actor_of
 from saas.modules.reports.models import Report
-from saas.modules.reports.service import scope_reports
+from saas.modules.reports.service.scope import scope_reports
 
 
 class ReportsByIdLoader(_ContextLoader):

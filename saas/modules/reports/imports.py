@@ -33,7 +33,9 @@ from saas.core.ids import InvalidId, decode
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.clients.service import Actor
 from saas.modules.reports.models import Report
-from saas.modules.reports.service import EventInput, EventKind, ReportsError, scope_reports
+from saas.modules.reports.service.flow import EventKind, ReportsError
+from saas.modules.reports.service.scope import scope_reports
+from saas.modules.reports.service.timeline import EventInput
 
 MAX_IMPORT_ROWS = 5000
 IDENTITY = ("inn", "kpp", "formCode", "periodYear", "periodCode", "correction")

@@ -26,11 +26,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DataError
 
 from saas.db.core_models import Job
-from saas.events import notify_published, write_outbox
+from saas.events import notify_published
 from saas.jobs import JobContext, job_state, tenant_actor
 from saas.modules.clients.service import Actor
 from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
-from saas.modules.reports import service
 from saas.modules.reports.imports import (
     error_entry,
     event_input,
@@ -38,7 +37,8 @@ from saas.modules.reports.imports import (
     json_line_items,
 )
 from saas.modules.reports.models import ReportDocument
-from saas.modules.reports.service import ReportsError
+from saas.modules.reports.service.flow import ReportsError
+from saas.modules.reports.service.timeline import record_and_announce
 from saas.storage import tenant_files
 
 log = logging.getLogger(__name__)
@@ -85,21 +85,14 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
                 try:
                     async with db.begin_nested():
                         data = await event_input(db, actor, item["row"])
-                        recorded = await service.record_report_event(db, actor, data)
-                        if recorded.status_changed:
-                            published.append(
-                                await write_outbox(
-                                    db,
-                                    service.STATUS_TOPIC,
-                                    service.status_payload(recorded.report),
-                                )
-                            )
+                        recorded = await record_and_announce(db, actor, data)
                 except ReportsError as exc:
                     refuse(error_entry(item["line"], exc))
                     continue
                 except DataError as exc:  # a value the column cannot hold: the row's fault
                     refuse(error_entry(item["line"], invalid_value(exc)))
                     continue
+                published.extend(recorded.announced)
                 summary["duplicates" if recorded.duplicate else "recorded"] += 1
             done = min(start + BATCH, total)
             # Progress and the errors so far, visible while the import runs.

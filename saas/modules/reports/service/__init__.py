@@ -1,0 +1,13 @@
+"""Domain rules of reports and their timelines, by sub-domain. No GraphQL here.
+
+- flow: event kinds and stages, statuses, errors, the firm's today;
+- scope: which reports an actor sees (`scope_reports`, `access_report`);
+- filings: creating a report (form, period, authority);
+- timeline: recording an event, recomputing the status, announcing a status change
+  (`record_and_announce`, the one place that decides a change is published);
+- attachments: documents carried by an event (the drive's upload checks, storage);
+- downloads: audited download links of report documents;
+- feed: the status feed's filters, ATTENTION rank and statement, counts per status.
+
+Functions take (session, actor, ...) and flush, never commit: the caller owns the unit of work.
+"""

@@ -1,0 +1,94 @@
+"""Creating reports: a form of the catalog, a period it accepts, an authority code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saas.modules.clients.service import Actor, access_organization
+from saas.modules.reports.catalog import PERIOD_CODES, Periodicity, form_of
+from saas.modules.reports.models import (
+    Report,
+)
+from saas.modules.reports.service.flow import ReportsError, invalid
+
+
+def period_start(year: int, code: str, periodicity: Periodicity) -> date:
+    if periodicity is Periodicity.MONTH:
+        return date(year, int(code), 1)
+    if periodicity is Periodicity.QUARTER:
+        return date(year, 3 * (int(code[1]) - 1) + 1, 1)
+    return date(year, 1, 1)
+
+
+@dataclass
+class ReportInput:
+    organization_id: int | None
+    form_code: str
+    period_year: int
+    period_code: str
+    authority_code: str
+    correction: int = 0
+    manager_person_id: int | None = None
+
+
+async def create_report(session: AsyncSession, actor: Actor, data: ReportInput) -> Report:
+    org = await access_organization(session, actor, data.organization_id)
+    form = form_of(data.form_code)
+    if form is None:
+        raise invalid("UNKNOWN_FORM", "Неизвестная форма отчёта.", "Unknown report form.", "form")
+    if not form.accepts_period(data.period_code):
+        allowed = ", ".join(PERIOD_CODES[form.periodicity])
+        raise invalid(
+            "INVALID_PERIOD",
+            f"Для этой формы период — одно из: {allowed}.",
+            f"This form's period code is one of: {allowed}.",
+            "periodCode",
+        )
+    if not 2000 <= data.period_year <= 2100:
+        raise invalid("INVALID_YEAR", "Неверный год.", "Invalid year.", "periodYear")
+    if data.correction < 0:
+        raise invalid(
+            "INVALID_CORRECTION",
+            "Номер корректировки не может быть отрицательным.",
+            "The correction number cannot be negative.",
+            "correction",
+        )
+    code = data.authority_code.strip()
+    if not (code.isdigit() and len(code) in (4, 5, 6, 7, 8, 9, 10)):
+        raise invalid(
+            "INVALID_AUTHORITY_CODE",
+            "Код органа — от 4 до 10 цифр (например, код налоговой 7701).",
+            "The authority code is 4 to 10 digits (e.g. tax office 7701).",
+            "authorityCode",
+        )
+    inserted = (
+        await session.execute(
+            pg_insert(Report)
+            .values(
+                organization_id=org.id,
+                form_code=form.code,
+                period_year=data.period_year,
+                period_code=data.period_code,
+                period_start=period_start(data.period_year, data.period_code, form.periodicity),
+                authority_code=code,
+                correction=data.correction,
+                manager_person_id=data.manager_person_id or org.responsible_manager_person_id,
+            )
+            .on_conflict_do_nothing(constraint="uq_reports_org_form_period_correction")
+            .returning(Report.id)
+        )
+    ).scalar_one_or_none()
+    if inserted is None:
+        raise ReportsError(
+            "conflict",
+            "REPORT_EXISTS",
+            "Такой отчёт (форма, период, корректировка) уже есть.",
+            "This report (form, period, correction) already exists.",
+        )
+    report = await session.get(Report, inserted)
+    assert report is not None
+    return report

@@ -1,0 +1,48 @@
+"""Which reports an actor sees: staff and tokens all, a client user those of organizations
+granting it 'reports'.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saas.modules.clients.models import ClientGrant, ClientOrganization
+from saas.modules.clients.policy import ClientModule
+from saas.modules.clients.service import Actor, grants_statement
+from saas.modules.reports.models import (
+    Report,
+)
+from saas.modules.reports.service.flow import report_not_found
+
+
+def reports_scope(actor: Actor) -> ColumnElement[bool] | None:
+    """Reports the actor may see: staff and tokens all; a client user only those of
+    organizations where it holds the 'reports' grant (active contact, module enabled)."""
+    if actor.staff:
+        return None
+    if actor.person_id is None or not actor.client_org_ids:
+        return false()
+    granted = (
+        grants_statement(actor.person_id, actor.client_org_ids)
+        .where(ClientGrant.module == ClientModule.REPORTS.value)
+        .with_only_columns(ClientOrganization.id)
+        .scalar_subquery()
+    )
+    return Report.organization_id.in_(granted)
+
+
+def scope_reports(stmt: Select, actor: Actor) -> Select:
+    clause = reports_scope(actor)
+    return stmt if clause is None else stmt.where(clause)
+
+
+async def access_report(session: AsyncSession, actor: Actor, report_id: int | None) -> Report:
+    if report_id is None:
+        raise report_not_found()
+    row = (
+        await session.execute(scope_reports(select(Report).where(Report.id == report_id), actor))
+    ).scalar_one_or_none()
+    if row is None:
+        raise report_not_found()
+    return row
