@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
-from saas.modules.clients.service import Actor
-from saas.modules.documents import service
 from saas.modules.documents.models import DriveFile
 from saas.modules.documents.policy import DEFAULT_MAX_UPLOAD_BYTES, Viewer
+from saas.modules.documents.service.folders import ensure_system_folders
+from saas.modules.documents.service.storage import removed_on_failure
+from saas.modules.documents.service.uploads import attach_document
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
@@ -75,9 +77,9 @@ async def _seed(services: Services, drive: DemoDrive) -> None:
         (manager, "Акт сверки за 3 квартал 2026.pdf", demo_pdf("Reconciliation act, Q3 2026")),
         (contact, "Банковская выписка за октябрь.pdf", demo_pdf("Bank statement, October 2026")),
     )
-    async with service.removed_on_failure(files) as stored:
+    async with removed_on_failure(files) as stored:
         async with tenant_transaction(services.engine, tenant) as session:
-            await service.ensure_system_folders(session, drive.organization_id)
+            await ensure_system_folders(session, drive.organization_id)
             existing = await session.scalar(
                 sa.select(sa.func.count())
                 .select_from(DriveFile)
@@ -86,7 +88,7 @@ async def _seed(services: Services, drive: DemoDrive) -> None:
             if existing:
                 return
             for viewer, name, data in uploads:
-                await service.attach_document(
+                await attach_document(
                     session,
                     viewer,
                     files,

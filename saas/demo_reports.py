@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
-from saas.modules.clients.service import Actor
-from saas.modules.documents.service import removed_on_failure
+from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.notifications.models import Notification
 from saas.modules.reports.catalog import PERIOD_CODES, form_of
 from saas.modules.reports.models import Report, ReportEvent

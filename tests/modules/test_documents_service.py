@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
+from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
-from saas.modules.clients.service import Actor
-from saas.modules.documents import service
+from saas.modules.documents.models import DriveFolder
 from saas.modules.documents.policy import Viewer
-from saas.modules.documents.service import DocumentsError
+from saas.modules.documents.service.checks import sanitize_filename, sniff_content_type
+from saas.modules.documents.service.errors import DocumentsError
+from saas.modules.documents.service.storage import removed_on_failure
+from saas.modules.documents.service.uploads import attach_document
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
@@ -33,16 +36,16 @@ from tests.modules.test_documents_api import EXE, PDF, World, world  # noqa: F40
     ],
 )
 def test_sanitize_filename(raw: str, clean: str) -> None:
-    assert service.sanitize_filename(raw) == clean
+    assert sanitize_filename(raw) == clean
 
 
 def test_sniffing_decides_by_content() -> None:
-    assert service.sniff_content_type(PDF) == "application/pdf"
-    assert service.sniff_content_type(b"") == "application/octet-stream"
-    assert service.sniff_content_type("текст".encode()[:-1]) == "text/plain"  # cut mid-letter
+    assert sniff_content_type(PDF) == "application/pdf"
+    assert sniff_content_type(b"") == "application/octet-stream"
+    assert sniff_content_type("текст".encode()[:-1]) == "text/plain"  # cut mid-letter
     for body in (EXE, b"\xcf\xfa\xed\xfe" + b"\x00" * 64, b"#!/usr/bin/env python\n"):
         with pytest.raises(DocumentsError) as refused:
-            service.sniff_content_type(body)
+            sniff_content_type(body)
         assert refused.value.code == "EXECUTABLE_REFUSED"
 
 
@@ -86,12 +89,12 @@ async def test_attachments_follow_the_direction_rule(
     )
     kinds = {}
     for who, viewer in (("staff", staff), ("client", client)):
-        async with service.removed_on_failure(files) as stored:
+        async with removed_on_failure(files) as stored:
             async with tenant_transaction(services.engine, tenant) as session:
-                file, version = await service.attach_document(
+                file, version = await attach_document(
                     session, viewer, files, stored, world.org_x, f"{who}.pdf", PDF, 10_000
                 )
-                folder = await session.get(service.DriveFolder, file.folder_id)
+                folder = await session.get(DriveFolder, file.folder_id)
                 assert folder is not None
                 kinds[who] = folder.system_kind
         assert await files.exists(version.storage_key)
@@ -100,9 +103,9 @@ async def test_attachments_follow_the_direction_rule(
     # Another organization's client, or a refused body: refused before anything is stored.
     for viewer, body, code in ((outsider, PDF, "NOT_FOUND"), (client, EXE, "EXECUTABLE_REFUSED")):
         with pytest.raises(DocumentsError) as refused:
-            async with service.removed_on_failure(files) as stored:
+            async with removed_on_failure(files) as stored:
                 async with tenant_transaction(services.engine, tenant) as session:
-                    await service.attach_document(
+                    await attach_document(
                         session, viewer, files, stored, world.org_x, "x.pdf", body, 10_000
                     )
         assert refused.value.code == code and stored == []
@@ -110,9 +113,9 @@ async def test_attachments_follow_the_direction_rule(
     # A failure after the object was stored removes it again.
     leftover: list[str] = []
     with pytest.raises(RuntimeError):
-        async with service.removed_on_failure(files) as stored:
+        async with removed_on_failure(files) as stored:
             async with tenant_transaction(services.engine, tenant) as session:
-                await service.attach_document(
+                await attach_document(
                     session, client, files, stored, world.org_x, "rolled.pdf", PDF, 10_000
                 )
                 leftover = list(stored)

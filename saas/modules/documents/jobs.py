@@ -25,7 +25,7 @@ from saas.modules.documents.models import (
     DriveFileVersion,
     DriveUpload,
 )
-from saas.modules.documents.service import AccessFilter, access_log_statement
+from saas.modules.documents.service.access_log import AccessFilter, access_log_statement
 from saas.storage import StorageError, TenantStorage, tenant_files
 
 EXPORT_KIND = "export_drive_access"

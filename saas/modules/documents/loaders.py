@@ -1,6 +1,6 @@
 """DataLoaders of the drive: one query per request for what nested fields need.
 
-Only reached from objects that were loaded through the access rules of service.py (a file's
+Only reached from objects that were loaded through the access rules of service/ (a file's
 versions are read after the file itself was found visible)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from saas.modules.documents.models import DriveFile, DriveFileVersion
-from saas.modules.documents.service import versions_of
+from saas.modules.documents.service.files import versions_of
 
 
 class VersionsByFileLoader(DataLoader[int, list[DriveFileVersion]]):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from saas.modules.clients.service import Actor
+from saas.core.actor import Actor, actor_of
 from saas.modules.documents.models import FOR_CLIENT, FROM_CLIENT
 from saas.rbac.enforcer import is_allowed
 
@@ -51,7 +51,7 @@ class Viewer:
 
 
 async def viewer_of(ctx: Any) -> Viewer:
-    from saas.modules.clients.loaders import actor_of
+
 
     actor = actor_of(ctx)
     principal = ctx.principal

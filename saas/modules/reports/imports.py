@@ -29,9 +29,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.core.ids import InvalidId, decode
 from saas.modules.clients.models import ClientOrganization
-from saas.modules.clients.service import Actor
 from saas.modules.reports.models import Report
 from saas.modules.reports.service.flow import EventKind, ReportsError
 from saas.modules.reports.service.scope import scope_reports

@@ -13,7 +13,7 @@ committed one, so `done` never goes back and no row is counted twice. Status cha
 the outbox and are announced once per batch.
 
 Reconciliation: `reconcile_report_storage` removes document objects no row names (the
-cleanup path of `documents.service.removed_on_failure` when it could not delete at once).
+cleanup path of `documents.service.storage.removed_on_failure` when it could not delete at once).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import DataError
 
+from saas.core.actor import Actor
 from saas.db.core_models import Job
 from saas.events import notify_published
 from saas.jobs import JobContext, job_state, tenant_actor
-from saas.modules.clients.service import Actor
 from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
 from saas.modules.reports.imports import (
     error_entry,

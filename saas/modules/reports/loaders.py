@@ -6,15 +6,15 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from saas.modules.clients.loaders import _ContextLoader
+from saas.core.loaders import ContextLoader
 from saas.modules.reports.models import FollowUp, ReportDocument, ReportEvent
 
 
-class EventsByReportLoader(_ContextLoader):
+class EventsByReportLoader(ContextLoader):
     """report id -> its events, oldest first (by occurred_at, then recording order). Only
     called for reports the viewer could already load."""
 
-    async def _load(self, keys: list[int]) -> list[list[ReportEvent]]:
+    async def batch_load(self, keys: list[int]) -> list[list[ReportEvent]]:
         rows = await self.ctx.db.execute(
             select(ReportEvent)
             .where(ReportEvent.report_id.in_(sorted(set(keys))))
@@ -26,10 +26,10 @@ class EventsByReportLoader(_ContextLoader):
         return [by_report.get(k, []) for k in keys]
 
 
-class FollowUpsByReportLoader(_ContextLoader):
+class FollowUpsByReportLoader(ContextLoader):
     """report id -> its follow-ups, newest first."""
 
-    async def _load(self, keys: list[int]) -> list[list[FollowUp]]:
+    async def batch_load(self, keys: list[int]) -> list[list[FollowUp]]:
         rows = await self.ctx.db.execute(
             select(FollowUp)
             .where(FollowUp.report_id.in_(sorted(set(keys))))
@@ -41,12 +41,12 @@ class FollowUpsByReportLoader(_ContextLoader):
         return [by_report.get(k, []) for k in keys]
 
 
-class DocumentsByReportLoader(_ContextLoader):
+class DocumentsByReportLoader(ContextLoader):
     """report id -> its documents (of every event), oldest first. Only called for reports
     the viewer could already load. The feed primes it from its own statement (see
     graphql.ReportFeed), so a feed page costs no statement for documents."""
 
-    async def _load(self, keys: list[int]) -> list[list[ReportDocument]]:
+    async def batch_load(self, keys: list[int]) -> list[list[ReportDocument]]:
         rows = await self.ctx.db.execute(
             select(ReportDocument)
             .where(ReportDocument.report_id.in_(sorted(set(keys))))

@@ -6,14 +6,14 @@ import functools
 
 import strawberry
 
+from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, optional_pk_of, pk_of
 from saas.events import notify_published
-from saas.modules.clients.loaders import actor_of
 from saas.modules.clients.service import (
     ClientsError,
 )
 from saas.modules.documents.policy import max_upload_bytes
-from saas.modules.documents.service import removed_on_failure
+from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.reports.graphql.inputs import CreateReportInput, RecordReportEventInput
 from saas.modules.reports.graphql.results import (
     CreateReportResult,

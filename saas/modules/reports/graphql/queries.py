@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, filter_pk, optional_pk_of, pk_of
-from saas.modules.clients.loaders import actor_of
 from saas.modules.reports.catalog import report_forms
 from saas.modules.reports.graphql.enums import ReportOrder, ReportStatus
 from saas.modules.reports.graphql.feed import FeedKeyset, feed_node, selects

@@ -10,12 +10,9 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import Actor, actor_of
 from saas.core.ids import optional_pk_of
 from saas.events import Published, events_since, fanout
-from saas.modules.clients.loaders import actor_of
-from saas.modules.clients.service import (
-    Actor,
-)
 from saas.modules.reports.graphql.enums import ReportStatus, organization_gid
 from saas.modules.reports.graphql.results import ReportStatusChange
 from saas.modules.reports.policy import READ_NOTE, reads_reports

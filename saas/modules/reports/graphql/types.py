@@ -10,9 +10,10 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from saas.core.actor import actor_of
 from saas.core.ids import node_pks
 from saas.modules.clients.graphql import ClientOrganizationType, PersonCardType
-from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader, actor_of
+from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
 from saas.modules.reports.catalog import Authority, Periodicity, ReportForm, form_of
 from saas.modules.reports.graphql.enums import (
     DocumentKind,

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.modules.documents import service as drive
-from saas.modules.documents.service import DocumentsError
+from saas.modules.documents.service.checks import (
+    decode_base64,
+    sanitize_filename,
+    sha256_hex,
+    sniff_content_type,
+    too_large,
+)
+from saas.modules.documents.service.errors import DocumentsError
+from saas.modules.documents.service.storage import StoredObjects, put_object
 from saas.modules.reports.models import (
     Report,
     ReportDocument,
@@ -60,13 +67,13 @@ def check_documents(documents: list[DocumentInput] | None, limit: int) -> list[C
     checked = []
     for index, doc in enumerate(documents):
         try:
-            name = drive.sanitize_filename(doc.filename)
+            name = sanitize_filename(doc.filename)
             if doc.content is not None:
                 content = doc.content
                 if len(content) > limit:
-                    raise drive.too_large(limit)
+                    raise too_large(limit)
             else:
-                content = drive.decode_base64(doc.content_base64 or "", limit)
+                content = decode_base64(doc.content_base64 or "", limit)
             if not content:
                 raise DocumentsError(
                     "validation",
@@ -75,7 +82,7 @@ def check_documents(documents: list[DocumentInput] | None, limit: int) -> list[C
                     "The file is empty.",
                     "contentBase64",
                 )
-            content_type = drive.sniff_content_type(content)
+            content_type = sniff_content_type(content)
         except DocumentsError as exc:
             exc.field = f"documents.{index}.{exc.field or 'contentBase64'}"
             raise
@@ -84,7 +91,7 @@ def check_documents(documents: list[DocumentInput] | None, limit: int) -> list[C
                 kind=DocumentKind(doc.kind).value,
                 name=name,
                 data=content,
-                sha256=drive.sha256_hex(content),
+                sha256=sha256_hex(content),
                 content_type=content_type,
             )
         )
@@ -102,7 +109,7 @@ async def store_documents(
     event: ReportEvent,
     checked: list[CheckedDocument],
     files: TenantStorage | None,
-    stored: drive.StoredObjects | None,
+    stored: StoredObjects | None,
     limit: int,
 ) -> list[ReportDocument]:
     if not checked:
@@ -112,7 +119,7 @@ async def store_documents(
     rows = []
     for doc in checked:
         key = document_key(files, report.organization_id)
-        await drive.put_object(files, key, doc.data, doc.content_type, limit)
+        await put_object(files, key, doc.data, doc.content_type, limit)
         stored.add(session, key)
         row = ReportDocument(
             report_id=report.id,

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.modules.clients.service import Actor
-from saas.modules.documents import service as drive
+from saas.core.actor import Actor
+from saas.modules.documents.service import downloads as drive_downloads
 from saas.modules.reports.models import (
     Report,
     ReportDocument,
@@ -24,7 +24,7 @@ from saas.storage.audit import Fetch, audit_ref, recorder
 
 # ---------------------------------------------------------------------------- documents
 
-DOWNLOAD_LINK_TTL = drive.DOWNLOAD_LINK_TTL
+DOWNLOAD_LINK_TTL = drive_downloads.DOWNLOAD_LINK_TTL
 
 
 def document_not_found() -> ReportsError:

@@ -18,8 +18,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Bundle
 
+from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization as OrganizationRow
-from saas.modules.clients.service import Actor, organization_scope
+from saas.modules.clients.service import organization_scope
 from saas.modules.reports.models import Report
 from saas.modules.reports.models import Report as ReportRow
 from saas.modules.reports.models import ReportDocument as DocumentRow

@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.modules.clients.service import Actor, access_organization
+from saas.core.actor import Actor
+from saas.modules.clients.service import access_organization
 from saas.modules.reports.catalog import PERIOD_CODES, Periodicity, form_of
 from saas.modules.reports.models import (
     Report,

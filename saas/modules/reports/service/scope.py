@@ -7,9 +7,10 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.clients.models import ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
-from saas.modules.clients.service import Actor, grants_statement
+from saas.modules.clients.service import grants_statement
 from saas.modules.reports.models import (
     Report,
 )

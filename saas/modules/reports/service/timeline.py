@@ -29,9 +29,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.events import write_outbox
-from saas.modules.clients.service import Actor
-from saas.modules.documents import service as drive
+from saas.modules.documents.service.storage import StoredObjects
 from saas.modules.reports.models import (
     FollowUp,
     Report,
@@ -124,7 +124,7 @@ async def record_report_event(
     data: EventInput,
     *,
     files: TenantStorage | None = None,
-    stored: drive.StoredObjects | None = None,
+    stored: StoredObjects | None = None,
     max_document_bytes: int = 25 * 1024 * 1024,
 ) -> Recorded:
     """Record one event (idempotent by external id) and recompute the report's status.
@@ -259,7 +259,7 @@ async def record_and_announce(
     data: EventInput,
     *,
     files: TenantStorage | None = None,
-    stored: drive.StoredObjects | None = None,
+    stored: StoredObjects | None = None,
     max_document_bytes: int = 25 * 1024 * 1024,
 ) -> Recorded:
     """Record one event (`record_report_event`) and, when the report's status changed, its
