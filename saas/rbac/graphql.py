@@ -19,13 +19,14 @@ from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.models import Membership
+from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac import service
 from saas.rbac.cache import enforcer_cache
 from saas.rbac.catalog import CATALOG_INDEX, PERMISSION_CATALOG, PLATFORM_OBJECTS
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
-from saas.rbac.service import Actor, MemberView, RolesError, RoleView
+from saas.rbac.service import MemberView, RolesError, RoleView
 from saas.rbac.store import notify_policy_changed
 from saas.schema.context import Context, Info, viewer_language
 from saas.schema.errors import ConflictError, NotFoundError, ValidationError, error_result
@@ -179,10 +180,6 @@ async def memberships_of_firm(ctx: Any, pks: list[int]) -> set[int]:
         select(Membership.id).where(Membership.tenant_id == ctx.tenant.id, Membership.id.in_(pks))
     )
     return set(rows.scalars())
-
-
-def actor_of(ctx: Context) -> Actor:
-    return Actor(subject=ctx.principal.subject, roles=tuple(ctx.principal.roles), ip=ctx.binding.ip)
 
 
 def announce_policy_change(ctx: Context, tenant_id: int) -> None:

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.auth.live import announce, person_key
 from saas.auth.models import ApiToken, Invitation, Membership, Person
-from saas.db.core_models import AuditEntry
+from saas.core.actor import Actor
+from saas.core.audit import audit
 from saas.rbac.catalog import CATALOG_INDEX, grantable_in_firm
 from saas.rbac.defaults import (
     ASSIGNABLE_BUILTIN,
@@ -173,15 +174,6 @@ class MemberView:
     roles: tuple[str, ...]
     status: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who changes roles: the audit subject and the roles held in the firm."""
-
-    subject: str
-    roles: tuple[str, ...]
-    ip: str | None = None
 
 
 # ------------------------------------------------------------------------------ roles
@@ -599,14 +591,4 @@ async def record(
     session: AsyncSession, actor: Actor, action: str, object_type: str, object_id: str, **data: Any
 ) -> None:
     """An audit entry in the firm's own log (tenant schema)."""
-    session.add(
-        AuditEntry(
-            actor=actor.subject,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            data=data,
-            ip=actor.ip,
-        )
-    )
-    await session.flush()
+    await audit(session, actor, action, object_type, object_id, **data)

@@ -8,14 +8,13 @@ Instances are per request: `ctx.loader(OrganizationsByIdLoader).load(org_id)`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
-from strawberry.dataloader import DataLoader
 
 from saas.auth.models import Membership, Person
+from saas.core.actor import actor_of
+from saas.core.loaders import ContextLoader
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -23,30 +22,16 @@ from saas.modules.clients.models import (
     ClientOrgModerator,
 )
 from saas.modules.clients.service import (
-    Actor,
     grants_statement,
     scope_contacts,
     scope_organizations,
 )
 
 
-def actor_of(ctx: Any) -> Actor:
-    return Actor.of(ctx.principal, ctx.tenant.id)
-
-
-class _ContextLoader(DataLoader[Any, Any]):
-    def __init__(self, ctx: Any):
-        super().__init__(load_fn=self._load)
-        self.ctx = ctx
-
-    async def _load(self, keys: list[Any]) -> Sequence[Any]:
-        raise NotImplementedError
-
-
-class OrganizationsByIdLoader(_ContextLoader):
+class OrganizationsByIdLoader(ContextLoader):
     """id -> ClientOrganization visible to the actor, or None."""
 
-    async def _load(self, keys: list[int]) -> list[ClientOrganization | None]:
+    async def batch_load(self, keys: list[int]) -> list[ClientOrganization | None]:
         stmt = scope_organizations(
             select(ClientOrganization).where(ClientOrganization.id.in_(sorted(set(keys)))),
             actor_of(self.ctx),
@@ -55,10 +40,10 @@ class OrganizationsByIdLoader(_ContextLoader):
         return [found.get(k) for k in keys]
 
 
-class ContactsByOrganizationLoader(_ContextLoader):
+class ContactsByOrganizationLoader(ContextLoader):
     """organization id -> its contacts visible to the actor (oldest first)."""
 
-    async def _load(self, keys: list[int]) -> list[list[ClientContact]]:
+    async def batch_load(self, keys: list[int]) -> list[list[ClientContact]]:
         stmt = scope_contacts(
             select(ClientContact).where(ClientContact.organization_id.in_(sorted(set(keys)))),
             actor_of(self.ctx),
@@ -69,10 +54,10 @@ class ContactsByOrganizationLoader(_ContextLoader):
         return [by_org.get(k, []) for k in keys]
 
 
-class ContactsByIdLoader(_ContextLoader):
+class ContactsByIdLoader(ContextLoader):
     """id -> ClientContact visible to the actor, or None."""
 
-    async def _load(self, keys: list[int]) -> list[ClientContact | None]:
+    async def batch_load(self, keys: list[int]) -> list[ClientContact | None]:
         stmt = scope_contacts(
             select(ClientContact).where(ClientContact.id.in_(sorted(set(keys)))), actor_of(self.ctx)
         )
@@ -80,10 +65,10 @@ class ContactsByIdLoader(_ContextLoader):
         return [found.get(k) for k in keys]
 
 
-class GrantsByContactLoader(_ContextLoader):
+class GrantsByContactLoader(ContextLoader):
     """contact id -> granted modules (as stored; `grants_for` gives the effective ones)."""
 
-    async def _load(self, keys: list[int]) -> list[list[str]]:
+    async def batch_load(self, keys: list[int]) -> list[list[str]]:
         rows = await self.ctx.db.execute(
             select(ClientGrant.contact_id, ClientGrant.module)
             .where(ClientGrant.contact_id.in_(sorted(set(keys))))
@@ -95,10 +80,10 @@ class GrantsByContactLoader(_ContextLoader):
         return [by_contact.get(k, []) for k in keys]
 
 
-class ModeratorsByOrganizationLoader(_ContextLoader):
+class ModeratorsByOrganizationLoader(ContextLoader):
     """organization id -> person ids of its moderators."""
 
-    async def _load(self, keys: list[int]) -> list[list[int]]:
+    async def batch_load(self, keys: list[int]) -> list[list[int]]:
         rows = await self.ctx.db.execute(
             select(ClientOrgModerator.organization_id, ClientOrgModerator.person_id)
             .where(ClientOrgModerator.organization_id.in_(sorted(set(keys))))
@@ -110,10 +95,10 @@ class ModeratorsByOrganizationLoader(_ContextLoader):
         return [by_org.get(k, []) for k in keys]
 
 
-class ViewerGrantsLoader(_ContextLoader):
+class ViewerGrantsLoader(ContextLoader):
     """organization id -> modules the viewer (a client user) may use there."""
 
-    async def _load(self, keys: list[int]) -> list[frozenset[str]]:
+    async def batch_load(self, keys: list[int]) -> list[frozenset[str]]:
         actor = actor_of(self.ctx)
         if actor.person_id is None:
             return [frozenset() for _ in keys]
@@ -133,11 +118,11 @@ class PersonCard:
     display_name: str
 
 
-class PeopleByIdLoader(_ContextLoader):
+class PeopleByIdLoader(ContextLoader):
     """person id -> PersonCard, read from shared.people through the shared session (the tenant
     role cannot read the shared schema, and a cross-schema join would need it)."""
 
-    async def _load(self, keys: list[int]) -> list[PersonCard | None]:
+    async def batch_load(self, keys: list[int]) -> list[PersonCard | None]:
         rows = await self.ctx.shared.execute(
             select(Person.id, Person.email, Person.display_name).where(
                 Person.id.in_(sorted(set(keys)))
@@ -147,11 +132,11 @@ class PeopleByIdLoader(_ContextLoader):
         return [found.get(k) for k in keys]
 
 
-class ContactMembershipLoader(_ContextLoader):
+class ContactMembershipLoader(ContextLoader):
     """(person id, organization id) -> has the contact accepted its invitation (an active
     client membership exists)?"""
 
-    async def _load(self, keys: list[tuple[int, int]]) -> list[bool]:
+    async def batch_load(self, keys: list[tuple[int, int]]) -> list[bool]:
         people = sorted({p for p, _ in keys})
         rows = await self.ctx.shared.execute(
             select(Membership.person_id, Membership.client_org_id).where(

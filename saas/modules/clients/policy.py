@@ -79,8 +79,8 @@ class GrantRequired(BasePermission):
         self._schema_directive = RequiresGrant(module=self.module)  # type: ignore[misc]
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        from saas.core.actor import is_firm_staff
         from saas.modules.clients.loaders import ViewerGrantsLoader
-        from saas.modules.clients.service import is_firm_staff
 
         ctx = info.context
         principal, tenant = ctx.principal, ctx.tenant_or_none

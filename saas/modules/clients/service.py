@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,7 +33,8 @@ from sqlalchemy.orm import aliased
 
 from saas.auth.live import announce, end_sessions, grants_key, person_key, token_key
 from saas.auth.models import ApiToken, Invitation, LoginSession, Membership, Person
-from saas.db.core_models import AuditEntry
+from saas.core.actor import Actor
+from saas.core.audit import audit
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -48,17 +49,13 @@ from saas.modules.clients.validation import (
     TaxRegime,
     validate_requisites,
 )
-from saas.rbac.defaults import CLIENT_ROLES
 from saas.schema.errors import DomainError, LocalizedError, PublicError
 
 if TYPE_CHECKING:
-    from saas.auth.principal import Principal
     from saas.tenants.registry import TenantRef
 
 log = logging.getLogger(__name__)
 
-# Roles that never make their holder firm staff (performers work *for* client organizations).
-NON_STAFF_ROLES = frozenset(CLIENT_ROLES) | {"performer"}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -82,39 +79,6 @@ def not_found(
 
 def forbidden(en: str) -> PublicError:
     return PublicError(en, code="FORBIDDEN")
-
-
-# ----------------------------------------------------------------------------------- actor
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, as far as this module cares."""
-
-    tenant_id: int
-    subject: str
-    person_id: int | None = None
-    staff: bool = False
-    client_org_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @classmethod
-    def of(cls, principal: Principal, tenant_id: int) -> Actor:
-        bound = principal.authenticated and principal.tenant_id == tenant_id
-        return cls(
-            tenant_id=tenant_id,
-            subject=principal.subject,
-            person_id=principal.person_id,
-            staff=bound and is_firm_staff(principal),
-            client_org_ids=frozenset(principal.client_org_ids) if bound else frozenset(),
-        )
-
-
-def is_firm_staff(principal: Principal) -> bool:
-    """Staff hold any role besides the client and performer roles; the firm's own API tokens
-    act for the firm."""
-    if principal.kind == "token":
-        return True
-    return principal.kind == "person" and any(r not in NON_STAFF_ROLES for r in principal.roles)
 
 
 # ------------------------------------------------------------------------------- scoping
@@ -351,20 +315,6 @@ def _validated(*args: Any) -> Requisites:
         raise ClientsError.invalid(exc) from exc
 
 
-async def _audit(
-    session: AsyncSession, actor: Actor, action: str, object_type: str, object_id: int, **data: Any
-) -> None:
-    session.add(
-        AuditEntry(
-            actor=actor.subject,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=data,
-        )
-    )
-
-
 async def _ensure_unique(
     session: AsyncSession, requisites: Requisites, exclude_id: int | None = None
 ) -> None:
@@ -464,7 +414,7 @@ async def create_organization(
     await _flush_unique(session, requisites)
     for person_id in sorted(set(data.moderator_ids)):
         session.add(ClientOrgModerator(organization_id=org.id, person_id=person_id))
-    await _audit(
+    await audit(
         session,
         actor,
         "client_organization.create",
@@ -506,7 +456,7 @@ async def update_organization(
     org.kpp, org.ogrn, org.tax_regime = requisites.kpp, requisites.ogrn, requisites.tax_regime.value
     org.updated_at = datetime.now(UTC)
     await _flush_unique(session, requisites)
-    await _audit(
+    await audit(
         session, actor, "client_organization.update", "client_organization", org.id, before=before
     )
     return org
@@ -533,7 +483,7 @@ async def set_organization_status(
     org.updated_at = datetime.now(UTC)
     await _flush_unique(session, _requisites_of(org))
     action = "archive" if status == "archived" else "restore"
-    await _audit(session, actor, f"client_organization.{action}", "client_organization", org.id)
+    await audit(session, actor, f"client_organization.{action}", "client_organization", org.id)
     return org
 
 
@@ -568,7 +518,7 @@ async def set_managers(
             session.add(ClientOrgModerator(organization_id=org.id, person_id=person_id))
     org.updated_at = datetime.now(UTC)
     await session.flush()
-    await _audit(
+    await audit(
         session,
         actor,
         "client_organization.managers",
@@ -770,7 +720,7 @@ async def invite_contact(
         contact.updated_at = datetime.now(UTC)
         await s.flush()
         await _replace_grants(s, contact.id, modules)
-        await _audit(
+        await audit(
             s,
             actor,
             "client_contact.invite",
@@ -814,7 +764,7 @@ async def set_contact_grants(
     await _replace_grants(session, contact.id, modules)
     await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
     contact.updated_at = datetime.now(UTC)
-    await _audit(
+    await audit(
         session, actor, "client_contact.grants", "client_contact", contact.id, grants=modules
     )
     await session.flush()
@@ -844,7 +794,7 @@ async def set_contact_client_admin(
         contact.is_client_admin = is_client_admin
         contact.updated_at = datetime.now(UTC)
         s.add(contact)
-        await _audit(
+        await audit(
             s,
             actor,
             "client_contact.admin",
@@ -914,7 +864,7 @@ async def deactivate_contact(
         contact.status, contact.deactivated_at = "deactivated", datetime.now(UTC)
         contact.updated_at = contact.deactivated_at
         s.add(contact)
-        await _audit(
+        await audit(
             s,
             actor,
             "client_contact.deactivate",

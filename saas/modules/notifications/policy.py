@@ -194,7 +194,7 @@ class PersonOfFirm(BasePermission):
 def viewer_of(ctx: Any) -> tuple[int, frozenset[int] | None] | None:
     """(person id, client organizations or None for staff) of a person logged in to the
     firm of the request; None for anyone else."""
-    from saas.modules.clients.service import Actor
+    from saas.core.actor import Actor
 
     principal, tenant = ctx.principal, ctx.tenant_or_none
     if (
