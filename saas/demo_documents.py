@@ -13,11 +13,11 @@ from saas.db.session import tenant_transaction
 from saas.modules.documents.models import DriveFile
 from saas.modules.documents.policy import DEFAULT_MAX_UPLOAD_BYTES, Viewer
 from saas.modules.documents.service.folders import ensure_system_folders
-from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.documents.service.uploads import attach_document
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
+from saas.storage.stored import removed_on_failure
 
 
 @dataclass(frozen=True)

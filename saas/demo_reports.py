@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
-from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.notifications.models import Notification
 from saas.modules.reports.catalog import PERIOD_CODES, form_of
 from saas.modules.reports.models import Report, ReportEvent
@@ -33,6 +32,7 @@ from saas.modules.reports.service.timeline import EventInput, record_report_even
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
+from saas.storage.stored import removed_on_failure
 
 YEAR = 2026
 MSK = timezone(timedelta(hours=3))

@@ -1,9 +1,10 @@
 """Changes others must see, published through the outbox (DESIGN.md, step 6).
 
-- `publish(ctx, topic, payload)` writes an OutboxEvent in the caller's unit of work and, only
-  after that commits, sends `NOTIFY kabinet_events_<tenant id>` with the outbox id(s). The
-  NOTIFY runs in its own short transaction (with the published_at stamp), never inside the
-  hot write transaction: NOTIFY serializes commits.
+- `publish(ctx, topic, payload)` (or `publish_in(session, services, ...)` without a GraphQL
+  context) writes an OutboxEvent in the caller's unit of work and, only after that commits
+  (`saas.core.commit.after_commit`), sends `NOTIFY kabinet_events_<tenant id>` with the
+  outbox id(s). The NOTIFY runs in its own short transaction (with the published_at stamp),
+  never inside the hot write transaction: NOTIFY serializes commits.
 - `EventFanout` (one per process, `fanout(services)`) LISTENs once per tenant through the
   NotificationHub and hands every new outbox row to the in-process subscriptions of that
   tenant. It reads the outbox by id (`id > last seen`), so a lost or empty notification
@@ -23,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 
+from saas.core.commit import after_commit, pending
 from saas.db.core_models import OutboxEvent
 from saas.db.session import tenant_transaction
 from saas.services import Services
@@ -55,22 +57,30 @@ class Published:
 
 
 async def publish(ctx: Any, topic: str, payload: dict[str, Any]) -> int:
-    """Write an outbox row in the current unit of work (ctx.db); NOTIFY after commit.
+    """Write an outbox row in the current unit of work (ctx.db); NOTIFY after commit."""
+    return await publish_in(ctx.db, ctx.services, topic, payload)
 
-    Several publishes in one unit of work send one NOTIFY carrying all their ids."""
-    row_id = await write_outbox(ctx.db, topic, payload)
-    pending: list[int] | None = getattr(ctx, "_outbox_pending", None)
-    if pending is None:
-        pending = []
-        ctx._outbox_pending = pending
-        services, tenant = ctx.services, ctx.tenant
+
+_OUTBOX_IDS = "events.outbox_ids"
+
+
+async def publish_in(session: Any, services: Services, topic: str, payload: dict[str, Any]) -> int:
+    """Write an outbox row in `session`'s transaction (tenant-bound: API, job or demo alike)
+    and NOTIFY its id once that transaction commits (`saas.core.commit.after_commit`).
+
+    Several publishes in one transaction send one NOTIFY carrying all their ids."""
+    tenant: TenantRef = session.sync_session.info["tenant"]
+    row_id = await write_outbox(session, topic, payload)
+    info = session.sync_session.info
+    if not pending(session, _OUTBOX_IDS):
+        ids: list[int] = []
+        info[_OUTBOX_IDS] = ids
 
         async def announce() -> None:
-            ids, ctx._outbox_pending = list(pending), None
-            await notify_published(services, tenant, ids)
+            await notify_published(services, tenant, list(ids))
 
-        ctx.after_commit(announce)
-    pending.append(row_id)
+        after_commit(session, announce, key=_OUTBOX_IDS)
+    info[_OUTBOX_IDS].append(row_id)
     return row_id
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from saas.core.commit import settled
 from saas.db.base import TENANT_SCHEMA
 
 if TYPE_CHECKING:
@@ -94,12 +95,17 @@ def tenant_session(engine: AsyncEngine, tenant: TenantRef) -> SerialSession:
 
 @asynccontextmanager
 async def tenant_transaction(engine: AsyncEngine, tenant: TenantRef) -> AsyncIterator[AsyncSession]:
-    """One unit of work for a tenant: commits on success, rolls back on error."""
-    async with tenant_session(engine, tenant) as session, session.begin():
-        yield session
+    """One unit of work for a tenant: commits on success, rolls back on error; after a commit,
+    waits for the callbacks registered with `saas.core.commit.after_commit`."""
+    async with tenant_session(engine, tenant) as session:
+        async with session.begin():
+            yield session
+        await settled(session)
 
 
 @asynccontextmanager
 async def shared_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with shared_session(engine) as session, session.begin():
-        yield session
+    async with shared_session(engine) as session:
+        async with session.begin():
+            yield session
+        await settled(session)

@@ -1,9 +1,10 @@
 """The typed context of a GraphQL operation.
 
 Reads go through `ctx.db` (the request's tenant-bound session, never committed) or
-`ctx.shared` (the shared schema). A write is one `async with ctx.unit_of_work():` block:
-it commits once, and the callbacks registered with `after_commit` run only after that
-(events go out only after commit). Mutations of one request are serialized.
+`ctx.shared` (the shared schema). A write is one `async with ctx.unit_of_work() as session:`
+block: it commits once, and what services registered with `saas.core.commit.after_commit(
+session, ...)` runs only after that commit (never after a rollback); the block ends once those
+callbacks are done. Mutations of one request are serialized.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from saas.auth.messages import language_of
 from saas.auth.principal import Principal
+from saas.core.commit import after_commit, settled
 from saas.db.session import SerialSession, shared_session, tenant_session
 from saas.request import RequestBinding
 from saas.schema.errors import PublicError
@@ -51,8 +53,9 @@ class Context:
         self.loaders: dict[type, Any] = {}
         self._db: SerialSession | None = None
         self._shared: SerialSession | None = None
-        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+        self._working: SerialSession | None = None
         self._write_lock = asyncio.Lock()
+        self.core_cache: dict[str, Any] = {}  # saas.core.actor's per-request answers
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -101,24 +104,27 @@ class Context:
             self.loaders[cls] = cls(self)
         return self.loaders[cls]
 
-    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
-        self._after_commit.append(callback)
+    def after_commit(self, callback: Callable[[], Awaitable[None]], *, key: Any = None) -> None:
+        """`saas.core.commit.after_commit` on the session of the unit of work in progress
+        (the tenant session outside one)."""
+        after_commit(self._working or self.db, callback, key=key)
 
     @asynccontextmanager
     async def unit_of_work(self, *, shared: bool = False) -> AsyncIterator[SerialSession]:
-        """One transaction: commit on success, roll back on error, then run after-commit hooks."""
+        """One transaction: commit on success, roll back on error; after a commit, wait for
+        the session's after-commit callbacks."""
         async with self._write_lock:
             session = self.shared if shared else self.db
+            outer, self._working = self._working, session
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
-                self._after_commit.clear()
                 raise
-            hooks, self._after_commit = self._after_commit, []
-            for hook in hooks:
-                await hook()
+            finally:
+                self._working = outer
+            await settled(session)
 
     async def close(self) -> None:
         for session in (self._db, self._shared):

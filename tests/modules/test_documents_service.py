@@ -14,11 +14,11 @@ from saas.modules.documents.models import DriveFolder
 from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.checks import sanitize_filename, sniff_content_type
 from saas.modules.documents.service.errors import DocumentsError
-from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.documents.service.uploads import attach_document
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
+from saas.storage.stored import removed_on_failure
 from tests.modules.test_documents_api import EXE, PDF, World, world  # noqa: F401
 
 

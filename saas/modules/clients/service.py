@@ -35,6 +35,7 @@ from saas.auth.live import announce, end_sessions, grants_key, person_key, token
 from saas.auth.models import ApiToken, Invitation, LoginSession, Membership, Person
 from saas.core.actor import Actor
 from saas.core.audit import audit
+from saas.core.commit import after_commit
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -917,7 +918,7 @@ def invitation_sender(cabinet: Any, language: str = "ru") -> Any:
                 cabinet.services, tenant, issued, inviter_name=inviter_name, lang=language
             )
 
-        cabinet.after_commit(deliver)
+        after_commit(shared, deliver)  # the invitation row must be committed first
         return int(issued.invitation.id)
 
     return send

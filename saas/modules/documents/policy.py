@@ -52,7 +52,6 @@ class Viewer:
 
 async def viewer_of(ctx: Any) -> Viewer:
 
-
     actor = actor_of(ctx)
     principal = ctx.principal
     if actor.staff:

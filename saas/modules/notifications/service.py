@@ -22,10 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import orjson
 from sqlalchemy import Select, func, select, update
-from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.commit import after_commit
 from saas.db.core_models import OutboxEvent
 from saas.modules.clients.models import ClientContact, ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
@@ -454,43 +454,23 @@ async def notify_report_event(session: AsyncSession, report: Any, event: Any) ->
 
 # ----------------------------------------------------------------------- after the commit
 
-_SCHEDULED = "notifications_mail_scheduled"
-_LISTENING = "notifications_mail_listening"
-_TASKS: set[asyncio.Task[None]] = set()
+_MAIL_KEY = "notifications.mail"
 
 
 def schedule_mail_after_commit(session: AsyncSession) -> None:
     """Enqueue the batched e-mail job once this session's transaction commits (once per
     transaction however many notifications it wrote; nothing if it rolls back). A failed
     enqueue loses nothing: the rows stay un-mailed and the next run sends them."""
-    sync = session.sync_session
-    if sync.info.get("tenant") is None:
+    tenant = session.sync_session.info.get("tenant")
+    if tenant is None:
         return
-    sync.info[_SCHEDULED] = True
-    if sync.info.get(_LISTENING):
-        return
-    sync.info[_LISTENING] = True
 
-    def committed(_session: Any) -> None:
-        tenant = sync.info.get("tenant")
-        if not sync.info.pop(_SCHEDULED, None) or tenant is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
+    async def enqueue() -> None:
         from saas.modules.notifications.jobs import schedule_mails
 
-        task = loop.create_task(schedule_mails(tenant))
-        _TASKS.add(task)
-        task.add_done_callback(_TASKS.discard)
+        await schedule_mails(tenant)
 
-    def rolled_back(_session: Any, previous: Any) -> None:
-        if previous.parent is None:  # the whole transaction, not a savepoint
-            sync.info.pop(_SCHEDULED, None)
-
-    sa_event.listen(sync, "after_commit", committed)
-    sa_event.listen(sync, "after_soft_rollback", rolled_back)
+    after_commit(session, enqueue, key=_MAIL_KEY)
 
 
 # ------------------------------------------------------------------------------- reading

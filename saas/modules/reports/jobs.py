@@ -27,7 +27,6 @@ from sqlalchemy.exc import DataError
 
 from saas.core.actor import Actor
 from saas.db.core_models import Job
-from saas.events import notify_published
 from saas.jobs import JobContext, job_state, tenant_actor
 from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
 from saas.modules.reports.imports import (
@@ -74,7 +73,6 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
 
     total = len(items)
     for start in range(resume, total, BATCH):
-        published: list[int] = []
         async with job.transaction() as db:
             for item in items[start : start + BATCH]:
                 if "error" in item:
@@ -85,21 +83,19 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
                 try:
                     async with db.begin_nested():
                         data = await event_input(db, actor, item["row"])
-                        recorded = await record_and_announce(db, actor, data)
+                        recorded = await record_and_announce(db, actor, data, services=job.services)
                 except ReportsError as exc:
                     refuse(error_entry(item["line"], exc))
                     continue
                 except DataError as exc:  # a value the column cannot hold: the row's fault
                     refuse(error_entry(item["line"], invalid_value(exc)))
                     continue
-                published.extend(recorded.announced)
                 summary["duplicates" if recorded.duplicate else "recorded"] += 1
             done = min(start + BATCH, total)
             # Progress and the errors so far, visible while the import runs.
             await db.execute(
                 update(Job).where(Job.id == job.job_id).values(done=done, result=dict(summary))
             )
-        await notify_published(job.services, job.tenant, published)
     return summary
 
 

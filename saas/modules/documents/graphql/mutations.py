@@ -24,7 +24,6 @@ from saas.modules.documents.service.errors import DocumentsError
 from saas.modules.documents.service.folders import (
     create_folder,
 )
-from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.documents.service.trash import delete_file, restore_file
 from saas.modules.documents.service.uploads import complete_upload, start_upload, upload_small_file
 from saas.rbac.permissions import requires
@@ -33,6 +32,7 @@ from saas.schema.errors import (
     error_result,
 )
 from saas.storage import tenant_files
+from saas.storage.stored import removed_on_failure
 
 
 @strawberry.type

@@ -5,7 +5,7 @@
 - uploads: small files through the API, large ones straight to storage, other modules'
   attachments (`attach_document`);
 - checks: the upload checks (names, sniffed types, sizes, base64, SHA-256);
-- storage: object keys and writes, `removed_on_failure`;
+- storage: object keys and writes (`saas.storage.stored.removed_on_failure` undoes them);
 - trash: soft delete and restore;
 - downloads: audited links and the access log rows they write;
 - access_log: the firm's views-and-downloads report;

@@ -33,12 +33,13 @@ from saas.modules.documents.service.errors import (
     storage_failed,
 )
 from saas.modules.documents.service.folders import access_folder, ensure_system_folders
-from saas.modules.documents.service.storage import StoredObjects, new_key, put_object
+from saas.modules.documents.service.storage import new_key, put_object
 from saas.storage import (
     ObjectNotFound,
     StorageError,
     TenantStorage,
 )
+from saas.storage.stored import StoredObjects
 
 UPLOAD_LINK_TTL = timedelta(minutes=30)
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

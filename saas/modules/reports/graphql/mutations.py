@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 import strawberry
 
 from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, optional_pk_of, pk_of
-from saas.events import notify_published
 from saas.modules.clients.service import (
     ClientsError,
 )
 from saas.modules.documents.policy import max_upload_bytes
-from saas.modules.documents.service.storage import removed_on_failure
 from saas.modules.reports.graphql.inputs import CreateReportInput, RecordReportEventInput
 from saas.modules.reports.graphql.results import (
     CreateReportResult,
@@ -44,6 +40,7 @@ from saas.schema.errors import (
     error_result,
 )
 from saas.storage import tenant_files
+from saas.storage.stored import removed_on_failure
 
 
 @strawberry.type
@@ -110,14 +107,10 @@ class Mutation:
                         session,
                         actor_of(ctx),
                         data,
+                        services=ctx.services,
                         files=files,
                         stored=stored,
                         max_document_bytes=max_upload_bytes(ctx.tenant),
-                    )
-                    ctx.after_commit(
-                        functools.partial(
-                            notify_published, ctx.services, ctx.tenant, recorded.announced
-                        )
                     )
         except (ReportsError, ClientsError) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]

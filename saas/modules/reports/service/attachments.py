@@ -20,7 +20,7 @@ from saas.modules.documents.service.checks import (
     too_large,
 )
 from saas.modules.documents.service.errors import DocumentsError
-from saas.modules.documents.service.storage import StoredObjects, put_object
+from saas.modules.documents.service.storage import put_object
 from saas.modules.reports.models import (
     Report,
     ReportDocument,
@@ -28,6 +28,7 @@ from saas.modules.reports.models import (
 )
 from saas.modules.reports.service.flow import MAX_EVENT_DOCUMENTS, DocumentKind, invalid
 from saas.storage import TenantStorage
+from saas.storage.stored import StoredObjects
 
 
 @dataclass

@@ -30,8 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
-from saas.events import write_outbox
-from saas.modules.documents.service.storage import StoredObjects
+from saas.events import publish_in
 from saas.modules.reports.models import (
     FollowUp,
     Report,
@@ -50,7 +49,9 @@ from saas.modules.reports.service.flow import (
     report_not_found,
 )
 from saas.modules.reports.service.scope import scope_reports
+from saas.services import Services
 from saas.storage import TenantStorage
+from saas.storage.stored import StoredObjects
 
 
 @dataclass
@@ -72,7 +73,7 @@ class Recorded:
     status_changed: bool
     documents: list[ReportDocument] = field(default_factory=list)
     # The outbox rows announcing this change (`record_and_announce`): NOTIFY them after the
-    # commit (`saas.events.notify_published`); empty when the status did not change.
+    # commit (`saas.events.publish_in`); empty when the status did not change.
     announced: list[int] = field(default_factory=list)
 
 
@@ -258,15 +259,16 @@ async def record_and_announce(
     actor: Actor,
     data: EventInput,
     *,
+    services: Services,
     files: TenantStorage | None = None,
     stored: StoredObjects | None = None,
     max_document_bytes: int = 25 * 1024 * 1024,
 ) -> Recorded:
     """Record one event (`record_report_event`) and, when the report's status changed, its
     `report.status_changed` event in the outbox, in the same transaction: the one place that
-    decides a change is published, for the API and the bulk import alike. The caller NOTIFYs
-    `Recorded.announced` after its commit (live subscribers, webhooks); an import batches the
-    ids of many rows into one NOTIFY."""
+    decides a change is published, for the API and the bulk import alike. The NOTIFY follows
+    the caller's commit by itself (`saas.events.publish_in`): one per transaction, so an
+    import's batch announces all its rows at once."""
     recorded = await record_report_event(
         session,
         actor,
@@ -277,6 +279,6 @@ async def record_and_announce(
     )
     if recorded.status_changed:
         recorded.announced.append(
-            await write_outbox(session, STATUS_TOPIC, status_payload(recorded.report))
+            await publish_in(session, services, STATUS_TOPIC, status_payload(recorded.report))
         )
     return recorded
