@@ -63,7 +63,7 @@ def wait_done(
     deadline = time.monotonic() + within
     while True:
         state = (client or world.integrator_a).execute(STATE, {"id": import_id})["reportImport"]
-        if state["status"] in ("done", "failed"):
+        if state["status"] in ("DONE", "FAILED"):
             return state
         assert time.monotonic() < deadline, state
         time.sleep(0.1)
@@ -116,7 +116,7 @@ def test_good_rows_are_recorded_and_bad_rows_reported(world: World, worker: Work
     started = c.execute(IMPORT, {"lines": "\n".join(rows)})["importReportEvents"]
     assert (started["__typename"], started["total"]) == ("ReportImport", len(rows))
     state = wait_done(world, started["id"])
-    assert state["status"] == "done", state
+    assert state["status"] == "DONE", state
     assert (state["done"], state["total"]) == (len(rows), len(rows))
     assert (state["recorded"], state["duplicates"], state["failed"]) == (3, 1, 5)
     assert [(e["line"], e["code"]) for e in state["errors"]] == [
@@ -158,7 +158,7 @@ def test_import_is_refused_to_clients_and_other_firms(world: World, worker: Work
     foreign = world.admin_b.execute(IMPORT, {"lines": rows.replace('"SENT"', '"ACCEPTED"')})
     state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
     deadline = time.monotonic() + 30
-    while state_b["reportImport"]["status"] not in ("done", "failed"):
+    while state_b["reportImport"]["status"] not in ("DONE", "FAILED"):
         assert time.monotonic() < deadline, state_b
         time.sleep(0.1)
         state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
@@ -186,7 +186,7 @@ def finished(c: GraphQLClient, import_id: str, **headers: str) -> dict[str, Any]
     deadline = time.monotonic() + 30
     while True:
         state = c.execute(STATE_FIELDS, {"id": import_id}, headers=headers)["reportImport"]
-        if state["status"] in ("done", "failed"):
+        if state["status"] in ("DONE", "FAILED"):
             return state
         assert time.monotonic() < deadline, state
         time.sleep(0.1)
@@ -221,7 +221,7 @@ def test_csv_rows_are_recorded_and_bad_rows_reported_by_line(world: World, worke
     started = start_csv(c, text)
     assert (started["__typename"], started["total"]) == ("ReportImport", 10), started
     state = finished(c, started["id"], **{"accept-language": "en"})
-    assert state["status"] == "done", state
+    assert state["status"] == "DONE", state
     assert (state["done"], state["total"]) == (10, 10)
     assert (state["recorded"], state["duplicates"], state["failed"]) == (3, 1, 6)
     assert [(e["line"], e["code"], e["field"]) for e in state["errors"]] == [
@@ -347,7 +347,7 @@ def test_a_nul_in_the_file_refuses_its_row_alone(world: World, worker: Worker) -
     state = finished(
         c, c.execute(IMPORT_CSV, {"lines": "\n".join(lines)})["importReportEvents"]["id"]
     )
-    assert (state["status"], state["recorded"], state["failed"]) == ("done", 2, 2), state
+    assert (state["status"], state["recorded"], state["failed"]) == ("DONE", 2, 2), state
     assert [(e["line"], e["code"], e["field"]) for e in state["errors"]] == [
         (2, "CONTROL_CHARACTER", "text"),
         (3, "INVALID_JSON", None),
@@ -362,7 +362,7 @@ def test_a_nul_in_the_file_refuses_its_row_alone(world: World, worker: Worker) -
         ]
     )
     state = finished(c, start_csv(c, csv_text)["id"], **{"accept-language": "en"})
-    assert (state["status"], state["recorded"], state["failed"]) == ("done", 2, 1), state
+    assert (state["status"], state["recorded"], state["failed"]) == ("DONE", 2, 1), state
     (error,) = state["errors"]
     assert (error["line"], error["code"], error["field"]) == (3, "CONTROL_CHARACTER", "text")
     assert "control character" in error["message"], error

@@ -81,7 +81,7 @@ export function ReportImportPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [job, setJob] = useState<ReportImportFieldsFragment | null>(null);
   const [startState, start] = useMutation(ImportReportEventsDocument);
-  const finished = job?.status === "done" || job?.status === "failed";
+  const finished = job?.status === "DONE" || job?.status === "FAILED";
   const [polled, poll] = useQuery({
     query: ReportImportProgressDocument,
     variables: { id: job?.id ?? "" },
@@ -130,7 +130,7 @@ export function ReportImportPage() {
   const tooBig = !!picked && picked.bytes > MAX_BYTES;
   const tooMany = !!picked && (picked.rows === 0 || picked.rows > MAX_ROWS);
   const statusText = job
-    ? ({ queued: t("reportImport.queued"), running: t("reportImport.running"), done: t("reportImport.done"), failed: t("reportImport.failed") }[
+    ? ({ QUEUED: t("reportImport.queued"), RUNNING: t("reportImport.running"), DONE: t("reportImport.done"), FAILED: t("reportImport.failed") }[
         job.status
       ] ?? job.status)
     : "";
@@ -213,7 +213,7 @@ export function ReportImportPage() {
           </span>
         </div>
       )}
-      {job?.status === "failed" && job.error && <ErrorAlert>{job.error}</ErrorAlert>}
+      {job?.status === "FAILED" && job.error && <ErrorAlert>{job.error}</ErrorAlert>}
       {job && finished && (
         <>
           <ul className="import-summary" data-testid="import-summary">

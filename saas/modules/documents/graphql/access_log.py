@@ -10,10 +10,11 @@ import strawberry
 from strawberry import relay
 
 from saas.core.ids import filter_pk, node_pks
+from saas.core.job_status import JobStatus
 from saas.db.core_models import Job
 from saas.modules.clients.graphql import PersonCardType
 from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
-from saas.modules.documents.graphql.enums import AccessAction, JobStatus, gid
+from saas.modules.documents.graphql.enums import AccessAction, gid
 from saas.modules.documents.loaders import FilesByIdLoader
 from saas.modules.documents.models import DriveAccess
 from saas.modules.documents.service.access_log import (

@@ -48,11 +48,3 @@ class AccessAction(Enum):
         "entry: the person the link was issued to, the fetch's address and user agent, "
         "`linkEntryId` the issuing entry). Not a downloadLink action.",
     )
-
-
-@strawberry.enum(name="JobStatus", description="Where a background job stands.")
-class JobStatus(Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.core.job_status import JobStatus
 from saas.modules.reports.graphql.enums import ReportStatus
 from saas.modules.reports.graphql.types import ReportEventType, ReportType
 from saas.schema.errors import (
@@ -84,7 +85,7 @@ class ImportRowError:
 )
 class ReportImportType:
     id: strawberry.ID
-    status: str = strawberry.field(description="queued, running, done or failed.")
+    status: JobStatus
     done: int
     total: int
     recorded: int
@@ -98,7 +99,7 @@ class ReportImportType:
         result = row.result or {}
         return cls(
             id=strawberry.ID(str(relay.GlobalID("ReportImport", str(row.id)))),
-            status=row.status,
+            status=JobStatus(row.status),
             done=row.done,
             total=row.total,
             recorded=int(result.get("recorded", 0)),
