@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from dramatiq import Worker
 
+from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
 from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.settings import PROJECT_ROOT, Settings
 from saas.web import WEB_DIST
@@ -63,6 +65,24 @@ def e2e_server(e2e_settings: Settings, firms: dict[str, Firm]) -> Iterator[LiveS
     server = LiveServer(create_app(e2e_settings), port=e2e_settings.public_port).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def e2e_worker(e2e_server: LiveServer) -> Iterator[Worker]:
+    """A worker for the jobs the e2e server enqueues (no worker runs in tests). It runs on the
+    server's own job runtime, made the process's current for the test: the runtime is per
+    process, and another app of the session may have replaced or closed the current one, so
+    a worker on `current_runtime()` could wait on a broker the server does not enqueue to."""
+    runtime = setup_jobs(e2e_server.app.state.services)
+    previous = current_runtime_or_none()
+    restore_jobs(runtime)
+    running = Worker(runtime.broker, worker_threads=1, worker_timeout=100)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop(timeout=10_000)
+        restore_jobs(previous)
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from dramatiq import Worker
 from strawberry.relay import GlobalID
 
-from saas.jobs import current_runtime
 from saas.settings import Settings
 from tests.e2e.conftest import CREATE_ORG, FirmAdmin, Site, _inn10, _ogrn13, accept_invitation
 from tests.e2e.support import expect_text, invitation_token, log_in, png
@@ -27,15 +24,6 @@ from tests.support.auth import create_person
 FOR_CLIENT = "Данные для клиента"
 FROM_CLIENT = "Данные от клиента"
 PASSWORD = "Quiet-River-2026"
-
-
-@pytest.fixture
-def export_worker(site: Site) -> Iterator[Worker]:
-    """The e2e server enqueues the CSV export; no worker runs in tests, so run one here."""
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
 
 
 def open_folder(page: Any, name: str) -> None:
@@ -51,7 +39,7 @@ def test_upload_download_and_access_log(
     db_engine: sa.Engine,
     e2e_settings: Settings,
     artifacts: Path,
-    export_worker: Worker,
+    e2e_worker: Worker,
 ) -> None:
     admin = firm_admins["a"]
     firm = firms["a"]
