@@ -6,11 +6,9 @@ the bad row's error with its line number; the good event is recorded (checked ov
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from dramatiq import Worker
 from strawberry.relay import GlobalID
@@ -26,17 +24,6 @@ REPORT = """query($id: ID!) { report(id: $id) { __typename
   ... on Report { status timeline { externalId kind text } } } }"""
 
 
-@pytest.fixture
-def import_worker(site: Site) -> Iterator[Worker]:
-    """The e2e server enqueues the import job; no worker runs in tests, so run one here."""
-    from saas.jobs import current_runtime
-
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
-
-
 def test_manager_imports_a_csv_and_reads_the_bad_rows_error(
     page: Any,
     site: Site,
@@ -44,7 +31,7 @@ def test_manager_imports_a_csv_and_reads_the_bad_rows_error(
     firm_admins: dict[str, FirmAdmin],
     db_engine: sa.Engine,
     artifacts: Path,
-    import_worker: Worker,
+    e2e_worker: Worker,
 ) -> None:
     admin, firm = firm_admins["a"], firms["a"]
     suffix = uuid.uuid4().hex[:6]
