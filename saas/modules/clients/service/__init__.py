@@ -1,0 +1,99 @@
+"""Domain rules of client organizations and their contact persons. No GraphQL here.
+
+By sub-domain:
+- errors: `ClientsError` and the module's refusals;
+- scope: the one row-scoping hook (`scope_organizations`, `scope_contacts`), `access_*` (the
+  only way to load one by id for an actor) and the organizations assigned to staff;
+- grants: effective grants (`grants_for`, `grants_statement`), `check_modules`;
+- organizations: create, update, archive/restore, the filtered list;
+- managers: the responsible manager and the moderators;
+- contacts: invitations, grants, client admins, deactivation (two-schema operations);
+- invitations: the invitation e-mail through auth, organization names for the cabinet picker.
+
+Functions take (session, actor, ...) with the one `saas.core.actor.Actor` and flush, never
+commit: the caller owns the unit of work; each writes its own audit entry
+(`saas.core.audit.audit`). Other modules import what they need from this package.
+"""
+
+from saas.modules.clients.policy import ClientModule
+from saas.modules.clients.service.contacts import (
+    Cabinet,
+    Invited,
+    contact_roles,
+    deactivate_contact,
+    invite_contact,
+    normalize_email,
+    revoke_person_in_cabinet,
+    set_contact_client_admin,
+    set_contact_grants,
+)
+from saas.modules.clients.service.errors import ClientsError, forbidden, not_found
+from saas.modules.clients.service.grants import (
+    MODULE_ORDER,
+    check_modules,
+    grants_for,
+    grants_statement,
+    people_grants_statement,
+)
+from saas.modules.clients.service.invitations import invitation_sender, organization_names
+from saas.modules.clients.service.managers import set_managers
+from saas.modules.clients.service.organizations import (
+    OrganizationChanges,
+    OrganizationFilter,
+    OrganizationInput,
+    check_staff,
+    create_organization,
+    filtered_organizations,
+    set_organization_status,
+    staff_person_ids,
+    update_organization,
+)
+from saas.modules.clients.service.scope import (
+    access_contact,
+    access_organization,
+    assigned_to_staff,
+    is_client_admin_of,
+    organization_scope,
+    scope_contacts,
+    scope_organizations,
+)
+
+__all__ = [
+    "MODULE_ORDER",
+    "Cabinet",
+    "ClientModule",
+    "ClientsError",
+    "Invited",
+    "OrganizationChanges",
+    "OrganizationFilter",
+    "OrganizationInput",
+    "access_contact",
+    "access_organization",
+    "assigned_to_staff",
+    "check_modules",
+    "check_staff",
+    "contact_roles",
+    "create_organization",
+    "deactivate_contact",
+    "filtered_organizations",
+    "forbidden",
+    "grants_for",
+    "grants_statement",
+    "invitation_sender",
+    "invite_contact",
+    "is_client_admin_of",
+    "normalize_email",
+    "not_found",
+    "organization_names",
+    "organization_scope",
+    "people_grants_statement",
+    "revoke_person_in_cabinet",
+    "scope_contacts",
+    "scope_organizations",
+    "set_contact_client_admin",
+    "set_contact_grants",
+    "set_managers",
+    "set_organization_status",
+    "staff_person_ids",
+    "update_organization",
+]

@@ -1,0 +1,101 @@
+"""Grants: a contact may use a module of an organization when it holds the grant and the firm
+has that module enabled for the organization (`grants_for`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+
+from saas.modules.clients.models import (
+    ClientContact,
+    ClientGrant,
+    ClientOrganization,
+)
+from saas.modules.clients.policy import ALL_MODULES, ClientModule
+
+if TYPE_CHECKING:
+    pass
+from saas.modules.clients.service.errors import ClientsError
+
+log = logging.getLogger(__name__)
+
+
+def _effective_grants(
+    columns: Sequence[Any], person: ColumnElement[bool], org_ids: Iterable[int]
+) -> Select:
+    """The effective grants (an active contact of an active organization, the module enabled
+    by the firm there) of the people `person` selects, among organizations `org_ids`."""
+    return (
+        select(*columns)
+        .select_from(ClientGrant)
+        .join(ClientContact, ClientContact.id == ClientGrant.contact_id)
+        .join(ClientOrganization, ClientOrganization.id == ClientContact.organization_id)
+        .where(
+            person,
+            ClientContact.organization_id.in_(sorted(set(org_ids))),
+            ClientContact.status == "active",
+            ClientOrganization.status == "active",
+            ClientGrant.module == func.any(ClientOrganization.enabled_modules),
+        )
+    )
+
+
+def grants_statement(person_id: int, org_ids: Iterable[int]) -> Select:
+    """(organization id, module) of the effective grants of a person."""
+    return _effective_grants(
+        (ClientContact.organization_id, ClientGrant.module),
+        ClientContact.person_id == person_id,
+        org_ids,
+    )
+
+
+def people_grants_statement(person_ids: Iterable[int], org_ids: Iterable[int]) -> Select:
+    """(person id, organization id, module) of the effective grants of several people, in
+    one statement (e.g. every live subscriber of a firm at once)."""
+    return _effective_grants(
+        (ClientContact.person_id, ClientContact.organization_id, ClientGrant.module),
+        ClientContact.person_id.in_(sorted(set(person_ids))),
+        org_ids,
+    )
+
+
+async def grants_for(ctx_or_session: Any, person_id: int | None, org_id: int) -> set[str]:
+    """The modules `person_id` may use in organization `org_id` of the bound firm: granted to
+    its active contact there and enabled by the firm for that organization. Accepts the
+    GraphQL context (reads through ctx.db) or a tenant-bound session."""
+    if person_id is None:
+        return set()
+    session = getattr(ctx_or_session, "db", ctx_or_session)
+    rows = await session.execute(grants_statement(person_id, [org_id]))
+    return {module for _, module in rows}
+
+
+MODULE_ORDER = {m.value: i for i, m in enumerate(ClientModule)}
+
+
+def check_modules(modules: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
+    """The modules, known and within `allowed`, in the canonical order of ClientModule."""
+    wanted = sorted(set(modules), key=lambda m: (MODULE_ORDER.get(m, len(MODULE_ORDER)), m))
+    unknown = [m for m in wanted if m not in ALL_MODULES]
+    if unknown:
+        raise ClientsError(
+            "validation",
+            "UNKNOWN_MODULE",
+            f"Неизвестный раздел: {', '.join(unknown)}.",
+            f"Unknown module: {', '.join(unknown)}.",
+            field,
+        )
+    outside = [m for m in wanted if m not in set(allowed)]
+    if outside:
+        raise ClientsError(
+            "validation",
+            "MODULE_DISABLED",
+            f"Разделы отключены фирмой для этой организации: {', '.join(outside)}.",
+            f"Modules disabled by the firm for this organization: {', '.join(outside)}.",
+            field,
+        )
+    return wanted
