@@ -300,12 +300,13 @@ def test_only_plain_selections_share_one_result(query: str, shared: bool) -> Non
     when nothing in it can differ between them (saas.schema.execution)."""
     from graphql import parse
 
-    from saas.schema.execution import _shareable
+    from saas.schema.execution import plain_leaf
     from saas.schema.root import build_schema
+    from saas.schema.shared_events import shareable
 
     schema = build_schema()._schema
     operation = parse(query).definitions[0]
-    assert _shareable(schema, operation) is shared  # type: ignore[arg-type]
+    assert shareable(schema, operation, plain_leaf) is shared  # type: ignore[arg-type]
 
 
 async def test_subscribers_of_other_selections_get_their_own_shape(  # type: ignore[no-untyped-def]

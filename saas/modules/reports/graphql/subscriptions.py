@@ -24,7 +24,7 @@ from saas.schema.context import Info
 from saas.schema.errors import (
     PublicError,
 )
-from saas.schema.execution import shared_event
+from saas.schema.shared_events import shared_event
 
 
 class _Audience:
