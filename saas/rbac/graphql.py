@@ -192,11 +192,6 @@ def announce_policy_change(ctx: Context, tenant_id: int) -> None:
     ctx.after_commit(announce)
 
 
-async def audit(ctx: Context, action: str, object_type: str, object_id: str, **data: Any) -> None:
-    async with ctx.unit_of_work() as session:
-        await service.record(session, actor_of(ctx), action, object_type, object_id, **data)
-
-
 def _pairs(permissions: Iterable[PermissionInput]) -> list[tuple[str, str]]:
     return [(p.object, p.action) for p in permissions]
 
@@ -269,19 +264,17 @@ class Mutation:
         try:
             async with ctx.unit_of_work(shared=True) as session:
                 view = await service.create_role(
-                    session, tenant_id, name, description, _pairs(permissions), inherits or ()
+                    session,
+                    ctx.tenant,
+                    actor_of(ctx),
+                    name,
+                    description,
+                    _pairs(permissions),
+                    inherits or (),
                 )
                 announce_policy_change(ctx, tenant_id)
         except RolesError as exc:
             return error_result(info, exc)
-        await audit(
-            ctx,
-            "role.create",
-            "role",
-            view.name,
-            permissions=[f"{o}:{a}" for o, a in view.permissions],
-            inherits=list(view.inherits),
-        )
         return RoleType.of(view, viewer_language(info))
 
     @strawberry.mutation(
@@ -303,7 +296,8 @@ class Mutation:
             async with ctx.unit_of_work(shared=True) as session:
                 view = await service.update_role(
                     session,
-                    tenant_id,
+                    ctx.tenant,
+                    actor_of(ctx),
                     name,
                     description=description,
                     permissions=_pairs(permissions) if permissions is not None else None,
@@ -312,14 +306,6 @@ class Mutation:
                 announce_policy_change(ctx, tenant_id)
         except RolesError as exc:
             return error_result(info, exc)
-        await audit(
-            ctx,
-            "role.update",
-            "role",
-            view.name,
-            permissions=[f"{o}:{a}" for o, a in view.permissions],
-            inherits=list(view.inherits),
-        )
         return RoleType.of(view, viewer_language(info))
 
     @strawberry.mutation(
@@ -332,11 +318,10 @@ class Mutation:
         tenant_id = ctx.tenant.id
         try:
             async with ctx.unit_of_work(shared=True) as session:
-                await service.delete_role(session, tenant_id, name)
+                await service.delete_role(session, ctx.tenant, actor_of(ctx), name)
                 announce_policy_change(ctx, tenant_id)
         except RolesError as exc:
             return error_result(info, exc)  # type: ignore[return-value]
-        await audit(ctx, "role.delete", "role", name)
         return RoleDeleted(name=name)
 
     @strawberry.mutation(
@@ -353,11 +338,10 @@ class Mutation:
         try:
             pk = await pk_of(ctx, "Member", membership_id, field="membershipId")
             async with ctx.unit_of_work(shared=True) as session:
-                view = await service.assign_roles(session, actor_of(ctx), tenant_id, pk, roles)
+                view = await service.assign_roles(session, ctx.tenant, actor_of(ctx), pk, roles)
                 announce_policy_change(ctx, tenant_id)
         except (RolesError, IdRefused) as exc:
             return error_result(info, exc)
-        await audit(ctx, "member.roles", "membership", str(view.id), roles=list(view.roles))
         return MemberType.of(view)
 
 

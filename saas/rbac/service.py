@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.auth.live import announce, person_key
 from saas.auth.models import ApiToken, Invitation, Membership, Person
 from saas.core.actor import Actor
-from saas.core.audit import audit
+from saas.core.audit import audit_shared
 from saas.rbac.catalog import CATALOG_INDEX, grantable_in_firm
 from saas.rbac.defaults import (
     ASSIGNABLE_BUILTIN,
@@ -38,6 +38,7 @@ from saas.rbac.domains import tenant_domain
 from saas.rbac.models import CasbinRule
 from saas.rbac.store import ROLE_META, lock_tenant_policy
 from saas.schema.errors import DomainError
+from saas.tenants.registry import TenantRef
 
 ROLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 RESERVED_NAMES = frozenset(BUILTIN_ROLES) | {"platform_admin", "anonymous"}
@@ -365,12 +366,15 @@ async def _write_lines(
 
 async def create_role(
     session: AsyncSession,
-    tenant_id: int,
+    firm: TenantRef,
+    actor: Actor,
     name: str,
     description: str | None,
     permissions: Iterable[tuple[str, str]],
     inherits: Iterable[str] = (),
 ) -> RoleView:
+    """A custom role; its audit entry is written in the same transaction."""
+    tenant_id = firm.id
     name = _check_name(name)
     text = _check_description(description)
     checked = _check_permissions(permissions)
@@ -380,7 +384,9 @@ async def create_role(
     parents = await _check_inherits(session, tenant_id, name, inherits)
     session.add(CasbinRule(ptype=ROLE_META, v0=name, v1=tenant_domain(tenant_id), v2=text))
     await _write_lines(session, tenant_id, name, checked, parents)
-    return RoleView(name, False, text, tuple(checked), tuple(parents))
+    view = RoleView(name, False, text, tuple(checked), tuple(parents))
+    await _audit_role(session, firm, actor, "role.create", view)
+    return view
 
 
 async def _custom_role(session: AsyncSession, tenant_id: int, name: str) -> CasbinRule:
@@ -400,7 +406,8 @@ async def _custom_role(session: AsyncSession, tenant_id: int, name: str) -> Casb
 
 async def update_role(
     session: AsyncSession,
-    tenant_id: int,
+    firm: TenantRef,
+    actor: Actor,
     name: str,
     *,
     description: str | None = None,
@@ -408,6 +415,7 @@ async def update_role(
     inherits: Iterable[str] | None = None,
 ) -> RoleView:
     """Change what is given (None leaves it); the lists replace the role's current ones."""
+    tenant_id = firm.id
     checked = _check_permissions(permissions) if permissions is not None else None
     text = _check_description(description) if description is not None else None
     await lock_tenant_policy(session, tenant_id)
@@ -420,6 +428,7 @@ async def update_role(
     await _write_lines(session, tenant_id, name, checked, parents)
     view = await get_role(session, tenant_id, name)
     assert view is not None
+    await _audit_role(session, firm, actor, "role.update", view)
     return view
 
 
@@ -464,7 +473,8 @@ async def role_uses(session: AsyncSession, tenant_id: int, name: str) -> dict[st
     return {k: v for k, v in uses.items() if v}
 
 
-async def delete_role(session: AsyncSession, tenant_id: int, name: str) -> None:
+async def delete_role(session: AsyncSession, firm: TenantRef, actor: Actor, name: str) -> None:
+    tenant_id = firm.id
     await lock_tenant_policy(session, tenant_id)
     meta = await _custom_role(session, tenant_id, name)
     uses = await role_uses(session, tenant_id, name)
@@ -475,6 +485,7 @@ async def delete_role(session: AsyncSession, tenant_id: int, name: str) -> None:
     await _write_lines(session, tenant_id, name, (), ())
     await session.delete(meta)
     await session.flush()
+    await audit_shared(session, firm, actor, "role.delete", "role", name)
 
 
 # ---------------------------------------------------------------------------- members
@@ -527,12 +538,13 @@ async def get_members(
 
 async def assign_roles(
     session: AsyncSession,
+    firm: TenantRef,
     actor: Actor,
-    tenant_id: int,
     membership_id: int | None,
     roles: Iterable[str],
 ) -> MemberView:
-    """Replace a membership's roles in the firm."""
+    """Replace a membership's roles in the firm (audited in the same transaction)."""
+    tenant_id = firm.id
     wanted: list[str] = []
     for role in (r.strip() for r in roles):
         if role not in wanted:
@@ -581,14 +593,26 @@ async def assign_roles(
     # Live sockets of the person are re-checked in every process (saas.auth.live).
     await announce(session, person_key(membership.person_id))
     members = await get_members(session, tenant_id, [membership.id])
-    return members[membership.id]
+    view = members[membership.id]
+    await audit_shared(
+        session, firm, actor, "member.roles", "membership", view.id, roles=list(view.roles)
+    )
+    return view
 
 
 # ------------------------------------------------------------------------------ audit
 
 
-async def record(
-    session: AsyncSession, actor: Actor, action: str, object_type: str, object_id: str, **data: Any
+async def _audit_role(
+    session: AsyncSession, firm: TenantRef, actor: Actor, action: str, view: RoleView
 ) -> None:
-    """An audit entry in the firm's own log (tenant schema)."""
-    await audit(session, actor, action, object_type, object_id, **data)
+    await audit_shared(
+        session,
+        firm,
+        actor,
+        action,
+        "role",
+        view.name,
+        permissions=[f"{o}:{a}" for o, a in view.permissions],
+        inherits=list(view.inherits),
+    )
