@@ -55,9 +55,12 @@ async def audit(
     object_id: Any,
     *,
     ip: str | None = None,
+    details: dict[str, Any] | None = None,
     **data: Any,
 ) -> None:
-    """An entry in the firm's audit log, in `session`'s (tenant-bound) transaction."""
+    """An entry in the firm's audit log, in `session`'s (tenant-bound) transaction; its data
+    is `details` (a ready dict) plus the keyword arguments."""
+    data = {**(details or {}), **data}
     if session.sync_session.info.get("tenant") is None:
         raise RuntimeError("audit() needs a tenant-bound session; use audit_shared()")
     session.add(AuditEntry(**_values(actor, action, object_type, object_id, data, ip)))
@@ -77,10 +80,12 @@ async def audit_shared(
     object_id: Any,
     *,
     ip: str | None = None,
+    details: dict[str, Any] | None = None,
     **data: Any,
 ) -> None:
     """An entry in `tenant`'s audit log written in a shared-schema transaction (the change it
     records lives in the shared schema): as the firm's role for this one statement."""
+    data = {**(details or {}), **data}
     stmt = insert(AuditEntry).values(**_values(actor, action, object_type, object_id, data, ip))
     options = {"schema_translate_map": {TENANT_SCHEMA: tenant.schema}}
     # A failure aborts the whole transaction, so there is no role to restore then.

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import idna
-import orjson
 from sqlalchemy import Text, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.audit import audit_shared
 from saas.schema.errors import DomainError
 from saas.storage import InvalidKey, ObjectNotFound, tenant_files
 from saas.tenants.branding_images import EXTENSION_TYPES, CheckedImage, ImageKind
@@ -304,19 +304,8 @@ async def _record(
 ) -> None:
     """Audit entry in the firm's own log and the cache-drop notice, both in this transaction
     (NOTIFY is delivered by PostgreSQL only if and when the transaction commits)."""
-    await session.execute(
-        text(
-            f'INSERT INTO "{row.schema_name}".audit_log '
-            "(actor, action, object_type, object_id, data, ip) "
-            "VALUES (:actor, :action, 'firm', :id, CAST(:data AS jsonb), :ip)"
-        ),
-        {
-            "actor": actor,
-            "action": action,
-            "id": str(row.id),
-            "data": orjson.dumps(data).decode(),
-            "ip": ip,
-        },
+    await audit_shared(
+        session, TenantRef.of(row), actor, action, "firm", row.id, ip=ip, details=data
     )
     await session.execute(
         text("SELECT pg_notify(:ch, :id)"), {"ch": TENANTS_CHANGED, "id": str(row.id)}
