@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
 from saas.modules.documents.models import DriveFile
-from saas.modules.documents.policy import DEFAULT_MAX_UPLOAD_BYTES, Viewer
+from saas.modules.documents.policy import DEFAULT_MAX_UPLOAD_BYTES
 from saas.modules.documents.service.folders import ensure_system_folders
 from saas.modules.documents.service.uploads import attach_document
 from saas.services import Services
@@ -58,20 +58,19 @@ async def _seed(services: Services, drive: DemoDrive) -> None:
     tenant = await services.registry.by_id(drive.tenant_id)
     assert tenant is not None
     files = tenant_files(services, tenant)
-    manager = Viewer(
-        Actor(drive.tenant_id, f"person:{drive.manager_id}", drive.manager_id, staff=True),
-        read=True,
-        write=True,
-        manage=True,
+    manager = Actor(
+        drive.tenant_id,
+        f"person:{drive.manager_id}",
+        drive.manager_id,
+        staff=True,
+        permissions=frozenset({"documents:read", "documents:write", "documents:manage"}),
     )
-    contact = Viewer(
-        Actor(
-            drive.tenant_id,
-            f"person:{drive.contact_id}",
-            drive.contact_id,
-            client_org_ids=frozenset({drive.organization_id}),
-        ),
-        cabinet=True,
+    contact = Actor(
+        drive.tenant_id,
+        f"person:{drive.contact_id}",
+        drive.contact_id,
+        client_org_ids=frozenset({drive.organization_id}),
+        permissions=frozenset({"client_cabinet:read"}),
     )
     uploads = (
         (manager, "Акт сверки за 3 квартал 2026.pdf", demo_pdf("Reconciliation act, Q3 2026")),

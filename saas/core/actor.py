@@ -12,7 +12,9 @@ demo; `Actor.system(tenant_id, name)` for the platform's own writes). It carries
 - for a client user, the organizations it may act for (`client_org_ids`).
 
 What needs a query is read once per request, on demand:
-- `await permissions_of(ctx)`: the catalog permissions (`"reports:write"`) the actor holds;
+- `await actor_with(ctx, ("documents", "read"), ...)`: the actor with those permissions
+  checked, for services that decide by them (`actor.may("documents", "read")`);
+- `await permissions_of(ctx)`: every catalog permission (`"reports:write"`) the actor holds;
 - `await assigned_organizations_of(ctx)`: for staff, the organizations assigned to it
   (responsible manager, moderator), provided by the clients module through
   `ASSIGNMENT_PROVIDERS` (the core never imports a module);
@@ -22,7 +24,7 @@ What needs a query is read once per request, on demand:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from saas.rbac.defaults import CLIENT_ROLES
@@ -55,6 +57,13 @@ class Actor:
     roles: tuple[str, ...] = ()
     ip: str | None = None
     user_agent: str | None = None
+    # `object:action` permissions checked for this operation and held (`actor_with`).
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    def may(self, obj: str, act: str) -> bool:
+        """Holds `obj:act`: answered for the permissions asked of `actor_with` (or set by the
+        caller, e.g. a job or a test); False for any other."""
+        return f"{obj}:{act}" in self.permissions
 
     @property
     def kind(self) -> str:
@@ -107,6 +116,7 @@ class Actor:
 _ACTOR = "core.actor"
 _PERMISSIONS = "core.actor.permissions"
 _ASSIGNED = "core.actor.assigned"
+_CHECKED = "core.actor.checked"
 
 
 def _cache(ctx: Any) -> dict[str, Any]:
@@ -134,6 +144,7 @@ def actor_of(ctx: Any) -> Actor:
     cache[_ACTOR] = (principal, actor)
     cache.pop(_PERMISSIONS, None)
     cache.pop(_ASSIGNED, None)
+    cache.pop(_CHECKED, None)
     return actor
 
 
@@ -151,6 +162,22 @@ async def permissions_of(ctx: Any) -> frozenset[str]:
                 held.add(permission.key)
         cache[_PERMISSIONS] = frozenset(held)
     return frozenset(cache[_PERMISSIONS])
+
+
+async def actor_with(ctx: Any, *wanted: tuple[str, str]) -> Actor:
+    """The request's actor with the `wanted` (object, action) permissions checked against the
+    firm's policy (each at most once per request), so services can ask `actor.may(...)`."""
+    actor = actor_of(ctx)
+    cache = _cache(ctx)
+    checked: dict[tuple[str, str], bool] = cache.setdefault(_CHECKED, {})
+    if wanted:
+        from saas.rbac.enforcer import is_allowed
+
+        for pair in wanted:
+            if pair not in checked:
+                checked[pair] = bool(actor.roles) and await is_allowed(ctx, *pair)
+    held = frozenset(f"{o}:{a}" for (o, a), yes in checked.items() if yes and (o, a) in wanted)
+    return replace(actor, permissions=held)
 
 
 # (session, actor) -> ids of the organizations assigned to a staff actor; registered by the

@@ -11,7 +11,6 @@ import pytest
 from saas.core.actor import Actor
 from saas.db.session import tenant_transaction
 from saas.modules.documents.models import DriveFolder
-from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.checks import sanitize_filename, sniff_content_type
 from saas.modules.documents.service.errors import DocumentsError
 from saas.modules.documents.service.uploads import attach_document
@@ -64,28 +63,26 @@ async def test_attachments_follow_the_direction_rule(
     tenant = await services.registry.by_id(firms["a"].id)
     assert tenant is not None
     files = tenant_files(services, tenant)
-    staff = Viewer(
-        Actor(tenant.id, f"person:{world.manager_a}", world.manager_a, staff=True),
-        read=True,
-        write=True,
+    staff = Actor(
+        tenant.id,
+        f"person:{world.manager_a}",
+        world.manager_a,
+        staff=True,
+        permissions=frozenset({"documents:read", "documents:write"}),
     )
-    client = Viewer(
-        Actor(
-            tenant.id,
-            f"person:{world.client_x}",
-            world.client_x,
-            client_org_ids=frozenset({world.org_x}),
-        ),
-        cabinet=True,
+    client = Actor(
+        tenant.id,
+        f"person:{world.client_x}",
+        world.client_x,
+        client_org_ids=frozenset({world.org_x}),
+        permissions=frozenset({"client_cabinet:read"}),
     )
-    outsider = Viewer(
-        Actor(
-            tenant.id,
-            f"person:{world.client_y}",
-            world.client_y,
-            client_org_ids=frozenset({world.org_y}),
-        ),
-        cabinet=True,
+    outsider = Actor(
+        tenant.id,
+        f"person:{world.client_y}",
+        world.client_y,
+        client_org_ids=frozenset({world.org_y}),
+        permissions=frozenset({"client_cabinet:read"}),
     )
     kinds = {}
     for who, viewer in (("staff", staff), ("client", client)):

@@ -14,12 +14,10 @@ Two layers, as in the clients module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from saas.core.actor import Actor, actor_of
+from saas.core.actor import Actor, actor_with
 from saas.modules.documents.models import FOR_CLIENT, FROM_CLIENT
-from saas.rbac.enforcer import is_allowed
 
 SYSTEM_FOLDER_NAMES: dict[str, tuple[str, str]] = {
     FOR_CLIENT: ("Данные для клиента", "For client"),
@@ -30,39 +28,18 @@ DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_UPLOAD_SETTING = "max_upload_bytes"
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The actor plus the Casbin answers the drive needs, computed once per operation."""
-
-    actor: Actor
-    read: bool = False
-    write: bool = False
-    manage: bool = False
-    firm_admin: bool = False
-    cabinet: bool = False
-
-    @property
-    def staff(self) -> bool:
-        return self.actor.staff
-
-    @property
-    def person_id(self) -> int | None:
-        return self.actor.person_id
+# What the drive's rules ask of the actor (`actor.may(...)` in the services).
+DRIVE_PERMISSIONS = (
+    ("documents", "read"),
+    ("documents", "write"),
+    ("documents", "manage"),
+    ("client_cabinet", "read"),
+)
 
 
-async def viewer_of(ctx: Any) -> Viewer:
-
-    actor = actor_of(ctx)
-    principal = ctx.principal
-    if actor.staff:
-        return Viewer(
-            actor,
-            read=await is_allowed(ctx, "documents", "read"),
-            write=await is_allowed(ctx, "documents", "write"),
-            manage=await is_allowed(ctx, "documents", "manage"),
-            firm_admin="firm_admin" in principal.roles,
-        )
-    return Viewer(actor, cabinet=await is_allowed(ctx, "client_cabinet", "read"))
+async def viewer_of(ctx: Any) -> Actor:
+    """The request's actor with the drive's permissions checked (once per request)."""
+    return await actor_with(ctx, *DRIVE_PERMISSIONS)
 
 
 def max_upload_bytes(tenant: Any) -> int:

@@ -158,7 +158,7 @@ class FolderType:
     )
     async def files(self, info: Info, include_deleted: bool = False) -> Iterable[FileType]:
         viewer = await viewer_of(info.context)
-        deleted = include_deleted and viewer.staff and viewer.manage
+        deleted = include_deleted and viewer.staff and viewer.may("documents", "manage")
         return Keyset(  # type: ignore[return-value]
             live_files(self.pk, include_deleted=deleted),
             key=(DriveFile.name, DriveFile.id),

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.documents.models import (
     DriveAccess,
     DriveFileVersion,
 )
-from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.errors import DocumentsError
 from saas.modules.documents.service.files import access_file
 from saas.storage import (
@@ -37,7 +37,7 @@ class Link:
 
 async def download_link(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Actor,
     files: TenantStorage,
     file_id: int | None,
     version_id: int | None,

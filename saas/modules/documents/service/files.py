@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.documents.models import (
     DriveFile,
     DriveFileVersion,
     DriveFolder,
 )
-from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.errors import DocumentsError, file_not_found
 from saas.modules.documents.service.folders import access_folder
 
@@ -20,7 +20,7 @@ from saas.modules.documents.service.folders import access_folder
 
 
 async def access_file(
-    session: AsyncSession, viewer: Viewer, file_id: int | None, *, deleted: bool = False
+    session: AsyncSession, viewer: Actor, file_id: int | None, *, deleted: bool = False
 ) -> tuple[DriveFile, DriveFolder]:
     """A file the viewer may read. Deleted files exist only for staff who may manage."""
     if file_id is None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.clients.service import ClientsError, access_organization, grants_for
 from saas.modules.documents.models import (
@@ -15,7 +16,7 @@ from saas.modules.documents.models import (
     FROM_CLIENT,
     DriveFolder,
 )
-from saas.modules.documents.policy import SYSTEM_FOLDER_NAMES, Viewer
+from saas.modules.documents.policy import SYSTEM_FOLDER_NAMES
 from saas.modules.documents.service.checks import sanitize_filename
 from saas.modules.documents.service.errors import DocumentsError, folder_not_found, forbidden
 
@@ -37,12 +38,12 @@ async def ensure_system_folders(session: AsyncSession, org_id: int) -> None:
 
 
 async def access_drive(
-    session: AsyncSession, viewer: Viewer, org_id: int | None, *, need: str = "read"
+    session: AsyncSession, viewer: Actor, org_id: int | None, *, need: str = "read"
 ) -> tuple[ClientOrganization, set[str]]:
     """The organization whose drive the viewer may use, and the viewer's grants there
     (staff: every module). `need` is 'read', 'upload' or 'any' (either grant)."""
     try:
-        org = await access_organization(session, viewer.actor, org_id)
+        org = await access_organization(session, viewer, org_id)
     except ClientsError:
         raise DocumentsError(
             "not_found",
@@ -51,14 +52,18 @@ async def access_drive(
             "Organization not found or not visible to you.",
         ) from None
     if viewer.staff:
-        if not viewer.read:
+        if not viewer.may("documents", "read"):
             raise forbidden(
                 "FORBIDDEN",
                 "Нет права просматривать документы.",
                 "You need 'documents:read' in this firm.",
             )
         return org, {"documents", "upload"}
-    grants = await grants_for(session, viewer.person_id, org.id) if viewer.cabinet else set()
+    grants = (
+        await grants_for(session, viewer.person_id, org.id)
+        if viewer.may("client_cabinet", "read")
+        else set()
+    )
     module = "upload" if need == "upload" else "documents"
     # The folder list ("any") is also for a contact who may only upload: it names the target.
     if module not in grants and not (need == "any" and "upload" in grants):
@@ -70,15 +75,19 @@ async def access_drive(
     return org, grants
 
 
-def may_upload(viewer: Viewer, folder: DriveFolder, grants: set[str]) -> bool:
+def may_upload(viewer: Actor, folder: DriveFolder, grants: set[str]) -> bool:
     """The direction rule: staff upload "for" the client, clients upload "from" themselves."""
     if viewer.staff:
-        return viewer.write and folder.direction == FOR_CLIENT
-    return viewer.cabinet and "upload" in grants and folder.direction == FROM_CLIENT
+        return viewer.may("documents", "write") and folder.direction == FOR_CLIENT
+    return (
+        viewer.may("client_cabinet", "read")
+        and "upload" in grants
+        and folder.direction == FROM_CLIENT
+    )
 
 
 async def access_folder(
-    session: AsyncSession, viewer: Viewer, folder_id: int | None, *, need: str = "read"
+    session: AsyncSession, viewer: Actor, folder_id: int | None, *, need: str = "read"
 ) -> tuple[DriveFolder, set[str]]:
     if folder_id is None:
         raise folder_not_found()
@@ -103,7 +112,7 @@ async def access_folder(
 
 
 async def drive_folders(
-    session: AsyncSession, viewer: Viewer, org_id: int | None
+    session: AsyncSession, viewer: Actor, org_id: int | None
 ) -> list[DriveFolder]:
     """Every folder of the organization's drive (roots first), creating the system folders
     on first access."""
@@ -123,7 +132,7 @@ async def drive_folders(
 
 
 async def create_folder(
-    session: AsyncSession, viewer: Viewer, parent_id: int | None, name: str
+    session: AsyncSession, viewer: Actor, parent_id: int | None, name: str
 ) -> DriveFolder:
     """A staff subfolder; it inherits the parent's direction, so only "For client" grows."""
     parent, _ = await access_folder(session, viewer, parent_id, need="upload")

@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.documents.models import (
     DriveFile,
 )
-from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.errors import DocumentsError, forbidden
 from saas.modules.documents.service.files import access_file
 
 
-async def delete_file(session: AsyncSession, viewer: Viewer, file_id: int | None) -> DriveFile:
+async def delete_file(session: AsyncSession, viewer: Actor, file_id: int | None) -> DriveFile:
     """A soft delete by staff; the body stays until the retention period ends."""
-    if not viewer.staff or not viewer.manage:
+    if not viewer.staff or not viewer.may("documents", "manage"):
         raise forbidden(
             "FORBIDDEN",
             "Удалять документы могут только сотрудники фирмы с правом удаления.",
@@ -32,7 +32,7 @@ async def delete_file(session: AsyncSession, viewer: Viewer, file_id: int | None
     return file
 
 
-async def restore_file(session: AsyncSession, viewer: Viewer, file_id: int | None) -> DriveFile:
+async def restore_file(session: AsyncSession, viewer: Actor, file_id: int | None) -> DriveFile:
     if not viewer.firm_admin:
         raise forbidden(
             "FORBIDDEN",

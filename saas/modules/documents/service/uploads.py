@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor
 from saas.modules.documents.models import (
     FOR_CLIENT,
     FROM_CLIENT,
@@ -19,7 +20,6 @@ from saas.modules.documents.models import (
     DriveFolder,
     DriveUpload,
 )
-from saas.modules.documents.policy import Viewer
 from saas.modules.documents.service.checks import (
     SNIFF_BYTES,
     decode_base64,
@@ -47,7 +47,7 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 async def record_version(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Actor,
     folder: DriveFolder,
     name: str,
     *,
@@ -102,7 +102,7 @@ async def record_version(
 
 async def upload_small_file(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Actor,
     files: TenantStorage,
     stored: StoredObjects,
     folder_id: int | None,
@@ -135,7 +135,7 @@ async def upload_small_file(
 
 async def start_upload(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Actor,
     files: TenantStorage,
     folder_id: int | None,
     filename: str,
@@ -179,7 +179,7 @@ async def start_upload(
 
 
 async def complete_upload(
-    session: AsyncSession, viewer: Viewer, files: TenantStorage, upload_id: int | None
+    session: AsyncSession, viewer: Actor, files: TenantStorage, upload_id: int | None
 ) -> tuple[DriveFile, DriveFileVersion]:
     """Verify the object a presigned upload left in storage (size and SHA-256 read back) and
     record it as a version. A wrong object is deleted and refused."""
@@ -249,7 +249,7 @@ async def complete_upload(
 
 async def attach_document(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Actor,
     files: TenantStorage,
     stored: StoredObjects,
     org_id: int,
