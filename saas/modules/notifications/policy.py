@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from strawberry.permission import BasePermission, PermissionExtension
 
+from saas.core.actor import actor_of
 from saas.rbac.permissions import RequiresLogin
 
 PERMISSION = ("webhooks", "manage")
@@ -194,8 +195,6 @@ class PersonOfFirm(BasePermission):
 def viewer_of(ctx: Any) -> tuple[int, frozenset[int] | None] | None:
     """(person id, client organizations or None for staff) of a person logged in to the
     firm of the request; None for anyone else."""
-    from saas.core.actor import Actor
-
     principal, tenant = ctx.principal, ctx.tenant_or_none
     if (
         tenant is None
@@ -204,7 +203,7 @@ def viewer_of(ctx: Any) -> tuple[int, frozenset[int] | None] | None:
         or principal.tenant_id != tenant.id
     ):
         return None
-    actor = Actor.of(principal, tenant.id)
+    actor = actor_of(ctx)
     return principal.person_id, (None if actor.staff else actor.client_org_ids)
 
 
