@@ -125,7 +125,7 @@ def test_the_walkthrough_runs_as_written_on_the_demo(demo: Demo, tmp_path: Path)
     assert last_line(feed) == "SENT" and f'"id": "{report_id}"' in feed, feed
     assert '"correction": 1' in feed
     assert '"__typename": "ReportImport"' in imported and '"total": 2' in imported, imported
-    assert '"status": "done"' in follow, follow
+    assert '"status": "DONE"' in follow, follow
     assert '"done": 2' in follow and '"recorded": 2' in follow and '"failed": 0' in follow
     assert '"kind": "RECEIPT"' in documents and '"documentCount": 2' in documents, documents
     assert last_line(download) == "same bytes", download
