@@ -120,7 +120,8 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from saas.auth import service
+    from saas.auth.service.api_tokens import create_api_token
+    from saas.auth.service.audit import audit_in_firm
     from saas.db.session import shared_transaction
     from saas.schema.errors import DomainError
     from saas.services import Services
@@ -138,14 +139,14 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
                     return 1
                 tenant = TenantRef.of(row)
                 try:
-                    token, secret = await service.create_api_token(
+                    token, secret = await create_api_token(
                         session, tenant, None, args.name, args.role, args.expires_in_days
                     )
                 except DomainError as exc:
                     print(f"error: {exc.message}", file=sys.stderr)
                     return 2
                 data = {"name": token.name, "role": token.role, "prefix": token.prefix}
-                await service.audit_in_firm(
+                await audit_in_firm(
                     session,
                     tenant,
                     "operator:cli",

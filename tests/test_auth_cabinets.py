@@ -107,13 +107,13 @@ def test_viewer_is_a_node_only_for_its_own_person(client, firms, people) -> None
 async def test_cabinets_are_read_with_one_query(
     database_url, settings, many_cabinets, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from saas.auth import service
-    from saas.auth.service import cabinets_of
+    from saas.auth.service import cabinets
+    from saas.auth.service.cabinets import cabinets_of
     from saas.db.session import shared_session
     from saas.services import Services
 
     # Organization names come from registered modules (one batch each); this counts ours.
-    monkeypatch.setattr(service, "ORGANIZATION_NAME_RESOLVERS", [])
+    monkeypatch.setattr(cabinets, "ORGANIZATION_NAME_RESOLVERS", [])
     services = Services.build(settings, database_url)
     statements: list[str] = []
 

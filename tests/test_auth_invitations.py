@@ -232,7 +232,7 @@ async def test_client_contacts_are_invited_through_the_same_service(
     client, firms, people, settings, database_url
 ) -> None:  # type: ignore[no-untyped-def]
     """The contract the clients module uses: create_invitation(kind="client") + send_invitation."""
-    from saas.auth.service import create_invitation, send_invitation
+    from saas.auth.service.invitations import create_invitation, send_invitation
     from saas.db.session import shared_session
     from saas.services import Services
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from saas.auth.service import IssuedSession
+from saas.auth.service.sessions import IssuedSession
 from saas.auth.tokens import CSRF_COOKIE, SESSION_COOKIE
 from saas.settings import Settings
 

@@ -15,7 +15,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from saas.auth.cookies import cookies_secure, set_session_cookies
 from saas.auth.messages import language_of
-from saas.auth.service import Caller, consume_handoff
+from saas.auth.service.cabinets import consume_handoff
+from saas.auth.service.sessions import Caller
 from saas.mail import sender_name
 from saas.request import RequestBinding
 from saas.tenants.registry import TenantRef

@@ -19,7 +19,6 @@ MODULES = (
     "saas.tenants.graphql",
     "saas.rbac.graphql",
     "saas.auth.graphql",
-    "saas.auth.sessions_graphql",
     "saas.tenants.branding_graphql",
     "saas.modules.clients.graphql",
     "saas.modules.reports.graphql",

@@ -128,8 +128,8 @@ async def invite_contact(
     """Record a contact (with its grants) and send the invitation link.
 
     `send_invitation(shared, tenant, email, org_id, roles, invited_by)` creates the shared
-    invitation row and queues the e-mail (saas.auth.service.create_invitation); it returns the
-    invitation id. A contact that is already an active member of the organization is a
+    invitation row and queues the e-mail (saas.auth.service.invitations.create_invitation); it
+    returns the invitation id. A contact that is already an active member of the organization is a
     conflict; inviting a contact that has not accepted yet, or was deactivated, sends a new link.
     """
     db, shared = cabinet.db, cabinet.shared

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.auth.models import Person
+from saas.auth.service.cabinets import ORGANIZATION_NAME_RESOLVERS
+from saas.auth.service.invitations import create_invitation, send_invitation
 from saas.core.commit import after_commit
 from saas.modules.clients.models import (
     ClientOrganization,
@@ -29,8 +31,7 @@ log = logging.getLogger(__name__)
 def invitation_sender(cabinet: Any, language: str = "ru") -> Any:
     """The `send_invitation` of `invite_contact` in a running app: creates the shared
     invitation (kind 'client', with the organization and the contact's role) through
-    saas.auth.service and e-mails the branded link once the invitation is committed."""
-    from saas.auth import service as auth
+    saas.auth.service.invitations and e-mails the branded link once the invitation is committed."""
 
     async def send(
         shared: AsyncSession,
@@ -41,7 +42,7 @@ def invitation_sender(cabinet: Any, language: str = "ru") -> Any:
         invited_by: int | None,
     ) -> int:
         try:
-            issued = await auth.create_invitation(
+            issued = await create_invitation(
                 shared, tenant, invited_by, email, "client", roles, client_org_id=org_id
             )
         except DomainError as exc:
@@ -50,7 +51,7 @@ def invitation_sender(cabinet: Any, language: str = "ru") -> Any:
         inviter_name = (inviter.display_name or inviter.email) if inviter else None
 
         async def deliver() -> None:
-            await auth.send_invitation(
+            await send_invitation(
                 cabinet.services, tenant, issued, inviter_name=inviter_name, lang=language
             )
 
@@ -89,10 +90,8 @@ async def organization_names(
 
 
 def _register_with_auth() -> None:
-    from saas.auth import service as auth
-
-    if organization_names not in auth.ORGANIZATION_NAME_RESOLVERS:
-        auth.ORGANIZATION_NAME_RESOLVERS.append(organization_names)
+    if organization_names not in ORGANIZATION_NAME_RESOLVERS:
+        ORGANIZATION_NAME_RESOLVERS.append(organization_names)
 
 
 _register_with_auth()

@@ -1,5 +1,7 @@
-"""A person's login sessions at one address, as the account security page lists them, with
-"end this one" and "end all others", and the firm's idle timeout (`saas.auth.idle`).
+"""Login sessions: opening one (login, hand-off, invitation), ending one (logout), whether it
+has every factor the firm requires; a person's sessions at one address, as the account
+security page lists them, with "end this one" and "end all others", and the firm's idle
+timeout (`saas.auth.idle`).
 
 Sessions are bound to the host they were opened at (a firm, or the platform), so the list
 holds the sessions of this firm's address only: a person of two firms sees each firm's at
@@ -10,19 +12,95 @@ stop working over HTTP at once and their open WebSockets are closed (4403) in ev
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from ua_parser import parse
 
 from saas.auth import idle
 from saas.auth.live import end_sessions
-from saas.auth.models import LoginSession
+from saas.auth.models import LoginSession, Person
+from saas.auth.service.clock import database_now
+from saas.auth.tokens import digest, new_secret
+from saas.db.session import shared_session
 from saas.schema.errors import DomainError
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TENANTS_CHANGED, TenantRef
+
+if TYPE_CHECKING:
+    from saas.services import Services
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Where a request comes from (for the attempt log and the session record)."""
+
+    ip: str | None
+    user_agent: str | None = None
+
+    @property
+    def address(self) -> str:
+        return self.ip or "unknown"
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    id: int
+    secret: str
+    csrf_token: str
+    expires_at: datetime
+    mfa_passed: bool
+
+
+async def open_session(
+    session: AsyncSession,
+    services: Services,
+    person_id: int,
+    tenant_id: int | None,
+    caller: Caller,
+    *,
+    mfa_passed: bool = True,
+) -> IssuedSession:
+    secret, csrf = new_secret(32), new_secret(24)
+    now = await database_now(session)
+    expires = now + timedelta(days=services.settings.session_days)
+    session_id = await session.scalar(
+        insert(LoginSession)
+        .values(
+            token_hash=digest(secret),
+            csrf_token=csrf,
+            person_id=person_id,
+            tenant_id=tenant_id,
+            mfa_passed=mfa_passed,
+            ip=caller.ip,
+            user_agent=(caller.user_agent or "")[:400] or None,
+            expires_at=expires,
+        )
+        .returning(LoginSession.id)
+    )
+    assert session_id is not None
+    return IssuedSession(session_id, secret, csrf, expires, mfa_passed)
+
+
+async def revoke_session(services: Services, session_id: int) -> None:
+    """End one session (logout): its live sockets in every process close too
+    (`saas.auth.live.end_sessions`)."""
+    async with shared_session(services.engine) as session:
+        await end_sessions(session, LoginSession.id == session_id)
+        await session.commit()
+
+
+def _firm_requires_staff_totp(tenant: TenantRef | None) -> bool:
+    return bool(tenant and (tenant.settings or {}).get("require_staff_totp"))
+
+
+def mfa_satisfied(tenant: TenantRef | None, person: Person, kinds: set[str]) -> bool:
+    """Whether a session at this host has every factor the firm requires."""
+    return person.totp_enabled or not (_firm_requires_staff_totp(tenant) and "staff" in kinds)
 
 
 @lru_cache(maxsize=512)

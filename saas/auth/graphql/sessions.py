@@ -1,6 +1,6 @@
-"""The viewer's login sessions over GraphQL: `activeSessions`, `endSession`,
-`endOtherSessions`, and the firm admin's idle timeout (`updateSessionIdleTimeout`). Thin:
-the rules live in saas.auth.sessions."""
+"""The viewer's login sessions (`activeSessions`, `endSession`, `endOtherSessions`) and the
+firm's security settings (`securitySettings`, `updateSessionIdleTimeout`; the staff TOTP rule
+is set in `totp`). Thin: the rules live in saas.auth.service.sessions."""
 
 from __future__ import annotations
 
@@ -11,16 +11,34 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.auth import idle, sessions
+from saas.auth import idle
 from saas.auth.cookies import clear_session_cookies, cookies_secure
-from saas.auth.graphql import SecuritySettings
-from saas.auth.messages import language_of, message
+from saas.auth.graphql.request import request_language
+from saas.auth.messages import message
 from saas.auth.models import LoginSession
-from saas.auth.service import audit_in_firm
+from saas.auth.service import sessions
+from saas.auth.service.audit import audit_in_firm
 from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
 from saas.schema.errors import DomainError, ForbiddenError, NotFoundError, ValidationError
+
+
+@strawberry.type(description="The firm's security rules.")
+class SecuritySettings:
+    require_staff_totp: bool
+    session_idle_minutes: int = strawberry.field(
+        description="A session unused for longer than this stops working (minutes; the "
+        "14-day expiry after login applies too)."
+    )
+
+    @classmethod
+    def of(cls, settings: dict[str, Any]) -> SecuritySettings:
+        minutes = settings.get(idle.SETTING)
+        return cls(
+            require_staff_totp=bool(settings.get("require_staff_totp")),
+            session_idle_minutes=minutes if isinstance(minutes, int) else idle.DEFAULT_IDLE_MINUTES,
+        )
 
 
 @strawberry.type(description="One of the viewer's login sessions at this address.")
@@ -85,23 +103,25 @@ class SessionsEnded:
 EndSessionResult = Annotated[
     SessionsEnded | NotFoundError | ForbiddenError, strawberry.union("EndSessionResult")
 ]
+
+
 EndOtherSessionsResult = Annotated[
     SessionsEnded | ForbiddenError, strawberry.union("EndOtherSessionsResult")
 ]
+
+
 SessionIdleTimeoutResult = Annotated[
     SecuritySettings | ValidationError, strawberry.union("SessionIdleTimeoutResult")
 ]
-
-
-def _lang(info: Info) -> str:
-    return language_of(info.context.request.headers.get("accept-language"))
 
 
 def _not_a_session(info: Info) -> ForbiddenError | None:
     principal = info.context.principal
     if principal.kind == "person" and principal.session_id is not None:
         return None
-    return ForbiddenError(code="NOT_A_SESSION", message=message("NOT_A_SESSION", _lang(info)))
+    return ForbiddenError(
+        code="NOT_A_SESSION", message=message("NOT_A_SESSION", request_language(info))
+    )
 
 
 async def _ended(info: Info, session: Any, ended: list[int]) -> None:
@@ -133,6 +153,12 @@ async def _result(info: Info, ended: list[int]) -> SessionsEnded:
 @strawberry.type
 class Query:
     @strawberry.field(
+        description="The firm's security rules.", extensions=requires("firm", "manage")
+    )
+    def security_settings(self, info: Info) -> SecuritySettings:
+        return SecuritySettings.of(info.context.tenant.settings or {})
+
+    @strawberry.field(
         description="The viewer's working login sessions at this address, last used first "
         "(empty for an API token).",
         extensions=requires_login(),
@@ -155,7 +181,9 @@ class Mutation:
         try:
             pk = await pk_of(info.context, "ActiveSession", id, field="id")
         except IdRefused:
-            return NotFoundError(code="NOT_FOUND", message=message("NOT_FOUND", _lang(info)))
+            return NotFoundError(
+                code="NOT_FOUND", message=message("NOT_FOUND", request_language(info))
+            )
         assert principal.person_id is not None
         async with info.context.unit_of_work(shared=True) as session:
             ended = await sessions.end_session(
@@ -205,12 +233,9 @@ class Mutation:
                     info.context.binding.ip,
                 )
         except DomainError as exc:
-            lang = _lang(info)
+            lang = request_language(info)
             text = message(exc.code, lang, low=idle.MIN_IDLE_MINUTES, high=idle.MAX_IDLE_MINUTES)
             return ValidationError(code=exc.code, message=text, field=exc.field)
         # This process sees it at once; the others on the NOTIFY delivered at commit.
         info.context.services.registry.invalidate()
         return SecuritySettings.of(settings)
-
-
-TYPES = (ActiveSession,)
