@@ -80,8 +80,6 @@ class ApiTokenRevoked:
 CreateApiTokenResult = Annotated[
     ApiTokenCreated | ValidationError, strawberry.union("CreateApiTokenResult")
 ]
-
-
 RevokeApiTokenResult = Annotated[
     ApiTokenRevoked | NotFoundError, strawberry.union("RevokeApiTokenResult")
 ]

@@ -133,13 +133,9 @@ class InvitationAccepted:
 InviteResult = Annotated[
     InvitationSent | ValidationError | ConflictError, strawberry.union("InviteResult")
 ]
-
-
 RevokeInvitationResult = Annotated[
     InvitationRevoked | NotFoundError, strawberry.union("RevokeInvitationResult")
 ]
-
-
 AcceptInvitationResult = Annotated[
     InvitationAccepted
     | InvitationUnusable

@@ -103,13 +103,9 @@ class SessionsEnded:
 EndSessionResult = Annotated[
     SessionsEnded | NotFoundError | ForbiddenError, strawberry.union("EndSessionResult")
 ]
-
-
 EndOtherSessionsResult = Annotated[
     SessionsEnded | ForbiddenError, strawberry.union("EndOtherSessionsResult")
 ]
-
-
 SessionIdleTimeoutResult = Annotated[
     SecuritySettings | ValidationError, strawberry.union("SessionIdleTimeoutResult")
 ]

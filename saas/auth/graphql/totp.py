@@ -35,8 +35,6 @@ class TotpChanged:
 TotpEnrollmentResult = Annotated[
     TotpEnrollment | ConflictError, strawberry.union("TotpEnrollmentResult")
 ]
-
-
 TotpResult = Annotated[
     TotpChanged | ValidationError | ConflictError, strawberry.union("TotpResult")
 ]
