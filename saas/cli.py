@@ -121,7 +121,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from saas.auth.service.api_tokens import create_api_token
-    from saas.auth.service.audit import audit_in_firm
+    from saas.core.audit import audit_shared
     from saas.db.session import shared_transaction
     from saas.schema.errors import DomainError
     from saas.services import Services
@@ -146,14 +146,14 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"error: {exc.message}", file=sys.stderr)
                     return 2
                 data = {"name": token.name, "role": token.role, "prefix": token.prefix}
-                await audit_in_firm(
+                await audit_shared(
                     session,
                     tenant,
                     "operator:cli",
                     "api_token.create",
                     "api_token",
                     token.id,
-                    {**data, "via": "saas token create", "os_user": getpass.getuser()},
+                    details={**data, "via": "saas token create", "os_user": getpass.getuser()},
                 )
         finally:
             await services.close()

@@ -24,6 +24,7 @@ from saas.auth.models import ApiToken, LoginSession, Membership, Person
 from saas.auth.principal import ANONYMOUS, Principal
 from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, digest, same
 from saas.db.session import shared_session
+from saas.tenants.branding import cabinet_enabled
 from saas.tenants.registry import TenantRef
 
 if TYPE_CHECKING:
@@ -260,8 +261,6 @@ async def _session_principal(
     orgs: tuple[int, ...] = ()
     if tenant is not None:
         roles, orgs, kinds = await memberships_in_tenant(services, login.person_id, tenant.id)
-        from saas.tenants.branding import cabinet_enabled
-
         if kinds == {"client"} and not cabinet_enabled(tenant):
             raise CabinetClosed(lang)
         if not mfa_satisfied_now(tenant, kinds, bool(totp_enabled)):

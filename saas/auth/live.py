@@ -38,6 +38,7 @@ from strawberry.permission import PermissionExtension
 from saas.auth.authenticate import EXPIRES_AT, AuthRefused, reauthenticate
 from saas.auth.models import LoginSession
 from saas.auth.principal import Principal
+from saas.rbac.cache import POLICY_CHANGED
 from saas.tenants.registry import TENANTS_CHANGED
 
 if TYPE_CHECKING:
@@ -342,8 +343,6 @@ def install_live_sockets(services: Services) -> LiveSockets:
     copies first), before the notification hub starts."""
     found: LiveSockets | None = services.extras.get(EXTRAS_KEY)
     if found is None:
-        from saas.rbac.cache import POLICY_CHANGED
-
         found = services.extras[EXTRAS_KEY] = LiveSockets(services)
         services.hub.subscribe(AUTH_CHANGED, found.on_auth)
         services.hub.subscribe(TENANTS_CHANGED, found.on_firm)

@@ -13,11 +13,11 @@ from strawberry import relay
 
 from saas.auth import idle
 from saas.auth.cookies import clear_session_cookies, cookies_secure
+from saas.auth.graphql.audit import audit
 from saas.auth.graphql.request import request_language
 from saas.auth.messages import message
 from saas.auth.models import LoginSession
 from saas.auth.service import sessions
-from saas.auth.service.audit import audit_in_firm
 from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
@@ -126,15 +126,14 @@ async def _ended(info: Info, session: Any, ended: list[int]) -> None:
     if tenant is None or not ended:
         return
     binding = info.context.binding
-    await audit_in_firm(
+    await audit(
         session,
+        info,
         tenant,
-        binding.principal.subject,
         "session.end",
         "person",
         binding.principal.person_id,
         {"sessions": ended},
-        binding.ip,
     )
 
 
@@ -218,15 +217,14 @@ class Mutation:
         try:
             async with info.context.unit_of_work(shared=True) as session:
                 settings = await sessions.set_idle_timeout(session, tenant, minutes)
-                await audit_in_firm(
+                await audit(
                     session,
+                    info,
                     tenant,
-                    info.context.principal.subject,
                     "security.update",
                     "firm",
                     tenant.id,
                     {idle.SETTING: minutes},
-                    info.context.binding.ip,
                 )
         except DomainError as exc:
             lang = request_language(info)

@@ -10,7 +10,6 @@
 - invitations: invitations to a firm's cabinet, their e-mail and their acceptance;
 - api_tokens: integrators' API tokens;
 - errors: `Refused`, an expected refusal with a stable code (saas.auth.messages words it);
-- audit: the firm's audit entry written through the shared schema's session;
 - clock: the database's clock.
 
 Login and the other credential checks open their own short transactions on the shared schema
