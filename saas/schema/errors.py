@@ -12,6 +12,7 @@ implementations). Everything that still ends up in `errors` carries `extensions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import strawberry
@@ -105,6 +106,11 @@ class Refusal(Protocol):
     def message_in(self, language: str) -> str: ...
 
 
+# Kinds whose refusals have typed results of their own (auth's "login": AccountLocked,
+# RateLimited, NotAMember...): kind -> build(refusal, language). The module owning those
+# types registers them, so `error_result` stays the one mapping.
+KIND_RESULTS: dict[str, Callable[[Any, str], Error]] = {}
+
 TYPED_ERRORS: dict[str, type[Error]] = {
     "not_found": NotFoundError,
     "conflict": ConflictError,
@@ -121,6 +127,9 @@ def error_result(info: Any, exc: Refusal) -> Any:
 
 def typed_error(exc: Refusal, language: str) -> Error:
     """The typed result a mutation returns for an expected failure, worded in `language`."""
+    special = KIND_RESULTS.get(exc.kind)
+    if special is not None:
+        return special(exc, language)
     message = exc.message_in(language)
     kind = TYPED_ERRORS.get(exc.kind)
     if kind is None:

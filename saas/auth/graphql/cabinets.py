@@ -9,13 +9,12 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from saas.auth.graphql.request import request_language
-from saas.auth.messages import message
 from saas.auth.models import Person
 from saas.auth.service import cabinets as service
+from saas.auth.service.errors import Refused
 from saas.rbac.permissions import requires_login
 from saas.schema.context import Info
-from saas.schema.errors import NotFoundError
+from saas.schema.errors import NotFoundError, error_result
 from saas.tenants.graphql import Firm
 
 
@@ -138,9 +137,6 @@ class Mutation:
         if person_id is not None and service.parse_cabinet_key(key):
             issued = await service.issue_handoff(info.context.services, person_id, key)
         if issued is None:
-            return NotFoundError(
-                code="CABINET_NOT_FOUND",
-                message=message("CABINET_NOT_FOUND", request_language(info)),
-            )
+            return error_result(info, Refused("CABINET_NOT_FOUND"))  # type: ignore[no-any-return]
         entry, url = issued
         return CabinetOpened(url=url, cabinet=Cabinet.of(entry))

@@ -1,29 +1,18 @@
-"""Typed results of the identity rules' refusals that are not login-like."""
+"""Typed results of identity refusals that are not login-like, through the one mapping
+(`saas.schema.errors.typed_error`): a service's DomainError becomes a `Refused` worded from
+saas.auth.messages."""
 
 from __future__ import annotations
 
-from saas.auth.messages import message
-from saas.schema.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from typing import Any
+
+from saas.auth.service.errors import Refused
+from saas.schema.errors import DomainError, typed_error
 
 
-def not_found(lang: str) -> NotFoundError:
-    return NotFoundError(code="NOT_FOUND", message=message("NOT_FOUND", lang))
+def not_found(lang: str) -> Any:
+    return typed_error(Refused("NOT_FOUND"), lang)
 
 
-def domain_error(exc: DomainError, lang: str) -> ValidationError | ConflictError:
-    text_ = message(exc.code, lang) if exc.code in _KNOWN_CODES else exc.message
-    if exc.code == "ALREADY_MEMBER":
-        return ConflictError(code=exc.code, message=text_)
-    return ValidationError(code=exc.code, message=text_, field=exc.field)
-
-
-_KNOWN_CODES = {
-    "INVALID_EMAIL",
-    "INVALID_ROLE",
-    "INVALID_ROLES",
-    "INVALID_KIND",
-    "INVALID_ORGANIZATION",
-    "ALREADY_MEMBER",
-    "INVALID_NAME",
-    "INVALID_EXPIRY",
-}
+def domain_error(exc: DomainError, lang: str) -> Any:
+    return typed_error(Refused.of(exc), lang)

@@ -15,9 +15,8 @@ from strawberry import relay
 from saas.auth.graphql.audit import audit
 from saas.auth.graphql.cabinets import CabinetKind, Viewer
 from saas.auth.graphql.errors import domain_error, not_found
-from saas.auth.graphql.login import AccountLocked, InvalidCredentials, RateLimited, login_refusal
+from saas.auth.graphql.login import AccountLocked, InvalidCredentials, RateLimited
 from saas.auth.graphql.request import request_caller, request_language, set_cookies
-from saas.auth.messages import message
 from saas.auth.models import Invitation as InvitationRow
 from saas.auth.models import Person
 from saas.auth.service import invitations as service
@@ -27,12 +26,14 @@ from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
 from saas.schema.context import Info
 from saas.schema.errors import (
+    KIND_RESULTS,
     ConflictError,
     DomainError,
     Error,
     NotFoundError,
     PublicError,
     ValidationError,
+    error_result,
 )
 from saas.tenants.graphql import Firm
 
@@ -103,6 +104,15 @@ class InvitationProblem(Enum):
 @strawberry.type(description="The invitation link is unknown, expired, already used or revoked.")
 class InvitationUnusable(Error):
     reason: InvitationProblem
+
+
+def unusable(refused: Refused, lang: str) -> Error:
+    """The typed result of an invitation link that cannot be used (kind "invitation")."""
+    reason = InvitationProblem(refused.code)
+    return InvitationUnusable(code=refused.code, message=refused.message_in(lang), reason=reason)
+
+
+KIND_RESULTS["invitation"] = unusable
 
 
 @strawberry.type(description="What the accept page shows before the person sets a password.")
@@ -255,10 +265,7 @@ class Mutation:
         lang = request_language(info)
         tenant = info.context.tenant_or_none
         if tenant is None:
-            reason = InvitationProblem.UNKNOWN
-            return InvitationUnusable(
-                code=reason.value, message=message(reason.value, lang), reason=reason
-            )
+            return error_result(info, Refused("INVITATION_UNKNOWN"))  # type: ignore[no-any-return]
         if info.context.response is None:
             raise PublicError(
                 "Accept invitations over HTTP: a WebSocket cannot set the session cookie."
@@ -273,14 +280,7 @@ class Mutation:
             lang=lang,
         )
         if isinstance(outcome, Refused):
-            if outcome.code.startswith("INVITATION_"):
-                reason = InvitationProblem(outcome.code)
-                return InvitationUnusable(
-                    code=outcome.code, message=message(outcome.code, lang), reason=reason
-                )
-            if outcome.code == "EXISTING_ACCOUNT_PASSWORD":
-                return InvalidCredentials(code=outcome.code, message=message(outcome.code, lang))
-            return login_refusal(outcome, lang)
+            return error_result(info, outcome)  # type: ignore[no-any-return]
         viewer = None
         csrf = None
         if outcome.session is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -20,7 +20,7 @@ from saas.auth.service import login as service
 from saas.auth.service import sessions
 from saas.auth.service.errors import Refused
 from saas.schema.context import Info
-from saas.schema.errors import Error, PublicError, ValidationError
+from saas.schema.errors import KIND_RESULTS, Error, PublicError, ValidationError, error_result
 
 
 @strawberry.type(description="Logged in: the session cookie is set.")
@@ -92,28 +92,26 @@ LoginResult = Annotated[
 _LOGIN_REFUSALS: dict[str, type] = {
     "INVALID_CREDENTIALS": InvalidCredentials,
     "INVALID_OTP": InvalidCredentials,
+    "EXISTING_ACCOUNT_PASSWORD": InvalidCredentials,
     "OTP_REQUIRED": OtpRequired,
     "NOT_A_MEMBER": NotAMember,
     "CABINET_CLOSED": CabinetClosed,
 }
 
 
-def login_refusal(refused: Refused, lang: str) -> Any:
-    """The typed result of a login-like refusal."""
+def login_result(refused: Refused, lang: str) -> Error:
+    """The typed result of a login-like refusal (kind "login" of saas.schema.errors)."""
+    text = refused.message_in(lang)
     if refused.code in ("ACCOUNT_LOCKED", "RATE_LIMITED"):
-        minutes = max(1, -(-refused.retry_after // 60))
         limited = AccountLocked if refused.code == "ACCOUNT_LOCKED" else RateLimited
-        return limited(
-            code=refused.code,
-            message=message(refused.code, lang, minutes=minutes),
-            retry_after_seconds=refused.retry_after,
-        )
+        return limited(code=refused.code, message=text, retry_after_seconds=refused.retry_after)
     typed = _LOGIN_REFUSALS.get(refused.code)
     if typed is not None:
-        return typed(code=refused.code, message=message(refused.code, lang))
-    return ValidationError(
-        code=refused.code, message=message(refused.code, lang), field=refused.field
-    )
+        return typed(code=refused.code, message=text)  # type: ignore[no-any-return]
+    return ValidationError(code=refused.code, message=text, field=refused.field)
+
+
+KIND_RESULTS["login"] = login_result
 
 
 @strawberry.type
@@ -138,7 +136,7 @@ class Mutation:
             replaces_session_id=session_id_of(info),
         )
         if isinstance(outcome, Refused):
-            return login_refusal(outcome, lang)
+            return error_result(info, outcome)  # type: ignore[no-any-return]
         set_cookies(info, outcome.session)
         viewer = Viewer.of(outcome.person, mfa_pending=outcome.totp_setup_required)
         if outcome.totp_setup_required:

@@ -7,11 +7,10 @@ from typing import Annotated
 import strawberry
 
 from saas import mail
-from saas.auth.graphql.request import request_language
-from saas.auth.messages import message
 from saas.auth.service import reset as service
+from saas.auth.service.errors import Refused
 from saas.schema.context import Info
-from saas.schema.errors import ValidationError
+from saas.schema.errors import ValidationError, error_result
 
 
 @strawberry.type(description="The password was changed; every session of the person was ended.")
@@ -64,6 +63,4 @@ class Mutation:
         if refused is None:
             return PasswordChanged()
         field = "newPassword" if refused.field == "password" else refused.field
-        return ValidationError(
-            code=refused.code, message=message(refused.code, request_language(info)), field=field
-        )
+        return error_result(info, Refused(refused.code, field=field))  # type: ignore[no-any-return]

@@ -15,13 +15,20 @@ from saas.auth import idle
 from saas.auth.cookies import clear_session_cookies, cookies_secure
 from saas.auth.graphql.audit import audit
 from saas.auth.graphql.request import request_language
-from saas.auth.messages import message
 from saas.auth.models import LoginSession
 from saas.auth.service import sessions
+from saas.auth.service.errors import Refused
 from saas.core.ids import IdRefused, node_pks, pk_of, resolved_by
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
-from saas.schema.errors import DomainError, ForbiddenError, NotFoundError, ValidationError
+from saas.schema.errors import (
+    DomainError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+    error_result,
+    typed_error,
+)
 
 
 @strawberry.type(description="The firm's security rules.")
@@ -115,9 +122,7 @@ def _not_a_session(info: Info) -> ForbiddenError | None:
     principal = info.context.principal
     if principal.kind == "person" and principal.session_id is not None:
         return None
-    return ForbiddenError(
-        code="NOT_A_SESSION", message=message("NOT_A_SESSION", request_language(info))
-    )
+    return typed_error(Refused("NOT_A_SESSION"), request_language(info))  # type: ignore[return-value]
 
 
 async def _ended(info: Info, session: Any, ended: list[int]) -> None:
@@ -176,9 +181,7 @@ class Mutation:
         try:
             pk = await pk_of(info.context, "ActiveSession", id, field="id")
         except IdRefused:
-            return NotFoundError(
-                code="NOT_FOUND", message=message("NOT_FOUND", request_language(info))
-            )
+            return error_result(info, Refused("NOT_FOUND"))  # type: ignore[no-any-return]
         assert principal.person_id is not None
         async with info.context.unit_of_work(shared=True) as session:
             ended = await sessions.end_session(
@@ -227,9 +230,10 @@ class Mutation:
                     {idle.SETTING: minutes},
                 )
         except DomainError as exc:
-            lang = request_language(info)
-            text = message(exc.code, lang, low=idle.MIN_IDLE_MINUTES, high=idle.MAX_IDLE_MINUTES)
-            return ValidationError(code=exc.code, message=text, field=exc.field)
+            refused = Refused(
+                exc.code, field=exc.field, low=idle.MIN_IDLE_MINUTES, high=idle.MAX_IDLE_MINUTES
+            )
+            return error_result(info, refused)  # type: ignore[no-any-return]
         # This process sees it at once; the others on the NOTIFY delivered at commit.
         info.context.services.registry.invalidate()
         return SecuritySettings.of(settings)

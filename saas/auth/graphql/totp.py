@@ -18,7 +18,7 @@ from saas.auth.service.errors import Refused
 from saas.mail import sender_name
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
-from saas.schema.errors import ConflictError, PublicError, ValidationError
+from saas.schema.errors import ConflictError, PublicError, ValidationError, error_result
 
 
 @strawberry.type(description="Add this secret to an authenticator app, then confirm with a code.")
@@ -40,12 +40,6 @@ TotpResult = Annotated[
 ]
 
 
-def _totp_error(refused: Refused, lang: str) -> ValidationError | ConflictError:
-    if refused.code == "INVALID_OTP":
-        return ValidationError(code=refused.code, message=message(refused.code, lang), field="code")
-    return ConflictError(code=refused.code, message=message(refused.code, lang))
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -60,9 +54,7 @@ class Mutation:
         async with info.context.unit_of_work(shared=True) as session:
             result = await service.start_totp_enrollment(session, person_id, issuer)
         if isinstance(result, Refused):
-            return ConflictError(
-                code=result.code, message=message(result.code, request_language(info))
-            )
+            return error_result(info, result)  # type: ignore[no-any-return]
         return TotpEnrollment(secret=result.secret, otpauth_uri=result.uri)
 
     @strawberry.mutation(
@@ -79,7 +71,7 @@ class Mutation:
             )
             person = await session.get(Person, principal.person_id)
         if refused is not None:
-            return _totp_error(refused, request_language(info))
+            return error_result(info, refused)  # type: ignore[no-any-return]
         assert person is not None
         return TotpChanged(viewer=Viewer.of(person))
 
@@ -94,7 +86,7 @@ class Mutation:
             refused = await service.disable_totp(session, principal.person_id, code)
             person = await session.get(Person, principal.person_id)
         if refused is not None:
-            return _totp_error(refused, request_language(info))
+            return error_result(info, refused)  # type: ignore[no-any-return]
         assert person is not None
         return TotpChanged(viewer=Viewer.of(person))
 
