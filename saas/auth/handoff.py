@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from saas.auth.cookies import cookies_secure, set_session_cookies
 from saas.auth.messages import language_of
 from saas.auth.service.cabinets import consume_handoff
-from saas.auth.service.sessions import Caller
+from saas.core.actor import Actor
 from saas.mail import sender_name
 from saas.request import RequestBinding
 from saas.tenants.registry import TenantRef
@@ -64,7 +64,7 @@ async def handoff(request: Request) -> Response:
         services,
         binding.tenant,
         code,
-        Caller(binding.ip, binding.user_agent),
+        Actor.of_request(binding),
         replaces_session_id=principal.session_id if principal.kind == "person" else None,
     )
     if issued is None:

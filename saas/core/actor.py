@@ -32,6 +32,10 @@ from saas.rbac.defaults import CLIENT_ROLES
 if TYPE_CHECKING:
     from saas.auth.principal import Principal
 
+# The tenant_id of an actor at the platform's own host (no firm has id 0): someone logging in
+# to pick a cabinet, or a platform admin.
+PLATFORM_HOST = 0
+
 # Roles that never make their holder firm staff (performers work *for* client organizations).
 NON_STAFF_ROLES = frozenset(CLIENT_ROLES) | {"performer"}
 FIRM_ADMIN = "firm_admin"
@@ -99,9 +103,27 @@ class Actor:
         )
 
     @classmethod
+    def of_request(cls, binding: Any) -> Actor:
+        """The actor of a request at any host (`saas.request.RequestBinding`): at the platform
+        host its `tenant_id` is PLATFORM_HOST. Login, accepting an invitation and the cabinet
+        hand-off use its origin (`address`, `user_agent`) before anyone is logged in."""
+        tenant = binding.tenant
+        return cls.of(
+            binding.principal,
+            tenant.id if tenant is not None else PLATFORM_HOST,
+            ip=binding.ip,
+            user_agent=binding.user_agent,
+        )
+
+    @classmethod
     def system(cls, tenant_id: int, name: str = "system") -> Actor:
         """The platform itself acting in a firm (demo data, jobs): staff, no person."""
         return cls(tenant_id=tenant_id, subject=name, staff=True)
+
+    @property
+    def address(self) -> str:
+        """Where the request came from, for attempt logs and session records."""
+        return self.ip or "unknown"
 
     @property
     def firm_admin(self) -> bool:

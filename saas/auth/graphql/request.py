@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from saas.auth.cookies import cookies_secure, set_session_cookies
 from saas.auth.messages import language_of
-from saas.auth.service.sessions import Caller, IssuedSession
+from saas.auth.service.sessions import IssuedSession
+from saas.core.actor import Actor
 from saas.schema.context import Info
 from saas.schema.errors import PublicError
 
@@ -14,9 +15,9 @@ def request_language(info: Info) -> str:
     return language_of(info.context.request.headers.get("accept-language"))
 
 
-def request_caller(info: Info) -> Caller:
-    binding = info.context.binding
-    return Caller(binding.ip, binding.user_agent)
+def request_caller(info: Info) -> Actor:
+    """The caller at any host, for login-like steps (its origin: address, user agent)."""
+    return Actor.of_request(info.context.binding)
 
 
 def session_id_of(info: Info) -> int | None:

@@ -17,8 +17,9 @@ from saas.auth.models import LoginSession, Membership, OneTimeCode, Person
 from saas.auth.service.accounts import kinds_at
 from saas.auth.service.clock import database_now
 from saas.auth.service.codes import consume_code
-from saas.auth.service.sessions import Caller, IssuedSession, mfa_satisfied, open_session
+from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_session
 from saas.auth.tokens import digest, new_secret
+from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.tenants.branding import cabinet_enabled
 from saas.tenants.models import Tenant
@@ -145,7 +146,7 @@ async def consume_handoff(
     services: Services,
     tenant: TenantRef,
     code: str,
-    caller: Caller,
+    caller: Actor,
     *,
     replaces_session_id: int | None = None,
 ) -> IssuedSession | None:

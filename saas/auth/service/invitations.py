@@ -21,8 +21,9 @@ from saas.auth.service.accounts import kinds_at, normalize_email, person_by_emai
 from saas.auth.service.clock import database_now
 from saas.auth.service.errors import Refused, password_refusal
 from saas.auth.service.login import AttemptLog, check_password
-from saas.auth.service.sessions import Caller, IssuedSession, mfa_satisfied, open_session
+from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_session
 from saas.auth.tokens import digest, new_secret
+from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.rbac.defaults import CLIENT_ROLES, OTHER_ROLES
 from saas.schema.errors import DomainError
@@ -213,7 +214,7 @@ async def accept_invitation(
     token: str,
     password: str,
     display_name: str | None,
-    caller: Caller,
+    caller: Actor,
     *,
     lang: str = "ru",
 ) -> InvitationAccepted | Refused:

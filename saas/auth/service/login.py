@@ -19,8 +19,9 @@ from saas.auth.passwords import hash_password, needs_rehash, verify_password
 from saas.auth.service.accounts import kinds_at, normalize_email, person_by_email
 from saas.auth.service.clock import database_now
 from saas.auth.service.errors import Refused
-from saas.auth.service.sessions import Caller, IssuedSession, mfa_satisfied, open_session
+from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_session
 from saas.auth.service.totp import accept_totp
+from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.tenants.branding import cabinet_enabled
 from saas.tenants.registry import TenantRef
@@ -46,7 +47,7 @@ def _seconds_until(moment: datetime, now: datetime) -> int:
 class AttemptLog:
     """One credential check: recorded (committed) first, then judged against the limits."""
 
-    def __init__(self, services: Services, email: str, caller: Caller):
+    def __init__(self, services: Services, email: str, caller: Actor):
         self.services = services
         self.email = normalize_email(email)[:320]
         self.ip = caller.address
@@ -194,7 +195,7 @@ async def login(
     email: str,
     password: str,
     otp: str | None,
-    caller: Caller,
+    caller: Actor,
     *,
     replaces_session_id: int | None = None,
 ) -> LoggedIn | Refused:

@@ -26,6 +26,7 @@ from saas.auth.live import end_sessions
 from saas.auth.models import LoginSession, Person
 from saas.auth.service.clock import database_now
 from saas.auth.tokens import digest, new_secret
+from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.schema.errors import DomainError
 from saas.tenants.models import Tenant
@@ -33,18 +34,6 @@ from saas.tenants.registry import TENANTS_CHANGED, TenantRef
 
 if TYPE_CHECKING:
     from saas.services import Services
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Where a request comes from (for the attempt log and the session record)."""
-
-    ip: str | None
-    user_agent: str | None = None
-
-    @property
-    def address(self) -> str:
-        return self.ip or "unknown"
 
 
 @dataclass(frozen=True)
@@ -61,7 +50,7 @@ async def open_session(
     services: Services,
     person_id: int,
     tenant_id: int | None,
-    caller: Caller,
+    caller: Actor,
     *,
     mfa_passed: bool = True,
 ) -> IssuedSession:
