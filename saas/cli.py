@@ -121,7 +121,6 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from saas.auth.service.api_tokens import create_api_token
-    from saas.core.audit import audit_shared
     from saas.db.session import shared_transaction
     from saas.schema.errors import DomainError
     from saas.services import Services
@@ -140,21 +139,19 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
                 tenant = TenantRef.of(row)
                 try:
                     token, secret = await create_api_token(
-                        session, tenant, None, args.name, args.role, args.expires_in_days
+                        session,
+                        tenant,
+                        None,
+                        args.name,
+                        args.role,
+                        args.expires_in_days,
+                        by="operator:cli",
+                        via="saas token create",
+                        os_user=getpass.getuser(),
                     )
                 except DomainError as exc:
                     print(f"error: {exc.message}", file=sys.stderr)
                     return 2
-                data = {"name": token.name, "role": token.role, "prefix": token.prefix}
-                await audit_shared(
-                    session,
-                    tenant,
-                    "operator:cli",
-                    "api_token.create",
-                    "api_token",
-                    token.id,
-                    details={**data, "via": "saas token create", "os_user": getpass.getuser()},
-                )
         finally:
             await services.close()
         print(

@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from saas.auth.graphql.audit import audit
+from saas.auth.graphql.audit import request_actor
 from saas.auth.graphql.errors import domain_error, not_found
 from saas.auth.graphql.request import request_language
 from saas.auth.models import ApiToken as ApiTokenRow
@@ -118,16 +118,13 @@ class Mutation:
         try:
             async with info.context.unit_of_work(shared=True) as session:
                 row, secret = await service.create_api_token(
-                    session, tenant, info.context.principal.person_id, name, role, expires_in_days
-                )
-                await audit(
                     session,
-                    info,
                     tenant,
-                    "api_token.create",
-                    "api_token",
-                    row.id,
-                    {"name": row.name, "role": row.role, "prefix": row.prefix},
+                    info.context.principal.person_id,
+                    name,
+                    role,
+                    expires_in_days,
+                    by=request_actor(info, tenant),
                 )
         except DomainError as exc:
             return domain_error(exc, request_language(info))  # type: ignore[return-value]
@@ -144,9 +141,9 @@ class Mutation:
         except IdRefused:
             return not_found(request_language(info))
         async with info.context.unit_of_work(shared=True) as session:
-            row = await service.revoke_api_token(session, tenant, pk)
-            if row is not None:
-                await audit(session, info, tenant, "api_token.revoke", "api_token", pk, {})
+            row = await service.revoke_api_token(
+                session, tenant, pk, by=request_actor(info, tenant)
+            )
         if row is None:
             return not_found(request_language(info))
         return ApiTokenRevoked(api_token=ApiToken.of(row))

@@ -12,7 +12,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
-from saas.auth.graphql.audit import audit
+from saas.auth.graphql.audit import request_actor
 from saas.auth.graphql.cabinets import CabinetKind, Viewer
 from saas.auth.graphql.errors import domain_error, not_found
 from saas.auth.graphql.login import AccountLocked, InvalidCredentials, RateLimited
@@ -208,20 +208,13 @@ class Mutation:
         try:
             async with info.context.unit_of_work(shared=True) as session:
                 issued = await service.create_invitation(
-                    session, tenant, principal.person_id, email, "staff", roles
-                )
-                await audit(
                     session,
-                    info,
                     tenant,
-                    "invitation.create",
-                    "invitation",
-                    issued.invitation.id,
-                    {
-                        "email": issued.invitation.email,
-                        "kind": "staff",
-                        "roles": issued.invitation.roles,
-                    },
+                    principal.person_id,
+                    email,
+                    "staff",
+                    roles,
+                    by=request_actor(info, tenant),
                 )
                 inviter = (
                     await session.get(Person, principal.person_id) if principal.person_id else None
@@ -248,9 +241,9 @@ class Mutation:
         except IdRefused:
             return not_found(request_language(info))
         async with info.context.unit_of_work(shared=True) as session:
-            row = await service.revoke_invitation(session, tenant, pk)
-            if row is not None:
-                await audit(session, info, tenant, "invitation.revoke", "invitation", pk, {})
+            row = await service.revoke_invitation(
+                session, tenant, pk, by=request_actor(info, tenant)
+            )
         if row is None:
             return not_found(request_language(info))
         return InvitationRevoked(invitation=Invitation.of(row))

@@ -13,7 +13,7 @@ from strawberry import relay
 
 from saas.auth import idle
 from saas.auth.cookies import clear_session_cookies, cookies_secure
-from saas.auth.graphql.audit import audit
+from saas.auth.graphql.audit import audit, request_actor
 from saas.auth.graphql.request import request_language
 from saas.auth.models import LoginSession
 from saas.auth.service import sessions
@@ -219,15 +219,8 @@ class Mutation:
         tenant = info.context.tenant
         try:
             async with info.context.unit_of_work(shared=True) as session:
-                settings = await sessions.set_idle_timeout(session, tenant, minutes)
-                await audit(
-                    session,
-                    info,
-                    tenant,
-                    "security.update",
-                    "firm",
-                    tenant.id,
-                    {idle.SETTING: minutes},
+                settings = await sessions.set_idle_timeout(
+                    session, tenant, minutes, by=request_actor(info, tenant)
                 )
         except DomainError as exc:
             refused = Refused(

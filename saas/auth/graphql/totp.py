@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from saas.auth.graphql.audit import audit
+from saas.auth.graphql.audit import request_actor
 from saas.auth.graphql.cabinets import Viewer
 from saas.auth.graphql.request import request_language
 from saas.auth.graphql.sessions import SecuritySettings
@@ -107,15 +107,8 @@ class Mutation:
                 if me is not None and not me.totp_enabled:
                     code = "TOTP_ENROLL_FIRST"
                     raise PublicError(message(code, request_language(info)), code)
-            settings = await service.update_security_settings(session, tenant, require_staff_totp)
-            await audit(
-                session,
-                info,
-                tenant,
-                "security.update",
-                "firm",
-                tenant.id,
-                {"require_staff_totp": require_staff_totp},
+            settings = await service.update_security_settings(
+                session, tenant, require_staff_totp, by=request_actor(info, tenant)
             )
         # This process sees it at once; the others on the NOTIFY delivered at commit.
         info.context.services.registry.invalidate()

@@ -13,6 +13,8 @@ from saas.auth.live import announce, token_key
 from saas.auth.models import ApiToken
 from saas.auth.service.clock import database_now
 from saas.auth.tokens import API_TOKEN_PREFIX, digest, new_secret
+from saas.core.actor import Actor
+from saas.core.audit import audit_shared
 from saas.rbac.defaults import STAFF_ROLES
 from saas.schema.errors import DomainError
 from saas.tenants.registry import TenantRef
@@ -31,8 +33,12 @@ async def create_api_token(
     name: str,
     role: str,
     expires_in_days: int,
+    *,
+    by: Actor | str,
+    **audit_details: object,
 ) -> tuple[ApiToken, str]:
-    """A new token; the secret is returned once and only its SHA-256 is stored."""
+    """A new token; the secret is returned once and only its SHA-256 is stored. Audited in
+    the firm's log, in this transaction, as done `by` (extra `audit_details` noted too)."""
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise DomainError("INVALID_NAME", "Enter a name (up to 200 characters).", "name")
@@ -55,6 +61,10 @@ async def create_api_token(
     session.add(token)
     await session.flush()
     await session.refresh(token)
+    details = {"name": token.name, "role": token.role, "prefix": token.prefix, **audit_details}
+    await audit_shared(
+        session, tenant, by, "api_token.create", "api_token", token.id, details=details
+    )
     return token, secret
 
 
@@ -69,7 +79,7 @@ async def api_tokens_of(
 
 
 async def revoke_api_token(
-    session: AsyncSession, tenant: TenantRef, token_id: int
+    session: AsyncSession, tenant: TenantRef, token_id: int, *, by: Actor | str
 ) -> ApiToken | None:
     tokens = await api_tokens_of(session, tenant, [token_id])
     if not tokens:
@@ -78,4 +88,5 @@ async def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = await database_now(session)
         await announce(session, token_key(token.id))  # its live sockets close, everywhere
+    await audit_shared(session, tenant, by, "api_token.revoke", "api_token", token.id)
     return token

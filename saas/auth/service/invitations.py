@@ -24,6 +24,7 @@ from saas.auth.service.login import AttemptLog, check_password
 from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_session
 from saas.auth.tokens import digest, new_secret
 from saas.core.actor import Actor
+from saas.core.audit import audit_shared
 from saas.db.session import shared_session
 from saas.rbac.defaults import CLIENT_ROLES, OTHER_ROLES
 from saas.schema.errors import DomainError
@@ -69,6 +70,8 @@ async def create_invitation(
     kind: str,
     roles: Sequence[str],
     client_org_id: int | None = None,
+    *,
+    by: Actor | str | None = None,
 ) -> IssuedInvitation:
     """An expiring, single-use invitation to a cabinet of `tenant` (flushed, not committed).
 
@@ -126,6 +129,18 @@ async def create_invitation(
     )
     session.add(invitation)
     await session.flush()
+    if by is not None:  # a contact's invitation is audited by the clients module instead
+        await audit_shared(
+            session,
+            tenant,
+            by,
+            "invitation.create",
+            "invitation",
+            invitation.id,
+            email=invitation.email,
+            kind=kind,
+            roles=invitation.roles,
+        )
     return IssuedInvitation(invitation, token)
 
 
@@ -159,7 +174,7 @@ async def send_invitation(
 
 
 async def revoke_invitation(
-    session: AsyncSession, tenant: TenantRef, invitation_id: int
+    session: AsyncSession, tenant: TenantRef, invitation_id: int, *, by: Actor | str
 ) -> Invitation | None:
     invitation = (
         await session.execute(
@@ -170,6 +185,8 @@ async def revoke_invitation(
     ).scalar_one_or_none()
     if invitation is not None and invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = await database_now(session)
+    if invitation is not None:
+        await audit_shared(session, tenant, by, "invitation.revoke", "invitation", invitation.id)
     return invitation
 
 

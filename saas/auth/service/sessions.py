@@ -27,6 +27,7 @@ from saas.auth.models import LoginSession, Person
 from saas.auth.service.clock import database_now
 from saas.auth.tokens import digest, new_secret
 from saas.core.actor import Actor
+from saas.core.audit import audit_shared
 from saas.db.session import shared_session
 from saas.schema.errors import DomainError
 from saas.tenants.models import Tenant
@@ -158,7 +159,7 @@ async def end_other_sessions(
 
 
 async def set_idle_timeout(
-    session: AsyncSession, tenant: TenantRef, minutes: int
+    session: AsyncSession, tenant: TenantRef, minutes: int, *, by: Actor | str
 ) -> dict[str, object]:
     """The firm's idle timeout (minutes, MIN_IDLE_MINUTES..MAX_IDLE_MINUTES). Every process
     drops its copy of the firm at commit, and live sockets of the firm are re-checked: a
@@ -173,4 +174,7 @@ async def set_idle_timeout(
     assert row is not None
     row.settings = {**(row.settings or {}), idle.SETTING: minutes}
     await session.execute(select(func.pg_notify(TENANTS_CHANGED, str(tenant.id))))
+    await audit_shared(
+        session, tenant, by, "security.update", "firm", tenant.id, details={idle.SETTING: minutes}
+    )
     return row.settings

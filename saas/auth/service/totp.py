@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.auth.models import LoginSession, Membership, Person
 from saas.auth.service.errors import Refused
+from saas.core.actor import Actor
+from saas.core.audit import audit_shared
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TENANTS_CHANGED, TenantRef
 
@@ -100,11 +102,20 @@ async def disable_totp(session: AsyncSession, person_id: int, code: str) -> Refu
 
 
 async def update_security_settings(
-    session: AsyncSession, tenant: TenantRef, require_staff_totp: bool
+    session: AsyncSession, tenant: TenantRef, require_staff_totp: bool, *, by: Actor | str
 ) -> dict[str, object]:
     row = await session.get(Tenant, tenant.id, with_for_update=True)
     assert row is not None
     row.settings = {**(row.settings or {}), "require_staff_totp": require_staff_totp}
     # Every process drops its cached TenantRef when this is delivered (on commit).
     await session.execute(select(func.pg_notify(TENANTS_CHANGED, str(tenant.id))))
+    await audit_shared(
+        session,
+        tenant,
+        by,
+        "security.update",
+        "firm",
+        tenant.id,
+        require_staff_totp=require_staff_totp,
+    )
     return row.settings
