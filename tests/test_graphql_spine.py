@@ -24,6 +24,7 @@ from websockets.asyncio.client import connect
 from saas.jobs.runtime import current_runtime_or_none, restore_jobs
 from saas.schema import root
 from saas.settings import Limits, Settings
+from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient
 from tests.support.server import LiveServer
 
@@ -225,6 +226,33 @@ def test_a_thousand_operation_batch_is_refused(client, firms) -> None:  # type: 
     results = c.post([{"query": NORMAL}, {"query": "{ __typename }"}]).json()
     assert results[0]["data"]["currentFirm"]["slug"] == firms["a"].slug
     assert results[1]["data"] == {"__typename": "Query"}
+
+
+def test_a_batch_runs_in_order_and_a_write_does_not_leak_into_its_reads(
+    client, firms, db_engine
+) -> None:  # type: ignore[no-untyped-def]
+    """Strawberry would gather a batch's operations concurrently on one context, so a read
+    ran inside the write's shared transaction while it held the firm's role (its audit
+    entry): `activeSessions` got "permission denied for schema shared" (found by the fuzz).
+    Operations run one after another: each sees what the one before it wrote."""
+    admin = create_person(db_engine, memberships=[(firms["a"].id, "staff", ["firm_admin"], None)])
+    c = client(firms["a"].host)
+    login(c, admin.email, admin.password)
+    for phone in ("+7 900 000-00-01", "+7 900 000-00-02"):
+        batch = [
+            "{ branding { cabinetEnabled } }",
+            "{ activeSessions { current } }",
+            f'mutation {{ updateBranding(input: {{phone: "{phone}"}}) {{ __typename }} }}',
+            "{ activeSessions { current } }",
+            "{ brandingSettings { phone } }",
+            "mutation { removeLogo(kind: FAVICON) { faviconUrl } }",
+            "{ activeSessions { current } }",
+        ]
+        results = c.post([{"query": q} for q in batch]).json()
+        assert [r.get("errors") for r in results] == [None] * len(batch), results
+        sessions = [results[i]["data"]["activeSessions"] for i in (1, 3, 6)]
+        assert sessions == [[{"current": True}]] * 3
+        assert results[4]["data"]["brandingSettings"]["phone"] == phone
 
 
 def test_a_huge_body_is_refused(client, firms) -> None:  # type: ignore[no-untyped-def]

@@ -210,9 +210,9 @@ def test_killed_worker_is_restarted_and_its_job_completes(
 
     wait_resumed(db_engine, firms["a"], job_id, len(lines))
     state = wait_done(world, started["id"], within=FINISH_WITHIN)
-    assert (state["status"], state["done"]) == ("done", len(lines)), state
+    assert (state["status"], state["done"]) == ("DONE", len(lines)), state
     state = wait_done(world, pending["importReportEvents"]["id"], within=FINISH_WITHIN)
-    assert state["status"] == "done", state
+    assert state["status"] == "DONE", state
     counts = {k: state[k] for k in pending_counts}
     assert counts == pending_counts
 
@@ -231,7 +231,7 @@ def test_import_resumes_after_the_last_committed_batch_with_true_counters(
     finally:
         seen = watcher.stop()
     assert supervised.restarts == 1
-    assert state["status"] == "done", state
+    assert state["status"] == "DONE", state
     # The same counters as an uninterrupted import of these lines: each row counted once.
     assert {k: state[k] for k in expected} == expected, state
     assert (state["done"], state["total"]) == (len(lines), len(lines))

@@ -270,6 +270,35 @@ class GraphQLApp(GraphQL):
             )
         super()._validate_batch_request(request_data, protocol)
 
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        # Strawberry gathers a batch's operations concurrently on one context; they share the
+        # request's sessions, so a read could run inside a write's transaction (under the
+        # firm's role while audit_shared holds it, or aborted by the write's failure). A batch
+        # runs in order, one operation after another, as its client wrote it.
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        return [
+            await self.execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=data,
+            )
+            for data in request_data
+        ]
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:

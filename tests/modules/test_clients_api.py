@@ -761,8 +761,9 @@ def test_deactivation_takes_effect_on_the_next_request(
     assert (done["status"], done["invitationAccepted"]) == ("DEACTIVATED", False)
 
     for c in (member, second_session):
+        # The session stays, but it no longer belongs to a member of the firm: anonymous.
         refused = c.raw(LIST, {})
-        assert error_codes(refused) == ["FORBIDDEN"], refused
+        assert error_codes(refused) == ["UNAUTHENTICATED"], refused
         assert c.execute("{ currentFirm { slug } }")["currentFirm"]["slug"] == "firm-a"
     response = by_token.post({"query": "{ currentFirm { slug } }"})
     assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_TOKEN"
