@@ -26,8 +26,9 @@ from saas.auth.models import Person
 from saas.db.session import shared_session, tenant_transaction
 from saas.events import AFTER_PUBLISH
 from saas.jobs import JobContext, current_runtime_or_none, enqueue, tenant_actor
-from saas.modules.notifications import service
 from saas.modules.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
+from saas.modules.notifications.service import inbox, webhooks
+from saas.modules.notifications.service.preferences import email_muted_kinds
 from saas.services import Services
 from saas.tenants.branding import brand_of
 from saas.tenants.registry import TenantRef
@@ -62,7 +63,7 @@ async def deliver_webhook(job: JobContext, *, delivery_id: int) -> None:
             delivery.status = "failed"
             return
     # The HTTP call runs outside any transaction: a slow receiver holds no connection.
-    outcome = await service.post(
+    outcome = await webhooks.post(
         endpoint,
         delivery,
         allow_http=job.services.settings.webhook_allow_http,
@@ -73,7 +74,7 @@ async def deliver_webhook(job: JobContext, *, delivery_id: int) -> None:
         fresh = await db.get(WebhookDelivery, delivery_id)
         if fresh is None:
             return
-        await service.record_attempt(db, fresh, outcome, final)
+        await webhooks.record_attempt(db, fresh, outcome, final)
     if not outcome.ok:
         raise DeliveryFailed(f"webhook delivery {delivery_id}: {outcome.error}")
 
@@ -88,7 +89,7 @@ async def on_published(services: Services, tenant: TenantRef, ids: list[int]) ->
     if current_runtime_or_none() is None:
         return  # a process without a job broker (some CLI paths) delivers nothing
     async with tenant_transaction(services.engine, tenant) as db:
-        created = await service.deliveries_for_events(db, ids)
+        created = await webhooks.deliveries_for_events(db, ids)
     if created:
         await send_deliveries(tenant, created)
 
@@ -128,7 +129,7 @@ async def send_notification_mails(job: JobContext) -> None:
     this run schedules another for when the batch is due."""
     settings = job.services.settings
     async with job.transaction() as db:
-        due, wait = await service.mail_due(db, settings.notification_mail_delay_seconds)
+        due, wait = await inbox.mail_due(db, settings.notification_mail_delay_seconds)
     if wait is not None:
         await schedule_mails(job.tenant, wait)
     if not due:
@@ -142,11 +143,11 @@ async def send_notification_mails(job: JobContext) -> None:
     for person_id in due:
         try:
             async with job.transaction() as db:
-                rows = await service.claim_unmailed(db, person_id)
+                rows = await inbox.claim_unmailed(db, person_id)
                 if not rows:
                     continue
                 # The person's choice as it is now, not when the notification was written.
-                muted = await service.email_muted_kinds(db, person_id)
+                muted = await email_muted_kinds(db, person_id)
                 wanted = [r for r in rows if r.kind not in muted]
                 person = people.get(person_id)
                 if wanted and person is not None and person.email:
@@ -171,9 +172,9 @@ def report_mail(job: JobContext, to: str, locale: str | None, rows: list[Notific
     host = job.services.registry.host_of(job.tenant)
     items = [
         (
-            service.title_of(r.kind, r.payload, lang),
-            service.body_of_notification(r.payload, lang),
-            job.services.settings.public_url(host, service.link_of(r)),
+            inbox.title_of(r.kind, r.payload, lang),
+            inbox.body_of_notification(r.payload, lang),
+            job.services.settings.public_url(host, inbox.link_of(r)),
         )
         for r in rows
     ]

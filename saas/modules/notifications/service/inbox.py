@@ -1,0 +1,312 @@
+"""In-app notifications: who is notified of what, reading and read state, the texts, and
+the batched e-mail's selection (the job is in jobs.py).
+
+A rejection or clarification request of a report notifies, in the transaction that records
+the event (`notify_report_event`, called by reports.service.timeline.record_report_event, so
+the API, the import job and the demo all notify and a rolled-back row notifies nobody):
+  - every active contact of the organization holding the 'reports' grant (enabled for it),
+  - the report's responsible manager,
+one row per person (deduplicated; a duplicate event adds nothing: unique person + event).
+After that transaction commits, the batched e-mail job is scheduled (jobs.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saas.core.commit import after_commit
+from saas.modules.clients.models import ClientContact, ClientGrant, ClientOrganization
+from saas.modules.clients.policy import ClientModule
+from saas.modules.notifications.models import Notification
+from saas.schema.errors import LocalizedError
+
+
+class NotificationKind(StrEnum):
+    REPORT_REJECTED = "report_rejected"
+    CLARIFICATION_REQUESTED = "clarification_requested"
+
+
+# report event kind -> notification kind
+REPORT_EVENT_KINDS: dict[str, NotificationKind] = {
+    "rejected": NotificationKind.REPORT_REJECTED,
+    "clarification_requested": NotificationKind.CLARIFICATION_REQUESTED,
+}
+CLIENT, STAFF = "client", "staff"
+
+TITLES: dict[str, tuple[str, str]] = {
+    NotificationKind.REPORT_REJECTED: ("Отчёт отклонён", "Report rejected"),
+    NotificationKind.CLARIFICATION_REQUESTED: ("Требуются пояснения", "Clarification requested"),
+}
+MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+class NotificationError(LocalizedError):
+    """An expected refusal about in-app notifications."""
+
+
+def report_recipients_statement(organization_id: int) -> Select[Any]:
+    """Person ids of the organization's active contacts that may read its reports."""
+    return (
+        select(ClientContact.person_id)
+        .join(ClientGrant, ClientGrant.contact_id == ClientContact.id)
+        .join(ClientOrganization, ClientOrganization.id == ClientContact.organization_id)
+        .where(
+            ClientContact.organization_id == organization_id,
+            ClientContact.status == "active",
+            ClientOrganization.status == "active",
+            ClientGrant.module == ClientModule.REPORTS.value,
+            ClientGrant.module == func.any(ClientOrganization.enabled_modules),
+        )
+    )
+
+
+async def notify_report_event(session: AsyncSession, report: Any, event: Any) -> int:
+    """Notifications of a newly recorded report event (none for other kinds); how many."""
+    kind = REPORT_EVENT_KINDS.get(event.kind)
+    if kind is None:
+        return 0
+    recipients: dict[int, str] = {
+        int(p): CLIENT
+        for p in (await session.execute(report_recipients_statement(report.organization_id)))
+        .scalars()
+        .all()
+    }
+    if report.manager_person_id is not None:
+        recipients[int(report.manager_person_id)] = STAFF
+    if not recipients:
+        return 0
+    org_name = await session.scalar(
+        select(ClientOrganization.name).where(ClientOrganization.id == report.organization_id)
+    )
+    payload = {
+        "form_code": report.form_code,
+        "period_year": report.period_year,
+        "period_code": report.period_code,
+        "correction": report.correction,
+        "organization_name": org_name or "",
+        "text": event.text or "",
+        "reason_code": event.reason_code,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+    inserted = (
+        await session.execute(
+            pg_insert(Notification)
+            .values(
+                [
+                    {
+                        "person_id": person_id,
+                        "audience": audience,
+                        "kind": kind.value,
+                        "organization_id": report.organization_id,
+                        "report_id": report.id,
+                        "event_id": event.id,
+                        "payload": payload,
+                    }
+                    for person_id, audience in sorted(recipients.items())
+                ]
+            )
+            .on_conflict_do_nothing(constraint="uq_notifications_person_event")
+            .returning(Notification.id)
+        )
+    ).all()
+    if inserted:
+        schedule_mail_after_commit(session)
+    return len(inserted)
+
+
+# ----------------------------------------------------------------------- after the commit
+
+_MAIL_KEY = "notifications.mail"
+
+
+def schedule_mail_after_commit(session: AsyncSession) -> None:
+    """Enqueue the batched e-mail job once this session's transaction commits (once per
+    transaction however many notifications it wrote; nothing if it rolls back). A failed
+    enqueue loses nothing: the rows stay un-mailed and the next run sends them."""
+    tenant = session.sync_session.info.get("tenant")
+    if tenant is None:
+        return
+
+    async def enqueue() -> None:
+        from saas.modules.notifications.jobs import schedule_mails
+
+        await schedule_mails(tenant)
+
+    after_commit(session, enqueue, key=_MAIL_KEY)
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def own_notifications(person_id: int, actor_client_orgs: frozenset[int] | None) -> Select[Any]:
+    """The person's notifications. For a client user (`actor_client_orgs` given) only those
+    of organizations where it still may read reports: losing the grant hides them."""
+    stmt = select(Notification).where(Notification.person_id == person_id)
+    if actor_client_orgs is not None:
+        granted = (
+            report_recipients_statement_for(person_id, actor_client_orgs)
+            .with_only_columns(ClientContact.organization_id)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(
+            (Notification.audience == STAFF) | Notification.organization_id.in_(granted)
+        )
+    return stmt
+
+
+def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> Select[Any]:
+    from saas.modules.clients.service import grants_statement
+
+    return grants_statement(person_id, org_ids or {-1}).where(
+        ClientGrant.module == ClientModule.REPORTS.value
+    )
+
+
+async def unread_count(
+    session: AsyncSession, person_id: int, actor_client_orgs: frozenset[int] | None
+) -> int:
+    stmt = own_notifications(person_id, actor_client_orgs).where(Notification.read_at.is_(None))
+    return int(await session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
+
+
+async def mark_read(
+    session: AsyncSession,
+    person_id: int,
+    actor_client_orgs: frozenset[int] | None,
+    ids: list[int | None] | None,
+    everything: bool,
+) -> int:
+    """Mark the person's notifications read: `ids` (each must be its own, else NOT_FOUND and
+    nothing changes) or all of them. Returns the unread count after."""
+    if not everything and ids is None:
+        raise NotificationError(
+            "validation",
+            "NOTHING_TO_MARK",
+            "Укажите уведомления или all: true.",
+            "Give notification ids or all: true.",
+            "ids",
+        )
+    mine = own_notifications(person_id, actor_client_orgs)
+    if everything:
+        target = mine.with_only_columns(Notification.id)
+    else:
+        wanted = {i for i in ids or [] if i is not None}
+        found = set(
+            (
+                await session.execute(
+                    mine.with_only_columns(Notification.id).where(Notification.id.in_(wanted))
+                )
+            ).scalars()
+        )
+        if None in (ids or []) or found != wanted:
+            raise NotificationError(
+                "not_found",
+                "NOT_FOUND",
+                "Уведомление не найдено.",
+                "Notification not found.",
+                "ids",
+            )
+        target = select(Notification.id).where(Notification.id.in_(found))
+    await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(target.scalar_subquery()), Notification.read_at.is_(None))
+        .values(read_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    return await unread_count(session, person_id, actor_client_orgs)
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def period_label(year: int, code: str, lang: str) -> str:
+    if code.startswith("Q"):
+        return f"{code} {year}" if lang == "en" else f"{code[1]} кв. {year}"
+    if code.isdigit():
+        return f"{MONTHS_EN[int(code) - 1]} {year}" if lang == "en" else f"{code}.{year}"
+    if code == "Y":
+        return str(year) if lang == "en" else f"{year} год"
+    return str(year)
+
+
+def title_of(kind: str, payload: dict[str, Any], lang: str) -> str:
+    from saas.modules.reports.catalog import form_of
+
+    ru, en = TITLES.get(kind, ("Уведомление", "Notification"))
+    form = form_of(str(payload.get("form_code", "")))
+    form_name = form.name(lang) if form else str(payload.get("form_code", ""))
+    period = period_label(
+        int(payload.get("period_year") or 0), str(payload.get("period_code")), lang
+    )
+    return f"{en if lang == 'en' else ru}: {form_name}, {period}"
+
+
+def body_of_notification(payload: dict[str, Any], lang: str) -> str:
+    parts = [str(payload.get("organization_name") or "")]
+    if payload.get("text"):
+        parts.append(str(payload["text"]))
+    if payload.get("reason_code"):
+        parts.append(("Code " if lang == "en" else "Код ") + str(payload["reason_code"]))
+    return ". ".join(p for p in parts if p)
+
+
+def link_of(notification: Notification) -> str:
+    """The cabinet path of what the notification is about, for its audience."""
+    if notification.report_id is None:
+        return "/"
+    if notification.audience == CLIENT and notification.organization_id is not None:
+        return f"/cabinet/{notification.organization_id}/reports/{notification.report_id}"
+    return f"/reports/{notification.report_id}"
+
+
+# ----------------------------------------------------------------------- batched e-mails
+
+
+async def mail_due(session: AsyncSession, quiet_seconds: float) -> tuple[list[int], float | None]:
+    """(persons whose un-mailed notifications are due, seconds until the next is due).
+
+    A person's batch is due once no notification arrived for `quiet_seconds`, or once its
+    oldest waited 10x that long (a steady trickle still gets mailed)."""
+    now = await session.scalar(select(func.now()))
+    assert now is not None
+    rows = (
+        await session.execute(
+            select(
+                Notification.person_id,
+                func.min(Notification.created_at),
+                func.max(Notification.created_at),
+            )
+            .where(Notification.emailed_at.is_(None))
+            .group_by(Notification.person_id)
+        )
+    ).all()
+    due: list[int] = []
+    wait: float | None = None
+    quiet = timedelta(seconds=quiet_seconds)
+    for person_id, oldest, newest in rows:
+        if now - newest >= quiet or now - oldest >= 10 * quiet:
+            due.append(int(person_id))
+        else:
+            left = (quiet - (now - newest)).total_seconds()
+            wait = left if wait is None else min(wait, left)
+    return due, wait
+
+
+async def claim_unmailed(session: AsyncSession, person_id: int) -> list[Notification]:
+    """The person's un-mailed notifications, locked (another run skips them), oldest first."""
+    return list(
+        (
+            await session.execute(
+                select(Notification)
+                .where(Notification.person_id == person_id, Notification.emailed_at.is_(None))
+                .order_by(Notification.id)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
