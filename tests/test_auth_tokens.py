@@ -56,11 +56,13 @@ def test_token_is_shown_once_stored_hashed_and_works(client, firms, people, db_e
         ).scalar_one()
         audited = conn.execute(
             sa.text(
-                "SELECT count(*) FROM tenant_firm_a.audit_log WHERE action = 'api_token.create'"
-            )
+                "SELECT count(*) FROM tenant_firm_a.audit_log WHERE action = 'api_token.create' "
+                "AND object_id = (SELECT id::text FROM shared.api_tokens WHERE prefix = :p)"
+            ),
+            {"p": token["prefix"]},
         ).scalar_one()
     assert stored == hashlib.sha256(secret.encode()).hexdigest()
-    assert audited >= 1
+    assert audited == 1  # this token's own entry, not any token's
 
     # At the firm's host, and at the platform host (the token names its firm).
     assert client(firms["a"].host, token=secret).execute(FIRM) == {

@@ -30,10 +30,25 @@ async def engine(database_url, firms):  # type: ignore[no-untyped-def]
 
 async def test_bound_session_reads_own_schema_and_is_refused_the_other(engine) -> None:  # type: ignore[no-untyped-def]
     a, b = await _ref(engine, "firm-a"), await _ref(engine, "firm-b")
+    async with engine.begin() as conn:  # a marker row in each firm's outbox, as the owner
+        marks = {}
+        for firm in (a, b):
+            marks[firm.slug] = await conn.scalar(
+                sa.text(
+                    f'INSERT INTO "{firm.schema}".outbox (topic, payload, published_at) '
+                    "VALUES ('tenancy.marker', CAST(:p AS jsonb), now()) RETURNING id"
+                ),
+                {"p": f'{{"firm": "{firm.slug}"}}'},
+            )
     async with tenant_session(engine, a) as session:
         assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
         assert await session.scalar(sa.text("SELECT current_schema()")) == a.schema
-        assert await session.scalar(sa.text("SELECT count(*) FROM outbox")) >= 0
+        seen = await session.execute(
+            sa.text("SELECT id, payload->>'firm' FROM outbox WHERE topic = 'tenancy.marker'")
+        )
+        rows = {tuple(row) for row in seen}
+        assert (marks["firm-a"], "firm-a") in rows
+        assert {firm for _, firm in rows} == {"firm-a"}  # firm b's marker is not in reach
         with pytest.raises(DBAPIError, match="permission denied for schema"):
             await session.execute(sa.text(f'SELECT * FROM "{b.schema}".outbox'))
 

@@ -32,7 +32,7 @@ from tests.modules.test_reports_api import (
     pk,
     session_client,
 )
-from tests.support.client import GraphQLClient
+from tests.support.client import GraphQLClient, refused_outright
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 XML = (
@@ -297,7 +297,9 @@ def test_documents_of_other_organizations_and_firms_are_not_found(
         assert link(world.admin_a, bogus)["code"] == "NOT_FOUND"
     # Firm A's integrator token at firm B's host is refused outright.
     foreign = GraphQLClient(live_server.url, world.host_b, token=world.token_a)
-    assert foreign.post({"query": LINK, "variables": {"d": document}}).status_code in (401, 403)
+    refused_outright(
+        foreign.post({"query": LINK, "variables": {"d": document}}), 403, "WRONG_TENANT"
+    )
 
 
 def _organization(world: World) -> str:

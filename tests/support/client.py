@@ -65,3 +65,13 @@ class GraphQLClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def refused_outright(response: httpx.Response, status: int, code: str) -> None:
+    """Asserts a refusal before any GraphQL runs: this HTTP status and `{"error": {"code"}}`
+    (a session opened at another firm's host: 403 WRONG_HOST; another firm's API token: 403
+    WRONG_TENANT; a revoked or unknown token: 401 INVALID_TOKEN)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"]["code"] == code, body
+    assert not body.get("data"), body
