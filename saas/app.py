@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from saas.auth.handoff import handoff
 from saas.jobs import close_jobs, setup_jobs
+from saas.modules.branding.routes import branding_image
 from saas.ops.health import healthz, readyz
 from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
 from saas.ops.observer import OperationObserver
@@ -26,7 +27,6 @@ from saas.services import Services
 from saas.settings import Settings
 from saas.storage import get_store
 from saas.storage.endpoint import file_link
-from saas.tenants.branding_routes import branding_image
 from saas.web import SinglePageApp
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from saas.auth.tokens import API_TOKEN_PREFIX, digest, new_secret
-from saas.tenants.branding_images import ImageKind, ImageRefused, check_image, sniff
+from saas.modules.branding.service.checks import ImageKind, ImageRefused, check_image, sniff
 from saas.tenants.provisioning import provision_tenant
 from tests.support.client import GraphQLClient
 
@@ -597,7 +597,7 @@ def test_client_logins_get_a_clear_message_while_the_cabinet_is_off(
 
 
 def test_cabinet_enabled_reads_the_tenant_settings() -> None:
-    from saas.tenants.branding import cabinet_enabled
+    from saas.modules.branding.service import cabinet_enabled
     from saas.tenants.registry import TenantRef
 
     def ref(settings: dict) -> TenantRef:  # type: ignore[type-arg]

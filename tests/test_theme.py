@@ -6,7 +6,7 @@ import colorsys
 
 import pytest
 
-from saas.tenants.theme import (
+from saas.modules.branding.service.theme import (
     AA_TEXT,
     NEAR_BLACK,
     WHITE,

@@ -100,7 +100,7 @@ RULES: dict[str, Rule] = {
     "CreateWebhookEndpointInput.description": TEXT,
     "CreateWebhookEndpointInput.url": OWN,  # refused (saas.modules.notifications.policy)
     "UpdateWebhookEndpointInput.url": OWN,
-    "BrandingInput.displayName": OWN,  # INVALID_<FIELD> (saas.tenants.branding)
+    "BrandingInput.displayName": OWN,  # INVALID_<FIELD> (saas.modules.branding.service.validation)
     "BrandingInput.phone": OWN,
     "BrandingInput.primaryColor": OWN,
     "BrandingInput.emailSenderName": OWN,
@@ -108,7 +108,7 @@ RULES: dict[str, Rule] = {
     "Mutation.uploadFile(filename:)": OWN,  # cleaned (saas.modules.documents.service)
     "Mutation.startUpload(filename:)": OWN,
     "ReportDocumentInput.filename": OWN,
-    "Mutation.uploadLogo(filename:)": OWN,  # cleaned (saas.tenants.branding)
+    "Mutation.uploadLogo(filename:)": OWN,  # cleaned (saas.modules.branding.service.images)
 }
 
 _MESSAGES = {

@@ -19,7 +19,7 @@ MODULES = (
     "saas.tenants.graphql",
     "saas.rbac.graphql",
     "saas.auth.graphql",
-    "saas.tenants.branding_graphql",
+    "saas.modules.branding.graphql",
     "saas.modules.clients.graphql",
     "saas.modules.reports.graphql",
     "saas.modules.documents.graphql",

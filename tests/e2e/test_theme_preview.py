@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from saas.modules.branding.service.theme import derive_theme
 from saas.settings import PROJECT_ROOT
-from saas.tenants.theme import derive_theme
 
 WEB = PROJECT_ROOT / "web"
 TOKENS = {

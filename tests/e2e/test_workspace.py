@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from saas.modules.branding.service.theme import derive_theme
 from saas.settings import Settings
-from saas.tenants.theme import derive_theme
 from tests.e2e.conftest import FirmAdmin, Site
 from tests.e2e.support import BRANDS, background, css_rgb, expect_text, log_in, png
 from tests.support.mail import last_message_to, link_in

@@ -26,11 +26,11 @@ from saas.auth.models import Person
 from saas.db.session import shared_session, tenant_transaction
 from saas.events import AFTER_PUBLISH
 from saas.jobs import JobContext, current_runtime_or_none, enqueue, tenant_actor
+from saas.modules.branding.service import brand_of
 from saas.modules.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.service import inbox, webhooks
 from saas.modules.notifications.service.preferences import email_muted_kinds
 from saas.services import Services
-from saas.tenants.branding import brand_of
 from saas.tenants.registry import TenantRef
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,9 @@ import hashlib
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from saas.tenants.branding import brand_of, content_type_of, read_image, version_of
-from saas.tenants.branding_images import ImageKind
+from saas.modules.branding.service.brand import brand_of, version_of
+from saas.modules.branding.service.checks import ImageKind
+from saas.modules.branding.service.images import content_type_of, read_image
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
