@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from saas.db.migrate import sync_engine, upgrade_shared
 from saas.settings import PROJECT_ROOT, Settings
 from saas.tenants.provisioning import provision_tenant
 from tests.support.auth import FirmPeople, create_firm_people
+from tests.support.brokers import NOT_RUN
 from tests.support.client import GraphQLClient
 from tests.support.database import drop_database, fresh_database, server_url
 from tests.support.server import LiveServer
@@ -128,3 +130,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     thread for as long as its session fixture lives, and pytest-asyncio tests cannot start
     their own loop while it does."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say which broker cases did not run (their URL unset), instead of leaving them out in
+    silence."""
+    for line in sorted(NOT_RUN):
+        terminalreporter.write_line(f"NOT RUN: {line}", yellow=True)

@@ -47,6 +47,7 @@ from saas.settings import PROJECT_ROOT, Settings
 from saas.tenants.provisioning import schema_for
 from saas.tenants.registry import TenantRef, TenantRegistry
 from tests.conftest import Firm
+from tests.support.brokers import brokers
 
 QUEUE = "jobs_test"
 ATTEMPTS: Counter[str] = Counter()
@@ -151,16 +152,6 @@ def running_worker(broker: Broker, threads: int = 2) -> Iterator[Worker]:
         worker.stop(timeout=10_000)
 
 
-def real_brokers() -> list[Any]:
-    """PostgreSQL always; Redis and RabbitMQ only when their URL is set (never skipped)."""
-    params = [pytest.param(None, id="postgres")]
-    if url := os.environ.get("SAAS_TEST_REDIS_URL"):
-        params.append(pytest.param(url, id="redis"))
-    if url := os.environ.get("SAAS_TEST_AMQP_URL"):
-        params.append(pytest.param(url, id="rabbitmq"))
-    return params
-
-
 def _drop_queues(broker: Broker) -> None:
     kind = type(broker).__name__
     if kind == "RedisBroker":
@@ -172,7 +163,7 @@ def _drop_queues(broker: Broker) -> None:
                 channel.queue_delete(name)
 
 
-@pytest.fixture(params=real_brokers())
+@pytest.fixture(params=brokers("redis", "rabbitmq", why="job tests (tests/test_jobs.py)"))
 def real_broker(
     request: pytest.FixtureRequest, settings: Settings, database_url: str
 ) -> Iterator[Broker]:

@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import orjson
 import pytest
@@ -29,6 +28,7 @@ from saas.tenants.provisioning import schema_for
 from tests.conftest import Firm
 from tests.modules.test_reports_api import World, at, build_world, external_id, new_report, record
 from tests.modules.test_reports_import import IMPORT, wait_done
+from tests.support.brokers import brokers
 from tests.test_jobs import _drop_queues as drop_queues
 from tests.test_jobs import jobs_on
 
@@ -43,14 +43,10 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
     return build_world(db_engine, firms, live_server.url)
 
 
-def redelivering_brokers() -> list[Any]:
-    """Brokers that give a dead worker's message back at once: PostgreSQL (the supervisor's
-    hand-off), RabbitMQ (unacknowledged when the connection drops) when its URL is set.
-    Redis waits for its 60 s heartbeat timeout (docs/operate.md)."""
-    params = [pytest.param(None, id="postgres")]
-    if url := os.environ.get("SAAS_TEST_AMQP_URL"):
-        params.append(pytest.param(url, id="rabbitmq"))
-    return params
+# Brokers that give a dead worker's message back at once: PostgreSQL (the supervisor's
+# hand-off) and RabbitMQ (unacknowledged when the connection drops). Redis waits for its
+# 60 s heartbeat timeout (docs/operate.md), so it is not among them.
+REDELIVERING = brokers("rabbitmq", why="worker recovery (tests/test_worker_recovery.py)")
 
 
 @pytest.fixture
@@ -181,7 +177,7 @@ def import_rows(world: World, n: int) -> tuple[list[str], dict[str, int]]:
     return lines, {"recorded": n - len(known) - failed, "duplicates": len(known), "failed": failed}
 
 
-@pytest.mark.parametrize("supervised", redelivering_brokers(), indirect=True)
+@pytest.mark.parametrize("supervised", REDELIVERING, indirect=True)
 def test_killed_worker_is_restarted_and_its_job_completes(
     world: World,
     supervised: Supervisor,
