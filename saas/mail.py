@@ -1,10 +1,10 @@
-"""Branded e-mail: rendered from templates in branding/emails, signed with the firm's name.
+"""Branded e-mail: rendered from templates in mail_templates/, signed with the firm's name.
 
 Every e-mail a firm's people receive carries the firm's name as the sender's name and in the
 text, never the platform's. Templates are plain `string.Template` files, one per language:
 
-    branding/emails/<name>.<lang>.txt    first line "Subject: ...", a blank line, the text body
-    branding/emails/<name>.<lang>.html   the HTML body (values are HTML-escaped)
+    mail_templates/<name>.<lang>.txt    first line "Subject: ...", a blank line, the text body
+    mail_templates/<name>.<lang>.html   the HTML body (values are HTML-escaped)
 
 Delivery: without SAAS_SMTP_URL every message is written as an .eml file to
 `<data_dir>/outbox/` (what the demo and the tests read); with `smtp://user:pass@host:port`
@@ -33,7 +33,7 @@ from saas.tenants.registry import TenantRef
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = PROJECT_ROOT / "branding" / "emails"
+TEMPLATES = PROJECT_ROOT / "mail_templates"
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 # The sender's name of mail sent at the platform's own host, which belongs to no firm.
