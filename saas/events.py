@@ -5,6 +5,11 @@
   (`saas.core.commit.after_commit`), sends `NOTIFY kabinet_events_<tenant id>` with the
   outbox id(s). The NOTIFY runs in its own short transaction (with the published_at stamp),
   never inside the hot write transaction: NOTIFY serializes commits.
+- Announcing claims: `notify_published` stamps `published_at` only on rows still unstamped
+  and announces just those (NOTIFY, the ON_ANNOUNCE hooks), in one transaction. A row whose
+  transaction's COMMIT answer was lost (its after-commit announcement never ran) is found by
+  the outbox sweeper (`sweep_outbox`, a periodic job of `saas worker`) after a grace period;
+  the sweeper and a late normal path racing for a row announce it once.
 - `EventFanout` (one per process, `fanout(services)`) LISTENs once per tenant through the
   NotificationHub and hands every new outbox row to the in-process subscriptions of that
   tenant. It reads the outbox by id (`id > last seen`), so a lost or empty notification
@@ -23,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.commit import after_commit, pending
 from saas.db.core_models import OutboxEvent
@@ -34,11 +40,14 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
 
-# Called with (services, tenant, outbox ids) after those ids are committed and announced, by
-# every publish path (API `publish`, jobs' `notify_published`). Modules register here to act on
-# events out of band (webhooks enqueue their deliveries); a failing hook is logged, never raised.
-AfterPublish = Callable[[Services, TenantRef, list[int]], Awaitable[None]]
-AFTER_PUBLISH: list[AfterPublish] = []
+# Called with (session, services, tenant, outbox ids) inside the transaction that claims those
+# ids for announcement, by every path (the API's `publish`, jobs' `notify_published`, the
+# sweeper): what a hook writes commits with the claim, so each event is acted on exactly once.
+# Modules register here to act on events out of band (webhooks write their deliveries and
+# enqueue them with `saas.core.commit.after_commit`). Each hook runs under a savepoint: a
+# failing one is logged and undone, never raised, and the announcement still commits.
+OnAnnounce = Callable[[AsyncSession, Services, TenantRef, list[int]], Awaitable[None]]
+ON_ANNOUNCE: list[OnAnnounce] = []
 
 
 def channel_for(tenant_id: int) -> str:
@@ -93,29 +102,71 @@ async def write_outbox(session: Any, topic: str, payload: dict[str, Any]) -> int
     return int(row.id)
 
 
-async def notify_published(services: Services, tenant: TenantRef, ids: list[int]) -> None:
+async def notify_published(services: Services, tenant: TenantRef, ids: list[int]) -> list[int]:
+    """Announce outbox rows once: in one small transaction, claim those of `ids` still
+    unpublished (stamp `published_at`), NOTIFY them and run the ON_ANNOUNCE hooks with them.
+    Returns the ids this call announced (none when another path already did). If it fails,
+    the rows stay unpublished and the sweeper announces them after its grace period."""
     if not ids:
-        return
+        return []
     try:
         async with tenant_transaction(services.engine, tenant) as session:
-            await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
-                .values(published_at=func.now())
+            claimed = sorted(
+                (
+                    await session.execute(
+                        update(OutboxEvent)
+                        .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
+                        .values(published_at=func.now())
+                        .returning(OutboxEvent.id)
+                    )
+                ).scalars()
             )
+            if not claimed:
+                return []
             # Sent at this small transaction's commit; payload: ids, never rows.
             await session.execute(
                 text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": channel_for(tenant.id), "payload": ",".join(map(str, ids))},
+                {"channel": channel_for(tenant.id), "payload": ",".join(map(str, claimed))},
             )
+            for hook in list(ON_ANNOUNCE):
+                try:
+                    async with session.begin_nested():
+                        await hook(session, services, tenant, claimed)
+                except Exception:
+                    log.exception("an announce hook failed", extra={"tenant": tenant.id})
     except Exception:
-        # The change is committed; listeners still catch up from the outbox on the next event.
+        # The change is committed; the sweeper announces it (listeners also catch up from the
+        # outbox on the tenant's next event).
         log.exception("could not announce outbox events", extra={"tenant": tenant.id})
-    for hook in list(AFTER_PUBLISH):
-        try:
-            await hook(services, tenant, ids)
-        except Exception:
-            log.exception("an after-publish hook failed", extra={"tenant": tenant.id})
+        return []
+    return claimed
+
+
+async def sweep_outbox(
+    services: Services, tenant: TenantRef, grace_seconds: float, max_age_seconds: float
+) -> list[int]:
+    """Announce the tenant's rows still unpublished `grace_seconds` after they were written
+    (and younger than `max_age_seconds`), oldest first, 1,000 at most; returns those announced."""
+    async with tenant_transaction(services.engine, tenant) as session:
+        ids = list(
+            (
+                await session.execute(
+                    select(OutboxEvent.id)
+                    .where(
+                        OutboxEvent.published_at.is_(None),
+                        OutboxEvent.created_at < func.now() - _seconds(grace_seconds),
+                        OutboxEvent.created_at > func.now() - _seconds(max_age_seconds),
+                    )
+                    .order_by(OutboxEvent.id)
+                    .limit(1000)
+                )
+            ).scalars()
+        )
+    return await notify_published(services, tenant, ids)
+
+
+def _seconds(value: float) -> Any:
+    return func.make_interval(0, 0, 0, 0, 0, 0, float(value))
 
 
 class EventFanout:

@@ -71,6 +71,34 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """How often `saas worker`'s scheduler runs each maintenance job, in seconds (0: never).
+    Periods count from the Unix epoch: a daily job fires at 00:00 UTC (docs/operate.md)."""
+
+    # Trashed drive files past the firm's retention period are removed.
+    drive_purge_seconds: int = 86_400
+    # Stored objects no row names (older than a day) are removed; missing ones are reported.
+    storage_reconcile_seconds: int = 86_400
+    # Un-mailed notifications are sent even if the job their write enqueued was lost.
+    notification_mail_seconds: int = 900
+    # Outbox rows still unpublished `outbox_grace_seconds` after they were written (their
+    # transaction's COMMIT answer was lost) are announced: live subscribers and webhooks.
+    outbox_sweep_seconds: int = 60
+    outbox_grace_seconds: int = 60
+    # Older unpublished rows are left alone (not announced days late after an outage).
+    outbox_max_age_seconds: int = 86_400
+
+    @classmethod
+    def from_env(cls) -> Schedule:
+        return cls(
+            **{
+                name: _int(f"SAAS_SCHEDULE_{name.upper()}", getattr(cls, name))
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: Environment = "development"
     data_dir: Path = PROJECT_ROOT / ".data"
@@ -117,6 +145,10 @@ class Settings:
     # CIDR networks, comma-separated). None by default: the peer's own address is the
     # client's, for the login limits and the audit (saas.ops.proxies).
     trusted_proxies: tuple[str, ...] = ()
+    # `saas worker` runs the periodic maintenance jobs (saas.jobs.scheduler); SAAS_SCHEDULER=0
+    # turns it off in this process. Intervals: SAAS_SCHEDULE_<FIELD> (Schedule above).
+    scheduler: bool = True
+    schedule: Schedule = field(default_factory=Schedule)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -147,6 +179,8 @@ class Settings:
             shutdown_grace_seconds=float(os.environ.get("SAAS_SHUTDOWN_GRACE_SECONDS") or 10),
             webhook_allow_http=_flag("SAAS_WEBHOOK_ALLOW_HTTP", not production),
             trusted_proxies=addresses(os.environ.get("SAAS_TRUSTED_PROXIES", "")),
+            scheduler=_flag("SAAS_SCHEDULER", True),
+            schedule=Schedule.from_env(),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -4,6 +4,7 @@ SAAS_TEST_DATABASE_URL), two provisioned firms, a live server and GraphQL client
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from tests.support.brokers import NOT_RUN
 from tests.support.client import GraphQLClient
 from tests.support.database import drop_database, fresh_database, server_url
 from tests.support.server import LiveServer
+
+# Workers started by tests (`saas worker`, the demo) run no periodic maintenance over the
+# session's database, where other tests' rows would be swept or purged under them; the
+# scheduler tests turn it on for their own workers (tests/support/workers.py).
+os.environ.setdefault("SAAS_SCHEDULER", "0")
 
 
 @pytest.fixture(scope="session")

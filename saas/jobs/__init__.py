@@ -3,6 +3,8 @@
 - broker from SAAS_BROKER_URL (saas.jobs.broker): PostgreSQL by default, Redis, RabbitMQ;
 - `@tenant_actor` / `enqueue` / `submit_job` / `JobContext` (saas.jobs.actors);
 - the tenant's `jobs` table helpers (saas.jobs.progress);
+- `periodic(actor, every=...)`: maintenance fired per firm by the worker's scheduler
+  (saas.jobs.periodic, saas.jobs.scheduler);
 - `saas worker` (saas.jobs.worker.run_worker); `broker_ready` for /readyz.
 """
 
@@ -24,6 +26,7 @@ from saas.jobs.actors import (
 )
 from saas.jobs.broker import BROKER_SCHEMA, build_broker, check_broker, ensure_broker_schema
 from saas.jobs.options import JobOptions
+from saas.jobs.periodic import PERIODIC, periodic
 from saas.jobs.progress import (
     DONE,
     FAILED,
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTORS",
+    "PERIODIC",
     "BROKER_SCHEMA",
     "DONE",
     "FAILED",
@@ -78,6 +82,7 @@ __all__ = [
     "fail_job",
     "finish_job",
     "job_state",
+    "periodic",
     "report_progress",
     "restore_jobs",
     "run_worker",

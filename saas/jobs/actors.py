@@ -55,6 +55,8 @@ TENANT_KWARG = "tenant_id"
 JOB_KWARG = "job_id"
 # Message option carrying the tenant's slug for log lines only; the actor trusts the id alone.
 TENANT_LABEL_OPTION = "kabinet_tenant"
+# Message option naming the periodic job that sent it (saas.jobs.periodic): its outcome is logged.
+PERIODIC_OPTION = "kabinet_periodic"
 
 
 class TenantUnavailable(RuntimeError):
@@ -243,7 +245,11 @@ def _check_plain(name: str, value: Any) -> None:
 
 
 def build_message(
-    broker: Broker, tenant: TenantRef | int, actor: TenantActor, ids: dict[str, Any]
+    broker: Broker,
+    tenant: TenantRef | int,
+    actor: TenantActor,
+    ids: dict[str, Any],
+    label: str | None = None,
 ) -> Message[Any]:
     if not isinstance(actor, TenantActor):
         raise TypeError("enqueue takes a @tenant_actor")
@@ -252,7 +258,7 @@ def build_message(
     for name, value in ids.items():
         _check_plain(name, value)
     tenant_id = tenant.id if isinstance(tenant, TenantRef) else int(tenant)
-    label = tenant.slug if isinstance(tenant, TenantRef) else f"#{tenant_id}"
+    label = label or (tenant.slug if isinstance(tenant, TenantRef) else f"#{tenant_id}")
     dramatiq_actor = actor.declare(broker)
     options: dict[str, Any] = {TENANT_LABEL_OPTION: label}
     return dramatiq_actor.message_with_options(kwargs={TENANT_KWARG: tenant_id, **ids}, **options)
@@ -342,6 +348,13 @@ def _is_tenant_message(broker: Broker, message: Any) -> bool:
     return actor is not None and getattr(actor, "kabinet_actor", None) is not None
 
 
+def _summary(result: Any) -> dict[str, Any]:
+    """A job's result for a log line: its plain values (counts), not its lists of keys."""
+    if not isinstance(result, dict):
+        return {}
+    return {k: v for k, v in result.items() if isinstance(v, str | int | float | bool)}
+
+
 class TenantJobMiddleware(Middleware):
     """Binds the worker thread's log context to the message's tenant, and marks a job failed
     when dramatiq gives up on it (placed before Retries, so its `after_*` runs after it)."""
@@ -357,6 +370,14 @@ class TenantJobMiddleware(Middleware):
         try:
             if exception is not None and message.failed and _is_tenant_message(broker, message):
                 self._fail(message, describe_error(exception))
+            if exception is None and message.options.get(PERIODIC_OPTION):
+                name, summary = message.options[PERIODIC_OPTION], _summary(result)
+                log.info(
+                    "periodic job %s done: %s",
+                    name,
+                    summary,
+                    extra={"job": name, "result": summary},
+                )
         finally:
             tenant_var.set(None)
             request_id_var.set(None)

@@ -1,9 +1,11 @@
 """`saas worker`: consume every queue with dramatiq worker threads, in one or more processes.
 
-Actors are found by importing `saas.modules.<name>.jobs` for each module that has one, plus the
-comma-separated modules of SAAS_WORKER_MODULES (integrations, tests). SIGTERM or SIGINT stops
-gracefully: running messages finish (up to SAAS_WORKER_SHUTDOWN_SECONDS), unstarted ones stay
-in the broker for the next worker.
+Actors are found by importing the platform's own (`saas.jobs.outbox`), `saas.modules.<name>.jobs`
+for each module that has one, plus the comma-separated modules of SAAS_WORKER_MODULES
+(integrations, tests). Each worker process also runs the scheduler of the periodic jobs those
+modules declare (saas.jobs.scheduler; one fires per period however many workers run), unless
+SAAS_SCHEDULER=0. SIGTERM or SIGINT stops gracefully: running messages finish (up to
+SAAS_WORKER_SHUTDOWN_SECONDS), unstarted ones stay in the broker for the next worker.
 
 A supervisor that restarts a dead worker (`saas demo`, saas.ops.supervisor) gives each one an
 identity (SAAS_WORKER_ID) and names the one it replaces (SAAS_WORKER_REPLACES): the new worker
@@ -30,17 +32,19 @@ from saas.db.server import resolve_database_url
 from saas.jobs.actors import ACTORS
 from saas.jobs.broker import check_broker, take_over
 from saas.jobs.runtime import configure_jobs
+from saas.jobs.scheduler import start_scheduler
 from saas.settings import Settings
 
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+PLATFORM_ACTOR_MODULES = ("saas.jobs.outbox",)
 WORKER_ID_ENV, REPLACES_ENV = "SAAS_WORKER_ID", "SAAS_WORKER_REPLACES"
 
 
 def import_actor_modules() -> list[str]:
     """Import every module that declares actors; returns their names."""
-    names = []
+    names = list(PLATFORM_ACTOR_MODULES)
     try:
         modules = importlib.import_module("saas.modules")
         for info in pkgutil.iter_modules(modules.__path__, "saas.modules."):
@@ -83,6 +87,7 @@ def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
         signal.signal(signum, lambda *_: stop.set())
     worker = Worker(runtime.broker, worker_threads=threads, worker_timeout=1000)
     worker.start()
+    scheduler = start_scheduler(settings, database_url, runtime.broker)
     log.info(
         "worker ready",
         extra={
@@ -94,6 +99,8 @@ def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
     )
     stop.wait()
     log.info("worker stopping")
+    if scheduler is not None:
+        scheduler.stop()
     shutdown_ms = int(float(os.environ.get("SAAS_WORKER_SHUTDOWN_SECONDS", "30")) * 1000)
     worker.stop(timeout=shutdown_ms)
     runtime.broker.close()

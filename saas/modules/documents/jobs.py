@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 
 from saas.auth.models import Person
 from saas.db.session import shared_session
-from saas.jobs import JobContext, job_state, tenant_actor
+from saas.jobs import JobContext, job_state, periodic, tenant_actor
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.documents.models import (
     DriveAccess,
@@ -178,6 +178,9 @@ async def purge_deleted_files(job: JobContext) -> dict[str, Any]:
     return {"purged": len(purged), "failed": failed, "cutoff": cutoff.isoformat()}
 
 
+periodic(purge_deleted_files, every=lambda s: s.schedule.drive_purge_seconds)
+
+
 # An object younger than this may belong to a unit of work still running: never an orphan yet.
 ORPHAN_GRACE = timedelta(days=1)
 
@@ -252,3 +255,6 @@ async def reconcile_drive_storage(
     )
     missing = sorted(known - seen)
     return reconciliation(missing, orphans, removed) | {"expired_uploads": len(expired)}
+
+
+periodic(reconcile_drive_storage, every=lambda s: s.schedule.storage_reconcile_seconds)

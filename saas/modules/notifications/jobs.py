@@ -1,11 +1,13 @@
 """Webhook delivery as a dramatiq job, and the hook that turns outbox events into deliveries;
 then the batched e-mail of in-app notifications (`send_notification_mails`, at the end).
 
-Where it hooks in: `saas.events.AFTER_PUBLISH`, called by `notify_published` after an outbox
-row is committed and announced. Every publish path goes through it (the API's `publish` after
-the unit of work commits, the report import job per batch), so no module that publishes needs
-to know about webhooks. The hook writes pending deliveries (their own small transaction) and
-enqueues one `deliver_webhook` message per delivery.
+Where it hooks in: `saas.events.ON_ANNOUNCE`, called by `notify_published` inside the
+transaction that claims outbox rows for announcement. Every publish path goes through it (the
+API's `publish` after the unit of work commits, the report import job per batch, the outbox
+sweeper for rows whose announcement was lost), so no module that publishes needs to know
+about webhooks. The hook writes pending deliveries in that transaction (so an event gets its
+deliveries exactly once, with its claim) and, after its commit, enqueues one
+`deliver_webhook` message per delivery.
 
 Each run is one attempt. A failure (non-2xx, timeout, refused connection) is recorded and
 raised, so dramatiq's Retries retries it with exponential backoff (min_backoff doubling up to
@@ -20,12 +22,14 @@ import logging
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas import mail
 from saas.auth.models import Person
-from saas.db.session import shared_session, tenant_transaction
-from saas.events import AFTER_PUBLISH
-from saas.jobs import JobContext, current_runtime_or_none, enqueue, tenant_actor
+from saas.core.commit import after_commit
+from saas.db.session import shared_session
+from saas.events import ON_ANNOUNCE
+from saas.jobs import JobContext, current_runtime_or_none, enqueue, periodic, tenant_actor
 from saas.modules.branding.service import brand_of
 from saas.modules.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.service import inbox, webhooks
@@ -84,18 +88,24 @@ async def send_deliveries(tenant: TenantRef | int, delivery_ids: list[int]) -> N
         await enqueue(tenant, deliver_webhook, delivery_id=delivery_id)
 
 
-async def on_published(services: Services, tenant: TenantRef, ids: list[int]) -> None:
-    """AFTER_PUBLISH hook: deliveries for the new outbox events, then their jobs."""
+async def on_announced(
+    db: AsyncSession, services: Services, tenant: TenantRef, ids: list[int]
+) -> None:
+    """ON_ANNOUNCE hook: deliveries for the claimed outbox events, then (after the commit)
+    their jobs."""
     if current_runtime_or_none() is None:
         return  # a process without a job broker (some CLI paths) delivers nothing
-    async with tenant_transaction(services.engine, tenant) as db:
-        created = await webhooks.deliveries_for_events(db, ids)
+    created = await webhooks.deliveries_for_events(db, ids)
     if created:
-        await send_deliveries(tenant, created)
+
+        async def send() -> None:
+            await send_deliveries(tenant, created)
+
+        after_commit(db, send, key=f"webhooks.deliveries.{min(created)}")
 
 
-if on_published not in AFTER_PUBLISH:
-    AFTER_PUBLISH.append(on_published)
+if on_announced not in ON_ANNOUNCE:
+    ON_ANNOUNCE.append(on_announced)
 
 
 # ----------------------------------------------------------------- batched report e-mails
@@ -163,6 +173,10 @@ async def send_notification_mails(job: JobContext) -> None:
             failed.append(person_id)
     if failed:
         raise RuntimeError(f"notification e-mails failed for {len(failed)} people; retrying")
+
+
+# A sweep that sends what waits even if the job its notification's write enqueued was lost.
+periodic(send_notification_mails, every=lambda s: s.schedule.notification_mail_seconds)
 
 
 def report_mail(job: JobContext, to: str, locale: str | None, rows: list[Notification]) -> Any:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DataError
 
 from saas.core.actor import Actor
 from saas.db.core_models import Job
-from saas.jobs import JobContext, job_state, tenant_actor
+from saas.jobs import JobContext, job_state, periodic, tenant_actor
 from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
 from saas.modules.reports.imports import (
     error_entry,
@@ -117,3 +117,6 @@ async def reconcile_report_storage(
     )
     missing = sorted(k for k in named - seen if k.startswith(files.key("reports") + "/"))
     return reconciliation(missing, orphans, removed)
+
+
+periodic(reconcile_report_storage, every=lambda s: s.schedule.storage_reconcile_seconds)
