@@ -331,6 +331,8 @@ def test_rejection_opens_a_follow_up_until_accepted(world: World) -> None:
     rejected = record(c, report["id"], "REJECTED", at(60), reasonCode="0400400007")["report"]
     assert (rejected["status"], rejected["beingFixed"]) == ("REJECTED", True)
     staff_view = world.admin_a.execute(ONE, {"id": report["id"]})["report"]
+    # Rejected on Monday 20 April 2026: 5 business days of the official 2026 calendar (no
+    # holiday until 1 May) are 21-24 and 27 April.
     assert staff_view["followUps"] == [
         {
             "dueDate": "2026-04-27",

@@ -14,6 +14,7 @@ import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -317,7 +318,9 @@ def test_overdue_filter_and_attention_order_with_paging(world: World) -> None:
     c = world.integrator_a
     org = _organization(world)
     now = datetime.now(UTC).replace(microsecond=0)
-    long_ago = now - timedelta(days=30)
+    # Thursday 30 April 2026, before the May holidays (1-3 May off in the official 2026
+    # calendar): a follow-up due in 5 business days falls on Friday 8 May.
+    long_ago = datetime(2026, 4, 30, 12, tzinfo=ZoneInfo("Europe/Moscow"))
     made = {name: new_report(c, org)["id"] for name in ("plain", "rejected", "late", "ok", "draft")}
     record(c, made["late"], "REJECTED", long_ago)
     record(c, made["rejected"], "REJECTED", now - timedelta(hours=2))
@@ -334,7 +337,7 @@ def test_overdue_filter_and_attention_order_with_paging(world: World) -> None:
 
     late = world.admin_a.execute(ONE, {"id": made["late"]})["report"]
     assert (late["status"], late["overdue"]) == ("SENT", True)
-    assert late["followUpDue"] == (long_ago + timedelta(days=7)).date().isoformat()
+    assert late["followUpDue"] == "2026-05-08"
     fresh = world.admin_a.execute(ONE, {"id": made["rejected"]})["report"]
     assert (fresh["overdue"], fresh["followUpDue"] is not None) == (False, True)
     assert ids(overdue=True) == [made["late"]]

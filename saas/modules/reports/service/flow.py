@@ -6,11 +6,11 @@ complete (clients may download its documents) once accepted or rejected.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from saas.core.calendar.firm import calendar_of
 from saas.schema.errors import LocalizedError
 
 
@@ -35,8 +35,9 @@ STAGE_RANK: dict[str, int] = {
     EventKind.REJECTED: 4,
 }
 OPENS_FOLLOW_UP = frozenset({EventKind.REJECTED, EventKind.CLARIFICATION_REQUESTED})
-# The tax code gives 5 working days to answer a request; a week of calendar days.
-FOLLOW_UP_DAYS = 7
+# The Tax Code gives 5 working days to answer a request (art. 88 p. 3): a follow-up is due on
+# the 5th business day of the firm's calendar after the event's date in its time zone.
+FOLLOW_UP_BUSINESS_DAYS = 5
 STATUS_TOPIC = "report.status_changed"
 # A flow is complete (clients may download its documents) in these statuses.
 COMPLETE_STATUSES = frozenset({EventKind.ACCEPTED.value, EventKind.REJECTED.value})
@@ -46,8 +47,6 @@ ATTENTION_STATUSES = (
     EventKind.CLARIFICATION_REQUESTED.value,
     EventKind.PROCESSING_ERROR.value,
 )
-TIME_ZONE_SETTING = "time_zone"
-DEFAULT_TIME_ZONE = "Europe/Moscow"
 MAX_EVENT_DOCUMENTS = 10
 
 
@@ -74,14 +73,8 @@ def invalid(code: str, ru: str, en: str, field: str) -> ReportsError:
 
 
 def today_of(tenant: Any) -> date:
-    """Today in the firm's time zone (tenant setting `time_zone`, an IANA name; Moscow when
-    unset or unknown: the firms are Russian)."""
-    name = (getattr(tenant, "settings", None) or {}).get(TIME_ZONE_SETTING) or DEFAULT_TIME_ZONE
-    try:
-        zone = ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TIME_ZONE)
-    return datetime.now(zone).date()
+    """Today in the firm's time zone (its calendar: `saas.core.calendar.firm`)."""
+    return calendar_of(tenant).today()
 
 
 def flow_complete(status: str) -> bool:

@@ -13,10 +13,11 @@ same event again changes nothing and answers `duplicate=True`; different content
 known external id is refused (conflict): an external id names one fact.
 
 Follow-ups. A rejection or clarification request opens a follow-up for the responsible
-manager (due in FOLLOW_UP_DAYS); while one is open the report is "being fixed". An
-acceptance that becomes the current status closes them. `reports.follow_up_due` keeps the
-earliest due date of the open ones: a report is overdue when it lies before today in the
-firm's time zone (`today_of`).
+manager, due on the FOLLOW_UP_BUSINESS_DAYS-th business day of the firm's calendar after the
+event's date in the firm's time zone (`saas.core.calendar`: holidays, moved days, the firm's
+own days off); while one is open the report is "being fixed". An acceptance that becomes the
+current status closes them. `reports.follow_up_due` keeps the earliest due date of the open
+ones: a report is overdue when it lies before today in the firm's time zone (`today_of`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
+from saas.core.calendar.firm import calendar_of_session
 from saas.events import publish_in
 from saas.modules.reports.models import (
     FollowUp,
@@ -39,7 +41,7 @@ from saas.modules.reports.models import (
 )
 from saas.modules.reports.service.attachments import DocumentInput, check_documents, store_documents
 from saas.modules.reports.service.flow import (
-    FOLLOW_UP_DAYS,
+    FOLLOW_UP_BUSINESS_DAYS,
     OPENS_FOLLOW_UP,
     STAGE_RANK,
     STATUS_TOPIC,
@@ -194,12 +196,16 @@ async def record_report_event(
         session, report, event, checked, files, stored, max_document_bytes
     )
     if data.kind in OPENS_FOLLOW_UP:
+        calendar = calendar_of_session(session)
+        due = calendar.add_business_days(
+            calendar.local_date(data.occurred_at), FOLLOW_UP_BUSINESS_DAYS
+        )
         await session.execute(
             pg_insert(FollowUp).values(
                 report_id=report.id,
                 event_id=event.id,
                 manager_person_id=report.manager_person_id,
-                due_date=data.occurred_at.date() + timedelta(days=FOLLOW_UP_DAYS),
+                due_date=due,
             )
         )
         # In-app notifications of the contacts and the manager, in this same transaction
