@@ -27,7 +27,7 @@ async def sweep_unpublished_events(
             "outbox events announced late by the sweeper",
             extra={"count": len(announced), "first": announced[0]},
         )
-    return {"announced": len(announced)}
+    return {"announced": len(announced), "ids": announced}
 
 
 periodic(sweep_unpublished_events, every=lambda s: s.schedule.outbox_sweep_seconds)
