@@ -121,6 +121,7 @@ ARGUMENT_TYPES = {
     "versionId": "DriveFileVersion",
     "endpointId": "WebhookEndpoint",
     "deliveryId": "WebhookDelivery",
+    "apiTokenId": "ApiToken",
 }
 FIELD_ID_TYPES = {
     "node": "*",
@@ -134,6 +135,7 @@ FIELD_ID_TYPES = {
     "reportImport": "ReportImport",
     "driveFolder": "DriveFolder",
     "driveAccessExport": "DriveAccessExport",
+    "auditLogExport": "AuditLogExport",
     "revokeInvitation": "Invitation",
     "revokeApiToken": "ApiToken",
     "endSession": "ActiveSession",
@@ -439,6 +441,13 @@ def build_world(
     ids["DriveAccessEntry"] = [e["node"]["id"] for e in entries["driveAccessLog"]["edges"][:1]]
     export = c.execute("mutation { exportDriveAccessLog { id } }")["exportDriveAccessLog"]
     ids["DriveAccessExport"] = [export["id"]]
+    audit = c.execute(
+        'query { auditLog(first: 5, filter: {action: "role.create"}) { '
+        "... on AuditEntryConnection { edges { node { id } } } } }"
+    )["auditLog"]
+    ids["AuditEntry"] = [e["node"]["id"] for e in audit["edges"][:1]]
+    audit_export = c.execute("mutation { exportAuditLog { ... on AuditLogExport { id } } }")
+    ids["AuditLogExport"] = [audit_export["exportAuditLog"]["id"]]
     report = c.execute(
         'mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
         'periodYear: 2025, periodCode: "Q1", authorityCode: "7701"}) { __typename '
@@ -1155,6 +1164,8 @@ POSITIVE_EXEMPT = {
     "reportStatusCounts",
     "notificationPreferences",
     "driveAccessExport",
+    "auditLogExport",
+    "auditActionGroups",
     "reportImport",
     "roles",
     "apiTokens",

@@ -24,6 +24,7 @@ MODULES = (
     "saas.modules.reports.graphql",
     "saas.modules.documents.graphql",
     "saas.modules.notifications.graphql",
+    "saas.modules.audit.graphql",
     "saas.core.calendar.graphql",
 )
 

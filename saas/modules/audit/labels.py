@@ -1,0 +1,91 @@
+"""Words for the audit log's actions, in Russian and English.
+
+An action is `<object>.<verb>` (`client_organization.create`); the services that write them
+are listed in docs/firm-admin.md. An action without a label here shows as its code: a new
+action is listed here when its service starts writing it (tests/modules/test_audit_log.py
+checks that every action the code writes has its words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Label:
+    ru: str
+    en: str
+
+    def word(self, language: str) -> str:
+        return self.en if language == "en" else self.ru
+
+
+ACTIONS: dict[str, Label] = {
+    "client_organization.create": Label("Создана организация клиента", "Client created"),
+    "client_organization.update": Label("Изменена карточка клиента", "Client card changed"),
+    "client_organization.archive": Label("Клиент перенесён в архив", "Client archived"),
+    "client_organization.restore": Label("Клиент возвращён из архива", "Client restored"),
+    "client_organization.managers": Label(
+        "Назначены ответственный и модераторы", "Responsible manager and moderators set"
+    ),
+    "client_contact.invite": Label("Приглашено контактное лицо", "Contact person invited"),
+    "client_contact.grants": Label(
+        "Изменены права контактного лица", "Contact person's access changed"
+    ),
+    "client_contact.admin": Label(
+        "Изменены права администратора клиента", "Client admin right changed"
+    ),
+    "client_contact.deactivate": Label("Контактное лицо отключено", "Contact person deactivated"),
+    "invitation.create": Label("Приглашён сотрудник", "Staff member invited"),
+    "invitation.revoke": Label("Приглашение отозвано", "Invitation revoked"),
+    "member.roles": Label("Изменены роли сотрудника", "Member's roles changed"),
+    "role.create": Label("Создана роль", "Role created"),
+    "role.update": Label("Изменена роль", "Role changed"),
+    "role.delete": Label("Удалена роль", "Role deleted"),
+    "api_token.create": Label("Выпущен API-токен", "API token created"),
+    "api_token.revoke": Label("API-токен отозван", "API token revoked"),
+    "session.end": Label("Сеанс завершён", "Session ended"),
+    "security.update": Label("Изменены настройки безопасности", "Security settings changed"),
+    "branding.update": Label("Изменён фирменный стиль", "Branding changed"),
+    "branding.logo": Label("Изменён логотип", "Logo changed"),
+    "branding.favicon": Label("Изменена иконка сайта", "Favicon changed"),
+    "cabinet.access": Label("Изменён доступ к кабинету клиентов", "Client cabinet access changed"),
+}
+
+# The first part of an action, for the filter by prefix ("report." finds report.create...).
+GROUPS: dict[str, Label] = {
+    "client_organization": Label("Клиенты", "Clients"),
+    "client_contact": Label("Контактные лица", "Contact persons"),
+    "invitation": Label("Приглашения", "Invitations"),
+    "member": Label("Сотрудники", "Staff"),
+    "role": Label("Роли", "Roles"),
+    "api_token": Label("API-токены", "API tokens"),
+    "session": Label("Сеансы", "Sessions"),
+    "security": Label("Безопасность", "Security"),
+    "branding": Label("Фирменный стиль", "Branding"),
+    "cabinet": Label("Кабинет клиентов", "Client cabinet"),
+}
+
+
+def action_label(action: str, language: str) -> str:
+    """The action in `language` ('ru' or 'en'), or its code when it has no words yet."""
+    label = ACTIONS.get(action)
+    return label.word(language) if label else action
+
+
+def group_label(group: str, language: str) -> str:
+    label = GROUPS.get(group)
+    return label.word(language) if label else group
+
+
+ACTOR_WORDS = {
+    "token": Label("API-токен «{name}»", "API token '{name}'"),
+    "token_gone": Label("API-токен №{id}", "API token #{id}"),
+    "operator": Label("Оператор платформы", "Platform operator"),
+    "system": Label("Система", "System"),
+    "person_gone": Label("Пользователь №{id}", "Person #{id}"),
+}
+
+
+def actor_words(key: str, language: str, **values: object) -> str:
+    return ACTOR_WORDS[key].word(language).format(**values)
