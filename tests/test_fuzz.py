@@ -45,9 +45,10 @@ from hypothesis_graphql import mutations, queries
 
 from saas.schema.root import build_schema
 from saas.tenants.provisioning import provision_tenant, schema_for
-from tests.modules.test_clients_api import add_membership, llc, make_person, open_session
 from tests.modules.test_reports_api import add_contact, integrator_token, session_client
 from tests.support.client import GraphQLClient
+from tests.support.clients import llc
+from tests.support.people import add_membership, make_person, open_session
 
 SEED = int(os.environ.get("SAAS_FUZZ_SEED", "20261203"))
 # At least 10,200 (the run must send 10,000); more for exploration.

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.modules.test_clients_api import llc
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.clients import llc
 from tests.support.mail import messages_to
 
 

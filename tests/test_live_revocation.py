@@ -21,7 +21,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import provision_tenant, schema_for
-from tests.modules.test_clients_api import add_membership, make_person, open_session
 from tests.modules.test_reports_api import (
     World,
     add_contact,
@@ -38,6 +37,7 @@ from tests.modules.test_reports_api import (
 from tests.support import auth
 from tests.support.client import GraphQLClient
 from tests.support.mail import last_message_to, link_in
+from tests.support.people import add_membership, make_person, open_session
 from tests.support.server import api_process
 
 SUBSCRIBE = """subscription($org: ID) {

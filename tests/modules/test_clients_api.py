@@ -7,210 +7,36 @@ module issues); contacts join through the real invitation e-mail and acceptInvit
 from __future__ import annotations
 
 import email
-import itertools
-import random
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from strawberry.relay import GlobalID
 
-from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_COOKIE, SESSION_COOKIE, digest, new_secret
+from saas.auth.tokens import API_TOKEN_PREFIX, digest, new_secret
 from saas.mail import outbox_dir
-from saas.modules.clients.validation import (
-    INN10_WEIGHTS,
-    INN12_WEIGHTS_11,
-    INN12_WEIGHTS_12,
+from tests.support.client import GraphQLClient, error_codes
+from tests.support.clients import (
+    CREATE,
+    ORG,
+    RESULT,
+    create,
+    created,
+    inn12,
+    llc,
+    sole_proprietor,
 )
-from tests.support.client import GraphQLClient
-
-# ------------------------------------------------------------------ valid numbers on demand
-
-_serial = itertools.count(random.randrange(1_000_000, 8_000_000))
-
-
-def _check(digits: str, weights: tuple[int, ...]) -> str:
-    return str(sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10)
-
-
-def inn10(n: int | None = None) -> str:
-    head = "77" + f"{(n if n is not None else next(_serial)) % 10**7:07d}"
-    return head + _check(head, INN10_WEIGHTS)
-
-
-def inn12(n: int | None = None) -> str:
-    head = "50" + f"{(n if n is not None else next(_serial)) % 10**8:08d}"
-    head += _check(head, INN12_WEIGHTS_11)
-    return head + _check(head, INN12_WEIGHTS_12)
-
-
-def ogrn13(n: int | None = None) -> str:
-    head = "10277" + f"{(n if n is not None else next(_serial)) % 10**7:07d}"
-    return head + str(int(head) % 11 % 10)
-
-
-def ogrnip15(n: int | None = None) -> str:
-    head = "30450" + f"{(n if n is not None else next(_serial)) % 10**9:09d}"
-    return head + str(int(head) % 13 % 10)
-
-
-def llc(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "legalForm": "OOO",
-        "inn": inn10(),
-        "kpp": "773601001",
-        "ogrn": ogrn13(),
-        "taxRegime": "USN_INCOME",
-        **extra,
-    }
-
-
-def sole_proprietor(name: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "legalForm": "IP",
-        "inn": inn12(),
-        "ogrn": ogrnip15(),
-        "taxRegime": "PATENT",
-        **extra,
-    }
-
-
-# ------------------------------------------------------------------------ people, logins
-
-
-@dataclass(frozen=True)
-class Staff:
-    admin_a: int
-    manager_a: int
-    manager2_a: int
-    admin_b: int
-
-
-def make_person(db_engine: sa.Engine, name: str = "", email_address: str | None = None) -> int:
-    address = (
-        email_address
-        or f"{name.split()[0].lower() if name else 'p'}-{uuid.uuid4().hex[:8]}@example.test"
-    )
-    with db_engine.begin() as conn:
-        return int(
-            conn.execute(
-                sa.text(
-                    "INSERT INTO shared.people (email, display_name) VALUES (:e, :n) RETURNING id"
-                ),
-                {"e": address, "n": name},
-            ).scalar_one()
-        )
-
-
-def add_membership(
-    db_engine: sa.Engine,
-    person_id: int,
-    tenant_id: int,
-    kind: str,
-    roles: list[str],
-    org: int | None = None,
-) -> None:
-    with db_engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO shared.memberships (person_id, tenant_id, kind, client_org_id, roles) "
-                "VALUES (:p, :t, :k, :o, :r)"
-            ),
-            {"p": person_id, "t": tenant_id, "k": kind, "o": org, "r": roles},
-        )
-
-
-def open_session(db_engine: sa.Engine, person_id: int, tenant_id: int) -> tuple[str, str]:
-    secret, csrf = new_secret(32), new_secret(24)
-    with db_engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO shared.sessions (token_hash, csrf_token, person_id, tenant_id, "
-                "mfa_passed, expires_at) VALUES (:h, :c, :p, :t, true, :x)"
-            ),
-            {
-                "h": digest(secret),
-                "c": csrf,
-                "p": person_id,
-                "t": tenant_id,
-                "x": datetime.now(UTC) + timedelta(days=1),
-            },
-        )
-    return secret, csrf
-
-
-Login = Callable[[Any, int], GraphQLClient]
-
-
-@pytest.fixture
-def login(client, db_engine) -> Login:  # type: ignore[no-untyped-def]
-    """login(firm, person_id) -> a GraphQL client with a fresh session of that person."""
-
-    def make(firm: Any, person_id: int) -> GraphQLClient:
-        c = client(firm.host)
-        secret, csrf = open_session(db_engine, person_id, firm.id)
-        c.cookies[SESSION_COOKIE] = secret
-        c.cookies[CSRF_COOKIE] = csrf
-        return c
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def staff(db_engine, firms) -> Staff:  # type: ignore[no-untyped-def]
-    a, b = firms["a"].id, firms["b"].id
-    admin_a = make_person(db_engine, "Анна Админова")
-    manager_a = make_person(db_engine, "Мария Менеджерова")
-    manager2_a = make_person(db_engine, "Пётр Второй")
-    admin_b = make_person(db_engine, "Bob Bravo")
-    add_membership(db_engine, admin_a, a, "staff", ["firm_admin"])
-    add_membership(db_engine, manager_a, a, "staff", ["manager"])
-    add_membership(db_engine, manager2_a, a, "staff", ["manager"])
-    add_membership(db_engine, admin_b, b, "staff", ["firm_admin"])
-    # Firm A's ids start far above firm B's, so "A's id at B" names nothing at B (ids are
-    # per schema; the same number at B would be B's own, legitimately visible row).
-    with db_engine.begin() as conn:
-        for table in ("client_organizations", "client_contacts"):
-            sequence = f"tenant_firm_a.{table}_id_seq"
-            conn.exec_driver_sql(  # once per database: later modules reuse the numbering
-                f"SELECT setval('{sequence}', 1000000, false) "
-                f"WHERE (SELECT last_value FROM {sequence}) < 1000000"
-            )
-    return Staff(admin_a, manager_a, manager2_a, admin_b)
-
-
-def person_gid(person_id: int) -> str:
-    return str(GlobalID("Person", str(person_id)))
-
-
-def pk(global_id: str) -> int:
-    return int(GlobalID.from_id(global_id).node_id)
-
+from tests.support.ids import person_gid, pk
+from tests.support.people import (
+    add_membership,
+    make_person,
+)
 
 # ------------------------------------------------------------------------------ GraphQL
 
-ORG = """
-  id name legalForm inn kpp ogrn taxRegime status enabledModules archivedAt
-  responsibleManager { id email displayName }
-  moderators { id email }
-"""
-RESULT = f"""
-  __typename
-  ... on ClientOrganization {{ {ORG} }}
-  ... on Error {{ code message }}
-  ... on ValidationError {{ field }}
-"""
-CREATE = f"""mutation($input: CreateClientOrganizationInput!) {{
-  createClientOrganization(input: $input) {{ {RESULT} }} }}"""
 UPDATE = f"""mutation($input: UpdateClientOrganizationInput!) {{
   updateClientOrganization(input: $input) {{ {RESULT} }} }}"""
 ARCHIVE = f"mutation($id: ID!) {{ archiveClientOrganization(id: $id) {{ {RESULT} }} }}"
@@ -254,26 +80,12 @@ ACCEPT = """mutation($token: String!, $password: String!, $name: String) {
     __typename ... on InvitationAccepted { loggedIn } ... on Error { code message } } }"""
 
 
-def create(c: GraphQLClient, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    return c.execute(CREATE, {"input": data}, **kw)["createClientOrganization"]
-
-
-def created(c: GraphQLClient, data: dict[str, Any]) -> dict[str, Any]:
-    result = create(c, data)
-    assert result["__typename"] == "ClientOrganization", result
-    return result
-
-
 def names(connection: dict[str, Any]) -> list[str]:
     return [e["node"]["name"] for e in connection["edges"]]
 
 
 def listing(c: GraphQLClient, **variables: Any) -> dict[str, Any]:
     return c.execute(LIST, variables)["clientOrganizations"]
-
-
-def error_codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 def invitation_token(settings: Any, address: str, host: str | None = None, nth: int = 0) -> str:

@@ -21,7 +21,8 @@ from saas.modules.clients.service import grants_for
 from saas.rbac.defaults import DEFAULT_POLICY
 from saas.rbac.permissions import requires
 from saas.tenants.registry import TenantRef
-from tests.modules.test_clients_api import inn10, make_person, ogrn13
+from tests.support.clients import inn10, ogrn13
+from tests.support.people import make_person
 
 
 @strawberry.type

@@ -11,16 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.modules.test_clients_api import (  # noqa: F401 - fixtures `login`, `staff`
-    add_membership,
-    created,
-    llc,
-    login,
-    make_person,
-    person_gid,
-    pk,
-    staff,
-)
+from tests.support.clients import created, llc
+from tests.support.ids import person_gid, pk
+from tests.support.people import add_membership, make_person
 
 PAGE = """query($search: String, $first: Int) {
   clientOrganizations(search: $search, first: $first) {
@@ -61,9 +54,9 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
 
 
 def test_page_of_organizations_costs_a_constant_number_of_statements(
-    login,  # noqa: F811 - the fixture imported above
+    login,
     firms,
-    staff,  # noqa: F811
+    staff,
     db_engine,
     live_server,
 ) -> None:  # type: ignore[no-untyped-def]

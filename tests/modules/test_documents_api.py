@@ -6,220 +6,50 @@ module's own tests cover how they get there); people log in with sessions in sha
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from strawberry.relay import GlobalID
 
 from saas.storage import sign_file_token
-from tests.modules.test_clients_api import (
-    add_membership,
-    inn10,
-    login,  # noqa: F401 (fixture)
-    make_person,
-    ogrn13,
-)
 from tests.support.client import GraphQLClient
+from tests.support.documents import (
+    COMPLETE,
+    DELETE,
+    DRIVE,
+    ELF,
+    ERR,
+    EXE,
+    FILE,
+    LIMIT,
+    LINK,
+    PDF,
+    PNG,
+    QERR,
+    START,
+    World,
+    drive_world,
+    fetch,
+    folders,
+    link,
+    schema_of,
+    upload,
+)
+from tests.support.ids import gid, pk
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
-LIMIT = 300_000  # firm A's max_upload_bytes during these tests
-
-
-def schema_of(slug: str) -> str:
-    return "tenant_" + slug.replace("-", "_")
-
-
-def make_org(db_engine: sa.Engine, slug: str, name: str) -> int:
-    with db_engine.begin() as conn:
-        return int(
-            conn.execute(
-                sa.text(
-                    f"INSERT INTO {schema_of(slug)}.client_organizations "
-                    "(name, legal_form, inn, kpp, ogrn, tax_regime) "
-                    "VALUES (:n, 'ooo', :inn, '773601001', :ogrn, 'osno') RETURNING id"
-                ),
-                {"n": name, "inn": inn10(), "ogrn": ogrn13()},
-            ).scalar_one()
-        )
-
-
-def make_contact(
-    db_engine: sa.Engine, firm: Any, org: int, grants: list[str], name: str = "Клиент"
-) -> int:
-    person = make_person(db_engine, name)
-    add_membership(db_engine, person, firm.id, "client", ["client_member"], org)
-    with db_engine.begin() as conn:
-        contact = conn.execute(
-            sa.text(
-                f"INSERT INTO {schema_of(firm.slug)}.client_contacts (organization_id, person_id) "
-                "VALUES (:o, :p) RETURNING id"
-            ),
-            {"o": org, "p": person},
-        ).scalar_one()
-        for module in grants:
-            conn.execute(
-                sa.text(
-                    f"INSERT INTO {schema_of(firm.slug)}.client_grants (contact_id, module) "
-                    "VALUES (:c, :m)"
-                ),
-                {"c": contact, "m": module},
-            )
-    return person
-
-
-@dataclass(frozen=True)
-class World:
-    org_x: int  # firm A
-    org_y: int  # firm A
-    org_z: int  # firm B
-    admin_a: int
-    manager_a: int
-    moderator_a: int
-    staff_a: int
-    admin_b: int
-    client_x: int  # documents + upload in X
-    reader_x: int  # documents only in X
-    client_y: int  # documents + upload in Y
-    uploader_x: int  # upload only in X
-
-
-def set_limit(db_engine: sa.Engine, tenant_id: int, limit: int | None) -> None:
-    with db_engine.begin() as conn:
-        if limit is None:
-            conn.execute(
-                sa.text(
-                    "UPDATE shared.tenants SET settings = settings - 'max_upload_bytes' "
-                    "WHERE id = :t"
-                ),
-                {"t": tenant_id},
-            )
-        else:
-            conn.execute(
-                sa.text(
-                    "UPDATE shared.tenants SET settings = coalesce(settings, '{}'::jsonb) "
-                    "|| jsonb_build_object('max_upload_bytes', :l) WHERE id = :t"
-                ),
-                {"t": tenant_id, "l": limit},
-            )
-        conn.exec_driver_sql("NOTIFY kabinet_tenants")
-
-
-@pytest.fixture(scope="module")
-def world(db_engine, firms) -> Any:  # type: ignore[no-untyped-def]
-    a, b = firms["a"], firms["b"]
-    people = {}
-    for key, firm, role in (
-        ("admin_a", a, "firm_admin"),
-        ("manager_a", a, "manager"),
-        ("moderator_a", a, "moderator"),
-        ("staff_a", a, "staff"),
-        ("admin_b", b, "firm_admin"),
-    ):
-        people[key] = make_person(db_engine, key)
-        add_membership(db_engine, people[key], firm.id, "staff", [role])
-    # Firm A's ids start far above firm B's, so "A's id at B" names nothing at B; firm B's
-    # organizations made here start at 500,000, clear of small ids other tests assume free.
-    tables = ("client_organizations", "drive_folders", "drive_files", "drive_file_versions")
-    with db_engine.begin() as conn:
-        for slug, first, names in (
-            (a.slug, 1_000_000, tables),
-            (b.slug, 500_000, ("client_organizations",)),
-        ):
-            for table in names:
-                sequence = f"{schema_of(slug)}.{table}_id_seq"
-                conn.exec_driver_sql(
-                    f"SELECT setval('{sequence}', {first}, false) "
-                    f"WHERE (SELECT last_value FROM {sequence}) < {first}"
-                )
-    org_x = make_org(db_engine, a.slug, "ООО «Икс»")
-    org_y = make_org(db_engine, a.slug, "ООО «Игрек»")
-    org_z = make_org(db_engine, b.slug, "Zeta LLC")
-    set_limit(db_engine, a.id, LIMIT)
-    yield World(
-        org_x=org_x,
-        org_y=org_y,
-        org_z=org_z,
-        client_x=make_contact(db_engine, a, org_x, ["documents", "upload"]),
-        reader_x=make_contact(db_engine, a, org_x, ["documents"]),
-        client_y=make_contact(db_engine, a, org_y, ["documents", "upload"]),
-        uploader_x=make_contact(db_engine, a, org_x, ["upload"]),
-        **people,
-    )
-    set_limit(db_engine, a.id, None)
-
-
-def gid(type_name: str, pk: int) -> str:
-    return str(GlobalID(type_name, str(pk)))
-
-
-def pk(global_id: str) -> int:
-    return int(GlobalID.from_id(global_id).node_id)
-
-
-# ------------------------------------------------------------------------------ GraphQL
-
-ERR = "... on Error { code message } ... on ValidationError { field }"
-QERR = "... on Error { code message }"
-DRIVE = f"""query($org: ID!) {{ drive(organizationId: $org) {{ __typename
-  ... on Drive {{ organizationId folders {{ id parentId name nameRu nameEn systemKind direction
-                                           canUpload }} }}
-  {QERR} }} }}"""
 FOLDER = f"""query($id: ID!, $deleted: Boolean! = false) {{ driveFolder(id: $id) {{ __typename
   ... on DriveFolder {{ id name canUpload
       files(first: 50, includeDeleted: $deleted) {{ totalCount edges {{ node {{
         id name currentVersionNo deletedAt }} }} }} }}
   {QERR} }} }}"""
-FILE = f"""__typename ... on DriveFile {{ id name folderId currentVersionNo deletedAt
-  currentVersion {{ id versionNo size sha256 contentType uploadedBy {{ id }} }}
-  versions {{ id versionNo sha256 }} }} {ERR}"""
-UPLOAD = f"""mutation($folder: ID!, $name: String!, $content: String!) {{
-  uploadFile(folderId: $folder, filename: $name, contentBase64: $content) {{ {FILE} }} }}"""
-START = f"""mutation($folder: ID!, $name: String!, $size: Float!, $sha: String!) {{
-  startUpload(folderId: $folder, filename: $name, size: $size, sha256: $sha) {{ __typename
-    ... on UploadTicket {{ uploadId url expiresAt }} {ERR} }} }}"""
-COMPLETE = f"""mutation($id: ID!) {{ completeUpload(uploadId: $id) {{ {FILE} }} }}"""
-LINK = f"""mutation($file: ID!, $version: ID, $action: DriveAccessAction! = DOWNLOAD) {{
-  downloadLink(fileId: $file, versionId: $version, action: $action) {{ __typename
-    ... on DownloadLink {{ url expiresAt version {{ id versionNo }} }} {QERR} }} }}"""
-DELETE = f"mutation($id: ID!) {{ deleteFile(fileId: $id) {{ {FILE} }} }}"
 RESTORE = f"mutation($id: ID!) {{ restoreFile(fileId: $id) {{ {FILE} }} }}"
 MKDIR = f"""mutation($parent: ID!, $name: String!) {{ createDriveFolder(parentId: $parent,
   name: $name) {{ __typename ... on DriveFolder {{ id name direction canUpload }} {ERR} }} }}"""
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def folders(c: GraphQLClient, org: int) -> dict[str, str]:
-    """system kind -> folder id."""
-    drive = c.execute(DRIVE, {"org": gid("ClientOrganization", org)})["drive"]
-    assert drive["__typename"] == "Drive", drive
-    return {f["systemKind"]: f["id"] for f in drive["folders"] if f["systemKind"]}
-
-
-def upload(c: GraphQLClient, folder: str, name: str, data: bytes) -> dict[str, Any]:
-    return c.execute(UPLOAD, {"folder": folder, "name": name, "content": b64(data)})["uploadFile"]
-
-
-def link(c: GraphQLClient, file: str, **kw: Any) -> dict[str, Any]:
-    return c.execute(LINK, {"file": file, **kw})["downloadLink"]
-
-
-def fetch(c: GraphQLClient, url: str, method: str = "GET", **kw: Any) -> httpx.Response:
-    if url.startswith("/"):
-        return c.http.request(method, url, headers={"host": c.host}, **kw)
-    return httpx.request(method, url, timeout=10, **kw)
 
 
 def access_rows(db_engine: sa.Engine, slug: str, file_pk: int) -> list[Any]:
@@ -235,10 +65,15 @@ def access_rows(db_engine: sa.Engine, slug: str, file_pk: int) -> list[Any]:
         )
 
 
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
+
+
 # -------------------------------------------------------------------------------- tests
 
 
-def test_each_organization_gets_the_two_system_folders(world: World, login, firms) -> None:  # noqa: F811
+def test_each_organization_gets_the_two_system_folders(world: World, login, firms) -> None:
     a = firms["a"]
     manager = login(a, world.manager_a)
     org = gid("ClientOrganization", world.org_x)
@@ -266,7 +101,7 @@ def test_each_organization_gets_the_two_system_folders(world: World, login, firm
     assert not any(f["canUpload"] for f in reader.execute(DRIVE, {"org": org})["drive"]["folders"])
 
 
-def test_direction_rules_for_staff_and_clients(world: World, login, firms) -> None:  # noqa: F811
+def test_direction_rules_for_staff_and_clients(world: World, login, firms) -> None:
     a = firms["a"]
     manager, client, reader = (
         login(a, world.manager_a),
@@ -331,7 +166,7 @@ def test_direction_rules_for_staff_and_clients(world: World, login, firms) -> No
 
 def test_clients_never_delete_staff_soft_delete_admin_restores(
     world: World,
-    login,  # noqa: F811
+    login,
     firms,
 ) -> None:
     a = firms["a"]
@@ -370,7 +205,7 @@ def test_clients_never_delete_staff_soft_delete_admin_restores(
     assert link(client, theirs["id"])["__typename"] == "DownloadLink"
 
 
-def test_hostile_names_are_sanitized_unicode_kept(world: World, login, firms) -> None:  # noqa: F811
+def test_hostile_names_are_sanitized_unicode_kept(world: World, login, firms) -> None:
     manager = login(firms["a"], world.manager_a)
     folder = folders(manager, world.org_x)["FOR_CLIENT"]
     cases = {
@@ -395,7 +230,7 @@ def test_hostile_names_are_sanitized_unicode_kept(world: World, login, firms) ->
 
 def test_content_type_is_sniffed_and_executables_refused(
     world: World,
-    login,  # noqa: F811
+    login,
     firms,
     db_engine,
 ) -> None:
@@ -423,7 +258,7 @@ def test_content_type_is_sniffed_and_executables_refused(
     assert not {"invoice.pdf", "scan.pdf", "run.txt"} & names
 
 
-def test_size_limit_is_the_firms_setting(world: World, login, firms) -> None:  # noqa: F811
+def test_size_limit_is_the_firms_setting(world: World, login, firms) -> None:
     client = login(firms["a"], world.client_x)
     folder = folders(client, world.org_x)["FROM_CLIENT"]
     deadline = time.monotonic() + 10
@@ -441,7 +276,7 @@ def test_size_limit_is_the_firms_setting(world: World, login, firms) -> None:  #
     assert (ticket["__typename"], ticket["code"]) == ("ValidationError", "FILE_TOO_LARGE")
 
 
-def test_same_name_adds_versions_even_concurrently(world: World, login, firms) -> None:  # noqa: F811
+def test_same_name_adds_versions_even_concurrently(world: World, login, firms) -> None:
     a = firms["a"]
     manager = login(a, world.manager_a)
     folder = folders(manager, world.org_x)["FOR_CLIENT"]
@@ -471,7 +306,7 @@ def test_same_name_adds_versions_even_concurrently(world: World, login, firms) -
 
 def test_download_links_are_short_lived_signed_and_logged_per_fetch(
     world: World,
-    login,  # noqa: F811
+    login,
     firms,
     db_engine,
     settings,
@@ -532,7 +367,7 @@ def test_download_links_are_short_lived_signed_and_logged_per_fetch(
 
 def test_large_upload_goes_straight_to_storage_and_is_verified(
     world: World,
-    login,  # noqa: F811
+    login,
     firms,
 ) -> None:
     client = login(firms["a"], world.client_x)
@@ -587,7 +422,7 @@ def test_large_upload_goes_straight_to_storage_and_is_verified(
 
 def test_other_organizations_and_other_firms_are_not_found(
     world: World,
-    login,  # noqa: F811
+    login,
     firms,
 ) -> None:
     a, b = firms["a"], firms["b"]

@@ -13,17 +13,14 @@ import pytest
 from dramatiq import Worker
 
 from saas.jobs import current_runtime
-from tests.modules.test_documents_api import (
-    PDF,
-    World,
-    fetch,
-    folders,
-    gid,
-    link,
-    login,  # noqa: F401 (fixture)
-    upload,
-    world,  # noqa: F401 (fixture)
-)
+from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
+from tests.support.ids import gid
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
+
 
 LOG = """query($filter: DriveAccessFilter, $first: Int) {
   driveAccessLog(filter: $filter, first: $first) { totalCount edges { node {
@@ -51,7 +48,7 @@ def entries(c: Any, **filter: Any) -> list[dict[str, Any]]:
     return nodes
 
 
-def test_access_report_filters_and_rights(world: World, login, firms) -> None:  # noqa: F811
+def test_access_report_filters_and_rights(world: World, login, firms) -> None:
     a = firms["a"]
     started = datetime.now(UTC) - timedelta(seconds=1)
     manager, admin = login(a, world.manager_a), login(a, world.admin_a)
@@ -109,7 +106,7 @@ def test_access_report_filters_and_rights(world: World, login, firms) -> None:  
     assert all(e["fileName"] != "Отчёт для аудита.pdf" for e in entries(admin_b))
 
 
-def test_csv_export_job(world: World, login, firms, worker: Worker) -> None:  # noqa: F811
+def test_csv_export_job(world: World, login, firms, worker: Worker) -> None:
     a = firms["a"]
     manager, admin, client_x = (
         login(a, world.manager_a),

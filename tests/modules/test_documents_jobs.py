@@ -4,7 +4,7 @@ Files are made over GraphQL; the actors run in-process with a JobContext of firm
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -15,17 +15,13 @@ from saas.modules.documents.jobs import purge_deleted_files, reconcile_drive_sto
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
-from tests.modules.test_documents_api import (
-    DELETE,
-    PDF,
-    World,
-    folders,
-    login,  # noqa: F401 (fixture)
-    pk,
-    schema_of,
-    upload,
-    world,  # noqa: F401 (fixture)
-)
+from tests.support.documents import DELETE, PDF, World, drive_world, folders, schema_of, upload
+from tests.support.ids import pk
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
 
 
 @pytest.fixture
@@ -55,8 +51,8 @@ def version_keys(db_engine: sa.Engine, slug: str, file_pk: int) -> list[str]:
 
 
 async def test_purge_removes_files_deleted_before_the_retention_period(
-    world: World,  # noqa: F811
-    login,  # noqa: F811
+    world: World,
+    login,
     firms: Any,
     db_engine: sa.Engine,
     job_of: Any,
@@ -94,8 +90,8 @@ async def test_purge_removes_files_deleted_before_the_retention_period(
 
 
 async def test_reconciliation_reports_orphans_and_missing_objects(
-    world: World,  # noqa: F811
-    login,  # noqa: F811
+    world: World,
+    login,
     firms: Any,
     db_engine: sa.Engine,
     job_of: Any,

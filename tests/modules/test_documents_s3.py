@@ -18,25 +18,31 @@ from saas.auth.tokens import CSRF_COOKIE, SESSION_COOKIE
 from saas.jobs import current_runtime_or_none, restore_jobs
 from saas.settings import Settings
 from saas.storage import prepare_storage
-from tests.modules.test_clients_api import open_session
-from tests.modules.test_documents_api import (
+from tests.support.client import GraphQLClient
+from tests.support.documents import (
     COMPLETE,
     PDF,
     START,
     UPLOAD,
     World,
     b64,
+    drive_world,
     fetch,
     folders,
     link,
-    pk,
     schema_of,
     upload,
-    world,  # noqa: F401 (fixture)
 )
-from tests.support.client import GraphQLClient
+from tests.support.ids import pk
 from tests.support.nanio import NanioServer, s3_test_url
+from tests.support.people import open_session
 from tests.support.server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
+
 
 Login = Callable[[Any, int], GraphQLClient]
 
@@ -81,7 +87,7 @@ def s3_login(
             server.stop()
 
 
-def test_upload_and_download_through_s3(world: World, s3_login: Login, firms: Any) -> None:  # noqa: F811
+def test_upload_and_download_through_s3(world: World, s3_login: Login, firms: Any) -> None:
     a = firms["a"]
     manager, client = s3_login(a, world.manager_a), s3_login(a, world.client_x)
     f = folders(manager, world.org_x)
@@ -124,7 +130,7 @@ def test_upload_and_download_through_s3(world: World, s3_login: Login, firms: An
 
 
 def test_storage_going_away_leaves_no_row(
-    world: World,  # noqa: F811
+    world: World,
     tmp_path: Path,
     settings: Settings,
     db_engine: sa.Engine,

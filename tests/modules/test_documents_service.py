@@ -3,7 +3,7 @@ use, on firm A's real schema and storage."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +18,12 @@ from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
 from saas.storage.stored import removed_on_failure
-from tests.modules.test_documents_api import EXE, PDF, World, world  # noqa: F401
+from tests.support.documents import EXE, PDF, World, drive_world
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +61,7 @@ async def services(settings: Settings, database_url: str) -> AsyncIterator[Servi
 
 
 async def test_attachments_follow_the_direction_rule(
-    world: World,  # noqa: F811
+    world: World,
     firms: Any,
     services: Services,
 ) -> None:

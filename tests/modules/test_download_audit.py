@@ -20,22 +20,18 @@ from dramatiq import Worker
 
 from saas.jobs import current_runtime
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_documents_api import (
-    PDF,
-    World,
-    fetch,
-    folders,
-    gid,
-    link,
-    login,  # noqa: F401 (fixture)
-    pk,
-    upload,
-    world,  # noqa: F401 (fixture)
-)
 from tests.modules.test_reports_api import World as ReportsWorld
 from tests.modules.test_reports_api import at, build_world, new_report
 from tests.modules.test_reports_documents import LINK as REPORT_LINK
 from tests.modules.test_reports_documents import XML, doc, record
+from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
+from tests.support.ids import gid, pk
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    yield from drive_world(db_engine, firms)
+
 
 LOG = """query($filter: DriveAccessFilter) {
   driveAccessLog(filter: $filter, first: 100) { edges { node {
@@ -61,7 +57,7 @@ def claims_of(url: str) -> dict[str, Any]:
     return decoded
 
 
-def test_each_fetch_is_logged_apart_from_issuing(world: World, login, firms) -> None:  # noqa: F811
+def test_each_fetch_is_logged_apart_from_issuing(world: World, login, firms) -> None:
     a = firms["a"]
     manager, admin, client = (
         login(a, world.manager_a),
@@ -97,8 +93,8 @@ def test_each_fetch_is_logged_apart_from_issuing(world: World, login, firms) -> 
 
 
 def test_links_differ_and_carry_the_person_they_were_issued_to(
-    world: World,  # noqa: F811
-    login,  # noqa: F811
+    world: World,
+    login,
     firms,
 ) -> None:
     a = firms["a"]
@@ -147,8 +143,8 @@ def export_worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-d
 
 
 def test_csv_export_shows_fetches(
-    world: World,  # noqa: F811
-    login,  # noqa: F811
+    world: World,
+    login,
     firms,
     export_worker: Worker,
 ) -> None:

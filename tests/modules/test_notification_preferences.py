@@ -18,7 +18,6 @@ from dramatiq import Worker
 from saas.jobs import current_runtime_or_none, enqueue, restore_jobs, setup_jobs
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_clients_api import open_session
 from tests.modules.test_notifications import email_of, nodes, unread
 from tests.modules.test_reports_api import (
     World,
@@ -33,6 +32,7 @@ from tests.modules.test_reports_api import (
 from tests.support.auth import create_person
 from tests.support.client import GraphQLClient, refused_outright
 from tests.support.mail import messages_to, text_of
+from tests.support.people import open_session
 
 PREFERENCES = "{ notificationPreferences { kind email } }"
 UPDATE = """mutation($p: [NotificationPreferenceInput!]!) {

@@ -16,7 +16,6 @@ from dramatiq import Worker
 from saas.jobs import enqueue
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_clients_api import open_session
 from tests.modules.test_reports_api import (
     World,
     add_contact,
@@ -33,6 +32,7 @@ from tests.modules.test_reports_import import IMPORT, line, wait_done
 from tests.modules.test_reports_import import worker as worker  # noqa: F401  (fixture)
 from tests.support.client import GraphQLClient, refused_outright
 from tests.support.mail import html_of, messages_to, text_of
+from tests.support.people import open_session
 
 LIST = """query($first: Int, $after: String, $unread: Boolean) {
   notifications(first: $first, after: $after, unreadOnly: $unread) {

@@ -20,8 +20,9 @@ from strawberry.relay import GlobalID
 
 from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_COOKIE, SESSION_COOKIE, digest, new_secret
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_clients_api import add_membership, llc, make_person, open_session
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.clients import llc
+from tests.support.people import add_membership, make_person, open_session
 
 _external = itertools.count(1)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from tests.modules.test_clients_api import llc
 from tests.support.auth import login
+from tests.support.clients import llc
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integrate.md"
 PYTHON = re.compile(r"```python\n(.*?)```", re.S)

@@ -21,7 +21,6 @@ import pytest
 import sqlalchemy as sa
 
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_clients_api import llc
 from tests.modules.test_reports_api import (
     World,
     add_contact,
@@ -34,6 +33,7 @@ from tests.modules.test_reports_api import (
     session_client,
 )
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.clients import llc
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 XML = (

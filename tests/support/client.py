@@ -67,6 +67,11 @@ class GraphQLClient:
         self.http.close()
 
 
+def error_codes(result: dict[str, Any]) -> list[str]:
+    """The `extensions.code` of each error of a raw GraphQL result (`GraphQLClient.raw`)."""
+    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
+
+
 def refused_outright(response: httpx.Response, status: int, code: str) -> None:
     """Asserts a refusal before any GraphQL runs: this HTTP status and `{"error": {"code"}}`
     (a session opened at another firm's host: 403 WRONG_HOST; another firm's API token: 403
