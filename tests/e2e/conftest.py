@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from dramatiq import Worker
 
 from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
+from saas.jobs.broker import BROKER_SCHEMA
 from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.settings import PROJECT_ROOT, Settings
 from saas.web import WEB_DIST
@@ -67,13 +68,32 @@ def e2e_server(e2e_settings: Settings, firms: dict[str, Firm]) -> Iterator[LiveS
     server.stop()
 
 
+def _quiet_leftovers(db_engine: sa.Engine) -> None:
+    """The API tests before the browser tests leave webhook endpoints at the shared firms
+    (hooks.example.com, 8.8.8.8: addresses that never answer here) and their queued
+    deliveries with retries. A one-thread worker would spend minutes on them before the
+    export or import a browser test waits for: they are not the browser tests' to run."""
+    with db_engine.begin() as conn:
+        if conn.scalar(sa.text(f"SELECT to_regclass('{BROKER_SCHEMA}.queue')")) is not None:
+            conn.execute(
+                sa.text(
+                    f"UPDATE {BROKER_SCHEMA}.queue SET state = 'rejected' "
+                    "WHERE state = 'queued' AND message->>'actor_name' = 'deliver_webhook'"
+                )
+            )
+        schemas = conn.execute(sa.text("SELECT schema_name FROM shared.tenants")).scalars().all()
+        for schema in schemas:
+            conn.execute(sa.text(f'UPDATE "{schema}".webhook_endpoints SET active = false'))
+
+
 @pytest.fixture
-def e2e_worker(e2e_server: LiveServer) -> Iterator[Worker]:
+def e2e_worker(e2e_server: LiveServer, db_engine: sa.Engine) -> Iterator[Worker]:
     """A worker for the jobs the e2e server enqueues (no worker runs in tests). It runs on the
     server's own job runtime, made the process's current for the test: the runtime is per
     process, and another app of the session may have replaced or closed the current one, so
     a worker on `current_runtime()` could wait on a broker the server does not enqueue to."""
     runtime = setup_jobs(e2e_server.app.state.services)
+    _quiet_leftovers(db_engine)
     previous = current_runtime_or_none()
     restore_jobs(runtime)
     running = Worker(runtime.broker, worker_threads=1, worker_timeout=100)

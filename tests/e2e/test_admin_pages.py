@@ -16,6 +16,7 @@ import httpx
 import pyotp
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
 from tests.conftest import Firm
@@ -377,10 +378,8 @@ def test_staff_invitation_and_roles(
         # skipped pages on a slow machine).
         first = page.locator("[data-testid=staff-member]").first.get_attribute("data-email")
         page.locator("[data-testid=staff-next-page]").click()
-        page.wait_for_function(
-            "(prev) => { const r = document.querySelector('[data-testid=staff-member]');"
-            " return r !== null && r.dataset.email !== prev; }",
-            arg=first,
+        expect(page.locator("[data-testid=staff-member]").first).not_to_have_attribute(
+            "data-email", first or ""
         )
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_horizontal_scroll(page)

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from dramatiq import Worker
+from playwright.sync_api import expect
 from strawberry.relay import GlobalID
 
 from saas.settings import Settings
@@ -166,9 +167,7 @@ def test_upload_download_and_access_log(
         )
         audit.locator("[data-testid=filter-organization]").select_option(value=org_id)
         audit.locator("[data-testid=filter-apply]").click()
-        audit.wait_for_function(
-            f"() => document.querySelectorAll('[data-testid=access-row]').length === {logged}"
-        )
+        expect(audit.locator("[data-testid=access-row]")).to_have_count(logged)
         audit.locator("[data-testid=export-csv]").focus()
         audit.keyboard.press("Enter")
         box = audit.locator("[data-testid=export-progress-box][data-status=DONE]")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from saas.settings import Settings
 from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
@@ -179,9 +180,8 @@ def test_feed_updates_live_when_an_integrator_records_a_rejection(
         page.locator("[data-testid=filter-status]").select_option("ACCEPTED")
         page.wait_for_url("**status=ACCEPTED")
         page.locator(f"[data-testid=reports-list] [data-report-id='{usn}']").wait_for()
-        page.wait_for_function(
-            "id => !document.querySelector(`[data-testid=reports-list] [data-report-id='${id}']`)",
-            arg=vat,
+        expect(page.locator(f"[data-testid=reports-list] [data-report-id='{vat}']")).to_have_count(
+            0
         )
         page.locator("[data-testid=count-ALL]").click()
         vat_row.wait_for()
