@@ -19,10 +19,10 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from saas.auth.tokens import SESSION_COOKIE, digest
 from saas.tenants.provisioning import provision_tenant
-from tests.modules.test_reports_api import integrator_token
 from tests.modules.test_reports_live import _open
 from tests.support.auth import create_person, login_result
 from tests.support.client import GraphQLClient
+from tests.support.people import integrator_token
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

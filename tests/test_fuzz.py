@@ -45,10 +45,16 @@ from hypothesis_graphql import mutations, queries
 
 from saas.schema.root import build_schema
 from saas.tenants.provisioning import provision_tenant, schema_for
-from tests.modules.test_reports_api import add_contact, integrator_token, session_client
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
-from tests.support.people import add_membership, make_person, open_session
+from tests.support.people import (
+    add_membership,
+    integrator_token,
+    make_person,
+    open_session,
+    session_client,
+)
+from tests.support.reports import add_contact
 
 SEED = int(os.environ.get("SAAS_FUZZ_SEED", "20261203"))
 # At least 10,200 (the run must send 10,000); more for exploration.

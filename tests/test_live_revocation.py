@@ -21,23 +21,18 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import provision_tenant, schema_for
-from tests.modules.test_reports_api import (
-    World,
-    add_contact,
-    at,
-    build_world,
-    gid,
-    integrator_token,
-    llc,
-    new_report,
-    pk,
-    record,
-    session_client,
-)
 from tests.support import auth
 from tests.support.client import GraphQLClient
+from tests.support.ids import gid, pk
 from tests.support.mail import last_message_to, link_in
-from tests.support.people import add_membership, make_person, open_session
+from tests.support.people import (
+    add_membership,
+    integrator_token,
+    make_person,
+    open_session,
+    session_client,
+)
+from tests.support.reports import World, add_contact, at, build_world, llc, new_report, record
 from tests.support.server import api_process
 
 SUBSCRIBE = """subscription($org: ID) {

@@ -25,8 +25,8 @@ from saas.settings import Settings
 from saas.storage import prepare_storage
 from saas.tenants.registry import TenantRef
 from tests.conftest import Firm
-from tests.modules.test_reports_api import World, build_world
 from tests.support.pg_cut import CommitCutter
+from tests.support.reports import World, build_world
 from tests.support.server import LiveServer
 from tests.test_jobs import (  # noqa: F401 (fixtures)
     QUEUE,

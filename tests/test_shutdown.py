@@ -19,8 +19,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from saas.settings import Settings
-from tests.modules.test_reports_api import World, build_world
 from tests.modules.test_reports_live import _open
+from tests.support.reports import World, build_world
 from tests.support.server import start_api_process
 
 GRACE = 3

@@ -26,9 +26,9 @@ from saas.ops.supervisor import Supervisor, WorkerChild
 from saas.settings import Settings
 from saas.tenants.provisioning import schema_for
 from tests.conftest import Firm
-from tests.modules.test_reports_api import World, at, build_world, external_id, new_report, record
 from tests.modules.test_reports_import import IMPORT, wait_done
 from tests.support.brokers import brokers
+from tests.support.reports import World, at, build_world, external_id, new_report, record
 from tests.test_jobs import _drop_queues as drop_queues
 from tests.test_jobs import jobs_on
 

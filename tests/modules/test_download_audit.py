@@ -20,12 +20,12 @@ from dramatiq import Worker
 
 from saas.jobs import current_runtime
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_api import World as ReportsWorld
-from tests.modules.test_reports_api import at, build_world, new_report
 from tests.modules.test_reports_documents import LINK as REPORT_LINK
 from tests.modules.test_reports_documents import XML, doc, record
 from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
 from tests.support.ids import gid, pk
+from tests.support.reports import World as ReportsWorld
+from tests.support.reports import at, build_world, new_report
 
 
 @pytest.fixture(scope="module")

@@ -19,20 +19,12 @@ from saas.jobs import current_runtime_or_none, enqueue, restore_jobs, setup_jobs
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
 from tests.modules.test_notifications import email_of, nodes, unread
-from tests.modules.test_reports_api import (
-    World,
-    add_contact,
-    at,
-    build_world,
-    new_report,
-    pk,
-    record,
-    session_client,
-)
 from tests.support.auth import create_person
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.ids import pk
 from tests.support.mail import messages_to, text_of
-from tests.support.people import open_session
+from tests.support.people import open_session, session_client
+from tests.support.reports import World, add_contact, at, build_world, new_report, record
 
 PREFERENCES = "{ notificationPreferences { kind email } }"
 UPDATE = """mutation($p: [NotificationPreferenceInput!]!) {

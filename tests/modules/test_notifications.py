@@ -16,23 +16,21 @@ from dramatiq import Worker
 from saas.jobs import enqueue
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_api import (
+from tests.modules.test_reports_import import IMPORT, line, wait_done
+from tests.modules.test_reports_import import worker as worker  # noqa: F401  (fixture)
+from tests.support.client import GraphQLClient, error_codes, refused_outright
+from tests.support.ids import pk
+from tests.support.mail import html_of, messages_to, text_of
+from tests.support.people import open_session, session_client
+from tests.support.reports import (
     World,
     add_contact,
     at,
     build_world,
-    codes,
     external_id,
     new_report,
-    pk,
     record,
-    session_client,
 )
-from tests.modules.test_reports_import import IMPORT, line, wait_done
-from tests.modules.test_reports_import import worker as worker  # noqa: F401  (fixture)
-from tests.support.client import GraphQLClient, refused_outright
-from tests.support.mail import html_of, messages_to, text_of
-from tests.support.people import open_session
 
 LIST = """query($first: Int, $after: String, $unread: Boolean) {
   notifications(first: $first, after: $after, unreadOnly: $unread) {
@@ -328,4 +326,4 @@ def test_notification_list_costs_the_same_statements_at_any_page_size(
     for c in (people.manager, world.client1):
         small, large = cost(c, 3), cost(c, 12)
         assert len(small) == len(large) <= 4, large
-    assert codes(world.client1.post({"query": LIST, "variables": {"first": 101}}).json())
+    assert error_codes(world.client1.post({"query": LIST, "variables": {"first": 101}}).json())

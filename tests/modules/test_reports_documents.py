@@ -21,19 +21,11 @@ import pytest
 import sqlalchemy as sa
 
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_api import (
-    World,
-    add_contact,
-    at,
-    build_world,
-    external_id,
-    gid,
-    new_report,
-    pk,
-    session_client,
-)
 from tests.support.client import GraphQLClient, refused_outright
 from tests.support.clients import llc
+from tests.support.ids import gid, pk
+from tests.support.people import session_client
+from tests.support.reports import World, add_contact, at, build_world, external_id, new_report
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 XML = (

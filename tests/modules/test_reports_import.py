@@ -12,17 +12,8 @@ import pytest
 from dramatiq import Worker
 
 from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
-from tests.modules.test_reports_api import (
-    ONE,
-    World,
-    at,
-    build_world,
-    codes,
-    external_id,
-    new_report,
-    record,
-)
-from tests.support.client import GraphQLClient
+from tests.support.client import GraphQLClient, error_codes
+from tests.support.reports import ONE, World, at, build_world, external_id, new_report, record
 
 IMPORT = """mutation($lines: String!) { importReportEvents(jsonLines: $lines) {
   __typename ... on ReportImport { id status total } ... on ValidationError { code field } } }"""
@@ -144,7 +135,7 @@ def test_import_is_refused_to_clients_and_other_firms(world: World, worker: Work
     rows = line(
         reportId=report["id"], externalId=external_id(), kind="SENT", occurredAt=at(0).isoformat()
     )
-    assert codes(world.client1.raw(IMPORT, {"lines": rows})) == ["FORBIDDEN"]
+    assert error_codes(world.client1.raw(IMPORT, {"lines": rows})) == ["FORBIDDEN"]
     empty = world.integrator_a.execute(IMPORT, {"lines": "\n \n"})["importReportEvents"]
     assert (empty["code"], empty["field"]) == ("INVALID_IMPORT_SIZE", "jsonLines")
     started = world.integrator_a.execute(IMPORT, {"lines": rows})["importReportEvents"]
@@ -154,7 +145,7 @@ def test_import_is_refused_to_clients_and_other_firms(world: World, worker: Work
         "__typename": "NotFoundError",
         "code": "NOT_FOUND",
     }
-    assert codes(world.client1.raw(STATE, {"id": started["id"]})) == ["FORBIDDEN"]
+    assert error_codes(world.client1.raw(STATE, {"id": started["id"]})) == ["FORBIDDEN"]
     foreign = world.admin_b.execute(IMPORT, {"lines": rows.replace('"SENT"', '"ACCEPTED"')})
     state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
     deadline = time.monotonic() + 30
@@ -314,7 +305,7 @@ def test_csv_import_is_refused_to_clients_and_names_nothing_at_another_firm(
         f",{org['inn']},pers_sved,{report['periodYear']},{report['periodCode']},"
         f"{external_id()},accepted,{at(0).isoformat()}\n"
     )
-    assert codes(world.client1.raw(IMPORT_CSV, {"csv": text})) == ["FORBIDDEN"]
+    assert error_codes(world.client1.raw(IMPORT_CSV, {"csv": text})) == ["FORBIDDEN"]
     # Firm B names firm A's report by its id and by the organization's INN: neither exists there.
     state = finished(world.admin_b, start_csv(world.admin_b, text)["id"])
     assert [(e["line"], e["code"]) for e in state["errors"]] == [(2, "NOT_FOUND"), (3, "NOT_FOUND")]

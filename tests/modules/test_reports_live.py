@@ -18,16 +18,9 @@ from websockets.asyncio.client import connect
 from saas.auth.tokens import SESSION_COOKIE
 from saas.modules.reports.service import live_grants
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_api import (
-    World,
-    add_contact,
-    at,
-    build_world,
-    new_report,
-    pk,
-    record,
-)
 from tests.support.client import GraphQLClient
+from tests.support.ids import pk
+from tests.support.reports import World, add_contact, at, build_world, new_report, record
 from tests.support.server import api_process
 
 SUBSCRIBE = """subscription($org: ID, $since: Int) {

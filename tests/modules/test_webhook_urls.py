@@ -16,8 +16,8 @@ from saas.jobs import current_runtime_or_none, restore_jobs
 from saas.modules.notifications import service
 from saas.modules.notifications.models import WebhookDelivery, WebhookEndpoint
 from saas.settings import Settings
-from tests.modules.test_reports_api import World, build_world
 from tests.support.client import GraphQLClient
+from tests.support.reports import World, build_world
 from tests.support.server import LiveServer
 
 CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {

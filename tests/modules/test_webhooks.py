@@ -23,7 +23,7 @@ from saas.modules.notifications import service
 from saas.modules.notifications.jobs import deliver_webhook
 from saas.modules.notifications.models import WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.policy import PRIVATE_REFUSED, url_problem
-from tests.modules.test_reports_api import World, at, build_world, new_report, record
+from tests.support.reports import World, at, build_world, new_report, record
 
 CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
   __typename ... on WebhookEndpointCreated { secret endpoint { id url topics active } }
