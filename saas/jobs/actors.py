@@ -32,6 +32,7 @@ from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from saas.db.session import SerialSession, tenant_session, tenant_transaction
+from saas.jobs.current import current_runtime, current_runtime_or_none
 from saas.jobs.progress import (
     JobNotFound,
     create_job,
@@ -42,7 +43,6 @@ from saas.jobs.progress import (
     requeue_job,
     start_job,
 )
-from saas.jobs.runtime import current_runtime, current_runtime_or_none
 from saas.logs import request_id_var, tenant_var
 from saas.tenants.registry import TenantRef
 
@@ -141,7 +141,7 @@ class TenantActor:
             actor.kabinet_actor = self  # type: ignore[attr-defined]
             return actor
 
-    async def _run(self, tenant_id: int, job_id: int | None = None, **ids: Any) -> None:
+    async def _run(self, tenant_id: int, job_id: int | None = None, **ids: Any) -> Any:
         runtime = current_runtime()
         services = await runtime.services()
         tenant = await services.registry.by_id(int(tenant_id))
@@ -165,6 +165,8 @@ class TenantActor:
             if job_id is not None:
                 async with job.transaction() as db:
                     await finish_job(db, job_id, result if isinstance(result, dict) else None)
+            # For the middleware's log line (no result backend keeps it).
+            return result
         finally:
             request_id_var.reset(request_token)
             tenant_var.reset(tenant_token)

@@ -25,6 +25,8 @@ from saas.jobs.periodic import PERIODIC, PeriodicJob, fire
 from saas.settings import Settings
 
 log = logging.getLogger(__name__)
+# APScheduler logs every run of every trigger at INFO; ours say what was fired.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
