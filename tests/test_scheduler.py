@@ -14,13 +14,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from saas.jobs.periodic import claim_period
 from saas.settings import Settings
 from saas.tenants.provisioning import provision_tenant, schema_for
+from tests.support.brokers import brokers
 from tests.support.scheduler_probe import KIND
-from tests.support.workers import WorkerProcess, eventually, scheduling_env
+from tests.support.workers import WorkerProcess, drop_queues, eventually, scheduling_env
 
 PERIODS = 4
 
@@ -58,8 +60,15 @@ def test_racing_claims_fire_a_period_once(db_engine: sa.Engine) -> None:
     assert alone(17, 3600) is True and alone(17, 3600) is False
 
 
+@pytest.mark.parametrize(
+    "broker_url", brokers("redis", "rabbitmq", why="scheduler tests (tests/test_scheduler.py)")
+)
 def test_two_workers_fire_each_period_once_per_firm(
-    settings: Settings, database_url: str, db_engine: sa.Engine, tmp_path: Path
+    broker_url: str | None,
+    settings: Settings,
+    database_url: str,
+    db_engine: sa.Engine,
+    tmp_path: Path,
 ) -> None:
     slugs = [f"sched-{uuid.uuid4().hex[:6]}" for _ in range(2)]
     for slug in slugs:
@@ -67,6 +76,7 @@ def test_two_workers_fire_each_period_once_per_firm(
     env = scheduling_env(
         settings,
         database_url,
+        broker_url=broker_url,
         SAAS_WORKER_MODULES="tests.support.scheduler_probe",
         SAAS_TEST_PROBE_SECONDS="1",
         SAAS_TEST_PROBE_FIRMS=",".join(slugs),
@@ -88,6 +98,7 @@ def test_two_workers_fire_each_period_once_per_firm(
         )
     finally:
         codes = [w.stop() for w in workers]
+        drop_queues(env)
     logs = [w.output() for w in workers]
     assert codes == [0, 0], logs
 

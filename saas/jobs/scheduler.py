@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from saas.db.migrate import sync_engine
+from saas.db.server import sqlalchemy_url
 from saas.jobs.models import ScheduledRun
 from saas.jobs.periodic import PERIODIC, PeriodicJob, fire
 from saas.settings import Settings
@@ -36,7 +36,10 @@ class Scheduler:
 
     def __init__(self, settings: Settings, database_url: str, broker: Any):
         self.settings, self.broker = settings, broker
-        self.engine = sync_engine(database_url, pool_size=1)
+        # Its own small pool (a claim is one short transaction; saas.db.migrate imports jobs).
+        self.engine = sa.create_engine(
+            sqlalchemy_url(database_url), pool_size=1, max_overflow=1, hide_parameters=True
+        )
         self.jobs = {
             job.name: (job, interval)
             for job in PERIODIC.values()

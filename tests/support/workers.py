@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from saas.jobs import JobOptions, build_broker
+from saas.jobs.actors import declare_all
 from saas.settings import PROJECT_ROOT, Settings
 
 T = TypeVar("T")
@@ -24,15 +26,20 @@ MAINTENANCE = ("DRIVE_PURGE", "STORAGE_RECONCILE", "NOTIFICATION_MAIL", "OUTBOX_
 
 
 def scheduling_env(
-    settings: Settings, database_url: str, *, enabled: dict[str, str] | None = None, **extra: str
+    settings: Settings,
+    database_url: str,
+    *,
+    enabled: dict[str, str] | None = None,
+    broker_url: str | None = None,
+    **extra: str,
 ) -> dict[str, str]:
-    """The environment of a scheduling worker on this session's database and storage, with a
-    queue prefix of its own; `enabled` maps a maintenance job (e.g. "DRIVE_PURGE") to its
-    interval, every other one is off."""
+    """The environment of a scheduling worker on this session's database and storage (and
+    broker: PostgreSQL unless `broker_url`), with a queue prefix of its own; `enabled` maps a
+    maintenance job (e.g. "DRIVE_PURGE") to its interval, every other one is off."""
     env = {
         **os.environ,
         "SAAS_DATABASE_URL": database_url,
-        "SAAS_BROKER_URL": "",
+        "SAAS_BROKER_URL": broker_url or "",
         "SAAS_JOB_QUEUE_PREFIX": f"s{uuid.uuid4().hex[:8]}_",
         "SAAS_LOG_JSON": "0",
         "SAAS_DATA_DIR": str(settings.data_dir),
@@ -78,6 +85,26 @@ class WorkerProcess:
                 self.process.wait()
         self._file.close()
         return int(self.process.returncode)
+
+
+def drop_queues(env: dict[str, str]) -> None:
+    """Delete the queues a Redis or RabbitMQ worker of `env` declared (every actor imported
+    here; the PostgreSQL broker keeps none of its own)."""
+    if not env["SAAS_BROKER_URL"]:
+        return
+    options = JobOptions(queue_prefix=env["SAAS_JOB_QUEUE_PREFIX"])
+    broker = build_broker(env["SAAS_BROKER_URL"], env["SAAS_DATABASE_URL"], options)
+    try:
+        declare_all(broker)
+        if type(broker).__name__ == "RedisBroker":
+            broker.flush_all()  # type: ignore[attr-defined]
+        else:
+            channel = broker.channel  # type: ignore[attr-defined]
+            for queue in list(broker.queues):
+                for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                    channel.queue_delete(name)
+    finally:
+        broker.close()
 
 
 def eventually(probe: Callable[[], T], *, within: float, what: str, every: float = 0.1) -> T:
