@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 from tests.conftest import Firm
-from tests.modules.test_reports_live import _open, _subscribe
 from tests.support.auth import login
+from tests.support.live import open_socket, subscribe
 
 # One field per kind of guard: a role permission (`requires`), reports' own guard, a grant
 # of a client organization, a person of the firm (notifications), a mutation.
@@ -52,9 +52,9 @@ async def test_anonymous_subscription_is_told_to_log_in(  # type: ignore[no-unty
 ) -> None:
     """reportStatusChanged (guarded by reports:read or client_cabinet:read) on an anonymous
     socket."""
-    ws = await _open(live_server.port, firms["a"].host, {"Accept-Language": "en"})
+    ws = await open_socket(live_server.port, firms["a"].host, {"Accept-Language": "en"})
     try:
-        await _subscribe(ws, {})
+        await subscribe(ws, {})
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         # graphql-transport-ws: refused before the first event, an `error` with the errors.
         assert message["type"] == "error", message

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from saas.auth.tokens import SESSION_COOKIE, digest
 from saas.tenants.provisioning import provision_tenant
-from tests.modules.test_reports_live import _open
+from tests.support import live
 from tests.support.auth import create_person, login_result
 from tests.support.client import GraphQLClient
 from tests.support.people import integrator_token
@@ -259,7 +259,7 @@ async def open_socket(
     extra = dict(headers or {})
     if cookie is not None:
         extra["Cookie"] = f"{SESSION_COOKIE}={cookie}"
-    return await _open(port, host, extra, params=params, ack=expect_ack)
+    return await live.open_socket(port, host, extra, params=params, ack=expect_ack)
 
 
 async def closed_with(ws: Any, within: float = 5) -> tuple[int, str] | None:

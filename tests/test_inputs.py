@@ -15,11 +15,10 @@ from graphql import GraphQLInputObjectType, GraphQLObjectType
 
 from saas.schema.inputs import DEFAULT_MAX_CHARS, FILE, LINE, RULES, check_text
 from saas.schema.root import build_schema
-from tests.modules.test_reports_live import SUBSCRIBE
-from tests.modules.test_reports_live import _open as open_socket
 from tests.support.auth import login
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
+from tests.support.live import SUBSCRIBE, open_socket
 
 ORGS = "query($s: String) { clientOrganizations(first: 5, search: $s) { edges { node { id } } } }"
 CREATE_ORG = """mutation($i: CreateClientOrganizationInput!) { createClientOrganization(input: $i)

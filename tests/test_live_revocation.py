@@ -16,14 +16,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support import auth
 from tests.support.client import GraphQLClient
+from tests.support.clients import llc
 from tests.support.ids import gid, pk
+from tests.support.live import hub_listening, open_socket, session_cookie
 from tests.support.mail import last_message_to, link_in
 from tests.support.people import (
     add_membership,
@@ -32,7 +33,7 @@ from tests.support.people import (
     open_session,
     session_client,
 )
-from tests.support.reports import World, add_contact, at, build_world, llc, new_report, record
+from tests.support.reports import World, add_contact, at, build_world, new_report, record
 from tests.support.server import api_process
 
 SUBSCRIBE = """subscription($org: ID) {
@@ -66,32 +67,9 @@ def other(port: int, host: str, c: GraphQLClient | None = None) -> GraphQLClient
     return o
 
 
-def cookie_of(secret: str) -> dict[str, str]:
-    return {"Cookie": f"{SESSION_COOKIE}={secret}"}
-
-
-async def open_ws(port: int, host: str, headers: dict[str, str]) -> Any:
-    ws = await connect(
-        f"ws://{host}:{port}/graphql",
-        host="127.0.0.1",
-        port=port,
-        proxy=None,
-        open_timeout=10,
-        subprotocols=["graphql-transport-ws"],
-        additional_headers=headers,
-    )
-    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-    return ws
-
-
 async def subscribe(ws: Any, op_id: str = "s", variables: dict[str, Any] | None = None) -> None:
     payload = {"query": SUBSCRIBE, "variables": variables or {}}
     await ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
-
-
-async def settle() -> None:
-    await asyncio.sleep(0.6)  # the hub LISTENs on a new tenant channel within its poll
 
 
 async def close_code(ws: Any, within: float) -> int | None:
@@ -199,9 +177,9 @@ async def test_revoked_token_closes_its_socket(  # type: ignore[no-untyped-def]
     world: World, live_server, second_api, db_engine, firms
 ) -> None:
     token = integrator_token(db_engine, firms["a"].id, world.manager_a_id)
-    ws = await open_ws(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
+    ws = await open_socket(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
     await subscribe(ws)
-    await settle()
+    await hub_listening()
     with db_engine.begin() as conn:
         token_id = conn.execute(
             sa.text("SELECT id FROM shared.api_tokens WHERE prefix = :p"), {"p": token[:12]}
@@ -222,7 +200,7 @@ async def test_every_operation_is_authorized_even_without_a_notification(  # typ
     """A token revoked behind the API's back (no NOTIFY): the next operation on the socket is
     authorized as an HTTP request would be, and refused."""
     token = integrator_token(db_engine, firms["a"].id, world.manager_a_id)
-    ws = await open_ws(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
+    ws = await open_socket(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
     org = new_org(world.admin_a)  # no report of this write's period there yet
     authority, answer = await write_over(ws, org, "before")
     assert answer is not None and answer[0]["type"] == "next", answer
@@ -249,7 +227,7 @@ async def test_token_expiring_while_subscribed_closes_the_socket(  # type: ignor
             ),
             {"p": token[:12]},
         )
-    ws = await open_ws(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
+    ws = await open_socket(live_server.port, world.host_a, {"Authorization": f"Bearer {token}"})
     await subscribe(ws)
     assert await close_code(ws, 1.0) is None  # valid for now
     assert await close_code(ws, 2.5) == 4403
@@ -259,9 +237,9 @@ async def test_logout_elsewhere_closes_the_sessions_sockets(  # type: ignore[no-
     world: World, live_server, second_api, db_engine, firms
 ) -> None:
     _, secret, csrf = staff(db_engine, firms["a"].id, ["manager"])
-    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     await subscribe(ws)
-    await settle()
+    await hub_listening()
     started = time.monotonic()
     browser = other(second_api, world.host_a, session_client("", world.host_a, secret, csrf))
     assert browser.execute("mutation { logout }") == {"logout": True}
@@ -278,9 +256,9 @@ async def test_password_reset_closes_every_socket_of_the_person(  # type: ignore
     sockets = []
     for _ in range(2):
         secret, _csrf = open_session(db_engine, person.id, firms["a"].id)
-        sockets.append(await open_ws(live_server.port, world.host_a, cookie_of(secret)))
+        sockets.append(await open_socket(live_server.port, world.host_a, session_cookie(secret)))
         await subscribe(sockets[-1])
-    await settle()
+    await hub_listening()
     anonymous = other(second_api, world.host_a)
     request = "mutation($email: String!) { requestPasswordReset(email: $email) }"
     assert anonymous.execute(request, {"email": person.email})["requestPasswordReset"] is True
@@ -303,9 +281,9 @@ async def test_deactivated_contact_is_cut_off(  # type: ignore[no-untyped-def]
 ) -> None:
     a = firms["a"]
     person, secret, _ = add_contact(db_engine, a.slug, a.id, pk(world.org1), ["reports"])
-    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     await subscribe(ws)
-    await settle()
+    await hub_listening()
     started = time.monotonic()
     result = other(second_api, world.host_a, world.admin_a).execute(
         "mutation($c: ID!) { deactivateContact(contactId: $c) { __typename } }",
@@ -335,9 +313,9 @@ async def test_role_without_the_permission_ends_the_subscription(  # type: ignor
         membership = conn.execute(
             sa.text("SELECT id FROM shared.memberships WHERE person_id = :p"), {"p": person}
         ).scalar_one()
-    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     await subscribe(ws)
-    await settle()
+    await hub_listening()
     started = time.monotonic()
     assigned = other(second_api, world.host_a, world.admin_a).execute(
         "mutation($m: ID!, $r: [String!]!) { assignRoles(membershipId: $m, roles: $r) "
@@ -375,10 +353,10 @@ async def test_role_losing_the_permission_ends_the_subscription(  # type: ignore
     )
     assert created["createRole"]["__typename"] == "Role", created
     _, secret, _ = staff(db_engine, firms["a"].id, [role])
-    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     try:
         await subscribe(ws)
-        await settle()
+        await hub_listening()
         started = time.monotonic()
         updated = other(second_api, world.host_a, world.admin_a).execute(
             "mutation($n: String!) { updateRole(name: $n, permissions: "
@@ -416,10 +394,10 @@ async def _stops_events(  # type: ignore[no-untyped-def]
     org = new_org(world.admin_a)
     person, secret, _ = add_contact(db_engine, a.slug, a.id, pk(org), ["reports", "chat"])
     report = await asyncio.to_thread(new_report, world.admin_a, org)
-    ws = await open_ws(live_server.port, world.host_a, cookie_of(secret))
+    ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     try:
         await subscribe(ws)
-        await settle()
+        await hub_listening()
         await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
         first = await _deliveries(ws, WITHIN)
         assert [m["type"] for m in first] == ["next"], first
@@ -482,12 +460,12 @@ async def test_suspended_firm_closes_its_sockets(  # type: ignore[no-untyped-def
     token = integrator_token(db_engine, tenant_id, make_person(db_engine, "Интегратор"))
     _, secret, _ = staff(db_engine, tenant_id, ["manager"])
     sockets = [
-        await open_ws(live_server.port, host, {"Authorization": f"Bearer {token}"}),
-        await open_ws(live_server.port, host, cookie_of(secret)),
+        await open_socket(live_server.port, host, {"Authorization": f"Bearer {token}"}),
+        await open_socket(live_server.port, host, session_cookie(secret)),
     ]
     for ws in sockets:
         await subscribe(ws)
-    await settle()
+    await hub_listening()
     platform = auth.create_person(db_engine, memberships=[])
     with db_engine.begin() as conn:
         conn.execute(
@@ -514,11 +492,12 @@ async def test_client_cabinet_off_cuts_client_sessions(  # type: ignore[no-untyp
     person, secret, csrf = add_contact(db_engine, slug, tenant_id, pk(org), ["reports"])
     client = session_client(live_server.url, host, secret, csrf)
     assert client.execute("{ viewer { id } }")["viewer"] is not None
-    ws = await open_ws(live_server.port, host, cookie_of(secret))
-    staff_ws = await open_ws(live_server.port, host, cookie_of(admin.cookies[SESSION_COOKIE]))
+    ws = await open_socket(live_server.port, host, session_cookie(secret))
+    staff_cookie = session_cookie(admin.cookies[SESSION_COOKIE])
+    staff_ws = await open_socket(live_server.port, host, staff_cookie)
     await subscribe(ws)
     await subscribe(staff_ws)
-    await settle()
+    await hub_listening()
     started = time.monotonic()
     off = other(second_api, host, admin).execute(
         "mutation { updateCabinetAccess(enabled: false, decryptedStorageConsent: true) "
@@ -534,7 +513,7 @@ async def test_client_cabinet_off_cuts_client_sessions(  # type: ignore[no-untyp
     assert response.json()["error"]["code"] == "CABINET_CLOSED"
     # ...and so is a new socket.
     with pytest.raises((ConnectionClosed, InvalidStatus)) as refused:
-        await open_ws(live_server.port, host, cookie_of(secret))
+        await open_socket(live_server.port, host, session_cookie(secret))
     if isinstance(refused.value, InvalidStatus):  # refused at the handshake
         assert refused.value.response.status_code == 403
     else:
@@ -559,9 +538,9 @@ async def test_required_second_factor_cuts_staff_without_it(  # type: ignore[no-
     _, secret, csrf = staff(db_engine, tenant_id, ["manager"])
     manager = session_client(live_server.url, host, secret, csrf)
     assert manager.execute("{ clientOrganizations(first: 1) { totalCount } }")
-    ws = await open_ws(live_server.port, host, cookie_of(secret))
+    ws = await open_socket(live_server.port, host, session_cookie(secret))
     await subscribe(ws)
-    await settle()
+    await hub_listening()
     started = time.monotonic()
     required = other(second_api, host, admin).execute(
         "mutation { updateSecuritySettings(requireStaffTotp: true) { __typename } }"

@@ -19,9 +19,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from saas.settings import Settings
-from tests.modules.test_reports_live import _open
+from tests.support.live import open_socket
 from tests.support.reports import World, build_world
 from tests.support.server import start_api_process
+from tests.support.waiting import async_eventually
 
 GRACE = 3
 SUBSCRIBE = """subscription($org: ID) { reportStatusChanged(organizationId: $org) { sequence } }"""
@@ -53,15 +54,19 @@ def serve(
             process.wait(timeout=10)
 
 
-def slow_request(port: int, host: str, token: str, seconds: float) -> httpx.Response:
-    """A GraphQL request whose body arrives over `seconds`: in flight all that time."""
+def slow_request(
+    port: int, host: str, token: str, seconds: float, sending: threading.Event
+) -> httpx.Response:
+    """A GraphQL request whose body arrives over `seconds`: in flight all that time (`sending`
+    is set once it is connected and its body has begun)."""
     body = json.dumps({"query": FIRM}).encode()
     pieces = [body[i : i + 4] for i in range(0, len(body), 4)]
 
     def dribble() -> Iterator[bytes]:
         for piece in pieces:
+            sending.set()
             yield piece
-            time.sleep(seconds / len(pieces))
+            time.sleep(seconds / len(pieces))  # the point: a body slow to arrive
 
     return httpx.post(
         f"http://127.0.0.1:{port}/graphql",
@@ -97,7 +102,7 @@ class Load:
                     response = client.post("/graphql", json={"query": FIRM}, headers=headers)
                 except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError):
                     self.refused += 1
-                    time.sleep(0.05)
+                    time.sleep(0.05)  # pace the retries against a stopped server
                     continue
                 self.answers.append(response.status_code)
 
@@ -111,7 +116,7 @@ async def test_sigterm_drains_requests_closes_sockets_with_1001_and_exits_in_gra
     world: World, serve: tuple[subprocess.Popen[str], int]
 ) -> None:
     process, log, port = serve
-    ws = await _open(port, world.host_a, {"Authorization": f"Bearer {world.token_a}"})
+    ws = await open_socket(port, world.host_a, {"Authorization": f"Bearer {world.token_a}"})
     await ws.send(
         json.dumps(
             {
@@ -122,12 +127,18 @@ async def test_sigterm_drains_requests_closes_sockets_with_1001_and_exits_in_gra
         )
     )
     load = Load(port, world.host_a, world.token_a)
+    await async_eventually(lambda: load.answers, within=30, what="the load's first answers")
+    sending = [threading.Event() for _ in range(3)]
     slow: list[Any] = [
-        asyncio.create_task(asyncio.to_thread(slow_request, port, world.host_a, world.token_a, 1.5))
-        for _ in range(3)
+        asyncio.create_task(
+            asyncio.to_thread(slow_request, port, world.host_a, world.token_a, 1.5, started)
+        )
+        for started in sending
     ]
-    await asyncio.sleep(0.7)  # the slow requests are in flight, the load is running
-    assert process.poll() is None and load.answers
+    await async_eventually(
+        lambda: all(e.is_set() for e in sending), within=30, what="the slow requests in flight"
+    )
+    assert process.poll() is None
     signalled = time.monotonic()
     process.send_signal(signal.SIGTERM)
 

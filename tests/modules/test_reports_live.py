@@ -13,19 +13,22 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from websockets.asyncio.client import connect
 
-from saas.auth.tokens import SESSION_COOKIE
 from saas.modules.reports.service import live_grants
 from saas.tenants.provisioning import schema_for
-from tests.support.client import GraphQLClient
 from tests.support.ids import pk
+from tests.support.live import (
+    SUBSCRIBE,
+    bearer,
+    cookie,
+    hub_listening,
+    next_change,
+    open_socket,
+    session_cookie,
+    subscribe,
+)
 from tests.support.reports import World, add_contact, at, build_world, new_report, record
 from tests.support.server import api_process
-
-SUBSCRIBE = """subscription($org: ID, $since: Int) {
-  reportStatusChanged(organizationId: $org, since: $since) {
-    sequence reportId organizationId status statusAt beingFixed } }"""
 
 
 @pytest.fixture(scope="module")
@@ -33,79 +36,20 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
     return build_world(db_engine, firms, live_server.url)
 
 
-async def _open(
-    port: int,
-    host: str,
-    headers: dict[str, str],
-    *,
-    params: dict[str, Any] | None = None,
-    ack: bool = True,
-) -> Any:
-    """A graphql-transport-ws socket, initialized with `params` (connection_init's payload)
-    and, with `ack`, acknowledged."""
-    ws = await connect(
-        f"ws://{host}:{port}/graphql",
-        host="127.0.0.1",
-        port=port,
-        proxy=None,
-        open_timeout=10,
-        subprotocols=["graphql-transport-ws"],
-        additional_headers=headers,
-    )
-    await ws.send(json.dumps({"type": "connection_init", "payload": params or {}}))
-    if ack:
-        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-    return ws
-
-
-def cookie(c: GraphQLClient) -> dict[str, str]:
-    return {"Cookie": f"{SESSION_COOKIE}={c.cookies[SESSION_COOKIE]}"}
-
-
-def session_cookie(secret: str) -> dict[str, str]:
-    return {"Cookie": f"{SESSION_COOKIE}={secret}"}
-
-
-def bearer(c: GraphQLClient) -> dict[str, str]:
-    return {"Authorization": f"Bearer {c.token}"}
-
-
-async def _subscribe(ws: Any, variables: dict[str, Any]) -> None:
-    await ws.send(
-        json.dumps(
-            {
-                "id": "s",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": variables},
-            }
-        )
-    )
-
-
-async def _next(ws: Any, within: float) -> dict[str, Any] | None:
-    try:
-        message = json.loads(await asyncio.wait_for(ws.recv(), within))
-    except TimeoutError:
-        return None
-    assert message["type"] == "next", message
-    assert not message["payload"].get("errors"), message
-    return message["payload"]["data"]["reportStatusChanged"]
-
-
 async def test_status_change_reaches_granted_subscribers_only(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
     port = live_server.port
     report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
     sockets = {
-        "client1": await _open(port, world.host_a, cookie(world.client1)),
-        "client1_org": await _open(port, world.host_a, cookie(world.client1)),
-        "staff": await _open(port, world.host_a, cookie(world.admin_a)),
-        "client2": await _open(port, world.host_a, cookie(world.client2)),
-        "firm_b": await _open(port, world.host_b, cookie(world.admin_b)),
+        "client1": await open_socket(port, world.host_a, cookie(world.client1)),
+        "client1_org": await open_socket(port, world.host_a, cookie(world.client1)),
+        "staff": await open_socket(port, world.host_a, cookie(world.admin_a)),
+        "client2": await open_socket(port, world.host_a, cookie(world.client2)),
+        "firm_b": await open_socket(port, world.host_b, cookie(world.admin_b)),
     }
     try:
         for name, ws in sockets.items():
-            await _subscribe(ws, {"org": world.org1} if name == "client1_org" else {})
-        await asyncio.sleep(0.6)  # the hub LISTENs on a new tenant channel within its poll
+            await subscribe(ws, {"org": world.org1} if name == "client1_org" else {})
+        await hub_listening()
 
         started = time.monotonic()
         result = await asyncio.to_thread(
@@ -113,21 +57,21 @@ async def test_status_change_reaches_granted_subscribers_only(world: World, live
         )
         assert result["__typename"] == "ReportEventRecorded", result
         for name in ("client1", "client1_org", "staff"):
-            change = await _next(sockets[name], 1.0)
+            change = await next_change(sockets[name], 1.0)
             assert change is not None, f"{name} received nothing within a second"
             assert (change["reportId"], change["organizationId"]) == (report["id"], world.org1)
             assert (change["status"], change["beingFixed"]) == ("REJECTED", True)
         assert time.monotonic() - started < 1.5
         for name in ("client2", "firm_b"):
-            assert await _next(sockets[name], 0.7) is None, name
+            assert await next_change(sockets[name], 0.7) is None, name
 
         # A change of another organization does not reach the one-organization subscriber.
         other = await asyncio.to_thread(new_report, world.admin_a, world.org2)
         await asyncio.to_thread(record, world.integrator_a, other["id"], "SENT", at(0))
-        staff_sees = await _next(sockets["staff"], 1.0)
+        staff_sees = await next_change(sockets["staff"], 1.0)
         assert staff_sees is not None and staff_sees["reportId"] == other["id"]
-        assert await _next(sockets["client1_org"], 0.5) is None
-        assert await _next(sockets["client1"], 0.2) is None
+        assert await next_change(sockets["client1_org"], 0.5) is None
+        assert await next_change(sockets["client1"], 0.2) is None
     finally:
         for ws in sockets.values():
             await ws.close()
@@ -136,21 +80,21 @@ async def test_status_change_reaches_granted_subscribers_only(world: World, live
 async def test_since_replays_missed_changes(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
     port = live_server.port
     report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
-    ws = await _open(port, world.host_a, bearer(world.integrator_a))
+    ws = await open_socket(port, world.host_a, bearer(world.integrator_a))
     try:
-        await _subscribe(ws, {"org": world.org1})
-        await asyncio.sleep(0.6)
+        await subscribe(ws, {"org": world.org1})
+        await hub_listening()
         await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
-        first = await _next(ws, 1.0)
+        first = await next_change(ws, 1.0)
         assert first is not None and first["status"] == "SENT"
     finally:
         await ws.close()
     # While disconnected, the report is accepted; reconnecting with `since` replays it.
     await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(5))
-    ws = await _open(port, world.host_a, cookie(world.client1))
+    ws = await open_socket(port, world.host_a, cookie(world.client1))
     try:
-        await _subscribe(ws, {"since": first["sequence"]})
-        replayed = await _next(ws, 1.0)
+        await subscribe(ws, {"since": first["sequence"]})
+        replayed = await next_change(ws, 1.0)
         assert replayed is not None
         assert (replayed["reportId"], replayed["status"]) == (report["id"], "ACCEPTED")
         assert replayed["sequence"] > first["sequence"]
@@ -159,9 +103,9 @@ async def test_since_replays_missed_changes(world: World, live_server) -> None: 
 
 
 async def test_ungranted_organization_is_refused(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
-    ws = await _open(live_server.port, world.host_a, cookie(world.client1))
+    ws = await open_socket(live_server.port, world.host_a, cookie(world.client1))
     try:
-        await _subscribe(ws, {"org": world.org2})
+        await subscribe(ws, {"org": world.org2})
         message = json.loads(await asyncio.wait_for(ws.recv(), 5))
         # graphql-transport-ws sends an execution error as a `next` with errors, then ends.
         assert message["type"] == "next", message
@@ -182,13 +126,13 @@ async def test_event_recorded_in_one_process_reaches_a_subscriber_of_another(  #
     world: World, live_server, second_api
 ) -> None:
     report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
-    ws = await _open(second_api, world.host_a, cookie(world.client1))
+    ws = await open_socket(second_api, world.host_a, cookie(world.client1))
     try:
-        await _subscribe(ws, {"org": world.org1})
-        await asyncio.sleep(0.6)
+        await subscribe(ws, {"org": world.org1})
+        await hub_listening()
         started = time.monotonic()
         await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(0))
-        change = await _next(ws, 1.0)
+        change = await next_change(ws, 1.0)
         assert change is not None, "the other process delivered nothing within a second"
         assert (change["reportId"], change["status"]) == (report["id"], "ACCEPTED")
         assert time.monotonic() - started < 1.5
@@ -231,13 +175,13 @@ async def test_client_subscribers_grants_are_read_together_and_kept_apart(  # ty
     first = await asyncio.to_thread(new_report, world.admin_a, world.org1)
     second = await asyncio.to_thread(new_report, world.admin_a, world.org2)
     sockets = {
-        name: await _open(port, world.host_a, session_cookie(secret))
+        name: await open_socket(port, world.host_a, session_cookie(secret))
         for name, (_, secret, _) in people.items()
     }
     try:
         for ws in sockets.values():
-            await _subscribe(ws, {})
-        await asyncio.sleep(0.6)
+            await subscribe(ws, {})
+        await hub_listening()
 
         async def deliveries(
             report: dict[str, Any], kind: str, minute: int, reads_expected: int
@@ -246,7 +190,7 @@ async def test_client_subscribers_grants_are_read_together_and_kept_apart(  # ty
                 await asyncio.to_thread(record, world.integrator_a, report["id"], kind, at(minute))
                 got = set()
                 for name, ws in sockets.items():
-                    change = await _next(ws, 1.0 if not got else 0.4)
+                    change = await next_change(ws, 1.0 if not got else 0.4)
                     if change is not None:
                         assert change["reportId"] == report["id"], (name, change)
                         got.add(name)
@@ -268,7 +212,7 @@ async def test_client_subscribers_grants_are_read_together_and_kept_apart(  # ty
                 ),
                 {"p": people["org1_revoked"][0]},
             )
-        await asyncio.sleep(3.2)
+        await asyncio.sleep(3.2)  # the point: the grants cached per socket expire (GRANTS_TTL)
         assert await deliveries(first, "DELIVERED", 5, 1) == {"org1"}
     finally:
         for ws in sockets.values():
@@ -317,12 +261,14 @@ async def test_subscribers_of_other_selections_get_their_own_shape(  # type: ign
     sockets = {}
     try:
         for name, (query, variables) in queries.items():
-            ws = sockets[name] = await _open(live_server.port, world.host_a, cookie(world.admin_a))
+            ws = sockets[name] = await open_socket(
+                live_server.port, world.host_a, cookie(world.admin_a)
+            )
             payload = {"query": query, "variables": variables}
             await ws.send(json.dumps({"id": name, "type": "subscribe", "payload": payload}))
-        await asyncio.sleep(0.6)
+        await hub_listening()
         await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
-        got = {name: await _next(ws, 1.0) for name, ws in sockets.items()}
+        got = {name: await next_change(ws, 1.0) for name, ws in sockets.items()}
         assert got["full"] is not None and got["full"]["status"] == "SENT"
         assert got["aliased"] == {"s": "SENT", "id": report["id"]}
         assert got["skipped"] == {"status": "SENT"}
