@@ -8,13 +8,16 @@ Instances are per request: `ctx.loader(OrganizationsByIdLoader).load(org_id)`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from saas.auth.models import Membership, Person
+from saas.auth.models import Membership
 from saas.core.actor import actor_of
 from saas.core.loaders import ContextLoader
+
+# People's cards are the core's (saas.core.people); named here too for older importers.
+from saas.core.people import PeopleByIdLoader as PeopleByIdLoader
+from saas.core.people import PersonCard as PersonCard
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -107,29 +110,6 @@ class ViewerGrantsLoader(ContextLoader):
         for org_id, module in rows:
             by_org[org_id].add(module)
         return [frozenset(by_org.get(k, ())) for k in keys]
-
-
-@dataclass(frozen=True)
-class PersonCard:
-    """What the firm and its clients see of a person: no credentials, no other cabinets."""
-
-    id: int
-    email: str
-    display_name: str
-
-
-class PeopleByIdLoader(ContextLoader):
-    """person id -> PersonCard, read from shared.people through the shared session (the tenant
-    role cannot read the shared schema, and a cross-schema join would need it)."""
-
-    async def batch_load(self, keys: list[int]) -> list[PersonCard | None]:
-        rows = await self.ctx.shared.execute(
-            select(Person.id, Person.email, Person.display_name).where(
-                Person.id.in_(sorted(set(keys)))
-            )
-        )
-        found = {r.id: PersonCard(r.id, r.email, r.display_name or "") for r in rows}
-        return [found.get(k) for k in keys]
 
 
 class ContactMembershipLoader(ContextLoader):

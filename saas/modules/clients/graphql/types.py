@@ -15,6 +15,7 @@ from saas.core.ids import (
     resolved_by,
     tenant_rows,
 )
+from saas.core.people import PeopleByIdLoader, PersonCardType, people_cards
 from saas.modules.clients import service
 from saas.modules.clients.graphql.enums import ContactStatus, OrganizationStatus
 from saas.modules.clients.loaders import (
@@ -24,8 +25,6 @@ from saas.modules.clients.loaders import (
     GrantsByContactLoader,
     ModeratorsByOrganizationLoader,
     OrganizationsByIdLoader,
-    PeopleByIdLoader,
-    PersonCard,
     ViewerGrantsLoader,
 )
 from saas.modules.clients.models import ClientContact as ContactRow
@@ -50,28 +49,6 @@ tenant_rows("ClientContact")
 
 
 # ----------------------------------------------------------------------------- types
-
-
-@strawberry.type(
-    name="PersonCard", description="A person as shown in a client card: name and e-mail."
-)
-class PersonCardType:
-    pk: strawberry.Private[int]
-    email: str
-    display_name: str = strawberry.field(description="May be empty until the person sets it.")
-
-    @strawberry.field(description="Global id of the person (type `Person`).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(relay.GlobalID("Person", str(self.pk))))
-
-    @classmethod
-    def of(cls, card: PersonCard) -> PersonCardType:
-        return cls(pk=card.id, email=card.email, display_name=card.display_name)
-
-
-async def people_cards(info: Info, ids: Iterable[int]) -> list[PersonCardType]:
-    cards = await info.context.loader(PeopleByIdLoader).load_many(list(ids))
-    return [PersonCardType.of(c) for c in cards if c is not None]
 
 
 @strawberry.type(

@@ -12,8 +12,7 @@ import strawberry
 from strawberry import relay
 
 from saas.core.ids import node_pks
-from saas.modules.clients.graphql import PersonCardType
-from saas.modules.clients.loaders import PeopleByIdLoader
+from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.documents.graphql.enums import Direction, gid
 from saas.modules.documents.loaders import VersionsByFileLoader
 from saas.modules.documents.models import DriveFile, DriveFileVersion, DriveFolder

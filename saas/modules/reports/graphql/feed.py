@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.sql.elements import Label
 
 from saas.core.actor import actor_of
-from saas.modules.clients.graphql import ClientOrganizationType
+from saas.modules.clients.graphql.types import ClientOrganizationType
 from saas.modules.reports.graphql.types import ReportDocumentType, ReportType
 from saas.modules.reports.loaders import (
     DocumentsByReportLoader,

@@ -12,8 +12,9 @@ from strawberry import relay
 
 from saas.core.actor import actor_of
 from saas.core.ids import node_pks
-from saas.modules.clients.graphql import ClientOrganizationType, PersonCardType
-from saas.modules.clients.loaders import OrganizationsByIdLoader, PeopleByIdLoader
+from saas.core.people import PeopleByIdLoader, PersonCardType
+from saas.modules.clients.graphql.types import ClientOrganizationType
+from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.reports.catalog import Authority, Periodicity, ReportForm, form_of
 from saas.modules.reports.graphql.enums import (
     DocumentKind,
