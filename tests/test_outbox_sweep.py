@@ -160,6 +160,72 @@ async def live_changes(ws: Any, until: int, within: float = 30) -> list[int]:
     return seen
 
 
+class Scene:
+    """The firm's report, its webhook endpoint (the receiver) and the admin's live socket."""
+
+    def __init__(self, firm: OwnFirm, receiver: Receiver, db_engine: sa.Engine):
+        assert firm.admin is not None
+        self.admin = firm.admin
+        org = add_organization(db_engine, firm, "ООО Ромашка")
+        made = self.admin.execute(
+            CREATE_ENDPOINT, {"input": {"url": receiver.url, "topics": ["report.status_changed"]}}
+        )["createWebhookEndpoint"]
+        assert made["__typename"] == "WebhookEndpointCreated", made
+        report = self.admin.execute(
+            CREATE_REPORT,
+            {
+                "input": {
+                    "organizationId": str(GlobalID("ClientOrganization", str(org))),
+                    "formCode": "pers_sved",
+                    "periodYear": 2026,
+                    "periodCode": "01",
+                    "authorityCode": "7701",
+                }
+            },
+        )["createReport"]
+        assert report["__typename"] == "Report", report
+        self.report = str(report["id"])
+
+    def record(self, kind: str, minutes: int) -> None:
+        """A report event over GraphQL, as the firm admin."""
+        result = self.admin.execute(
+            RECORD,
+            {
+                "input": {
+                    "reportId": self.report,
+                    "externalId": f"{kind}-{minutes}",
+                    "kind": kind,
+                    "occurredAt": (BASE + timedelta(minutes=minutes)).isoformat(),
+                }
+            },
+        )["recordReportEvent"]
+        assert result["__typename"] == "ReportEventRecorded", result
+
+    async def listening(self, firm: OwnFirm, port: int) -> Any:
+        """The admin's `reportStatusChanged` socket, once it has received an event."""
+        ws = await connect(
+            f"ws://{firm.host}:{port}/graphql",
+            host="127.0.0.1",
+            port=port,
+            proxy=None,
+            subprotocols=["graphql-transport-ws"],
+            additional_headers={"Cookie": f"{SESSION_COOKIE}={self.admin.cookies[SESSION_COOKIE]}"},
+        )
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+        # Until the subscriber is listening, an event may pass it by: record until one arrives.
+        for minute in range(1, 31):
+            await asyncio.to_thread(self.record, "SENT" if minute % 2 else "ACCEPTED", minute)
+            try:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
+            except TimeoutError:
+                continue
+            assert message["payload"]["data"]["reportStatusChanged"]["reportId"] == self.report
+            return ws
+        raise AssertionError("the subscription never received an event")
+
+
 async def test_lost_announcement_reaches_webhooks_and_subscribers_once(
     firm: OwnFirm,
     receiver: Receiver,
@@ -171,64 +237,10 @@ async def test_lost_announcement_reaches_webhooks_and_subscribers_once(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    admin = firm.admin
-    assert admin is not None
-    org = add_organization(db_engine, firm, "ООО Ромашка")
-    made = admin.execute(
-        CREATE_ENDPOINT, {"input": {"url": receiver.url, "topics": ["report.status_changed"]}}
-    )["createWebhookEndpoint"]
-    assert made["__typename"] == "WebhookEndpointCreated", made
-    report = admin.execute(
-        CREATE_REPORT,
-        {
-            "input": {
-                "organizationId": str(GlobalID("ClientOrganization", str(org))),
-                "formCode": "pers_sved",
-                "periodYear": 2026,
-                "periodCode": "01",
-                "authorityCode": "7701",
-            }
-        },
-    )["createReport"]
-    assert report["__typename"] == "Report", report
-
-    def record(kind: str, minutes: int) -> None:
-        result = admin.execute(
-            RECORD,
-            {
-                "input": {
-                    "reportId": report["id"],
-                    "externalId": f"{kind}-{minutes}",
-                    "kind": kind,
-                    "occurredAt": (BASE + timedelta(minutes=minutes)).isoformat(),
-                }
-            },
-        )["recordReportEvent"]
-        assert result["__typename"] == "ReportEventRecorded", result
-
-    ws = await connect(
-        f"ws://{firm.host}:{live_server.port}/graphql",
-        host="127.0.0.1",
-        port=live_server.port,
-        proxy=None,
-        subprotocols=["graphql-transport-ws"],
-        additional_headers={"Cookie": f"{SESSION_COOKIE}={admin.cookies[SESSION_COOKIE]}"},
-    )
+    scene = Scene(firm, receiver, db_engine)
+    record = scene.record
+    ws = await scene.listening(firm, live_server.port)
     try:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-        # Until the subscriber is listening, an event may pass it by: record until one arrives.
-        minute = 0
-        while True:
-            minute += 1
-            await asyncio.to_thread(record, "SENT" if minute % 2 else "ACCEPTED", minute)
-            try:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
-                break
-            except TimeoutError:
-                assert minute < 30, "the subscription never received an event"
-        assert message["payload"]["data"]["reportStatusChanged"]["reportId"] == report["id"]
         assert unpublished(db_engine, firm) == []
 
         with announcements_lost(monkeypatch) as lost:
@@ -289,13 +301,6 @@ async def test_lost_announcement_reaches_webhooks_and_subscribers_once(
         within=30,
         what="every webhook delivered",
     )
-    assert {e: deliveries_of(db_engine, firm)[e] for e in (first, second, last)} == {
-        first: 1,
-        second: 1,
-        last: 1,
-    }
-    assert {e: receiver.events()[e] for e in (first, second, last)} == {
-        first: 1,
-        second: 1,
-        last: 1,
-    }
+    events = (first, second, last)
+    assert [deliveries_of(db_engine, firm)[e] for e in events] == [1, 1, 1]
+    assert [receiver.events()[e] for e in events] == [1, 1, 1]
