@@ -21,6 +21,7 @@ export function useWorkspaceNav(): NavItem[] {
     ["/settings/firm", t("nav.firmSettings"), can("firm:manage")],
     ["/settings/api-tokens", t("nav.apiTokens"), can("tokens:manage")],
     ["/audit/documents", t("nav.driveAudit"), can("documents:manage") || can("audit:read")],
+    ["/audit/log", t("nav.auditLog"), can("audit:read")],
     ["/account/security", t("nav.account"), true],
   ];
   return entries.filter(([, , shown]) => shown).map(([to, label]) => ({ to, label }));
