@@ -347,6 +347,47 @@ def test_viewer_permissions_follow_the_roles_not_their_names(world: World) -> No
     assert not any(p.startswith(("roles:", "tokens:", "members:")) for p in x["viewerPermissions"])
 
 
+NOTIFICATIONS = """query { notifications(first: 50) { edges { node { kind organizationName
+  report { id } } } } unreadNotificationCount }"""
+
+
+def test_notifications_of_unassigned_organizations_are_not_shown(world: World) -> None:
+    """A staff notification goes to the report's responsible manager; one of an organization
+    the manager no longer works on is not shown (nor counted) until it is assigned again."""
+    admin, mgr = world.clients["admin"], world.clients["mgr"]
+    me = gid("Person", world.people["mgr"])
+    moved = admin.execute(SET_REPORT_MANAGER, {"id": world.report["z"], "manager": me})
+    assert moved["setReportManager"]["responsibleManager"]["id"] == me
+    before = mgr.execute(NOTIFICATIONS)
+    rejected = admin.execute(
+        RECORD,
+        {
+            "input": {
+                "reportId": world.report["z"],
+                "externalId": f"notify-{uuid.uuid4().hex}",
+                "kind": "REJECTED",
+                "occurredAt": "2025-04-03T10:00:00+00:00",
+            }
+        },
+    )["recordReportEvent"]
+    assert rejected["__typename"] == "ReportEventRecorded", rejected
+    hidden = mgr.execute(NOTIFICATIONS)
+    assert hidden == before  # Z is not the manager's
+    z_to_mgr = {"id": world.z, "manager": me}
+    assert (
+        admin.execute(SET_MANAGERS, z_to_mgr)["setClientOrganizationManagers"]["__typename"]
+        == "ClientOrganization"
+    )
+    try:
+        shown = mgr.execute(NOTIFICATIONS)
+        assert shown["unreadNotificationCount"] == before["unreadNotificationCount"] + 1
+        newest = shown["notifications"]["edges"][0]["node"]
+        assert newest["report"] == {"id": world.report["z"]}
+    finally:
+        undo = admin.execute(SET_MANAGERS, {"id": world.z, "manager": None})
+        assert undo["setClientOrganizationManagers"]["__typename"] == "ClientOrganization"
+
+
 # ---------------------------------------------------------------------------- live feed
 
 
