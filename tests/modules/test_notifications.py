@@ -16,20 +16,21 @@ from dramatiq import Worker
 from saas.jobs import enqueue
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_import import IMPORT, line, wait_done
-from tests.modules.test_reports_import import worker as worker  # noqa: F401  (fixture)
 from tests.support.client import GraphQLClient, error_codes, refused_outright
 from tests.support.ids import pk
 from tests.support.mail import html_of, messages_to, text_of
 from tests.support.people import open_session, session_client
 from tests.support.reports import (
+    IMPORT,
     World,
     add_contact,
     at,
     build_world,
     external_id,
+    line,
     new_report,
     record,
+    wait_done,
 )
 
 LIST = """query($first: Int, $after: String, $unread: Boolean) {
