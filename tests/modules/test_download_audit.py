@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from dramatiq import Worker
 
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_documents import LINK as REPORT_LINK
-from tests.modules.test_reports_documents import XML, doc, record
 from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
 from tests.support.ids import gid, pk
 from tests.support.jobs import job_finished
+from tests.support.report_documents import LINK as REPORT_LINK
+from tests.support.report_documents import XML, doc, record
 from tests.support.reports import World as ReportsWorld
 from tests.support.reports import at, build_world, new_report
 

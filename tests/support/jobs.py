@@ -146,17 +146,25 @@ async def tenants(aengine: AsyncEngine, firms: dict[str, Firm]) -> dict[str, Ten
     return out
 
 
-@pytest.fixture
-def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
+@contextmanager
+def live_worker(live_server: Any, threads: int = 1) -> Iterator[Worker]:
     """An in-process worker on the live server's broker. The job runtime is per process and
-    another app of the test session may have closed it: make the live server's current."""
+    another app of the test session may have closed it: make the live server's current, and
+    put the previous one back afterwards."""
     runtime = setup_jobs(live_server.app.state.services)
     previous = current_runtime_or_none()
     restore_jobs(runtime)
-    running = Worker(runtime.broker, worker_threads=1, worker_timeout=100)
+    running = Worker(runtime.broker, worker_threads=threads, worker_timeout=100)
     running.start()
     try:
         yield running
     finally:
         running.stop(timeout=10_000)
         restore_jobs(previous)
+
+
+@pytest.fixture
+def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
+    """`live_worker` for the whole test."""
+    with live_worker(live_server) as running:
+        yield running
