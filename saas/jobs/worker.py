@@ -181,6 +181,9 @@ def start_worker_process(
         [sys.executable, "-m", "saas.cli", "worker", "--threads", str(threads)],
         env=env,
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+        # Out of the terminal's process group: Ctrl-C reaches the parent only, which stops
+        # the worker itself (a SIGINT during its start-up printed a KeyboardInterrupt).
+        process_group=0,
     )
 
 

@@ -2,8 +2,9 @@
 
 A `Supervisor` thread watches one child; when it dies it is logged (how it ended) and started
 again after a back-off that doubles on every quick death (1 s, 2 s, 4 s ... 30 s) and starts
-over once the child has stayed up for a minute. Production leaves this to systemd
-(`Restart=on-failure`) or the container runtime (docs/operate.md); the demo has neither.
+over once the child has stayed up for a minute. A child that exits with status 0 was asked to
+stop and is not restarted. Production leaves this to systemd (`Restart=on-failure`) or the
+container runtime (docs/operate.md); the demo has neither.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def describe_exit(returncode: int) -> str:
         except ValueError:
             return f"killed by signal {-returncode}"
     return f"exit code {returncode}"
+
+
+# Like systemd's Restart=on-failure: a child that exits with status 0 was asked to stop.
+CLEAN_EXIT = describe_exit(0)
 
 
 class Supervisor:
@@ -81,6 +86,9 @@ class Supervisor:
             how = self.child.exited()
             if how is None:
                 continue
+            if how == CLEAN_EXIT:  # asked to stop
+                log.info("%s stopped (%s): not restarted", self.child.name, how)
+                return
             if time.monotonic() - started >= self.healthy_after:
                 backoff = self.min_backoff
             log.warning(
@@ -171,7 +179,8 @@ class EmbeddedPostgresChild:
         return "no postmaster running"
 
     def stop(self) -> None:
-        """Left to the library's own clean-up at exit (it stops the server last)."""
+        """Left to its owner: `saas demo` lets go of it last (`saas.db.server.stop_embedded`),
+        which stops it unless another live process still uses it."""
 
 
 def supervise(children: list[Child], **options: float) -> Callable[[], None]:

@@ -1,6 +1,4 @@
-"""Who may manage firms: a platform admin, at the platform's own host (never at a firm's).
-The guard names its catalog permission (`platform:read` to list firms, `platform:manage` to
-create, suspend and resume them), checked against the platform's policy."""
+"""Who may manage firms: a platform admin, at the platform's own host (never at a firm's)."""
 
 from __future__ import annotations
 
@@ -9,8 +7,6 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
-
-from saas.rbac.enforcer import is_allowed
 
 
 @strawberry.schema_directive(
@@ -26,14 +22,11 @@ class PlatformAdmin(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}
     _schema_directive = RequiresPlatformAdmin()
 
-    def __init__(self, action: str) -> None:
-        self.guards = (("platform", action),)
-
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         context = info.context
         # A firm's host never serves platform administration, even to a platform admin.
-        return context.tenant_or_none is None and await is_allowed(context, *self.guards[0])
+        return context.tenant_or_none is None and bool(context.principal.is_platform_admin)
 
 
-def requires_platform_admin(action: str = "manage") -> list[Any]:
-    return [PermissionExtension(permissions=[PlatformAdmin(action)])]
+def requires_platform_admin() -> list[Any]:
+    return [PermissionExtension(permissions=[PlatformAdmin()])]
