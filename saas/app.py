@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sentry_sdk.transport import Transport
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette_compress import CompressMiddleware
 
 from saas.auth.handoff import handoff
 from saas.jobs import close_jobs, setup_jobs
@@ -28,6 +29,8 @@ from saas.settings import Settings
 from saas.storage import get_store
 from saas.storage.endpoint import file_link
 from saas.web import SinglePageApp
+
+COMPRESS_MIN_BYTES = 1024
 
 
 def create_app(
@@ -77,6 +80,10 @@ def create_app(
     app.add_middleware(DatabaseOutageMiddleware)
     # Outermost: refusals of the binding middleware are counted and logged as well.
     app.add_middleware(RequestMetricsMiddleware)
+    # Responses over 1 KB (GraphQL answers, the HTML shell) go out compressed as the client
+    # accepts (zstd, brotli, gzip); WebSockets pass untouched, streams are flushed per chunk,
+    # and what is already encoded (the precompressed assets) or ranged is left alone.
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES)
     app.add_middleware(
         SecurityHeaders,
         production=settings.production,

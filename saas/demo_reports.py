@@ -202,8 +202,8 @@ def documents_of(ledger: DemoLedger, form_code: str, code: str, step: Step) -> l
 async def _seed(services: Services, ledger: DemoLedger, now: datetime) -> int:
     tenant = await services.registry.by_id(ledger.tenant_id)
     assert tenant is not None
-    # The demo integrator: a firm API token, which acts as staff (saas.modules.clients.service).
-    integrator = Actor(ledger.tenant_id, "token:demo-integrator", None, staff=True)
+    # The demo integrator: a firm API token, staff of the whole firm (`clients:read_all`).
+    integrator = Actor(ledger.tenant_id, "token:demo-integrator", None, staff=True, firm_wide=True)
     twists = TWISTS.get(ledger.tax_regime, {})
     created = 0
     files = tenant_files(services, tenant)

@@ -19,6 +19,8 @@ from tests.support.auth import FirmPeople, create_firm_people
 from tests.support.brokers import NOT_RUN
 from tests.support.client import GraphQLClient
 from tests.support.database import drop_database, fresh_database, server_url
+from tests.support.firms import Firm
+from tests.support.jobs import aengine, tenants  # noqa: F401 (fixtures)
 from tests.support.server import LiveServer
 
 # Workers started by tests (`saas worker`, the demo) run no periodic maintenance over the
@@ -78,14 +80,6 @@ def settings(data_dir: Path, database_url: str) -> Settings:
         login_address_delay_seconds=0.01,
         login_address_delay_max_seconds=0.05,
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class Firm:
-    id: int
-    slug: str
-    name: str
-    host: str
 
 
 @pytest.fixture(scope="session")

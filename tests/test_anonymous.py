@@ -8,8 +8,8 @@ import asyncio
 import json
 from typing import Any
 
-from tests.conftest import Firm
 from tests.support.auth import login
+from tests.support.firms import Firm
 from tests.support.live import open_socket, subscribe
 
 # One field per kind of guard: a role permission (`requires`), reports' own guard, a grant

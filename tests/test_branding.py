@@ -597,7 +597,7 @@ def test_client_logins_get_a_clear_message_while_the_cabinet_is_off(
 
 
 def test_cabinet_enabled_reads_the_tenant_settings() -> None:
-    from saas.modules.branding.service import cabinet_enabled
+    from saas.tenants.cabinet import cabinet_enabled
     from saas.tenants.registry import TenantRef
 
     def ref(settings: dict) -> TenantRef:  # type: ignore[type-arg]

@@ -70,6 +70,8 @@ SECRET_ADMIN = "matrix-admin-a-q7z@matrix.test"
 SECRET_MANAGER = "matrix-manager-a-q7z@matrix.test"
 SECRET_MANAGER_NAME = "Менеджер Альфы Q7Z"
 SECRET_DEVICE = "AlphaBrowser-q7z/1.0"  # the user agent of A's admin's session
+SECRET_DAY_OFF = "Выходной Альфы Q7Z"  # the note of A's own day off (a plain Tuesday)
+DAY_OFF = "2027-03-16"
 MARKERS = (
     SECRET_FIRM,
     SECRET_ORG,
@@ -82,6 +84,7 @@ MARKERS = (
     SECRET_MANAGER,
     SECRET_MANAGER_NAME,
     SECRET_DEVICE,
+    SECRET_DAY_OFF,
 )
 A_SEQUENCE_START = 10**12
 
@@ -330,7 +333,7 @@ def _ok(result: dict[str, Any], typename: str) -> dict[str, Any]:
     return result
 
 
-def build_world(
+def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in one place
     c: GraphQLClient,
     settings: Any,
     *,
@@ -541,6 +544,12 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> World:  # type: ign
     c = GraphQLClient(live_server.url, host)
     c.http.headers["user-agent"] = SECRET_DEVICE
     login(c, admin.email, admin.password)
+    day_off = c.execute(
+        """mutation($input: FirmCalendarInput!) { updateFirmCalendar(input: $input) {
+             __typename ... on FirmCalendar { daysOff { note } } } }""",
+        {"input": {"daysOff": [{"date": DAY_OFF, "note": SECRET_DAY_OFF}]}},
+    )["updateFirmCalendar"]
+    assert day_off["daysOff"] == [{"note": SECRET_DAY_OFF}], day_off
     world = build_world(
         c,
         settings,
@@ -747,6 +756,8 @@ OVERRIDES: dict[str, Any] = {
     "removeLogo": {"kind": "FAVICON"},
     "updateCabinetAccess": {"enabled": True, "decryptedStorageConsent": True},
     "updateSecuritySettings": {"requireStaffTotp": False},
+    "updateFirmCalendar": {"input": {"timeZone": "Asia/Vladivostok", "daysOff": []}},
+    "businessCalendar": {"from": DAY_OFF, "to": DAY_OFF},
     "updateBranding": {"input": {"phone": "+7 900 000-00-00"}},
     "createClientOrganization": {
         "input": {

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from saas.settings import Settings, addresses
-from tests.conftest import Firm
 from tests.support.auth import FirmPeople, login_result
 from tests.support.client import GraphQLClient
+from tests.support.firms import Firm
 from tests.support.server import LiveServer, start_api_process
 from tests.test_rbac_api import issue_token
 

@@ -11,31 +11,26 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from dramatiq import Broker, Worker
+from dramatiq import Broker
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from saas.db.core_models import Job
-from saas.db.engine import create_engine
 from saas.db.migrate import upgrade_shared
 from saas.jobs import (
     BROKER_SCHEMA,
     JobContext,
-    JobOptions,
     broker_ready,
     build_broker,
-    configure_jobs,
     current_runtime_or_none,
     enqueue,
     restore_jobs,
@@ -45,11 +40,20 @@ from saas.jobs import (
 from saas.services import Services
 from saas.settings import PROJECT_ROOT, Settings
 from saas.tenants.provisioning import schema_for
-from saas.tenants.registry import TenantRef, TenantRegistry
-from tests.conftest import Firm
+from saas.tenants.registry import TenantRef
 from tests.support.brokers import brokers
+from tests.support.firms import Firm
+from tests.support.jobs import (
+    QUEUE,
+    drop_queues,
+    fast_options,
+    job_row,
+    jobs_on,
+    running_worker,
+    say_done,
+    wait_for_status,
+)
 
-QUEUE = "jobs_test"
 ATTEMPTS: Counter[str] = Counter()
 
 
@@ -89,78 +93,7 @@ async def always_fails(job: JobContext, *, marker: str) -> None:
     raise RuntimeError(f"boom {marker}")
 
 
-@tenant_actor(queue_name=QUEUE)
-async def say_done(job: JobContext, *, marker: str) -> dict[str, Any]:
-    return {"marker": marker, "tenant": job.tenant.slug}
-
-
-def test_options(prefix: str = "") -> JobOptions:
-    # Short backoff and polling keep retries and delayed messages fast.
-    return JobOptions(
-        max_retries=3,
-        min_backoff_ms=20,
-        max_backoff_ms=100,
-        poll_interval_s=0.1,
-        queue_prefix=prefix,
-    )
-
-
-test_options.__test__ = False  # type: ignore[attr-defined]
-
-
 # --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def aengine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, pool_size=2)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def tenants(aengine: AsyncEngine, firms: dict[str, Firm]) -> dict[str, TenantRef]:
-    registry = TenantRegistry(aengine, "kabinet.test", dev_hosts=False)
-    out = {}
-    for key, firm in firms.items():
-        tenant = await registry.by_id(firm.id)
-        assert tenant is not None
-        out[key] = tenant
-    return out
-
-
-@contextmanager
-def jobs_on(
-    settings: Settings, database_url: str, broker: Broker, options: JobOptions
-) -> Iterator[Broker]:
-    """Make `broker` this process's for one test, then put the previous runtime back."""
-    previous = current_runtime_or_none()
-    configure_jobs(settings, database_url, broker=broker, options=options)
-    try:
-        yield broker
-    finally:
-        restore_jobs(previous)
-
-
-@contextmanager
-def running_worker(broker: Broker, threads: int = 2) -> Iterator[Worker]:
-    worker = Worker(broker, worker_threads=threads, worker_timeout=100)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop(timeout=10_000)
-
-
-def _drop_queues(broker: Broker) -> None:
-    kind = type(broker).__name__
-    if kind == "RedisBroker":
-        broker.flush_all()  # type: ignore[attr-defined]
-    elif kind == "RabbitmqBroker":
-        channel = broker.channel  # type: ignore[attr-defined]
-        for queue in list(broker.queues):
-            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-                channel.queue_delete(name)
 
 
 @pytest.fixture(params=brokers("redis", "rabbitmq", why="job tests (tests/test_jobs.py)"))
@@ -168,36 +101,12 @@ def real_broker(
     request: pytest.FixtureRequest, settings: Settings, database_url: str
 ) -> Iterator[Broker]:
     # A queue prefix of our own: a shared Redis/RabbitMQ may serve other test runs at once.
-    options = test_options(prefix=f"t{uuid.uuid4().hex[:8]}_")
+    options = fast_options(prefix=f"t{uuid.uuid4().hex[:8]}_")
     broker = build_broker(request.param, database_url, options)
     with jobs_on(settings, database_url, broker, options):
         yield broker
-    _drop_queues(broker)
+    drop_queues(broker)
     broker.close()
-
-
-def job_row(db_engine: sa.Engine, firm: Firm, job_id: int) -> Any:
-    with db_engine.connect() as conn:
-        return conn.execute(
-            sa.text(
-                f"SELECT status, done, total, result, error, kind, params "
-                f'FROM "{schema_for(firm.slug)}".jobs WHERE id = :id'
-            ),
-            {"id": job_id},
-        ).one()
-
-
-async def wait_for_status(
-    db_engine: sa.Engine, firm: Firm, job_id: int, statuses: set[str], within: float = 20
-) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        row = job_row(db_engine, firm, job_id)
-        if row.status in statuses:
-            return row
-        if time.monotonic() > deadline:
-            raise AssertionError(f"job {job_id} stayed {row.status!r} (error: {row.error})")
-        await asyncio.sleep(0.05)
 
 
 # --- unit logic on the StubBroker with an in-process worker ---------------------------------
@@ -207,7 +116,7 @@ async def wait_for_status(
 def stub_broker(settings: Settings, database_url: str) -> Iterator[StubBroker]:
     broker = StubBroker()
     broker.emit_after("process_boot")
-    with jobs_on(settings, database_url, broker, test_options()):
+    with jobs_on(settings, database_url, broker, fast_options()):
         yield broker
     broker.close()
 
@@ -391,7 +300,7 @@ async def test_saas_worker_command_processes_jobs_and_stops_on_sigterm(
     db_engine: sa.Engine,
 ) -> None:
     prefix = f"w{uuid.uuid4().hex[:8]}_"
-    options = test_options(prefix=prefix)
+    options = fast_options(prefix=prefix)
     broker = build_broker(None, database_url, options)
     with jobs_on(settings, database_url, broker, options):
         job_id = await submit_job(aengine, tenants["a"], say_done, marker="cli")

@@ -21,7 +21,7 @@ from saas.db.migrate import sync_engine
 from saas.logs import configure_logging, redact
 from saas.settings import Settings
 from saas.tenants.registry import TenantRegistry
-from tests.conftest import Firm
+from tests.support.firms import Firm
 
 
 @pytest.fixture

@@ -25,9 +25,9 @@ from sentry_sdk.transport import Transport
 
 from saas.auth.tokens import SESSION_COOKIE
 from saas.settings import PROJECT_ROOT, Settings
-from tests.conftest import Firm
 from tests.support import auth
 from tests.support.client import GraphQLClient
+from tests.support.firms import Firm
 from tests.support.server import LiveServer, free_port
 
 PLATFORM_HOST = "kabinet.test"

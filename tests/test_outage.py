@@ -24,20 +24,18 @@ from saas.jobs import current_runtime_or_none, restore_jobs, submit_job
 from saas.settings import Settings
 from saas.storage import prepare_storage
 from saas.tenants.registry import TenantRef
-from tests.conftest import Firm
-from tests.support.pg_cut import CommitCutter
-from tests.support.reports import World, build_world
-from tests.support.server import LiveServer
-from tests.test_jobs import (  # noqa: F401 (fixtures)
+from tests.support.firms import Firm
+from tests.support.jobs import (
     QUEUE,
-    aengine,
+    fast_options,
     jobs_on,
     running_worker,
     say_done,
-    tenants,
-    test_options,
     wait_for_status,
 )
+from tests.support.pg_cut import CommitCutter
+from tests.support.reports import World, build_world
+from tests.support.server import LiveServer
 
 INVITATION = 'query { invitation(token: "no-such-token") { __typename } }'
 VIEWER_FIRM = "query { currentFirm { __typename } }"
@@ -193,7 +191,7 @@ async def test_a_job_after_the_database_returns_succeeds_on_its_first_attempt(
     broker.emit_after("process_boot")
     with (
         CommitCutter(settings.database_url or "") as cutter,
-        jobs_on(settings, cutter.url, broker, test_options()),
+        jobs_on(settings, cutter.url, broker, fast_options()),
         running_worker(broker, threads=1),
     ):
         # The worker's pool holds a connection after a first job...

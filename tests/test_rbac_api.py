@@ -338,8 +338,10 @@ def test_role_validation(admin_of) -> None:  # type: ignore[no-untyped-def]
     assert (again["__typename"], again["code"]) == ("ConflictError", "ROLE_EXISTS")
 
     first, second = unique("first"), unique("second")
-    create_role(admin, first, "chat:read")
-    create_role(admin, second, "chat:write", inherits=[first])
+    create_role(admin, first, "documents:read")
+    create_role(admin, second, "documents:write", inherits=[first])
+    # Permissions of modules not built yet are not in the catalog (issue 11).
+    assert create(unique("r"), ["chat:read"])["code"] == "UNKNOWN_PERMISSION"
     cycle = admin.execute(UPDATE, {"name": first, "inherits": [second]})["updateRole"]
     assert (cycle["__typename"], cycle["code"]) == ("ValidationError", "ROLE_CYCLE")
     itself = admin.execute(UPDATE, {"name": first, "inherits": [first]})["updateRole"]

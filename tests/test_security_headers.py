@@ -14,7 +14,7 @@ from saas.jobs import current_runtime_or_none, restore_jobs
 from saas.security_headers import cabinet_policy
 from saas.settings import Settings
 from saas.storage import open_store
-from tests.conftest import Firm
+from tests.support.firms import Firm
 from tests.support.server import LiveServer
 
 

@@ -25,12 +25,19 @@ from saas.jobs import JobOptions, build_broker
 from saas.ops.supervisor import Supervisor, WorkerChild
 from saas.settings import Settings
 from saas.tenants.provisioning import schema_for
-from tests.conftest import Firm
-from tests.modules.test_reports_import import IMPORT, wait_done
 from tests.support.brokers import brokers
-from tests.support.reports import World, at, build_world, external_id, new_report, record
-from tests.test_jobs import _drop_queues as drop_queues
-from tests.test_jobs import jobs_on
+from tests.support.firms import Firm
+from tests.support.jobs import drop_queues, jobs_on
+from tests.support.reports import (
+    IMPORT,
+    World,
+    at,
+    build_world,
+    external_id,
+    new_report,
+    record,
+    wait_done,
+)
 
 # Below the PostgreSQL broker's heartbeat TTL (60 s): only the hand-off makes it in time.
 WITHIN = 40.0

@@ -1,13 +1,48 @@
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { defineConfig } from "vite";
+import type { Plugin } from "vite";
+
+// Compressible assets at least this big get a brotli (.br) and a gzip (.gz) copy beside them:
+// saas/web.py serves the copy the browser accepts, with no compression work per request.
+const PRECOMPRESS = /\.(js|css|svg|json|txt|map)$/;
+const PRECOMPRESS_MIN_BYTES = 1024;
+
+function precompress(): Plugin {
+  return {
+    name: "kabinet-precompress",
+    apply: "build",
+    writeBundle(options) {
+      const assets = join(options.dir ?? "dist", "assets");
+      for (const name of readdirSync(assets)) {
+        if (!PRECOMPRESS.test(name)) continue;
+        const path = join(assets, name);
+        const data = readFileSync(path);
+        if (data.length < PRECOMPRESS_MIN_BYTES) continue;
+        const brotli = brotliCompressSync(data, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+            [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+          },
+        });
+        writeFileSync(`${path}.br`, brotli);
+        writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+}
 
 // React's JSX goes through esbuild's automatic runtime: no plugin needed (and none that
 // pulls a native toolchain), fast refresh is the only thing given up in `npm run dev`.
 export default defineConfig({
   esbuild: { jsx: "automatic", jsxImportSource: "react" },
+  plugins: [precompress()],
   build: {
     outDir: "dist",
     assetsDir: "assets",
-    sourcemap: true,
+    // No source map in what the app serves: it would publish the whole source (2.5 MB).
+    sourcemap: false,
     emptyOutDir: true,
     rollupOptions: {
       onwarn(warning, warn) {

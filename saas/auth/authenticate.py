@@ -24,7 +24,7 @@ from saas.auth.models import ApiToken, LoginSession, Membership, Person
 from saas.auth.principal import ANONYMOUS, Principal
 from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, digest, same
 from saas.db.session import shared_session
-from saas.modules.branding.service import cabinet_enabled
+from saas.tenants.cabinet import cabinet_enabled
 from saas.tenants.registry import TenantRef
 
 if TYPE_CHECKING:

@@ -2,6 +2,11 @@
 
 The objects are the modules and platform areas; actions are read / write / manage.
 Firm admins extend these with custom roles through GraphQL.
+
+Which organizations staff see: `clients:read_all` (the firm admin's `*`, the department
+head's `clients:*` until departments exist, the auditor, integration tokens) is the whole
+firm; manager, moderator and staff see the organizations they are the responsible manager
+or a moderator of (saas.core.actor.organization_filter).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ DEFAULT_POLICY: tuple[tuple[str, str, str], ...] = (
     ("staff", "reports", "read"),
     ("staff", "documents", "read"),
     ("auditor", "clients", "read"),
+    ("auditor", "clients", "read_all"),
     ("auditor", "reports", "read"),
     ("auditor", "documents", "read"),
     ("auditor", "audit", "read"),
@@ -43,6 +49,7 @@ DEFAULT_POLICY: tuple[tuple[str, str, str], ...] = (
     ("client_member", "client_cabinet", "read"),
     ("client_member", "clients", "read"),
     ("integrator", "clients", "read"),
+    ("integrator", "clients", "read_all"),
     ("integrator", "reports", "*"),
     ("integrator", "documents", "read"),
 )
@@ -68,17 +75,22 @@ ROLE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "Department head: the department's clients, reports and documents",
     ),
     "manager": (
-        "Менеджер проекта, ответственный бухгалтер клиента",
-        "Project manager, the accountant responsible for a client",
+        "Менеджер проекта, ответственный бухгалтер клиента: работает с назначенными ему "
+        "организациями",
+        "Project manager, the accountant responsible for a client: works on the organizations "
+        "assigned to them",
     ),
-    "moderator": ("Соисполнитель (модератор) проекта", "Co-manager (moderator) of a project"),
+    "moderator": (
+        "Соисполнитель (модератор) проекта: работает с назначенными ему организациями",
+        "Co-manager (moderator) of a project: works on the organizations assigned to them",
+    ),
     "staff": (
         "Сотрудник: читает и работает над назначенным",
         "Staff: reads and works on assigned items",
     ),
     "auditor": (
-        "Аудитор: только чтение и журнал действий",
-        "Auditor: read-only, sees the audit log",
+        "Аудитор: только чтение всей фирмы и журнал действий",
+        "Auditor: reads the whole firm, sees the audit log",
     ),
     "client_admin": (
         "Администратор клиента: управляет контактными лицами своей организации",

@@ -3,7 +3,10 @@
     @strawberry.mutation(extensions=requires("tokens", "manage"))
 
 The requirement shows in the SDL as `@requiresPermission(object: "tokens", action: "manage")`
-and in the field's description; the check asks the tenant's Casbin enforcer.
+and in the field's description; the check asks the tenant's Casbin enforcer. A field open to
+either of two permissions (the drive's access log: `documents:manage` or `audit:read`) uses
+`requires_any(("documents", "manage"), ("audit", "read"))`, shown as
+`@requiresAnyPermission(permissions: ["documents:manage", "audit:read"])`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ class RequiresPermission:
 
 
 @strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="The caller needs one of these permissions (`object:action`) in the firm.",
+)
+class RequiresAnyPermission:
+    permissions: list[str]
+
+
+@strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION], description="The caller must be logged in."
 )
 class RequiresLogin:
@@ -36,6 +47,10 @@ class RequiresLogin:
 class Allowed(BasePermission):
     def __init__(self, obj: str, act: str):
         self.obj, self.act = obj, act
+        # The catalog permissions this guard checks (any one lets the caller in): every
+        # permission class of the schema that asks the policy declares them, and
+        # tests/test_rbac_guards.py reads them against the catalog.
+        self.guards = ((obj, act),)
         self.message = f"Permission denied: you need '{obj}:{act}' in this firm."
         self.error_extensions = {"code": "FORBIDDEN", "permission": f"{obj}:{act}"}
         # Per instance: each guarded field shows its own object and action.
@@ -43,6 +58,24 @@ class Allowed(BasePermission):
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return await is_allowed(info.context, self.obj, self.act)
+
+
+class AnyAllowed(BasePermission):
+    """One of several (object, action) permissions."""
+
+    def __init__(self, *alternatives: tuple[str, str]):
+        self.alternatives = alternatives
+        self.guards = alternatives
+        keys = [f"{obj}:{act}" for obj, act in alternatives]
+        self.message = "Permission denied: you need " + " or ".join(f"'{k}'" for k in keys) + "."
+        self.error_extensions = {"code": "FORBIDDEN", "permission": " | ".join(keys)}
+        self._schema_directive = RequiresAnyPermission(permissions=keys)  # type: ignore[misc]
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        for obj, act in self.alternatives:
+            if await is_allowed(info.context, obj, act):
+                return True
+        return False
 
 
 class LoggedIn(BasePermission):
@@ -54,17 +87,23 @@ class LoggedIn(BasePermission):
         return bool(info.context.principal.authenticated)
 
 
-def permission_note(obj: str, act: str) -> str:
+def permission_note(obj: str, act: str, *more: tuple[str, str]) -> str:
+    if more:
+        keys = [f"`{o}:{a}`" for o, a in ((obj, act), *more)]
+        return f"Requires permission {' or '.join(keys)}."
     return f"Requires permission `{obj}:{act}`."
 
 
 class DocumentedPermission(PermissionExtension):
     """A PermissionExtension that also states the requirement in the field's description, so
-    it reads in GraphiQL and in the printed schema, not only as a directive."""
+    it reads in GraphiQL and in the printed schema, not only as a directive. `guards` lists
+    the (object, action) pairs any of which lets the caller in."""
 
-    def __init__(self, obj: str, act: str):
-        super().__init__(permissions=[Allowed(obj, act)])
-        self.note = permission_note(obj, act)
+    def __init__(self, obj: str, act: str, *more: tuple[str, str]):
+        permission = AnyAllowed((obj, act), *more) if more else Allowed(obj, act)
+        super().__init__(permissions=[permission])
+        self.guards: tuple[tuple[str, str], ...] = ((obj, act), *more)
+        self.note = permission_note(obj, act, *more)
 
     def apply(self, field: Any) -> None:
         super().apply(field)
@@ -79,6 +118,11 @@ class DocumentedPermission(PermissionExtension):
 def requires(obj: str, act: str) -> list[Any]:
     """Field extensions for a permission-guarded field or mutation."""
     return [DocumentedPermission(obj, act)]
+
+
+def requires_any(first: tuple[str, str], *more: tuple[str, str]) -> list[Any]:
+    """Field extensions for a field open to any of these permissions."""
+    return [DocumentedPermission(*first, *more)]
 
 
 def requires_login() -> list[Any]:

@@ -7,7 +7,7 @@ fresh instance per operation, so no state leaks between concurrent requests.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -18,7 +18,9 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaEx
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from saas.core.actor import prepare_actor
 from saas.logs import request_id_var
+from saas.ops.outage import database_unavailable, unavailable_error
 from saas.schema.cache import CachedDocuments, DocumentCache
 from saas.schema.errors import (
     PARSE_FAILED,
@@ -29,6 +31,7 @@ from saas.schema.errors import (
     public_code,
     with_code,
 )
+from saas.schema.execution import SpineExecutor
 from saas.schema.inputs import InputGuard
 from saas.schema.limits import (
     INTROSPECTION_DISABLED,
@@ -69,6 +72,18 @@ class SubscriptionsOverWebSocket(SchemaExtension):
             context.allowed_operations = set(context.allowed_operations) - {
                 OperationType.SUBSCRIPTION
             }
+        yield
+
+
+class ActorPolicy(SchemaExtension):
+    """Reads the firm's policy before the operation executes (`saas.core.actor.prepare_actor`):
+    the actor's organization scope (firm-wide or assigned only) is then known to every
+    resolver, synchronous ones included."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        if context is not None and hasattr(context, "core_cache"):
+            await prepare_actor(context)
         yield
 
 
@@ -146,7 +161,6 @@ def apply_error_policy(
 ) -> list[GraphQLError]:
     """`anonymous`: the caller sent no credentials, so every FORBIDDEN (a permission, a grant,
     a guard of any module) is UNAUTHENTICATED: in one place, not per guard."""
-    from saas.ops.outage import database_unavailable, unavailable_error
 
     out = []
     for error in errors:
@@ -166,16 +180,12 @@ class KabinetSchema(strawberry.Schema):
     and executes with `SpineExecutor` (a short path for plain leaf fields)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from saas.schema.execution import SpineExecutor
-
         kwargs.setdefault("execution_context_class", SpineExecutor)
         super().__init__(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        from saas.ops.outage import database_unavailable
-
         for error in errors:
             if is_unexpected(error) and database_unavailable(error.original_error):
                 # An outage, not a bug: one line, without the statement and its parameters.
@@ -213,6 +223,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         SubscriptionsOverWebSocket,
         ErrorPolicy,
         InputGuard,  # every incoming string checked at the edge (saas.schema.inputs)
+        ActorPolicy,  # the actor's organization scope, before any resolver (saas.core.actor)
     ]
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoIntrospection]))

@@ -54,7 +54,7 @@ class Query:
 
     @strawberry.field(
         description="Platform admin: every firm of the platform, by slug.",
-        extensions=requires_platform_admin(),
+        extensions=requires_platform_admin("read"),
     )
     async def firms(self, info: Info, status: FirmStatus | None = None) -> list[ManagedFirm]:
         records = await platform.list_firms(info.context.services, status.value if status else None)

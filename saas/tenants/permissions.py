@@ -1,4 +1,6 @@
-"""Who may manage firms: a platform admin, at the platform's own host (never at a firm's)."""
+"""Who may manage firms: a platform admin, at the platform's own host (never at a firm's).
+The guard names its catalog permission (`platform:read` to list firms, `platform:manage` to
+create, suspend and resume them), checked against the platform's policy."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
+
+from saas.rbac.enforcer import is_allowed
 
 
 @strawberry.schema_directive(
@@ -22,11 +26,14 @@ class PlatformAdmin(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}
     _schema_directive = RequiresPlatformAdmin()
 
-    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+    def __init__(self, action: str) -> None:
+        self.guards = (("platform", action),)
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         context = info.context
         # A firm's host never serves platform administration, even to a platform admin.
-        return context.tenant_or_none is None and bool(context.principal.is_platform_admin)
+        return context.tenant_or_none is None and await is_allowed(context, *self.guards[0])
 
 
-def requires_platform_admin() -> list[Any]:
-    return [PermissionExtension(permissions=[PlatformAdmin()])]
+def requires_platform_admin(action: str = "manage") -> list[Any]:
+    return [PermissionExtension(permissions=[PlatformAdmin(action)])]

@@ -16,9 +16,7 @@ import base64
 import csv
 import io
 import json
-import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,11 +25,11 @@ import pytest
 import sqlalchemy as sa
 from dramatiq import Worker
 
-from saas.jobs import current_runtime
 from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.tenants.provisioning import schema_for
 from tests.support.auth import TestPerson, create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.jobs import job_finished
 
 LOG = """query($filter: AuditLogFilter, $first: Int, $after: String, $last: Int,
   $before: String) {
@@ -425,21 +423,10 @@ def test_another_firm_never_sees_these_entries(world: World) -> None:
     assert log(c, apiTokenId=world.token_id)["__typename"] == "NotFoundError"
 
 
-@pytest.fixture
-def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
-
-
 def finished(c: GraphQLClient, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while True:
-        state: dict[str, Any] = c.execute(EXPORT_STATE, {"id": job_id})["auditLogExport"]
-        if state["status"] in ("DONE", "FAILED") or time.monotonic() > deadline:
-            return state
-        time.sleep(0.2)
+    return job_finished(
+        lambda: c.execute(EXPORT_STATE, {"id": job_id})["auditLogExport"], what=f"export {job_id}"
+    )
 
 
 def test_csv_export_holds_the_filtered_entries(world: World, worker: Worker) -> None:

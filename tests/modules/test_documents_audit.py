@@ -97,8 +97,12 @@ def test_access_report_filters_and_rights(world: World, login, firms) -> None:
     assert entries(admin, until=started.isoformat(), fileId=report_x["id"]) == []
     assert entries(admin, fileId="not-an-id") == []
 
-    # Firm admin and auditors only; firm B sees nothing of firm A.
-    for viewer in (manager, client_x):
+    # The firm admin, auditors (audit:read) and those who manage documents (documents:manage,
+    # the manager's documents:*), within the organizations they see; the moderator (documents
+    # read and write) and clients are refused; firm B sees nothing of firm A.
+    assert entries(manager, fileId=report_x["id"]) == entries(admin, fileId=report_x["id"])
+    moderator = login(a, world.moderator_a)
+    for viewer in (moderator, client_x):
         denied = viewer.raw(LOG, {"filter": {}})
         assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     admin_b = login(firms["b"], world.admin_b)
@@ -139,7 +143,8 @@ def test_csv_export_job(world: World, login, firms, worker: Worker) -> None:
     assert {r[8] for r in rows[1:]} == {"'=Формула.pdf"}  # a formula is neutralized
 
     # Others cannot start or read an export.
-    assert manager.raw(EXPORT, {})["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    moderator = login(a, world.moderator_a)
+    assert moderator.raw(EXPORT, {})["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     admin_b = login(firms["b"], world.admin_b)
     other = admin_b.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"]
     assert other["__typename"] == "NotFoundError"

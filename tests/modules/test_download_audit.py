@@ -18,12 +18,12 @@ import pytest
 import sqlalchemy as sa
 from dramatiq import Worker
 
-from saas.jobs import current_runtime
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_documents import LINK as REPORT_LINK
-from tests.modules.test_reports_documents import XML, doc, record
 from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
 from tests.support.ids import gid, pk
+from tests.support.jobs import job_finished
+from tests.support.report_documents import LINK as REPORT_LINK
+from tests.support.report_documents import XML, doc, record
 from tests.support.reports import World as ReportsWorld
 from tests.support.reports import at, build_world, new_report
 
@@ -134,19 +134,11 @@ def test_links_differ_and_carry_the_person_they_were_issued_to(
     assert len(entries(admin, fileId=sent["id"], action="DOWNLOADED")) == 1
 
 
-@pytest.fixture
-def export_worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
-
-
 def test_csv_export_shows_fetches(
     world: World,
     login,
     firms,
-    export_worker: Worker,
+    worker: Worker,
 ) -> None:
     a = firms["a"]
     manager, admin, client = (
@@ -158,11 +150,10 @@ def test_csv_export_shows_fetches(
     got = link(client, sent["id"])
     get(client, got["url"], "Fetcher/csv")
     job = admin.execute(EXPORT, {"filter": {"fileId": sent["id"]}})["exportDriveAccessLog"]
-    deadline = time.monotonic() + 30
-    while (state := admin.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"])[
-        "status"
-    ] not in ("DONE", "FAILED") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    state = job_finished(
+        lambda: admin.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"],
+        what="the export",
+    )
     assert state["status"] == "DONE", state
     text = fetch(admin, state["downloadUrl"]).content.decode("utf-8-sig")
     header, issued, fetched = list(csv.reader(io.StringIO(text)))

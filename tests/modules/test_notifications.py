@@ -16,48 +16,27 @@ from dramatiq import Worker
 from saas.jobs import enqueue
 from saas.modules.notifications.jobs import send_notification_mails
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_import import IMPORT, line, wait_done
-from tests.modules.test_reports_import import worker as worker  # noqa: F401  (fixture)
 from tests.support.client import GraphQLClient, error_codes, refused_outright
 from tests.support.ids import pk
 from tests.support.mail import html_of, messages_to, text_of
-from tests.support.people import open_session, session_client
+from tests.support.notifications import COUNT, LIST, nodes, unread
+from tests.support.people import email_of, open_session, session_client
 from tests.support.reports import (
+    IMPORT,
     World,
     add_contact,
     at,
     build_world,
     external_id,
+    line,
     new_report,
     record,
+    wait_done,
 )
+from tests.support.waiting import eventually
 
-LIST = """query($first: Int, $after: String, $unread: Boolean) {
-  notifications(first: $first, after: $after, unreadOnly: $unread) {
-    pageInfo { hasNextPage endCursor }
-    edges { node { id kind title body link read readAt createdAt text reasonCode
-                   organizationId organizationName report { id status } } } } }"""
-COUNT = "{ unreadNotificationCount }"
 MARK = """mutation($ids: [ID!], $all: Boolean) { markNotificationsRead(ids: $ids, all: $all) {
   __typename ... on NotificationsMarked { unreadCount } ... on Error { code message } } }"""
-
-
-def nodes(c: GraphQLClient, **variables: Any) -> list[dict[str, Any]]:
-    data = c.execute(LIST, {"first": 100, **variables})["notifications"]
-    return [e["node"] for e in data["edges"]]
-
-
-def unread(c: GraphQLClient) -> int:
-    return int(c.execute(COUNT)["unreadNotificationCount"])
-
-
-def email_of(db_engine: sa.Engine, person_id: int) -> str:
-    with db_engine.connect() as conn:
-        return str(
-            conn.execute(
-                sa.text("SELECT email FROM shared.people WHERE id = :p"), {"p": person_id}
-            ).scalar_one()
-        )
 
 
 class People:
@@ -259,11 +238,12 @@ def test_bulk_import_mails_each_recipient_once_branded(
     assert state["recorded"] == 6, state
 
     to_contact, to_manager = email_of(db_engine, contact), email_of(db_engine, fresh.manager_a_id)
-    deadline = time.monotonic() + 30
-    while not (messages_to(settings, to_contact) and messages_to(settings, to_manager)):
-        assert time.monotonic() < deadline, "no notification e-mail arrived"
-        time.sleep(0.2)
-    time.sleep(3)  # any second e-mail would be due by now (the delay is 1 s in tests)
+    eventually(
+        lambda: messages_to(settings, to_contact) and messages_to(settings, to_manager),
+        within=30,
+        what="the notification e-mails",
+    )
+    time.sleep(3)  # the point: any second e-mail would be due by now (the delay is 1 s here)
     for address in (to_contact, to_manager):
         mails = messages_to(settings, address)
         assert len(mails) == 1, [m["Subject"] for m in mails]
@@ -288,7 +268,7 @@ def test_bulk_import_mails_each_recipient_once_branded(
 
     # The job run again (a retry) sends nothing twice.
     asyncio.run(enqueue(a.id, send_notification_mails))
-    time.sleep(3)
+    time.sleep(3)  # the point: time enough for the retry to send again, which it must not
     assert len(messages_to(settings, to_contact)) == 1
     assert len(messages_to(settings, to_manager)) == 1
 

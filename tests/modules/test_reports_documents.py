@@ -3,103 +3,44 @@ event, idempotent and conflicting replays, refused executables, the client's dow
 (only complete flows, only granted organizations), cross-tenant attempts; "overdue" and the
 ATTENTION order with paging.
 
-Uses the reports test world (tests/modules/test_reports_api.py): firm A's admin, integrator,
+Uses the reports test world (tests/support/reports.py): firm A's admin, integrator,
 client1 (org1, 'reports' granted), client2 (org2, only 'chat'), firm B's admin."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from saas.tenants.provisioning import schema_for
 from tests.support.client import GraphQLClient, refused_outright
 from tests.support.clients import llc
+from tests.support.documents import EXE, PDF, fetch
 from tests.support.ids import gid, pk
 from tests.support.people import session_client
+from tests.support.report_documents import (
+    LINK,
+    ONE,
+    RECEIPT,
+    XML,
+    doc,
+    link,
+    record,
+    stored_objects,
+)
 from tests.support.reports import World, add_contact, at, build_world, external_id, new_report
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
-XML = (
-    '<?xml version="1.0" encoding="windows-1251"?>\n<Файл ИдФайл="NO_NDS_7701_7701">'
-    '<Документ КНД="1151001"/></Файл>\n'
-).encode()
-RECEIPT = b'<?xml version="1.0"?>\n<Kvitanciya><Prinyat>1</Prinyat></Kvitanciya>\n'
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-
-DOC = "id kind name size contentType createdAt downloadable"
-RECORD = f"""mutation($input: RecordReportEventInput!) {{ recordReportEvent(input: $input) {{
-  __typename
-  ... on ReportEventRecorded {{ duplicate event {{ id documents {{ {DOC} }} }}
-     report {{ id status documentCount flowComplete documents {{ {DOC} }} }} }}
-  ... on Error {{ code message }} ... on ValidationError {{ field }} }} }}"""
-ONE = f"""query($id: ID!) {{ report(id: $id) {{ __typename
-  ... on Report {{ status documentCount flowComplete overdue followUpDue
-                  documents {{ {DOC} }} timeline {{ externalId documents {{ id kind }} }} }}
-  ... on NotFoundError {{ code }} }} }}"""
-LINK = """mutation($d: ID!) { reportDocumentLink(documentId: $d) { __typename
-  ... on ReportDocumentLink { url expiresAt } ... on Error { code message } } }"""
 FEED = """query($first: Int, $after: String, $org: ID, $overdue: Boolean, $order: ReportOrder) {
   reports(first: $first, after: $after, organizationId: $org, overdue: $overdue,
           orderBy: $order) {
     pageInfo { hasNextPage endCursor }
     edges { node { id status overdue followUpDue documentCount
                    documents { id name downloadable } } } } }"""
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def doc(kind: str, name: str, data: bytes) -> dict[str, str]:
-    return {"kind": kind, "filename": name, "contentBase64": b64(data)}
-
-
-def record(
-    c: GraphQLClient,
-    report: str,
-    kind: str,
-    when: datetime,
-    documents: list[dict[str, str]] | None = None,
-    ext: str | None = None,
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "reportId": report,
-        "externalId": ext or external_id(kind),
-        "kind": kind,
-        "occurredAt": when.isoformat(),
-    }
-    if documents is not None:
-        data["documents"] = documents
-    return c.execute(RECORD, {"input": data})["recordReportEvent"]
-
-
-def link(c: GraphQLClient, document: str) -> dict[str, Any]:
-    return c.execute(LINK, {"d": document})["reportDocumentLink"]
-
-
-def fetch(c: GraphQLClient, url: str) -> httpx.Response:
-    if url.startswith("/"):
-        return c.http.get(url, headers={"host": c.host})
-    return httpx.get(url, timeout=10)
-
-
-def stored_objects(live_server: Any, tenant_id: int) -> set[str]:
-    """Every object of the tenant under the reports prefix, straight from the file store."""
-    root = live_server.app.state.services.settings.storage_url.removeprefix("file://")
-    base = f"{root}/t{tenant_id}/reports"
-    found = set()
-    for folder, _, names in os.walk(base):
-        found |= {os.path.join(folder, n) for n in names if not n.endswith(".meta")}
-    return found
 
 
 @pytest.fixture(scope="module")

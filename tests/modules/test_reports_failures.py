@@ -35,17 +35,15 @@ from saas.services import Services
 from saas.settings import PROJECT_ROOT, Settings
 from saas.storage import TenantStorage, open_store, prepare_storage
 from saas.tenants.provisioning import schema_for
-from tests.modules.test_reports_documents import ONE, PDF, RECEIPT, RECORD, XML, doc, link
-from tests.modules.test_reports_documents import stored_objects as folder_objects
-from tests.modules.test_reports_import import IMPORT, wait_done
-from tests.modules.test_reports_import import worker as worker  # noqa: F401 (fixture)
-from tests.modules.test_webhooks import DELETE as DELETE_ENDPOINT
-from tests.modules.test_webhooks import create_endpoint
 from tests.support.client import GraphQLClient
+from tests.support.documents import PDF
 from tests.support.flaky_s3 import FlakyS3
 from tests.support.ids import pk
+from tests.support.notifications import DELETE_ENDPOINT, create_endpoint
 from tests.support.pg_cut import CommitCutter
-from tests.support.reports import World, at, build_world, external_id, new_report
+from tests.support.report_documents import ONE, RECEIPT, RECORD, XML, doc, link
+from tests.support.report_documents import stored_objects as folder_objects
+from tests.support.reports import IMPORT, World, at, build_world, external_id, new_report, wait_done
 from tests.support.server import LiveServer
 
 DOCUMENTS = [doc("REPORT_FILE", "NO_NDS.xml", XML), doc("REJECTION_NOTICE", "Отказ.pdf", PDF)]

@@ -3,61 +3,31 @@ bad rows, per-row errors, idempotent duplicates, progress; clients and other fir
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
-import orjson
 import pytest
 from dramatiq import Worker
 
-from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
 from tests.support.client import GraphQLClient, error_codes
-from tests.support.reports import ONE, World, at, build_world, external_id, new_report, record
-
-IMPORT = """mutation($lines: String!) { importReportEvents(jsonLines: $lines) {
-  __typename ... on ReportImport { id status total } ... on ValidationError { code field } } }"""
-STATE = """query($id: ID!) { reportImport(id: $id) { __typename
-  ... on ReportImport { status done total recorded duplicates failed error
-                        errors { line code message } }
-  ... on NotFoundError { code } } }"""
+from tests.support.jobs import job_finished
+from tests.support.reports import (
+    IMPORT,
+    ONE,
+    STATE,
+    World,
+    at,
+    build_world,
+    external_id,
+    line,
+    new_report,
+    record,
+    wait_done,
+)
 
 
 @pytest.fixture(scope="module")
 def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-def]
     return build_world(db_engine, firms, live_server.url)
-
-
-@pytest.fixture
-def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    """An in-process worker on the live server's broker. The job runtime is per process and
-    another app of the test session may have closed it: make the live server's current."""
-    runtime = setup_jobs(live_server.app.state.services)
-    previous = current_runtime_or_none()
-    restore_jobs(runtime)
-    running = Worker(runtime.broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop(timeout=10_000)
-        restore_jobs(previous)
-
-
-def line(**fields: Any) -> str:
-    return orjson.dumps(fields).decode()
-
-
-def wait_done(
-    world: World, import_id: str, within: float = 30, client: GraphQLClient | None = None
-) -> dict[str, Any]:
-    deadline = time.monotonic() + within
-    while True:
-        state = (client or world.integrator_a).execute(STATE, {"id": import_id})["reportImport"]
-        if state["status"] in ("DONE", "FAILED"):
-            return state
-        assert time.monotonic() < deadline, state
-        time.sleep(0.1)
 
 
 def test_good_rows_are_recorded_and_bad_rows_reported(world: World, worker: Worker) -> None:
@@ -147,13 +117,8 @@ def test_import_is_refused_to_clients_and_other_firms(world: World, worker: Work
     }
     assert error_codes(world.client1.raw(STATE, {"id": started["id"]})) == ["FORBIDDEN"]
     foreign = world.admin_b.execute(IMPORT, {"lines": rows.replace('"SENT"', '"ACCEPTED"')})
-    state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
-    deadline = time.monotonic() + 30
-    while state_b["reportImport"]["status"] not in ("DONE", "FAILED"):
-        assert time.monotonic() < deadline, state_b
-        time.sleep(0.1)
-        state_b = world.admin_b.execute(STATE, {"id": foreign["importReportEvents"]["id"]})
-    assert [e["code"] for e in state_b["reportImport"]["errors"]] == ["NOT_FOUND"]
+    state_b = wait_done(world, foreign["importReportEvents"]["id"], client=world.admin_b)
+    assert [e["code"] for e in state_b["errors"]] == ["NOT_FOUND"]
     assert world.admin_a.execute(ONE, {"id": report["id"]})["report"]["status"] == "SENT"
 
 
@@ -174,13 +139,10 @@ def start_csv(c: GraphQLClient, text: str, **headers: str) -> dict[str, Any]:
 
 
 def finished(c: GraphQLClient, import_id: str, **headers: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 30
-    while True:
-        state = c.execute(STATE_FIELDS, {"id": import_id}, headers=headers)["reportImport"]
-        if state["status"] in ("DONE", "FAILED"):
-            return state
-        assert time.monotonic() < deadline, state
-        time.sleep(0.1)
+    return job_finished(
+        lambda: c.execute(STATE_FIELDS, {"id": import_id}, headers=headers)["reportImport"],
+        what=f"import {import_id}",
+    )
 
 
 def test_csv_rows_are_recorded_and_bad_rows_reported_by_line(world: World, worker: Worker) -> None:

@@ -18,16 +18,15 @@ import orjson
 import pytest
 from dramatiq import Worker
 
-from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
 from saas.modules.notifications import service
 from saas.modules.notifications.jobs import deliver_webhook
 from saas.modules.notifications.models import WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.policy import PRIVATE_REFUSED, url_problem
+from tests.support.jobs import live_worker
+from tests.support.notifications import CREATE_ENDPOINT, DELETE_ENDPOINT, create_endpoint
 from tests.support.reports import World, at, build_world, new_report, record
+from tests.support.waiting import eventually
 
-CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
-  __typename ... on WebhookEndpointCreated { secret endpoint { id url topics active } }
-  ... on ValidationError { code field } } }"""
 DELIVERIES = """query($e: ID) { webhookDeliveries(endpointId: $e) { id status topic payload
   attemptCount attempts { responseCode error durationMs attemptedAt } } }"""
 REDELIVER = """mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { __typename
@@ -35,8 +34,6 @@ REDELIVER = """mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { __typename
 UPDATE = """mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
   __typename ... on WebhookEndpoint { id active topics } ... on NotFoundError { code }
   ... on ValidationError { code } } }"""
-DELETE = """mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename
-  ... on WebhookEndpointDeleted { id } ... on NotFoundError { code } } }"""
 
 
 @dataclass
@@ -82,21 +79,15 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
 @pytest.fixture
 def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
     """An in-process worker on the live server's broker, with a short retry backoff."""
-    runtime = setup_jobs(live_server.app.state.services)
-    previous = current_runtime_or_none()
-    restore_jobs(runtime)
-    actor = deliver_webhook.declare(runtime.broker)
-    saved = dict(actor.options)
-    actor.options.update(min_backoff=50, max_backoff=200)
-    running = Worker(runtime.broker, worker_threads=2, worker_timeout=100)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop(timeout=10_000)
-        actor.options.clear()
-        actor.options.update(saved)
-        restore_jobs(previous)
+    with live_worker(live_server, threads=2) as running:
+        actor = deliver_webhook.declare(running.broker)
+        saved = dict(actor.options)
+        actor.options.update(min_backoff=50, max_backoff=200)
+        try:
+            yield running
+        finally:
+            actor.options.clear()
+            actor.options.update(saved)
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
@@ -106,27 +97,8 @@ def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
     return hmac.compare_digest(headers["x-kabinet-signature"], "sha256=" + expected.hexdigest())
 
 
-def create_endpoint(world: World, url: str) -> tuple[str, str]:
-    made = world.admin_a.execute(
-        CREATE, {"input": {"url": url, "topics": ["report.status_changed"]}}
-    )["createWebhookEndpoint"]
-    assert made["__typename"] == "WebhookEndpointCreated", made
-    assert made["secret"].startswith("whsec_") and made["endpoint"]["active"] is True
-    return made["endpoint"]["id"], made["secret"]
-
-
 def deliveries(world: World, endpoint: str) -> list[dict[str, Any]]:
     return world.admin_a.execute(DELIVERIES, {"e": endpoint})["webhookDeliveries"]
-
-
-def wait_for(predicate: Any, within: float = 30) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
@@ -141,7 +113,11 @@ def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
     recorded = record(world.integrator_a, report["id"], "REJECTED", at(5), text="Ошибка")
     assert recorded["__typename"] == "ReportEventRecorded", recorded
 
-    done = wait_for(lambda: [d for d in deliveries(world, endpoint) if d["status"] == "succeeded"])
+    done = eventually(
+        lambda: [d for d in deliveries(world, endpoint) if d["status"] == "succeeded"],
+        within=30,
+        what="a succeeded delivery",
+    )
     delivery = done[0]
     assert delivery["topic"] == "report.status_changed"
     assert delivery["attemptCount"] == 2
@@ -160,12 +136,14 @@ def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
 
     again = world.admin_a.execute(REDELIVER, {"d": delivery["id"]})["redeliverWebhook"]
     assert again["__typename"] == "WebhookDelivery" and again["id"] != delivery["id"]
-    redone = wait_for(
+    redone = eventually(
         lambda: [
             d
             for d in deliveries(world, endpoint)
             if d["id"] == again["id"] and d["status"] == "succeeded"
-        ]
+        ],
+        within=30,
+        what="the redelivery to succeed",
     )
     assert [a["responseCode"] for a in redone[0]["attempts"]] == [200]
     assert len(receiver.received) == 3 and verify(secret, *receiver.received[2])
@@ -184,7 +162,7 @@ def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
     }
     before = len(deliveries(world, endpoint))
     record(world.integrator_a, report["id"], "ACCEPTED", at(50))
-    time.sleep(1.0)
+    time.sleep(1.0)  # the point: a delivery that must not come would have come by now
     assert len(deliveries(world, endpoint)) == before
 
     # Firm B's admin: nothing of firm A is visible or redeliverable.
@@ -194,23 +172,26 @@ def test_signed_delivery_retried_until_it_succeeds_and_redelivered(
     refused = world.admin_b.execute(REDELIVER, {"d": delivery["id"]})["redeliverWebhook"]
     assert refused == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
     assert (
-        world.admin_b.execute(DELETE, {"id": endpoint})["deleteWebhookEndpoint"]["__typename"]
+        world.admin_b.execute(DELETE_ENDPOINT, {"id": endpoint})["deleteWebhookEndpoint"][
+            "__typename"
+        ]
         == "NotFoundError"
     )
     assert len(deliveries(world, endpoint)) == before
 
-    gone = world.admin_a.execute(DELETE, {"id": endpoint})["deleteWebhookEndpoint"]
+    gone = world.admin_a.execute(DELETE_ENDPOINT, {"id": endpoint})["deleteWebhookEndpoint"]
     assert gone == {"__typename": "WebhookEndpointDeleted", "id": endpoint}
     assert deliveries(world, endpoint) == []
 
 
 def test_validation_and_permissions(world: World) -> None:
     bad = world.admin_a.execute(
-        CREATE, {"input": {"url": "ftp://example.test/x", "topics": ["report.status_changed"]}}
+        CREATE_ENDPOINT,
+        {"input": {"url": "ftp://example.test/x", "topics": ["report.status_changed"]}},
     )["createWebhookEndpoint"]
     assert bad == {"__typename": "ValidationError", "code": "INVALID_URL", "field": "url"}
     bad = world.admin_a.execute(
-        CREATE, {"input": {"url": "https://example.test/x", "topics": ["nope"]}}
+        CREATE_ENDPOINT, {"input": {"url": "https://example.test/x", "topics": ["nope"]}}
     )["createWebhookEndpoint"]
     assert bad == {"__typename": "ValidationError", "code": "UNKNOWN_TOPIC", "field": "topics"}
     # A client user holds no webhooks:manage.

@@ -139,6 +139,26 @@ def drive_world(db_engine: sa.Engine, firms: dict[str, Any]) -> Iterator[World]:
     org_x = make_org(db_engine, a.slug, "ООО «Икс»")
     org_y = make_org(db_engine, a.slug, "ООО «Игрек»")
     org_z = make_org(db_engine, b.slug, "Zeta LLC")
+    # Staff without `clients:read_all` work on the organizations assigned to them (issue 11):
+    # the manager is responsible for both of firm A's, the moderator and the staff member
+    # moderate both.
+    with db_engine.begin() as conn:
+        for org in (org_x, org_y):
+            conn.execute(
+                sa.text(
+                    f"UPDATE {schema_of(a.slug)}.client_organizations "
+                    "SET responsible_manager_person_id = :m WHERE id = :o"
+                ),
+                {"m": people["manager_a"], "o": org},
+            )
+            for moderator in (people["moderator_a"], people["staff_a"]):
+                conn.execute(
+                    sa.text(
+                        f"INSERT INTO {schema_of(a.slug)}.client_org_moderators "
+                        "(organization_id, person_id) VALUES (:o, :p)"
+                    ),
+                    {"o": org, "p": moderator},
+                )
     set_limit(db_engine, a.id, LIMIT)
     yield World(
         org_x=org_x,

@@ -39,6 +39,15 @@ def make_person(db_engine: sa.Engine, name: str = "", email_address: str | None 
         )
 
 
+def email_of(db_engine: sa.Engine, person_id: int) -> str:
+    with db_engine.connect() as conn:
+        return str(
+            conn.execute(
+                sa.text("SELECT email FROM shared.people WHERE id = :p"), {"p": person_id}
+            ).scalar_one()
+        )
+
+
 def add_membership(
     db_engine: sa.Engine,
     person_id: int,

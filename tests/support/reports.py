@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from saas.tenants.provisioning import schema_for
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
 from tests.support.ids import gid, pk
+from tests.support.jobs import job_finished
 from tests.support.people import (
     add_membership,
     integrator_token,
@@ -179,3 +181,31 @@ def record(
 
 def at(minutes: int) -> datetime:
     return BASE + timedelta(minutes=minutes)
+
+
+# ------------------------------------------------------------------------- bulk import
+
+IMPORT = """mutation($lines: String!) { importReportEvents(jsonLines: $lines) {
+  __typename ... on ReportImport { id status total } ... on ValidationError { code field } } }"""
+STATE = """query($id: ID!) { reportImport(id: $id) { __typename
+  ... on ReportImport { status done total recorded duplicates failed error
+                        errors { line code message } }
+  ... on NotFoundError { code } } }"""
+
+
+def line(**fields: Any) -> str:
+    """One JSON line of an import."""
+    return orjson.dumps(fields).decode()
+
+
+def wait_done(
+    world: World, import_id: str, within: float = 30, client: GraphQLClient | None = None
+) -> dict[str, Any]:
+    """The import's state once it is DONE or FAILED (read by the integrator, or `client`)."""
+
+    c = client or world.integrator_a
+    return job_finished(
+        lambda: c.execute(STATE, {"id": import_id})["reportImport"],
+        within=within,
+        what=f"import {import_id}",
+    )

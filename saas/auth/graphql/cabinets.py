@@ -12,6 +12,7 @@ from strawberry import relay
 from saas.auth.models import Person
 from saas.auth.service import cabinets as service
 from saas.auth.service.errors import Refused
+from saas.core.actor import permissions_of
 from saas.rbac.permissions import requires_login
 from saas.schema.context import Info
 from saas.schema.errors import NotFoundError, error_result
@@ -87,6 +88,17 @@ class Viewer(relay.Node):
             totp_enabled=person.totp_enabled,
             mfa_pending=mfa_pending,
         )
+
+    @strawberry.field(
+        description="What the viewer may do in the firm of this host: every catalog permission "
+        "(`object:action`, as in `permissionCatalog`) its roles hold here, sorted; empty at "
+        "the platform's own host. Without `clients:read_all`, staff work on the organizations "
+        "assigned to them only: per organization, see `ClientOrganization.viewerPermissions`."
+    )
+    async def permissions(self, info: Info) -> list[str]:
+        if info.context.tenant_or_none is None:
+            return []
+        return sorted(await permissions_of(info.context))
 
     @strawberry.field(description="Every cabinet of this person at every firm.")
     async def cabinets(self, info: Info) -> list[Cabinet]:

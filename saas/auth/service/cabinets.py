@@ -21,7 +21,7 @@ from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_sessio
 from saas.auth.tokens import digest, new_secret
 from saas.core.actor import Actor
 from saas.db.session import shared_session
-from saas.modules.branding.service import cabinet_enabled
+from saas.tenants.cabinet import cabinet_enabled
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TenantRef
 

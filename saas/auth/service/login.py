@@ -23,7 +23,7 @@ from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_sessio
 from saas.auth.service.totp import accept_totp
 from saas.core.actor import Actor
 from saas.db.session import shared_session
-from saas.modules.branding.service import cabinet_enabled
+from saas.tenants.cabinet import cabinet_enabled
 from saas.tenants.registry import TenantRef
 
 if TYPE_CHECKING:

@@ -70,12 +70,25 @@ def _stored_days_off(settings: dict[str, Any]) -> dict[date, str]:
     return days
 
 
+# Calendars built per settings dict (a TenantRef's is never changed in place; the registry
+# makes a new one): `Report.overdue` asks for each row of a page.
+_BUILT: dict[int, tuple[dict[str, Any], BusinessCalendar]] = {}
+_UNSET: dict[str, Any] = {}
+
+
 def calendar_of(tenant: TenantRef | Any) -> BusinessCalendar:
     """The firm's business calendar (its time zone and days off; Moscow and none unset)."""
-    settings = getattr(tenant, "settings", None) or {}
-    return BusinessCalendar(
+    settings = getattr(tenant, "settings", None) or _UNSET
+    built = _BUILT.get(id(settings))
+    if built is not None and built[0] is settings:
+        return built[1]
+    calendar = BusinessCalendar(
         zone=_zone(settings.get(TIME_ZONE_SETTING)), days_off=_stored_days_off(settings)
     )
+    if len(_BUILT) >= 256:
+        _BUILT.clear()
+    _BUILT[id(settings)] = (settings, calendar)
+    return calendar
 
 
 def calendar_of_session(session: AsyncSession) -> BusinessCalendar:

@@ -75,6 +75,8 @@ class ClientOrgModerator(TenantBase):
     """Co-managers of an organization besides its responsible manager."""
 
     __tablename__ = "client_org_moderators"
+    # The organizations a staff member moderates (saas.core.actor.organization_filter).
+    __table_args__ = (Index("ix_client_org_moderators_person", "person_id", "organization_id"),)
 
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("client_organizations.id", ondelete="CASCADE"), primary_key=True

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from saas.auth.models import Person
+from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.jobs import JobContext, job_state, periodic, tenant_actor
 from saas.modules.clients.models import ClientOrganization
@@ -58,7 +59,10 @@ async def export_drive_access(job: JobContext) -> dict[str, Any]:
         row = await job_state(db, job.job_id)
         assert row is not None
         where = AccessFilter.from_params(row.params)
-        base = access_log_statement(where)
+        # The organizations its submitter saw (a job of an older release: the whole firm).
+        base = access_log_statement(
+            Actor.of_job(job.tenant.id, job.job_id, row.params.get("acting")), where
+        )
         total = int(
             await db.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
         )

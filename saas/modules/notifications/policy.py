@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from strawberry.permission import BasePermission, PermissionExtension
 
-from saas.core.actor import actor_of
+from saas.core.actor import Actor, actor_of
 from saas.rbac.permissions import RequiresLogin
 
 PERMISSION = ("webhooks", "manage")
@@ -192,9 +192,8 @@ class PersonOfFirm(BasePermission):
         return viewer_of(info.context) is not None
 
 
-def viewer_of(ctx: Any) -> tuple[int, frozenset[int] | None] | None:
-    """(person id, client organizations or None for staff) of a person logged in to the
-    firm of the request; None for anyone else."""
+def viewer_of(ctx: Any) -> Actor | None:
+    """The actor of a person logged in to the firm of the request; None for anyone else."""
     principal, tenant = ctx.principal, ctx.tenant_or_none
     if (
         tenant is None
@@ -203,8 +202,7 @@ def viewer_of(ctx: Any) -> tuple[int, frozenset[int] | None] | None:
         or principal.tenant_id != tenant.id
     ):
         return None
-    actor = actor_of(ctx)
-    return principal.person_id, (None if actor.staff else actor.client_org_ids)
+    return actor_of(ctx)
 
 
 def own_notifications_only() -> list[Any]:

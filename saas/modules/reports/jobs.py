@@ -56,8 +56,8 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
     items: list[dict[str, Any]] | None = row.params.get("rows")
     if items is None:  # a job submitted before CSV: its raw JSON lines
         items = json_line_items(list(row.params.get("lines", [])))
-    # The submitter was firm staff (reports:write): the import acts for the firm.
-    actor = Actor(tenant_id=job.tenant.id, subject=f"job:{job.job_id}", staff=True)
+    # The submitter was firm staff (reports:write): the import acts within its organizations.
+    actor = Actor.of_job(job.tenant.id, job.job_id, row.params.get("acting"))
     summary: dict[str, Any] = {"recorded": 0, "duplicates": 0, "failed": 0, "errors": []}
     # A new attempt (after a crash, a lost connection, a redelivery) resumes after the last
     # committed batch: `done` and the counters were written in that batch's transaction.

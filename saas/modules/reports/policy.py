@@ -14,6 +14,8 @@ from typing import Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 
+from saas.rbac.enforcer import is_allowed
+
 READ_NOTE = (
     "Requires permission `reports:read` (firm staff, integrators), or `client_cabinet:read` "
     "for a client user, who then sees only organizations granting it 'reports'."
@@ -23,10 +25,9 @@ READ_NOTE = (
 class ReportsReadable(BasePermission):
     message = "Permission denied: you need 'reports:read' in this firm."
     error_extensions = {"code": "FORBIDDEN", "permission": "reports:read"}
+    guards = (("reports", "read"), ("client_cabinet", "read"))
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        from saas.rbac.enforcer import is_allowed
-
         ctx = info.context
         return await is_allowed(ctx, "reports", "read") or await is_allowed(
             ctx, "client_cabinet", "read"

@@ -22,6 +22,7 @@ import { StaffPage } from "../pages/StaffPage";
 import { ApiTokensPage } from "../pages/ApiTokensPage";
 import { ReportImportPage } from "../pages/ReportImportPage";
 import { DriveAccessLogPage } from "../pages/DriveAccessLogPage";
+import { AuditLogPage } from "../pages/AuditLogPage";
 import { ReportsPage } from "../pages/ReportsPage";
 import { ClientReportPage, StaffReportPage } from "../pages/ReportPage";
 
@@ -59,6 +60,7 @@ export function App() {
                 <Route path="/settings/api-tokens" element={<ApiTokensPage />} />
                 <Route path="/staff" element={<StaffPage />} />
                 <Route path="/audit/documents" element={<DriveAccessLogPage />} />
+                <Route path="/audit/log" element={<AuditLogPage />} />
                 <Route path="/account/security" element={<AccountSecurityPage />} />
                 <Route path="/account/notifications" element={<NotificationSettingsPage />} />
                 <Route path="*" element={<NotFoundPage />} />

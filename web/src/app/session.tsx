@@ -18,6 +18,9 @@ export interface Session {
   here: Cabinet[];
   staffHere: Cabinet | null;
   clientHere: Cabinet[];
+  /** Whether the viewer holds a permission (`object:action`) in this firm: what the page may
+   * offer follows the permissions, never the names of the roles that grant them. */
+  can: (permission: string) => boolean;
   refresh: () => void;
 }
 
@@ -33,12 +36,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const viewer = data.viewer ?? null;
   const firm = data.currentFirm ?? null;
   const here = viewer && firm ? viewer.cabinets.filter((c) => c.firm.slug === firm.slug) : [];
+  const permissions = new Set(viewer?.permissions ?? []);
   const value: Session = {
     viewer,
     firm,
     here,
     staffHere: here.find((c) => c.kind === "STAFF") ?? null,
     clientHere: here.filter((c) => c.kind === "CLIENT"),
+    can: (permission) => permissions.has(permission),
     refresh: () => refetch({ requestPolicy: "network-only" }),
   };
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -433,6 +433,22 @@ export const ru = {
   "reportImport.line": "Строка",
   "reportImport.field": "Поле",
   "reportImport.message": "Ошибка",
+  "nav.auditLog": "Журнал действий",
+  "auditLog.title": "Журнал действий",
+  "auditLog.hint": "Кто что сделал в кабинете фирмы: клиенты, роли, сотрудники, токены, настройки. Нажмите на имя или объект, чтобы оставить только их записи.",
+  "auditLog.who": "Кто",
+  "auditLog.actorHint": "например, operator:cli",
+  "auditLog.clearWho": "Показать всех",
+  "auditLog.anyAction": "Все действия",
+  "auditLog.allOf": "{group}: все действия",
+  "auditLog.objectType": "Тип объекта",
+  "auditLog.objectId": "Номер объекта",
+  "auditLog.object": "Объект",
+  "auditLog.details": "Подробности",
+  "auditLog.ip": "IP-адрес",
+  "auditLog.onlyThis": "Показать только эти записи",
+  "auditLog.total": "Записей: {count}",
+  "auditLog.previous": "Назад",
 };
 
 export type Dictionary = { [K in keyof typeof ru]: string };

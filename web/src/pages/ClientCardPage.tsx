@@ -37,12 +37,14 @@ export function ClientCardPage() {
                 {t("clients.statusArchived")}
               </span>
             )}
-            <ArchiveButton
-              id={org.id}
-              name={org.name}
-              archived={org.status === "ARCHIVED"}
-              onChanged={() => refetch({ requestPolicy: "network-only" })}
-            />
+            {org.viewerPermissions.includes("clients:manage") && (
+              <ArchiveButton
+                id={org.id}
+                name={org.name}
+                archived={org.status === "ARCHIVED"}
+                onChanged={() => refetch({ requestPolicy: "network-only" })}
+              />
+            )}
           </div>
           <div className="grid-2">
             <section className="card" aria-labelledby="card-details">

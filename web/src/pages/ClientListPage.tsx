@@ -14,7 +14,7 @@ const PAGE = 25;
 
 export function ClientListPage() {
   const t = useT();
-  const { viewer } = useSession();
+  const { viewer, can } = useSession();
   // Filters live in the URL: a filtered list can be bookmarked and survives a reload.
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
@@ -55,9 +55,11 @@ export function ClientListPage() {
     <Workspace>
       <div className="page-title">
         <h1>{t("clients.title")}</h1>
-        <Link className="btn btn-primary" to="/clients/new">
-          {t("clients.new")}
-        </Link>
+        {can("clients:write") && (
+          <Link className="btn btn-primary" to="/clients/new">
+            {t("clients.new")}
+          </Link>
+        )}
       </div>
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <div className="field">

@@ -5,32 +5,26 @@ import type { NavItem } from "../components/Shell";
 import { useSession } from "../app/session";
 import { useT } from "../i18n";
 
-/** The staff navigation: clients and staff for everyone, the firm's settings for its admin. */
+/** The staff navigation: each entry shows when the viewer holds the permission its page needs
+ * (`viewer.permissions`), whatever the role granting it is called; the API checks again. */
 export function useWorkspaceNav(): NavItem[] {
   const t = useT();
-  const { viewer, staffHere } = useSession();
+  const { viewer, staffHere, can } = useSession();
   // Until the second factor is set up the session may only do that: no navigation.
   if (!staffHere || viewer?.mfaPending) return [];
-  const nav = [
-    { to: "/clients", label: t("nav.clients") },
-    { to: "/reports", label: t("nav.reports") },
+  const entries: [string, string, boolean][] = [
+    ["/clients", t("nav.clients"), can("clients:read")],
+    ["/reports", t("nav.reports"), can("reports:read")],
+    ["/reports/import", t("nav.reportImport"), can("reports:write")],
+    ["/staff", t("nav.staff"), can("members:manage")],
+    ["/settings/branding", t("nav.branding"), can("branding:manage")],
+    ["/settings/firm", t("nav.firmSettings"), can("firm:manage")],
+    ["/settings/api-tokens", t("nav.apiTokens"), can("tokens:manage")],
+    ["/audit/documents", t("nav.driveAudit"), can("documents:manage") || can("audit:read")],
+    ["/audit/log", t("nav.auditLog"), can("audit:read")],
+    ["/account/security", t("nav.account"), true],
   ];
-  // Importing events takes reports:write (these default roles); the API refuses anyone else anyway.
-  if (["firm_admin", "department_head", "manager", "moderator"].some((r) => staffHere.roles.includes(r))) {
-    nav.push({ to: "/reports/import", label: t("nav.reportImport") });
-  }
-  // The firm admin manages the brand, staff, tokens and security; the API refuses anyone else anyway.
-  if (staffHere.roles.includes("firm_admin")) {
-    nav.push(
-      { to: "/staff", label: t("nav.staff") },
-      { to: "/settings/branding", label: t("nav.branding") },
-      { to: "/settings/firm", label: t("nav.firmSettings") },
-      { to: "/settings/api-tokens", label: t("nav.apiTokens") },
-      { to: "/audit/documents", label: t("nav.driveAudit") },
-    );
-  }
-  nav.push({ to: "/account/security", label: t("nav.account") });
-  return nav;
+  return entries.filter(([, , shown]) => shown).map(([to, label]) => ({ to, label }));
 }
 
 /** The firm staff's frame: clients, and the brand for those who manage it. */

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from saas.core.exports import export_link
 from saas.core.ids import node_pks, optional_pk_of, tenant_rows
 from saas.core.job_status import JobStatus
+from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.db.core_models import AuditEntry, Job
 from saas.modules.audit.labels import action_label, actor_words
 from saas.modules.audit.loaders import TokenNamesLoader
@@ -26,8 +27,6 @@ from saas.modules.audit.service import (
     AuditFilter,
     audit_entries,
 )
-from saas.modules.clients.graphql import PersonCardType
-from saas.modules.clients.loaders import PeopleByIdLoader
 from saas.rbac.enforcer import is_allowed
 from saas.schema.context import Info
 from saas.schema.errors import NotFoundError, ValidationError

@@ -9,18 +9,19 @@ Everything lives in `shared.tenants.settings` (JSON) and `shared.tenants.domains
 
 Readers take a `TenantRef` (the registry's cached copy, dropped on NOTIFY kabinet_tenants),
 so the login page, e-mails and the login check cost no query: `brand_of(tenant)` and
-`cabinet_enabled(tenant)`. Writers: settings.py and images.py.
+`cabinet_enabled(tenant)` (saas.tenants.cabinet, which the login reads). Writers: settings.py
+and images.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from saas.modules.branding.service.checks import ImageKind
 from saas.modules.branding.service.theme import InvalidColor, Theme, derive_theme, parse_hex
 from saas.schema.errors import DomainError
+from saas.tenants.cabinet import cabinet_enabled, consent_given
 from saas.tenants.registry import TenantRef
 
 PLATFORM_NAME_RU = "Кабинет"
@@ -93,24 +94,6 @@ PLATFORM_BRAND = Brand(
 )
 
 
-def _consent_default(settings: dict[str, Any]) -> bool:
-    # Firms accept storing documents in readable form with the terms at sign-up, so a firm
-    # that never touched the switch has the cabinet on; switching it back on after turning it
-    # off asks for the consent again, explicitly.
-    return bool(settings.get("decrypted_storage_consent", True))
-
-
-def cabinet_enabled(tenant: TenantRef | None) -> bool:
-    """Whether the firm's client contacts may log in to its cabinet (staff always may).
-
-    The login calls this for people whose only memberships at the firm are client contacts.
-    """
-    if tenant is None:
-        return True
-    settings = tenant.settings or {}
-    return bool(settings.get("cabinet_enabled", True)) and _consent_default(settings)
-
-
 def brand_of(tenant: TenantRef | None) -> Brand:
     """The brand shown at a tenant's host; the neutral platform brand for None."""
     if tenant is None:
@@ -135,6 +118,6 @@ def brand_of(tenant: TenantRef | None) -> Brand:
         favicon_filename=s.get("favicon_filename") or None,
         custom_domains=tuple(tenant.domains),
         cabinet_enabled=cabinet_enabled(tenant),
-        decrypted_storage_consent=_consent_default(s),
+        decrypted_storage_consent=consent_given(s),
         consent_at=s.get("decrypted_storage_consent_at"),
     )

@@ -96,7 +96,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Archive a client organization: its contacts no longer see it.",
-        extensions=requires("clients", "write"),
+        extensions=requires("clients", "manage"),
     )
     async def archive_client_organization(
         self, info: Info, id: strawberry.ID
@@ -105,7 +105,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Bring an archived client organization back.",
-        extensions=requires("clients", "write"),
+        extensions=requires("clients", "manage"),
     )
     async def restore_client_organization(
         self, info: Info, id: strawberry.ID
@@ -115,7 +115,7 @@ class Mutation:
     @strawberry.mutation(
         description="Set the responsible manager (null: nobody) and, when `moderatorIds` is "
         "given, replace the moderators. Both must be active staff of the firm.",
-        extensions=requires("clients", "write"),
+        extensions=requires("clients", "manage"),
     )
     async def set_client_organization_managers(
         self,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from saas.core.actor import actor_of
+from saas.core.actor import actor_of, permissions_of
 from saas.core.ids import (
     node_pks,
     resolved_by,
@@ -34,6 +34,12 @@ from saas.modules.clients.validation import LegalForm, TaxRegime
 from saas.rbac.enforcer import is_allowed
 from saas.schema.context import Info, viewer_language
 from saas.schema.errors import ConflictError, NotFoundError, ValidationError
+
+# Objects of the catalog whose permissions concern one organization's work
+# (`ClientOrganization.viewerPermissions`).
+ORGANIZATION_OBJECTS = frozenset(
+    {"clients", "client_contacts", "client_cabinet", "reports", "documents"}
+)
 
 # ------------------------------------------------------------------------------- ids
 
@@ -131,6 +137,30 @@ class ClientOrganizationType(relay.Node):
     )
     async def viewer_grants(self, info: Info) -> list[ClientModule]:
         return await viewer_grants(info, self.id, self.enabled_modules)
+
+    @strawberry.field(
+        description="What the viewer may do with this organization: the catalog permissions "
+        "(`object:action`) of its roles that concern an organization's work (clients, "
+        "client_contacts, client_cabinet, reports, documents), sorted. An organization the "
+        "viewer can read is one it works on (staff without `clients:read_all`: assigned to "
+        "it), so these apply to it. A contact person holds `client_contacts:manage` only "
+        "where it is a client admin; its modules are `viewerGrants`."
+    )
+    async def viewer_permissions(self, info: Info) -> list[str]:
+        held = [
+            p
+            for p in sorted(await permissions_of(info.context))
+            if p.partition(":")[0] in ORGANIZATION_OBJECTS
+        ]
+        actor = actor_of(info.context)
+        if actor.staff or "client_contacts:manage" not in held:
+            return held
+        contacts = await info.context.loader(ContactsByOrganizationLoader).load(self.id)
+        admin = any(
+            c.person_id == actor.person_id and c.status == "active" and c.is_client_admin
+            for c in contacts
+        )
+        return held if admin else [p for p in held if p != "client_contacts:manage"]
 
 
 async def viewer_grants(

@@ -51,7 +51,7 @@ from saas.modules.clients.service.organizations import (
 from saas.modules.clients.service.scope import (
     access_contact,
     access_organization,
-    assigned_to_staff,
+    assigned_statement,
     is_client_admin_of,
     organization_scope,
     scope_contacts,
@@ -69,7 +69,7 @@ __all__ = [
     "OrganizationInput",
     "access_contact",
     "access_organization",
-    "assigned_to_staff",
+    "assigned_statement",
     "check_modules",
     "check_staff",
     "contact_roles",

@@ -5,20 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.auth.live import announce, grants_key
 from saas.core.actor import Actor
 from saas.core.audit import audit
 from saas.modules.clients.models import (
     ClientOrganization,
     ClientOrgModerator,
 )
-
-if TYPE_CHECKING:
-    pass
 from saas.modules.clients.service.organizations import check_staff
 from saas.modules.clients.service.scope import access_organization
 
@@ -33,7 +30,9 @@ async def set_managers(
     responsible_manager_id: int | None,
     moderator_ids: Sequence[int] | None,
 ) -> ClientOrganization:
-    """Set the responsible manager (None: nobody) and, when given, replace the moderators."""
+    """Set the responsible manager (None: nobody) and, when given, replace the moderators.
+    Who is assigned decides what staff without `clients:read_all` see: live subscribers
+    re-read their organizations (`grants:<firm>`)."""
     org = await access_organization(session, actor, org_id)
     if responsible_manager_id is not None:
         await check_staff(shared, actor, [responsible_manager_id], "responsibleManagerId")
@@ -65,4 +64,5 @@ async def set_managers(
         responsible_manager=responsible_manager_id,
         moderators=sorted(moderator_ids or []),
     )
+    await announce(session, grants_key(actor.tenant_id))
     return org

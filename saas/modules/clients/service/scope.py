@@ -1,29 +1,27 @@
 """Row scoping (NetBox style): `scope_organizations` is the one hook on the base query.
-Firm staff (and the firm's API tokens) see every organization of the firm; a client user sees
-only the active organizations it is an active contact of. Lists, `access_organization` (the
-only way to load one by id for an actor, Zulip style), loaders and nested fields all go
-through it, so an organization outside the scope is simply not found.
+Staff see what the core's `organization_filter` lets them (every organization of the firm
+with `clients:read_all`, as the firm admin and integrator tokens do; otherwise those they are
+the responsible manager or a moderator of: `assigned_statement`, registered with
+`saas.core.actor.ASSIGNMENT_PROVIDERS`); a client user sees only the active organizations it
+is an active contact of. Lists, `access_organization` (the only way to load one by id for an
+actor, Zulip style), loaders and nested fields all go through it, so an organization outside
+the scope is simply not found.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from saas.core.actor import Actor
+from saas.core.actor import ASSIGNMENT_PROVIDERS, Actor, organization_filter
 from saas.modules.clients.models import (
     ClientContact,
     ClientOrganization,
     ClientOrgModerator,
 )
-
-if TYPE_CHECKING:
-    pass
-from saas.core.actor import ASSIGNMENT_PROVIDERS
 from saas.modules.clients.service.errors import forbidden, not_found
 
 log = logging.getLogger(__name__)
@@ -32,7 +30,7 @@ log = logging.getLogger(__name__)
 def organization_scope(actor: Actor) -> ColumnElement[bool] | None:
     """The WHERE clause limiting organizations to what `actor` may see (None: everything)."""
     if actor.staff:
-        return None
+        return organization_filter(actor, ClientOrganization.id)
     if actor.person_id is None or not actor.client_org_ids:
         return false()
     # An alias: the clause is also used in queries whose FROM already holds client_contacts.
@@ -144,23 +142,19 @@ async def is_client_admin_of(session: AsyncSession, actor: Actor, org_id: int) -
     )
 
 
-async def assigned_to_staff(session: AsyncSession, actor: Actor) -> set[int]:
-    """Organizations a staff member is assigned to: the responsible manager or a moderator
-    (`saas.core.actor.assigned_organizations` asks this through ASSIGNMENT_PROVIDERS)."""
-    rows = await session.execute(
-        select(ClientOrganization.id).where(
-            or_(
-                ClientOrganization.responsible_manager_person_id == actor.person_id,
-                ClientOrganization.id.in_(
-                    select(ClientOrgModerator.organization_id).where(
-                        ClientOrgModerator.person_id == actor.person_id
-                    )
-                ),
-            )
+def assigned_statement(actor: Actor) -> Select:
+    """The organizations a staff member is assigned to: the responsible manager or a
+    moderator (`saas.core.actor.organization_filter` puts it inside the caller's statement)."""
+    moderated = select(ClientOrgModerator.organization_id).where(
+        ClientOrgModerator.person_id == actor.person_id
+    )
+    return select(ClientOrganization.id).where(
+        or_(
+            ClientOrganization.responsible_manager_person_id == actor.person_id,
+            ClientOrganization.id.in_(moderated),
         )
     )
-    return set(rows.scalars())
 
 
-if assigned_to_staff not in ASSIGNMENT_PROVIDERS:
-    ASSIGNMENT_PROVIDERS.append(assigned_to_staff)
+if assigned_statement not in ASSIGNMENT_PROVIDERS:
+    ASSIGNMENT_PROVIDERS.append(assigned_statement)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import actor_of
 from saas.core.ids import filter_pk, node_pks
 from saas.core.job_status import JobStatus
 from saas.core.people import PeopleByIdLoader, PersonCardType
@@ -22,11 +23,28 @@ from saas.modules.documents.service.access_log import (
     access_entries,
 )
 from saas.rbac.enforcer import is_allowed
+from saas.rbac.permissions import requires_any
 from saas.schema.context import Info
 from saas.schema.errors import (
     NotFoundError,
 )
 from saas.storage import tenant_files
+
+# Who reads the views-and-downloads report: those who manage documents (the catalog's
+# `documents:manage` claims the download log) and auditors (`audit:read`), within the
+# organizations they see.
+ACCESS_LOG_PERMISSIONS = (("documents", "manage"), ("audit", "read"))
+
+
+def access_log_guard() -> list[Any]:
+    return requires_any(*ACCESS_LOG_PERMISSIONS)
+
+
+async def may_read_access_log(ctx: Any) -> bool:
+    for obj, act in ACCESS_LOG_PERMISSIONS:
+        if await is_allowed(ctx, obj, act):
+            return True
+    return False
 
 
 @strawberry.type(
@@ -68,9 +86,9 @@ class AccessEntryType(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[AccessEntryType | None]:
         ids = list(node_ids)
-        if not await is_allowed(info.context, "audit", "read"):
+        if not await may_read_access_log(info.context):
             return [None for _ in ids]
-        rows = await access_entries(info.context.db, node_pks(ids))
+        rows = await access_entries(info.context.db, actor_of(info.context), node_pks(ids))
         return [cls.of(row) if row else None for row in rows]
 
     @strawberry.field(description="Who: a person (null when an API token acted).")

@@ -7,12 +7,14 @@ from collections.abc import Iterable
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, pk_of
 from saas.modules.documents.graphql.access_log import (
     AccessEntryType,
     AccessExportLookup,
     AccessExportType,
     AccessFilterInput,
+    access_log_guard,
 )
 from saas.modules.documents.graphql.types import DriveResult, DriveType, FolderResult, FolderType
 from saas.modules.documents.models import DriveAccess
@@ -27,7 +29,6 @@ from saas.modules.documents.service.folders import (
     drive_folders,
     may_upload,
 )
-from saas.rbac.permissions import requires
 from saas.schema.context import Info
 from saas.schema.errors import (
     NotFoundError,
@@ -61,15 +62,16 @@ class Query:
     @relay.connection(
         Connection[AccessEntryType],
         description="The views-and-downloads report of every drive, newest first, filtered by "
-        "period, person, organization, file and action. For the firm admin and auditors.",
-        extensions=requires("audit", "read"),
+        "period, person, organization, file and action, of the organizations the viewer "
+        "sees. For the firm admin, auditors and those who manage documents.",
+        extensions=access_log_guard(),
     )
     def drive_access_log(
         self, info: Info, filter: AccessFilterInput | None = None
     ) -> Iterable[AccessEntryType]:
         where = (filter or AccessFilterInput()).to_filter()
         return Keyset(  # type: ignore[return-value]
-            access_log_statement(where),
+            access_log_statement(actor_of(info.context), where),
             key=(DriveAccess.at, DriveAccess.id),
             node=AccessEntryType.of,
             descending=True,
@@ -77,7 +79,7 @@ class Query:
 
     @strawberry.field(
         description="A CSV export of the access report started by exportDriveAccessLog.",
-        extensions=requires("audit", "read"),
+        extensions=access_log_guard(),
     )
     async def drive_access_export(self, info: Info, id: strawberry.ID) -> AccessExportLookup:
         from saas.jobs import job_state
@@ -88,7 +90,10 @@ class Query:
         except IdRefused as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         row = await job_state(info.context.db, job_id)
-        if row is None or row.kind != EXPORT_KIND:
+        actor = actor_of(info.context)
+        # Staff seeing only their organizations read only their own exports.
+        theirs = actor.firm_wide or (row is not None and row.created_by == actor.person_id)
+        if row is None or row.kind != EXPORT_KIND or not theirs:
             return NotFoundError(code="NOT_FOUND", message="Export not found.")
         return AccessExportType.of(row)
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor, organization_filter
 from saas.modules.documents.models import (
     DriveAccess,
 )
@@ -53,10 +54,14 @@ class AccessFilter:
         )
 
 
-def access_log_statement(where: AccessFilter) -> Any:
-    """The access log rows matching the filters (`since` inclusive, `until` exclusive). For
-    the firm admin and auditors only: the caller checks `audit:read`."""
+def access_log_statement(actor: Actor, where: AccessFilter) -> Any:
+    """The access log rows matching the filters (`since` inclusive, `until` exclusive), of
+    the organizations the actor sees (`organization_filter`: the firm admin and auditors see
+    the whole firm). The caller checks `documents:manage` or `audit:read`."""
     stmt = select(DriveAccess)
+    scope = organization_filter(actor, DriveAccess.organization_id)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if where.since is not None:
         stmt = stmt.where(DriveAccess.at >= where.since)
     if where.until is not None:
@@ -72,6 +77,15 @@ def access_log_statement(where: AccessFilter) -> Any:
     return stmt
 
 
-async def access_entries(session: AsyncSession, ids: list[int | None]) -> list[DriveAccess | None]:
-    """Entries of the access log by id, in order (None for an unknown or malformed id)."""
-    return [await session.get(DriveAccess, pk) if pk is not None else None for pk in ids]
+async def access_entries(
+    session: AsyncSession, actor: Actor, ids: list[int | None]
+) -> list[DriveAccess | None]:
+    """Entries of the access log by id, in order (None for an unknown or malformed id, or
+    one of an organization the actor does not see)."""
+    wanted = sorted({pk for pk in ids if pk is not None})
+    stmt = access_log_statement(actor, AccessFilter()).where(DriveAccess.id.in_(wanted))
+    found: dict[int, DriveAccess] = {}
+    if wanted:
+        rows: list[DriveAccess] = list((await session.execute(stmt)).scalars())
+        found = {row.id: row for row in rows}
+    return [found.get(pk) if pk is not None else None for pk in ids]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import Actor
 from saas.core.ids import IdRefused, node_pks, pks_of, tenant_rows
 from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.notifications.graphql.enums import NotificationKind, gid
@@ -74,7 +75,7 @@ class NotificationType(relay.Node):
         viewer = viewer_of(info.context)
         if viewer is None:
             return [None for _ in ids]
-        stmt = service.own_notifications(*viewer).where(Notification.id.in_(ids))
+        stmt = service.own_notifications(viewer).where(Notification.id.in_(ids))
         found = {r.id: r for r in (await info.context.db.execute(stmt)).scalars()}
         return [cls.of(found[i]) if i in found else None for i in ids]
 
@@ -117,10 +118,16 @@ MarkReadResult = Annotated[
 MAX_MARK = 100
 
 
-def viewer_pair(info: Info) -> tuple[int, frozenset[int] | None]:
+def viewer_actor(info: Info) -> Actor:
     viewer = viewer_of(info.context)
     assert viewer is not None  # the field's PersonOfFirm guard passed
     return viewer
+
+
+def viewer_person(info: Info) -> int:
+    person_id = viewer_actor(info).person_id
+    assert person_id is not None  # PersonOfFirm: a person logged in to this firm
+    return person_id
 
 
 @strawberry.type
@@ -132,7 +139,7 @@ class Query:
         extensions=own_notifications_only(),
     )
     def notifications(self, info: Info, unread_only: bool = False) -> Iterable[NotificationType]:
-        stmt = service.own_notifications(*viewer_pair(info))
+        stmt = service.own_notifications(viewer_actor(info))
         if unread_only:
             stmt = stmt.where(Notification.read_at.is_(None))
         return Keyset(  # type: ignore[return-value]
@@ -144,7 +151,7 @@ class Query:
         extensions=own_notifications_only(),
     )
     async def unread_notification_count(self, info: Info) -> int:
-        return await service.unread_count(info.context.db, *viewer_pair(info))
+        return await service.unread_count(info.context.db, viewer_actor(info))
 
 
 @strawberry.type
@@ -165,7 +172,7 @@ class Mutation:
                 else f"Не больше {MAX_MARK} идентификаторов; используйте all: true.",
                 field="ids",
             )
-        person_id, orgs = viewer_pair(info)
+        actor = viewer_actor(info)
         try:
             pks: list[int | None] | None = (
                 None
@@ -173,7 +180,7 @@ class Mutation:
                 else [*await pks_of(info.context, "Notification", ids, field="ids")]
             )
             async with info.context.unit_of_work() as db:
-                unread = await service.mark_read(db, person_id, orgs, pks, all)
+                unread = await service.mark_read(db, actor, pks, all)
         except (NotificationError, IdRefused) as exc:
             return error_result(info, exc)
         return NotificationsMarked(unread_count=unread)

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from saas.modules.notifications.graphql.enums import NotificationKind
-from saas.modules.notifications.graphql.inbox import viewer_pair
+from saas.modules.notifications.graphql.inbox import viewer_person
 from saas.modules.notifications.policy import own_notifications_only
 from saas.modules.notifications.service.inbox import NotificationError
 from saas.modules.notifications.service.preferences import email_choices, set_email_choices
@@ -58,7 +58,7 @@ class Query:
         extensions=own_notifications_only(),
     )
     async def notification_preferences(self, info: Info) -> list[NotificationPreferenceType]:
-        person_id, _ = viewer_pair(info)
+        person_id = viewer_person(info)
         return _preferences(await email_choices(info.context.db, person_id))
 
 
@@ -73,7 +73,7 @@ class Mutation:
     async def update_notification_preferences(
         self, info: Info, preferences: list[NotificationPreferenceInput]
     ) -> UpdatePreferencesResult:
-        person_id, _ = viewer_pair(info)
+        person_id = viewer_person(info)
         changes = [(p.kind.value, p.email) for p in preferences]
         try:
             async with info.context.unit_of_work() as db:

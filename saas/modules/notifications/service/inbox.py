@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas.core.actor import Actor, organization_filter
 from saas.core.commit import after_commit
 from saas.modules.clients.models import ClientContact, ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
@@ -144,20 +145,21 @@ def schedule_mail_after_commit(session: AsyncSession) -> None:
 # ------------------------------------------------------------------------------- reading
 
 
-def own_notifications(person_id: int, actor_client_orgs: frozenset[int] | None) -> Select[Any]:
-    """The person's notifications. For a client user (`actor_client_orgs` given) only those
-    of organizations where it still may read reports: losing the grant hides them."""
+def own_notifications(actor: Actor) -> Select[Any]:
+    """The person's notifications. A client user's only of organizations where it still may
+    read reports (losing the grant hides them); a staff member's only of the organizations it
+    sees (`organization_filter`: its assigned ones without `clients:read_all`)."""
+    person_id = actor.person_id if actor.person_id is not None else -1
     stmt = select(Notification).where(Notification.person_id == person_id)
-    if actor_client_orgs is not None:
-        granted = (
-            report_recipients_statement_for(person_id, actor_client_orgs)
-            .with_only_columns(ClientContact.organization_id)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(
-            (Notification.audience == STAFF) | Notification.organization_id.in_(granted)
-        )
-    return stmt
+    if actor.staff:
+        scope = organization_filter(actor, Notification.organization_id)
+        return stmt if scope is None else stmt.where(Notification.organization_id.is_(None) | scope)
+    granted = (
+        report_recipients_statement_for(person_id, actor.client_org_ids)
+        .with_only_columns(ClientContact.organization_id)
+        .scalar_subquery()
+    )
+    return stmt.where((Notification.audience == STAFF) | Notification.organization_id.in_(granted))
 
 
 def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> Select[Any]:
@@ -168,17 +170,14 @@ def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> 
     )
 
 
-async def unread_count(
-    session: AsyncSession, person_id: int, actor_client_orgs: frozenset[int] | None
-) -> int:
-    stmt = own_notifications(person_id, actor_client_orgs).where(Notification.read_at.is_(None))
+async def unread_count(session: AsyncSession, actor: Actor) -> int:
+    stmt = own_notifications(actor).where(Notification.read_at.is_(None))
     return int(await session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0)
 
 
 async def mark_read(
     session: AsyncSession,
-    person_id: int,
-    actor_client_orgs: frozenset[int] | None,
+    actor: Actor,
     ids: list[int | None] | None,
     everything: bool,
 ) -> int:
@@ -192,7 +191,7 @@ async def mark_read(
             "Give notification ids or all: true.",
             "ids",
         )
-    mine = own_notifications(person_id, actor_client_orgs)
+    mine = own_notifications(actor)
     if everything:
         target = mine.with_only_columns(Notification.id)
     else:
@@ -219,7 +218,7 @@ async def mark_read(
         .values(read_at=func.now())
         .execution_options(synchronize_session=False)
     )
-    return await unread_count(session, person_id, actor_client_orgs)
+    return await unread_count(session, actor)
 
 
 # ------------------------------------------------------------------------------ rendering

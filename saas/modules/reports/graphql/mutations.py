@@ -19,12 +19,13 @@ from saas.modules.reports.graphql.results import (
     ReportEventRecorded,
     ReportImportResult,
     ReportImportType,
+    SetReportManagerResult,
 )
 from saas.modules.reports.graphql.types import ReportEventType, ReportType
 from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service.attachments import DocumentInput
 from saas.modules.reports.service.downloads import document_link
-from saas.modules.reports.service.filings import ReportInput, create_report
+from saas.modules.reports.service.filings import ReportInput, create_report, set_report_manager
 from saas.modules.reports.service.flow import (
     ReportsError,
 )
@@ -70,6 +71,28 @@ class Mutation:
                 row = await create_report(session, actor_of(ctx), data)
         except (ReportsError, ClientsError, IdRefused) as exc:
             return error_result(info, exc)
+        return ReportType.of(row)
+
+    @strawberry.mutation(
+        description="Make an active staff member the report's responsible manager (its "
+        "follow-ups and staff notifications go to them); `responsibleManagerId: null` gives it "
+        "back to the organization's responsible manager. NotFoundError when the report is not "
+        "visible; ValidationError NOT_STAFF when the person is not active staff of the firm.",
+        extensions=requires("reports", "manage"),
+    )
+    async def set_report_manager(
+        self, info: Info, report_id: strawberry.ID, responsible_manager_id: strawberry.ID | None
+    ) -> SetReportManagerResult:
+        ctx = info.context
+        try:
+            pk = await pk_of(ctx, "Report", report_id, field="reportId")
+            manager = await optional_pk_of(
+                ctx, "Staff", responsible_manager_id, field="responsibleManagerId"
+            )
+            async with ctx.unit_of_work() as session:
+                row = await set_report_manager(session, actor_of(ctx), pk, manager)
+        except (ReportsError, IdRefused) as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
         return ReportType.of(row)
 
     @strawberry.mutation(
@@ -178,7 +201,7 @@ class Mutation:
             ctx.services.engine,
             ctx.tenant,
             import_report_events,
-            params={"rows": rows},
+            params={"rows": rows, "acting": actor_of(ctx).acting()},
             created_by=ctx.principal.person_id,
             total=len(rows),
         )

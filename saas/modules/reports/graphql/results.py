@@ -121,6 +121,9 @@ CreateReportResult = Annotated[
     ReportType | ValidationError | NotFoundError | ConflictError,
     strawberry.union("CreateReportResult"),
 ]
+SetReportManagerResult = Annotated[
+    ReportType | NotFoundError | ValidationError, strawberry.union("SetReportManagerResult")
+]
 RecordReportEventResult = Annotated[
     ReportEventRecorded | ValidationError | NotFoundError | ConflictError | StorageUnavailableError,
     strawberry.union("RecordReportEventResult"),

@@ -19,7 +19,7 @@ from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service.flow import (
     STATUS_TOPIC,
 )
-from saas.modules.reports.service.live_grants import GrantsKey, live_grants
+from saas.modules.reports.service.live_grants import GrantsKey, live_assigned, live_grants
 from saas.schema.context import Info
 from saas.schema.errors import (
     PublicError,
@@ -28,13 +28,18 @@ from saas.schema.shared_events import shared_event
 
 
 class _Audience:
-    """Which organizations' changes one subscriber may receive (None: every one)."""
+    """Which organizations' changes one subscriber may receive: firm-wide staff every one,
+    other staff the organizations assigned to it, a client user those granting it 'reports'.
+    The actor is read again for each event (cheap: cached per principal and policy), so a role
+    edited while the subscription runs narrows or widens what it receives."""
 
     def __init__(self, info: Info, organization: int | None):
         ctx = info.context
+        self.ctx = ctx
         self.actor: Actor = actor_of(ctx)
         self.organization = organization
         self.grants = None if self.actor.staff else live_grants(ctx.services, ctx.tenant)
+        self.assigned = live_assigned(ctx.services, ctx.tenant) if self.actor.staff else None
         self.key: GrantsKey = (self.actor.person_id or -1, frozenset(self.actor.client_org_ids))
 
     @contextlib.contextmanager
@@ -48,10 +53,13 @@ class _Audience:
                 self.grants.leave(self.key)
 
     async def granted(self) -> frozenset[int] | None:
-        if self.grants is None:
+        if self.grants is not None:
+            # Read the grants themselves: an organization without reports yet counts too.
+            return await self.grants.granted(self.key)
+        actor = actor_of(self.ctx)
+        if self.assigned is None or not actor.scoped:
             return None
-        # Read the grants themselves: an organization without reports yet counts too.
-        return await self.grants.granted(self.key)
+        return await self.assigned.assigned(actor)
 
     async def receives(self, organization_id: int) -> bool:
         if self.organization is not None and organization_id != self.organization:

@@ -1,4 +1,5 @@
-"""Creating reports: a form of the catalog, a period it accepts, an authority code."""
+"""Creating reports (a form of the catalog, a period it accepts, an authority code) and
+reassigning a report's responsible manager."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
+from saas.core.audit import audit
 from saas.modules.clients.service import access_organization
 from saas.modules.reports.catalog import PERIOD_CODES, Periodicity, form_of
 from saas.modules.reports.models import (
     Report,
 )
 from saas.modules.reports.service.flow import ReportsError, invalid
+from saas.modules.reports.service.scope import access_report
 
 
 def period_start(year: int, code: str, periodicity: Periodicity) -> date:
@@ -92,4 +95,29 @@ async def create_report(session: AsyncSession, actor: Actor, data: ReportInput) 
         )
     report = await session.get(Report, inserted)
     assert report is not None
+    return report
+
+
+async def set_report_manager(
+    session: AsyncSession, actor: Actor, report_id: int | None, manager_person_id: int | None
+) -> Report:
+    """Make `manager_person_id` (active staff, checked by the caller's id resolution) the
+    report's responsible manager; None gives it back to the organization's. The report is
+    one the actor sees (`access_report`). Audited as `report.manager`."""
+    report = await access_report(session, actor, report_id)
+    if manager_person_id is None:
+        org = await access_organization(session, actor, report.organization_id)
+        manager_person_id = org.responsible_manager_person_id
+    before = report.manager_person_id
+    report.manager_person_id = manager_person_id
+    await session.flush()
+    await audit(
+        session,
+        actor,
+        "report.manager",
+        "report",
+        report.id,
+        before=before,
+        manager=manager_person_id,
+    )
     return report

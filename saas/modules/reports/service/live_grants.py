@@ -1,5 +1,6 @@
-"""Which organizations' status changes each live client subscriber may receive: its effective
-'reports' grants, cached per process and firm (see LiveGrants).
+"""Which organizations' status changes each live subscriber may receive: a client user its
+effective 'reports' grants (LiveGrants), staff seeing only its assigned organizations those
+(LiveAssigned); cached per process and firm.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from saas.auth.live import GRANTS_CHANGED_HOOKS
+from saas.core.actor import Actor, assigned_organizations
 from saas.db.session import tenant_transaction
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import (
@@ -98,6 +100,44 @@ class LiveGrants:
                 self._granted[key] = (mine, started)
 
 
+class LiveAssigned:
+    """Per process and firm: the organizations assigned to each live staff subscriber that
+    sees only those (`Actor.scoped`), trusted for GRANTS_TTL seconds and dropped at once when
+    grants, contacts or organizations change (a new responsible manager or moderators
+    announce `grants:<firm>`). Staff are few: a stale entry is read again on its own."""
+
+    def __init__(self, services: Any, tenant: Any):
+        self.services, self.tenant = services, tenant
+        self._assigned: dict[int, tuple[frozenset[int], float, int]] = {}
+        self._generation = 0
+
+    def forget(self) -> None:
+        self._assigned.clear()
+        self._generation += 1
+
+    async def assigned(self, actor: Actor) -> frozenset[int]:
+        person = actor.person_id or -1
+        while True:
+            entry = self._assigned.get(person)
+            now = time.monotonic()
+            if entry is not None and now - entry[1] <= GRANTS_TTL and entry[2] == self._generation:
+                return entry[0]
+            generation = self._generation
+            async with tenant_transaction(self.services.engine, self.tenant) as session:
+                found = await assigned_organizations(session, actor)
+            if generation == self._generation:  # else forgotten meanwhile: read again
+                self._assigned[person] = (found, now, generation)
+                return found
+
+
+def live_assigned(services: Any, tenant: Any) -> LiveAssigned:
+    books: dict[int, LiveAssigned] = services.extras.setdefault("reports.live_assigned", {})
+    book = books.get(tenant.id)
+    if book is None:
+        book = books[tenant.id] = LiveAssigned(services, tenant)
+    return book
+
+
 def live_grants(services: Any, tenant: Any) -> LiveGrants:
     books: dict[int, LiveGrants] = services.extras.setdefault("reports.live_grants", {})
     book = books.get(tenant.id)
@@ -107,10 +147,11 @@ def live_grants(services: Any, tenant: Any) -> LiveGrants:
 
 
 def _forget_grants(services: Any, tenant_id: int | None) -> None:
-    books: dict[int, LiveGrants] = services.extras.get("reports.live_grants", {})
-    for firm, book in books.items():
-        if tenant_id is None or firm == tenant_id:
-            book.forget()
+    for name in ("reports.live_grants", "reports.live_assigned"):
+        books: dict[int, LiveGrants | LiveAssigned] = services.extras.get(name, {})
+        for firm, book in books.items():
+            if tenant_id is None or firm == tenant_id:
+                book.forget()
 
 
 GRANTS_CHANGED_HOOKS.append(_forget_grants)

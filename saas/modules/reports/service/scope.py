@@ -1,5 +1,6 @@
-"""Which reports an actor sees: staff and tokens all, a client user those of organizations
-granting it 'reports'.
+"""Which reports an actor sees: staff those of the organizations the core's
+`organization_filter` lets them see (the whole firm with `clients:read_all`, else the assigned
+ones), a client user those of organizations granting it 'reports'.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.core.actor import Actor
+from saas.core.actor import Actor, organization_filter
 from saas.modules.clients.models import ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import grants_statement
@@ -18,10 +19,11 @@ from saas.modules.reports.service.flow import report_not_found
 
 
 def reports_scope(actor: Actor) -> ColumnElement[bool] | None:
-    """Reports the actor may see: staff and tokens all; a client user only those of
-    organizations where it holds the 'reports' grant (active contact, module enabled)."""
+    """Reports the actor may see: staff those of its organizations (`organization_filter`);
+    a client user only those of organizations where it holds the 'reports' grant (active
+    contact, module enabled)."""
     if actor.staff:
-        return None
+        return organization_filter(actor, Report.organization_id)
     if actor.person_id is None or not actor.client_org_ids:
         return false()
     granted = (
