@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 
 from tests.support.auth import login
+from tests.support.cli import saas_cli
 
 CREATE = """
 mutation($name: String!, $role: String!, $days: Int!) {
@@ -167,8 +168,6 @@ def test_the_operator_creates_a_token_with_the_cli(
 ) -> None:  # type: ignore[no-untyped-def]
     """`saas token create` prints only the token on stdout (TOKEN=$(...)), the token works at
     its firm and only there, the firm's admin sees it listed, and the audit log names the CLI."""
-    from tests.test_migrations import saas_cli
-
     name = f"cli {uuid.uuid4().hex[:6]}"
     made = saas_cli(
         database_url, tmp_path, "token", "create", "--firm", firms["a"].slug, "--name", name
@@ -196,8 +195,6 @@ def test_the_operator_creates_a_token_with_the_cli(
 
 
 def test_the_cli_refuses_unknown_firms_and_roles(database_url, firms, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_migrations import saas_cli
-
     unknown = saas_cli(database_url, tmp_path, "token", "create", "--firm", "no-such-firm")
     assert unknown.returncode == 1 and "no such firm" in unknown.stderr and not unknown.stdout
     admin_role = saas_cli(

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from saas.db.migrate import sync_engine, tenant_head
+from tests.support.cli import saas_cli, version_of
 from tests.support.database import drop_database, fresh_database
-from tests.test_migrations import saas_cli, version_of
 
 
 @pytest.fixture(scope="module")

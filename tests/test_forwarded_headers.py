@@ -14,8 +14,8 @@ from saas.settings import Settings, addresses
 from tests.support.auth import FirmPeople, login_result
 from tests.support.client import GraphQLClient
 from tests.support.firms import Firm
+from tests.support.people import api_token
 from tests.support.server import LiveServer, start_api_process
-from tests.test_rbac_api import issue_token
 
 SPOOFED = "203.0.113.77"
 VIEWER = "{ viewer { id } }"
@@ -60,7 +60,7 @@ def try_everything(
     spoof = {"x-forwarded-for": SPOOFED, "x-forwarded-proto": "https"}
     email = f"nobody-{uuid.uuid4().hex[:10]}@example.test"
     c = GraphQLClient(url, firm.host)
-    token = issue_token(db_engine, firm.id, "integrator")
+    token = api_token(db_engine, firm.id, "integrator")
     api = GraphQLClient(url, firm.host, token=token)
     try:
         assert login_result(c, email, "wrong", headers=spoof)["__typename"] == "InvalidCredentials"

@@ -4,10 +4,7 @@ fails reports it, migrates the others, and a re-run after the fix finishes the j
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +14,8 @@ import sqlalchemy as sa
 import saas
 from saas.db.base import TenantBase
 from saas.db.migrate import script_directory, sync_engine, tenant_head, upgrade_shared
-from saas.settings import PROJECT_ROOT
 from saas.tenants.provisioning import provision_tenant, role_for, schema_for
+from tests.support.cli import saas_cli, version_of
 from tests.support.database import drop_database, fresh_database
 
 TENANTS = 50
@@ -43,23 +40,6 @@ def engine(own_database: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def saas_cli(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "SAAS_DATABASE_URL": database_url,
-        "SAAS_DATA_DIR": str(data_dir),
-        "SAAS_LOG_JSON": "0",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "saas.cli", *args],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def tenant_tables_declared() -> set[str]:
     """Every table the models declare in the tenant schema (all model modules imported)."""
     for module in pkgutil.walk_packages(saas.__path__, "saas."):
@@ -75,20 +55,6 @@ def tables_in(engine: sa.Engine, schema: str) -> dict[str, str]:
             {"s": schema},
         ).all()
     return {name: owner for name, owner in rows}
-
-
-def version_of(engine: sa.Engine, schema: str) -> list[str]:
-    with engine.connect() as conn:
-        if (
-            conn.execute(
-                sa.text("SELECT to_regclass(:t)"), {"t": f'"{schema}".alembic_version'}
-            ).scalar()
-            is None
-        ):
-            return []
-        return list(
-            conn.execute(sa.text(f'SELECT version_num FROM "{schema}".alembic_version')).scalars()
-        )
 
 
 def test_new_tenant_gets_every_tenant_migration(engine: sa.Engine) -> None:
