@@ -25,7 +25,7 @@ MODULES = (
     "saas.modules.documents.graphql",
     "saas.modules.notifications.graphql",
     "saas.modules.audit.graphql",
-    "saas.core.calendar.graphql",
+    "saas.tenants.calendar_graphql",
 )
 
 

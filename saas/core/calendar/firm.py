@@ -4,9 +4,9 @@
 - `days_off`: the firm's own non-working dates, `[{"date": "2025-12-30", "note": "..."}]`.
 
 `calendar_of(tenant)` builds the firm's `BusinessCalendar` from its cached `TenantRef` (no
-query): every module computing a deadline or "today" takes it from there. A change goes
-through `update_firm_calendar` (row lock, audit entry, NOTIFY so every process drops its
-cached firm); deadlines already computed keep their dates.
+query): every module computing a deadline or "today" takes it from there. The checks of a
+change are here; the change itself is `saas.tenants.calendar.update_firm_calendar` (the
+firm's row: lock, audit entry, NOTIFY); deadlines already computed keep their dates.
 """
 
 from __future__ import annotations
@@ -15,18 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from saas.core.actor import Actor
-from saas.core.audit import audit_shared
 from saas.core.calendar.business import DEFAULT_TIME_ZONE, BusinessCalendar
 from saas.schema.errors import LocalizedError
-from saas.tenants.models import Tenant
-from saas.tenants.registry import TENANTS_CHANGED, TenantRef
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from saas.tenants.registry import TenantRef
 
 TIME_ZONE_SETTING = "time_zone"
 DAYS_OFF_SETTING = "days_off"
@@ -181,40 +179,3 @@ def check_range(first: date, last: date) -> None:
             f"The range is at most {MAX_RANGE_DAYS} days long.",
             "to",
         )
-
-
-async def update_firm_calendar(
-    session: AsyncSession,
-    tenant: TenantRef,
-    *,
-    time_zone: str | None = None,
-    days_off: Sequence[DayOff] | None = None,
-    by: Actor | str,
-) -> TenantRef:
-    """Set the firm's time zone and/or replace its days off (None leaves a setting as it
-    is), in the caller's shared transaction, audited; returns the firm as it will be."""
-    changes: dict[str, Any] = {}
-    if time_zone is not None:
-        changes[TIME_ZONE_SETTING] = check_time_zone(time_zone)
-    row = await session.get(Tenant, tenant.id, with_for_update=True)
-    assert row is not None
-    settings = dict(row.settings or {})
-    if days_off is not None:
-        zone = ZoneInfo(changes.get(TIME_ZONE_SETTING) or time_zone_of(TenantRef.of(row)))
-        checked = check_days_off(days_off, BusinessCalendar(zone=zone).today())
-        changes[DAYS_OFF_SETTING] = [{"date": d.date.isoformat(), "note": d.note} for d in checked]
-    row.settings = {**settings, **changes}
-    # Every process drops its cached TenantRef when this is delivered (on commit).
-    await session.execute(select(func.pg_notify(TENANTS_CHANGED, str(tenant.id))))
-    await audit_shared(
-        session, tenant, by, "calendar.update", "firm", tenant.id, details=_audited(changes)
-    )
-    await session.flush()
-    return TenantRef.of(row)
-
-
-def _audited(changes: dict[str, Any]) -> dict[str, Any]:
-    data = dict(changes)
-    if DAYS_OFF_SETTING in data:
-        data[DAYS_OFF_SETTING] = [d["date"] for d in data[DAYS_OFF_SETTING]]
-    return data

@@ -1,6 +1,6 @@
 """GraphQL of the calendar: the viewer's `businessCalendar(from, to)`, the firm admin's
 `firmCalendar` and `updateFirmCalendar` (time zone, the firm's own days off). Thin: the rules
-are in `saas.core.calendar.firm` and `.business`."""
+are in `saas.core.calendar` and the change in `saas.tenants.calendar`."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from saas.core.calendar.firm import (
     check_range,
     days_off_of,
     time_zone_of,
-    update_firm_calendar,
 )
 from saas.core.calendar.national import DayReason
 from saas.rbac.permissions import requires, requires_login
 from saas.schema.context import Info
 from saas.schema.errors import ValidationError, error_result
+from saas.tenants.calendar import update_firm_calendar
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TenantRef
 
