@@ -303,6 +303,13 @@ def test_reassigning_a_report_needs_reports_manage(world: World) -> None:
     assert moved["setReportManager"]["responsibleManager"]["id"] == me
     unseen = mgr.execute(SET_REPORT_MANAGER, {"id": world.report["y"], "manager": me})
     assert unseen["setReportManager"]["code"] == "NOT_FOUND"
+    # Without a person the report goes back to its organization's manager (Y has none).
+    back = world.clients["admin"].execute(
+        """mutation($id: ID!) { setReportManager(reportId: $id) { __typename
+        ... on Report { responsibleManager { id } } } }""",
+        {"id": world.report["y"]},
+    )["setReportManager"]
+    assert back == {"__typename": "Report", "responsibleManager": None}
     # The moderator role holds reports read and write, not manage.
     refused = mod.raw(SET_REPORT_MANAGER, {"id": world.report["y"], "manager": None})
     assert codes(refused) == ["FORBIDDEN"]

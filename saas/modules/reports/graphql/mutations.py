@@ -81,7 +81,10 @@ class Mutation:
         extensions=requires("reports", "manage"),
     )
     async def set_report_manager(
-        self, info: Info, report_id: strawberry.ID, responsible_manager_id: strawberry.ID | None
+        self,
+        info: Info,
+        report_id: strawberry.ID,
+        responsible_manager_id: strawberry.ID | None = None,
     ) -> SetReportManagerResult:
         ctx = info.context
         try:
