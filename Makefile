@@ -52,6 +52,7 @@ lint: install
 	$(BIN)/ruff check saas tests bench
 	$(BIN)/ruff format --check saas tests bench
 	$(BIN)/mypy saas
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m bench

@@ -18,6 +18,7 @@ TIMEOUT seconds.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import subprocess
@@ -29,6 +30,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import psycopg
+from websockets.asyncio.client import connect
 
 from bench.bench_feed import _seed
 from bench.bench_spine import _start
@@ -62,7 +64,6 @@ AUDIENCES = ("integrator token", "client users")
 async def _clients(port: int, host: str, headers: list[dict[str, str]], events: int) -> None:
     """One subscribed socket per header set; prints READY, then one JSON line of receipt
     times."""
-    from websockets.asyncio.client import connect
 
     received: list[list[float]] = []
     count = len(headers)
@@ -120,7 +121,6 @@ def client_main(argv: list[str]) -> None:
 
 def _reports(url: str) -> tuple[list[str], int, str]:
     """Two reports of one organization (global ids), that organization, the tenant schema."""
-    import base64
 
     with psycopg.connect(url) as conn:
         schema = conn.execute("SELECT schema_name FROM shared.tenants WHERE slug = %s", (SLUG,))

@@ -28,6 +28,8 @@ from pathlib import Path
 from string import Template
 from urllib.parse import unquote, urlsplit
 
+import aiosmtplib
+
 from saas.settings import PROJECT_ROOT, Settings
 from saas.tenants.registry import TenantRef
 
@@ -135,8 +137,6 @@ def _write_eml(directory: Path, message: EmailMessage) -> Path:
 
 
 async def _send_smtp(url: str, message: EmailMessage) -> None:
-    import aiosmtplib
-
     parts = urlsplit(url)
     implicit_tls = parts.scheme == "smtps"
     await aiosmtplib.send(

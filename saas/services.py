@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from saas.auth.live import install_live_sockets
 from saas.db.engine import create_engine
 from saas.db.notify import NotificationHub
 from saas.db.server import resolve_database_url
+from saas.rbac.cache import install_enforcer_cache
 from saas.settings import Settings
 from saas.tenants.registry import TENANTS_CHANGED, TenantRegistry
 
@@ -50,10 +52,8 @@ class Services:
         hub.on_reconnect(engine.dispose)
         services = cls(settings, url, engine, registry, hub)
         # Subscribed before the hub starts: it LISTENs only on channels known at start.
-        from saas.rbac.cache import install_enforcer_cache
 
         install_enforcer_cache(services)
-        from saas.auth.live import install_live_sockets
 
         install_live_sockets(services)  # after the caches above: they drop their copies first
         return services

@@ -6,6 +6,7 @@ wheel, jobs go through PostgreSQL, files land in `.data/files`, mail in `.data/o
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,6 @@ def _int(name: str, default: int) -> int:
 def addresses(value: str, name: str = "SAAS_TRUSTED_PROXIES") -> tuple[str, ...]:
     """A comma-separated list of IP addresses and networks (CIDR); anything else stops the
     start, so a typo cannot silently trust nobody (or, worse, everybody)."""
-    import ipaddress
 
     items = tuple(item.strip() for item in value.split(",") if item.strip())
     for item in items:

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from saas.db.base import SHARED_SCHEMA
 from saas.db.server import sqlalchemy_url
+from saas.jobs.broker import ensure_broker_schema
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ def _upgrade_locked(connection: sa.Connection, branch: str, version_schema: str)
 
 
 def upgrade_shared(engine: sa.Engine) -> list[str]:
-    from saas.jobs.broker import ensure_broker_schema
-
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{SHARED_SCHEMA}"')
         applied = _upgrade(conn, "shared", SHARED_SCHEMA)

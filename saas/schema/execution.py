@@ -399,25 +399,10 @@ class SpineExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         readers: list[tuple[str, Complete]] = []
         for response_name, details in grouped_field_set.items():
-            node = details[0].node
-            if len(details) != 1 or node.arguments or node.directives:
+            reader = self._field_reader(object_type, details, info, depth)
+            if reader is None:
                 return None
-            name = node.name.value
-            if name == "__typename":
-                readers.append((response_name, _constant(object_type.name)))
-                continue
-            field = object_type.fields.get(name)
-            if field is None:
-                return None
-            plan = plain_leaf(field) or node_id(field, object_type)
-            if plan is not None:
-                readers.append((response_name, self._leaf_completion(plan)))
-                continue
-            getter = _attribute_getter(field)
-            below = self._completion_of(field.type, details, info, depth + 1) if getter else None
-            if getter is None or below is None:
-                return None
-            readers.append((response_name, _through(getter, below)))
+            readers.append((response_name, reader))
         is_awaitable = self.is_awaitable
 
         def complete_object(value: Any) -> Any:
@@ -432,6 +417,28 @@ class SpineExecutor(StrawberryGraphQLCoreExecutionContext):
             return {response_name: read(value) for response_name, read in readers}
 
         return complete_object
+
+    def _field_reader(
+        self, object_type: GraphQLObjectType, details: Any, info: Any, depth: int
+    ) -> Complete | None:
+        """How one selected field of a plain object is read; None when it is not plain."""
+        node = details[0].node
+        if len(details) != 1 or node.arguments or node.directives:
+            return None
+        name = node.name.value
+        if name == "__typename":
+            return _constant(object_type.name)
+        field = object_type.fields.get(name)
+        if field is None:
+            return None
+        plan = plain_leaf(field) or node_id(field, object_type)
+        if plan is not None:
+            return self._leaf_completion(plan)
+        getter = _attribute_getter(field)
+        below = self._completion_of(field.type, details, info, depth + 1) if getter else None
+        if getter is None or below is None:
+            return None
+        return _through(getter, below)
 
     def _leaf_completion(self, plan: Plan) -> Complete:
         read_plain = self._read_plain

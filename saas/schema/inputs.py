@@ -244,14 +244,7 @@ class _Walk:
 
     def ast(self, node: ValueNode, type_: GraphQLInputType, rule: Rule, path: str) -> None:
         if isinstance(node, VariableNode):
-            name = node.name.value
-            value = self.variables.get(name, _MISSING)
-            if value is _MISSING:
-                default = self.defaults.get(name)
-                if default is not None:
-                    self.ast(default, type_, rule, path)
-            else:
-                self.raw(value, type_, rule, path, node)
+            self.variable(node, type_, rule, path)
             return
         if isinstance(type_, GraphQLNonNull):
             type_ = type_.of_type
@@ -271,6 +264,17 @@ class _Walk:
                         self.ast(field.value, spec.type, inner, f"{path}.{name}")
         elif isinstance(node, StringValueNode) and _is_text(type_):
             self.check(node.value, rule, path, node)
+
+    def variable(self, node: VariableNode, type_: GraphQLInputType, rule: Rule, path: str) -> None:
+        """A variable's value as sent, else its default in the operation."""
+        name = node.name.value
+        value = self.variables.get(name, _MISSING)
+        if value is _MISSING:
+            default = self.defaults.get(name)
+            if default is not None:
+                self.ast(default, type_, rule, path)
+        else:
+            self.raw(value, type_, rule, path, node)
 
     def raw(self, value: Any, type_: GraphQLInputType, rule: Rule, path: str, node: Node) -> None:
         if isinstance(type_, GraphQLNonNull):

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from saas.schema.extensions import KabinetSchema, schema_extensions
 from saas.settings import Settings
 
 MODULES = (
@@ -46,8 +47,6 @@ def extra_types() -> list[type]:
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    from saas.schema.extensions import KabinetSchema, schema_extensions
-
     settings = settings or Settings()
     query = _merged("Query")
     assert query is not None

@@ -12,6 +12,7 @@ Modules use a tenant's view, which refuses keys outside "t<tenant id>/":
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from saas.storage.base import (
@@ -100,7 +101,6 @@ async def storage_ready(services: Services) -> bool:
 
 def prepare_storage(settings: Settings) -> None:
     """Create the folder or the S3 bucket if missing (the demo, first deployments)."""
-    import asyncio
 
     store = open_store(settings.storage_url, secret_key=settings.secret_key)
 

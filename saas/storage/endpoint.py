@@ -13,6 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from saas.storage import get_store
 from saas.storage.audit import record_fetch
 from saas.storage.base import ChecksumMismatch, ObjectNotFound, ObjectTooLarge, StorageUnavailable
 from saas.storage.folder import FolderStore
@@ -30,8 +31,6 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 async def file_link(request: Request) -> Response:
-    from saas.storage import get_store
-
     services = request.app.state.services
     store = get_store(services)
     method: Method = "PUT" if request.method == "PUT" else "GET"

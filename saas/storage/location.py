@@ -24,6 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from saas.storage.base import ObjectStore
+from saas.storage.folder import FolderStore
+from saas.storage.s3 import S3Store
 
 
 class InvalidStorageUrl(ValueError):
@@ -47,8 +49,6 @@ def _flag(value: str, name: str) -> bool:
 def open_store(url: str, *, secret_key: str, link_base: str = "/files") -> ObjectStore:
     """The backend a storage URL names (no I/O; `prepare()`/`check()` touch the storage)."""
     if url.startswith("file://"):
-        from saas.storage.folder import FolderStore
-
         raw = unquote(url[len("file://") :])
         if not raw:
             raise InvalidStorageUrl("file:// needs a folder path")
@@ -60,8 +60,6 @@ def open_store(url: str, *, secret_key: str, link_base: str = "/files") -> Objec
 
 
 def _s3(url: str) -> ObjectStore:
-    from saas.storage.s3 import S3Store
-
     parts = urlsplit(url)
     if not parts.hostname:
         raise InvalidStorageUrl("s3:// needs a host: s3://KEY:SECRET@host:port/bucket")

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import urllib3
 from minio import Minio
+from minio.credentials import ChainedProvider, EnvAWSProvider, EnvMinioProvider
 from minio.error import MinioException, S3Error, ServerError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -97,8 +98,6 @@ class S3Store(ObjectStore):
         )
         credentials: dict[str, Any] = {}
         if access_key is None:
-            from minio.credentials import ChainedProvider, EnvAWSProvider, EnvMinioProvider
-
             credentials["credentials"] = ChainedProvider([EnvAWSProvider(), EnvMinioProvider()])
         else:
             credentials.update(access_key=access_key, secret_key=secret_key)

@@ -16,6 +16,7 @@ import strawberry
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
+from saas.core.actor import is_firm_staff
 from saas.core.ids import InvalidId, decode
 
 
@@ -79,8 +80,8 @@ class GrantRequired(BasePermission):
         self._schema_directive = RequiresGrant(module=self.module)  # type: ignore[misc]
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        from saas.core.actor import is_firm_staff
-        from saas.modules.clients.loaders import ViewerGrantsLoader
+        # The loader reads through the service, which imports ClientModule from here.
+        from saas.modules.clients.loaders import ViewerGrantsLoader  # noqa: PLC0415 - a cycle
 
         ctx = info.context
         principal, tenant = ctx.principal, ctx.tenant_or_none
@@ -95,16 +96,19 @@ class GrantRequired(BasePermission):
 
 
 def organization_of(source: Any, kwargs: dict[str, Any], argument: str) -> int | None:
-    from saas.modules.clients.graphql import ClientOrganizationType
-
     if argument in kwargs:
         return _organization_number(kwargs[argument])
-    if isinstance(source, ClientOrganizationType):
+    if _graphql_name(source) == "ClientOrganization":  # the organization itself
         return int(source.id)
     value = getattr(source, "organization_id", None)
     if value is None:
         value = getattr(source, "organization_pk", None)
     return _organization_number(value) if value is not None else None
+
+
+def _graphql_name(source: Any) -> str | None:
+    definition = getattr(type(source), "__strawberry_definition__", None)
+    return getattr(definition, "name", None)
 
 
 def _organization_number(value: Any) -> int | None:

@@ -23,6 +23,7 @@ from saas.schema.errors import DomainError
 
 if TYPE_CHECKING:
     from saas.tenants.registry import TenantRef
+from saas.db.session import tenant_session
 from saas.modules.clients.service.errors import ClientsError
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,6 @@ async def organization_names(
 ) -> dict[tuple[int, int], str]:
     """Names of client organizations for the cabinet picker, which lists a person's cabinets at
     every firm: one query per firm, each through that firm's own tenant-bound session."""
-    from saas.db.session import tenant_session
 
     by_tenant: dict[int, tuple[TenantRef, set[int]]] = {}
     for tenant, org_id in pairs:

@@ -6,6 +6,7 @@ import strawberry
 
 from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, optional_pk_of, pk_of
+from saas.jobs import job_state, submit_job
 from saas.modules.documents.graphql.access_log import (
     AccessExportType,
     AccessFilterInput,
@@ -23,6 +24,7 @@ from saas.modules.documents.graphql.types import (
     UploadTicketResult,
     VersionType,
 )
+from saas.modules.documents.jobs import export_drive_access
 from saas.modules.documents.policy import max_upload_bytes, viewer_of
 from saas.modules.documents.service.downloads import download_link
 from saas.modules.documents.service.errors import DocumentsError
@@ -220,9 +222,6 @@ class Mutation:
     async def export_drive_access_log(
         self, info: Info, filter: AccessFilterInput | None = None
     ) -> AccessExportType:
-        from saas.jobs import job_state, submit_job
-        from saas.modules.documents.jobs import export_drive_access
-
         ctx = info.context
         where = (filter or AccessFilterInput()).to_filter()
         job_id = await submit_job(

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, pk_of
+from saas.jobs import job_state
 from saas.modules.documents.graphql.access_log import (
     AccessEntryType,
     AccessExportLookup,
@@ -17,6 +18,7 @@ from saas.modules.documents.graphql.access_log import (
     access_log_guard,
 )
 from saas.modules.documents.graphql.types import DriveResult, DriveType, FolderResult, FolderType
+from saas.modules.documents.jobs import EXPORT_KIND
 from saas.modules.documents.models import DriveAccess
 from saas.modules.documents.policy import viewer_of
 from saas.modules.documents.service.access_log import (
@@ -82,9 +84,6 @@ class Query:
         extensions=access_log_guard(),
     )
     async def drive_access_export(self, info: Info, id: strawberry.ID) -> AccessExportLookup:
-        from saas.jobs import job_state
-        from saas.modules.documents.jobs import EXPORT_KIND
-
         try:
             job_id = await pk_of(info.context, "DriveAccessExport", id, field="id")
         except IdRefused as exc:

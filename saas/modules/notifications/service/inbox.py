@@ -24,7 +24,9 @@ from saas.core.actor import Actor, organization_filter
 from saas.core.commit import after_commit
 from saas.modules.clients.models import ClientContact, ClientGrant, ClientOrganization
 from saas.modules.clients.policy import ClientModule
+from saas.modules.clients.service import grants_statement
 from saas.modules.notifications.models import Notification
+from saas.modules.reports.catalog import form_of
 from saas.schema.errors import LocalizedError
 
 
@@ -135,7 +137,7 @@ def schedule_mail_after_commit(session: AsyncSession) -> None:
         return
 
     async def enqueue() -> None:
-        from saas.modules.notifications.jobs import schedule_mails
+        from saas.modules.notifications.jobs import schedule_mails  # noqa: PLC0415 - jobs.py imports this module
 
         await schedule_mails(tenant)
 
@@ -163,8 +165,6 @@ def own_notifications(actor: Actor) -> Select[Any]:
 
 
 def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> Select[Any]:
-    from saas.modules.clients.service import grants_statement
-
     return grants_statement(person_id, org_ids or {-1}).where(
         ClientGrant.module == ClientModule.REPORTS.value
     )
@@ -235,8 +235,6 @@ def period_label(year: int, code: str, lang: str) -> str:
 
 
 def title_of(kind: str, payload: dict[str, Any], lang: str) -> str:
-    from saas.modules.reports.catalog import form_of
-
     ru, en = TITLES.get(kind, ("Уведомление", "Notification"))
     form = form_of(str(payload.get("form_code", "")))
     form_name = form.name(lang) if form else str(payload.get("form_code", ""))

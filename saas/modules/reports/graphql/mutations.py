@@ -6,6 +6,7 @@ import strawberry
 
 from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, optional_pk_of, pk_of
+from saas.jobs import job_state, submit_job
 from saas.modules.clients.service import (
     ClientsError,
 )
@@ -22,6 +23,8 @@ from saas.modules.reports.graphql.results import (
     SetReportManagerResult,
 )
 from saas.modules.reports.graphql.types import ReportEventType, ReportType
+from saas.modules.reports.imports import read_import
+from saas.modules.reports.jobs import import_report_events
 from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service.attachments import DocumentInput
 from saas.modules.reports.service.downloads import document_link
@@ -190,10 +193,6 @@ class Mutation:
     async def import_report_events(
         self, info: Info, json_lines: str | None = None, csv: str | None = None
     ) -> ReportImportResult:
-        from saas.jobs import job_state, submit_job
-        from saas.modules.reports.imports import read_import
-        from saas.modules.reports.jobs import import_report_events
-
         ctx = info.context
         language = viewer_language(info)
         try:

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from saas.core.actor import actor_of
 from saas.core.ids import IdRefused, filter_pk, optional_pk_of, pk_of
+from saas.jobs import job_state
 from saas.modules.reports.catalog import report_forms
 from saas.modules.reports.graphql.enums import ReportOrder, ReportStatus
 from saas.modules.reports.graphql.feed import FeedKeyset, feed_node, selects
@@ -22,6 +23,7 @@ from saas.modules.reports.graphql.results import (
     StatusCounts,
 )
 from saas.modules.reports.graphql.types import ReportFormType, ReportType
+from saas.modules.reports.jobs import IMPORT_KIND
 from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service.feed import (
     ReportFilter,
@@ -130,9 +132,6 @@ class Query:
         extensions=requires("reports", "write"),
     )
     async def report_import(self, info: Info, id: strawberry.ID) -> ReportImportLookup:
-        from saas.jobs import job_state
-        from saas.modules.reports.jobs import IMPORT_KIND
-
         try:
             job_id = await pk_of(info.context, "ReportImport", id, field="id")
         except IdRefused as exc:

@@ -31,6 +31,7 @@ from saas.modules.reports.models import FollowUp as FollowUpRow
 from saas.modules.reports.models import Report as ReportRow
 from saas.modules.reports.models import ReportDocument as DocumentRow
 from saas.modules.reports.models import ReportEvent as EventRow
+from saas.modules.reports.policy import ReportsReadable
 from saas.modules.reports.service.feed import (
     DocumentRecord,
 )
@@ -313,6 +314,4 @@ class ReportType(relay.Node):
 
 
 async def _can_read(info: Info) -> bool:
-    from saas.modules.reports.policy import ReportsReadable
-
     return bool(await ReportsReadable().has_permission(None, info))

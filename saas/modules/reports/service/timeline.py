@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor
 from saas.core.calendar.firm import calendar_of_session
 from saas.events import publish_in
+from saas.modules.notifications.service import notify_report_event
 from saas.modules.reports.models import (
     FollowUp,
     Report,
@@ -210,7 +211,6 @@ async def record_report_event(
         )
         # In-app notifications of the contacts and the manager, in this same transaction
         # (their batched e-mail is scheduled after it commits): saas.modules.notifications.
-        from saas.modules.notifications.service import notify_report_event
 
         await notify_report_event(session, report, event)
     current = (
