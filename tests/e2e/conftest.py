@@ -10,11 +10,8 @@ runs a second live server (same database, same firms) with base_domain "localhos
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import random
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +21,11 @@ from dramatiq import Worker
 
 from saas.jobs import current_runtime_or_none, restore_jobs, setup_jobs
 from saas.jobs.broker import BROKER_SCHEMA
-from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.settings import PROJECT_ROOT, Settings
 from saas.web import WEB_DIST
-from tests.conftest import Firm
-from tests.support.auth import TestPerson, create_person, login
-from tests.support.client import GraphQLClient
+from tests.e2e.support import BRANDS, FirmAdmin, Site
+from tests.support.auth import create_person, login
+from tests.support.firms import Firm
 from tests.support.server import LiveServer, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -105,26 +101,6 @@ def e2e_worker(e2e_server: LiveServer, db_engine: sa.Engine) -> Iterator[Worker]
         restore_jobs(previous)
 
 
-@dataclass(frozen=True)
-class Site:
-    """Addresses of the e2e server: the platform's own host and each firm's."""
-
-    port: int
-
-    def url(self, host: str = "localhost", path: str = "/") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-    def firm_host(self, firm: Firm) -> str:
-        return f"{firm.slug}.localhost"
-
-    def firm_url(self, firm: Firm, path: str = "/") -> str:
-        return self.url(self.firm_host(firm), path)
-
-    def api(self, host: str) -> GraphQLClient:
-        """A GraphQL client at `host` (for setting things up the way an integrator would)."""
-        return GraphQLClient(f"http://127.0.0.1:{self.port}", host)
-
-
 @pytest.fixture(scope="session")
 def site(e2e_server: LiveServer) -> Site:
     return Site(e2e_server.port)
@@ -178,102 +154,6 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-# --- data set up through the API, as a firm would -----------------------------------------
-
-_serial = itertools.count(random.randrange(1_000_000, 8_000_000))
-
-
-def _inn10() -> str:
-    head = "77" + f"{next(_serial) % 10**7:07d}"
-    return head + str(sum(int(d) * w for d, w in zip(head, INN10_WEIGHTS, strict=True)) % 11 % 10)
-
-
-def _ogrn13() -> str:
-    head = "10277" + f"{next(_serial) % 10**7:07d}"
-    return head + str(int(head) % 11 % 10)
-
-
-CREATE_ORG = """
-mutation($input: CreateClientOrganizationInput!) {
-  createClientOrganization(input: $input) {
-    __typename
-    ... on ClientOrganization { id name }
-    ... on Error { code message }
-  }
-}
-"""
-
-UPDATE_BRANDING = """
-mutation($input: BrandingInput!) {
-  updateBranding(input: $input) {
-    __typename
-    ... on BrandingUpdated { settings { displayName phone primaryColor } }
-    ... on Error { code message }
-  }
-}
-"""
-
-
-INVITE_CONTACT = """
-mutation($org: ID!, $email: String!, $grants: [ClientModule!]) {
-  inviteContact(organizationId: $org, email: $email, grants: $grants) {
-    __typename
-    ... on ClientContact { id }
-    ... on Error { code message }
-  }
-}
-"""
-
-ACCEPT_INVITATION = """
-mutation($token: String!, $password: String!, $name: String) {
-  acceptInvitation(token: $token, password: $password, displayName: $name) {
-    __typename
-    ... on InvitationAccepted { loggedIn }
-    ... on Error { code message }
-  }
-}
-"""
-
-
-@dataclass(frozen=True)
-class FirmAdmin:
-    firm: Firm
-    person: TestPerson
-    api: GraphQLClient
-
-    def create_organization(self, name: str) -> tuple[str, int]:
-        """A new client organization (an LLC with valid numbers): (global id, primary key)."""
-        data = self.api.execute(
-            CREATE_ORG,
-            {
-                "input": {
-                    "name": name,
-                    "legalForm": "OOO",
-                    "inn": _inn10(),
-                    "kpp": "773601001",
-                    "ogrn": _ogrn13(),
-                    "taxRegime": "USN_INCOME",
-                }
-            },
-        )["createClientOrganization"]
-        assert data["__typename"] == "ClientOrganization", data
-        from strawberry.relay import GlobalID
-
-        return data["id"], int(GlobalID.from_id(data["id"]).node_id)
-
-    def invite_contact(self, organization_id: str, email: str, grants: list[str]) -> str:
-        data = self.api.execute(
-            INVITE_CONTACT, {"org": organization_id, "email": email, "grants": grants}
-        )
-        assert data["inviteContact"]["__typename"] == "ClientContact", data
-        return str(data["inviteContact"]["id"])
-
-    def set_branding(self, **values: Any) -> dict[str, Any]:
-        data = self.api.execute(UPDATE_BRANDING, {"input": values})["updateBranding"]
-        assert data["__typename"] == "BrandingUpdated", data
-        return data["settings"]
-
-
 @pytest.fixture(scope="session")
 def firm_admins(
     db_engine: sa.Engine, firms: dict[str, Firm], site: Site
@@ -298,19 +178,7 @@ def firm_admins(
 @pytest.fixture(scope="module")
 def branded(firm_admins: dict[str, FirmAdmin]) -> None:
     """Both firms wear their test brands (set again per module: other tests may change them)."""
-    from tests.e2e.support import BRANDS
-
     for key, brand in BRANDS.items():
         firm_admins[key].set_branding(
             displayName=brand.name, phone=brand.phone, primaryColor=brand.color
         )
-
-
-def accept_invitation(site: Site, firm: Firm, token: str, password: str, name: str | None) -> None:
-    """Accepts an invitation over the API, as the invited person's browser would."""
-    api = site.api(site.firm_host(firm))
-    try:
-        data = api.execute(ACCEPT_INVITATION, {"token": token, "password": password, "name": name})
-        assert data["acceptInvitation"]["__typename"] == "InvitationAccepted", data
-    finally:
-        api.close()

@@ -1,5 +1,6 @@
-"""Small helpers of the browser tests: the demo brands, colors as browsers report them,
-waiting for text, reading invitation e-mails."""
+"""Small helpers of the browser tests: the e2e server's addresses (`Site`), a firm admin
+setting data up through the API (`FirmAdmin`), the demo brands, colors as browsers report
+them, waiting for text, reading invitation e-mails, the report feed's integrator calls."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from saas.settings import Settings
+from tests.support.auth import TestPerson
+from tests.support.client import GraphQLClient
+from tests.support.clients import llc
+from tests.support.firms import Firm
+from tests.support.ids import pk
 from tests.support.mail import last_message_to, link_in
 
 
@@ -91,3 +97,143 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
         + chunk(b"IDAT", zlib.compress(row * height))
         + chunk(b"IEND", b"")
     )
+
+
+# --- the e2e server and data set up through the API, as a firm would -------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """Addresses of the e2e server: the platform's own host and each firm's."""
+
+    port: int
+
+    def url(self, host: str = "localhost", path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def firm_host(self, firm: Firm) -> str:
+        return f"{firm.slug}.localhost"
+
+    def firm_url(self, firm: Firm, path: str = "/") -> str:
+        return self.url(self.firm_host(firm), path)
+
+    def api(self, host: str) -> GraphQLClient:
+        """A GraphQL client at `host` (for setting things up the way an integrator would)."""
+        return GraphQLClient(f"http://127.0.0.1:{self.port}", host)
+
+
+CREATE_ORG = """
+mutation($input: CreateClientOrganizationInput!) {
+  createClientOrganization(input: $input) {
+    __typename
+    ... on ClientOrganization { id name }
+    ... on Error { code message }
+  }
+}
+"""
+
+UPDATE_BRANDING = """
+mutation($input: BrandingInput!) {
+  updateBranding(input: $input) {
+    __typename
+    ... on BrandingUpdated { settings { displayName phone primaryColor } }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+INVITE_CONTACT = """
+mutation($org: ID!, $email: String!, $grants: [ClientModule!]) {
+  inviteContact(organizationId: $org, email: $email, grants: $grants) {
+    __typename
+    ... on ClientContact { id }
+    ... on Error { code message }
+  }
+}
+"""
+
+ACCEPT_INVITATION = """
+mutation($token: String!, $password: String!, $name: String) {
+  acceptInvitation(token: $token, password: $password, displayName: $name) {
+    __typename
+    ... on InvitationAccepted { loggedIn }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class FirmAdmin:
+    firm: Firm
+    person: TestPerson
+    api: GraphQLClient
+
+    def create_organization(self, name: str) -> tuple[str, int]:
+        """A new client organization (an LLC with valid numbers): (global id, primary key)."""
+        data = self.api.execute(CREATE_ORG, {"input": llc(name)})["createClientOrganization"]
+        assert data["__typename"] == "ClientOrganization", data
+        return data["id"], pk(data["id"])
+
+    def invite_contact(self, organization_id: str, email: str, grants: list[str]) -> str:
+        data = self.api.execute(
+            INVITE_CONTACT, {"org": organization_id, "email": email, "grants": grants}
+        )
+        assert data["inviteContact"]["__typename"] == "ClientContact", data
+        return str(data["inviteContact"]["id"])
+
+    def set_branding(self, **values: Any) -> dict[str, Any]:
+        data = self.api.execute(UPDATE_BRANDING, {"input": values})["updateBranding"]
+        assert data["__typename"] == "BrandingUpdated", data
+        return data["settings"]
+
+
+def accept_invitation(site: Site, firm: Firm, token: str, password: str, name: str | None) -> None:
+    """Accepts an invitation over the API, as the invited person's browser would."""
+    api = site.api(site.firm_host(firm))
+    try:
+        data = api.execute(ACCEPT_INVITATION, {"token": token, "password": password, "name": name})
+        assert data["acceptInvitation"]["__typename"] == "InvitationAccepted", data
+    finally:
+        api.close()
+
+
+# --- the report feed: an integrator records over GraphQL ----------------------------------
+
+PASSWORD = "Quiet-River-2026"  # the password of the contacts the feed tests invite
+
+CREATE_TOKEN = """
+mutation($name: String!) {
+  createApiToken(name: $name, role: "integrator", expiresInDays: 1) {
+    __typename
+    ... on ApiTokenCreated { token }
+    ... on Error { code message }
+  }
+}
+"""
+
+CREATE_REPORT = """
+mutation($input: CreateReportInput!) {
+  createReport(input: $input) {
+    __typename
+    ... on Report { id status }
+    ... on Error { code message }
+  }
+}
+"""
+
+RECORD = """
+mutation($input: RecordReportEventInput!) {
+  recordReportEvent(input: $input) {
+    __typename
+    ... on ReportEventRecorded { duplicate report { status beingFixed } }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+def row(page: Any, report_id: str) -> Any:
+    """The report's row in the cabinet's report list."""
+    return page.locator(f"[data-testid=reports-list] [data-report-id='{report_id}']")

@@ -12,11 +12,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
-from tests.conftest import Firm
-from tests.e2e.conftest import Site
-from tests.e2e.support import expect_text, log_in, no_horizontal_scroll
+from tests.e2e.support import Site, expect_text, log_in, no_horizontal_scroll
 from tests.support.auth import create_person, login_result
 from tests.support.client import GraphQLClient
+from tests.support.firms import Firm
 
 pytestmark = pytest.mark.usefixtures("branded")
 

@@ -19,12 +19,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
-from tests.conftest import Firm
-from tests.e2e.conftest import FirmAdmin, Site
-from tests.e2e.support import expect_text, log_in, no_horizontal_scroll
+from tests.e2e.support import FirmAdmin, Site, expect_text, log_in, no_horizontal_scroll
 from tests.support import auth
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.firms import Firm
 
 pytestmark = pytest.mark.usefixtures("branded")
 

@@ -19,8 +19,7 @@ from dramatiq import Worker
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import schema_for
-from tests.e2e.conftest import FirmAdmin, Site
-from tests.e2e.support import expect_text, log_in
+from tests.e2e.support import FirmAdmin, Site, expect_text, log_in
 from tests.support.auth import create_person
 
 RENAME = """mutation($input: UpdateClientOrganizationInput!) {

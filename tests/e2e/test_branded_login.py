@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Site
-from tests.e2e.support import BRANDS, css_rgb, expect_text, no_horizontal_scroll
+from tests.e2e.support import BRANDS, Site, css_rgb, expect_text, no_horizontal_scroll
 
 pytestmark = pytest.mark.usefixtures("branded")
 

@@ -12,8 +12,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
-from tests.e2e.support import BRANDS, background, css_rgb, expect_text, invitation_token, log_in
+from tests.e2e.support import (
+    BRANDS,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    background,
+    css_rgb,
+    expect_text,
+    invitation_token,
+    log_in,
+)
 
 pytestmark = pytest.mark.usefixtures("branded")
 

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site
 from tests.e2e.support import (
     BRANDS,
+    FirmAdmin,
+    Site,
     background,
     css_rgb,
     expect_text,

@@ -12,10 +12,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.conftest import Firm
-from tests.e2e.conftest import FirmAdmin, Site
-from tests.e2e.support import log_in
+from tests.e2e.support import FirmAdmin, Site, log_in
 from tests.support.auth import create_person
+from tests.support.firms import Firm
 
 pytestmark = pytest.mark.usefixtures("branded")
 

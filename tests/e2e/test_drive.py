@@ -18,9 +18,18 @@ from playwright.sync_api import expect
 from strawberry.relay import GlobalID
 
 from saas.settings import Settings
-from tests.e2e.conftest import CREATE_ORG, FirmAdmin, Site, _inn10, _ogrn13, accept_invitation
-from tests.e2e.support import expect_text, invitation_token, log_in, png
+from tests.e2e.support import (
+    CREATE_ORG,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    expect_text,
+    invitation_token,
+    log_in,
+    png,
+)
 from tests.support.auth import create_person
+from tests.support.clients import inn10, ogrn13
 
 FOR_CLIENT = "Данные для клиента"
 FROM_CLIENT = "Данные от клиента"
@@ -58,9 +67,9 @@ def test_upload_download_and_access_log(
             "input": {
                 "name": org_name,
                 "legalForm": "OOO",
-                "inn": _inn10(),
+                "inn": inn10(),
                 "kpp": "773601001",
-                "ogrn": _ogrn13(),
+                "ogrn": ogrn13(),
                 "taxRegime": "USN_INCOME",
                 "responsibleManagerId": str(GlobalID("Person", str(manager.id))),
             }

@@ -9,9 +9,18 @@ import uuid
 from typing import Any
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
-from tests.e2e.support import expect_text, invitation_token, log_in
-from tests.e2e.test_report_feed import CREATE_REPORT, CREATE_TOKEN, PASSWORD, RECORD
+from tests.e2e.support import (
+    CREATE_REPORT,
+    CREATE_TOKEN,
+    PASSWORD,
+    RECORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    expect_text,
+    invitation_token,
+    log_in,
+)
 
 
 def test_bell_counts_lists_links_and_marks_read(

@@ -10,9 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
-from tests.e2e.support import expect_text, invitation_token, log_in
-from tests.e2e.test_report_feed import PASSWORD
+from tests.e2e.support import (
+    PASSWORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    expect_text,
+    invitation_token,
+    log_in,
+)
 from tests.support.auth import create_person, login
 
 PREFERENCES = "{ notificationPreferences { kind email } }"

@@ -17,40 +17,20 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
-from tests.e2e.support import expect_text, invitation_token, log_in, no_horizontal_scroll
-
-PASSWORD = "Quiet-River-2026"
-
-CREATE_TOKEN = """
-mutation($name: String!) {
-  createApiToken(name: $name, role: "integrator", expiresInDays: 1) {
-    __typename
-    ... on ApiTokenCreated { token }
-    ... on Error { code message }
-  }
-}
-"""
-
-CREATE_REPORT = """
-mutation($input: CreateReportInput!) {
-  createReport(input: $input) {
-    __typename
-    ... on Report { id status }
-    ... on Error { code message }
-  }
-}
-"""
-
-RECORD = """
-mutation($input: RecordReportEventInput!) {
-  recordReportEvent(input: $input) {
-    __typename
-    ... on ReportEventRecorded { duplicate report { status beingFixed } }
-    ... on Error { code message }
-  }
-}
-"""
+from tests.e2e.support import (
+    CREATE_REPORT,
+    CREATE_TOKEN,
+    PASSWORD,
+    RECORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    expect_text,
+    invitation_token,
+    log_in,
+    no_horizontal_scroll,
+    row,
+)
 
 REJECTION_TEXT = "Несоответствие контрольных соотношений"
 XML = '<?xml version="1.0" encoding="UTF-8"?>\n<Файл ИдФайл="{name}"><Документ/></Файл>\n'
@@ -59,10 +39,6 @@ XML = '<?xml version="1.0" encoding="UTF-8"?>\n<Файл ИдФайл="{name}"><
 def document(kind: str, name: str) -> dict[str, str]:
     body = XML.format(name=name).encode()
     return {"kind": kind, "filename": name, "contentBase64": base64.b64encode(body).decode()}
-
-
-def row(page: Any, report_id: str) -> Any:
-    return page.locator(f"[data-testid=reports-list] [data-report-id='{report_id}']")
 
 
 def test_feed_updates_live_when_an_integrator_records_a_rejection(

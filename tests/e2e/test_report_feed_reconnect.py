@@ -14,9 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site, accept_invitation
-from tests.e2e.support import invitation_token, log_in
-from tests.e2e.test_report_feed import CREATE_REPORT, CREATE_TOKEN, PASSWORD, RECORD, row
+from tests.e2e.support import (
+    CREATE_REPORT,
+    CREATE_TOKEN,
+    PASSWORD,
+    RECORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    invitation_token,
+    log_in,
+    row,
+)
 
 
 class LiveChannel:

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from dramatiq import Worker
 from strawberry.relay import GlobalID
 
-from tests.e2e.conftest import CREATE_ORG, FirmAdmin, Site, _inn10, _ogrn13
-from tests.e2e.support import expect_text, log_in
+from tests.e2e.support import CREATE_ORG, FirmAdmin, Site, expect_text, log_in
 from tests.support.auth import create_person
+from tests.support.clients import inn10, ogrn13
 
 CREATE_REPORT = """mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat",
   periodYear: 2026, periodCode: "Q1", authorityCode: "7701"}) { __typename
@@ -41,7 +41,7 @@ def test_manager_imports_a_csv_and_reads_the_bad_rows_error(
         display_name=f"Менеджер {suffix}",
         memberships=[(firm.id, "staff", ["manager"], None)],
     )
-    inn = _inn10()
+    inn = inn10()
     org = admin.api.execute(
         CREATE_ORG,
         {
@@ -50,7 +50,7 @@ def test_manager_imports_a_csv_and_reads_the_bad_rows_error(
                 "legalForm": "OOO",
                 "inn": inn,
                 "kpp": "773601001",
-                "ogrn": _ogrn13(),
+                "ogrn": ogrn13(),
                 "taxRegime": "USN_INCOME",
                 "responsibleManagerId": str(GlobalID("Person", str(manager.id))),
             }

@@ -12,8 +12,7 @@ import re
 import brotli
 import httpx
 
-from tests.e2e.conftest import FirmAdmin, Site
-from tests.e2e.support import png
+from tests.e2e.support import FirmAdmin, Site, png
 
 
 def get(site: Site, path: str, host: str = "firm-a.localhost") -> httpx.Response:

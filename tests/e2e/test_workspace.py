@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from saas.modules.branding.service.theme import derive_theme
 from saas.settings import Settings
-from tests.e2e.conftest import FirmAdmin, Site
-from tests.e2e.support import BRANDS, background, css_rgb, expect_text, log_in, png
+from tests.e2e.support import BRANDS, FirmAdmin, Site, background, css_rgb, expect_text, log_in, png
 from tests.support.mail import last_message_to, link_in
 
 pytestmark = pytest.mark.usefixtures("branded")
