@@ -14,7 +14,7 @@ demo; `Actor.system(tenant_id, name)` for the platform's own writes). It carries
   as the firm admin's do) or only the organizations assigned to it (responsible manager,
   moderator). `organization_filter(actor, column)` is the one WHERE clause every module puts
   on its organization column (the clients module's organizations, reports, drives, the
-  access log, the live feed through `sees_organization`), so an id of an organization
+  access log; the live feed asks `assigned_organizations`), so an id of an organization
   outside it is NOT_FOUND like a missing one.
 
 What needs a query is read once per request, on demand:
@@ -317,13 +317,3 @@ async def assigned_organizations_of(ctx: Any) -> frozenset[int]:
     if _ASSIGNED not in cache:
         cache[_ASSIGNED] = await assigned_organizations(ctx.db, actor)
     return frozenset(cache[_ASSIGNED])
-
-
-async def sees_organization(session: Any, actor: Actor, org_id: int) -> bool:
-    """Whether `organization_filter` lets the actor see organization `org_id` (for checks
-    outside a statement, e.g. a live event)."""
-    if actor.staff and actor.firm_wide:
-        return True
-    if not actor.staff:
-        return org_id in actor.client_org_ids
-    return org_id in await assigned_organizations(session, actor)
