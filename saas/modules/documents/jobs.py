@@ -1,4 +1,5 @@
-"""Background jobs of the drive: the CSV export of the views-and-downloads report, the purge
+"""Background jobs of the drive: the CSV export of the views-and-downloads report (the
+drive's, or every document's with the other modules' sources), the purge
 of soft-deleted files after the retention period, and the storage reconciliation.
 
 The CSV is written to the tenant's storage (never a second way of storing files) and offered
@@ -7,26 +8,29 @@ through a short-lived link once the job is done (`driveAccessExport(id).download
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 
 from saas.auth.models import Person
 from saas.core.actor import Actor
+from saas.core.exports import CsvExport
 from saas.db.session import shared_session
 from saas.jobs import JobContext, job_state, periodic, tenant_actor
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.documents.models import (
-    DriveAccess,
     DriveFile,
     DriveFileVersion,
     DriveUpload,
 )
-from saas.modules.documents.service.access_log import AccessFilter, access_log_statement
+from saas.modules.documents.service.access_log import AccessFilter
+from saas.modules.documents.service.document_access import (
+    DRIVE,
+    DocumentAccessFilter,
+    document_access_log,
+)
 from saas.storage import StorageError, TenantStorage, tenant_files
 
 EXPORT_KIND = "export_drive_access"
@@ -40,86 +44,94 @@ CSV_HEADER = (
     "ip",
     "user_agent",
     "organization",
-    "file",
-    "version",
+    "file",  # the document's name (a drive file's, a report document's)
+    "version",  # a drive file's version number
     "link_entry_id",  # a `downloaded` row: the access-log entry that issued the link
+)
+# The report of every document (exportDocumentAccessLog) adds which kind each row is.
+DOCUMENTS_CSV_HEADER = (
+    *CSV_HEADER,
+    "document_kind",  # drive, report
+    "report_id",  # a report document's report
 )
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell safe to open in a spreadsheet: formulas are neutralized."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def export_params(where: DocumentAccessFilter, acting: dict[str, Any]) -> dict[str, Any]:
+    """The job's params for the report of every document (`where`), as `acting` sees it."""
+    return {"documents": True, "filter": where.to_params(), "acting": acting}
+
+
+def _filter_of(params: dict[str, Any]) -> tuple[DocumentAccessFilter, bool]:
+    """The job's filter, and whether it reports every document (else the drive's only, with
+    the drive's columns: exportDriveAccessLog)."""
+    if params.get("documents"):
+        return DocumentAccessFilter.from_params(params.get("filter") or {}), True
+    drive = AccessFilter.from_params(params)
+    return DocumentAccessFilter(
+        kind=DRIVE,
+        since=drive.since,
+        until=drive.until,
+        person_id=drive.person_id,
+        organization_id=drive.organization_id,
+        file_id=drive.file_id,
+        action=drive.action,
+    ), False
 
 
 @tenant_actor(max_retries=3)
 async def export_drive_access(job: JobContext) -> dict[str, Any]:
+    """The views-and-downloads report as CSV, oldest first: the drive's
+    (exportDriveAccessLog) or every document's (exportDocumentAccessLog)."""
     assert job.job_id is not None
     async with job.transaction() as db:
         row = await job_state(db, job.job_id)
         assert row is not None
-        where = AccessFilter.from_params(row.params)
+        where, documents = _filter_of(row.params)
         # The organizations its submitter saw (a job of an older release: the whole firm).
-        base = access_log_statement(
-            Actor.of_job(job.tenant.id, job.job_id, row.params.get("acting")), where
-        )
-        total = int(
-            await db.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-        )
+        actor = Actor.of_job(job.tenant.id, job.job_id, row.params.get("acting"))
+        _, log = document_access_log(actor, where)
+        total = int(await db.scalar(select(func.count()).select_from(log)) or 0)
     await job.progress(0, total)
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    written, last = 0, None
+    export = CsvExport(DOCUMENTS_CSV_HEADER if documents else CSV_HEADER)
+    key = (log.c.at, log.c.kind, log.c.id)
+    last: tuple[Any, ...] | None = None
     while True:
+        stmt = (
+            select(log, ClientOrganization.name.label("organization_name"))
+            .join(ClientOrganization, ClientOrganization.id == log.c.organization_id)
+            .order_by(*key)
+            .limit(BATCH)
+        )
+        if last is not None:
+            stmt = stmt.where(tuple_(*key) > tuple_(*last))
         async with job.transaction() as db:
-            stmt = (
-                select(
-                    DriveAccess,
-                    DriveFile.name,
-                    DriveFileVersion.version_no,
-                    ClientOrganization.name,
-                )
-                .join(DriveFile, DriveFile.id == DriveAccess.file_id)
-                .join(DriveFileVersion, DriveFileVersion.id == DriveAccess.version_id)
-                .join(ClientOrganization, ClientOrganization.id == DriveAccess.organization_id)
-                .where(DriveAccess.id.in_(base.with_only_columns(DriveAccess.id).scalar_subquery()))
-                .order_by(DriveAccess.id)
-                .limit(BATCH)
-            )
-            if last is not None:
-                stmt = stmt.where(DriveAccess.id > last)
             rows = list((await db.execute(stmt)).all())
         if not rows:
             break
-        people = await _people({r[0].person_id for r in rows if r[0].person_id}, job)
-        for entry, file_name, version_no, org_name in rows:
-            email, name = people.get(entry.person_id, ("", ""))
-            writer.writerow(
-                [
-                    entry.at.isoformat(),
-                    entry.action,
-                    _cell(email),
-                    _cell(name),
-                    entry.token_id or "",
-                    entry.ip or "",
-                    _cell(entry.user_agent),
-                    _cell(org_name),
-                    _cell(file_name),
-                    version_no,
-                    entry.link_id or "",
-                ]
-            )
-        written += len(rows)
-        last = rows[-1][0].id
-        await job.progress(written, max(total, written))
+        people = await _people({r.person_id for r in rows if r.person_id}, job)
+        for r in rows:
+            email, name = people.get(r.person_id, ("", ""))
+            cells = [
+                r.at.isoformat(),
+                r.action,
+                email,
+                name,
+                r.token_id,
+                r.ip,
+                r.user_agent,
+                r.organization_name,
+                r.document_name,
+                r.version_no,
+                r.link_id,
+            ]
+            export.add([*cells, r.kind, r.report_id] if documents else cells)
+        last = (rows[-1].at, rows[-1].kind, rows[-1].id)
+        await job.progress(export.rows, max(total, export.rows))
 
     files = tenant_files(job.services, job.tenant)
-    key = files.key("exports", "drive-access", f"{job.job_id}-{uuid.uuid4().hex}.csv")
-    # UTF-8 with a BOM: spreadsheet programs then read Cyrillic names correctly.
-    info = await files.put(key, ("\ufeff" + out.getvalue()).encode(), content_type="text/csv")
-    return {"key": key, "rows": written, "size": info.size}
+    name = "documents-access" if documents else "drive-access"
+    return await export.store(files, name, f"{job.job_id}-{uuid.uuid4().hex}.csv")
 
 
 async def _people(ids: set[int], job: JobContext) -> dict[int, tuple[str, str]]:

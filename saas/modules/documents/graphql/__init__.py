@@ -5,13 +5,18 @@ with its files as a Relay connection), `driveAccessLog`, `driveAccessExport(id)`
 (mutations.py): `uploadFile` (small files, base64 through the API), `startUpload` +
 `completeUpload` (large files straight to storage, verified after), `downloadLink` (a
 short-lived link; records the view or download), `createDriveFolder`, `deleteFile` (staff,
-soft), `restoreFile` (firm admin), `exportDriveAccessLog`. Types: types.py, access_log.py,
-enums.py.
+soft), `restoreFile` (firm admin), `exportDriveAccessLog`. The report of every document
+(document_access.py): `documentAccessLog`, `exportDocumentAccessLog` (drive files and other
+modules' documents, e.g. report documents). Types: types.py, access_log.py, enums.py.
 """
 
-from saas.modules.documents.graphql.mutations import Mutation
-from saas.modules.documents.graphql.queries import Query
+from strawberry.tools import merge_types
+
+from saas.modules.documents.graphql import document_access, mutations, queries
 from saas.schema.errors import ForbiddenError, StorageUnavailableError
+
+Query = merge_types("Query", (queries.Query, document_access.Query))
+Mutation = merge_types("Mutation", (mutations.Mutation, document_access.Mutation))
 
 TYPES = (ForbiddenError, StorageUnavailableError)
 
