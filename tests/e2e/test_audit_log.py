@@ -2,10 +2,12 @@
 narrows the log by action, by a person and by an object (clicking them in the list), pages
 through a long log, sees a period that ends before it starts refused, switches to English,
 and exports the filtered log to CSV (the progress bar reaches done, the file holds the rows
-shown). A manager has neither the link nor the page."""
+shown). A manager has neither the link nor the page. The views-and-downloads page shows
+report documents next to the drive's files."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -178,5 +180,88 @@ def test_auditor_filters_pages_and_exports_the_audit_log(
         other.goto(site.firm_url(firm, "/audit/log"))
         other.get_by_role("alert").first.wait_for()
         assert other.locator("[data-testid=audit-row]").count() == 0
+    finally:
+        context.close()
+
+
+REPORT = """mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat",
+  periodYear: 2025, periodCode: "Q2", authorityCode: "7701"}) {
+  __typename ... on Report { id } } }"""
+RECORD_DOCUMENT = """mutation($r: ID!, $n: String!, $b: String!) { recordReportEvent(input: {
+  reportId: $r, externalId: "sent", kind: SENT, occurredAt: "2026-01-01T00:00:00+00:00",
+  documents: [{kind: REPORT_FILE, filename: $n, contentBase64: $b}]}) { __typename
+  ... on ReportEventRecorded { event { documents { id } } } } }"""
+REPORT_LINK = """mutation($d: ID!) { reportDocumentLink(documentId: $d) { __typename
+  ... on ReportDocumentLink { url } } }"""
+
+
+def test_document_access_page_shows_report_documents(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    artifacts: Path,
+    e2e_worker: Worker,
+) -> None:
+    """A report document downloaded through its link is in the firm's views-and-downloads
+    page next to the drive's files, marked «Отчётность», and in its CSV export."""
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, _ = admin.create_organization(f"ООО «Отчёт {suffix}»")
+    report = admin.api.execute(REPORT, {"o": org_id})["createReport"]
+    assert report["__typename"] == "Report", report
+    name = f"NDS-{suffix}.xml"
+    body = b"<report/>"
+    recorded = admin.api.execute(
+        RECORD_DOCUMENT,
+        {"r": report["id"], "n": name, "b": base64.b64encode(body).decode()},
+    )["recordReportEvent"]
+    document = recorded["event"]["documents"][0]["id"]
+    link = admin.api.execute(REPORT_LINK, {"d": document})["reportDocumentLink"]
+    fetched = admin.api.http.get(link["url"], headers=admin.api.headers())
+    assert fetched.status_code == 200 and fetched.content == body
+
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ru-RU", accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        page.wait_for_url("**/clients")
+        page.get_by_role("link", name="Журнал документов").click()
+        page.wait_for_url("**/audit/documents")
+        page.locator("[data-testid=filter-kind]").select_option(value="REPORT")
+        page.locator("[data-testid=filter-apply]").click()
+        page.wait_for_function(
+            "() => { const rows = [...document.querySelectorAll('[data-testid=access-row]')];"
+            " return rows.length > 0 && rows.every(r => r.dataset.kind === 'REPORT'); }"
+        )
+        rows = page.locator("[data-testid=access-row]", has_text=name)
+        expect(rows).to_have_count(2)  # the link issued, then fetched
+        assert [
+            r.strip() for r in rows.locator("[data-testid=access-action]").all_inner_texts()
+        ] == [
+            "Скачано",
+            "Выдана ссылка для скачивания",
+        ]
+        assert {k.strip() for k in rows.locator("[data-testid=access-kind]").all_inner_texts()} == {
+            "Отчётность"
+        }
+        assert f"ООО «Отчёт {suffix}»" in rows.first.inner_text()
+        page.screenshot(path=str(artifacts / "document-access-report.png"), full_page=True)
+
+        page.locator("[data-testid=export-csv]").click()
+        page.locator("[data-testid=export-progress-box][data-status=DONE]").wait_for(timeout=30_000)
+        with page.expect_download() as info:
+            page.locator("[data-testid=export-download]").click()
+        text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        exported = [r for r in csv.DictReader(io.StringIO(text)) if r["file"] == name]
+        assert [(r["document_kind"], r["action"]) for r in exported] == [
+            ("report", "download"),
+            ("report", "downloaded"),
+        ]
+        assert {r["document_kind"] for r in csv.DictReader(io.StringIO(text))} == {"report"}
     finally:
         context.close()

@@ -2,12 +2,13 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import {
   ClientOrganizationsDocument,
+  DocumentAccessLogDocument,
   DriveAccessExportDocument,
-  DriveAccessLogDocument,
-  ExportDriveAccessLogDocument,
+  ExportDocumentAccessLogDocument,
+  type DocumentAccessFilter,
+  type DocumentKind,
   type DriveAccessAction,
   type DriveAccessExportFieldsFragment,
-  type DriveAccessFilter,
 } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
@@ -22,18 +23,23 @@ const ACTION_LABELS: Record<DriveAccessAction, MessageKey> = {
   DOWNLOAD: "audit.download",
   DOWNLOADED: "audit.downloaded",
 };
+const KIND_LABELS: Record<DocumentKind, MessageKey> = {
+  DRIVE: "audit.kindDrive",
+  REPORT: "audit.kindReport",
+};
 
 interface Filters {
   since: string; // yyyy-mm-dd, local date
   until: string; // yyyy-mm-dd, inclusive in the form
   organizationId: string;
+  kind: DocumentKind | "";
 }
 
-const EMPTY: Filters = { since: "", until: "", organizationId: "" };
+const EMPTY: Filters = { since: "", until: "", organizationId: "", kind: "" };
 
 /** The form's inclusive local dates to the API's [since, until) instants. */
-function toFilter(f: Filters): DriveAccessFilter {
-  const filter: DriveAccessFilter = {};
+function toFilter(f: Filters): DocumentAccessFilter {
+  const filter: DocumentAccessFilter = {};
   if (f.since) filter.since = new Date(`${f.since}T00:00:00`).toISOString();
   if (f.until) {
     const end = new Date(`${f.until}T00:00:00`);
@@ -41,14 +47,15 @@ function toFilter(f: Filters): DriveAccessFilter {
     filter.until = end.toISOString();
   }
   if (f.organizationId) filter.organizationId = f.organizationId;
+  if (f.kind) filter.documentKind = f.kind;
   return filter;
 }
 
 /** Starts the CSV export, polls its job every second and offers the file when ready. */
-function ExportPanel({ filter }: { filter: DriveAccessFilter }) {
+function ExportPanel({ filter }: { filter: DocumentAccessFilter }) {
   const t = useT();
   const [job, setJob] = useState<DriveAccessExportFieldsFragment | null>(null);
-  const [startState, start] = useMutation(ExportDriveAccessLogDocument);
+  const [startState, start] = useMutation(ExportDocumentAccessLogDocument);
   const finished = job?.status === "DONE" || job?.status === "FAILED";
   const [polled, poll] = useQuery({
     query: DriveAccessExportDocument,
@@ -71,7 +78,7 @@ function ExportPanel({ filter }: { filter: DriveAccessFilter }) {
   const onExport = async () => {
     setJob(null);
     const result = await start({ filter });
-    if (result.data?.exportDriveAccessLog) setJob(result.data.exportDriveAccessLog);
+    if (result.data?.exportDocumentAccessLog) setJob(result.data.exportDocumentAccessLog);
   };
 
   const statusText = job
@@ -123,7 +130,7 @@ function ExportPanel({ filter }: { filter: DriveAccessFilter }) {
   );
 }
 
-/** The firm admin's record of who viewed or downloaded which file, newest first. */
+/** Who viewed or downloaded which document (a drive file, a report document), newest first. */
 export function DriveAccessLogPage() {
   const t = useT();
   const [after, setAfter] = useState<string | null>(null);
@@ -131,7 +138,7 @@ export function DriveAccessLogPage() {
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const filter = toFilter(applied);
   const [{ data, error, fetching }] = useQuery({
-    query: DriveAccessLogDocument,
+    query: DocumentAccessLogDocument,
     variables: { first: PAGE, after, filter },
     requestPolicy: "network-only",
   });
@@ -141,7 +148,7 @@ export function DriveAccessLogPage() {
     query: ClientOrganizationsDocument,
     variables: { first: 100, search: orgSearch.trim() || null },
   });
-  const log = data?.driveAccessLog;
+  const log = data?.documentAccessLog;
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -203,6 +210,18 @@ export function DriveAccessLogPage() {
             ))}
           </select>
         </label>{" "}
+        <label>
+          {t("audit.kind")}{" "}
+          <select
+            data-testid="filter-kind"
+            value={draft.kind}
+            onChange={(e) => setDraft({ ...draft, kind: e.target.value as DocumentKind | "" })}
+          >
+            <option value="">{t("audit.anyKind")}</option>
+            <option value="DRIVE">{t("audit.kindDrive")}</option>
+            <option value="REPORT">{t("audit.kindReport")}</option>
+          </select>
+        </label>{" "}
         <button type="submit" className="btn btn-primary" data-testid="filter-apply">
           {t("audit.apply")}
         </button>{" "}
@@ -222,16 +241,18 @@ export function DriveAccessLogPage() {
               <th>{t("audit.who")}</th>
               <th>{t("audit.organization")}</th>
               <th>{t("audit.file")}</th>
+              <th>{t("audit.kind")}</th>
               <th>{t("audit.action")}</th>
             </tr>
           </thead>
           <tbody>
             {log.edges.map(({ node }) => (
-              <tr key={node.id} data-testid="access-row">
+              <tr key={node.id} data-testid="access-row" data-kind={node.documentKind}>
                 <td>{new Date(node.at).toLocaleString()}</td>
                 <td>{node.person ? node.person.displayName || node.person.email : t("audit.apiToken")}</td>
                 <td>{node.organizationName ?? ""}</td>
-                <td>{node.fileName ?? ""}</td>
+                <td>{node.documentName}</td>
+                <td data-testid="access-kind">{t(KIND_LABELS[node.documentKind])}</td>
                 <td data-testid="access-action">{t(ACTION_LABELS[node.action])}</td>
               </tr>
             ))}
