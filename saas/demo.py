@@ -15,6 +15,7 @@ from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url, stop_embedded
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_reports import DemoLedger, seed_demo_reports
+from saas.modules.clients.service import default_modules
 from saas.ops.proxies import UVICORN
 from saas.ops.shutdown import serve as serve_app
 from saas.ops.signals import exit_on_stop_signals, held_signals
@@ -96,8 +97,6 @@ DEMO_FIRMS = (
     ),
 )
 
-ALL_GRANTS = ("reports", "documents", "upload", "chat", "order_services", "approve")
-
 
 def ensure_person(conn: sa.Connection, email: str, name: str) -> int:
     return int(
@@ -138,7 +137,9 @@ def ensure_client(
     manager_id: int,
     contact_id: int,
 ) -> int:
-    """The organization, its contact and grants, written as the tenant's role."""
+    """The organization (the modules on by default), its contact granted all of them,
+    written as the tenant's role."""
+    modules = default_modules()
     conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
     conn.execute(sa.text("SELECT set_config('search_path', :s, true)"), {"s": schema})
     org_id = conn.execute(
@@ -149,8 +150,8 @@ def ensure_client(
         org_id = conn.execute(
             sa.text(
                 "INSERT INTO client_organizations (name, legal_form, inn, kpp, ogrn, tax_regime, "
-                "responsible_manager_person_id) "
-                "VALUES (:n, :f, :inn, :kpp, :ogrn, :t, :m) RETURNING id"
+                "responsible_manager_person_id, enabled_modules) "
+                "VALUES (:n, :f, :inn, :kpp, :ogrn, :t, :m, :modules) RETURNING id"
             ),
             {
                 "n": client.name,
@@ -160,6 +161,7 @@ def ensure_client(
                 "ogrn": client.ogrn,
                 "t": client.tax_regime,
                 "m": manager_id,
+                "modules": modules,
             },
         ).scalar_one()
     contact: int = conn.execute(
@@ -170,7 +172,7 @@ def ensure_client(
         ),
         {"o": org_id, "p": contact_id},
     ).scalar_one()
-    for module in ALL_GRANTS:
+    for module in modules:
         conn.execute(
             sa.text(
                 "INSERT INTO client_grants (contact_id, module) VALUES (:c, :m) "

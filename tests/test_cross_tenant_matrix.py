@@ -1168,6 +1168,7 @@ POSITIVE_EXEMPT = {
     "firms",
     "permissionCatalog",
     "reportForms",
+    "availableModules",
     "securitySettings",
     "brandingSettings",
     "unreadNotificationCount",

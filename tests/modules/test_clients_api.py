@@ -198,14 +198,14 @@ def test_create_edit_archive_and_restore(login, firms, staff) -> None:  # type: 
             f"ООО  «Ромашка {tag}» ",
             responsibleManagerId=person_gid(staff.manager_a),
             moderatorIds=[person_gid(staff.manager2_a)],
-            enabledModules=["REPORTS", "DOCUMENTS", "CHAT"],
+            enabledModules=["REPORTS", "DOCUMENTS"],
         ),
     )
     assert org["name"] == f"ООО «Ромашка {tag}»"
     assert (org["legalForm"], org["taxRegime"], org["status"]) == ("OOO", "USN_INCOME", "ACTIVE")
     assert org["responsibleManager"]["displayName"] == "Мария Менеджерова"
     assert [m["id"] for m in org["moderators"]] == [person_gid(staff.manager2_a)]
-    assert org["enabledModules"] == ["REPORTS", "DOCUMENTS", "CHAT"]
+    assert org["enabledModules"] == ["REPORTS", "DOCUMENTS"]
 
     edited = admin.execute(
         UPDATE,
@@ -381,10 +381,10 @@ def test_staff_without_write_permission_cannot_create(login, firms, staff, db_en
 
 @pytest.fixture
 def served(login, firms, staff):  # type: ignore[no-untyped-def]
-    """Two organizations of firm A: `x` offers reports, documents and chat; `y` everything."""
+    """Two organizations of firm A: `x` offers reports and documents; `y` every module."""
     admin = login(firms["a"], staff.admin_a)
     tag = uuid.uuid4().hex[:6]
-    x = created(admin, llc(f"ООО Икс {tag}", enabledModules=["REPORTS", "DOCUMENTS", "CHAT"]))
+    x = created(admin, llc(f"ООО Икс {tag}", enabledModules=["REPORTS", "DOCUMENTS"]))
     y = created(admin, llc(f"ООО Игрек {tag}"))
     return admin, x, y, tag
 
@@ -418,7 +418,7 @@ def test_client_user_sees_only_its_organizations(served, client, firms, settings
     own = member.execute(ONE, {"id": x["id"]})["clientOrganization"]
     assert own["name"] == x["name"]
     # A plain contact sees itself among the contacts, nobody else.
-    invite(admin, x["id"], new_email("colleague"), ["CHAT"])
+    invite(admin, x["id"], new_email("colleague"), ["DOCUMENTS"])
     seen = member.execute(
         "query($id: ID!) { clientOrganization(id: $id) { "
         "... on ClientOrganization { contacts { person { email } } } } }",
@@ -428,7 +428,7 @@ def test_client_user_sees_only_its_organizations(served, client, firms, settings
     # Staff-only operations stay closed.
     assert error_codes(member.raw(CREATE, {"input": llc("ООО Захват")})) == ["FORBIDDEN"]
     assert error_codes(member.raw(ARCHIVE, {"id": x["id"]})) == ["FORBIDDEN"]
-    assert error_codes(member.raw(SET_GRANTS, {"id": contact["id"], "grants": ["CHAT"]})) == [
+    assert error_codes(member.raw(SET_GRANTS, {"id": contact["id"], "grants": ["DOCUMENTS"]})) == [
         "FORBIDDEN"
     ]
     assert member.execute(ONE, {"id": x["id"]})["clientOrganization"]["status"] == "ACTIVE"
@@ -459,7 +459,6 @@ def test_grants_are_enforced_and_client_admins_stay_within_limits(
     assert admin.execute(VIEWER_GRANTS, {"org": x["id"]})["viewerGrants"] == [
         "REPORTS",
         "DOCUMENTS",
-        "CHAT",
     ]
 
     # A client admin manages its organization's contacts, within the modules the firm enabled.
@@ -472,10 +471,13 @@ def test_grants_are_enforced_and_client_admins_stay_within_limits(
         == 2
     )
     granted = boss.execute(
-        SET_GRANTS, {"id": member_contact["id"], "grants": ["DOCUMENTS", "CHAT"]}
+        SET_GRANTS, {"id": member_contact["id"], "grants": ["DOCUMENTS", "REPORTS"]}
     )["setContactGrants"]
-    assert granted["grants"] == ["DOCUMENTS", "CHAT"]
-    assert member.execute(VIEWER_GRANTS, {"org": x["id"]})["viewerGrants"] == ["DOCUMENTS", "CHAT"]
+    assert granted["grants"] == ["REPORTS", "DOCUMENTS"]
+    assert member.execute(VIEWER_GRANTS, {"org": x["id"]})["viewerGrants"] == [
+        "REPORTS",
+        "DOCUMENTS",
+    ]
     disabled = boss.execute(SET_GRANTS, {"id": member_contact["id"], "grants": ["UPLOAD"]})[
         "setContactGrants"
     ]
@@ -485,7 +487,7 @@ def test_grants_are_enforced_and_client_admins_stay_within_limits(
         "grants",
     )
     disabled = admin.execute(
-        INVITE, {"org": x["id"], "email": new_email("n"), "grants": ["APPROVE"]}
+        INVITE, {"org": x["id"], "email": new_email("n"), "grants": ["UPLOAD"]}
     )["inviteContact"]
     assert (disabled["code"], disabled["field"]) == ("MODULE_DISABLED", "grants")
     no_admins = boss.execute(
@@ -512,11 +514,11 @@ def test_grants_are_enforced_and_client_admins_stay_within_limits(
     ]
     # A plain member manages nobody.
     assert error_codes(
-        member.raw(SET_GRANTS, {"id": member_contact["id"], "grants": ["CHAT"]})
+        member.raw(SET_GRANTS, {"id": member_contact["id"], "grants": ["REPORTS"]})
     ) == ["FORBIDDEN"]
 
     # The firm switching a module off for the organization removes it from every grant at once.
-    admin.execute(UPDATE, {"input": {"id": x["id"], "enabledModules": ["REPORTS", "DOCUMENTS"]}})
+    admin.execute(UPDATE, {"input": {"id": x["id"], "enabledModules": ["DOCUMENTS"]}})
     assert member.execute(VIEWER_GRANTS, {"org": x["id"]})["viewerGrants"] == ["DOCUMENTS"]
     viewer_side = member.execute(
         "query($id: ID!) { clientOrganization(id: $id) { "
@@ -530,8 +532,8 @@ def test_inviting_an_existing_contact_again(served, client, firms, settings) -> 
     admin, x, _, _ = served
     address = new_email("twice")
     first = invite(admin, x["id"], address, ["REPORTS"])
-    second = invite(admin, x["id"], address.upper(), ["CHAT"])  # not accepted yet: a new link
-    assert second["id"] == first["id"] and second["grants"] == ["CHAT"]
+    second = invite(admin, x["id"], address.upper(), ["DOCUMENTS"])  # not accepted: a new link
+    assert second["id"] == first["id"] and second["grants"] == ["DOCUMENTS"]
     join(client, firms["a"], settings, address)
     again = invite(admin, x["id"], address, ["REPORTS"])
     assert (again["__typename"], again["code"]) == ("ConflictError", "ALREADY_CONTACT")
@@ -564,7 +566,7 @@ def test_deactivation_takes_effect_on_the_next_request(
     # The same person is also a contact of an organization at firm B: that stays untouched.
     admin_b = login(firms["b"], staff.admin_b)
     b_org = created(admin_b, llc("Bravo Client LLC"))
-    invite(admin_b, b_org["id"], address, ["CHAT"])
+    invite(admin_b, b_org["id"], address, ["DOCUMENTS"])
     at_b = join(client, firms["b"], settings, address)
     assert names(listing(at_b)) == ["Bravo Client LLC"]
 
@@ -637,7 +639,7 @@ def test_firm_b_cannot_reach_firm_a_organizations(served, login, firms, staff) -
         (RESTORE, {"id": x["id"]}, "restoreClientOrganization"),
         (MANAGERS, {"id": x["id"], "manager": None}, "setClientOrganizationManagers"),
         (INVITE, {"org": x["id"], "email": new_email("spy"), "grants": []}, "inviteContact"),
-        (SET_GRANTS, {"id": contact["id"], "grants": ["CHAT"]}, "setContactGrants"),
+        (SET_GRANTS, {"id": contact["id"], "grants": ["DOCUMENTS"]}, "setContactGrants"),
         (DEACTIVATE, {"id": contact["id"]}, "deactivateContact"),
         (SET_ADMIN, {"id": contact["id"], "admin": True}, "setContactClientAdmin"),
     ):
@@ -681,7 +683,7 @@ def test_one_person_contact_of_organizations_at_two_firms(
     admin_a, x, y, _ = served
     address = new_email("two-firms")
     invite(admin_a, x["id"], address, ["REPORTS"])
-    invite(admin_a, y["id"], address, ["CHAT"])
+    invite(admin_a, y["id"], address, ["UPLOAD"])
     admin_b = login(firms["b"], staff.admin_b)
     b_org = created(admin_b, llc(f"Bravo Partner {uuid.uuid4().hex[:4]}"))
     invite(admin_b, b_org["id"], address, ["DOCUMENTS"])
@@ -690,7 +692,7 @@ def test_one_person_contact_of_organizations_at_two_firms(
     at_b = join(client, firms["b"], settings, address)
 
     assert names(listing(at_a)) == sorted([x["name"], y["name"]])
-    assert at_a.execute(VIEWER_GRANTS, {"org": y["id"]})["viewerGrants"] == ["CHAT"]
+    assert at_a.execute(VIEWER_GRANTS, {"org": y["id"]})["viewerGrants"] == ["UPLOAD"]
     assert names(listing(at_b)) == [b_org["name"]]
     cabinets = at_b.execute("{ viewer { cabinets { kind organizationName firm { slug } } } }")[
         "viewer"

@@ -21,7 +21,10 @@ from saas.core.ids import InvalidId, decode
 
 
 class ClientModule(StrEnum):
-    """The parts of the cabinet a contact person can be granted, per organization."""
+    """The parts of the cabinet a contact person can be granted, per organization: the API's
+    vocabulary. Which of them can be given is decided by the modules that are built
+    (saas.core.modules); the others keep their names for integrators until their module
+    registers its grant."""
 
     REPORTS = "reports"
     DOCUMENTS = "documents"
@@ -31,12 +34,9 @@ class ClientModule(StrEnum):
     APPROVE = "approve"
 
 
-ALL_MODULES: frozenset[str] = frozenset(m.value for m in ClientModule)
-
-MODULE_LABELS: dict[ClientModule, tuple[str, str]] = {
-    ClientModule.REPORTS: ("Отчётность", "Reports"),
-    ClientModule.DOCUMENTS: ("Документы", "Documents"),
-    ClientModule.UPLOAD: ("Загрузка первичных документов", "Upload primary documents"),
+# How a refusal names a value whose module has not registered (yet): its module's words
+# come with its registration.
+PLANNED_LABELS: dict[ClientModule, tuple[str, str]] = {
     ClientModule.CHAT: ("Чат с бухгалтером", "Chat with the accountant"),
     ClientModule.ORDER_SERVICES: ("Заказ услуг", "Order services"),
     ClientModule.APPROVE: ("Согласование", "Approvals"),

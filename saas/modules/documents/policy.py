@@ -17,7 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 from saas.core.actor import Actor, actor_with
+from saas.core.modules import register_grant
 from saas.modules.documents.models import FOR_CLIENT, FROM_CLIENT
+
+# What a firm grants client contacts in a drive (saas.core.modules).
+DOCUMENTS_GRANT = register_grant(
+    "documents", ru="Документы", en="Documents", default=True, module="documents"
+)
+UPLOAD_GRANT = register_grant(
+    "upload",
+    ru="Загрузка первичных документов",
+    en="Upload primary documents",
+    default=True,
+    module="documents",
+)
 
 SYSTEM_FOLDER_NAMES: dict[str, tuple[str, str]] = {
     FOR_CLIENT: ("Данные для клиента", "For client"),

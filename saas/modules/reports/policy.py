@@ -14,7 +14,13 @@ from typing import Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 
+from saas.core.modules import register_grant
 from saas.rbac.enforcer import is_allowed
+
+# What a firm grants client contacts: the status feed of their organization's reports.
+REPORTS_GRANT = register_grant(
+    "reports", ru="Отчётность", en="Reports", default=True, module="reports"
+)
 
 READ_NOTE = (
     "Requires permission `reports:read` (firm staff, integrators), or `client_cabinet:read` "

@@ -27,7 +27,9 @@ strawberry.enum(
 strawberry.enum(
     ClientModule,
     name="ClientModule",
-    description="A part of the client cabinet a contact person can be granted, per organization.",
+    description="A part of the client cabinet a contact person can be granted, per organization. "
+    "Only the modules `availableModules` lists are built; the other values stay for "
+    "compatibility and are refused with MODULE_NOT_AVAILABLE until their module is built.",
 )
 
 

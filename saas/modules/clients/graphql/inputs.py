@@ -22,7 +22,8 @@ class CreateClientOrganizationInput:
     responsible_manager_id: strawberry.ID | None = None
     moderator_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     enabled_modules: list[ClientModule] | None = strawberry.field(
-        default=None, description="Default: every module."
+        default=None,
+        description="Default: the modules `availableModules` marks `enabledByDefault`.",
     )
 
 

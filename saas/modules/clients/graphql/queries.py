@@ -1,5 +1,6 @@
 """Queries: `clientOrganizations` (Relay connection with search and filters),
-`clientOrganization`, `viewerGrants`. Every read goes through the row scope of the service.
+`clientOrganization`, `viewerGrants`, `availableModules`. Every read goes through the row
+scope of the service.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from saas.core.ids import (
 )
 from saas.modules.clients import service
 from saas.modules.clients.graphql.types import (
+    AvailableModuleType,
     ClientOrganizationLookup,
     ClientOrganizationType,
     OrganizationStatus,
@@ -96,6 +98,16 @@ class Query:
         if row is None:
             return []
         return await viewer_grants(info, row.id, [ClientModule(m) for m in row.enabled_modules])
+
+    @strawberry.field(
+        description="The modules whose part of the cabinet is built, in order: what "
+        "`enabledModules` and contacts' grants accept. A `ClientModule` value not listed here "
+        "belongs to a module not built yet: enabling or granting it answers a ValidationError "
+        "MODULE_NOT_AVAILABLE.",
+        extensions=requires("clients", "read"),
+    )
+    def available_modules(self) -> list[AvailableModuleType]:
+        return [AvailableModuleType.of(grant) for grant in service.offered_modules()]
 
 
 # ---------------------------------------------------------------------------- mutation

@@ -15,6 +15,7 @@ from saas.core.ids import (
     resolved_by,
     tenant_rows,
 )
+from saas.core.modules import Grant
 from saas.core.people import PeopleByIdLoader, PersonCardType, people_cards
 from saas.modules.clients import service
 from saas.modules.clients.graphql.enums import ContactStatus, OrganizationStatus
@@ -55,6 +56,30 @@ tenant_rows("ClientContact")
 
 
 # ----------------------------------------------------------------------------- types
+
+
+@strawberry.type(
+    name="AvailableModule",
+    description="A part of the client cabinet that is built: a firm can enable it for an "
+    "organization and grant it to contacts.",
+)
+class AvailableModuleType:
+    module: ClientModule
+    name_ru: str
+    name_en: str
+    enabled_by_default: bool = strawberry.field(
+        description="Enabled for a new organization created without `enabledModules`; the "
+        "cabinet ticks it in advance for a new contact."
+    )
+
+    @classmethod
+    def of(cls, grant: Grant) -> AvailableModuleType:
+        return cls(
+            module=ClientModule(grant.name),
+            name_ru=grant.ru,
+            name_en=grant.en,
+            enabled_by_default=grant.default,
+        )
 
 
 @strawberry.type(

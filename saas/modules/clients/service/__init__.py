@@ -4,7 +4,8 @@ By sub-domain:
 - errors: `ClientsError` and the module's refusals;
 - scope: the one row-scoping hook (`scope_organizations`, `scope_contacts`), `access_*` (the
   only way to load one by id for an actor) and the organizations assigned to staff;
-- grants: effective grants (`grants_for`, `grants_statement`), `check_modules`;
+- grants: effective grants (`grants_for`, `grants_statement`), `check_modules`, the modules
+  offered (`offered_modules`, `default_modules`: saas.core.modules);
 - organizations: create, update, archive/restore, the filtered list;
 - managers: the responsible manager and the moderators;
 - contacts: invitations, grants, client admins, deactivation (two-schema operations);
@@ -31,8 +32,10 @@ from saas.modules.clients.service.errors import ClientsError, forbidden, not_fou
 from saas.modules.clients.service.grants import (
     MODULE_ORDER,
     check_modules,
+    default_modules,
     grants_for,
     grants_statement,
+    offered_modules,
     people_grants_statement,
 )
 from saas.modules.clients.service.invitations import invitation_sender, organization_names
@@ -75,6 +78,7 @@ __all__ = [
     "contact_roles",
     "create_organization",
     "deactivate_contact",
+    "default_modules",
     "filtered_organizations",
     "forbidden",
     "grants_for",
@@ -84,6 +88,7 @@ __all__ = [
     "is_client_admin_of",
     "normalize_email",
     "not_found",
+    "offered_modules",
     "organization_names",
     "organization_scope",
     "people_grants_statement",

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from saas.core.modules import Grant, offered_grant, registered_grants
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
     ClientOrganization,
 )
-from saas.modules.clients.policy import ALL_MODULES, ClientModule
-
-if TYPE_CHECKING:
-    pass
+from saas.modules.clients.policy import PLANNED_LABELS, ClientModule
 from saas.modules.clients.service.errors import ClientsError
 
 log = logging.getLogger(__name__)
@@ -77,16 +75,43 @@ async def grants_for(ctx_or_session: Any, person_id: int | None, org_id: int) ->
 MODULE_ORDER = {m.value: i for i, m in enumerate(ClientModule)}
 
 
+def offered_modules() -> list[Grant]:
+    """The grants of built modules (saas.core.modules) the API can name, in the order of
+    ClientModule: what a firm can enable and grant."""
+    grants = (g for g in registered_grants() if g.name in MODULE_ORDER)
+    return sorted(grants, key=lambda g: MODULE_ORDER[g.name])
+
+
+def default_modules() -> list[str]:
+    """Enabled for a new organization (and pre-ticked for a new contact by the cabinet)."""
+    return [g.name for g in offered_modules() if g.default]
+
+
+def _planned_label(module: str, language: int) -> str:
+    words = PLANNED_LABELS.get(ClientModule(module))
+    return words[language] if words else module
+
+
 def check_modules(modules: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
-    """The modules, known and within `allowed`, in the canonical order of ClientModule."""
+    """The modules, known, built and within `allowed`, in the canonical order of
+    ClientModule."""
     wanted = sorted(set(modules), key=lambda m: (MODULE_ORDER.get(m, len(MODULE_ORDER)), m))
-    unknown = [m for m in wanted if m not in ALL_MODULES]
+    unknown = [m for m in wanted if m not in MODULE_ORDER]
     if unknown:
         raise ClientsError(
             "validation",
             "UNKNOWN_MODULE",
             f"Неизвестный раздел: {', '.join(unknown)}.",
             f"Unknown module: {', '.join(unknown)}.",
+            field,
+        )
+    not_built = [m for m in wanted if offered_grant(m) is None]
+    if not_built:
+        raise ClientsError(
+            "validation",
+            "MODULE_NOT_AVAILABLE",
+            "Раздел пока недоступен: " + ", ".join(_planned_label(m, 0) for m in not_built) + ".",
+            "Not available yet: " + ", ".join(_planned_label(m, 1) for m in not_built) + ".",
             field,
         )
     outside = [m for m in wanted if m not in set(allowed)]

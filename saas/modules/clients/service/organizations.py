@@ -21,7 +21,6 @@ from saas.modules.clients.models import (
     ClientOrganization,
     ClientOrgModerator,
 )
-from saas.modules.clients.policy import ALL_MODULES
 from saas.modules.clients.validation import (
     InvalidField,
     LegalForm,
@@ -33,7 +32,7 @@ from saas.modules.clients.validation import (
 if TYPE_CHECKING:
     pass
 from saas.modules.clients.service.errors import ClientsError
-from saas.modules.clients.service.grants import check_modules
+from saas.modules.clients.service.grants import check_modules, default_modules, offered_modules
 from saas.modules.clients.service.scope import access_organization, scope_organizations
 
 log = logging.getLogger(__name__)
@@ -148,8 +147,8 @@ async def create_organization(
         data.name, data.legal_form, data.inn, data.kpp, data.ogrn, data.tax_regime
     )
     modules = check_modules(
-        ALL_MODULES if data.enabled_modules is None else data.enabled_modules,
-        ALL_MODULES,
+        default_modules() if data.enabled_modules is None else data.enabled_modules,
+        [g.name for g in offered_modules()],
         "enabledModules",
     )
     if data.responsible_manager_id is not None:
@@ -206,7 +205,8 @@ async def update_organization(
     if (requisites.inn, requisites.kpp) != (org.inn, org.kpp):
         await _ensure_unique(session, requisites, exclude_id=org.id)
     if changes.enabled_modules is not None:
-        org.enabled_modules = check_modules(changes.enabled_modules, ALL_MODULES, "enabledModules")
+        offered = [g.name for g in offered_modules()]
+        org.enabled_modules = check_modules(changes.enabled_modules, offered, "enabledModules")
         await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
     before = {"name": org.name, "inn": org.inn, "kpp": org.kpp, "tax_regime": org.tax_regime}
     org.name, org.legal_form, org.inn = requisites.name, requisites.legal_form.value, requisites.inn
