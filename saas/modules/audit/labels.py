@@ -2,8 +2,8 @@
 
 An action is `<object>.<verb>` (`client_organization.create`); the services that write them
 are listed in docs/firm-admin.md. An action without a label here shows as its code: a new
-action is listed here when its service starts writing it (tests/modules/test_audit_log.py
-checks that every action the code writes has its words).
+action is listed here when its service starts writing it (tests/test_audit_labels.py reads
+the code for the actions it writes and checks that each has its words).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ ACTIONS: dict[str, Label] = {
     "branding.logo": Label("Изменён логотип", "Logo changed"),
     "branding.favicon": Label("Изменена иконка сайта", "Favicon changed"),
     "cabinet.access": Label("Изменён доступ к кабинету клиентов", "Client cabinet access changed"),
+    "calendar.update": Label("Изменён календарь фирмы", "Firm calendar changed"),
+    "report.manager": Label("Назначен ответственный за отчёт", "Report's responsible manager set"),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).
@@ -64,6 +66,8 @@ GROUPS: dict[str, Label] = {
     "security": Label("Безопасность", "Security"),
     "branding": Label("Фирменный стиль", "Branding"),
     "cabinet": Label("Кабинет клиентов", "Client cabinet"),
+    "calendar": Label("Календарь", "Calendar"),
+    "report": Label("Отчётность", "Reports"),
 }
 
 
