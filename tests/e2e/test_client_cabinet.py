@@ -1,7 +1,8 @@
 """A contact person's way in, end to end in the browser: the firm admin invites them from the
 client card with grants, the invitation e-mail lands in the outbox, its link opens the
 firm's branded page, the person sets a password and is in the cabinet of their organization,
-painted in the firm's colors and showing only what they were granted."""
+painted in the firm's colors and showing only what they were granted. The modules offered
+are the API's (`availableModules`): only built ones, named in the cabinet's language."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tests.support.mail import last_message_to, text_of
 pytestmark = pytest.mark.usefixtures("branded")
 
 NEW_PASSWORD = "Sunny-Meadow-2026"
+AVAILABLE = "{ availableModules { nameRu nameEn enabledByDefault } }"
+UPLOAD = "Загрузка первичных документов"
 
 
 def accept_in_browser(page: Any, link: str, name: str, password: str = NEW_PASSWORD) -> None:
@@ -52,6 +55,10 @@ def test_invitation_from_the_client_card_to_the_cabinet(
     org_id, org_pk = admin.create_organization(org_name)
     contact = f"contact-{uuid.uuid4().hex[:8]}@example.test"
 
+    # What the API offers (built modules only), asked apart from the cabinet.
+    offered = admin.api.execute(AVAILABLE)["availableModules"]
+    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD]
+
     # The firm admin finds the client by search and invites a contact with two grants.
     staff = browser_context.new_page()
     log_in(staff, site.firm_url(firms["a"], "/login"), admin.person.email, admin.person.password)
@@ -61,9 +68,16 @@ def test_invitation_from_the_client_card_to_the_cabinet(
     staff.get_by_role("link", name=org_name).click()
     expect_text(staff, "[data-testid=organization-name]", org_name)
     staff.locator("#invite-contact-email").fill(contact)
-    for module, wanted in (("Отчётность", True), ("Документы", True), ("Чат с бухгалтером", False)):
-        box = staff.get_by_role("checkbox", name=module, exact=True).first
-        box.set_checked(wanted)
+    # The form offers the API's modules, those on by default ticked; nothing not built.
+    form = staff.locator("form:has(#invite-contact-email)")
+    boxes = form.locator(".checkbox-grid input[type=checkbox]")
+    boxes.first.wait_for()
+    labels = form.locator(".checkbox-grid label").all_inner_texts()
+    assert labels == [m["nameRu"] for m in offered]
+    ticked = [box.is_checked() for box in boxes.all()]
+    assert ticked == [m["enabledByDefault"] for m in offered]
+    assert staff.get_by_text("Чат с бухгалтером").count() == 0
+    form.get_by_role("checkbox", name=UPLOAD, exact=True).uncheck()
     staff.locator("[data-testid=invite-contact-submit]").click()
     staff.get_by_text(f"Приглашение отправлено на {contact}.").wait_for()
     row = staff.locator(f"[data-testid=contact][data-email='{contact}']")
@@ -98,12 +112,19 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         row.get_by_text("Ирина Клиентова").wait_for()
         assert row.get_by_text("Приглашение отправлено").count() == 0
         row.get_by_role("button", name="Изменить доступ: Ирина Клиентова").click()
-        row.get_by_role("checkbox", name="Чат с бухгалтером").check()
+        row.get_by_role("checkbox", name=UPLOAD).check()
         row.get_by_role("button", name="Сохранить").click()
         row.get_by_text("Доступ сохранён.").wait_for()
         assert (
             row.locator("[data-testid=contact-grants]").inner_text()
-            == "Отчётность, Документы, Чат с бухгалтером"
+            == f"Отчётность, Документы, {UPLOAD}"
+        )
+        # In English, the names the API gives in English.
+        staff.locator(".lang-switch button[lang=en]").click()
+        expect_text(
+            staff,
+            f"[data-testid=contact][data-email='{contact}'] [data-testid=contact-grants]",
+            ", ".join(m["nameEn"] for m in offered),
         )
 
         page.reload()
@@ -111,7 +132,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         assert page.locator("[data-testid=viewer-grants] li").all_inner_texts() == [
             "Отчётность",
             "Документы",
-            "Чат с бухгалтером",
+            UPLOAD,
         ]
         # The link works once.
         page.context.clear_cookies()
@@ -136,7 +157,7 @@ def test_each_cabinet_wears_its_firm_brand(
     org_name = f"ООО «Клиент {key.upper()} {uuid.uuid4().hex[:4]}»"
     org_id, org_pk = admin.create_organization(org_name)
     contact = f"cabinet-{key}-{uuid.uuid4().hex[:8]}@example.test"
-    admin.invite_contact(org_id, contact, ["REPORTS", "DOCUMENTS", "CHAT"])
+    admin.invite_contact(org_id, contact, ["REPORTS", "DOCUMENTS", "UPLOAD"])
 
     accept_in_browser(page, invitation_link(e2e_settings, contact), f"Контакт {key.upper()}")
     page.wait_for_url(f"**/cabinet/{org_pk}")

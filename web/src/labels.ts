@@ -1,17 +1,7 @@
 // Names of the API's enums in the cabinet's words (both languages via the dictionary).
-import type { ClientModule, LegalForm, TaxRegime } from "./graphql/generated";
+// The client cabinet's modules are named by the API itself (app/modules.ts).
+import type { LegalForm, TaxRegime } from "./graphql/generated";
 import type { MessageKey } from "./i18n";
-
-export const MODULES: readonly ClientModule[] = ["REPORTS", "DOCUMENTS", "UPLOAD", "CHAT", "ORDER_SERVICES", "APPROVE"];
-
-export const MODULE_LABEL: Record<ClientModule, MessageKey> = {
-  REPORTS: "module.reports",
-  DOCUMENTS: "module.documents",
-  UPLOAD: "module.upload",
-  CHAT: "module.chat",
-  ORDER_SERVICES: "module.orderServices",
-  APPROVE: "module.approve",
-};
 
 export const TAX_REGIMES: readonly TaxRegime[] = ["OSNO", "USN_INCOME", "USN_INCOME_EXPENSE", "PATENT", "NPD", "ESHN"];
 

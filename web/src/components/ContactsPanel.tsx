@@ -5,7 +5,7 @@ import { DeactivateContactDocument, InviteContactDocument, SetContactGrantsDocum
 import type { ClientModule, ContactFieldsFragment } from "../graphql/generated";
 import { GrantsChecklist } from "./GrantsChecklist";
 import { ErrorAlert, OkAlert } from "./Alert";
-import { MODULE_LABEL } from "../labels";
+import { useModules } from "../app/modules";
 import { useT } from "../i18n";
 
 /** The contact persons of one organization: their grants (editable), deactivation, and the
@@ -61,6 +61,7 @@ function ContactRow({
   onChanged: () => void;
 }) {
   const t = useT();
+  const modules = useModules();
   const [editing, setEditing] = useState(false);
   const [grants, setGrants] = useState<ClientModule[]>(contact.grants);
   // What the API answered to the last save, shown until the refreshed list arrives.
@@ -114,7 +115,7 @@ function ContactRow({
         </div>
         {!editing && (
           <div className="muted" data-testid="contact-grants">
-            {shown.length ? shown.map((g) => t(MODULE_LABEL[g])).join(", ") : t("contacts.noGrants")}
+            {shown.length ? shown.map((g) => modules.label(g)).join(", ") : t("contacts.noGrants")}
           </div>
         )}
         {saved && !editing && <OkAlert>{t("contacts.grantsSaved")}</OkAlert>}
@@ -188,7 +189,11 @@ function InviteContactForm({
 }) {
   const t = useT();
   const [email, setEmail] = useState("");
-  const [grants, setGrants] = useState<ClientModule[]>(["REPORTS", "DOCUMENTS", "CHAT"].filter((m) => enabledModules.includes(m as ClientModule)) as ClientModule[]);
+  // Ticked in advance: the modules the API marks enabledByDefault, where the firm enabled them;
+  // the person's own choice once they touch a box.
+  const { available } = useModules();
+  const [chosen, setGrants] = useState<ClientModule[] | null>(null);
+  const grants = chosen ?? (available ?? []).filter((m) => m.enabledByDefault && enabledModules.includes(m.module)).map((m) => m.module);
   const [admin, setAdmin] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [sentTo, setSentTo] = useState<string | null>(null);

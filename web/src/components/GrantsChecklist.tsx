@@ -1,8 +1,8 @@
 import type { ClientModule } from "../graphql/generated";
-import { MODULES, MODULE_LABEL } from "../labels";
-import { useT } from "../i18n";
+import { useModules } from "../app/modules";
 
-/** Checkboxes for the modules a contact may use; only those the firm enabled are offered. */
+/** Checkboxes for the modules a contact may use: the built ones (from the API) the firm
+ *  enabled for the organization. */
 export function GrantsChecklist({
   legend,
   value,
@@ -18,8 +18,9 @@ export function GrantsChecklist({
   idPrefix: string;
   disabled?: boolean;
 }) {
-  const t = useT();
-  const offered = MODULES.filter((m) => !available || available.includes(m));
+  const modules = useModules();
+  const order = (modules.available ?? []).map((m) => m.module);
+  const offered = order.filter((m) => !available || available.includes(m));
   return (
     <fieldset>
       <legend>{legend}</legend>
@@ -35,10 +36,10 @@ export function GrantsChecklist({
                 disabled={disabled}
                 checked={value.includes(module)}
                 onChange={(e) =>
-                  onChange(e.target.checked ? MODULES.filter((m) => m === module || value.includes(m)) : value.filter((m) => m !== module))
+                  onChange(e.target.checked ? order.filter((m) => m === module || value.includes(m)) : value.filter((m) => m !== module))
                 }
               />
-              <label htmlFor={id}>{t(MODULE_LABEL[module])}</label>
+              <label htmlFor={id}>{modules.label(module)}</label>
             </div>
           );
         })}

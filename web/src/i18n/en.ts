@@ -126,11 +126,6 @@ export const en: Dictionary = {
   "tax.eshn": "Agricultural tax (ESHN)",
 
   "module.reports": "Reports",
-  "module.documents": "Documents",
-  "module.upload": "Document upload",
-  "module.chat": "Chat with the accountant",
-  "module.orderServices": "Order services",
-  "module.approve": "Approvals",
 
   "clients.title": "Clients",
   "clients.new": "New client",

@@ -124,11 +124,6 @@ export const ru = {
   "tax.eshn": "ЕСХН",
 
   "module.reports": "Отчётность",
-  "module.documents": "Документы",
-  "module.upload": "Загрузка документов",
-  "module.chat": "Чат с бухгалтером",
-  "module.orderServices": "Заказ услуг",
-  "module.approve": "Согласование",
 
   "clients.title": "Клиенты",
   "clients.new": "Новый клиент",

@@ -12,7 +12,7 @@ import { ReportFeed } from "../components/ReportFeed";
 import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
 import type { Cabinet } from "../app/session";
-import { MODULE_LABEL } from "../labels";
+import { useModules } from "../app/modules";
 import { useT } from "../i18n";
 
 const LAST_ORG = "kabinet.organization";
@@ -60,6 +60,7 @@ function OrganizationSwitcher({ current }: { current: number }) {
  *  organization's client admin) its contact persons. */
 export function ClientCabinetPage() {
   const t = useT();
+  const modules = useModules();
   const { orgId } = useParams();
   const { viewer, clientHere } = useSession();
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
@@ -138,7 +139,7 @@ export function ClientCabinetPage() {
               {org.viewerGrants.length ? (
                 <ul data-testid="viewer-grants">
                   {org.viewerGrants.map((m) => (
-                    <li key={m}>{t(MODULE_LABEL[m])}</li>
+                    <li key={m}>{modules.label(m)}</li>
                   ))}
                 </ul>
               ) : (

@@ -11,11 +11,12 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
-import { MODULE_LABEL } from "../labels";
+import { useModules } from "../app/modules";
 import { useT } from "../i18n";
 
 export function ClientCardPage() {
   const t = useT();
+  const modules = useModules();
   const { id = "" } = useParams();
   const [{ data, error }, refetch] = useQuery({ query: ClientOrganizationDocument, variables: { id } });
   const result = data?.clientOrganization;
@@ -55,7 +56,7 @@ export function ClientCardPage() {
               <h2 id="card-modules">{t("clients.enabledModules")}</h2>
               <ul>
                 {org.enabledModules.map((m) => (
-                  <li key={m}>{t(MODULE_LABEL[m])}</li>
+                  <li key={m}>{modules.label(m)}</li>
                 ))}
               </ul>
             </section>
