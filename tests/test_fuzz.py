@@ -309,7 +309,7 @@ def world(db_engine: sa.Engine, live_server, settings) -> Iterator[World]:  # ty
         .decode()
         .split(":")[1]
     )
-    grants = ["reports", "documents", "upload", "chat", "order_services", "approve"]
+    grants = ["reports", "documents", "upload"]
     client_person, secret, csrf = add_contact(db_engine, slug, tenant, org_pk, grants)
 
     def client_user() -> GraphQLClient:

@@ -392,7 +392,7 @@ async def _stops_events(  # type: ignore[no-untyped-def]
     `revoke(org, contact)` in the other process, the next event does not reach it."""
     a = firms["a"]
     org = new_org(world.admin_a)
-    person, secret, _ = add_contact(db_engine, a.slug, a.id, pk(org), ["reports", "chat"])
+    person, secret, _ = add_contact(db_engine, a.slug, a.id, pk(org), ["reports", "documents"])
     report = await asyncio.to_thread(new_report, world.admin_a, org)
     ws = await open_socket(live_server.port, world.host_a, session_cookie(secret))
     try:
@@ -416,7 +416,8 @@ async def test_lost_reports_grant_stops_the_events(  # type: ignore[no-untyped-d
 
     def revoke(org: str, contact: int) -> None:
         result = admin.execute(
-            "mutation($c: ID!) { setContactGrants(contactId: $c, grants: [CHAT]) { __typename } }",
+            "mutation($c: ID!) { setContactGrants(contactId: $c, grants: [DOCUMENTS]) "
+            "{ __typename } }",
             {"c": gid("ClientContact", contact)},
         )
         assert result["setContactGrants"]["__typename"] == "ClientContact", result

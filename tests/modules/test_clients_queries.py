@@ -94,7 +94,7 @@ def test_page_of_organizations_costs_a_constant_number_of_statements(
                 conn.execute(
                     sa.text(
                         f'INSERT INTO "{schema}".client_grants (contact_id, module) '
-                        "VALUES (:c, 'reports'), (:c, 'chat')"
+                        "VALUES (:c, 'reports'), (:c, 'upload')"
                     ),
                     {"c": contact},
                 )
@@ -108,7 +108,7 @@ def test_page_of_organizations_costs_a_constant_number_of_statements(
         edges = data["edges"]
         assert data["totalCount"] == 20 and len(edges) == size
         assert all(len(e["node"]["contacts"]) == 2 for e in edges)
-        assert all(e["node"]["contacts"][0]["grants"] == ["REPORTS", "CHAT"] for e in edges)
+        assert all(e["node"]["contacts"][0]["grants"] == ["REPORTS", "UPLOAD"] for e in edges)
         assert all(e["node"]["contacts"][0]["person"]["displayName"] == "Контакт 0" for e in edges)
         assert all(e["node"]["moderators"][0]["email"] for e in edges)
         counts[size] = len(seen)
