@@ -13,7 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from saas.ops.supervisor import EmbeddedPostgresChild, Supervisor
+from saas.ops.supervisor import EmbeddedPostgresChild, Supervisor, describe_exit
+from tests.support.waiting import eventually
 
 
 def test_killed_embedded_postgres_is_started_again(
@@ -50,3 +51,43 @@ def test_killed_embedded_postgres_is_started_again(
             assert conn.execute("SELECT n FROM kept").fetchall() == [(7,)]
     finally:
         supervisor.stop()
+
+
+class ExitingChild:
+    """A child that ends with `status` each time it is started."""
+
+    name = "exiting child"
+
+    def __init__(self, status: int):
+        self.status, self.starts = status, 0
+
+    def start(self) -> int:
+        self.starts += 1
+        return 4242
+
+    def exited(self) -> str | None:
+        return describe_exit(self.status)
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("status", "restarted"), [(0, False), (1, True), (-9, True)])
+def test_a_child_exiting_with_status_0_was_asked_to_stop(
+    status: int, restarted: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As systemd's Restart=on-failure: a clean exit (the worker stopping on its signal) is not
+    a death to repair; a failure or a kill is."""
+    caplog.set_level(logging.INFO, logger="saas.ops.supervisor")
+    child = ExitingChild(status)
+    supervisor = Supervisor(child, min_backoff=0.05, poll=0.02).start()
+    try:
+        if restarted:
+            eventually(lambda: supervisor.restarts >= 1, within=10, what="a restart")
+        else:
+            eventually(lambda: not supervisor._thread.is_alive(), within=10, what="the watch end")
+    finally:
+        supervisor.stop()
+    messages = [r.getMessage() for r in caplog.records if r.name == "saas.ops.supervisor"]
+    assert ("exiting child stopped (exit code 0): not restarted" in messages) is not restarted
+    assert (child.starts > 1) is restarted, child.starts
