@@ -1,12 +1,13 @@
 import { useEffect, useState } from "react";
-import QRCode from "qrcode";
 
-/** A QR code of `value` drawn as inline SVG (crisp at any size, no canvas needed). */
+/** A QR code of `value` drawn as inline SVG (crisp at any size, no canvas needed). The qrcode
+ *  library is fetched when a code is first drawn (TOTP set-up), not with the cabinet. */
 export function QrCode({ value, label, size = 200 }: { value: string; label: string; size?: number }) {
   const [svg, setSvg] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    QRCode.toString(value, { type: "svg", margin: 2, errorCorrectionLevel: "M" })
+    import("qrcode")
+      .then(({ default: QRCode }) => QRCode.toString(value, { type: "svg", margin: 2, errorCorrectionLevel: "M" }))
       .then((markup) => live && setSvg(markup))
       .catch(() => live && setSvg(null));
     return () => {

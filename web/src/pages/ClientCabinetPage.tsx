@@ -11,21 +11,9 @@ import { DriveBrowser } from "../components/DriveBrowser";
 import { ReportFeed } from "../components/ReportFeed";
 import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
-import type { Cabinet } from "../app/session";
+import { rememberOrganization, rememberedOrganization } from "../app/organization";
 import { useModules } from "../app/modules";
 import { useT } from "../i18n";
-
-const LAST_ORG = "kabinet.organization";
-
-export function rememberedOrganization(cabinets: Cabinet[]): Cabinet | undefined {
-  let last: string | null = null;
-  try {
-    last = window.localStorage.getItem(LAST_ORG);
-  } catch {
-    // no storage: the first organization
-  }
-  return cabinets.find((c) => String(c.organizationId) === last) ?? cabinets[0];
-}
 
 /** Switches between the organizations the person represents at this firm. Their names come
  *  from `clientOrganizations`, which shows a contact only its own organizations. */
@@ -71,11 +59,7 @@ export function ClientCabinetPage() {
   });
   useEffect(() => {
     if (!cabinet) return;
-    try {
-      window.localStorage.setItem(LAST_ORG, String(cabinet.organizationId));
-    } catch {
-      // not remembered
-    }
+    rememberOrganization(cabinet);
   }, [cabinet]);
   if (!viewer) return <Navigate to="/login" replace />;
   if (!cabinet) {

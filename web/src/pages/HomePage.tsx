@@ -1,6 +1,6 @@
 import { Navigate } from "react-router";
 import { useSession } from "../app/session";
-import { rememberedOrganization } from "./ClientCabinetPage";
+import { rememberedOrganization } from "../app/organization";
 import { FullPageMessage } from "../components/FullPageMessage";
 import { LogoutButton } from "../components/LogoutButton";
 import { useT } from "../i18n";
