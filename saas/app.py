@@ -71,7 +71,7 @@ def create_app(
         # Signed links of the folder storage backend (S3 serves presigned URLs itself).
         Route("/files/{token}", file_link, methods=["GET", "PUT"]),
         # Last: every path no route above claims belongs to the cabinet's front end.
-        Mount("/", app=SinglePageApp()),
+        Mount("/", app=SinglePageApp(graphql=graphql)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services

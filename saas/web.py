@@ -1,9 +1,10 @@
 """The cabinet's built front end (web/dist) at "/", as a single-page app.
 
-Any GET for a path without a file extension that is not a file (e.g. /clients/42, /invite)
-gets index.html, so links in e-mails and reloads land in the app's router. Vite's hashed
-files under /assets never change and are cached for a year; index.html is revalidated on
-every visit so a new build is picked up at once.
+Any GET for a path without a file extension (e.g. /, /clients/42, /invite) gets the HTML
+shell, index.html with the brand and the session (saas.shell), so links in e-mails and
+reloads land in the app's router. Vite's hashed files under /assets never change and are
+cached for a year; the shell is revalidated on every visit (a new build is picked up at
+once) and never kept by a shared cache (it is the visitor's).
 
 Hashed assets are precompressed at build time (`web/vite.config.ts` writes `x.js.br` and
 `x.js.gz` beside `x.js`): a request accepting brotli or gzip gets that file with its
@@ -15,18 +16,17 @@ platform's default (web/public/favicon.ico).
 
 from __future__ import annotations
 
-import os
 from mimetypes import guess_type
 from pathlib import Path
 
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from saas.modules.branding.service.brand import brand_of
 from saas.settings import PROJECT_ROOT
+from saas.shell import Shell
 
 WEB_DIST = PROJECT_ROOT / "web" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -59,9 +59,12 @@ def accepted_encodings(header: str) -> set[str]:
 
 
 class SinglePageApp(StaticFiles):
-    def __init__(self, directory: Path = WEB_DIST):
+    """`graphql`: the app's GraphQL endpoint, which fills the shell's boot data (saas.shell)."""
+
+    def __init__(self, directory: Path = WEB_DIST, graphql: ASGIApp | None = None):
         super().__init__(directory=directory, html=True, check_dir=False)
         self.index = Path(directory) / "index.html"
+        self.shell = Shell(Path(directory), graphql)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.index.is_file():
@@ -73,6 +76,10 @@ class SinglePageApp(StaticFiles):
         await super().__call__(scope, receive, send)
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] in ("GET", "HEAD") and (
+            path in (".", "index.html") or _is_app_route(path)
+        ):
+            return await self.shell.response(scope)
         if path == "favicon.ico":
             favicon = _firm_favicon(scope)
             if favicon is not None:
@@ -81,12 +88,7 @@ class SinglePageApp(StaticFiles):
             encoded = self.precompressed(path, scope)
             if encoded is not None:
                 return encoded
-        try:
-            response = await super().get_response(path, scope)
-        except HTTPException as exc:
-            if exc.status_code != 404 or not _is_app_route(path):
-                raise
-            response = self.file_response(self.index, os.stat(self.index), scope)
+        response = await super().get_response(path, scope)
         response.headers["cache-control"] = (
             IMMUTABLE if path.startswith("assets/") and response.status_code == 200 else REVALIDATE
         )

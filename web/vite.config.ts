@@ -1,8 +1,10 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { formatDocument, stringifyDocument } from "@urql/core";
 import { defineConfig } from "vite";
 import type { Plugin } from "vite";
+import { BrandingDocument, SessionDocument } from "./src/graphql/generated";
 
 // Compressible assets at least this big get a brotli (.br) and a gzip (.gz) copy beside them:
 // saas/web.py serves the copy the browser accepts, with no compression work per request.
@@ -33,11 +35,29 @@ function precompress(): Plugin {
   };
 }
 
+// The queries the server runs for the HTML shell (saas/shell.py), written as dist/boot.json:
+// the brand and the session come with the page instead of two round trips after it. Printed
+// as urql sends them (with __typename), so their results fit urql's cache as they are;
+// app/boot.ts hands them to the client under the same names.
+function bootQueries(): Plugin {
+  const queries = { branding: BrandingDocument, session: SessionDocument };
+  return {
+    name: "kabinet-boot-queries",
+    apply: "build",
+    generateBundle() {
+      const printed = Object.fromEntries(
+        Object.entries(queries).map(([name, query]) => [name, stringifyDocument(formatDocument(query))]),
+      );
+      this.emitFile({ type: "asset", fileName: "boot.json", source: JSON.stringify(printed, null, 2) });
+    },
+  };
+}
+
 // React's JSX goes through esbuild's automatic runtime: no plugin needed (and none that
 // pulls a native toolchain), fast refresh is the only thing given up in `npm run dev`.
 export default defineConfig({
   esbuild: { jsx: "automatic", jsxImportSource: "react" },
-  plugins: [precompress()],
+  plugins: [bootQueries(), precompress()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

@@ -31,7 +31,8 @@ def test_login_page_shows_its_own_firm_only(
     assert button_bg == css_rgb(brand.color)
     body = page.inner_text("body")
     assert other.name not in body and other.phone not in body
-    assert page.title() == brand.name
+    # The tab names the page and the firm (the shell has the firm's name before any script).
+    assert page.title() == f"Вход в кабинет · {brand.name}"
     page.screenshot(path=str(artifacts / f"login-firm-{key}.png"), full_page=True)
 
 

@@ -24,7 +24,7 @@ def test_app_routes_get_the_index(site: Site) -> None:
         response = get(site, path)
         assert response.status_code == 200, path
         assert '<div id="root"></div>' in response.text
-        assert response.headers["cache-control"] == "no-cache"
+        assert response.headers["cache-control"] == "no-cache, private"
 
 
 def test_hashed_assets_are_immutable(site: Site) -> None:

@@ -36,9 +36,8 @@ export function BrandProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!brand) return;
     applyTheme(brand.theme);
-    document.title = brand.isPlatform ? t("brand.platformName") : brand.displayName;
     setFavicon(brand.faviconUrl);
-  }, [brand, t]);
+  }, [brand]);
   if (error && !brand) return <FullPageMessage title={t("error.unreachable")} />;
   if (!brand) return <FullPageMessage title={t("common.loading")} busy />;
   return (

@@ -28,7 +28,9 @@ const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const t = useT();
-  const [{ data, error, fetching }, refetch] = useQuery({ query: SessionDocument, requestPolicy: "network-only" });
+  // cache-first: a new client (each login and logout makes one) has nothing cached, so this
+  // asks the API, except for the first, which has the session of the HTML shell (app/boot.ts).
+  const [{ data, error, fetching }, refetch] = useQuery({ query: SessionDocument, requestPolicy: "cache-first" });
   if (!data) {
     if (error && !fetching) return <FullPageMessage title={t("error.unreachable")} />;
     return <FullPageMessage title={t("common.loading")} busy />;

@@ -8,6 +8,7 @@ import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBa
 import { EVENT_KIND_LABEL, authorityText, formName, formatDate, formatDateTime, formatPeriod, statusTone } from "../reportLabels";
 import { useI18n } from "../i18n";
 import { useReconnects } from "../app/client";
+import { usePageTitle } from "../app/page";
 import "../reports.css";
 
 /** Refetches the report whenever its status changes (the organization's live channel), and
@@ -48,6 +49,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
   const [onReconnect] = useState(() => () => refetch({ requestPolicy: "network-only" }));
   useLiveReport(report?.organizationId ?? null, report?.id ?? null, onChange, onReconnect);
 
+  usePageTitle(report ? `${formName(report, pick)} · ${formatPeriod(report, t, lang)}` : null);
   const manager = report?.responsibleManager;
   // Staff see when the fix is due; clients only that it is being worked on.
   const due = report?.followUpDue ?? report?.followUps.find((f) => f.status === "open")?.dueDate ?? null;

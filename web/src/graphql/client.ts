@@ -1,9 +1,10 @@
 // One urql client per login state: queries and mutations over HTTP POST to /graphql,
 // subscriptions over graphql-ws on the same origin (the API checks the WebSocket's Origin).
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, ssrExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient } from "graphql-ws";
 import type { Client as WsClient } from "graphql-ws";
 import { storedLang } from "../i18n";
+import { takeBootResults } from "../app/boot";
 
 export const CSRF_COOKIE = "kabinet_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
@@ -50,6 +51,8 @@ export function makeClient(): Client {
   // A new login means new cookies: the open socket still carries the old ones.
   ws?.dispose();
   ws = null;
+  // The first client answers the brand and the session from the HTML shell (app/boot.ts).
+  const boot = takeBootResults();
   return new Client({
     url: "/graphql",
     requestPolicy: "cache-and-network",
@@ -63,6 +66,7 @@ export function makeClient(): Client {
     },
     exchanges: [
       cacheExchange,
+      ...(boot ? [ssrExchange({ isClient: true, initialState: boot })] : []),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

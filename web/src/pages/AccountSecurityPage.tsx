@@ -10,12 +10,14 @@ import { SessionsPanel } from "../components/SessionsPanel";
 import { useSession } from "../app/session";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 /** The person's own login security: set up or turn off a TOTP second factor, see and end the
  *  sessions at this address (SessionsPanel). Reachable while
  *  the firm's 2FA rule still holds the session back (mfaPending), which is all it may do then. */
 export function AccountSecurityPage() {
   const t = useT();
+  usePageTitle(t("totp.title"));
   const { viewer } = useSession();
   const nav = useWorkspaceNav();
   const [notice, setNotice] = useState<string | null>(null);

@@ -6,10 +6,12 @@ import type { ApiTokenFieldsFragment } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 /** Integrators' API tokens: create one (its secret is shown here once), list and revoke. */
 export function ApiTokensPage() {
   const t = useT();
+  usePageTitle(t("tokens.title"));
   const [{ data, error }, refetch] = useQuery({ query: ApiTokensDocument, requestPolicy: "network-only" });
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });

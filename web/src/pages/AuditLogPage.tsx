@@ -13,6 +13,7 @@ import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
 import "../audit.css";
+import { usePageTitle } from "../app/page";
 
 const PAGE = 50;
 const POLL_MS = 1000;
@@ -179,6 +180,7 @@ function Details({ data }: { data: unknown }) {
 /** The firm's record of who did what, newest first: for the firm admin and auditors. */
 export function AuditLogPage() {
   const t = useT();
+  usePageTitle(t("auditLog.title"));
   const { lang } = useI18n();
   // Cursors of the pages before the one shown: "previous" pops one.
   const [cursors, setCursors] = useState<(string | null)[]>([]);

@@ -8,6 +8,7 @@ import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { useRefreshBrand } from "../app/brand";
 import { cssVariables, parseHex, previewTheme } from "../theme";
 import { useI18n } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 type Adjustment = BrandingSettingsFieldsFragment["adjustments"][number];
 
@@ -22,6 +23,7 @@ function readAsDataUrl(file: File): Promise<string> {
 
 export function BrandingSettingsPage() {
   const { t } = useI18n();
+  usePageTitle(t("branding.title"));
   const [{ data, error }] = useQuery({ query: BrandingSettingsDocument, requestPolicy: "network-only" });
   const settings = data?.brandingSettings;
   return (

@@ -14,6 +14,7 @@ import { useSession } from "../app/session";
 import { rememberOrganization, rememberedOrganization } from "../app/organization";
 import { useModules } from "../app/modules";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 /** Switches between the organizations the person represents at this firm. Their names come
  *  from `clientOrganizations`, which shows a contact only its own organizations. */
@@ -61,6 +62,7 @@ export function ClientCabinetPage() {
     if (!cabinet) return;
     rememberOrganization(cabinet);
   }, [cabinet]);
+  usePageTitle(data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization.name : cabinet?.organizationName);
   if (!viewer) return <Navigate to="/login" replace />;
   if (!cabinet) {
     const fallback = rememberedOrganization(clientHere);

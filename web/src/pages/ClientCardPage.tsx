@@ -13,6 +13,7 @@ import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { useModules } from "../app/modules";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 export function ClientCardPage() {
   const t = useT();
@@ -21,6 +22,7 @@ export function ClientCardPage() {
   const [{ data, error }, refetch] = useQuery({ query: ClientOrganizationDocument, variables: { id } });
   const result = data?.clientOrganization;
   const org = result?.__typename === "ClientOrganization" ? result : null;
+  usePageTitle(org?.name);
   return (
     <Workspace>
       <p>

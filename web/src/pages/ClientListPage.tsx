@@ -9,11 +9,13 @@ import { ErrorAlert } from "../components/Alert";
 import { useSession } from "../app/session";
 import { LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL } from "../labels";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 const PAGE = 25;
 
 export function ClientListPage() {
   const t = useT();
+  usePageTitle(t("clients.title"));
   const { viewer, can } = useSession();
   // Filters live in the URL: a filtered list can be bookmarked and survives a reload.
   const [params, setParams] = useSearchParams();

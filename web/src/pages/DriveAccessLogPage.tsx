@@ -14,6 +14,7 @@ import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 const PAGE = 50;
 const POLL_MS = 1000;
@@ -133,6 +134,7 @@ function ExportPanel({ filter }: { filter: DocumentAccessFilter }) {
 /** Who viewed or downloaded which document (a drive file, a report document), newest first. */
 export function DriveAccessLogPage() {
   const t = useT();
+  usePageTitle(t("audit.title"));
   const [after, setAfter] = useState<string | null>(null);
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);

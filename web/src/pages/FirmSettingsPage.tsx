@@ -8,6 +8,7 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { useRefreshBrand } from "../app/brand";
 import { IdleTimeoutForm } from "../components/IdleTimeoutForm";
 import { useI18n, useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 type CabinetState = FirmSettingsQuery["brandingSettings"];
 
@@ -15,6 +16,7 @@ type CabinetState = FirmSettingsQuery["brandingSettings"];
  *  sessions' idle timeout. */
 export function FirmSettingsPage() {
   const t = useT();
+  usePageTitle(t("firm.title"));
   const [{ data, error }] = useQuery({ query: FirmSettingsDocument, requestPolicy: "network-only" });
   return (
     <Workspace>

@@ -7,10 +7,12 @@ import type { LegalForm, TaxRegime } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { LEGAL_FORMS, LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL, isIndividual } from "../labels";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 /** Onboard a client organization; the API checks INN, KPP and OGRN and names the field. */
 export function NewClientPage() {
   const t = useT();
+  usePageTitle(t("clients.new"));
   const navigate = useNavigate();
   const [name, setName] = useState("");
   const [legalForm, setLegalForm] = useState<LegalForm>("OOO");

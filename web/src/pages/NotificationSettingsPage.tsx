@@ -13,6 +13,7 @@ import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n/ru";
 import "../notifications.css";
+import { usePageTitle } from "../app/page";
 
 const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   REPORT_REJECTED: "notifications.kind.REPORT_REJECTED",
@@ -28,6 +29,7 @@ const KIND_HINT: Record<NotificationKind, MessageKey> = {
  *  by e-mail or not. A toggle is saved at once. */
 export function NotificationSettingsPage() {
   const t = useT();
+  usePageTitle(t("notifications.settings"));
   const { viewer, staffHere } = useSession();
   const nav = useWorkspaceNav();
   if (!viewer) return <Navigate to="/login" replace />;

@@ -9,6 +9,7 @@ import {
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 const POLL_MS = 1000;
 const MAX_ROWS = 5000;
@@ -76,6 +77,7 @@ function countRows(format: Format, text: string): number {
 /** Staff upload a CSV or JSON-lines file of report events; a background job records them. */
 export function ReportImportPage() {
   const t = useT();
+  usePageTitle(t("reportImport.title"));
   const [picked, setPicked] = useState<Picked | null>(null);
   const [dragging, setDragging] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);

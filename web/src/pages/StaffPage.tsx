@@ -6,6 +6,7 @@ import type { MemberFieldsFragment, StaffQuery } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
+import { usePageTitle } from "../app/page";
 
 type Role = StaffQuery["roles"][number];
 
@@ -16,6 +17,7 @@ const NOT_FOR_STAFF = new Set(["client_admin", "client_member", "performer", "in
 /** The firm's staff: invite by e-mail with roles, and change the roles of those who joined. */
 export function StaffPage() {
   const t = useT();
+  usePageTitle(t("staff.title"));
   const [after, setAfter] = useState<string | null>(null);
   const [{ data, error, fetching }, refetch] = useQuery({
     query: StaffDocument,

@@ -1,0 +1,268 @@
+"""The cabinet on a phone, fast and accessible (issue 12):
+
+- the HTML shell carries the brand and the session (saas/shell.py), so the cabinet asks the
+  API neither before the login form nor before a client's feed;
+- the login page loads a fraction of the scripts (its own chunk and one language: no other
+  page, no English, no QR library), every script brotli-compressed;
+- axe-core finds no violation on the login page, the client's home and the staff's reports,
+  at 1280 px and at 390 px; each page has its own title and, after a navigation, the focus
+  on its heading.
+
+axe-core (web/node_modules/axe-core, a devDependency) is evaluated into the page through the
+DevTools protocol (Playwright's `evaluate` of its source), which the page's CSP does not
+apply to: the cabinet runs with its CSP as everywhere else, and the `page` fixture still
+fails on any violation of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from saas.settings import PROJECT_ROOT, Settings
+from saas.web import WEB_DIST
+from tests.e2e.support import (
+    BRANDS,
+    PASSWORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    invitation_token,
+    log_in,
+)
+from tests.support.firms import Firm
+
+pytestmark = pytest.mark.usefixtures("branded")
+
+AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+BOOT = re.compile(r'<script type="application/json" id="kabinet-boot">(.*?)</script>', re.S)
+
+CREATE_REPORT = """
+mutation($input: CreateReportInput!) {
+  createReport(input: $input) { __typename ... on Report { id } ... on Error { code message } }
+}"""
+
+
+@dataclass(frozen=True)
+class World:
+    firm: Firm
+    admin: FirmAdmin
+    contact: str
+    org_pk: int
+    org_name: str
+
+
+@pytest.fixture(scope="module")
+def world(
+    site: Site, firms: dict[str, Firm], firm_admins: dict[str, FirmAdmin], e2e_settings: Settings
+) -> World:
+    """A client organization of firm A with two reports and a contact who may see them."""
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_name = f"ООО «Скорость {suffix}»"
+    org_id, org_pk = admin.create_organization(org_name)
+    for form, period in (("usn", "Y"), ("6ndfl", "Q4")):
+        made = admin.api.execute(
+            CREATE_REPORT,
+            {
+                "input": {
+                    "organizationId": org_id,
+                    "formCode": form,
+                    "periodYear": 2025,
+                    "periodCode": period,
+                    "authorityCode": "7701",
+                }
+            },
+        )["createReport"]
+        assert made["__typename"] == "Report", made
+    contact = f"fast-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["REPORTS", "DOCUMENTS"])
+    accept_invitation(
+        site, firms["a"], invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+    return World(firms["a"], admin, contact, org_pk, org_name)
+
+
+@pytest.fixture
+def new_page(chromium: Any) -> Iterator[Any]:
+    """Opens a page in a fresh profile of the given size; fails on any CSP violation."""
+    contexts: list[Any] = []
+    violations: list[str] = []
+
+    def open_page(viewport: dict[str, int] = DESKTOP) -> Any:
+        context = chromium.new_context(viewport=viewport, locale="ru-RU")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not violations, violations
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations of the page as it is now (WCAG 2.1 A/AA and best practices)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+    # It did look: the rules it checked and found met (a page without them proves nothing).
+    assert len(result["passes"]) > 20, result["passes"]
+    return [
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+            "summary": v["nodes"][0].get("failureSummary", "")[:300],
+        }
+        for v in result["violations"]
+    ]
+
+
+def graphql_operations(page: Any) -> list[str]:
+    """Collects the operation names the page sends to /graphql (over HTTP) from now on."""
+    names: list[str] = []
+
+    def seen(request: Any) -> None:
+        if request.url.endswith("/graphql") and request.method == "POST":
+            body = json.loads(request.post_data or "{}")
+            names.append(body.get("operationName") or body.get("query", "")[:40])
+
+    page.on("request", seen)
+    return names
+
+
+# --- the shell ------------------------------------------------------------------------------
+
+
+def test_the_shell_carries_the_brand_and_the_session(site: Site, world: World) -> None:
+    response = httpx.get(
+        f"http://127.0.0.1:{site.port}/login",
+        headers={"host": site.firm_host(world.firm), "accept-encoding": "br"},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache, private"
+    assert response.headers["content-encoding"] == "br"
+    boot = BOOT.search(response.text)
+    assert boot, response.text
+    data = json.loads(boot.group(1))
+    # The results of the cabinet's own Branding and Session queries, keyed by their names.
+    assert data["branding"]["branding"]["displayName"] == BRANDS["a"].name
+    assert data["branding"]["branding"]["isPlatform"] is False
+    assert data["session"]["viewer"] is None
+    assert data["session"]["currentFirm"]["slug"] == world.firm.slug
+    assert f"<title>{BRANDS['a'].name}</title>" in response.text
+
+
+def test_the_login_page_asks_the_api_nothing_and_loads_a_fraction_of_the_scripts(
+    new_page: Any, site: Site, world: World
+) -> None:
+    page = new_page(PHONE)
+    operations = graphql_operations(page)
+    scripts: dict[str, tuple[str | None, int]] = {}
+
+    def loaded(response: Any) -> None:
+        if "/assets/" in response.url and response.url.endswith(".js"):
+            name = response.url.rsplit("/", 1)[-1]
+            scripts[name] = (response.headers.get("content-encoding"), len(response.body()))
+
+    page.on("response", loaded)
+    page.goto(site.firm_url(world.firm, "/login"))
+    expect(page.locator("#login-email")).to_be_visible()
+    expect(page.locator("[data-testid=firm-name]").first).to_have_text(BRANDS["a"].name)
+    page.wait_for_load_state("networkidle")
+    assert operations == [], operations  # brand and session came with the page
+
+    # Brotli for every script worth compressing (the build leaves those under 1 KB alone).
+    big = {name: encoding for name, (encoding, size) in scripts.items() if size >= 1024}
+    assert big and set(big.values()) == {"br"}, scripts
+    built = {p.name: p.stat().st_size for p in (WEB_DIST / "assets").glob("*.js")}
+    assert set(scripts) <= set(built)
+    loaded_bytes = sum(size for _, size in scripts.values())
+    assert loaded_bytes < 0.75 * sum(built.values()), (loaded_bytes, sum(built.values()))
+    names = set(scripts)
+    assert any(name.startswith("LoginPage-") for name in names)
+    assert any(name.startswith("ru-") for name in names)
+    assert not any(name.startswith("en-") for name in names), names
+    others = ("ClientCabinetPage-", "ReportsPage-", "ReportFeed-", "DriveBrowser-", "StaffPage-")
+    assert not any(name.startswith(others) for name in names), names
+    qr = [n for n in built if "Kanji" in (WEB_DIST / "assets" / n).read_text(encoding="utf-8")]
+    assert qr and not names & set(qr), (qr, names)
+
+
+def test_the_clients_home_asks_only_for_its_own_data(
+    new_page: Any, site: Site, world: World
+) -> None:
+    page = new_page(PHONE)
+    log_in(page, site.firm_url(world.firm, "/login"), world.contact, PASSWORD)
+    page.wait_for_url(f"**/cabinet/{world.org_pk}")
+    expect(page.locator("[data-testid=reports-list] [data-report-id]")).to_have_count(2)
+    # A reload, as a person coming back: the brand and the session come with the page.
+    operations = graphql_operations(page)
+    page.reload()
+    expect(page.locator("[data-testid=reports-list] [data-report-id]")).to_have_count(2)
+    assert "Branding" not in operations and "Session" not in operations, operations
+
+
+# --- accessibility --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_nothing_on_the_main_pages(
+    new_page: Any, site: Site, world: World, viewport: dict[str, int]
+) -> None:
+    assert AXE.is_file(), "web/node_modules/axe-core is missing: run `make web`"
+    page = new_page(viewport)
+    page.goto(site.firm_url(world.firm, "/login"))
+    expect(page.locator("#login-email")).to_be_visible()
+    expect(page).to_have_title(f"Вход в кабинет · {BRANDS['a'].name}")
+    assert axe_violations(page) == []
+
+    log_in(page, site.firm_url(world.firm, "/login"), world.contact, PASSWORD)
+    page.wait_for_url(f"**/cabinet/{world.org_pk}")
+    expect(page.locator("[data-testid=reports-list] [data-report-id]")).to_have_count(2)
+    expect(page).to_have_title(f"{world.org_name} · {BRANDS['a'].name}")
+    expect(page.locator("h1")).to_be_focused()
+    assert axe_violations(page) == []
+
+    staff = new_page(viewport)
+    admin = world.admin.person
+    log_in(staff, site.firm_url(world.firm, "/login"), admin.email, admin.password)
+    staff.wait_for_url("**/clients")
+    staff.goto(site.firm_url(world.firm, "/reports"))
+    expect(staff.locator("[data-testid=reports-list] [data-report-id]").first).to_be_visible()
+    expect(staff).to_have_title(f"Отчётность клиентов · {BRANDS['a'].name}")
+    assert axe_violations(staff) == []
+
+
+def test_each_page_names_itself_and_takes_the_focus(
+    new_page: Any, site: Site, world: World, artifacts: Path
+) -> None:
+    page = new_page(DESKTOP)
+    admin = world.admin.person
+    log_in(page, site.firm_url(world.firm, "/login"), admin.email, admin.password)
+    page.wait_for_url("**/clients")
+    expect(page).to_have_title(f"Клиенты · {BRANDS['a'].name}")
+    page.locator("nav.shell-nav").get_by_role("link", name="Отчётность").click()
+    page.wait_for_url("**/reports")
+    expect(page).to_have_title(f"Отчётность клиентов · {BRANDS['a'].name}")
+    # After the navigation the page's heading has the focus (a screen reader reads it).
+    expect(page.locator("main h1")).to_be_focused()
+    page.screenshot(path=str(artifacts / "reports-desktop.png"))
