@@ -8,6 +8,12 @@ firm admin knows why the cabinet does not show exactly the color they typed.
 
 Note: primary-on-white >= 4.5 means luminance <= 0.1833, which already gives white text >= 4.5
 on it; so the adjustment only ever darkens, and a passing color is left exactly as chosen.
+
+Links are drawn on more than white: the page's grey background, the alerts' tints and the
+primary's own light tint. Their color is the primary's lightest shade that reaches 4.5:1 on
+every one of those (`LINK_BACKGROUNDS`, the stylesheet's values: tests/test_theme.py reads
+them from web/src/styles.css); a primary of 4.6:1 on white, 4.28:1 on the page, gets a
+slightly darker link, as its hover shade is derived, without a message to the admin.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ AA_TEXT = 4.5
 AA_NON_TEXT = 3.0
 WHITE = "#FFFFFF"
 NEAR_BLACK = "#111827"
+# What links are drawn on besides the primary's tint (web/src/styles.css): --kb-bg (the page),
+# --kb-surface (cards), --kb-danger-bg, --kb-ok-bg, --kb-warn-bg (alerts).
+LINK_BACKGROUNDS = ("#F5F6F8", "#FFFFFF", "#FEF3F2", "#ECFDF3", "#FFFAEB")
 _HEX = re.compile(r"^#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # Lightness is searched in steps this small, so "minimal change" means within 0.1% lightness.
 _STEP = 0.001
@@ -227,6 +236,10 @@ def derive_theme(color: str) -> Theme:
     active = _state_shade(primary, on_primary, 0.14)
     muted = _mix_with_white(primary, 0.10)
     on_muted = darken_until(primary, lambda c: contrast_ratio(c, muted) >= AA_TEXT)
+    link_backgrounds = (*LINK_BACKGROUNDS, muted)
+    link = darken_until(
+        primary, lambda c: all(contrast_ratio(c, bg) >= AA_TEXT for bg in link_backgrounds)
+    )
     return Theme(
         requested=requested,
         primary=primary,
@@ -237,8 +250,8 @@ def derive_theme(color: str) -> Theme:
         on_primary_muted=on_muted,
         # The ring sits on white around controls: the primary already has >= 4.5:1 there.
         focus_ring=primary,
-        link=primary,
-        link_hover=hover,
+        link=link,
+        link_hover=hover if link == primary else _shift(link, -0.08),
         contrast_on_primary=contrast_ratio(on_primary, primary),
         contrast_on_white=contrast_ratio(primary, WHITE),
         adjustments=tuple(adjustments),
