@@ -3,14 +3,12 @@ it for its staff."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import unquote
 
-import pyotp
 import pytest
 
 from saas.tenants.provisioning import provision_tenant
-from tests.support.auth import create_person, login, login_result
+from tests.support.auth import create_person, login, login_result, steady_clock, totp_code
 
 START = """mutation { startTotpEnrollment {
   __typename ... on TotpEnrollment { secret otpauthUri } ... on Error { code }
@@ -27,21 +25,10 @@ SECURITY = """mutation($on: Boolean!) {
 MFA_HOST = "firm-mfa.kabinet.test"
 
 
-def code(secret: str, steps_ahead: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
-
-
-def steady_clock() -> None:
-    """Wait out the last seconds of a 30-second step, so codes computed here stay current."""
-    left = 30 - time.time() % 30
-    if left < 4:
-        time.sleep(left + 0.1)
-
-
 def enroll(c) -> str:  # type: ignore[no-untyped-def]
     started = c.execute(START)["startTotpEnrollment"]
     assert started["__typename"] == "TotpEnrollment"
-    confirmed = c.execute(CONFIRM, {"code": code(started["secret"])})["confirmTotp"]
+    confirmed = c.execute(CONFIRM, {"code": totp_code(started["secret"])})["confirmTotp"]
     assert confirmed == {"__typename": "TotpChanged", "viewer": {"totpEnabled": True}}
     return str(started["secret"])
 
@@ -60,10 +47,10 @@ def test_enrollment_and_login_with_a_one_time_code(client, firms, db_engine) -> 
     uri = unquote(started["otpauthUri"])
     assert uri.startswith("otpauth://totp/") and firms["a"].name in uri and person.email in uri
     wrong = c.execute(
-        CONFIRM, {"code": "000000" if code(started["secret"]) != "000000" else "111111"}
+        CONFIRM, {"code": "000000" if totp_code(started["secret"]) != "000000" else "111111"}
     )
     assert wrong["confirmTotp"] == {"__typename": "ValidationError", "code": "INVALID_OTP"}
-    confirmed = c.execute(CONFIRM, {"code": code(started["secret"])})["confirmTotp"]
+    confirmed = c.execute(CONFIRM, {"code": totp_code(started["secret"])})["confirmTotp"]
     assert confirmed["viewer"] == {"totpEnabled": True}
     assert c.execute(START)["startTotpEnrollment"] == {
         "__typename": "ConflictError",
@@ -76,7 +63,7 @@ def test_enrollment_and_login_with_a_one_time_code(client, firms, db_engine) -> 
     assert "kabinet_session" not in fresh.cookies
     bad = login_result(fresh, person.email, person.password, otp="12345x")
     assert bad["__typename"] == "InvalidCredentials" and bad["code"] == "INVALID_OTP"
-    next_code = code(secret, 1)
+    next_code = totp_code(secret, 1)
     login(fresh, person.email, person.password, otp=next_code)
     # The same code twice is a replay.
     replay = login_result(client(firms["a"].host), person.email, person.password, otp=next_code)
@@ -105,7 +92,7 @@ def test_disable_needs_a_current_code(client, firms, db_engine) -> None:
     login(c, person.email, person.password)
     secret = enroll(c)
     assert c.execute(DISABLE, {"code": "000000"})["disableTotp"]["__typename"] == "ValidationError"
-    off = c.execute(DISABLE, {"code": code(secret, 1)})["disableTotp"]
+    off = c.execute(DISABLE, {"code": totp_code(secret, 1)})["disableTotp"]
     assert off == {"__typename": "TotpChanged", "viewer": {"totpEnabled": False}}
     assert login(client(firms["b"].host), person.email, person.password)
 
@@ -160,7 +147,7 @@ def test_firm_can_require_totp_for_its_staff(client, db_engine, mfa_firm, live_s
         assert s.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": False}}
         assert s.execute("{ clientOrganizations(first: 1) { totalCount } }")
         # Switching it off is refused while the firm requires it.
-        refused = s.execute(DISABLE, {"code": code(secret, 1)})["disableTotp"]
+        refused = s.execute(DISABLE, {"code": totp_code(secret, 1)})["disableTotp"]
         assert refused == {"__typename": "ConflictError", "code": "TOTP_REQUIRED_BY_FIRM"}
 
         # Client contacts are not concerned.
@@ -186,7 +173,7 @@ def test_firm_can_require_totp_for_its_staff(client, db_engine, mfa_firm, live_s
         assert handed.execute("{ viewer { mfaPending } }") == {"viewer": {"mfaPending": True}}
     finally:
         relog = client(MFA_HOST)
-        login(relog, admin.email, admin.password, otp=code(admin_secret, 1))
+        login(relog, admin.email, admin.password, otp=totp_code(admin_secret, 1))
         assert relog.execute(SECURITY, {"on": False}) == {
             "updateSecuritySettings": {"requireStaffTotp": False}
         }

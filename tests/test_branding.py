@@ -10,8 +10,8 @@ import base64
 import dataclasses
 import io
 import os
-import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from saas.auth.tokens import API_TOKEN_PREFIX, digest, new_secret
 from saas.modules.branding.service.checks import ImageKind, ImageRefused, check_image, sniff
 from saas.tenants.provisioning import provision_tenant
 from tests.support.client import GraphQLClient
+from tests.support.waiting import async_eventually, eventually
 
 BASE = "kabinet.test"
 
@@ -107,13 +108,6 @@ def _b64(content: bytes) -> str:
 
 def _code(result: dict) -> str:  # type: ignore[type-arg]
     return result["errors"][0]["extensions"]["code"]
-
-
-def _eventually(check: Callable[[], bool], timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 # --- setting and reading the brand ----------------------------------------------------------
@@ -330,7 +324,11 @@ def test_custom_domain_resolves_after_change_and_cannot_be_taken_twice(
     assert client(domain).execute(BRANDING)["branding"]["firmSlug"] == x.slug
 
     as_role("x", "firm_admin").execute(UPDATE, {"input": {"customDomains": []}})
-    _eventually(lambda: client(domain).post({"query": BRANDING}).status_code == 404)
+    eventually(
+        lambda: client(domain).post({"query": BRANDING}).status_code == 404,
+        within=5,
+        what="the removed domain to answer 404",
+    )
     # Released: now the other firm may have it.
     again = as_role("y", "firm_admin").execute(UPDATE, {"input": {"customDomains": [domain]}})
     assert again["updateBranding"]["__typename"] == "BrandingUpdated"
@@ -360,14 +358,14 @@ async def test_another_process_registry_hears_the_domain_change(
             await registry.resolve_host(domain)  # the negative answer is now cached
         admin = as_role("x", "firm_admin")
         await asyncio.to_thread(admin.execute, UPDATE, {"input": {"customDomains": [domain]}})
-        deadline = time.monotonic() + 5
-        while True:
+
+        async def resolved() -> Any:
             try:
-                match = await registry.resolve_host(domain)
-                break
+                return await registry.resolve_host(domain)
             except UnknownHost:
-                assert time.monotonic() < deadline, "the registry never heard the change"
-                await asyncio.sleep(0.05)
+                return None
+
+        match = await async_eventually(resolved, within=5, what="the registry to hear the change")
         assert match.tenant is not None and match.tenant.slug == brand_firms["x"].slug
         await asyncio.to_thread(admin.execute, UPDATE, {"input": {"customDomains": []}})
     finally:

@@ -55,6 +55,7 @@ from saas.settings import Settings
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.auth import PASSWORD, create_person, login
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.live import hub_listening
 from tests.support.mail import last_message_to, link_in
 
 MIN_ATTEMPTS = 5_000
@@ -1277,7 +1278,7 @@ async def test_firm_b_cannot_subscribe_to_firm_a_organization(alpha, bravo, live
         assert [e["extensions"]["code"] for e in errors] == ["NOT_FOUND"], refusal
         assert not any(m in json.dumps(refusal, ensure_ascii=False) for m in MARKERS)
     try:
-        await asyncio.sleep(0.5)
+        await hub_listening()
         changed = await asyncio.to_thread(
             alpha.admin.execute,
             "mutation($r: ID!) { recordReportEvent(input: {reportId: $r, externalId: "

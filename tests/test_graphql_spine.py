@@ -643,7 +643,9 @@ async def test_subscriptions_per_connection_are_limited(strict_server, firms) ->
         assert "2 subscriptions" in message["payload"][0]["message"]
         # Completing one frees a place.
         await ws.send(json.dumps({"id": "1", "type": "complete"}))
-        await asyncio.sleep(0.05)
+        # The server handles a socket's messages in order: its pong says the complete is done.
+        await ws.send(json.dumps({"type": "ping"}))
+        assert (await _receive(ws))["type"] == "pong"
         await ws.send(json.dumps({"id": "4", "type": "subscribe", "payload": {"query": slow}}))
         message = await _receive(ws)
         assert message["type"] == "next" and message["id"] == "4"

@@ -247,7 +247,7 @@ async def test_message_sent_while_no_worker_runs_is_processed_later(
         await wait_for_status(db_engine, firms["a"], first, {"done"})
     # The worker is gone: the message waits in the broker, the job stays queued.
     second = await submit_job(aengine, tenants["b"], say_done, marker="second")
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.5)  # the point: a while with no worker, and the job still waits
     assert job_row(db_engine, firms["b"], second).status == "queued"
     with running_worker(real_broker):
         row = await wait_for_status(db_engine, firms["b"], second, {"done", "failed"})

@@ -35,6 +35,7 @@ from tests.support.people import (
 )
 from tests.support.reports import World, add_contact, at, build_world, new_report, record
 from tests.support.server import api_process
+from tests.support.waiting import async_eventually
 
 SUBSCRIBE = """subscription($org: ID) {
   reportStatusChanged(organizationId: $org) { sequence reportId status } }"""
@@ -525,10 +526,11 @@ async def test_client_cabinet_off_cuts_client_sessions(  # type: ignore[no-untyp
         "{ __typename } }"
     )
     assert on["updateCabinetAccess"]["__typename"] == "CabinetAccess", on
-    deadline = time.monotonic() + 5
-    while client.post({"query": "{ viewer { id } }"}).status_code != 200:
-        assert time.monotonic() < deadline, "the cabinet did not come back"
-        await asyncio.sleep(0.1)
+    await async_eventually(
+        lambda: client.post({"query": "{ viewer { id } }"}).status_code == 200,
+        within=5,
+        what="the cabinet to come back",
+    )
 
 
 async def test_required_second_factor_cuts_staff_without_it(  # type: ignore[no-untyped-def]
@@ -551,10 +553,11 @@ async def test_required_second_factor_cuts_staff_without_it(  # type: ignore[no-
     await assert_write_refused(ws, db_engine, slug, org)
     # Over HTTP the session now owes the second factor: it may only enroll, as after a login
     # that answered TotpSetupRequired.
-    deadline = time.monotonic() + 2
-    while not manager.execute("{ viewer { mfaPending } }")["viewer"]["mfaPending"]:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.05)
+    await async_eventually(
+        lambda: manager.execute("{ viewer { mfaPending } }")["viewer"]["mfaPending"],
+        within=2,
+        what="the session to owe the second factor",
+    )
     refused = manager.raw("{ clientOrganizations(first: 1) { totalCount } }")
     assert refused["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED")
     enroll = manager.execute("mutation { startTotpEnrollment { __typename } }")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import psycopg
 
 from saas.db.notify import NotificationHub
+from tests.support.waiting import async_eventually
 
 
 async def test_channels_subscribed_before_and_after_start_deliver(database_url: str) -> None:
@@ -18,13 +17,13 @@ async def test_channels_subscribed_before_and_after_start_deliver(database_url: 
     try:
         hub.subscribe("kabinet_test_late", late.append)
         async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-            for _ in range(100):  # until the late LISTEN is in place
+
+            async def both_heard() -> bool:  # notified again until the late LISTEN is in place
                 await conn.execute("SELECT pg_notify('kabinet_test_late', 'ping')")
                 await conn.execute("SELECT pg_notify('kabinet_test_early', 'hello')")
-                await asyncio.sleep(0.02)
-                if "ping" in late:
-                    break
-        await asyncio.sleep(0.1)
+                return "ping" in late and "hello" in early
+
+            await async_eventually(both_heard, within=5, every=0.02, what="both channels")
         assert "hello" in early
         assert "ping" in late
     finally:

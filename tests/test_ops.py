@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.support import auth
 from tests.support.client import GraphQLClient
 from tests.support.firms import Firm
 from tests.support.server import LiveServer, free_port
+from tests.support.waiting import eventually
 
 PLATFORM_HOST = "kabinet.test"
 
@@ -288,17 +288,15 @@ def test_request_log_line_carries_request_id_and_tenant(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
+
+        def healthy() -> bool:
+            assert process.poll() is None, "saas serve exited"
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
+                return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
             except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, (
-                "saas serve did not start"
-            )
-            time.sleep(0.1)
+                return False
+
+        eventually(healthy, within=30, what="saas serve to start")
         response = httpx.post(
             f"{base}/graphql",
             json={"query": "{ currentFirm { slug } }"},
@@ -399,13 +397,19 @@ def test_platform_admin_creates_suspends_and_resumes_a_firm(
 
     suspended = platform_admin.execute(SUSPEND, {"slug": slug})["suspendFirm"]
     assert suspended["status"] == "SUSPENDED"
-    _eventually(lambda: cabinet.post({"query": "{ currentFirm { slug } }"}).status_code == 403)
+    eventually(
+        lambda: cabinet.post({"query": "{ currentFirm { slug } }"}).status_code == 403,
+        what="the suspended firm refused",
+    )
     refused = cabinet.post({"query": "{ currentFirm { slug } }"}).json()
     assert refused["error"]["code"] == "TENANT_SUSPENDED"
 
     resumed = platform_admin.execute(RESUME, {"slug": slug})["resumeFirm"]
     assert resumed["status"] == "ACTIVE"
-    _eventually(lambda: cabinet.post({"query": "{ currentFirm { slug } }"}).status_code == 200)
+    eventually(
+        lambda: cabinet.post({"query": "{ currentFirm { slug } }"}).status_code == 200,
+        what="the resumed firm answering",
+    )
 
 
 def test_create_firm_refuses_a_bad_slug_and_a_blank_name(platform_admin: GraphQLClient) -> None:
@@ -477,13 +481,6 @@ def test_platform_administration_is_refused_to_everyone_else(
             ).scalar()
             == "active"
         )
-
-
-def _eventually(condition: Any, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_serve_settles_the_heap_after_start() -> None:

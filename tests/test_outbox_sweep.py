@@ -36,7 +36,7 @@ from saas.services import Services
 from saas.settings import Settings
 from saas.tenants.registry import TenantRef
 from tests.support.own_firm import OwnFirm, add_organization, own_firm
-from tests.support.workers import eventually
+from tests.support.waiting import eventually
 
 SUBSCRIBE = "subscription { reportStatusChanged { sequence reportId status } }"
 CREATE_REPORT = """mutation($input: CreateReportInput!) { createReport(input: $input) {

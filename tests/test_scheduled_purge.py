@@ -21,7 +21,8 @@ from saas.services import Services
 from saas.settings import Settings
 from saas.storage import tenant_files
 from tests.support.own_firm import OwnFirm, add_organization, own_firm
-from tests.support.workers import WorkerProcess, eventually, scheduling_env
+from tests.support.waiting import eventually
+from tests.support.workers import WorkerProcess, scheduling_env
 
 # Days since each of a firm's four files was deleted (None: not deleted).
 DELETED_DAYS_AGO = (100, 89, 31, None)

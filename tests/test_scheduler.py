@@ -22,7 +22,8 @@ from saas.settings import Settings
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.brokers import brokers
 from tests.support.scheduler_probe import KIND
-from tests.support.workers import WorkerProcess, drop_queues, eventually, scheduling_env
+from tests.support.waiting import eventually
+from tests.support.workers import WorkerProcess, drop_queues, scheduling_env
 
 PERIODS = 4
 

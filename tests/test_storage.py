@@ -113,7 +113,7 @@ def files(backend: Backend) -> TenantStorage:
 
 async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
     for part in parts:
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the point: the loop runs between parts, as over a network
         yield part
 
 

@@ -71,6 +71,54 @@ def test_test_modules_and_conftests_import_only_support_modules() -> None:
     )
 
 
+def unexplained_sleeps(source: str) -> list[int]:
+    """Lines calling time.sleep or asyncio.sleep without a comment on the line or just above
+    it (a wait for something is a poll: tests/support/waiting.py)."""
+    lines = source.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "sleep"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("time", "asyncio")
+        ):
+            line = lines[node.lineno - 1]
+            above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+            if "#" not in line and not above.startswith("#"):
+                found.append(node.lineno)
+    return found
+
+
+def test_fixed_sleeps_say_why() -> None:
+    waiting = TESTS / "support" / "waiting.py"
+    unexplained = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted(TESTS.rglob("*.py"))
+        if path != waiting and (lines := unexplained_sleeps(path.read_text(encoding="utf-8")))
+    }
+    assert unexplained == {}, (
+        "a wait for something to happen polls with tests/support/waiting.py (eventually, "
+        "async_eventually); a sleep that is the point (a TTL, a negative wait) says so in a "
+        "comment on its line",
+        unexplained,
+    )
+
+
+def test_the_sleep_check_sees_a_bare_sleep() -> None:
+    source = (
+        "import asyncio, time\n"
+        "time.sleep(1)\n"
+        "time.sleep(2)  # the point: a TTL expires\n"
+        "# the hub's LISTEN\n"
+        "asyncio.sleep(0.5)\n"
+        "async def f():\n"
+        "    await asyncio.sleep(0.1)\n"
+    )
+    assert unexplained_sleeps(source) == [2, 7]
+
+
 def test_the_import_check_sees_each_kind_of_forbidden_import() -> None:
     source = (
         "from tests.modules.test_reports_api import World\n"

@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -38,6 +37,7 @@ from tests.support.reports import (
     record,
     wait_done,
 )
+from tests.support.waiting import eventually
 
 # Below the PostgreSQL broker's heartbeat TTL (60 s): only the hand-off makes it in time.
 WITHIN = 40.0
@@ -129,14 +129,14 @@ def kill_mid_import(
     supervisor: Supervisor, db_engine: sa.Engine, firm: Firm, job_id: int, total: int
 ) -> int:
     """SIGKILL the worker once some batches of the import are committed, not all."""
-    deadline = time.monotonic() + WITHIN
-    while True:
+
+    def half_done() -> bool:
         status, done = job_done(db_engine, firm, job_id)
-        if status == "running" and 0 < done <= total // 2:
-            break
-        assert status in ("queued", "running") and done <= total // 2, (status, done)
-        assert time.monotonic() < deadline, "the import never started"
-        time.sleep(0.005)
+        if not (status in ("queued", "running") and done <= total // 2):
+            pytest.fail(f"the import got past half before the kill: {status}, {done}")
+        return status == "running" and done > 0
+
+    eventually(half_done, within=WITHIN, every=0.005, what="the import's first batches")
     killed = supervisor.pid
     assert killed is not None
     os.kill(killed, signal.SIGKILL)
@@ -146,14 +146,14 @@ def kill_mid_import(
 def wait_resumed(db_engine: sa.Engine, firm: Firm, job_id: int, total: int) -> None:
     """The killed worker's import makes progress again, well before the broker's heartbeat
     TTL would have given its message back."""
-    status, before = job_done(db_engine, firm, job_id)
-    deadline = time.monotonic() + WITHIN
-    while True:
+    _, before = job_done(db_engine, firm, job_id)
+
+    def resumed() -> bool:
         status, done = job_done(db_engine, firm, job_id)
-        if done > before or status == "done":
-            return
-        assert time.monotonic() < deadline, f"the import did not resume ({status}, {done})"
-        time.sleep(0.05)
+        assert done > before or status == "done", (status, done)
+        return True
+
+    eventually(resumed, within=WITHIN, what="the import to resume")
 
 
 def import_rows(world: World, n: int) -> tuple[list[str], dict[str, int]]:
@@ -200,10 +200,7 @@ def test_killed_worker_is_restarted_and_its_job_completes(
     # Submitted while no worker runs: it waits in the queue for the new one.
     pending_lines, pending_counts = import_rows(world, 10)
     pending = world.integrator_a.execute(IMPORT, {"lines": "\n".join(pending_lines)})
-    deadline = time.monotonic() + WITHIN
-    while supervised.restarts < 1:
-        assert time.monotonic() < deadline, "the killed worker was not replaced"
-        time.sleep(0.05)
+    eventually(lambda: supervised.restarts >= 1, within=WITHIN, what="the worker's replacement")
     assert supervised.pid not in (None, killed)
     messages = [r.getMessage() for r in caplog.records if r.name == "saas.ops.supervisor"]
     assert "job worker died (killed by SIGKILL): restarting in 0.5 s" in messages, messages

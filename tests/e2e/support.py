@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import struct
-import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from tests.support.clients import llc
 from tests.support.firms import Firm
 from tests.support.ids import pk
 from tests.support.mail import last_message_to, link_in
+from tests.support.waiting import eventually
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,14 @@ def css_rgb(hex_color: str) -> str:
 
 def expect_text(page: Any, selector: str, text: str, timeout: float = 15) -> None:
     """Waits until the first element matching `selector` shows exactly `text`."""
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
+
+    def shown() -> bool:
         locator = page.locator(selector).first
-        if locator.count():
-            seen = locator.inner_text().strip()
-            if seen == text:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"{selector}: expected {text!r}, saw {seen!r} at {page.url}")
+        seen = locator.inner_text().strip() if locator.count() else None
+        assert seen == text, f"{selector}: expected {text!r}, saw {seen!r} at {page.url}"
+        return True
+
+    eventually(shown, within=timeout, every=0.1, what=f"{text!r} in {selector}")
 
 
 def no_horizontal_scroll(page: Any) -> bool:

@@ -6,14 +6,12 @@ client."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -21,7 +19,7 @@ from playwright.sync_api import expect
 from saas.tenants.provisioning import provision_tenant
 from tests.e2e.support import FirmAdmin, Site, expect_text, log_in, no_horizontal_scroll
 from tests.support import auth
-from tests.support.auth import create_person, login
+from tests.support.auth import create_person, login, steady_clock, totp_code
 from tests.support.client import GraphQLClient
 from tests.support.firms import Firm
 
@@ -42,17 +40,6 @@ CABINET_STATE = "{ brandingSettings { cabinetEnabled decryptedStorageConsent } }
 ORG_STATUS = """query($id: ID!) {
   clientOrganization(id: $id) { __typename ... on ClientOrganization { status } }
 }"""
-
-
-def steady_clock() -> None:
-    """Wait out the last seconds of a 30-second step, so codes computed here stay current."""
-    left = 30 - time.time() % 30
-    if left < 6:
-        time.sleep(left + 0.1)
-
-
-def totp_code(secret: str, steps_ahead: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
 
 
 def enroll_in_browser(page: Any) -> str:
@@ -109,7 +96,7 @@ def strict_firm(db_engine: sa.Engine, site: Site) -> Iterator[StrictFirm]:
 def test_staff_member_enrolls_totp_and_the_next_login_asks_for_the_code(
     page: Any, site: Site, firms: Any, db_engine: sa.Engine, artifacts: Any
 ) -> None:
-    steady_clock()
+    steady_clock(margin=6)
     person = create_person(
         db_engine,
         display_name="Тот Самый",
@@ -148,7 +135,7 @@ def test_staff_member_enrolls_totp_and_the_next_login_asks_for_the_code(
 def test_firm_requiring_2fa_sends_staff_without_it_to_the_setup(
     page: Any, chromium: Any, site: Site, strict_firm: StrictFirm, db_engine: sa.Engine
 ) -> None:
-    steady_clock()
+    steady_clock(margin=6)
     firm = strict_firm.firm
     manager = create_person(
         db_engine,

@@ -13,20 +13,18 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from dramatiq import Worker
 
-from saas.jobs import current_runtime
 from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.tenants.provisioning import provision_tenant
 from tests.support.auth import TestPerson, create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.jobs import job_finished
 
 LOG = """query($filter: DocumentAccessFilter, $first: Int, $after: String) {
   documentAccessLog(filter: $filter, first: $first, after: $after) {
@@ -289,22 +287,13 @@ def test_a_manager_sees_only_its_organizations(downloads: World, live_server: An
     assert {e["documentKind"] for e in entries(c)} == {"DRIVE", "REPORT"}
 
 
-@pytest.fixture
-def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
-
-
 def test_csv_export_holds_both_kinds(downloads: World, worker: Worker) -> None:
     w = downloads
     job = w.auditor.execute(EXPORT, {"filter": {"action": "DOWNLOADED"}})["exportDocumentAccessLog"]
-    deadline = time.monotonic() + 30
-    while (state := w.auditor.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"])[
-        "status"
-    ] not in ("DONE", "FAILED") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    state = job_finished(
+        lambda: w.auditor.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"],
+        what="the export",
+    )
     assert state["status"] == "DONE", state
     assert (state["rows"], state["done"], state["total"]) == (3, 3, 3)
     response = w.auditor.http.get(state["downloadUrl"], headers=w.auditor.headers())

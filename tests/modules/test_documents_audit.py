@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,9 +11,9 @@ from typing import Any
 import pytest
 from dramatiq import Worker
 
-from saas.jobs import current_runtime
 from tests.support.documents import PDF, World, drive_world, fetch, folders, link, upload
 from tests.support.ids import gid
+from tests.support.jobs import job_finished
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +30,6 @@ EXPORT = """mutation($filter: DriveAccessFilter) { exportDriveAccessLog(filter: 
 EXPORT_STATE = """query($id: ID!) { driveAccessExport(id: $id) { __typename
   ... on DriveAccessExport { status done total rows error downloadUrl }
   ... on Error { code } } }"""
-
-
-@pytest.fixture
-def worker(live_server) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    running = Worker(current_runtime().broker, worker_threads=1, worker_timeout=100)
-    running.start()
-    yield running
-    running.stop(timeout=10_000)
 
 
 def entries(c: Any, **filter: Any) -> list[dict[str, Any]]:
@@ -124,12 +115,10 @@ def test_csv_export_job(world: World, login, firms, worker: Worker) -> None:
 
     job = admin.execute(EXPORT, {"filter": {"fileId": sent["id"]}})["exportDriveAccessLog"]
     assert job["status"] in ("QUEUED", "RUNNING", "DONE")
-    deadline = time.monotonic() + 30
-    while True:
-        state = admin.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"]
-        if state["status"] in ("DONE", "FAILED") or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    state = job_finished(
+        lambda: admin.execute(EXPORT_STATE, {"id": job["id"]})["driveAccessExport"],
+        what="the export",
+    )
     assert state["status"] == "DONE", state
     assert (state["rows"], state["done"], state["total"]) == (3, 3, 3)
     response = fetch(admin, state["downloadUrl"])

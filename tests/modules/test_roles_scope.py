@@ -33,6 +33,7 @@ from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import schema_for
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.live import hub_listening
 
 FIRM_WIDE_ROLE = f"whole_firm_{uuid.uuid4().hex[:6]}"
 IMPORTER_ROLE = f"importer_{uuid.uuid4().hex[:6]}"
@@ -434,7 +435,7 @@ async def test_the_live_feed_is_scoped_too(world: World, live_server) -> None:  
     mgr_ws = await _socket(live_server.port, world.host, c["mgr"].cookies[SESSION_COOKIE])
     admin_ws = await _socket(live_server.port, world.host, c["admin"].cookies[SESSION_COOKIE])
     try:
-        await asyncio.sleep(0.6)  # the hub LISTENs on a new channel within its poll
+        await hub_listening()
         for letter in ("y", "x"):
             result = await asyncio.to_thread(
                 c["admin"].execute,

@@ -9,13 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from saas.settings import PROJECT_ROOT
 from tests.support.server import free_port
+from tests.support.waiting import eventually
 
 
 def demo_environment(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -57,18 +57,21 @@ class Demo:
 
     def wait_answering(self, timeout: float = 180) -> None:
         """Until /healthz answers 200 and the worker runs."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the demo ended early:\n{self.output()}"
+
+        def answering() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the demo ended early:\n{self.output()}")
             try:
                 answered = httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
             except httpx.HTTPError:
-                answered = None
-            if answered is not None and answered.status_code == 200:
-                if any("saas.cli worker" in p for p in processes_of(self.data_dir).values()):
-                    return
-            time.sleep(0.3)
-        raise AssertionError(f"the demo did not answer in {timeout} s:\n{self.output()}")
+                return False
+            workers = processes_of(self.data_dir).values()
+            return answered.status_code == 200 and any("saas.cli worker" in p for p in workers)
+
+        try:
+            eventually(answering, within=timeout, every=0.3, what="the demo to answer")
+        except AssertionError as late:
+            raise AssertionError(f"{late}:\n{self.output()}") from None
 
     def wait(self, timeout: float = 60) -> int:
         try:
@@ -105,10 +108,11 @@ def postmasters_of(data_dir: Path) -> dict[int, str]:
 
 def wait_gone(data_dir: Path, timeout: float = 10) -> dict[int, str]:
     """What is still running of the folder after `timeout` seconds (empty: all gone)."""
-    deadline = time.monotonic() + timeout
-    while (left := processes_of(data_dir)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
+    try:
+        eventually(lambda: not processes_of(data_dir), within=timeout, every=0.1)
+    except AssertionError:
+        pass
+    return processes_of(data_dir)
 
 
 def port_is_free(port: int) -> bool:

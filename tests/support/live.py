@@ -84,7 +84,7 @@ async def subscribe(
 async def hub_listening() -> None:
     """Waits until the server surely LISTENs the channel of a subscription just made (see
     HUB_LISTENS: the one wait of these tests that no probe can shorten)."""
-    await asyncio.sleep(HUB_LISTENS)
+    await asyncio.sleep(HUB_LISTENS)  # no probe sees the LISTEN: see HUB_LISTENS
 
 
 async def next_change(ws: Any, within: float) -> dict[str, Any] | None:

@@ -17,12 +17,12 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.server import free_port
+from tests.support.waiting import eventually
 
 NANIO = Path(sys.executable).with_name("nanio")
 
@@ -74,19 +74,24 @@ class NanioServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 20
-        while True:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode() if self.process.stderr else ""
+        process = self.process
+
+        def listening() -> bool:
+            if process.poll() is not None:
+                error = process.stderr.read().decode() if process.stderr else ""
                 raise RuntimeError(f"nanio exited: {error}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
+                    return True
             except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("nanio did not start listening") from None
-                time.sleep(0.05)
+                return False
+
+        try:
+            eventually(listening, within=20, what="nanio to listen")
+        except AssertionError:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -8,13 +8,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 
 from saas.ops.proxies import UVICORN
+from tests.support.waiting import eventually
 
 
 def free_port() -> int:
@@ -47,11 +47,13 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
+
+        def started() -> bool:
+            if not self.thread.is_alive():
                 raise RuntimeError("test server did not start")
-            time.sleep(0.02)
+            return bool(self.server.started)
+
+        eventually(started, within=30, every=0.02, what="the test server to start")
         return self
 
     def stop(self) -> None:
@@ -87,18 +89,22 @@ def start_api_process(
         stdout=output or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if output else subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while True:
+
+    def answering() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError("the API process exited before it answered")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
-                return process, port
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500
         except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait(timeout=30)
-            raise RuntimeError("the API process did not start")
-        time.sleep(0.2)
+            return False
+
+    try:
+        eventually(answering, within=60, every=0.2, what="the API process to answer /healthz")
+    except BaseException:
+        process.kill()
+        process.wait(timeout=30)
+        raise
+    return process, port
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""Real `saas worker` processes for the scheduler tests, and polling with a deadline.
+"""Real `saas worker` processes for the scheduler tests (poll them with
+tests/support/waiting.py).
 
 The suite runs with SAAS_SCHEDULER=0 (tests/conftest.py): a worker started by another test
 must not run maintenance over the session's database. These workers turn it on, with the
@@ -10,15 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from saas.jobs import JobOptions, build_broker
 from saas.jobs.actors import declare_all
 from saas.settings import PROJECT_ROOT, Settings
+from tests.support import jobs
 
 T = TypeVar("T")
 
@@ -96,23 +96,6 @@ def drop_queues(env: dict[str, str]) -> None:
     broker = build_broker(env["SAAS_BROKER_URL"], env["SAAS_DATABASE_URL"], options)
     try:
         declare_all(broker)
-        if type(broker).__name__ == "RedisBroker":
-            broker.flush_all()  # type: ignore[attr-defined]
-        else:
-            channel = broker.channel  # type: ignore[attr-defined]
-            for queue in list(broker.queues):
-                for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-                    channel.queue_delete(name)
+        jobs.drop_queues(broker)
     finally:
         broker.close()
-
-
-def eventually(probe: Callable[[], T], *, within: float, what: str, every: float = 0.1) -> T:
-    """Call `probe` until it returns something truthy (returned) or `within` seconds pass."""
-    deadline = time.monotonic() + within
-    while True:
-        value = probe()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out after {within} s: {what}"
-        time.sleep(every)
