@@ -22,7 +22,6 @@ The sweep prints its attempt count and requires at least MIN_ATTEMPTS.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 from collections.abc import Iterator
@@ -55,6 +54,7 @@ from saas.settings import Settings
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.auth import PASSWORD, create_person, login
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.ids import gid, pk
 from tests.support.live import hub_listening
 from tests.support.mail import last_message_to, link_in
 
@@ -88,14 +88,6 @@ MARKERS = (
     SECRET_DAY_OFF,
 )
 A_SEQUENCE_START = 10**12
-
-
-def gid(type_name: str, number: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{number}".encode()).decode()
-
-
-def pk_of(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":", 1)[1])
 
 
 def body_text(response: Any) -> str:
@@ -403,7 +395,7 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
     assert "code" not in role, role
     members = c.execute("{ members(first: 50) { edges { node { id email } } } }")["members"]
     ids["Member"] = [e["node"]["id"] for e in members["edges"]]
-    ids["Viewer"] = [gid("Viewer", pk_of(m)) for m in ids["Member"][:0]]  # filled below
+    ids["Viewer"] = [gid("Viewer", pk(m)) for m in ids["Member"][:0]]  # filled below
     sessions = c.execute("{ activeSessions { id } }")["activeSessions"]
     ids["ActiveSession"] = [s["id"] for s in sessions]
     viewer = c.execute("{ viewer { id } }")["viewer"]
@@ -462,7 +454,7 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
         'mutation($o: ID!, $m: ID!) { createReport(input: {organizationId: $o, formCode: "vat", '
         'periodYear: 2024, periodCode: "Q1", authorityCode: "7701", responsibleManagerId: $m}) '
         "{ __typename ... on Report { id } " + err + " } }",
-        {"o": o, "m": viewer["id"].replace(viewer["id"], gid("Person", pk_of(viewer["id"])))},
+        {"o": o, "m": viewer["id"].replace(viewer["id"], gid("Person", pk(viewer["id"])))},
     )["createReport"]
     ids["Report"] = [_ok(report, "Report")["id"], _ok(rejected, "Report")["id"]]
     c.execute(
@@ -617,7 +609,7 @@ def bravo(matrix_firms, db_engine, live_server, settings) -> Bravo:  # type: ign
         db_engine,
         "matrix-client-b@matrix.test",
         memberships=[
-            (tenant_id, "client", ["client_admin"], pk_of(world.first("ClientOrganization")))
+            (tenant_id, "client", ["client_admin"], pk(world.first("ClientOrganization")))
         ],
     )
     invitee = create_person(db_engine, "matrix-invitee-b@matrix.test")
@@ -937,7 +929,7 @@ def foreign_values(type_name: str, alpha: World, bravo: Bravo) -> list[tuple[str
         ("negative", gid(named, -1)),
         ("zero", gid(named, 0)),
         ("not base64", "!!matrix!!"),
-        ("A's bare number", str(pk_of(alpha.first("ClientOrganization")))),
+        ("A's bare number", str(pk(alpha.first("ClientOrganization")))),
     ]
     return values
 

@@ -47,6 +47,7 @@ from saas.schema.root import build_schema
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
+from tests.support.ids import gid
 from tests.support.people import (
     add_membership,
     integrator_token,
@@ -87,10 +88,6 @@ LAST_SHARE = 0.1  # of the operations, for the disruptive mutations
 # Webhooks the run creates point here: refused at once, so a later test's worker that
 # picks up the run's deliveries never waits on the network (tests allow private networks).
 HOOK = "https://127.0.0.1:9/hook"
-
-
-def gid(type_name: str, number: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{number}".encode()).decode()
 
 
 NODE_TYPES = (

@@ -14,12 +14,8 @@ import pytest
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
+from tests.support.ids import gid
 from tests.support.mail import messages_to
-
-
-def gid(type_name: str, number: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{number}".encode()).decode()
-
 
 CREATE_ORG = """mutation($i: CreateClientOrganizationInput!) { createClientOrganization(input: $i)
   { __typename ... on ClientOrganization { id } ... on Error { code message } } }"""

@@ -25,7 +25,7 @@ from saas.jobs.runtime import current_runtime_or_none, restore_jobs
 from saas.schema import root
 from saas.settings import Limits, Settings
 from tests.support.auth import create_person, login
-from tests.support.client import GraphQLClient
+from tests.support.client import GraphQLClient, error_codes
 from tests.support.server import LiveServer
 
 NORMAL = "{ currentFirm { slug name } }"
@@ -107,10 +107,6 @@ def strict(strict_server: LiveServer) -> Iterator[Any]:
         c.close()
 
 
-def codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors", [])]
-
-
 def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     """Asserts a JSON GraphQL-style refusal with this status and code; returns the error."""
     assert response.status_code == status, response.text
@@ -168,7 +164,7 @@ def test_unknown_field_is_a_validation_error(client, firms) -> None:  # type: ig
     response = c.post({"query": "{ currentFirm { slug nope } }"})
     assert response.status_code == 200
     result = response.json()
-    assert codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert error_codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "nope" in result["errors"][0]["message"]
     assert result.get("data") is None
 
@@ -176,7 +172,7 @@ def test_unknown_field_is_a_validation_error(client, firms) -> None:  # type: ig
 def test_syntax_error_is_a_parse_error(client, firms) -> None:  # type: ignore[no-untyped-def]
     c = client(firms["a"].host)
     result = c.raw("{ currentFirm { slug ")
-    assert codes(result) == ["GRAPHQL_PARSE_FAILED"]
+    assert error_codes(result) == ["GRAPHQL_PARSE_FAILED"]
     assert "Syntax Error" in result["errors"][0]["message"]
 
 
@@ -184,10 +180,10 @@ def test_a_thousand_deep_query_is_refused(client, firms) -> None:  # type: ignor
     c = client(firms["a"].host)
     deep = "{" + "currentFirm {" * 1000 + "slug" + "}" * 1001
     result = c.raw(deep)
-    assert codes(result) == ["QUERY_TOO_DEEP"]
+    assert error_codes(result) == ["QUERY_TOO_DEEP"]
     # Just over the limit (12): measured before validation, so even unknown fields count.
     result = c.raw("{" + "a {" * 12 + "b" + "}" * 13)
-    assert codes(result) == ["QUERY_TOO_DEEP"]
+    assert error_codes(result) == ["QUERY_TOO_DEEP"]
     assert result["errors"][0]["message"] == "The operation is 13 levels deep; the limit is 12."
     assert result["errors"][0]["extensions"]["limit"] == 12
     still_answers(c, firms["a"].slug)
@@ -197,11 +193,11 @@ def test_ten_thousand_aliases_are_refused(client, firms) -> None:  # type: ignor
     c = client(firms["a"].host)
     many = "{" + " ".join(f"a{i}: __typename" for i in range(10_000)) + "}"
     result = c.raw(many)
-    assert codes(result) == ["TOO_MANY_TOKENS"]
+    assert error_codes(result) == ["TOO_MANY_TOKENS"]
     assert "2000 tokens" in result["errors"][0]["message"]
     # Under the token limit, the alias limit (30) is what refuses.
     result = c.raw("{" + " ".join(f"a{i}: __typename" for i in range(31)) + "}")
-    assert codes(result) == ["TOO_MANY_ALIASES"]
+    assert error_codes(result) == ["TOO_MANY_ALIASES"]
     assert result["errors"][0]["message"] == "The document uses 31 aliases; the limit is 30."
     assert c.execute("{" + " ".join(f"a{i}: __typename" for i in range(30)) + "}")["a29"] == "Query"
     still_answers(c, firms["a"].slug)
@@ -214,7 +210,7 @@ def test_a_fragment_bomb_is_refused_by_cost(client, firms) -> None:  # type: ign
     document = "{ ...F0 }\n" + fragments + f"fragment F{n} on Query {{ currentFirm {{ slug }} }}"
     c = client(firms["a"].host)
     result = c.raw(document)
-    assert codes(result) == ["QUERY_TOO_COSTLY"]
+    assert error_codes(result) == ["QUERY_TOO_COSTLY"]
     assert result["errors"][0]["extensions"]["cost"] > 2**30
     still_answers(c, firms["a"].slug)
 
@@ -330,15 +326,15 @@ def test_public_errors_are_not_masked(strict, firms) -> None:  # type: ignore[no
     c = strict(firms["a"].host)
     result = c.raw("{ probePublic }")
     assert result["errors"][0]["message"] == "You asked for something we refuse, politely."
-    assert codes(result) == ["PROBE_REFUSED"]
+    assert error_codes(result) == ["PROBE_REFUSED"]
     # Anonymous: told to log in, whichever guard refused (the permission is not named).
-    assert codes(c.raw("{ probeGuarded }")) == ["UNAUTHENTICATED"]
-    assert codes(c.raw("{ probeLogin }")) == ["UNAUTHENTICATED"]
+    assert error_codes(c.raw("{ probeGuarded }")) == ["UNAUTHENTICATED"]
+    assert error_codes(c.raw("{ probeLogin }")) == ["UNAUTHENTICATED"]
 
 
 def test_firm_only_field_at_platform_host_says_where_to_call(strict, settings) -> None:  # type: ignore[no-untyped-def]
     result = strict(settings.base_domain).raw("{ probeNeedsFirm }")
-    assert codes(result) == ["TENANT_REQUIRED"]
+    assert error_codes(result) == ["TENANT_REQUIRED"]
     assert "call it at the firm's address" in result["errors"][0]["message"]
 
 
@@ -365,13 +361,14 @@ def test_introspection_switch(client, strict, firms) -> None:  # type: ignore[no
     assert client(firms["a"].host).execute(query)["__schema"]["queryType"]["name"] == "Query"
     c = strict(firms["a"].host)
     result = c.raw(query)
-    assert set(codes(result)) == {"INTROSPECTION_DISABLED"}
+    assert set(error_codes(result)) == {"INTROSPECTION_DISABLED"}
     assert "Introspection is disabled" in result["errors"][0]["message"]
-    assert set(codes(c.raw('{ __type(name: "Query") { name } }'))) == {"INTROSPECTION_DISABLED"}
+    introspected = c.raw('{ __type(name: "Query") { name } }')
+    assert set(error_codes(introspected)) == {"INTROSPECTION_DISABLED"}
     assert c.execute("{ __typename }") == {"__typename": "Query"}
     # Without introspection, suggestions would leak field names.
     result = c.raw("{ currentFirmm { slug } }")
-    assert codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert error_codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "Did you mean" not in result["errors"][0]["message"]
 
 
@@ -395,15 +392,15 @@ def test_node_by_global_id_and_cross_tenant(client, firms) -> None:  # type: ign
 def test_malformed_global_ids_are_refused_clearly(client, firms) -> None:  # type: ignore[no-untyped-def]
     c = client(firms["a"].host)
     result = c.raw("query($id: ID!) { node(id: $id) { id } }", {"id": "not-a-global-id"})
-    assert result["errors"] and codes(result)[0] not in (None, "INTERNAL")
+    assert result["errors"] and error_codes(result)[0] not in (None, "INTERNAL")
     import base64
 
     unknown_type = base64.b64encode(b"Nope:1").decode()
     result = c.raw("query($id: ID!) { node(id: $id) { id } }", {"id": unknown_type})
-    assert codes(result) == ["INVALID_ID"]
+    assert error_codes(result) == ["INVALID_ID"]
     ids = [unknown_type] * 101
     result = c.raw("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
-    assert codes(result) == ["PAGE_TOO_LARGE"]
+    assert error_codes(result) == ["PAGE_TOO_LARGE"]
 
 
 PAGE = """query($first: Int, $after: String, $last: Int, $before: String, $count: Boolean!) {
@@ -499,12 +496,12 @@ def test_descending_datetime_keyset(strict, firms, probe_rows) -> None:  # type:
 def test_page_size_and_cursor_refusals(strict, firms, probe_rows) -> None:  # type: ignore[no-untyped-def]
     c = strict(firms["a"].host)
     result = c.raw(PAGE, {"first": 101, "count": False})
-    assert codes(result) == ["PAGE_TOO_LARGE"]
+    assert error_codes(result) == ["PAGE_TOO_LARGE"]
     assert "maximum page size of 100" in result["errors"][0]["message"]
-    assert codes(c.raw(PAGE, {"first": 1, "last": 1, "count": False})) == ["BAD_PAGINATION"]
-    assert codes(c.raw(PAGE, {"first": -1, "count": False})) == ["BAD_PAGINATION"]
+    assert error_codes(c.raw(PAGE, {"first": 1, "last": 1, "count": False})) == ["BAD_PAGINATION"]
+    assert error_codes(c.raw(PAGE, {"first": -1, "count": False})) == ["BAD_PAGINATION"]
     for cursor in ("garbage", "eyJ4IjoxfQ", "WyJrMSIsImFjdC0xIl0"):
-        assert codes(c.raw(PAGE, {"first": 1, "after": cursor, "count": False})) == [
+        assert error_codes(c.raw(PAGE, {"first": 1, "after": cursor, "count": False})) == [
             "INVALID_CURSOR"
         ]
 
@@ -516,7 +513,7 @@ def test_cost_limit_counts_page_sizes(strict, firms, probe_rows) -> None:  # typ
     three = f"query($n: Int) {{ a: {page} b: {page} c: {page} }}"
     assert len(c.execute(two, {"n": 100})["a"]["edges"]) == 25  # cost 802
     result = c.raw(three, {"n": 100})
-    assert codes(result) == ["QUERY_TOO_COSTLY"]
+    assert error_codes(result) == ["QUERY_TOO_COSTLY"]
     assert result["errors"][0]["message"].startswith("The operation costs 1203; the limit is 1200.")
     assert result["errors"][0]["extensions"] == {
         "code": "QUERY_TOO_COSTLY",
@@ -530,7 +527,7 @@ def test_cost_limit_counts_page_sizes(strict, firms, probe_rows) -> None:  # typ
         + " ".join(f"p{i}: probeEntries {{ edges {{ node {{ id action }} }} }}" for i in range(15))
         + "}"
     )
-    assert codes(c.raw(default)) == ["QUERY_TOO_COSTLY"]
+    assert error_codes(c.raw(default)) == ["QUERY_TOO_COSTLY"]
     assert c.raw(default)["errors"][0]["extensions"]["cost"] == 1215
 
 
@@ -666,7 +663,7 @@ def test_a_cached_document_is_still_costed_with_each_requests_variables(
     for _ in range(3):  # parsed and validated once, then served from the cache
         assert len(c.execute(three, {"n": 10})["c"]["edges"]) == 10  # cost 123
     result = c.raw(three, {"n": 100})
-    assert codes(result) == ["QUERY_TOO_COSTLY"]
+    assert error_codes(result) == ["QUERY_TOO_COSTLY"]
     assert result["errors"][0]["extensions"] == {
         "code": "QUERY_TOO_COSTLY",
         "cost": 1203,
@@ -674,11 +671,11 @@ def test_a_cached_document_is_still_costed_with_each_requests_variables(
     }
     assert "data" not in result or result["data"] is None
     assert len(c.execute(three, {"n": 2})["a"]["edges"]) == 2
-    assert codes(c.raw(three, {"n": 100})) == ["QUERY_TOO_COSTLY"]
+    assert error_codes(c.raw(three, {"n": 100})) == ["QUERY_TOO_COSTLY"]
     # Page-size refusals come from execution and still apply to the cached document too.
     two = f"query CachedPage($n: Int) {{ a: {page} }}"
     assert len(c.execute(two, {"n": 5})["a"]["edges"]) == 5
-    assert codes(c.raw(two, {"n": 101})) == ["PAGE_TOO_LARGE"]
+    assert error_codes(c.raw(two, {"n": 101})) == ["PAGE_TOO_LARGE"]
 
 
 def test_a_document_valid_for_one_caller_still_checks_the_next_callers_permission(
@@ -694,10 +691,10 @@ def test_a_document_valid_for_one_caller_still_checks_the_next_callers_permissio
     member = client(firms["a"].host)
     login(member, people["a"].client.email, people["a"].client.password)
     result = member.raw(query)
-    assert codes(result) == ["FORBIDDEN"]
+    assert error_codes(result) == ["FORBIDDEN"]
     assert result["errors"][0]["extensions"]["permission"] == "tokens:manage"
     assert result["data"] is None or result["data"].get("apiTokens") is None
-    assert codes(client(firms["a"].host).raw(query)) == ["UNAUTHENTICATED"]  # anonymous
+    assert error_codes(client(firms["a"].host).raw(query)) == ["UNAUTHENTICATED"]  # anonymous
     # The same text at the other firm is bound to that firm.
     admin_b = client(firms["b"].host)
     login(admin_b, people["b"].admin.email, people["b"].admin.password)
@@ -709,18 +706,18 @@ def test_an_invalid_document_is_refused_every_time(client, strict, firms) -> Non
     c = client(firms["a"].host)
     for _ in range(3):
         result = c.raw("query CachedInvalid { currentFirm { slugg } }")
-        assert codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
+        assert error_codes(result) == ["GRAPHQL_VALIDATION_FAILED"]
         assert "slugg" in result["errors"][0]["message"]
     many = "{ " + " ".join(f"f{i}: __typename" for i in range(2100)) + " }"
     for _ in range(2):
-        assert codes(c.raw(many)) == ["TOO_MANY_TOKENS"]
+        assert error_codes(c.raw(many)) == ["TOO_MANY_TOKENS"]
     # Validation rules are the schema's: the text the development server accepts (and caches)
     # stays refused by the server without introspection, and the other way round.
     query = "query CachedIntrospection { __schema { queryType { name } } }"
     prod = strict(firms["a"].host)
     for _ in range(2):
         assert c.execute(query)["__schema"]["queryType"]["name"] == "Query"
-        assert set(codes(prod.raw(query))) == {"INTROSPECTION_DISABLED"}
+        assert set(error_codes(prod.raw(query))) == {"INTROSPECTION_DISABLED"}
 
 
 def test_the_document_cache_is_bounded() -> None:
@@ -769,13 +766,13 @@ def test_plain_leaf_fields_resolve_and_fail_as_before(strict, firms) -> None:  #
     ]
     # As on graphql-core's path: a None where none may be is a bug (masked); a value the
     # scalar or enum refuses comes as graphql-core's GraphQLError.
-    assert codes(result) == ["INTERNAL", "BAD_REQUEST", "BAD_REQUEST"]
+    assert error_codes(result) == ["INTERNAL", "BAD_REQUEST", "BAD_REQUEST"]
     assert result["errors"][0]["message"] == "Internal server error"
     assert result["errors"][1]["message"] == "Int cannot represent non-integer value: 'x'"
     # A field without a resolver but with a permission extension is never taken short.
     guarded = c.raw("{ probeLeaves { count secret } }")
     assert guarded["data"] == {"probeLeaves": [None]}
-    assert codes(guarded) == ["UNAUTHENTICATED"]  # an anonymous caller
+    assert error_codes(guarded) == ["UNAUTHENTICATED"]  # an anonymous caller
     assert guarded["errors"][0]["path"] == ["probeLeaves", 0, "secret"]
 
 

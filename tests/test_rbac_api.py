@@ -8,7 +8,6 @@ members.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +16,12 @@ import pytest
 import sqlalchemy as sa
 from strawberry import relay
 
-from saas.auth.tokens import digest
 from saas.rbac.defaults import BUILTIN_ROLES, DEFAULT_POLICY
 from saas.rbac.domains import tenant_domain
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.auth import TestPerson, create_person, login
-from tests.support.client import GraphQLClient
+from tests.support.client import GraphQLClient, error_codes
+from tests.support.people import api_token
 from tests.support.waiting import eventually
 
 ROLES = "{ roles { name description builtin inherits permissions { object action description } } }"
@@ -83,16 +82,12 @@ def perms(*pairs: str) -> list[dict[str, str]]:
     return [{"object": p.split(":")[0], "action": p.split(":")[1]} for p in pairs]
 
 
-def codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
-
 def allowed(c: GraphQLClient, query: str, variables: dict[str, Any] | None = None) -> bool:
     """True when the operation ran; False when refused for a missing permission."""
     result = c.raw(query, variables)
     if not result.get("errors"):
         return True
-    assert codes(result) == ["FORBIDDEN"], result
+    assert error_codes(result) == ["FORBIDDEN"], result
     return False
 
 
@@ -113,19 +108,6 @@ def membership_id(
 
 def member_gid(engine: sa.Engine, person: TestPerson, tenant_id: int, kind: str = "staff") -> str:
     return str(relay.GlobalID("Member", str(membership_id(engine, person, tenant_id, kind))))
-
-
-def issue_token(engine: sa.Engine, tenant_id: int, role: str) -> str:
-    secret = "kbt_" + secrets.token_urlsafe(24)
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO shared.api_tokens (tenant_id, name, role, prefix, token_hash) "
-                "VALUES (:t, 'rbac test', :role, :prefix, :hash)"
-            ),
-            {"t": tenant_id, "role": role, "prefix": secret[:12], "hash": digest(secret)},
-        )
-    return secret
 
 
 def staff(engine: sa.Engine, tenant_id: int, roles: list[str]) -> TestPerson:
@@ -198,8 +180,8 @@ def test_reading_roles_and_members_needs_permission(client, firms, people) -> No
     assert not allowed(member, MEMBERS)
     anonymous = client(firms["a"].host)
     # Anonymous callers are told to log in rather than which permission they lack.
-    assert codes(anonymous.raw(ROLES)) == ["UNAUTHENTICATED"]
-    assert codes(anonymous.raw(MEMBERS)) == ["UNAUTHENTICATED"]
+    assert error_codes(anonymous.raw(ROLES)) == ["UNAUTHENTICATED"]
+    assert error_codes(anonymous.raw(MEMBERS)) == ["UNAUTHENTICATED"]
 
 
 def test_catalog_lists_grantable_permissions(admin_of) -> None:  # type: ignore[no-untyped-def]
@@ -297,10 +279,10 @@ def test_custom_role_inherits_a_builtin_role(admin_of, client, firms, db_engine)
 def test_token_uses_its_role(admin_of, client, firms, db_engine) -> None:  # type: ignore[no-untyped-def]
     name = unique("token_scope")
     create_role(admin_of("a"), name, "roles:read")
-    token = client(firms["a"].host, token=issue_token(db_engine, firms["a"].id, name))
+    token = client(firms["a"].host, token=api_token(db_engine, firms["a"].id, name))
     assert allowed(token, ROLES)
     assert not allowed(token, MEMBERS)
-    integrator = client(firms["a"].host, token=issue_token(db_engine, firms["a"].id, "integrator"))
+    integrator = client(firms["a"].host, token=api_token(db_engine, firms["a"].id, "integrator"))
     assert not allowed(integrator, ROLES)
     assert not allowed(integrator, MEMBERS)
 
@@ -541,7 +523,7 @@ def test_another_firms_admin_cannot_see_or_change_roles_and_members(
     # B's admin session and B's token are refused at A's address.
     at_a = b_admin.post({"query": ROLES}, headers={"host": firms["a"].host})
     assert at_a.status_code == 403 and at_a.json()["error"]["code"] == "WRONG_HOST"
-    b_token = issue_token(db_engine, firms["b"].id, "integrator")
+    b_token = api_token(db_engine, firms["b"].id, "integrator")
     token_at_a = client(firms["a"].host, token=b_token).post({"query": ROLES})
     assert token_at_a.status_code == 403
 
@@ -549,10 +531,10 @@ def test_another_firms_admin_cannot_see_or_change_roles_and_members(
 def test_platform_host_grants_no_firm_permission(client, people, settings) -> None:  # type: ignore[no-untyped-def]
     platform = client(settings.base_domain)
     result = platform.raw(ROLES)
-    assert result.get("errors") and codes(result) == ["UNAUTHENTICATED"]  # anonymous
+    assert result.get("errors") and error_codes(result) == ["UNAUTHENTICATED"]  # anonymous
     login(platform, people["a"].admin.email, people["a"].admin.password)
     result = platform.raw(ROLES)  # a firm admin, at the platform's host
-    assert result.get("errors") and codes(result) == ["FORBIDDEN"]
+    assert result.get("errors") and error_codes(result) == ["FORBIDDEN"]
 
 
 # ---------------------------------------------------------------------------- provisioning

@@ -12,7 +12,6 @@ to this module's own people, objects or instants.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -29,6 +28,7 @@ from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.tenants.provisioning import schema_for
 from tests.support.auth import TestPerson, create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.ids import gid, pk
 from tests.support.jobs import job_finished
 
 LOG = """query($filter: AuditLogFilter, $first: Int, $after: String, $last: Int,
@@ -66,14 +66,6 @@ CREATE_TOKEN = """mutation($name: String!) { createApiToken(name: $name, role: "
   ... on Error { code message } } }"""
 
 OPERATOR_DAYS = [datetime(2020, 1, day, 12, 0, tzinfo=UTC) for day in (1, 2, 3, 4, 5)]
-
-
-def gid(type_name: str, pk: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
-
-
-def pk(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().split(":", 1)[1])
 
 
 _serial = iter(range(int(uuid.uuid4().int % 5_000_000) + 1_000_000, 10**8))

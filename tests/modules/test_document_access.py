@@ -24,6 +24,7 @@ from saas.modules.clients.validation import INN10_WEIGHTS
 from saas.tenants.provisioning import provision_tenant
 from tests.support.auth import TestPerson, create_person, login
 from tests.support.client import GraphQLClient
+from tests.support.ids import gid
 from tests.support.jobs import job_finished
 
 LOG = """query($filter: DocumentAccessFilter, $first: Int, $after: String) {
@@ -60,10 +61,6 @@ REPORT_LINK = """mutation($d: ID!) { reportDocumentLink(documentId: $d) { __type
   ... on ReportDocumentLink { url } ... on Error { code message } } }"""
 
 BODY = b"%PDF-1.4 document access probe"
-
-
-def gid(type_name: str, pk: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def requisites(name: str, serial: int) -> dict[str, Any]:

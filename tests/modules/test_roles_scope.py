@@ -32,7 +32,8 @@ from websockets.asyncio.client import connect
 from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import schema_for
 from tests.support.auth import create_person, login
-from tests.support.client import GraphQLClient
+from tests.support.client import GraphQLClient, error_codes
+from tests.support.ids import gid
 from tests.support.live import hub_listening
 
 FIRM_WIDE_ROLE = f"whole_firm_{uuid.uuid4().hex[:6]}"
@@ -69,10 +70,6 @@ CREATE_ROLE = """mutation($name: String!, $permissions: [PermissionInput!]!) {
   createRole(name: $name, permissions: $permissions) {
     __typename ... on Error { code message } } }"""
 SUBSCRIBE = """subscription { reportStatusChanged { reportId organizationId status } }"""
-
-
-def gid(type_name: str, pk: int) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def number(global_id: str) -> int:
@@ -275,15 +272,11 @@ def test_writes_stop_at_the_same_line(world: World) -> None:
 # ------------------------------------------------------------------------------- guards
 
 
-def codes(result: dict[str, Any]) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
-
 def test_archive_and_managers_need_clients_manage(world: World) -> None:
     mgr, admin = world.clients["mgr"], world.clients["admin"]
     # The manager holds clients:write, not clients:manage (the catalog's "archive, appoint").
-    assert codes(mgr.raw(ARCHIVE, {"id": world.x})) == ["FORBIDDEN"]
-    assert codes(mgr.raw(SET_MANAGERS, {"id": world.x, "manager": None})) == ["FORBIDDEN"]
+    assert error_codes(mgr.raw(ARCHIVE, {"id": world.x})) == ["FORBIDDEN"]
+    assert error_codes(mgr.raw(SET_MANAGERS, {"id": world.x, "manager": None})) == ["FORBIDDEN"]
     # The firm admin may; giving Z to the manager widens what the manager sees at once.
     z_to_mgr = {"id": world.z, "manager": gid("Person", world.people["mgr"])}
     done = admin.execute(SET_MANAGERS, z_to_mgr)["setClientOrganizationManagers"]
@@ -313,7 +306,7 @@ def test_reassigning_a_report_needs_reports_manage(world: World) -> None:
     assert back == {"__typename": "Report", "responsibleManager": None}
     # The moderator role holds reports read and write, not manage.
     refused = mod.raw(SET_REPORT_MANAGER, {"id": world.report["y"], "manager": None})
-    assert codes(refused) == ["FORBIDDEN"]
+    assert error_codes(refused) == ["FORBIDDEN"]
 
 
 def test_the_access_log_is_for_documents_managers_and_auditors_within_their_scope(
@@ -329,8 +322,8 @@ def test_the_access_log_is_for_documents_managers_and_auditors_within_their_scop
     }
     assert mine <= {world.x}
     # The moderator holds neither documents:manage nor audit:read.
-    assert codes(c["mod"].raw(ACCESS_LOG)) == ["FORBIDDEN"]
-    assert codes(c["auditor"].raw(ACCESS_LOG)) == []
+    assert error_codes(c["mod"].raw(ACCESS_LOG)) == ["FORBIDDEN"]
+    assert error_codes(c["auditor"].raw(ACCESS_LOG)) == []
 
 
 # --------------------------------------------------------------------------- permissions
