@@ -221,6 +221,39 @@ def test_the_clients_home_asks_only_for_its_own_data(
     assert "Branding" not in operations and "Session" not in operations, operations
 
 
+# Sums the page's layout shifts as Lighthouse's CLS does (shifts right after input excluded);
+# an init script runs through the DevTools protocol, before the page's own, outside its CSP.
+CLS_OBSERVER = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__cls += entry.value;
+    // What moved, for the failure message.
+    const moved = (entry.sources || []).map((s) => s.node && s.node.className);
+    (window.__shifts ||= []).push([entry.value, moved]);
+  }
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_clients_home_does_not_jump_while_it_loads(
+    new_page: Any, site: Site, world: World, viewport: dict[str, int], artifacts: Path
+) -> None:
+    page = new_page(viewport)
+    log_in(page, site.firm_url(world.firm, "/login"), world.contact, PASSWORD)
+    page.wait_for_url(f"**/cabinet/{world.org_pk}")
+    page.context.add_init_script(CLS_OBSERVER)
+    page.reload()  # a cold start of the page, measured from its first paint
+    expect(page.locator("[data-testid=reports-list] [data-report-id]")).to_have_count(2)
+    expect(page.locator("[data-testid=report-summary] .report-count").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    cls = page.evaluate("window.__cls")
+    assert cls <= 0.05, (cls, page.evaluate("window.__shifts"))
+    page.screenshot(path=str(artifacts / f"client-home-{viewport['width']}.png"), full_page=True)
+
+
 # --- accessibility --------------------------------------------------------------------------
 
 
@@ -266,3 +299,20 @@ def test_each_page_names_itself_and_takes_the_focus(
     # After the navigation the page's heading has the focus (a screen reader reads it).
     expect(page.locator("main h1")).to_be_focused()
     page.screenshot(path=str(artifacts / "reports-desktop.png"))
+
+
+def test_the_default_firm_color_reads_everywhere_on_the_login_page(
+    new_page: Any, site: Site, firms: dict[str, Firm], firm_admins: dict[str, FirmAdmin]
+) -> None:
+    """#1F6FEB (the default firm color, the demo's Альфа): 4.6:1 on white but 4.28:1 on the
+    page's grey, where Lighthouse found the login page's links failing."""
+    admin = firm_admins["b"]
+    admin.set_branding(primaryColor="#1F6FEB")
+    try:
+        for viewport in (DESKTOP, PHONE):
+            page = new_page(viewport)
+            page.goto(site.firm_url(firms["b"], "/login"))
+            expect(page.locator("#login-email")).to_be_visible()
+            assert axe_violations(page) == []
+    finally:
+        admin.set_branding(primaryColor=BRANDS["b"].color)

@@ -151,7 +151,8 @@ function StatusSummary({
     if (version > 0) refetch({ requestPolicy: "network-only" });
   }, [version, refetch]);
   const counts = data?.reportStatusCounts;
-  if (!counts) return null;
+  // Its place is kept while the counts load: the filters and the list below do not jump.
+  if (!counts) return <div className="report-summary report-summary-pending" aria-hidden="true" />;
   return (
     <div className="report-summary" role="group" aria-label={t("reports.summary")} data-testid="report-summary">
       <button
@@ -321,6 +322,8 @@ function FeedItem({ row, staff, href, flashing }: { row: FeedRow; staff: boolean
   );
 }
 
+const PENDING_ROWS = [1, 2, 3];
+
 /** One paged list of the feed ("show more" appends the next page); rows that change live are
  *  replaced in place, or put on top when new to the list and matching its filters. */
 function FeedList({
@@ -369,11 +372,29 @@ function FeedList({
     };
   }, [live.listeners]);
 
+  // Still coming: the first page is being fetched, or it came and is not in `rows` yet (the
+  // effect above puts it there after this render).
+  const pending = rows.length === 0 && (connection ? connection.edges.length > 0 : fetching);
   return (
     <section className="report-list" aria-label={t("reports.list")} data-testid={testId}>
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
-      {rows.length === 0 && !connection && fetching && <p role="status">{t("common.loading")}</p>}
-      {connection && rows.length === 0 && <p data-testid="reports-empty">{t("reports.empty")}</p>}
+      {pending && (
+        <>
+          <p className="visually-hidden" role="status">
+            {t("common.loading")}
+          </p>
+          {/* Rows of a real row's height while the first page loads: what is below the feed
+              (the drive, the organization) does not jump when the rows come. */}
+          <ul className="list" aria-hidden="true" data-testid="reports-pending">
+            {PENDING_ROWS.map((n) => (
+              <li key={n} className="report-row report-row-pending" />
+            ))}
+          </ul>
+        </>
+      )}
+      {connection && connection.edges.length === 0 && rows.length === 0 && (
+        <p data-testid="reports-empty">{t("reports.empty")}</p>
+      )}
       {rows.length > 0 && (
         <ul className="list">
           {rows.map((row) => (
