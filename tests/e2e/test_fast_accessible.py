@@ -316,3 +316,32 @@ def test_the_default_firm_color_reads_everywhere_on_the_login_page(
             assert axe_violations(page) == []
     finally:
         admin.set_branding(primaryColor=BRANDS["b"].color)
+
+
+def test_errors_and_results_are_announced_and_links_say_what_they_open(
+    new_page: Any, site: Site, world: World
+) -> None:
+    page = new_page(PHONE)
+    log_in(page, site.firm_url(world.firm, "/login"), world.contact, "not-the-password")
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_visible()
+    for field in ("#login-email", "#login-password"):
+        expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(field)).to_have_attribute("aria-describedby", "login-error")
+    expect(page.locator("#login-error")).to_have_text(alert.inner_text())
+
+    log_in(page, site.firm_url(world.firm, "/login"), world.contact, PASSWORD)
+    page.wait_for_url(f"**/cabinet/{world.org_pk}")
+    # What the feed found is said in a live region; each report's link names its period too.
+    expect(page.get_by_test_id("reports-found")).to_have_text("Показано отчётов: 2")
+    expect(page.get_by_test_id("reports-found")).to_have_attribute("aria-live", "polite")
+    expect(page.get_by_role("link", name="6-НДФЛ, 4 квартал 2025")).to_be_visible()
+    links = page.locator("[data-testid=report-link]").evaluate_all(
+        "links => links.map((a) => [a.textContent, a.getAttribute('aria-label')])"
+    )
+    assert sorted(name for _, name in links) == [
+        "6-НДФЛ, 4 квартал 2025",
+        "Декларация по УСН, 2025 год",
+    ]
+    # The name begins with the visible text (WCAG 2.5.3, "label in name").
+    assert all(name.startswith(text) for text, name in links), links

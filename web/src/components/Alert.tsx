@@ -1,9 +1,11 @@
 import type { ReactNode } from "react";
 
-export function ErrorAlert({ children }: { children: ReactNode }) {
+/** An error, announced at once (role=alert). `id`: for the fields it is about to name it in
+ *  their `aria-describedby` (with `aria-invalid`). */
+export function ErrorAlert({ children, id }: { children: ReactNode; id?: string }) {
   if (!children) return null;
   return (
-    <div className="alert alert-error" role="alert">
+    <div className="alert alert-error" role="alert" id={id}>
       {children}
     </div>
   );

@@ -298,16 +298,16 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
                       <td>{current ? formatSize(current.size) : ""}</td>
                       <td>{current?.uploadedBy?.displayName || current?.uploadedBy?.email || ""}</td>
                       <td className="actions">
-                        <button type="button" className="btn btn-secondary" onClick={() => void download(file.id, null, file.name)} data-testid="drive-download">
+                        <button type="button" className="btn btn-secondary" onClick={() => void download(file.id, null, file.name)} aria-label={`${t("drive.download")}: ${file.name}`} data-testid="drive-download">
                           {t("drive.download")}
                         </button>
                         {current && (
-                          <button type="button" className="btn btn-secondary" onClick={() => void view(file.id, file.name, current.contentType)} data-testid="drive-view">
+                          <button type="button" className="btn btn-secondary" onClick={() => void view(file.id, file.name, current.contentType)} aria-label={`${previewable ? t("drive.preview") : t("drive.open")}: ${file.name}`} data-testid="drive-view">
                             {previewable ? t("drive.preview") : t("drive.open")}
                           </button>
                         )}
                         {staff && (
-                          <button type="button" className="btn btn-secondary btn-danger" onClick={() => void remove(file.id, file.name)} data-testid="drive-delete">
+                          <button type="button" className="btn btn-secondary btn-danger" onClick={() => void remove(file.id, file.name)} aria-label={`${t("drive.delete")}: ${file.name}`} data-testid="drive-delete">
                             {t("drive.delete")}
                           </button>
                         )}

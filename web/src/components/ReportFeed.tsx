@@ -284,7 +284,15 @@ function FeedItem({ row, staff, href, flashing }: { row: FeedRow; staff: boolean
     <li className={flashing ? "report-row flash" : "report-row"} data-testid="report-row" data-report-id={row.id} data-status={row.status}>
       <div className="list-item">
         <div className="grow">
-          <Link className="title" to={href} data-testid="report-link">
+          <Link
+            className="title"
+            to={href}
+            data-testid="report-link"
+            // "6-НДФЛ" alone is ambiguous in a list of them: the period (and the client) too.
+            aria-label={[formName(row, pick), formatPeriod(row, t, lang), staff ? row.organization?.name : null]
+              .filter(Boolean)
+              .join(", ")}
+          >
             {formName(row, pick)}
           </Link>
           <div className="muted">
@@ -392,6 +400,14 @@ function FeedList({
           </ul>
         </>
       )}
+      {/* What the filters found, announced to screen readers when a page arrives. */}
+      <p className="visually-hidden" aria-live="polite" data-testid="reports-found">
+        {connection && !pending
+          ? rows.length === 0
+            ? t("reports.empty")
+            : t(connection.pageInfo.hasNextPage ? "reports.shownMore" : "reports.shown", { n: rows.length })
+          : ""}
+      </p>
       {connection && connection.edges.length === 0 && rows.length === 0 && (
         <p data-testid="reports-empty">{t("reports.empty")}</p>
       )}

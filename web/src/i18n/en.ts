@@ -320,6 +320,8 @@ export const en: Dictionary = {
   "reports.correctionN": "Correction {n}",
   "reports.list": "Reports",
   "reports.empty": "No reports found.",
+  "reports.shown": "Reports shown: {n}",
+  "reports.shownMore": "Reports shown: {n}, more available",
   "reports.more": "Show more",
   "reports.changed": "{form}, {period}: {status}",
   "reports.onlyOverdue": "Overdue fixes only",

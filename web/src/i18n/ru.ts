@@ -318,6 +318,8 @@ export const ru = {
   "reports.correctionN": "Корректировка {n}",
   "reports.list": "Отчёты",
   "reports.empty": "Отчётов не найдено.",
+  "reports.shown": "Показано отчётов: {n}",
+  "reports.shownMore": "Показано отчётов: {n}, есть ещё",
   "reports.more": "Показать ещё",
   "reports.changed": "{form}, {period}: {status}",
   "reports.onlyOverdue": "Только просроченные исправления",

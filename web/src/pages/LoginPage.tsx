@@ -51,13 +51,15 @@ export function LoginPage() {
   return (
     <AuthLayout title={t("login.title")}>
       {!brand.isPlatform && !brand.cabinetEnabled && <WarnAlert>{t("login.cabinetClosed")}</WarnAlert>}
-      <ErrorAlert>{error}</ErrorAlert>
+      <ErrorAlert id="login-error">{error}</ErrorAlert>
       <form onSubmit={submit} noValidate={false}>
         <div className="field">
           <label htmlFor="login-email">{t("field.email")}</label>
           <input
             id="login-email"
             type="email"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "login-error" : undefined}
             autoComplete="username"
             required
             value={email}
@@ -69,6 +71,8 @@ export function LoginPage() {
           <input
             id="login-password"
             type="password"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "login-error" : undefined}
             autoComplete="current-password"
             required
             value={password}
