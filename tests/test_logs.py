@@ -19,6 +19,7 @@ from saas.auth.tokens import API_TOKEN_PREFIX, digest, new_secret
 from saas.db.engine import create_engine
 from saas.db.migrate import sync_engine
 from saas.logs import configure_logging, redact
+from saas.rbac.policy import PolicyRule, new_enforcer
 from saas.settings import Settings
 from saas.tenants.registry import TenantRegistry
 from tests.support.firms import Firm
@@ -152,3 +153,32 @@ def test_the_log_redacts_tokens_cookies_passwords_hashes_and_emails(
 def test_redact_keeps_ordinary_text() -> None:
     line = "job import_report_events of firm-a: 120 rows, tokens:manage refused for person 42"
     assert redact(line) == line
+
+
+def test_a_policy_load_dumps_nothing_at_info_but_does_at_debug(
+    captured_log: io.StringIO,
+) -> None:
+    """casbin prints the model and every rule at INFO on each load ("Policy:", "Model:"): at
+    the process's INFO level the console shows none of it; at DEBUG it is there to read.
+    (pycasbin disables its loggers after its first enforcer, so each load here is a first.)"""
+    casbin_loggers = [logging.getLogger(f"casbin.{name}") for name in ("policy", "role")]
+
+    def first_load() -> None:
+        for logger in casbin_loggers:
+            logger.disabled = False
+        new_enforcer(rules)
+
+    rules = [PolicyRule("p", ("role-marker", "t1", "reports", "read"))]
+    configure(captured_log, json_output=False)
+    first_load()
+    assert "casbin" not in captured_log.getvalue()
+    assert "Model:" not in captured_log.getvalue()
+
+    configure_logging(json_output=False, level=logging.DEBUG)
+    [handler] = logging.getLogger().handlers
+    assert isinstance(handler, logging.StreamHandler)
+    debug_log = io.StringIO()
+    handler.setStream(debug_log)
+    first_load()
+    assert "casbin.policy" in debug_log.getvalue()
+    assert "Model:" in debug_log.getvalue()
