@@ -33,8 +33,10 @@ from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import schema_for
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient, error_codes
+from tests.support.clients import created, llc
 from tests.support.ids import gid
 from tests.support.live import hub_listening
+from tests.support.people import api_token
 
 FIRM_WIDE_ROLE = f"whole_firm_{uuid.uuid4().hex[:6]}"
 IMPORTER_ROLE = f"importer_{uuid.uuid4().hex[:6]}"
@@ -485,3 +487,26 @@ def test_a_scoped_page_costs_what_a_firm_wide_one_does(world: World, live_server
                 c.execute(ORGS)
             counts[(persona, first)] = len(seen)
     assert counts[("mgr", 2)] == counts[("mgr", 50)] == counts[("admin", 50)], counts
+
+
+def test_a_scoped_manager_keeps_sight_of_the_organization_they_create(  # type: ignore[no-untyped-def]
+    world: World, db_engine, firms, live_server
+) -> None:
+    """Created without a responsible manager, the organization is the creator's (a person);
+    a named manager wins; an API token names nobody, as before."""
+    mgr = world.clients["mgr"]
+    me = gid("Person", world.people["mgr"])
+    own = created(mgr, llc(f"Own {uuid.uuid4().hex[:6]}"))
+    assert own["responsibleManager"]["id"] == me
+    listed = {e["node"]["id"] for e in mgr.execute(ORGS)["clientOrganizations"]["edges"]}
+    assert own["id"] in listed
+    named = gid("Person", world.people["wide"])
+    theirs = created(mgr, llc(f"Named {uuid.uuid4().hex[:6]}", responsibleManagerId=named))
+    assert theirs["responsibleManager"]["id"] == named
+    token = api_token(db_engine, firms["a"].id, "firm_admin")
+    api = GraphQLClient(live_server.url, world.host, token=token)
+    try:
+        by_token = created(api, llc(f"Token {uuid.uuid4().hex[:6]}"))
+    finally:
+        api.close()
+    assert by_token["responsibleManager"] is None

@@ -140,6 +140,16 @@ async def _flush_unique(session: AsyncSession, requisites: Requisites) -> None:
         raise
 
 
+async def _creator_as_manager(shared: AsyncSession, actor: Actor) -> int | None:
+    """The responsible manager when none is named: the staff person creating the
+    organization, so a manager without `clients:read_all` keeps sight of it. An API token
+    (or a job) names nobody: the organization stays without a manager, as before."""
+    if actor.kind != "person" or actor.person_id is None or not actor.staff:
+        return None
+    staff = await staff_person_ids(shared, actor.tenant_id, [actor.person_id])
+    return actor.person_id if actor.person_id in staff else None
+
+
 async def create_organization(
     session: AsyncSession, shared: AsyncSession, actor: Actor, data: OrganizationInput
 ) -> ClientOrganization:
@@ -151,8 +161,11 @@ async def create_organization(
         [g.name for g in offered_modules()],
         "enabledModules",
     )
-    if data.responsible_manager_id is not None:
-        await check_staff(shared, actor, [data.responsible_manager_id], "responsibleManagerId")
+    manager_id = data.responsible_manager_id
+    if manager_id is not None:
+        await check_staff(shared, actor, [manager_id], "responsibleManagerId")
+    else:
+        manager_id = await _creator_as_manager(shared, actor)
     await check_staff(shared, actor, data.moderator_ids, "moderatorIds")
     await _ensure_unique(session, requisites)
     org = ClientOrganization(
@@ -163,7 +176,7 @@ async def create_organization(
         ogrn=requisites.ogrn,
         tax_regime=requisites.tax_regime.value,
         enabled_modules=modules,
-        responsible_manager_person_id=data.responsible_manager_id,
+        responsible_manager_person_id=manager_id,
         status="active",
     )
     session.add(org)
