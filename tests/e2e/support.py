@@ -142,8 +142,8 @@ mutation($input: BrandingInput!) {
 
 
 INVITE_CONTACT = """
-mutation($org: ID!, $email: String!, $grants: [ClientModule!]) {
-  inviteContact(organizationId: $org, email: $email, grants: $grants) {
+mutation($org: ID!, $email: String!, $grants: [ClientModule!], $admin: Boolean!) {
+  inviteContact(organizationId: $org, email: $email, grants: $grants, isClientAdmin: $admin) {
     __typename
     ... on ClientContact { id }
     ... on Error { code message }
@@ -174,9 +174,12 @@ class FirmAdmin:
         assert data["__typename"] == "ClientOrganization", data
         return data["id"], pk(data["id"])
 
-    def invite_contact(self, organization_id: str, email: str, grants: list[str]) -> str:
+    def invite_contact(
+        self, organization_id: str, email: str, grants: list[str], *, client_admin: bool = False
+    ) -> str:
         data = self.api.execute(
-            INVITE_CONTACT, {"org": organization_id, "email": email, "grants": grants}
+            INVITE_CONTACT,
+            {"org": organization_id, "email": email, "grants": grants, "admin": client_admin},
         )
         assert data["inviteContact"]["__typename"] == "ClientContact", data
         return str(data["inviteContact"]["id"])

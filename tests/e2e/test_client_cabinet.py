@@ -190,3 +190,28 @@ def test_a_contact_cannot_open_the_firm_workspace(
     page.goto(site.firm_url(firms["a"], "/clients"))
     page.wait_for_url(f"**/cabinet/{org_pk}")
     assert page.get_by_role("link", name="Клиенты").count() == 0
+
+
+def test_the_contacts_panel_follows_the_permission_the_api_gives(
+    page: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], e2e_settings: Settings
+) -> None:
+    """The organization's client admin manages its contacts in the cabinet; a plain contact of
+    the same organization is not offered the panel (the cabinet reads `viewerPermissions`)."""
+    admin = firm_admins["a"]
+    org_id, org_pk = admin.create_organization(f"ООО «Контакты {uuid.uuid4().hex[:4]}»")
+    boss = f"boss-{uuid.uuid4().hex[:8]}@example.test"
+    plain = f"plain-{uuid.uuid4().hex[:8]}@example.test"
+    admin.invite_contact(org_id, boss, ["REPORTS"], client_admin=True)
+    admin.invite_contact(org_id, plain, ["REPORTS"])
+
+    accept_in_browser(page, invitation_link(e2e_settings, boss), "Главный Контакт")
+    page.wait_for_url(f"**/cabinet/{org_pk}")
+    page.locator(f"[data-testid=contact][data-email='{plain}']").wait_for()
+    assert page.locator("[data-testid=invite-contact-submit]").count() == 1
+
+    page.context.clear_cookies()
+    accept_in_browser(page, invitation_link(e2e_settings, plain), "Простой Контакт")
+    page.wait_for_url(f"**/cabinet/{org_pk}")
+    page.locator("[data-testid=viewer-grants]").wait_for()
+    assert page.locator("[data-testid=contact]").count() == 0
+    assert page.locator("[data-testid=invite-contact-submit]").count() == 0

@@ -46,7 +46,7 @@ function OrganizationSwitcher({ current }: { current: number }) {
 
 /** The client's cabinet for one organization. Its home is the report status feed; below it the
  *  drive, who serves the organization and what the person may use, and (for the
- *  organization's client admin) its contact persons. */
+ *  person allowed to manage them, `client_contacts:manage`) its contact persons. */
 export function ClientCabinetPage() {
   const t = useT();
   const modules = useModules();
@@ -70,7 +70,8 @@ export function ClientCabinetPage() {
   }
   const result = data?.clientOrganization;
   const org = result?.__typename === "ClientOrganization" ? result : null;
-  const isAdmin = cabinet.roles.includes("client_admin");
+  // What the API says this person may do here (`viewerPermissions`), never a role's name.
+  const managesContacts = org?.viewerPermissions.includes("client_contacts:manage") ?? false;
 
   return (
     <Shell nav={[]} tools={<OrganizationSwitcher current={cabinet.organizationId ?? 0} />}>
@@ -134,7 +135,7 @@ export function ClientCabinetPage() {
               <p className="muted">{t("client.accessHint")}</p>
             </section>
           </div>
-          {isAdmin && (
+          {managesContacts && (
             <ContactsPanel
               organizationId={org.id}
               contacts={org.contacts}
