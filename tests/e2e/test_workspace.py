@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from saas.modules.branding.service.theme import derive_theme
 from saas.settings import Settings
 from tests.e2e.support import BRANDS, FirmAdmin, Site, background, css_rgb, expect_text, log_in, png
+from tests.support.clients import inn10, ogrn13
 from tests.support.mail import last_message_to, link_in
 
 pytestmark = pytest.mark.usefixtures("branded")
@@ -66,6 +67,28 @@ def test_onboarding_a_client_shows_the_api_refusal(admin_page: Any) -> None:
     alert.wait_for()
     assert "ИНН" in alert.inner_text()
     assert page.get_by_label("ИНН").get_attribute("aria-invalid") == "true"
+
+
+def test_a_client_onboarded_in_the_cabinet_is_its_creators(
+    admin_page: Any, firm_admins: dict[str, FirmAdmin]
+) -> None:
+    """The form says who becomes the responsible manager, and the new card shows them."""
+    page = admin_page
+    me = firm_admins["a"].api.execute("{ viewer { email displayName } }")["viewer"]
+    page.get_by_role("link", name="Новый клиент").click()
+    expect_text(page, "[data-testid=new-client-manager]", "Ответственным менеджером станете вы.")
+    name = f"ООО «Своё {uuid.uuid4().hex[:6]}»"
+    page.get_by_label("Название").fill(name)
+    page.get_by_label("ИНН").fill(inn10())
+    page.get_by_label("КПП").fill("773601001")
+    page.get_by_label("ОГРН").fill(ogrn13())
+    page.get_by_role("button", name="Добавить клиента").click()
+    expect_text(page, "[data-testid=organization-name]", name)
+    details = page.locator("[data-testid=organization-details]")
+    details.wait_for()
+    expected = me["displayName"] or me["email"]
+    manager = details.locator("dt:has-text('Ответственный менеджер') + dd")
+    expect(manager).to_have_text(expected)
 
 
 @pytest.fixture

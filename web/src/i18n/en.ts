@@ -130,6 +130,7 @@ export const en: Dictionary = {
   "clients.title": "Clients",
   "clients.new": "New client",
   "clients.create": "Add the client",
+  "clients.managerIsYou": "You will be the responsible manager.",
   "clients.search": "Search",
   "clients.searchPlaceholder": "Name or INN",
   "clients.status": "Status",

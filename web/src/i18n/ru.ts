@@ -128,6 +128,7 @@ export const ru = {
   "clients.title": "Клиенты",
   "clients.new": "Новый клиент",
   "clients.create": "Добавить клиента",
+  "clients.managerIsYou": "Ответственным менеджером станете вы.",
   "clients.search": "Поиск",
   "clients.searchPlaceholder": "Название или ИНН",
   "clients.status": "Статус",

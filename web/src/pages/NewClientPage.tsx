@@ -99,6 +99,10 @@ export function NewClientPage() {
             <input id="new-ogrn" type="text" inputMode="numeric" required value={ogrn} onChange={(e) => setOgrn(e.target.value)} aria-invalid={invalid("ogrn")} aria-describedby={describedBy("ogrn")} />
           </div>
         </div>
+        {/* The API names the person creating the client its responsible manager. */}
+        <p className="hint" data-testid="new-client-manager">
+          {t("clients.managerIsYou")}
+        </p>
         <button type="submit" className="btn btn-primary" disabled={fetching}>
           {t("clients.create")}
         </button>
