@@ -1,8 +1,9 @@
 """Binding a request to its tenant and principal: one pure-ASGI middleware.
 
 The tenant comes from the Host header (or from the API token on the platform host); the
-principal from the session cookie or the bearer token. Unknown host: 404 JSON. Suspended
-tenant: 403 JSON. The binding is put in scope["state"] for the GraphQL context.
+principal from the session cookie or the bearer token. Unknown host: 404, an HTML page for a
+browser (`saas.unknown_host`), JSON for API clients. Suspended tenant: 403 JSON. The binding
+is put in scope["state"] for the GraphQL context.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from saas.auth.principal import Principal
 from saas.logs import request_id_var, tenant_var
 from saas.services import Services
 from saas.tenants.registry import TenantRef, UnknownHost
+from saas.unknown_host import page, wants_page
 
 # Health, metrics and the cabinet's hashed assets need no tenant or principal
 # (no session lookup per static file).
@@ -60,6 +62,21 @@ async def send_error(
     await send({"type": f"{prefix}.response.body", "body": body})
 
 
+async def send_page(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestBindingMiddleware:
     def __init__(self, app: ASGIApp, services: Services):
         self.app = app
@@ -76,6 +93,10 @@ class RequestBindingMiddleware:
         try:
             match = await self.services.registry.resolve_host(host)
         except UnknownHost as exc:
+            if wants_page(scope):
+                entry = self.services.settings.public_url(self.services.settings.base_domain)
+                await send_page(send, 404, page(scope, exc.args[0], entry))
+                return
             await send_error(
                 scope,
                 receive,
