@@ -77,7 +77,15 @@ def test_bell_counts_lists_links_and_marks_read(
         log_in(page, site.firm_url(firm, "/login"), contact, PASSWORD)
         page.wait_for_url(f"**/cabinet/{org_pk}")
         expect_text(page, "[data-testid=notification-count]", "1")
-        page.locator("[data-testid=notification-bell]").click()
+        bell = page.locator("[data-testid=notification-bell]")
+        # The bell is drawn (an SVG, hidden from screen readers), not an emoji that renders as
+        # an empty box without an emoji font; the button keeps its spoken name.
+        icon = bell.locator("svg[data-icon=bell]")
+        assert icon.get_attribute("aria-hidden") == "true"
+        assert icon.bounding_box()["width"] > 8  # type: ignore[index]
+        assert "\U0001f514" not in bell.inner_text()
+        assert bell.get_attribute("aria-label") == "Уведомления: непрочитанных 1"
+        bell.click()
         item = page.locator("[data-testid=notification-list] li").first
         item.wait_for()
         assert "Отчёт отклонён: Декларация по НДС, 1 кв. 2025" in item.inner_text()

@@ -185,6 +185,10 @@ def test_feed_updates_live_when_an_integrator_records_a_rejection(
         vat_row.locator("[data-testid=being-fixed]").wait_for(timeout=5_000)
         assert "Исправляем" in vat_row.locator("[data-testid=being-fixed]").inner_text()
         assert vat_row.locator("[data-testid=report-status]").inner_text().strip().endswith("Отказ")
+        # Status shapes are drawn SVGs (a cross for a rejection, a pencil for "being fixed"),
+        # not dingbat characters a font may lack.
+        assert vat_row.locator("[data-testid=report-status] svg[data-icon=cross]").count() == 1
+        assert vat_row.locator("[data-testid=being-fixed] svg[data-icon=pencil]").count() == 1
         expect_text(page, "[data-testid=count-REJECTED]", "1 Отказ", timeout=5)
         expect_text(
             page,

@@ -7,6 +7,7 @@ import {
   UnreadNotificationCountDocument,
 } from "../graphql/generated";
 import { useI18n, useT } from "../i18n";
+import { BellIcon } from "./Icon";
 import "../notifications.css";
 
 /** How often the unread count is refreshed while the page is open. */
@@ -88,7 +89,7 @@ export function NotificationBell() {
         data-testid="notification-bell"
         onClick={() => setOpen((v) => !v)}
       >
-        <span aria-hidden="true">🔔</span>
+        <BellIcon />
         {count > 0 && (
           <span className="notification-badge" data-testid="notification-count">
             {count > 99 ? "99+" : count}

@@ -1,9 +1,10 @@
 import type { ReportStatus } from "../graphql/generated";
 import { REPORT_STATUS_LABEL, statusTone } from "../reportLabels";
 import { useT } from "../i18n";
+import { CheckIcon, CrossIcon, PencilIcon } from "./Icon";
 import "../reports.css";
 
-const ICON = { ok: "✓", danger: "✕", warn: "!", info: "→", neutral: "•" } as const;
+const ICON = { ok: <CheckIcon />, danger: <CrossIcon />, warn: "!", info: "→", neutral: "•" } as const;
 
 /** A report's status: color, a shape and the word (never the color alone). */
 export function ReportStatusBadge({ status }: { status: ReportStatus }) {
@@ -22,7 +23,9 @@ export function BeingFixedMark() {
   const t = useT();
   return (
     <span className="badge status-badge being-fixed" data-testid="being-fixed" title={t("reports.beingFixedHint")}>
-      <span aria-hidden="true">✎ </span>
+      <span aria-hidden="true">
+        <PencilIcon />{" "}
+      </span>
       {t("reports.beingFixed")}
     </span>
   );

@@ -1,0 +1,59 @@
+/** Icons as inline SVG (never emoji or dingbat characters, which render as empty boxes where
+ * no font has them). Decorative: hidden from screen readers; the control around an icon keeps
+ * its own accessible name. Drawn in the text's color, sized to the text (`.icon`). */
+import type { ReactNode } from "react";
+
+function Svg({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <svg
+      className={`icon icon-${name}`}
+      data-icon={name}
+      viewBox="0 0 24 24"
+      width="1em"
+      height="1em"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      {children}
+    </svg>
+  );
+}
+
+export function BellIcon() {
+  return (
+    <Svg name="bell">
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </Svg>
+  );
+}
+
+export function CheckIcon() {
+  return (
+    <Svg name="check">
+      <path d="M20 6 9 17l-5-5" />
+    </Svg>
+  );
+}
+
+export function CrossIcon() {
+  return (
+    <Svg name="cross">
+      <path d="M18 6 6 18" />
+      <path d="m6 6 12 12" />
+    </Svg>
+  );
+}
+
+export function PencilIcon() {
+  return (
+    <Svg name="pencil">
+      <path d="M17 3a2.85 2.85 0 1 1 4 4L7.5 20.5 2 22l1.5-5.5Z" />
+    </Svg>
+  );
+}
