@@ -43,7 +43,7 @@ def test_a_client_gone_mid_request_or_mid_socket_logs_no_error(
                 within=10,
                 what="the access line of the abandoned request",
             )
-            # A live-feed socket, acknowledged, then its TCP connection dropped.
+            # A live socket, acknowledged and streaming, then its TCP connection dropped.
             ws = ws_client.connect(
                 f"ws://{firm.host}:{port}/graphql",
                 sock=socket.create_connection(("127.0.0.1", port)),
@@ -53,6 +53,10 @@ def test_a_client_gone_mid_request_or_mid_socket_logs_no_error(
             ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
             assert open_sockets(port) == 1.0
+            # A subscription streaming when the socket goes.
+            ping = "subscription { ping(count: 100, intervalMs: 20) { __typename } }"
+            ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ping}}))
+            assert json.loads(ws.recv(timeout=10))["type"] == "next"
             ws.socket.close()
             eventually(
                 lambda: open_sockets(port) == 0.0,
