@@ -1,5 +1,5 @@
 // The firm's theme as CSS custom properties, and a preview of the theme for a color the admin
-// is still choosing. The API derives the real theme (saas/tenants/theme.py); previewTheme()
+// is still choosing. The API derives the real theme (saas/modules/branding/service/theme.py); previewTheme()
 // follows the same rules so the branding page can react to every keystroke, and what is saved
 // (and the contrast message shown) is always what the API returns.
 
@@ -179,6 +179,11 @@ export interface ThemePreview extends ThemeTokens {
   contrast: number;
 }
 
+// What links are drawn on besides the primary's tint (styles.css): --kb-bg (the page),
+// --kb-surface (cards), --kb-danger-bg, --kb-ok-bg, --kb-warn-bg (alerts); the same list as
+// the API's LINK_BACKGROUNDS (saas/modules/branding/service/theme.py).
+const LINK_BACKGROUNDS = ["#F5F6F8", "#FFFFFF", "#FEF3F2", "#ECFDF3", "#FFFAEB"];
+
 /** The theme the API will derive for `color`, or null while the input is not a color yet. */
 export function previewTheme(color: string): ThemePreview | null {
   const requested = parseHex(color);
@@ -187,6 +192,10 @@ export function previewTheme(color: string): ThemePreview | null {
   const onPrimary = textOn(primary);
   const hover = stateShade(primary, onPrimary, 0.08);
   const muted = mixWithWhite(primary, 0.1);
+  const linkBackgrounds = [...LINK_BACKGROUNDS, muted];
+  const link = darkenUntil(primary, (c) =>
+    linkBackgrounds.every((bg) => contrastRatio(c, bg) >= AA_TEXT),
+  );
   return {
     requested,
     adjusted: primary !== requested,
@@ -198,7 +207,7 @@ export function previewTheme(color: string): ThemePreview | null {
     primaryMuted: muted,
     onPrimaryMuted: darkenUntil(primary, (c) => contrastRatio(c, muted) >= AA_TEXT),
     focusRing: primary,
-    link: primary,
-    linkHover: hover,
+    link,
+    linkHover: link === primary ? hover : shift(link, -0.08),
   };
 }
