@@ -167,8 +167,12 @@ def test_password_reset_by_e_mail(
     )
     page.goto(site.firm_url(firms["b"], "/login"))
     page.get_by_role("link", name="Забыли пароль?").click()
+    # The page is loaded on demand: until its form is there, the login form's e-mail field
+    # (the same label) is still on the screen and would take the address.
+    send = page.get_by_role("button", name="Прислать ссылку")
+    send.wait_for()
     page.get_by_label("Электронная почта").fill(person.email)
-    page.get_by_role("button", name="Прислать ссылку").click()
+    send.click()
     page.get_by_text("письмо со ссылкой уже в пути").wait_for()
 
     link = link_in(last_message_to(e2e_settings, person.email), "/reset-password")
