@@ -68,6 +68,45 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
         drop_database(pg_server, url)
 
 
+def test_the_demo_console_is_readable_text_unless_json_is_asked_for(  # type: ignore[no-untyped-def]
+    pg_server, settings, tmp_path
+) -> None:
+    """`saas demo` runs in a terminal: with SAAS_LOG_JSON unset its log lines are text
+    ("time LEVEL logger [...] message") around the ready banner; SAAS_LOG_JSON=1 still gives
+    JSON. casbin's model dump is not among them."""
+    url = fresh_database(pg_server, prefix="kabinet_demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAAS_")}
+    env.update(
+        SAAS_DATABASE_URL=url,
+        SAAS_DATA_DIR=str(tmp_path),
+        SAAS_STORAGE_URL=f"file://{tmp_path / 'files'}",
+    )
+
+    def demo_output(**extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "saas.cli", "demo", "--no-serve"],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        return done.stdout + done.stderr
+
+    try:
+        text = demo_output()
+        assert "Kabinet demo is ready." in text
+        log_lines = [line for line in text.splitlines() if " INFO " in line]
+        assert log_lines, text
+        assert not any(line.lstrip().startswith("{") for line in text.splitlines()), text
+        assert "Model:" not in text and "casbin" not in text
+        as_json = demo_output(SAAS_LOG_JSON="1")
+        assert "Kabinet demo is ready." in as_json
+        assert any(line.startswith('{"time"') for line in as_json.splitlines()), as_json
+    finally:
+        drop_database(pg_server, url)
+
+
 # Stopping the demo: Ctrl-C (the terminal's SIGINT to the whole process group) or SIGTERM
 # stops the server, the worker and the embedded PostgreSQL of the demo's data folder. The
 # tests share one folder (a prepared one starts in half the time); each stands on its own.
