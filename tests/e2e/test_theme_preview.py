@@ -1,6 +1,7 @@
 """The branding page previews the theme in the browser (web/src/theme.ts) while the firm
-admin types; the API derives the real one (saas/modules/branding/service/theme.py). Both must agree on every
-token for every color, or the preview would promise a shade the cabinet does not show."""
+admin types; the API derives the real one (saas/modules/branding/service/theme.py). Both must
+agree on every token for every color, or the preview would promise a shade the cabinet does
+not show."""
 
 from __future__ import annotations
 
