@@ -80,7 +80,11 @@ def test_client_switches_email_off_and_it_sticks(
         finally:
             api.close()
 
-        page.locator("[data-testid=notification-settings-back]").click()
+        back = page.locator("[data-testid=notification-settings-back]")
+        # The arrow is a drawn SVG, hidden from screen readers: the link's name is its words.
+        assert back.locator("svg[data-icon=arrow-left]").get_attribute("aria-hidden") == "true"
+        assert "←" not in back.inner_text()
+        page.get_by_role("link", name="Вернуться в кабинет", exact=True).click()
         page.wait_for_url(f"**/cabinet/{org_pk}")
     finally:
         context.close()

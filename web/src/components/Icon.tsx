@@ -57,3 +57,21 @@ export function PencilIcon() {
     </Svg>
   );
 }
+
+export function ArrowLeftIcon() {
+  return (
+    <Svg name="arrow-left">
+      <path d="M19 12H5" />
+      <path d="m12 19-7-7 7-7" />
+    </Svg>
+  );
+}
+
+export function ArrowRightIcon() {
+  return (
+    <Svg name="arrow-right">
+      <path d="M5 12h14" />
+      <path d="m12 5 7 7-7 7" />
+    </Svg>
+  );
+}

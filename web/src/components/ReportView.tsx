@@ -9,6 +9,7 @@ import { EVENT_KIND_LABEL, authorityText, formName, formatDate, formatDateTime, 
 import { useI18n } from "../i18n";
 import { useReconnects } from "../app/client";
 import { usePageTitle } from "../app/page";
+import { ArrowLeftIcon } from "./Icon";
 import "../reports.css";
 
 /** Refetches the report whenever its status changes (the organization's live channel), and
@@ -57,7 +58,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
     <article className="report-page" data-testid="report-page">
       <div className="page-title no-print">
         <Link to={backTo} data-testid="report-back">
-          ← {t("reports.back")}
+          <ArrowLeftIcon /> {t("reports.back")}
         </Link>
         <button type="button" className="btn btn-secondary" onClick={() => window.print()} data-testid="report-print">
           {t("reports.print")}

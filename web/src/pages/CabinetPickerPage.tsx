@@ -9,6 +9,7 @@ import { useSession } from "../app/session";
 import type { Cabinet } from "../app/session";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
+import { ArrowRightIcon } from "../components/Icon";
 
 const KIND_LABEL: Record<Cabinet["kind"], MessageKey> = {
   STAFF: "cabinet.kind.staff",
@@ -79,7 +80,7 @@ export function CabinetPickerPage() {
                     <br />
                     <span className="muted">{t(KIND_LABEL[cabinet.kind])}</span>
                   </span>
-                  <span aria-hidden="true">{opening === cabinet.key ? "…" : "→"}</span>
+                  <span aria-hidden="true">{opening === cabinet.key ? "…" : <ArrowRightIcon />}</span>
                 </button>
               </li>
             ))}

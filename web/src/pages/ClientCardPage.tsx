@@ -14,6 +14,7 @@ import { DriveBrowser } from "../components/DriveBrowser";
 import { useModules } from "../app/modules";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
+import { ArrowLeftIcon } from "../components/Icon";
 
 export function ClientCardPage() {
   const t = useT();
@@ -26,7 +27,9 @@ export function ClientCardPage() {
   return (
     <Workspace>
       <p>
-        <Link to="/clients">← {t("clients.backToList")}</Link>
+        <Link to="/clients">
+          <ArrowLeftIcon /> {t("clients.backToList")}
+        </Link>
       </p>
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
       {result && result.__typename !== "ClientOrganization" && <ErrorAlert>{result.message}</ErrorAlert>}

@@ -14,6 +14,7 @@ import { useT } from "../i18n";
 import type { MessageKey } from "../i18n/ru";
 import "../notifications.css";
 import { usePageTitle } from "../app/page";
+import { ArrowLeftIcon } from "../components/Icon";
 
 const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   REPORT_REJECTED: "notifications.kind.REPORT_REJECTED",
@@ -40,7 +41,7 @@ export function NotificationSettingsPage() {
         <h1>{t("notifications.settings")}</h1>
         {!staffHere && (
           <Link to="/" data-testid="notification-settings-back">
-            ← {t("notifications.backToCabinet")}
+            <ArrowLeftIcon /> {t("notifications.backToCabinet")}
           </Link>
         )}
       </div>
