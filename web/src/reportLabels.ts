@@ -3,6 +3,7 @@
 import type { ReportAuthority, ReportEventKind, ReportStatus } from "./graphql/generated";
 import type { Lang, MessageKey, Translate } from "./i18n";
 import { primaryKeyOf } from "./graphql/ids";
+import { formatDate, formatMonth } from "./i18n/format";
 
 /** A report's address segment: its number (as notifications link to it). */
 export function reportPath(id: string): string {
@@ -66,19 +67,8 @@ export const AUTHORITY_LABEL: Record<ReportAuthority, MessageKey> = {
   STATISTICS: "reportAuthority.statistics",
 };
 
-function locale(lang: Lang): string {
-  return lang === "ru" ? "ru-RU" : "en-GB";
-}
-
-export function formatDateTime(value: string, lang: Lang): string {
-  return new Date(value).toLocaleString(locale(lang), { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** A calendar date (yyyy-mm-dd) as that day, whatever the viewer's time zone. */
-export function formatDate(value: string, lang: Lang): string {
-  const [y, m, d] = value.split("-").map(Number);
-  return new Date(y, m - 1, d).toLocaleDateString(locale(lang), { dateStyle: "medium" });
-}
+// Dates in the one style of the cabinet (i18n/format.ts); re-exported for the report pages.
+export { formatDate, formatDateTime } from "./i18n/format";
 
 /** "март 2026", "1 квартал 2026", "2026 год"; an event-driven form: the date it is about. */
 export function formatPeriod(
@@ -88,7 +78,7 @@ export function formatPeriod(
 ): string {
   const { periodYear: year, periodCode: code } = report;
   if (/^\d{2}$/.test(code)) {
-    const month = new Date(year, Number(code) - 1, 1).toLocaleDateString(locale(lang), { month: "long" });
+    const month = formatMonth(year, Number(code), lang);
     return t("reportPeriod.month", { month, year });
   }
   if (/^Q[1-4]$/.test(code)) return t("reportPeriod.quarter", { quarter: code.slice(1), year });

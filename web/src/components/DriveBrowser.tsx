@@ -14,13 +14,7 @@ import type { DriveFolderFieldsFragment, DriveVersionFieldsFragment } from "../g
 import { ErrorAlert, OkAlert } from "./Alert";
 import { CSRF_HEADER, csrfToken } from "../graphql/client";
 import { useT } from "../i18n";
-
-/** Bytes as the person reads them. */
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+import { useFormat } from "../i18n/format";
 
 async function sha256Hex(file: File): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
@@ -124,6 +118,7 @@ export function DriveBrowser({ organizationId, staff }: { organizationId: string
 
 function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
   const t = useT();
+  const format = useFormat();
   const [{ data, error }, refetch] = useQuery({
     query: DriveFolderFilesDocument,
     variables: { id: folderId, first: 50 },
@@ -295,7 +290,7 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
                           <Versions fileId={file.id} count={file.currentVersionNo} onDownload={(v) => void download(file.id, v.id, file.name)} />
                         )}
                       </td>
-                      <td>{current ? formatSize(current.size) : ""}</td>
+                      <td>{current ? format.size(current.size) : ""}</td>
                       <td>{current?.uploadedBy?.displayName || current?.uploadedBy?.email || ""}</td>
                       <td className="actions">
                         <button type="button" className="btn btn-secondary" onClick={() => void download(file.id, null, file.name)} aria-label={`${t("drive.download")}: ${file.name}`} data-testid="drive-download">
@@ -342,6 +337,7 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
 /** Earlier versions, loaded when the person opens the list (they are rarely needed). */
 function Versions({ fileId, count, onDownload }: { fileId: string; count: number; onDownload: (v: DriveVersionFieldsFragment) => void }) {
   const t = useT();
+  const format = useFormat();
   const [open, setOpen] = useState(false);
   const [{ data }] = useQuery({ query: DriveFileVersionsDocument, variables: { id: fileId }, pause: !open });
   const versions = data?.node?.__typename === "DriveFile" ? data.node.versions : [];
@@ -352,7 +348,7 @@ function Versions({ fileId, count, onDownload }: { fileId: string; count: number
       <ul>
         {versions.map((v) => (
           <li key={v.id}>
-            {t("drive.version", { no: v.versionNo })} · {new Date(v.uploadedAt).toLocaleString()} · {formatSize(v.size)}{" "}
+            {t("drive.version", { no: v.versionNo })} · {format.dateTime(v.uploadedAt)} · {format.size(v.size)}{" "}
             <button type="button" className="btn-link" onClick={() => onDownload(v)}>
               {t("drive.download")}
             </button>

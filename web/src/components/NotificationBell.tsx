@@ -8,6 +8,7 @@ import {
 } from "../graphql/generated";
 import { useI18n, useT } from "../i18n";
 import { BellIcon } from "./Icon";
+import { formatDateTime } from "../i18n/format";
 import "../notifications.css";
 
 /** How often the unread count is refreshed while the page is open. */
@@ -68,7 +69,6 @@ export function NotificationBell() {
   if (countData === undefined && !listData) return null; // not a person of this firm (or loading)
   const count = unread ?? listData?.unreadNotificationCount ?? countData?.unreadNotificationCount ?? 0;
   const items = listData?.notifications.edges.map((e) => e.node) ?? [];
-  const when = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "ru-RU", { dateStyle: "short", timeStyle: "short" });
 
   async function markRead(ids: string[] | null) {
     const result = await mark(ids ? { ids } : { all: true });
@@ -128,7 +128,7 @@ export function NotificationBell() {
                   <span className="notification-title">{n.title}</span>
                   <span className="notification-body">{n.body}</span>
                   <span className="notification-time muted">
-                    {when.format(new Date(n.createdAt))}
+                    {formatDateTime(n.createdAt, lang)}
                     {!n.read && ` · ${t("notifications.new")}`}
                   </span>
                 </Link>

@@ -3,7 +3,7 @@ import { useMutation } from "urql";
 import { ReportDocumentLinkDocument } from "../graphql/generated";
 import type { ReportDocumentFieldsFragment, ReportDocumentKind } from "../graphql/generated";
 import { ErrorAlert } from "./Alert";
-import { formatDateTime } from "../reportLabels";
+import { formatDateTime, formatSize } from "../i18n/format";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 
@@ -14,13 +14,6 @@ const KIND_LABEL: Record<ReportDocumentKind, MessageKey> = {
   REJECTION_NOTICE: "reportDoc.rejectionNotice",
   OTHER: "reportDoc.other",
 };
-
-/** Bytes as the person reads them. */
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** A report's documents with download buttons. A client may download only once the flow is
  *  complete (`downloadable`): until then it reads why instead of meeting a broken button. */
@@ -69,7 +62,7 @@ export function ReportDocuments({
             <span>
               <strong>{t(KIND_LABEL[doc.kind])}</strong> · {doc.name}{" "}
               <span className="muted small">
-                ({formatSize(doc.size)}, {formatDateTime(doc.createdAt, lang)})
+                ({formatSize(doc.size, lang)}, {formatDateTime(doc.createdAt, lang)})
               </span>
             </span>
             {doc.downloadable && (

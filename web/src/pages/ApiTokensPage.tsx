@@ -6,6 +6,7 @@ import type { ApiTokenFieldsFragment } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
+import { formatDate } from "../i18n/format";
 import { usePageTitle } from "../app/page";
 
 /** Integrators' API tokens: create one (its secret is shown here once), list and revoke. */
@@ -180,7 +181,7 @@ function TokenRow({ token, onChanged }: { token: ApiTokenFieldsFragment; onChang
   const { t, lang } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, revoke] = useMutation(RevokeApiTokenDocument);
-  const date = (value: string) => new Date(value).toLocaleDateString(lang);
+  const date = (value: string) => formatDate(value, lang);
 
   async function onRevoke() {
     if (!window.confirm(t("tokens.revokeConfirm", { name: token.name }))) return;

@@ -12,6 +12,7 @@ import {
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
+import { formatDateTime } from "../i18n/format";
 import "../audit.css";
 import { usePageTitle } from "../app/page";
 
@@ -341,7 +342,7 @@ export function AuditLogPage() {
           <tbody>
             {log.edges.map(({ node }) => (
               <tr key={node.id} data-testid="audit-row" data-action={node.action}>
-                <td>{new Date(node.at).toLocaleString(lang === "en" ? "en-GB" : "ru-RU")}</td>
+                <td>{formatDateTime(node.at, lang)}</td>
                 <td>
                   <button
                     type="button"

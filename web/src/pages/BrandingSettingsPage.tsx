@@ -8,6 +8,7 @@ import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { useRefreshBrand } from "../app/brand";
 import { cssVariables, parseHex, previewTheme } from "../theme";
 import { useI18n } from "../i18n";
+import { formatNumber } from "../i18n/format";
 import { usePageTitle } from "../app/page";
 
 type Adjustment = BrandingSettingsFieldsFragment["adjustments"][number];
@@ -39,7 +40,7 @@ export function BrandingSettingsPage() {
 }
 
 function BrandingForm({ settings }: { settings: BrandingSettingsFieldsFragment }) {
-  const { t, pick } = useI18n();
+  const { t, pick, lang } = useI18n();
   const refreshBrand = useRefreshBrand();
   const [displayName, setDisplayName] = useState(settings.displayName);
   const [phone, setPhone] = useState(settings.phone ?? "");
@@ -173,7 +174,7 @@ function BrandingForm({ settings }: { settings: BrandingSettingsFieldsFragment }
         {preview && (
           <>
             <p className="muted" data-testid="preview-contrast">
-              {t("branding.contrast", { ratio: preview.contrast.toFixed(2) })}
+              {t("branding.contrast", { ratio: formatNumber(preview.contrast, lang, 2) })}
             </p>
             <div className="swatches" aria-hidden="true">
               {(["primary", "primaryHover", "primaryMuted", "onPrimary"] as const).map((token) => (

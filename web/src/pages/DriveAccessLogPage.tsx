@@ -13,6 +13,7 @@ import {
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { useT } from "../i18n";
+import { useFormat } from "../i18n/format";
 import type { MessageKey } from "../i18n";
 import { usePageTitle } from "../app/page";
 
@@ -134,6 +135,7 @@ function ExportPanel({ filter }: { filter: DocumentAccessFilter }) {
 /** Who viewed or downloaded which document (a drive file, a report document), newest first. */
 export function DriveAccessLogPage() {
   const t = useT();
+  const format = useFormat();
   usePageTitle(t("audit.title"));
   const [after, setAfter] = useState<string | null>(null);
   const [draft, setDraft] = useState<Filters>(EMPTY);
@@ -250,7 +252,7 @@ export function DriveAccessLogPage() {
           <tbody>
             {log.edges.map(({ node }) => (
               <tr key={node.id} data-testid="access-row" data-kind={node.documentKind}>
-                <td>{new Date(node.at).toLocaleString()}</td>
+                <td>{format.dateTime(node.at)}</td>
                 <td>{node.person ? node.person.displayName || node.person.email : t("audit.apiToken")}</td>
                 <td>{node.organizationName ?? ""}</td>
                 <td>{node.documentName}</td>

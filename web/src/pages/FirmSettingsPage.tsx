@@ -8,6 +8,7 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { useRefreshBrand } from "../app/brand";
 import { IdleTimeoutForm } from "../components/IdleTimeoutForm";
 import { useI18n, useT } from "../i18n";
+import { formatDateTime } from "../i18n/format";
 import { usePageTitle } from "../app/page";
 
 type CabinetState = FirmSettingsQuery["brandingSettings"];
@@ -158,7 +159,7 @@ function CabinetForm({ initial }: { initial: CabinetState }) {
         </span>
         {saved.decryptedStorageConsent && saved.decryptedStorageConsentAt && (
           <span className="hint" data-testid="consent-at">
-            {t("firm.consentAt", { at: new Date(saved.decryptedStorageConsentAt).toLocaleString(lang) })}
+            {t("firm.consentAt", { at: formatDateTime(saved.decryptedStorageConsentAt, lang) })}
           </span>
         )}
       </div>
