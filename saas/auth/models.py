@@ -67,6 +67,10 @@ class Membership(SharedBase):
     client_org_id: Mapped[int | None] = mapped_column(BigInteger)
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The firm's own contact card for this person (s0005): shown only inside this firm.
+    contact_label: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         Timestamp, server_default=func.now(), onupdate=func.now()
