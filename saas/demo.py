@@ -36,6 +36,9 @@ class DemoClient:
     ogrn: str
     tax_regime: str
     contact: str
+    # The firm's contact card for the contact (its own words, shown only inside the firm).
+    contact_label: str = "Руководитель"
+    contact_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ class DemoFirm:
     admin: str
     manager: str
     clients: tuple[DemoClient, ...]
+    manager_phone: str = ""
+
+
+# Each person's own name (theirs in every firm); what a firm calls them is its contact card.
+PEOPLE_NAMES = {
+    "admin@alfa.example": "Анна Админова",
+    "manager@alfa.example": "Мария Менеджерова",
+    "admin@vega.example": "Виктор Вегин",
+    "manager@vega.example": "Павел Консультантов",
+    "director@romashka.example": "Ольга Ромашкина",
+    "ivanov@example.com": "Иван Иванов",
+}
 
 
 # One person, the director, is a contact of organizations at both firms: the cabinet picker
@@ -63,7 +78,15 @@ DEMO_FIRMS = (
         "manager@alfa.example",
         (
             DemoClient(
-                "ООО «Ромашка»", "ooo", "7707083893", "773601001", "1027700132195", "osno", DIRECTOR
+                "ООО «Ромашка»",
+                "ooo",
+                "7707083893",
+                "773601001",
+                "1027700132195",
+                "osno",
+                DIRECTOR,
+                "Генеральный директор ООО «Ромашка»",
+                "+7 495 100-10-10",
             ),
             DemoClient(
                 "ИП Иванов Иван Иванович",
@@ -73,8 +96,11 @@ DEMO_FIRMS = (
                 "304500116000157",
                 "usn_income",
                 "ivanov@example.com",
+                "Индивидуальный предприниматель",
+                "+7 916 200-20-20",
             ),
         ),
+        "+7 495 111-22-44",
     ),
     DemoFirm(
         "vega",
@@ -92,13 +118,18 @@ DEMO_FIRMS = (
                 "1027700067328",
                 "usn_income_expense",
                 DIRECTOR,
+                "Руководитель АО «Вектор»",
+                "+7 812 300-30-30",
             ),
         ),
+        "+7 812 444-55-77",
     ),
 )
 
 
-def ensure_person(conn: sa.Connection, email: str, name: str) -> int:
+def ensure_person(conn: sa.Connection, email: str, name: str = "") -> int:
+    """The person with their own name (never a firm's words for them)."""
+    name = PEOPLE_NAMES.get(email, name)
     return int(
         conn.execute(
             sa.text(
@@ -119,13 +150,30 @@ def ensure_membership(
     roles: list[str],
     kind: str = "staff",
     client_org_id: int | None = None,
+    card: tuple[str, str] = ("", ""),
 ) -> None:
+    """The membership, with the firm's contact card (label, phone) for the person."""
     conn.execute(
         sa.text(
             "INSERT INTO shared.memberships (person_id, tenant_id, kind, client_org_id, roles) "
             "VALUES (:p, :t, :k, :o, :r) ON CONFLICT DO NOTHING"
         ),
         {"p": person_id, "t": tenant_id, "k": kind, "o": client_org_id, "r": roles},
+    )
+    conn.execute(
+        sa.text(
+            "UPDATE shared.memberships SET contact_label = :l, contact_phone = :ph "
+            "WHERE person_id = :p AND tenant_id = :t AND kind = :k "
+            "AND client_org_id IS NOT DISTINCT FROM :o"
+        ),
+        {
+            "p": person_id,
+            "t": tenant_id,
+            "k": kind,
+            "o": client_org_id,
+            "l": card[0],
+            "ph": card[1],
+        },
     )
 
 
@@ -218,20 +266,33 @@ def prepare_demo(settings: Settings) -> list[str]:
                 schema, role = str(names[0]), str(names[1])
                 ensure_membership(
                     conn,
-                    ensure_person(conn, firm.admin, "Администратор"),
+                    ensure_person(conn, firm.admin),
                     tenant_id,
                     ["firm_admin"],
+                    card=("Администратор", firm.phone),
                 )
-                manager_id = ensure_person(conn, firm.manager, "Менеджер")
-                ensure_membership(conn, manager_id, tenant_id, ["manager"])
+                manager_id = ensure_person(conn, firm.manager)
+                ensure_membership(
+                    conn,
+                    manager_id,
+                    tenant_id,
+                    ["manager"],
+                    card=("Менеджер по работе с клиентами", firm.manager_phone),
+                )
                 contacts = []
                 for client in firm.clients:
-                    contact_id = ensure_person(conn, client.contact, "Руководитель " + client.name)
+                    contact_id = ensure_person(conn, client.contact)
                     org_id = ensure_client(conn, schema, role, client, manager_id, contact_id)
                     drives.append(DemoDrive(tenant_id, org_id, manager_id, contact_id))
                     ledgers.append(DemoLedger(tenant_id, org_id, client.inn, client.tax_regime))
                     ensure_membership(
-                        conn, contact_id, tenant_id, ["client_admin"], "client", org_id
+                        conn,
+                        contact_id,
+                        tenant_id,
+                        ["client_admin"],
+                        "client",
+                        org_id,
+                        card=(client.contact_label, client.contact_phone),
                     )
                     contacts.append(f"{client.contact} ({client.name})")
             host = f"{firm.slug}.{settings.base_domain}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from saas.demo import DEMO_FIRMS, DIRECTOR, prepare_demo
+from saas.demo import DEMO_FIRMS, DIRECTOR, PEOPLE_NAMES, prepare_demo
 from tests.support.database import drop_database, fresh_database
 from tests.support.demo_process import (
     Demo,
@@ -64,6 +64,22 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                 (DIRECTOR,),
             ).fetchone()
             assert cabinets == (2,)
+            # The director's own name is theirs; each firm's words for them stay in that firm.
+            name = conn.execute(
+                "SELECT display_name FROM shared.people WHERE email = %s", (DIRECTOR,)
+            ).fetchone()
+            assert name == (PEOPLE_NAMES[DIRECTOR],) and "Вектор" not in name[0]
+            labels = conn.execute(
+                "SELECT t.slug, m.contact_label FROM shared.memberships m "
+                "JOIN shared.people p ON p.id = m.person_id "
+                "JOIN shared.tenants t ON t.id = m.tenant_id "
+                "WHERE p.email = %s ORDER BY t.slug",
+                (DIRECTOR,),
+            ).fetchall()
+            assert labels == [
+                ("alfa", "Генеральный директор ООО «Ромашка»"),
+                ("vega", "Руководитель АО «Вектор»"),
+            ]
     finally:
         drop_database(pg_server, url)
 

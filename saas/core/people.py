@@ -9,7 +9,9 @@ resolved through the caller's firm's memberships, never by the number alone.
 And how every module shows a person: `PersonCard` (name and e-mail, nothing else), read by
 `PeopleByIdLoader` from shared.people through the shared session (the tenant role cannot read
 the shared schema, and a cross-schema join would need it), and its GraphQL type
-`PersonCardType` (`people_cards(info, ids)` for a list).
+`PersonCardType` (`people_cards(info, ids)` for a list). The card also carries the firm's
+own contact card for the person (label, phone, note: on the membership, s0005), read for the
+firm of the request only, so another firm's words never show; the note only to staff.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.models import Membership, Person
+from saas.core.actor import is_firm_staff
 from saas.core.ids import IdRefused, resolved_by
 from saas.core.loaders import ContextLoader
 from saas.schema.context import Info
@@ -69,18 +72,52 @@ class PersonCard:
     id: int
     email: str
     display_name: str
+    label: str = ""
+    phone: str = ""
+    note: str = ""
+
+
+async def firm_cards(
+    shared: Any, tenant_id: int, person_ids: Iterable[int]
+) -> dict[int, tuple[str, str, str]]:
+    """person id -> (label, phone, note): the firm's contact card, from the person's
+    membership of this firm (staff first, then the first one that has one)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    rows = await shared.execute(
+        select(
+            Membership.person_id,
+            Membership.contact_label,
+            Membership.contact_phone,
+            Membership.contact_note,
+        )
+        .where(Membership.tenant_id == tenant_id, Membership.person_id.in_(ids))
+        .order_by(Membership.person_id, (Membership.kind != "staff"), Membership.id)
+    )
+    cards: dict[int, tuple[str, str, str]] = {}
+    for r in rows:
+        card = (r.contact_label or "", r.contact_phone or "", r.contact_note or "")
+        if r.person_id not in cards or (not any(cards[r.person_id]) and any(card)):
+            cards[r.person_id] = card
+    return cards
 
 
 class PeopleByIdLoader(ContextLoader):
-    """person id -> PersonCard, read from shared.people through the shared session."""
+    """person id -> PersonCard, read from shared.people through the shared session, with the
+    request's firm's contact card."""
 
     async def batch_load(self, keys: list[int]) -> list[PersonCard | None]:
+        wanted = sorted(set(keys))
         rows = await self.ctx.shared.execute(
-            select(Person.id, Person.email, Person.display_name).where(
-                Person.id.in_(sorted(set(keys)))
-            )
+            select(Person.id, Person.email, Person.display_name).where(Person.id.in_(wanted))
         )
-        found = {r.id: PersonCard(r.id, r.email, r.display_name or "") for r in rows}
+        tenant = getattr(self.ctx, "tenant_or_none", None)
+        cards = await firm_cards(self.ctx.shared, tenant.id, wanted) if tenant else {}
+        found = {
+            r.id: PersonCard(r.id, r.email, r.display_name or "", *cards.get(r.id, ("", "", "")))
+            for r in rows
+        }
         return [found.get(k) for k in keys]
 
 
@@ -90,15 +127,42 @@ class PeopleByIdLoader(ContextLoader):
 class PersonCardType:
     pk: strawberry.Private[int]
     email: str
-    display_name: str = strawberry.field(description="May be empty until the person sets it.")
+    display_name: str = strawberry.field(
+        description="The person's own name (set by them); may be empty until they set it."
+    )
+    label: str = strawberry.field(
+        description="The firm's label for the person (position, role with the client): the "
+        "firm's contact card, shown only inside this firm; empty when none."
+    )
+    phone: str = strawberry.field(
+        description="The phone number on the firm's contact card; empty when none."
+    )
+    note_text: strawberry.Private[str]
 
     @strawberry.field(description="Global id of the person (type `Person`).")
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(relay.GlobalID("Person", str(self.pk))))
 
+    @strawberry.field(
+        description="The firm's internal note on the contact card: staff only (null for a "
+        "client user or another caller)."
+    )
+    def note(self, info: Info) -> str | None:
+        ctx = info.context
+        if getattr(ctx, "tenant_or_none", None) is None or ctx.principal is None:
+            return None
+        return self.note_text if is_firm_staff(ctx.principal) else None
+
     @classmethod
     def of(cls, card: PersonCard) -> PersonCardType:
-        return cls(pk=card.id, email=card.email, display_name=card.display_name)
+        return cls(
+            pk=card.id,
+            email=card.email,
+            display_name=card.display_name,
+            label=card.label,
+            phone=card.phone,
+            note_text=card.note,
+        )
 
 
 async def people_cards(info: Info, ids: Iterable[int]) -> list[PersonCardType]:

@@ -97,6 +97,7 @@ RULES: dict[str, Rule] = {
     "RecordReportEventInput.text": TEXT,
     "Mutation.createRole(description:)": TEXT,
     "Mutation.updateRole(description:)": TEXT,
+    "Mutation.setContactCard(note:)": TEXT,
     "CreateWebhookEndpointInput.description": TEXT,
     "CreateWebhookEndpointInput.url": OWN,  # refused (saas.modules.notifications.policy)
     "UpdateWebhookEndpointInput.url": OWN,

@@ -39,6 +39,10 @@ ACTIONS: dict[str, Label] = {
     "invitation.create": Label("Приглашён сотрудник", "Staff member invited"),
     "invitation.revoke": Label("Приглашение отозвано", "Invitation revoked"),
     "member.roles": Label("Изменены роли сотрудника", "Member's roles changed"),
+    "member.totp_reset": Label(
+        "Сброшен второй фактор сотрудника", "Staff member's second factor reset"
+    ),
+    "member.contact_card": Label("Изменена карточка контакта", "Contact card changed"),
     "role.create": Label("Создана роль", "Role created"),
     "role.update": Label("Изменена роль", "Role changed"),
     "role.delete": Label("Удалена роль", "Role deleted"),
@@ -52,6 +56,11 @@ ACTIONS: dict[str, Label] = {
     "cabinet.access": Label("Изменён доступ к кабинету клиентов", "Client cabinet access changed"),
     "calendar.update": Label("Изменён календарь фирмы", "Firm calendar changed"),
     "report.manager": Label("Назначен ответственный за отчёт", "Report's responsible manager set"),
+    "report.create": Label("Создан отчёт", "Report created"),
+    "report.follow_up_close": Label("Исправление по отчёту закрыто", "Report follow-up closed"),
+    "report.follow_up_assign": Label(
+        "Исправление по отчёту передано сотруднику", "Report follow-up reassigned"
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).

@@ -4,6 +4,8 @@ contact, set a contact's grants, appoint a client admin, deactivate. Thin: the s
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from saas.core.actor import actor_of
@@ -13,6 +15,7 @@ from saas.core.ids import (
     pk_of,
     pks_of,
 )
+from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients import service
 from saas.modules.clients.graphql.inputs import (
     CreateClientOrganizationInput,
@@ -26,10 +29,19 @@ from saas.modules.clients.graphql.types import (
     ClientOrganizationType,
 )
 from saas.modules.clients.policy import ClientModule
-from saas.modules.clients.service import ClientsError, OrganizationChanges, OrganizationInput
-from saas.rbac.permissions import requires
+from saas.modules.clients.service import (
+    ClientsError,
+    ContactCard,
+    OrganizationChanges,
+    OrganizationInput,
+)
+from saas.rbac.permissions import requires, requires_any
 from saas.schema.context import Info, viewer_language
-from saas.schema.errors import error_result
+from saas.schema.errors import NotFoundError, ValidationError, error_result
+
+ContactCardResult = Annotated[
+    PersonCardType | ValidationError | NotFoundError, strawberry.union("ContactCardResult")
+]
 
 
 @strawberry.type
@@ -224,6 +236,28 @@ class Mutation:
         except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)
         return ClientContactType.of(row)
+
+    @strawberry.mutation(
+        description="The firm's own contact card for a person of the firm (staff or a client "
+        "contact): a label (position), a phone and an internal note (staff only). Shown only "
+        "inside this firm; the person's own display name is not changed.",
+        extensions=requires_any(("members", "manage"), ("clients", "manage")),
+    )
+    async def set_contact_card(
+        self, info: Info, person_id: strawberry.ID, label: str, phone: str, note: str = ""
+    ) -> ContactCardResult:
+        ctx = info.context
+        try:
+            pk = await pk_of(ctx, "Person", person_id, field="personId")
+            async with ctx.unit_of_work(shared=True) as s:
+                await service.set_contact_card(
+                    s, ctx.tenant, actor_of(ctx), pk, ContactCard(label, phone, note)
+                )
+        except (ClientsError, IdRefused) as exc:
+            return error_result(info, exc)
+        card = await ctx.loader(PeopleByIdLoader).load(pk)
+        assert card is not None
+        return PersonCardType.of(card)
 
 
 async def _set_status(info: Info, id: strawberry.ID, status: str) -> ClientOrganizationResult:

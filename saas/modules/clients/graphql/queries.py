@@ -1,6 +1,6 @@
 """Queries: `clientOrganizations` (Relay connection with search and filters),
-`clientOrganization`, `viewerGrants`, `availableModules`. Every read goes through the row
-scope of the service.
+`clientOrganization`, `viewerGrants`, `availableModules`, `assignableStaff`. Every read goes
+through the row scope of the service.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from saas.core.ids import (
     filter_pk,
     pk_of,
 )
+from saas.core.people import PersonCardType, people_cards
 from saas.modules.clients import service
 from saas.modules.clients.graphql.types import (
     AvailableModuleType,
@@ -31,7 +32,7 @@ from saas.modules.clients.loaders import (
 from saas.modules.clients.models import ClientOrganization as OrganizationRow
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.validation import TaxRegime
-from saas.rbac.permissions import requires
+from saas.rbac.permissions import requires, requires_any
 from saas.schema.context import Info
 from saas.schema.errors import error_result
 from saas.schema.relay import Connection, Keyset
@@ -108,6 +109,17 @@ class Query:
     )
     def available_modules(self) -> list[AvailableModuleType]:
         return [AvailableModuleType.of(grant) for grant in service.offered_modules()]
+
+    @strawberry.field(
+        description="The firm's active staff, by name: who can be a client's responsible "
+        "manager or a moderator (the pickers of the client card and the new-client form).",
+        extensions=requires_any(("clients", "write"), ("clients", "manage")),
+    )
+    async def assignable_staff(self, info: Info) -> list[PersonCardType]:
+        ctx = info.context
+        ids = await service.active_staff_ids(ctx.shared, ctx.tenant.id)
+        cards = await people_cards(info, ids)
+        return sorted(cards, key=lambda c: ((c.display_name or c.email).lower(), c.pk))
 
 
 # ---------------------------------------------------------------------------- mutation

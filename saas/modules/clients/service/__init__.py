@@ -9,6 +9,7 @@ By sub-domain:
 - organizations: create, update, archive/restore, the filtered list;
 - managers: the responsible manager and the moderators;
 - contacts: invitations, grants, client admins, deactivation (two-schema operations);
+- cards: the firm's own contact card for a person (label, phone, note on the membership);
 - invitations: the invitation e-mail through auth, organization names for the cabinet picker.
 
 Functions take (session, actor, ...) with the one `saas.core.actor.Actor` and flush, never
@@ -17,6 +18,7 @@ commit: the caller owns the unit of work; each writes its own audit entry
 """
 
 from saas.modules.clients.policy import ClientModule
+from saas.modules.clients.service.cards import ContactCard, set_contact_card
 from saas.modules.clients.service.contacts import (
     Cabinet,
     Invited,
@@ -44,6 +46,7 @@ from saas.modules.clients.service.organizations import (
     OrganizationChanges,
     OrganizationFilter,
     OrganizationInput,
+    active_staff_ids,
     check_staff,
     create_organization,
     filtered_organizations,
@@ -65,6 +68,7 @@ __all__ = [
     "MODULE_ORDER",
     "Cabinet",
     "ClientModule",
+    "ContactCard",
     "ClientsError",
     "Invited",
     "OrganizationChanges",
@@ -72,6 +76,7 @@ __all__ = [
     "OrganizationInput",
     "access_contact",
     "access_organization",
+    "active_staff_ids",
     "assigned_statement",
     "check_modules",
     "check_staff",
@@ -95,6 +100,7 @@ __all__ = [
     "revoke_person_in_cabinet",
     "scope_contacts",
     "scope_organizations",
+    "set_contact_card",
     "set_contact_client_admin",
     "set_contact_grants",
     "set_managers",

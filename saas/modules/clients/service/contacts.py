@@ -309,6 +309,8 @@ async def deactivate_contact(
     contact, org = await access_contact(cabinet.db, actor, contact_id, manage=True)
     if contact.status == "deactivated":
         return contact
+    if contact.person_id == actor.person_id and not actor.staff:
+        await _not_last_admin(cabinet.db, contact)
     async with cabinet.unit_of_work(shared=True) as s:
         await s.execute(
             update(Membership)
@@ -347,3 +349,30 @@ async def deactivate_contact(
             organization_id=org.id,
         )
     return contact
+
+
+async def _not_last_admin(session: AsyncSession, contact: ClientContact) -> None:
+    """A client admin deactivating themselves keeps the organization administered: another
+    active client admin must remain (the firm can still deactivate anyone)."""
+    if not contact.is_client_admin:
+        return
+    others = await session.scalar(
+        select(func.count())
+        .select_from(ClientContact)
+        .where(
+            ClientContact.organization_id == contact.organization_id,
+            ClientContact.id != contact.id,
+            ClientContact.status == "active",
+            ClientContact.is_client_admin.is_(True),
+        )
+    )
+    if not others:
+        raise ClientsError(
+            "conflict",
+            "LAST_CLIENT_ADMIN",
+            "Вы единственный администратор организации: сначала попросите фирму назначить "
+            "другого администратора, затем отключайте себя.",
+            "You are the organization's only admin: ask the firm to appoint another admin "
+            "before you deactivate yourself.",
+            "contactId",
+        )

@@ -17,6 +17,7 @@ from saas.auth.live import announce, grants_key
 from saas.auth.models import Membership
 from saas.core.actor import Actor
 from saas.core.audit import audit
+from saas.core.lifecycle import organization_created
 from saas.modules.clients.models import (
     ClientOrganization,
     ClientOrgModerator,
@@ -117,6 +118,20 @@ async def staff_person_ids(
     return set(rows)
 
 
+async def active_staff_ids(shared: AsyncSession, tenant_id: int) -> list[int]:
+    """Every active staff member of the firm (shared schema)."""
+    rows = await shared.execute(
+        select(Membership.person_id)
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.kind == "staff",
+            Membership.status == "active",
+        )
+        .distinct()
+    )
+    return sorted(rows.scalars())
+
+
 async def check_staff(shared: AsyncSession, actor: Actor, ids: Sequence[int], field: str) -> None:
     missing = sorted(set(ids) - await staff_person_ids(shared, actor.tenant_id, ids))
     if missing:
@@ -183,6 +198,7 @@ async def create_organization(
     await _flush_unique(session, requisites)
     for person_id in sorted(set(data.moderator_ids)):
         session.add(ClientOrgModerator(organization_id=org.id, person_id=person_id))
+    await organization_created(session, org.id)
     await audit(
         session,
         actor,
