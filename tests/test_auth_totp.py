@@ -67,7 +67,7 @@ def test_enrollment_and_login_with_a_one_time_code(client, firms, db_engine) -> 
     login(fresh, person.email, person.password, otp=next_code)
     # The same code twice is a replay.
     replay = login_result(client(firms["a"].host), person.email, person.password, otp=next_code)
-    assert replay["code"] == "INVALID_OTP"
+    assert replay["code"] == "OTP_ALREADY_USED"
 
 
 def test_wrong_codes_count_towards_the_lock(client, firms, db_engine) -> None:

@@ -14,6 +14,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Неверный или устаревший одноразовый код.",
         "The one-time code is wrong or has expired.",
     ),
+    "OTP_ALREADY_USED": (
+        "Этот код уже использован. Дождитесь следующего кода в приложении.",
+        "This code has already been used. Wait for the next code in your app.",
+    ),
+    "RECOVERY_CODE_USED": (
+        "Этот резервный код уже использован: каждый действует один раз. Возьмите другой.",
+        "This recovery code has already been used: each works once. Use another one.",
+    ),
     "OTP_REQUIRED": (
         "Введите код из приложения-аутентификатора.",
         "Enter the code from your authenticator app.",
@@ -67,6 +75,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "TOTP_REQUIRED_BY_FIRM": (
         "Ваша фирма требует вход с одноразовым кодом; отключить его нельзя.",
         "Your firm requires two-factor login; it cannot be switched off.",
+    ),
+    "TOTP_RESET_NOT_STAFF": (
+        "Сбросить второй фактор здесь можно только сотруднику фирмы.",
+        "Only a staff member's second factor can be reset here.",
+    ),
+    "TOTP_RESET_SELF": (
+        "Свой второй фактор меняйте на странице «Безопасность» своей учётной записи.",
+        "Change your own second factor on your account's security page.",
+    ),
+    "TOTP_RESET_FIRM_ADMIN": (
+        "Второй фактор администратора фирмы сбрасывает только администратор фирмы.",
+        "Only a firm admin can reset a firm admin's second factor.",
     ),
     "NOT_FOUND": ("Не найдено.", "Not found."),
     "CABINET_NOT_FOUND": ("Такого кабинета у вас нет.", "You have no such cabinet."),

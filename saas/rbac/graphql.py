@@ -114,6 +114,11 @@ class MemberType(relay.Node):
     )
     status: str = strawberry.field(description="`active`, or why the membership no longer works.")
     created_at: datetime
+    totp_enabled: bool = strawberry.field(
+        default=False,
+        description="The person logs in with a TOTP second factor (a firm admin may reset it: "
+        "`resetStaffTotp`).",
+    )
     client_org_pk: strawberry.Private[int | None] = None
 
     @strawberry.field(
@@ -139,6 +144,7 @@ class MemberType(relay.Node):
             roles=list(view.roles),
             status=view.status,
             created_at=view.created_at,
+            totp_enabled=view.totp_enabled,
             client_org_pk=view.client_org_id,
         )
 

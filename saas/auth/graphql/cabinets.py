@@ -12,6 +12,7 @@ from strawberry import relay
 from saas.auth.models import Person
 from saas.auth.service import cabinets as service
 from saas.auth.service.errors import Refused
+from saas.auth.service.totp import recovery_codes_left
 from saas.core.actor import permissions_of
 from saas.rbac.permissions import requires_login
 from saas.schema.context import Info
@@ -99,6 +100,15 @@ class Viewer(relay.Node):
         if info.context.tenant_or_none is None:
             return []
         return sorted(await permissions_of(info.context))
+
+    @strawberry.field(
+        description="How many of the viewer's TOTP recovery codes are still unused (0 without "
+        "TOTP): regenerate them (`regenerateRecoveryCodes`) before they run out."
+    )
+    async def recovery_codes_left(self, info: Info) -> int:
+        if not self.totp_enabled:
+            return 0
+        return await recovery_codes_left(info.context.shared, int(self.id))
 
     @strawberry.field(description="Every cabinet of this person at every firm.")
     async def cabinets(self, info: Info) -> list[Cabinet]:

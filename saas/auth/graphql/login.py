@@ -32,7 +32,9 @@ class LoginSuccess:
 
 
 @strawberry.type(
-    description="Wrong e-mail or password, or a wrong one-time code (code INVALID_OTP)."
+    description="Wrong e-mail or password, or a wrong one-time code (code INVALID_OTP), or a "
+    "code used before (OTP_ALREADY_USED: that TOTP code was accepted already; "
+    "RECOVERY_CODE_USED: that recovery code was spent)."
 )
 class InvalidCredentials(Error):
     pass
@@ -92,6 +94,8 @@ LoginResult = Annotated[
 _LOGIN_REFUSALS: dict[str, type] = {
     "INVALID_CREDENTIALS": InvalidCredentials,
     "INVALID_OTP": InvalidCredentials,
+    "OTP_ALREADY_USED": InvalidCredentials,
+    "RECOVERY_CODE_USED": InvalidCredentials,
     "EXISTING_ACCOUNT_PASSWORD": InvalidCredentials,
     "OTP_REQUIRED": OtpRequired,
     "NOT_A_MEMBER": NotAMember,
@@ -121,7 +125,17 @@ class Mutation:
         "Every call counts as an attempt, also as an alias or in a batch."
     )
     async def login(
-        self, info: Info, email: str, password: str, otp: str | None = None
+        self,
+        info: Info,
+        email: str,
+        password: str,
+        otp: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The authenticator app's current code, or one of the recovery "
+                "codes (each works once)."
+            ),
+        ] = None,
     ) -> LoginResult:
         lang = request_language(info)
         if info.context.response is None:

@@ -27,9 +27,15 @@ LOGIN_CODES = frozenset(
 INVITATION_CODES = frozenset(
     {"INVITATION_UNKNOWN", "INVITATION_EXPIRED", "INVITATION_USED", "INVITATION_REVOKED"}
 )
+# A second factor's refusals: a login refusal at login, a validation error (field `code`)
+# when confirming a change with a code.
+OTP_CODES = frozenset({"INVALID_OTP", "OTP_ALREADY_USED", "RECOVERY_CODE_USED"})
 CONFLICT_CODES = frozenset(
     {
         "ALREADY_MEMBER",
+        "TOTP_RESET_NOT_STAFF",
+        "TOTP_RESET_SELF",
+        "TOTP_RESET_FIRM_ADMIN",
         "TOTP_ALREADY_ENABLED",
         "TOTP_NOT_STARTED",
         "TOTP_NOT_ENABLED",
@@ -46,7 +52,7 @@ def kind_of(code: str, field: str | None) -> str:
     validation.
     A wrong one-time code is a login refusal at login, a validation error (field `code`)
     when setting TOTP up or off."""
-    if code in LOGIN_CODES or (code == "INVALID_OTP" and field is None):
+    if code in LOGIN_CODES or (code in OTP_CODES and field is None):
         return "login"
     if code in INVITATION_CODES:
         return "invitation"

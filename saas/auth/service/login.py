@@ -20,7 +20,7 @@ from saas.auth.service.accounts import kinds_at, normalize_email, person_by_emai
 from saas.auth.service.clock import database_now
 from saas.auth.service.errors import Refused
 from saas.auth.service.sessions import IssuedSession, mfa_satisfied, open_session
-from saas.auth.service.totp import accept_totp
+from saas.auth.service.totp import second_factor_refusal
 from saas.core.actor import Actor
 from saas.db.session import shared_session
 from saas.tenants.cabinet import cabinet_enabled
@@ -210,8 +210,10 @@ async def login(
                 return await attempt.failed(session, person, "OTP_REQUIRED")
             # Locked, so two concurrent logins cannot both spend the same code.
             await session.refresh(person, with_for_update=True)
-            if not accept_totp(person, otp):
-                failed = await attempt.failed(session, person, "INVALID_OTP")
+            # A TOTP code or a recovery code; one used before is refused with its own words.
+            otp_refusal = await second_factor_refusal(session, person, otp)
+            if otp_refusal:
+                failed = await attempt.failed(session, person, otp_refusal)
                 return await attempt.held(session, failed)
         await attempt.succeeded(session, person)
         if person.password_hash and needs_rehash(person.password_hash):

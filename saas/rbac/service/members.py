@@ -32,6 +32,7 @@ class MemberView:
     roles: tuple[str, ...]
     status: str
     created_at: datetime
+    totp_enabled: bool = False
 
 
 def members_statement(tenant_id: int, kind: str | None = None) -> sa.Select:  # type: ignore[type-arg]
@@ -47,6 +48,7 @@ def members_statement(tenant_id: int, kind: str | None = None) -> sa.Select:  # 
             Membership.roles,
             Membership.status,
             Membership.created_at,
+            Person.totp_enabled,
         )
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.tenant_id == tenant_id)
@@ -67,6 +69,7 @@ def member_of(row: Any) -> MemberView:
         roles=tuple(row.roles or ()),
         status=row.status,
         created_at=row.created_at,
+        totp_enabled=bool(row.totp_enabled),
     )
 
 
