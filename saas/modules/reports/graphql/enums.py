@@ -55,7 +55,10 @@ strawberry.enum(
     name="ReportOrder",
     description="Order of the feed (newest first). ATTENTION: reports needing the firm's "
     "attention (rejected, clarification requested, processing error, or an overdue "
-    "follow-up) first, then the rest; each group newest updated first.",
+    "follow-up) first, then the rest; each group newest updated first. CLIENT_ATTENTION "
+    "(the client's home): reports needing the client (clarification requested, or "
+    "rejected with a follow-up still open) first, then the rest; each group newest "
+    "updated first.",
 )
 
 

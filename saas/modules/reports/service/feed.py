@@ -24,8 +24,11 @@ from saas.modules.clients.service import organization_scope
 from saas.modules.reports.models import Report
 from saas.modules.reports.models import Report as ReportRow
 from saas.modules.reports.models import ReportDocument as DocumentRow
-from saas.modules.reports.service.flow import ATTENTION_STATUSES
+from saas.modules.reports.service.flow import ATTENTION_STATUSES, EventKind
 from saas.modules.reports.service.scope import scope_reports
+
+CLARIFICATION_REQUESTED = EventKind.CLARIFICATION_REQUESTED.value
+REJECTED = EventKind.REJECTED.value
 
 
 @dataclass
@@ -52,6 +55,17 @@ def attention_rank(today: date) -> ColumnElement[int]:
     """1 for a report needing the firm's attention (rejected, clarification requested,
     processing error, or an overdue follow-up), else 0: the ATTENTION order's first key."""
     return case((or_(Report.status.in_(ATTENTION_STATUSES), overdue_clause(today)), 1), else_=0)
+
+
+def client_attention_rank() -> ColumnElement[int]:
+    """1 for a report needing its client (a clarification requested, or a rejection whose
+    follow-up is still open: `follow_up_due` is set while one is), else 0: the
+    CLIENT_ATTENTION order's first key."""
+    needs_client = or_(
+        Report.status == CLARIFICATION_REQUESTED,
+        and_(Report.status == REJECTED, Report.follow_up_due.is_not(None)),
+    )
+    return case((needs_client, 1), else_=0)
 
 
 def attention_rank_of(report: Report, today: date) -> int:
@@ -124,6 +138,7 @@ class FeedOrder(StrEnum):
     STATUS_AT_DESC = "status_at_desc"
     PERIOD_DESC = "period_desc"
     ATTENTION = "attention"
+    CLIENT_ATTENTION = "client_attention"
 
 
 ORDERS: dict[FeedOrder, tuple[Any, ...]] = {
@@ -212,14 +227,18 @@ def feed_statement(
     with_documents: bool,
 ) -> tuple[Any, tuple[Any, ...]]:
     """One statement for a page of the feed and its keyset key (descending). Rows carry the
-    report's columns (`report`), the ATTENTION rank (`attention`) in that order, the
-    organization's columns (`organization`, NULL where the actor may not see it) and the
-    documents' JSON (`documents_json`) when asked: reports, organizations and documents in
-    one round trip."""
+    report's columns (`report`), the ATTENTION or CLIENT_ATTENTION rank (`attention`) in
+    that order, the organization's columns (`organization`, NULL where the actor may not
+    see it) and the documents' JSON (`documents_json`) when asked: reports, organizations
+    and documents in one round trip."""
     stmt = filtered_reports(actor, where).with_only_columns(REPORT_COLUMNS)
     key: tuple[Any, ...]
     if order is FeedOrder.ATTENTION:
         rank = attention_rank(where.today or date.today()).label("attention")
+        stmt = stmt.add_columns(rank)
+        key = (rank, ReportRow.updated_at, ReportRow.id)
+    elif order is FeedOrder.CLIENT_ATTENTION:
+        rank = client_attention_rank().label("attention")
         stmt = stmt.add_columns(rank)
         key = (rank, ReportRow.updated_at, ReportRow.id)
     else:
