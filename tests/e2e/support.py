@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from saas.settings import Settings
+from saas.settings import PROJECT_ROOT, Settings
 from tests.support.auth import TestPerson
 from tests.support.client import GraphQLClient
 from tests.support.clients import llc
@@ -51,6 +51,27 @@ def expect_text(page: Any, selector: str, text: str, timeout: float = 15) -> Non
         return True
 
     eventually(shown, within=timeout, every=0.1, what=f"{text!r} in {selector}")
+
+
+AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations of the page as it is now (WCAG 2.1 A/AA and best practices)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
+    # It did look: the rules it checked and found met (a page without them proves nothing).
+    assert len(result["passes"]) > 20, result["passes"]
+    return [
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+            "summary": v["nodes"][0].get("failureSummary", "")[:300],
+        }
+        for v in result["violations"]
+    ]
 
 
 def no_horizontal_scroll(page: Any) -> bool:

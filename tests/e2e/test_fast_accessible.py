@@ -28,14 +28,16 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from saas.settings import PROJECT_ROOT, Settings
+from saas.settings import Settings
 from saas.web import WEB_DIST
 from tests.e2e.support import (
+    AXE,
     BRANDS,
     PASSWORD,
     FirmAdmin,
     Site,
     accept_invitation,
+    axe_violations,
     invitation_token,
     log_in,
 )
@@ -43,7 +45,6 @@ from tests.support.firms import Firm
 
 pytestmark = pytest.mark.usefixtures("branded")
 
-AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 BOOT = re.compile(r'<script type="application/json" id="kabinet-boot">(.*?)</script>', re.S)
@@ -115,24 +116,6 @@ def new_page(chromium: Any) -> Iterator[Any]:
     for context in contexts:
         context.close()
     assert not violations, violations
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's violations of the page as it is now (WCAG 2.1 A/AA and best practices)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
-    # It did look: the rules it checked and found met (a page without them proves nothing).
-    assert len(result["passes"]) > 20, result["passes"]
-    return [
-        {
-            "id": v["id"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-            "summary": v["nodes"][0].get("failureSummary", "")[:300],
-        }
-        for v in result["violations"]
-    ]
 
 
 def graphql_operations(page: Any) -> list[str]:

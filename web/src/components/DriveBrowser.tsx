@@ -269,7 +269,7 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
           {files.length === 0 ? (
             <p className="muted" data-testid="drive-empty">{t("drive.empty")}</p>
           ) : (
-            <table className="table drive-table">
+            <table className="table drive-table table-cards">
               <thead>
                 <tr>
                   <th>{t("drive.name")}</th>
@@ -284,14 +284,16 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
                   const previewable = !!current && (current.contentType.startsWith("image/") || current.contentType === "application/pdf");
                   return (
                     <tr key={file.id} data-testid="drive-file" data-name={file.name}>
-                      <td>
+                      <td className="card-title">
                         {file.name}
                         {file.currentVersionNo > 1 && (
                           <Versions fileId={file.id} count={file.currentVersionNo} onDownload={(v) => void download(file.id, v.id, file.name)} />
                         )}
                       </td>
-                      <td>{current ? format.size(current.size) : ""}</td>
-                      <td>{current?.uploadedBy?.displayName || current?.uploadedBy?.email || ""}</td>
+                      <td data-label={t("drive.size")}>{current ? format.size(current.size) : ""}</td>
+                      <td data-label={t("drive.uploadedBy")} className={current?.uploadedBy ? undefined : "empty"}>
+                        {current?.uploadedBy?.displayName || current?.uploadedBy?.email || ""}
+                      </td>
                       <td className="actions">
                         <button type="button" className="btn btn-secondary" onClick={() => void download(file.id, null, file.name)} aria-label={`${t("drive.download")}: ${file.name}`} data-testid="drive-download">
                           {t("drive.download")}

@@ -75,3 +75,29 @@ export function ArrowRightIcon() {
     </Svg>
   );
 }
+
+export function MenuIcon() {
+  return (
+    <Svg name="menu">
+      <path d="M4 6h16" />
+      <path d="M4 12h16" />
+      <path d="M4 18h16" />
+    </Svg>
+  );
+}
+
+export function FilterIcon() {
+  return (
+    <Svg name="filter">
+      <path d="M3 5h18l-7 8.5V19l-4 2v-7.5Z" />
+    </Svg>
+  );
+}
+
+export function ChevronDownIcon() {
+  return (
+    <Svg name="chevron-down">
+      <path d="m6 9 6 6 6-6" />
+    </Svg>
+  );
+}

@@ -13,6 +13,7 @@ import type { ReportRowFieldsFragment, ReportStatus, ReportsFeedQueryVariables }
 import { ErrorAlert } from "./Alert";
 import { BeingFixedMark, OverdueMark, ReportStatusBadge } from "./ReportStatusBadge";
 import { REPORT_STATUSES, REPORT_STATUS_LABEL, authorityText, formName, formatDateTime, formatPeriod } from "../reportLabels";
+import { FoldedFilters } from "./FoldedFilters";
 import { useI18n } from "../i18n";
 import { useReconnects } from "../app/client";
 import "../reports.css";
@@ -478,7 +479,12 @@ export function ReportFeed({
   return (
     <div className="report-feed" data-testid="report-feed">
       <StatusSummary organizationId={org} version={live.version} current={filters.status} onPick={(s) => update("status", s)} />
-      <FeedFilters filters={filters} staff={staff} update={update} />
+      <FoldedFilters
+        id="report-filters"
+        active={[filters.form, filters.status, filters.from, filters.to, staff && filters.org, staff && filters.overdue].filter(Boolean).length}
+      >
+        <FeedFilters filters={filters} staff={staff} update={update} />
+      </FoldedFilters>
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="report-announcement">
         {announced
           ? t("reports.changed", {

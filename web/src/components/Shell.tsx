@@ -1,37 +1,35 @@
+import { useEffect, useState } from "react";
 import type { ReactNode } from "react";
 import { Link, useLocation } from "react-router";
 import { BrandMark } from "./BrandMark";
 import { LangSwitch } from "./LangSwitch";
 import { LiveStatus } from "./LiveStatus";
 import { LogoutButton } from "./LogoutButton";
+import { MenuIcon } from "./Icon";
 import { NotificationBell } from "./NotificationBell";
+import { ShellNav } from "./ShellNav";
+import type { NavItem } from "./ShellNav";
 import { useBrand, useBrandName } from "../app/brand";
 import { useSession } from "../app/session";
 import { useT } from "../i18n";
 
-export interface NavItem {
-  to: string;
-  label: string;
-}
-
-/** The nav item the current path belongs to: the longest `to` that is the path or a parent of
- *  it (so /reports/import marks "Import", and /reports/42 still marks "Reports"). */
-function currentItem(nav: NavItem[], path: string): string | undefined {
-  const owners = nav.filter((item) => path === item.to || path.startsWith(item.to + "/"));
-  return owners.sort((a, b) => b.to.length - a.to.length)[0]?.to;
-}
+export type { NavItem };
 
 /** The frame of every cabinet page: the firm's header (logo, name, phone) in its color,
- *  the navigation, and a footer with the firm's contacts. */
+ *  the navigation, and a footer with the firm's contacts. On a phone the header is one line
+ *  (brand, bell, a menu button): the tools and the sections open behind the button. */
 export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactNode; children: ReactNode }) {
   const t = useT();
   const brand = useBrand();
   const name = useBrandName();
   const { viewer } = useSession();
   const manyCabinets = (viewer?.cabinets.length ?? 0) > 1;
-  const current = currentItem(nav, useLocation().pathname);
+  const path = useLocation().pathname;
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
+  const controls = nav.length > 0 ? "shell-tools shell-sections" : "shell-tools";
   return (
-    <div className="shell">
+    <div className={menuOpen ? "shell menu-open" : "shell"}>
       <a className="skip-link" href="#main">
         {t("common.skipToContent")}
       </a>
@@ -40,33 +38,31 @@ export function Shell({ nav, tools, children }: { nav: NavItem[]; tools?: ReactN
           <div className="shell-brand">
             <BrandMark />
           </div>
-          {tools}
-          {manyCabinets && (
-            <Link className="btn btn-secondary" to="/cabinets" data-testid="my-cabinets">
-              {t("shell.myCabinets")}
-            </Link>
-          )}
           {viewer && <NotificationBell />}
-          <LangSwitch />
-          <LogoutButton />
+          <button
+            type="button"
+            className="btn btn-secondary shell-menu-button"
+            aria-expanded={menuOpen}
+            aria-controls={controls}
+            onClick={() => setMenuOpen((open) => !open)}
+            data-testid="menu-button"
+          >
+            <MenuIcon />
+            <span className="visually-hidden">{t("shell.menu")}</span>
+          </button>
+          <div className="shell-tools" id="shell-tools">
+            {tools}
+            {manyCabinets && (
+              <Link className="btn btn-secondary" to="/cabinets" data-testid="my-cabinets">
+                {t("shell.myCabinets")}
+              </Link>
+            )}
+            <LangSwitch />
+            <LogoutButton />
+          </div>
         </div>
       </header>
-      {nav.length > 0 && (
-        <nav className="shell-nav" aria-label={t("shell.navigation")}>
-          <ul>
-            {nav.map((item) => (
-              <li key={item.to}>
-                <Link
-                  to={item.to}
-                  aria-current={item.to === current ? "page" : undefined}
-                >
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      )}
+      {nav.length > 0 && <ShellNav nav={nav} id="shell-sections" />}
       <main className="shell-main" id="main" tabIndex={-1}>
         {children}
       </main>

@@ -70,6 +70,10 @@ export const en: Dictionary = {
 
   "shell.myCabinets": "My cabinets",
   "shell.navigation": "Sections",
+  "shell.menu": "Menu",
+  "shell.more": "More",
+  "filters.show": "Filters",
+  "filters.active": "Filters ({count} set)",
   "notifications.title": "Notifications",
   "notifications.unreadLabel": "Notifications: {count} unread",
   "notifications.markAllRead": "Mark all read",

@@ -68,6 +68,10 @@ export const ru = {
 
   "shell.myCabinets": "Мои кабинеты",
   "shell.navigation": "Разделы",
+  "shell.menu": "Меню",
+  "shell.more": "Ещё",
+  "filters.show": "Фильтры",
+  "filters.active": "Фильтры (выбрано: {count})",
   "notifications.title": "Уведомления",
   "notifications.unreadLabel": "Уведомления: непрочитанных {count}",
   "notifications.markAllRead": "Отметить все прочитанными",

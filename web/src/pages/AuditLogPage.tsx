@@ -11,6 +11,7 @@ import {
 } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
+import { FoldedFilters } from "../components/FoldedFilters";
 import { useI18n, useT } from "../i18n";
 import { formatDateTime } from "../i18n/format";
 import "../audit.css";
@@ -222,6 +223,7 @@ export function AuditLogPage() {
         <h1>{t("auditLog.title")}</h1>
       </div>
       <p className="muted">{t("auditLog.hint")}</p>
+      <FoldedFilters id="audit-filters">
       <form className="filters audit-filters" onSubmit={apply} aria-label={t("audit.filters")} data-testid="audit-filters">
         <div className="audit-who">
           <span>{t("auditLog.who")}</span>{" "}
@@ -313,6 +315,7 @@ export function AuditLogPage() {
           {t("audit.reset")}
         </button>
       </form>
+      </FoldedFilters>
       <ExportPanel filter={filter} />
       {error && <ErrorAlert>{error.graphQLErrors[0]?.message ?? t("error.generic")}</ErrorAlert>}
       {refusal && (
@@ -328,7 +331,7 @@ export function AuditLogPage() {
       )}
       {log && log.edges.length === 0 && <p className="muted">{t("audit.empty")}</p>}
       {log && log.edges.length > 0 && (
-        <table className="table audit-table" data-testid="audit-log">
+        <table className="table audit-table table-cards" data-testid="audit-log">
           <thead>
             <tr>
               <th>{t("audit.when")}</th>
@@ -342,8 +345,8 @@ export function AuditLogPage() {
           <tbody>
             {log.edges.map(({ node }) => (
               <tr key={node.id} data-testid="audit-row" data-action={node.action}>
-                <td>{formatDateTime(node.at, lang)}</td>
-                <td>
+                <td className="card-title">{formatDateTime(node.at, lang)}</td>
+                <td data-label={t("audit.who")}>
                   <button
                     type="button"
                     className="btn-link"
@@ -357,11 +360,11 @@ export function AuditLogPage() {
                     <div className="muted">{node.actor.person.email}</div>
                   )}
                 </td>
-                <td data-testid="audit-action">
+                <td data-label={t("audit.action")} data-testid="audit-action">
                   {node.actionLabel}
                   <div className="muted audit-code">{node.action}</div>
                 </td>
-                <td>
+                <td data-label={t("auditLog.object")}>
                   <button
                     type="button"
                     className="btn-link"
@@ -375,10 +378,12 @@ export function AuditLogPage() {
                     {node.objectId ? ` ${node.objectId}` : ""}
                   </button>
                 </td>
-                <td>
+                <td data-label={t("auditLog.details")}>
                   <Details data={node.data} />
                 </td>
-                <td>{node.ip ?? ""}</td>
+                <td data-label={t("auditLog.ip")} className={node.ip ? undefined : "empty"}>
+                  {node.ip ?? ""}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -12,6 +12,7 @@ import {
 } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
+import { FoldedFilters } from "../components/FoldedFilters";
 import { useT } from "../i18n";
 import { useFormat } from "../i18n/format";
 import type { MessageKey } from "../i18n";
@@ -171,6 +172,7 @@ export function DriveAccessLogPage() {
         <h1>{t("audit.title")}</h1>
       </div>
       <p className="muted">{t("audit.hint")}</p>
+      <FoldedFilters id="access-filters">
       <form className="filters" onSubmit={apply} aria-label={t("audit.filters")} data-testid="access-filters">
         <label>
           {t("audit.since")}{" "}
@@ -233,12 +235,13 @@ export function DriveAccessLogPage() {
           {t("audit.reset")}
         </button>
       </form>
+      </FoldedFilters>
       <ExportPanel filter={filter} />
       {error && <ErrorAlert>{error.graphQLErrors[0]?.message ?? t("error.generic")}</ErrorAlert>}
       {fetching && !log && <p role="status">{t("common.loading")}</p>}
       {log && log.edges.length === 0 && <p className="muted">{t("audit.empty")}</p>}
       {log && log.edges.length > 0 && (
-        <table className="table" data-testid="access-log">
+        <table className="table table-cards" data-testid="access-log">
           <thead>
             <tr>
               <th>{t("audit.when")}</th>
@@ -252,12 +255,14 @@ export function DriveAccessLogPage() {
           <tbody>
             {log.edges.map(({ node }) => (
               <tr key={node.id} data-testid="access-row" data-kind={node.documentKind}>
-                <td>{format.dateTime(node.at)}</td>
-                <td>{node.person ? node.person.displayName || node.person.email : t("audit.apiToken")}</td>
-                <td>{node.organizationName ?? ""}</td>
-                <td>{node.documentName}</td>
-                <td data-testid="access-kind">{t(KIND_LABELS[node.documentKind])}</td>
-                <td data-testid="access-action">{t(ACTION_LABELS[node.action])}</td>
+                <td className="card-title">{format.dateTime(node.at)}</td>
+                <td data-label={t("audit.who")}>{node.person ? node.person.displayName || node.person.email : t("audit.apiToken")}</td>
+                <td data-label={t("audit.organization")} className={node.organizationName ? undefined : "empty"}>
+                  {node.organizationName ?? ""}
+                </td>
+                <td data-label={t("audit.file")}>{node.documentName}</td>
+                <td data-label={t("audit.kind")} data-testid="access-kind">{t(KIND_LABELS[node.documentKind])}</td>
+                <td data-label={t("audit.action")} data-testid="access-action">{t(ACTION_LABELS[node.action])}</td>
               </tr>
             ))}
           </tbody>

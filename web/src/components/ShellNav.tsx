@@ -1,0 +1,119 @@
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { Link, useLocation } from "react-router";
+import { ChevronDownIcon } from "./Icon";
+import { useT } from "../i18n";
+
+export interface NavItem {
+  to: string;
+  label: string;
+}
+
+/** The nav item the current path belongs to: the longest `to` that is the path or a parent of
+ *  it (so /reports/import marks "Import", and /reports/42 still marks "Reports"). */
+function currentItem(nav: NavItem[], path: string): string | undefined {
+  const owners = nav.filter((item) => path === item.to || path.startsWith(item.to + "/"));
+  return owners.sort((a, b) => b.to.length - a.to.length)[0]?.to;
+}
+
+/** How many of the row's items fit beside the "more" button (all of them when the row is a
+ *  column: the phone's menu). Every item stays laid out (the hidden ones invisibly), so each
+ *  one's width is known whatever is shown now. */
+function fitting(list: HTMLUListElement): number {
+  const items = Array.from(list.querySelectorAll<HTMLElement>(":scope > [data-nav-item]"));
+  const more = list.querySelector<HTMLElement>(":scope > .nav-more");
+  const style = getComputedStyle(list);
+  if (!more || style.flexDirection === "column" || list.clientWidth === 0) return items.length;
+  const gap = parseFloat(style.columnGap) || 0;
+  const room = list.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const widths = items.map((item) => item.getBoundingClientRect().width);
+  const all = widths.reduce((sum, width) => sum + width, 0) + gap * Math.max(widths.length - 1, 0);
+  if (all <= room + 0.5) return items.length;
+  const moreWidth = more.getBoundingClientRect().width + gap;
+  let used = 0;
+  let count = 0;
+  for (const width of widths) {
+    const next = used + (count ? gap : 0) + width;
+    if (next + moreWidth > room) break;
+    used = next;
+    count += 1;
+  }
+  return count;
+}
+
+/** The section links in one row that never cuts an item: those that do not fit the width
+ *  (a long menu, English, a narrow window) move into a "more" menu at the row's end. On a
+ *  phone the row is a column inside the header's menu and shows every item. */
+export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
+  const t = useT();
+  const path = useLocation().pathname;
+  const current = currentItem(nav, path);
+  const list = useRef<HTMLUListElement>(null);
+  const moreRoot = useRef<HTMLLIElement>(null);
+  const [fit, setFit] = useState(nav.length);
+  const [moreOpen, setMoreOpen] = useState(false);
+  const labels = nav.map((item) => item.label).join("\n");
+
+  useLayoutEffect(() => {
+    const row = list.current;
+    if (!row) return;
+    const measure = () => setFit(fitting(row));
+    measure(); // before the first paint: nothing moves once shown
+    const observer = new ResizeObserver(measure);
+    observer.observe(row);
+    return () => observer.disconnect();
+  }, [labels]);
+
+  useEffect(() => setMoreOpen(false), [path]);
+  useEffect(() => {
+    if (!moreOpen) return;
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !moreRoot.current?.contains(event.target as Node)) {
+        setMoreOpen(false);
+      }
+    };
+    document.addEventListener("mousedown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("mousedown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, [moreOpen]);
+
+  const overflow = nav.slice(fit);
+  const link = (item: NavItem) => (
+    <Link to={item.to} aria-current={item.to === current ? "page" : undefined}>
+      {item.label}
+    </Link>
+  );
+  return (
+    <nav className="shell-nav" id={id} aria-label={t("shell.navigation")} data-testid="shell-nav">
+      <ul ref={list}>
+        {nav.map((item, index) => (
+          <li key={item.to} data-nav-item className={index < fit ? undefined : "nav-overflowed"}>
+            {link(item)}
+          </li>
+        ))}
+        <li className={overflow.length ? "nav-more" : "nav-more nav-overflowed"} ref={moreRoot}>
+          <button
+            type="button"
+            className={overflow.some((item) => item.to === current) ? "nav-more-button current" : "nav-more-button"}
+            aria-expanded={moreOpen}
+            aria-controls={moreOpen ? `${id}-more` : undefined}
+            onClick={() => setMoreOpen((open) => !open)}
+            data-testid="nav-more"
+            tabIndex={overflow.length ? undefined : -1}
+          >
+            {t("shell.more")} <ChevronDownIcon />
+          </button>
+          {moreOpen && overflow.length > 0 && (
+            <ul className="nav-more-list" id={`${id}-more`} data-testid="nav-more-list">
+              {overflow.map((item) => (
+                <li key={item.to}>{link(item)}</li>
+              ))}
+            </ul>
+          )}
+        </li>
+      </ul>
+    </nav>
+  );
+}
