@@ -4,7 +4,7 @@ This is the vocabulary of policies: custom roles may only be granted permissions
 here, the default roles' lines only use these objects. A test reads the schema's guards and
 this catalog (tests/test_rbac_guards.py): every guard uses a catalog permission, and every
 catalog permission guards a field or is one of the service checks it lists. A module adding
-a guarded field adds its line here; a module not built yet has no line (chat, requests,
+a guarded field adds its line here; a module not built yet has no line (requests,
 calendars, performers, agreements, dashboards come with their modules).
 """
 
@@ -109,6 +109,18 @@ PERMISSION_CATALOG: tuple[Permission, ...] = (
         "manage",
         "Удалять документы, видеть журнал скачиваний",
         "Delete documents, see the download log",
+    ),
+    P(
+        "chat",
+        "read",
+        "Читать чаты с клиентами своих организаций",
+        "Read the chats with the clients of one's organizations",
+    ),
+    P(
+        "chat",
+        "write",
+        "Писать в чаты клиентов, отзывать свои сообщения, назначать ответственного за чат",
+        "Write in clients' chats, withdraw one's messages, assign a conversation",
     ),
     P(
         "webhooks",

@@ -110,6 +110,9 @@ RULES: dict[str, Rule] = {
     "Mutation.startUpload(filename:)": OWN,
     "ReportDocumentInput.filename": OWN,
     "Mutation.uploadLogo(filename:)": OWN,  # cleaned (saas.modules.branding.service.images)
+    "PostChatMessageInput.body": TEXT,  # TOO_LONG above 10,000 (saas.modules.chat.service)
+    "ChatFileInput.contentBase64": CONTENT,
+    "ChatFileInput.filename": OWN,  # cleaned (saas.modules.documents.service)
 }
 
 _MESSAGES = {

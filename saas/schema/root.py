@@ -24,6 +24,7 @@ MODULES = (
     "saas.modules.clients.graphql",
     "saas.modules.reports.graphql",
     "saas.modules.documents.graphql",
+    "saas.modules.chat.graphql",
     "saas.modules.notifications.graphql",
     "saas.modules.audit.graphql",
     "saas.tenants.calendar_graphql",

@@ -109,6 +109,24 @@ class BusinessCalendar:
             closes -= PRE_HOLIDAY_CUT
         return opens, closes
 
+    def business_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from `start` to `end` (0 when `end` is not later): the age of
+        something waiting, counted like `add_business_hours` counts (nights, days off and a
+        pre-holiday day's last hour do not count)."""
+        if end <= start:
+            return 0.0
+        first, last = self.local(start), self.local(end)
+        total = timedelta(0)
+        day = first.date()
+        while day <= last.date():
+            span = self.working_hours(day)
+            if span is not None:
+                begin, finish = max(span[0], first), min(span[1], last)
+                if finish > begin:
+                    total += finish - begin
+            day += timedelta(1)
+        return total.total_seconds() / 3600
+
     def add_business_hours(self, moment: datetime, hours: float | timedelta) -> datetime:
         """The moment `hours` of working time after `moment` (in the firm's zone). Time
         outside working hours does not count: Friday 17:30 + 1 h is Monday 09:30 (a

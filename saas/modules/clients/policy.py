@@ -37,7 +37,6 @@ class ClientModule(StrEnum):
 # How a refusal names a value whose module has not registered (yet): its module's words
 # come with its registration.
 PLANNED_LABELS: dict[ClientModule, tuple[str, str]] = {
-    ClientModule.CHAT: ("Чат с бухгалтером", "Chat with the accountant"),
     ClientModule.ORDER_SERVICES: ("Заказ услуг", "Order services"),
     ClientModule.APPROVE: ("Согласование", "Approvals"),
 }

@@ -17,3 +17,6 @@ def gid(type_name: str, pk: int) -> strawberry.ID:
 class NotificationKind(Enum):
     REPORT_REJECTED = "report_rejected"
     CLARIFICATION_REQUESTED = "clarification_requested"
+    CHAT_MESSAGE = strawberry.enum_value(
+        "chat_message", description="A new message in a chat the person takes part in."
+    )

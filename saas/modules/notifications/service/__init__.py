@@ -13,6 +13,7 @@ reports in the transaction that records the event); inside the module, name the 
 from saas.modules.notifications.service.inbox import (
     NotificationError,
     NotificationKind,
+    notify_people,
     notify_report_event,
     schedule_mail_after_commit,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "create_endpoint",
     "email_choices",
     "email_muted_kinds",
+    "notify_people",
     "notify_report_event",
     "post",
     "schedule_mail_after_commit",

@@ -33,6 +33,7 @@ from saas.schema.errors import LocalizedError
 class NotificationKind(StrEnum):
     REPORT_REJECTED = "report_rejected"
     CLARIFICATION_REQUESTED = "clarification_requested"
+    CHAT_MESSAGE = "chat_message"
 
 
 # report event kind -> notification kind
@@ -45,6 +46,7 @@ CLIENT, STAFF = "client", "staff"
 TITLES: dict[str, tuple[str, str]] = {
     NotificationKind.REPORT_REJECTED: ("Отчёт отклонён", "Report rejected"),
     NotificationKind.CLARIFICATION_REQUESTED: ("Требуются пояснения", "Clarification requested"),
+    NotificationKind.CHAT_MESSAGE: ("Новое сообщение в чате", "New message in the chat"),
 }
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -121,6 +123,37 @@ async def notify_report_event(session: AsyncSession, report: Any, event: Any) ->
     if inserted:
         schedule_mail_after_commit(session)
     return len(inserted)
+
+
+async def notify_people(
+    session: AsyncSession,
+    kind: NotificationKind,
+    recipients: dict[int, str],
+    organization_id: int,
+    payload: dict[str, Any],
+) -> int:
+    """In-app notifications of `kind` for `recipients` (person id -> audience 'client' or
+    'staff') about an organization, in the caller's transaction (another module's event, e.g.
+    a chat message: `payload` holds its `text`, `organization_name` and what `link_of` needs);
+    the batched e-mail follows the commit, honoring each person's preferences."""
+    if not recipients:
+        return 0
+    await session.execute(
+        pg_insert(Notification).values(
+            [
+                {
+                    "person_id": person_id,
+                    "audience": audience,
+                    "kind": kind.value,
+                    "organization_id": organization_id,
+                    "payload": payload,
+                }
+                for person_id, audience in sorted(recipients.items())
+            ]
+        )
+    )
+    schedule_mail_after_commit(session)
+    return len(recipients)
 
 
 # ----------------------------------------------------------------------- after the commit
@@ -236,6 +269,9 @@ def period_label(year: int, code: str, lang: str) -> str:
 
 def title_of(kind: str, payload: dict[str, Any], lang: str) -> str:
     ru, en = TITLES.get(kind, ("Уведомление", "Notification"))
+    if "form_code" not in payload:  # not about a report (a chat message)
+        name = str(payload.get("organization_name") or "")
+        return f"{en if lang == 'en' else ru}: {name}" if name else (en if lang == "en" else ru)
     form = form_of(str(payload.get("form_code", "")))
     form_name = form.name(lang) if form else str(payload.get("form_code", ""))
     period = period_label(
@@ -255,6 +291,10 @@ def body_of_notification(payload: dict[str, Any], lang: str) -> str:
 
 def link_of(notification: Notification) -> str:
     """The cabinet path of what the notification is about, for its audience."""
+    if notification.kind == NotificationKind.CHAT_MESSAGE and notification.organization_id:
+        if notification.audience == CLIENT:
+            return f"/cabinet/{notification.organization_id}/chat"
+        return f"/clients/{notification.organization_id}/chat"
     if notification.report_id is None:
         return "/"
     if notification.audience == CLIENT and notification.organization_id is not None:

@@ -1,0 +1,82 @@
+"""Who may do what in the chat.
+
+Two layers, as in reports and documents:
+- Casbin (saas.rbac.defaults.DEFAULT_POLICY): staff read conversations with `chat:read` and
+  write (post, withdraw, mark read, assign) with `chat:write`; an integrator token with
+  `chat:write` posts system entries. Client users hold no `chat` permission (a staff object):
+  they need `client_cabinet:read`.
+- Grants and scope (service/scope.py): staff see the conversations of the organizations the
+  core's `organization_filter` lets them see (the responsible manager and moderators; the
+  whole firm with `clients:read_all`); a contact those of the organizations granting it
+  'chat' (an active contact, the module enabled by the firm).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+
+from saas.core.actor import Actor, actor_with
+from saas.core.lifecycle import on_organization_created
+from saas.core.modules import register_grant
+from saas.modules.chat.service.conversations import open_conversation
+from saas.rbac.enforcer import is_allowed
+
+# What a firm grants client contacts: the conversation with the firm, per organization.
+CHAT_GRANT = register_grant(
+    "chat", ru="Чат с бухгалтером", en="Chat with the accountant", default=True, module="chat"
+)
+
+# What the chat's rules ask of the actor (`actor.may(...)` in the services).
+CHAT_PERMISSIONS = (("chat", "read"), ("chat", "write"), ("client_cabinet", "read"))
+
+READ_NOTE = (
+    "Requires `chat:read` (firm staff: the organizations they see), or `client_cabinet:read` "
+    "for a client user, who then sees only organizations granting it 'chat'."
+)
+WRITE_NOTE = (
+    "Requires `chat:write` (firm staff, integrator tokens: system entries), or "
+    "`client_cabinet:read` for a client user holding the 'chat' grant of the organization."
+)
+
+
+class _Either(BasePermission):
+    """A staff permission, or the client cabinet (the service then applies the grant)."""
+
+    pair: tuple[str, str] = ("chat", "read")
+    error_extensions: dict[str, Any]
+
+    def __init__(self) -> None:
+        self.guards = (self.pair, ("client_cabinet", "read"))
+        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
+        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        ctx = info.context
+        return await is_allowed(ctx, *self.pair) or await is_allowed(ctx, "client_cabinet", "read")
+
+
+class ChatReadable(_Either):
+    pair = ("chat", "read")
+
+
+class ChatWritable(_Either):
+    pair = ("chat", "write")
+
+
+def reads_chat() -> list[Any]:
+    return [PermissionExtension(permissions=[ChatReadable()])]
+
+
+def writes_chat() -> list[Any]:
+    return [PermissionExtension(permissions=[ChatWritable()])]
+
+
+async def viewer_of(ctx: Any) -> Actor:
+    """The request's actor with the chat's permissions checked (once per request)."""
+    return await actor_with(ctx, *CHAT_PERMISSIONS)
+
+
+# A new organization starts with its conversation (clients calls the core's hook).
+on_organization_created(open_conversation)

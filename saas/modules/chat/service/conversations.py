@@ -1,0 +1,196 @@
+"""Conversations: one per client organization, who sees them, the firm's inbox, assigning.
+
+Staff see the conversations of the organizations the core's `organization_filter` lets them
+see (firm-wide with `clients:read_all`, else those they are the responsible manager or a
+moderator of); a client user those of organizations granting it 'chat' (an active contact,
+the module enabled by the firm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saas.core.actor import Actor, organization_filter
+from saas.core.audit import audit
+from saas.modules.chat.models import CLIENT, STAFF, SYSTEM, ChatConversation, ChatMessage
+from saas.modules.chat.service.errors import conversation_not_found, no_write
+from saas.modules.chat.service.unread import unread_messages
+from saas.modules.clients.models import ClientGrant, ClientOrganization
+from saas.modules.clients.service import grants_statement
+
+CHAT = "chat"
+
+
+async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
+    """The organization's conversation, opened if it has none yet (idempotent)."""
+    await session.execute(
+        pg_insert(ChatConversation)
+        .values(organization_id=org_id)
+        .on_conflict_do_nothing(
+            index_elements=[ChatConversation.organization_id],
+            index_where=ChatConversation.report_id.is_(None),
+        )
+    )
+    found = await session.scalar(
+        select(ChatConversation.id).where(
+            ChatConversation.organization_id == org_id, ChatConversation.report_id.is_(None)
+        )
+    )
+    assert found is not None
+    return int(found)
+
+
+async def open_conversation(session: Any, org_id: int) -> None:
+    """`saas.core.lifecycle` hook: a new organization starts with its conversation."""
+    await ensure_conversation(session, org_id)
+
+
+def side_of(actor: Actor) -> str:
+    """Who writes: a person of the firm (staff), a client contact, or the platform (a
+    token, a job)."""
+    if actor.person_id is None:
+        return SYSTEM
+    return STAFF if actor.staff else CLIENT
+
+
+def granted_organizations(actor: Actor) -> Any:
+    """A client user's organizations granting it 'chat' (a subquery)."""
+    assert actor.person_id is not None
+    return (
+        grants_statement(actor.person_id, actor.client_org_ids)
+        .where(ClientGrant.module == CHAT)
+        .with_only_columns(ClientOrganization.id)
+        .scalar_subquery()
+    )
+
+
+def organizations_scope(actor: Actor, column: Any) -> ColumnElement[bool] | None:
+    """The clause on a column of organization ids limiting it to the chats `actor` sees
+    (None: every one). Which operations the actor may use at all is the fields' guard
+    (`chat:read` / `chat:write`, or the client cabinet); this is the rows."""
+    if actor.staff:
+        return organization_filter(actor, column)
+    if actor.person_id is None or not actor.client_org_ids:
+        return false()
+    return column.in_(granted_organizations(actor))
+
+
+def conversations_scope(actor: Actor) -> ColumnElement[bool] | None:
+    return organizations_scope(actor, ChatConversation.organization_id)
+
+
+def scope_conversations(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    clause = conversations_scope(actor)
+    return stmt if clause is None else stmt.where(clause)
+
+
+async def access_conversation(
+    session: AsyncSession, actor: Actor, conversation_id: int | None
+) -> ChatConversation:
+    """The only way to load one conversation by id for an actor."""
+    if conversation_id is None:
+        raise conversation_not_found()
+    row = (
+        await session.execute(
+            scope_conversations(
+                select(ChatConversation).where(ChatConversation.id == conversation_id), actor
+            )
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise conversation_not_found()
+    return row
+
+
+async def conversation_of_organization(
+    session: AsyncSession, actor: Actor, org_id: int | None
+) -> ChatConversation:
+    """The organization's conversation, if the actor may see it (opened on first access for
+    an organization written without the clients service, e.g. raw test rows)."""
+    if org_id is None:
+        raise conversation_not_found()
+    clause = organizations_scope(actor, ClientOrganization.id)
+    visible = select(ClientOrganization.id).where(ClientOrganization.id == org_id)
+    if clause is not None:
+        visible = visible.where(clause)
+    if await session.scalar(visible) is None:
+        raise conversation_not_found()
+    return await access_conversation(session, actor, await ensure_conversation(session, org_id))
+
+
+# ------------------------------------------------------------------------------ the inbox
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    organization_id: int | None = None
+    awaiting_answer: bool | None = None
+    responsible_manager_id: int | None = None
+    assignee_id: int | None = None
+
+
+def inbox_statement(actor: Actor, where: InboxFilter, base: Select[Any]) -> Select[Any]:
+    """The conversations the actor sees, with their unread rank (1: something unread by the
+    viewer) and activity (the last message, else the opening) as labelled sort columns:
+    unread first, then the most recent."""
+    c = ChatConversation
+    stmt = scope_conversations(base, actor)
+    if where.organization_id is not None:
+        stmt = stmt.where(c.organization_id == where.organization_id)
+    if where.awaiting_answer is not None:
+        stmt = stmt.where(
+            c.awaiting_since.is_not(None) if where.awaiting_answer else c.awaiting_since.is_(None)
+        )
+    if where.responsible_manager_id is not None:
+        stmt = stmt.where(
+            ClientOrganization.responsible_manager_person_id == where.responsible_manager_id
+        )
+    if where.assignee_id is not None:
+        stmt = stmt.where(c.assignee_person_id == where.assignee_id)
+    if actor.person_id is not None:
+        unread = exists(unread_messages(actor.person_id).where(ChatMessage.conversation_id == c.id))
+        rank: Any = case((unread, 1), else_=0)
+    else:
+        rank = literal(0)
+    return stmt.add_columns(
+        cast(rank, Integer).label("unread_rank"),
+        func.coalesce(c.last_message_at, c.created_at).label("activity"),
+    )
+
+
+async def assign_conversation(
+    session: AsyncSession, actor: Actor, conversation_id: int | None, assignee_id: int | None
+) -> ChatConversation:
+    """Assign the conversation to a staff member (None: nobody). The assignee was checked as
+    active staff of the firm by the id's kind (`Staff`)."""
+    if not (actor.staff and actor.may("chat", "write")):
+        raise no_write()
+    conversation = await access_conversation(session, actor, conversation_id)
+    conversation.assignee_person_id = assignee_id
+    await session.flush()
+    await audit(
+        session,
+        actor,
+        "chat.conversation_assigned",
+        "chat_conversation",
+        conversation.id,
+        assignee_person_id=assignee_id,
+        organization_id=conversation.organization_id,
+    )
+    return conversation
