@@ -118,6 +118,8 @@ ARGUMENT_TYPES = {
     "endpointId": "WebhookEndpoint",
     "deliveryId": "WebhookDelivery",
     "apiTokenId": "ApiToken",
+    "followUpId": "ReportFollowUp",
+    "managerId": "Person",
 }
 FIELD_ID_TYPES = {
     "node": "*",
@@ -463,6 +465,11 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
         "text: $t}) { __typename } }",
         {"r": rejected["id"], "t": names["org"]},
     )
+    follow_ups = c.execute(
+        "query($r: ID!) { report(id: $r) { ... on Report { followUps { id } } } }",
+        {"r": rejected["id"]},
+    )["report"]["followUps"]
+    ids["ReportFollowUp"] = [f["id"] for f in follow_ups]
     notifications = c.execute("{ notifications(first: 5) { edges { node { id } } } }")
     ids["Notification"] = [e["node"]["id"] for e in notifications["notifications"]["edges"][:1]]
     webhook = c.execute(

@@ -3,7 +3,8 @@
 One path for both formats: the file is read into items (`read_json_lines`, `read_csv`) when
 the import is submitted, a structural problem of the whole file (no rows, an unknown column,
 a broken quote) being a `ValidationError` then; the job turns each item's row into an
-`EventInput` with `event_input` and records it in its own savepoint (see jobs.py).
+`EventInput` with `import_rows.event_input` (creating the report the row names when it does
+not exist yet) and records it in its own savepoint (see jobs.py).
 
 An item is JSON (it is kept in the job's params): `{"line": n, "row": {field: value}}`, or
 `{"line": n, "error": {...}}` for a line that could not be read (bad JSON), or `{"line": n}`
@@ -12,9 +13,9 @@ of the file where the record starts (a CSV record may span lines: quoted newline
 
 Fields (JSON keys and CSV column names alike, see docs/integrate.md): the report by
 `reportId`, or by `inn` (+ `kpp` when the INN has several organizations), `formCode`,
-`periodYear`, `periodCode` and `correction` (default 0); then `externalId`, `kind`,
-`occurredAt`, `text`, `reasonCode`. A row with `documents` is refused: files go through
-`recordReportEvent`, never through an import.
+`periodYear`, `periodCode` and `correction` (default 0), with `authorityCode` for a report
+that does not exist yet; then `externalId`, `kind`, `occurredAt`, `text`, `reasonCode`. A
+row with `documents` is refused: files go through `recordReportEvent`, never an import.
 """
 
 from __future__ import annotations
@@ -22,24 +23,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.core.actor import Actor
-from saas.core.ids import InvalidId, decode
-from saas.modules.clients.models import ClientOrganization
-from saas.modules.reports.models import Report
-from saas.modules.reports.service.flow import EventKind, ReportsError
-from saas.modules.reports.service.scope import scope_reports
-from saas.modules.reports.service.timeline import EventInput
+from saas.modules.reports.service.flow import ReportsError
 
 MAX_IMPORT_ROWS = 5000
 IDENTITY = ("inn", "kpp", "formCode", "periodYear", "periodCode", "correction")
-FIELDS = ("reportId", *IDENTITY, "externalId", "kind", "occurredAt", "text", "reasonCode")
+# authorityCode: used only when the row's report does not exist yet and is created.
+FIELDS = (
+    "reportId",
+    *IDENTITY,
+    "authorityCode",
+    "externalId",
+    "kind",
+    "occurredAt",
+    "text",
+    "reasonCode",
+)
 REQUIRED = ("externalId", "kind", "occurredAt")
 DELIMITERS = (",", ";", "\t")
 
@@ -257,156 +259,3 @@ def read_import(json_lines: str | None, csv_text: str | None) -> list[dict[str, 
             "csv" if json_lines is not None else "jsonLines",
         )
     return read_json_lines(json_lines) if json_lines is not None else read_csv(csv_text or "")
-
-
-# ----------------------------------------------------------------------------- validating
-
-
-def _value(row: dict[str, Any], name: str) -> str | None:
-    value = row.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _invalid(
-            "INVALID_FIELD",
-            f"Поле `{name}` — строка.",
-            f"`{name}` is a string.",
-            name,
-        )
-    return str(value)
-
-
-def _required(row: dict[str, Any], name: str) -> str:
-    value = _value(row, name)
-    if value is None:
-        raise _invalid("MISSING_FIELD", f"Не указано `{name}`.", f"`{name}` is required", name)
-    return value
-
-
-def _number(row: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = _value(row, name) if default is None else (_value(row, name) or str(default))
-    if value is None:
-        raise _invalid("MISSING_FIELD", f"Не указано `{name}`.", f"`{name}` is required", name)
-    value = value.strip()
-    if not value.isdigit() or len(value) > 9:
-        raise _invalid(
-            "INVALID_FIELD",
-            f"Поле `{name}` — целое число.",
-            f"`{name}` is a whole number.",
-            name,
-        )
-    return int(value)
-
-
-async def _find_report(session: AsyncSession, actor: Actor, row: dict[str, Any]) -> int | None:
-    """The report named by organization INN (and KPP), form, period and correction."""
-    inn = _required(row, "inn").strip()
-    stmt = (
-        select(Report.id)
-        .join(ClientOrganization, ClientOrganization.id == Report.organization_id)
-        .where(
-            ClientOrganization.inn == inn,
-            Report.form_code == _required(row, "formCode").strip().lower(),
-            Report.period_year == _number(row, "periodYear"),
-            Report.period_code == _required(row, "periodCode").strip().upper(),
-            Report.correction == _number(row, "correction", default=0),
-        )
-        .limit(2)
-    )
-    if kpp := _value(row, "kpp"):
-        stmt = stmt.where(ClientOrganization.kpp == kpp.strip())
-    result = await session.execute(scope_reports(stmt, actor))
-    ids: list[Any] = list(result.scalars())
-    found = [int(pk) for pk in ids]
-    if len(found) > 1:
-        raise _invalid(
-            "AMBIGUOUS_REPORT",
-            "С этим ИНН несколько организаций: укажите kpp или reportId.",
-            "Several organizations have this INN: give kpp or reportId.",
-            "kpp",
-        )
-    if not found:
-        raise ReportsError(
-            "not_found",
-            "NOT_FOUND",
-            "Нет отчёта с таким ИНН, формой, периодом и корректировкой.",
-            "No report with this INN, form, period and correction.",
-        )
-    return found[0]
-
-
-def _report_number(value: Any) -> int:
-    """A row's reportId, decoded as every id argument is (saas.core.ids); the report is then
-    looked up in the firm's own schema like any other."""
-    try:
-        return decode(value, "Report", "reportId")
-    except InvalidId as exc:
-        raise _invalid(
-            exc.code, "Неверный идентификатор отчёта.", "Not a valid report id.", "reportId"
-        ) from None
-
-
-async def event_input(session: AsyncSession, actor: Actor, row: dict[str, Any]) -> EventInput:
-    """One row (a JSON object or a CSV record) to an event, or a ReportsError naming the
-    field. Rows are validated the same whatever the file's format."""
-    if row.get("documents") not in (None, "", []):
-        # An import stores no files: dropping them silently would lose them, and the same
-        # event sent later with its documents would then be a conflict.
-        raise _invalid(
-            "DOCUMENTS_NOT_IMPORTED",
-            "Импорт не принимает документы: запишите это событие с документами через "
-            "recordReportEvent.",
-            "An import carries no documents: record this event with its documents through "
-            "recordReportEvent.",
-            "documents",
-        )
-    for name in REQUIRED:
-        _required(row, name)
-    try:
-        kind = EventKind(_required(row, "kind").strip().lower())
-    except ValueError as exc:
-        allowed = ", ".join(k.value for k in EventKind)
-        raise _invalid(
-            "INVALID_KIND",
-            f"`kind` — одно из: {allowed}.",
-            f"`kind` is one of: {allowed}",
-            "kind",
-        ) from exc
-    try:
-        occurred_at = datetime.fromisoformat(_required(row, "occurredAt").strip())
-    except ValueError as exc:
-        raise _invalid(
-            "INVALID_TIME",
-            "`occurredAt` — дата и время ISO 8601 с часовым поясом (2026-04-20T09:00:00+03:00).",
-            "`occurredAt` is an ISO 8601 date-time with an offset (2026-04-20T09:00:00+03:00)",
-            "occurredAt",
-        ) from exc
-    text = row.get("text") or ""
-    if not isinstance(text, str):
-        raise _invalid("INVALID_FIELD", "Поле `text` — строка.", "`text` is a string.", "text")
-    reason = _value(row, "reasonCode")
-    if reason is not None and len(reason.strip()) > 64:
-        raise _invalid(
-            "INVALID_FIELD",
-            "Код причины — не длиннее 64 символов.",
-            "`reasonCode` is at most 64 characters.",
-            "reasonCode",
-        )
-    report_id = _value(row, "reportId")
-    if report_id is None and not any(_value(row, name) for name in IDENTITY):
-        raise _invalid(
-            "MISSING_FIELD",
-            "Не указан отчёт: reportId либо inn, formCode, periodYear, periodCode.",
-            "`reportId` is required (or inn, formCode, periodYear, periodCode)",
-            "reportId",
-        )
-    return EventInput(
-        report_id=_report_number(report_id)
-        if report_id is not None
-        else await _find_report(session, actor, row),
-        external_id=_required(row, "externalId"),
-        kind=kind,
-        occurred_at=occurred_at,
-        text=text,
-        reason_code=reason.strip() if reason else None,
-    )

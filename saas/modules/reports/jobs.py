@@ -3,7 +3,8 @@
 Bulk import (JSON lines or CSV): the mutation reads the file into items
 (saas.modules.reports.imports: one row of fields per JSON line or CSV record, with its line
 number) and submits this job with them. Rows carry no documents (only the fields of an
-event), so an import stores nothing and has no objects to clean up. Each row is
+event), so an import stores nothing and has no objects to clean up. A row naming a report
+by INN, form and period that does not exist yet creates it (`created` counts them). Each row is
 its own savepoint: a bad row is reported (line number, code, field, message) and never stops
 or half-writes the good ones. Rows are idempotent by external id, so a retried job records
 nothing twice. Progress (rows done of total) and the counters and errors so far are written
@@ -29,9 +30,9 @@ from saas.core.actor import Actor
 from saas.db.core_models import Job
 from saas.jobs import JobContext, job_state, periodic, tenant_actor
 from saas.modules.documents.jobs import ORPHAN_GRACE, reconciliation, sweep_orphans
+from saas.modules.reports.import_rows import event_input
 from saas.modules.reports.imports import (
     error_entry,
-    event_input,
     invalid_value,
     json_line_items,
 )
@@ -58,7 +59,13 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
         items = json_line_items(list(row.params.get("lines", [])))
     # The submitter was firm staff (reports:write): the import acts within its organizations.
     actor = Actor.of_job(job.tenant.id, job.job_id, row.params.get("acting"))
-    summary: dict[str, Any] = {"recorded": 0, "duplicates": 0, "failed": 0, "errors": []}
+    summary: dict[str, Any] = {
+        "recorded": 0,
+        "duplicates": 0,
+        "failed": 0,
+        "created": 0,
+        "errors": [],
+    }
     # A new attempt (after a crash, a lost connection, a redelivery) resumes after the last
     # committed batch: `done` and the counters were written in that batch's transaction.
     resume = min(max(row.done, 0), len(items))
@@ -82,8 +89,10 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
                     continue  # a blank line
                 try:
                     async with db.begin_nested():
-                        data = await event_input(db, actor, item["row"])
-                        recorded = await record_and_announce(db, actor, data, services=job.services)
+                        row_event = await event_input(db, actor, item["row"])
+                        recorded = await record_and_announce(
+                            db, actor, row_event.event, services=job.services
+                        )
                 except ReportsError as exc:
                     refuse(error_entry(item["line"], exc))
                     continue
@@ -91,6 +100,7 @@ async def import_report_events(job: JobContext) -> dict[str, Any]:
                     refuse(error_entry(item["line"], invalid_value(exc)))
                     continue
                 summary["duplicates" if recorded.duplicate else "recorded"] += 1
+                summary["created"] += int(row_event.created)
             done = min(start + BATCH, total)
             # Progress and the errors so far, visible while the import runs.
             await db.execute(

@@ -6,14 +6,20 @@ Queries (queries.py): `reports` (Relay connection: filters, ordering; its nodes:
 `report(id)`, `reportStatusCounts`, `reportForms`, `reportImport(id)`. Mutations
 (mutations.py): `createReport`, `recordReportEvent` (typed results, optional documents),
 `reportDocumentLink` (a short-lived download link; clients only of complete flows),
-`importReportEvents`. Subscription (subscriptions.py): `reportStatusChanged(organizationId)`,
+`importReportEvents`, `setReportManager`; follow_ups.py: `closeReportFollowUp`,
+`reassignReportFollowUp`. Subscription (subscriptions.py): `reportStatusChanged(organizationId)`,
 fed by saas.events after commit. Types: types.py (nodes), results.py, inputs.py, enums.py.
 """
 
-from saas.modules.reports.graphql.mutations import Mutation
+from strawberry.tools import merge_types
+
+from saas.modules.reports.graphql import follow_ups, mutations
 from saas.modules.reports.graphql.queries import Query
 from saas.modules.reports.graphql.subscriptions import Subscription
 from saas.modules.reports.graphql.types import ReportDocumentType, ReportType
+
+# In this order: Mutation's fields keep their order in schema.graphql.
+Mutation = merge_types("Mutation", (mutations.Mutation, follow_ups.Mutation))
 
 TYPES = (ReportType, ReportDocumentType)
 

@@ -62,7 +62,7 @@ strawberry.enum(
 )
 
 
-tenant_rows("Report", "ReportDocument", "ReportImport")
+tenant_rows("Report", "ReportDocument", "ReportImport", "ReportFollowUp")
 
 
 def organization_gid(pk: int) -> strawberry.ID:

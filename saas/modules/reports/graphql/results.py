@@ -12,7 +12,7 @@ from strawberry import relay
 
 from saas.core.job_status import JobStatus
 from saas.modules.reports.graphql.enums import ReportStatus
-from saas.modules.reports.graphql.types import ReportEventType, ReportType
+from saas.modules.reports.graphql.types import FollowUpType, ReportEventType, ReportType
 from saas.schema.errors import (
     ConflictError,
     NotFoundError,
@@ -92,6 +92,11 @@ class ReportImportType:
     duplicates: int
     failed: int
     errors: list[ImportRowError]
+    created: int = strawberry.field(
+        default=0,
+        description="Reports created by the import: rows naming a report by inn, formCode, "
+        "periodYear, periodCode (and correction) that did not exist yet.",
+    )
     error: str | None = strawberry.field(description="Why the whole job failed, if it did.")
 
     @classmethod
@@ -105,6 +110,7 @@ class ReportImportType:
             recorded=int(result.get("recorded", 0)),
             duplicates=int(result.get("duplicates", 0)),
             failed=int(result.get("failed", 0)),
+            created=int(result.get("created", 0)),
             errors=[ImportRowError.of(e, language) for e in result.get("errors", [])],
             error=row.error,
         )
@@ -123,6 +129,21 @@ CreateReportResult = Annotated[
 ]
 SetReportManagerResult = Annotated[
     ReportType | NotFoundError | ValidationError, strawberry.union("SetReportManagerResult")
+]
+
+
+@strawberry.type(
+    name="ReportFollowUpChanged",
+    description="A follow-up was closed or reassigned: it and its report as they are now.",
+)
+class FollowUpChanged:
+    follow_up: FollowUpType
+    report: ReportType
+
+
+ReportFollowUpResult = Annotated[
+    FollowUpChanged | NotFoundError | ValidationError | ConflictError,
+    strawberry.union("ReportFollowUpResult"),
 ]
 RecordReportEventResult = Annotated[
     ReportEventRecorded | ValidationError | NotFoundError | ConflictError | StorageUnavailableError,

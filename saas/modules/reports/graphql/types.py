@@ -168,14 +168,19 @@ class FollowUpType:
     id: strawberry.ID
     due_date: date
     status: str
+    closed_at: datetime | None = strawberry.field(
+        description="When it was closed (by hand, or by the report's acceptance)."
+    )
     manager_pk: strawberry.Private[int | None]
 
     @classmethod
     def of(cls, row: FollowUpRow) -> FollowUpType:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            # A global id (`closeReportFollowUp(followUpId)`); a bare number is read alike.
+            id=strawberry.ID(relay.to_base64("ReportFollowUp", row.id)),
             due_date=row.due_date,
             status=row.status,
+            closed_at=row.closed_at,
             manager_pk=row.manager_person_id,
         )
 

@@ -1,5 +1,6 @@
-"""Creating reports (a form of the catalog, a period it accepts, an authority code) and
-reassigning a report's responsible manager."""
+"""Creating reports (a form of the catalog, a period it accepts, an authority code; audited as
+`report.create`, from the API, the cabinet and an import alike) and reassigning a report's
+responsible manager."""
 
 from __future__ import annotations
 
@@ -95,6 +96,18 @@ async def create_report(session: AsyncSession, actor: Actor, data: ReportInput) 
         )
     report = await session.get(Report, inserted)
     assert report is not None
+    await audit(
+        session,
+        actor,
+        "report.create",
+        "report",
+        report.id,
+        organization=org.id,
+        organization_name=org.name,
+        form=form.code,
+        period=f"{data.period_year}-{data.period_code}",
+        correction=data.correction,
+    )
     return report
 
 
