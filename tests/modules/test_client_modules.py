@@ -202,3 +202,20 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
     assert modules == ["reports", "documents"]  # the order kept
     assert [row[0] for row in grants] == ["reports"]
     assert default == ["reports", "documents", "upload"]
+
+
+def test_a_module_the_organization_does_not_have_is_not_shown_as_granted(
+    admin: GraphQLClient,
+) -> None:
+    """Issue 12: a contact's grants list only what the organization has; the grant of a
+    module switched off is kept and counts again once it is switched back on."""
+    org = created(admin, llc(f"ООО Модули {uuid.uuid4().hex[:6]}"))
+    contact = invite(admin, org["id"], ["REPORTS", "DOCUMENTS"])
+    assert contact["grants"] == ["REPORTS", "DOCUMENTS"]
+    admin.execute(UPDATE, {"input": {"id": org["id"], "enabledModules": ["REPORTS"]}})
+    shown = admin.execute(MODULES_OF, {"id": org["id"]})["clientOrganization"]
+    assert shown["enabledModules"] == ["REPORTS"]
+    assert shown["contacts"] == [{"id": contact["id"], "grants": ["REPORTS"]}]
+    admin.execute(UPDATE, {"input": {"id": org["id"], "enabledModules": ["REPORTS", "DOCUMENTS"]}})
+    shown = admin.execute(MODULES_OF, {"id": org["id"]})["clientOrganization"]
+    assert shown["contacts"] == [{"id": contact["id"], "grants": ["REPORTS", "DOCUMENTS"]}]

@@ -242,9 +242,16 @@ class ClientContactType(relay.Node):
         row = await info.context.loader(OrganizationsByIdLoader).load(self.organization_pk)
         return ClientOrganizationType.of(row) if row else None
 
-    @strawberry.field(description="Modules granted to this contact in its organization.")
+    @strawberry.field(
+        description="Modules this contact may use in its organization: granted, and enabled "
+        "by the firm there. A grant of a module the firm switched off for the organization "
+        "is kept (it counts again if the module is switched back on) but not listed."
+    )
     async def grants(self, info: Info) -> list[ClientModule]:
-        modules = await info.context.loader(GrantsByContactLoader).load(self.id)
+        modules = set(await info.context.loader(GrantsByContactLoader).load(self.id))
+        row = await info.context.loader(OrganizationsByIdLoader).load(self.organization_pk)
+        if row is not None:
+            modules &= set(row.enabled_modules or ())
         return [m for m in ClientModule if m.value in modules]
 
     @strawberry.field(
