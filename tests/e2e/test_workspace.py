@@ -72,11 +72,13 @@ def test_onboarding_a_client_shows_the_api_refusal(admin_page: Any) -> None:
 def test_a_client_onboarded_in_the_cabinet_is_its_creators(
     admin_page: Any, firm_admins: dict[str, FirmAdmin]
 ) -> None:
-    """The form says who becomes the responsible manager, and the new card shows them."""
+    """The form's manager field defaults to the person creating the client, and the new card
+    shows them."""
     page = admin_page
     me = firm_admins["a"].api.execute("{ viewer { email displayName } }")["viewer"]
     page.get_by_role("link", name="Новый клиент").click()
-    expect_text(page, "[data-testid=new-client-manager]", "Ответственным менеджером станете вы.")
+    chosen = page.get_by_label("Ответственный менеджер").locator("option:checked")
+    expect(chosen).to_have_text(f"{me['displayName'] or me['email']} (вы)")
     name = f"ООО «Своё {uuid.uuid4().hex[:6]}»"
     page.get_by_label("Название").fill(name)
     page.get_by_label("ИНН").fill(inn10())

@@ -5,7 +5,10 @@ import { DeactivateContactDocument, InviteContactDocument, SetContactGrantsDocum
 import type { ClientModule, ContactFieldsFragment } from "../graphql/generated";
 import { GrantsChecklist } from "./GrantsChecklist";
 import { ErrorAlert, OkAlert } from "./Alert";
+import { ContactCardEditor } from "./ContactCard";
 import { useModules } from "../app/modules";
+import { useSession } from "../app/session";
+import { primaryKeyOf } from "../graphql/ids";
 import { useT } from "../i18n";
 
 /** The contact persons of one organization: their grants (editable), deactivation, and the
@@ -16,12 +19,15 @@ export function ContactsPanel({
   contacts,
   enabledModules,
   canInviteAdmin,
+  canEditCards = false,
   onChanged,
 }: {
   organizationId: string;
   contacts: ContactFieldsFragment[];
   enabledModules: ClientModule[];
   canInviteAdmin: boolean;
+  /** Firm staff who may write the firm's contact cards (label, phone, note). */
+  canEditCards?: boolean;
   onChanged: () => void;
 }) {
   const t = useT();
@@ -35,7 +41,7 @@ export function ContactsPanel({
           <ul className="list" data-testid="contacts">
             {contacts.map((contact) => (
               <li key={contact.id}>
-                <ContactRow contact={contact} enabledModules={enabledModules} onChanged={onChanged} />
+                <ContactRow contact={contact} enabledModules={enabledModules} canEditCards={canEditCards} onChanged={onChanged} />
               </li>
             ))}
           </ul>
@@ -54,13 +60,16 @@ export function ContactsPanel({
 function ContactRow({
   contact,
   enabledModules,
+  canEditCards,
   onChanged,
 }: {
   contact: ContactFieldsFragment;
   enabledModules: ClientModule[];
+  canEditCards: boolean;
   onChanged: () => void;
 }) {
   const t = useT();
+  const { viewer } = useSession();
   const modules = useModules();
   const [editing, setEditing] = useState(false);
   const [grants, setGrants] = useState<ClientModule[]>(contact.grants);
@@ -75,6 +84,8 @@ function ContactRow({
   const person = contact.person;
   const name = person?.displayName || person?.email || "—";
   const active = contact.status === "ACTIVE";
+  // The person looking at their own row: the dialog speaks to them.
+  const isMe = !!viewer && !!person && primaryKeyOf(viewer.id) === primaryKeyOf(person.id);
   const idPrefix = `grants-${contact.id.replace(/[^a-zA-Z0-9]/g, "")}`;
 
   async function save(event: FormEvent) {
@@ -93,7 +104,7 @@ function ContactRow({
   }
 
   async function onDeactivate() {
-    if (!window.confirm(t("contacts.deactivateConfirm", { name }))) return;
+    if (!window.confirm(isMe ? t("contacts.deactivateSelfConfirm") : t("contacts.deactivateConfirm", { name }))) return;
     const result = await deactivate({ contactId: contact.id });
     const outcome = result.data?.deactivateContact;
     if (outcome?.__typename === "ClientContact") onChanged();
@@ -103,8 +114,17 @@ function ContactRow({
   return (
     <div className="list-item" data-testid="contact" data-email={person?.email}>
       <div className="grow">
-        <div className="title">{name}</div>
+        <div className="title">
+          {name}
+          {isMe && <> {t("contacts.youSuffix")}</>}
+        </div>
         {person?.displayName && <div className="muted">{person.email}</div>}
+        {person && (person.label || person.phone) && (
+          <div className="muted contact-card-line" data-testid="contact-card">
+            {[person.label, person.phone].filter(Boolean).join(" · ")}
+          </div>
+        )}
+        {person?.note && <div className="muted contact-card-line">{person.note}</div>}
         <div>
           {contact.isClientAdmin && <span className="badge">{t("contacts.clientAdmin")}</span>}{" "}
           {!active ? (
@@ -166,10 +186,11 @@ function ContactRow({
             className="btn btn-secondary"
             onClick={onDeactivate}
             disabled={deactivating}
-            aria-label={t("contacts.deactivateOf", { name })}
+            aria-label={isMe ? t("contacts.deactivateSelfOf") : t("contacts.deactivateOf", { name })}
           >
             {t("contacts.deactivate")}
           </button>
+          {canEditCards && person && <ContactCardEditor person={person} onSaved={onChanged} />}
         </div>
       )}
     </div>

@@ -6,6 +6,7 @@ import { primaryKeyOf } from "../graphql/ids";
 import { Shell } from "../components/Shell";
 import { ErrorAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
+import { ManagerCard } from "../components/ContactCard";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ReportFeed } from "../components/ReportFeed";
@@ -117,6 +118,7 @@ export function ClientCabinetPage() {
             </div>
           )}
           <div className="grid-2" id="organization">
+            <ManagerCard manager={org.responsibleManager} />
             <section className="card" aria-labelledby="org-title">
               <h2 id="org-title">{t("client.organization")}</h2>
               <OrganizationDetails org={org} />

@@ -11,7 +11,10 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
+import { ManagersEditor, OrganizationEditForm } from "../components/ClientEditing";
+import { ContactCardEditor } from "../components/ContactCard";
 import { useModules } from "../app/modules";
+import { useSession } from "../app/session";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
 import { ArrowLeftIcon } from "../components/Icon";
@@ -24,6 +27,10 @@ export function ClientCardPage() {
   const result = data?.clientOrganization;
   const org = result?.__typename === "ClientOrganization" ? result : null;
   usePageTitle(org?.name);
+  const { can } = useSession();
+  // The firm's contact cards: staff holding members:manage or clients:manage.
+  const canEditCards = can("members:manage") || can("clients:manage");
+  const refresh = () => refetch({ requestPolicy: "network-only" });
   return (
     <Workspace>
       <p>
@@ -52,10 +59,44 @@ export function ClientCardPage() {
               />
             )}
           </div>
+          <nav aria-label={t("clients.goTo")}>
+            <ul className="client-links" data-testid="client-links">
+              <li>
+                <Link to={`/reports?org=${encodeURIComponent(org.id)}`} data-testid="client-reports-link">
+                  {t("clients.linkReports")}
+                </Link>
+              </li>
+              <li>
+                <a href="#drive-title">{t("clients.linkDrive")}</a>
+              </li>
+              <li>
+                <a href="#contacts-title">{t("clients.linkContacts")}</a>
+              </li>
+            </ul>
+          </nav>
           <div className="grid-2">
             <section className="card" aria-labelledby="card-details">
               <h2 id="card-details">{t("client.organization")}</h2>
               <OrganizationDetails org={org} />
+              {org.viewerPermissions.includes("clients:write") && org.status === "ACTIVE" && (
+                <OrganizationEditForm org={org} onSaved={refresh} />
+              )}
+            </section>
+            <section className="card" aria-labelledby="card-managers">
+              <h2 id="card-managers">{t("clients.managersTitle")}</h2>
+              {org.responsibleManager ? (
+                <div className="contact-card-line" data-testid="card-manager">
+                  <div className="title">{org.responsibleManager.displayName || org.responsibleManager.email}</div>
+                  <div className="muted">
+                    {[org.responsibleManager.label, org.responsibleManager.phone, org.responsibleManager.email].filter(Boolean).join(" · ")}
+                  </div>
+                  {org.responsibleManager.note && <div className="muted">{org.responsibleManager.note}</div>}
+                  {canEditCards && <ContactCardEditor person={org.responsibleManager} onSaved={refresh} />}
+                </div>
+              ) : (
+                <p className="muted">{t("org.noManager")}</p>
+              )}
+              {org.viewerPermissions.includes("clients:manage") && <ManagersEditor org={org} onSaved={refresh} />}
             </section>
             <section className="card" aria-labelledby="card-modules">
               <h2 id="card-modules">{t("clients.enabledModules")}</h2>
@@ -71,7 +112,8 @@ export function ClientCardPage() {
             contacts={org.contacts}
             enabledModules={org.enabledModules}
             canInviteAdmin
-            onChanged={() => refetch({ requestPolicy: "network-only" })}
+            canEditCards={canEditCards}
+            onChanged={refresh}
           />
           <DriveBrowser organizationId={org.id} staff />
         </>

@@ -8,6 +8,9 @@ import { Workspace } from "./Workspace";
 import { LEGAL_FORMS, LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL, isIndividual } from "../labels";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
+import { useSession } from "../app/session";
+import { primaryKeyOf } from "../graphql/ids";
+import { StaffSelect, useAssignableStaff } from "../components/ClientEditing";
 
 /** Onboard a client organization; the API checks INN, KPP and OGRN and names the field. */
 export function NewClientPage() {
@@ -20,6 +23,12 @@ export function NewClientPage() {
   const [kpp, setKpp] = useState("");
   const [ogrn, setOgrn] = useState("");
   const [taxRegime, setTaxRegime] = useState<TaxRegime>("USN_INCOME");
+  // The responsible manager: the person creating the client unless they choose another.
+  const { viewer } = useSession();
+  const staff = useAssignableStaff();
+  const me = staff?.find((p) => viewer && primaryKeyOf(p.id) === primaryKeyOf(viewer.id))?.id ?? "";
+  const [chosenManager, setManager] = useState<string | null>(null);
+  const manager = chosenManager ?? me;
   const [error, setError] = useState<{ message: string; field: string | null } | null>(null);
   const [{ fetching }, create] = useMutation(CreateClientOrganizationDocument);
   const individual = isIndividual(legalForm);
@@ -28,7 +37,7 @@ export function NewClientPage() {
     event.preventDefault();
     setError(null);
     const result = await create({
-      input: { name, legalForm, inn, kpp: individual ? null : kpp || null, ogrn, taxRegime },
+      input: { name, legalForm, inn, kpp: individual ? null : kpp || null, ogrn, taxRegime, responsibleManagerId: manager || null },
     });
     const outcome = result.data?.createClientOrganization;
     if (outcome?.__typename === "ClientOrganization") {
@@ -99,10 +108,18 @@ export function NewClientPage() {
             <input id="new-ogrn" type="text" inputMode="numeric" required value={ogrn} onChange={(e) => setOgrn(e.target.value)} aria-invalid={invalid("ogrn")} aria-describedby={describedBy("ogrn")} />
           </div>
         </div>
-        {/* The API names the person creating the client its responsible manager. */}
-        <p className="hint" data-testid="new-client-manager">
-          {t("clients.managerIsYou")}
-        </p>
+        {staff ? (
+          <div className="field">
+            <label htmlFor="new-manager">{t("clients.managerField")}</label>
+            <StaffSelect id="new-manager" value={manager} onChange={setManager} allowNone={false} />
+            <span className="hint">{t("clients.managerDefaultHint")}</span>
+          </div>
+        ) : (
+          // Without the staff list (still loading) the API names the creator anyway.
+          <p className="hint" data-testid="new-client-manager">
+            {t("clients.managerIsYou")}
+          </p>
+        )}
         <button type="submit" className="btn btn-primary" disabled={fetching}>
           {t("clients.create")}
         </button>
