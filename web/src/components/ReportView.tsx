@@ -10,6 +10,9 @@ import { useI18n } from "../i18n";
 import { useReconnects } from "../app/client";
 import { usePageTitle } from "../app/page";
 import { ArrowLeftIcon } from "./Icon";
+import { RecordEventForm } from "./RecordEventForm";
+import { ReportFollowUps, ReportManagerEditor } from "./ReportFollowUps";
+import { useSession } from "../app/session";
 import "../reports.css";
 
 /** Refetches the report whenever its status changes (the organization's live channel), and
@@ -48,6 +51,8 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
   });
   // The page's id may be the number (links in notifications) or the global id: compare the latter.
   const [onReconnect] = useState(() => () => refetch({ requestPolicy: "network-only" }));
+  const { can } = useSession();
+  const reload = onReconnect;
   useLiveReport(report?.organizationId ?? null, report?.id ?? null, onChange, onReconnect);
 
   usePageTitle(report ? `${formName(report, pick)} · ${formatPeriod(report, t, lang)}` : null);
@@ -81,7 +86,10 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
               <dt>{t("reports.correction")}</dt>
               <dd>{report.correction > 0 ? t("reports.correctionN", { n: report.correction }) : t("reports.primary")}</dd>
               <dt>{t("reports.manager")}</dt>
-              <dd>{manager ? manager.displayName || manager.email : t("org.noManager")}</dd>
+              <dd data-testid="report-manager">
+                {manager ? manager.displayName || manager.email : t("org.noManager")}{" "}
+                {staff && can("reports:manage") && <ReportManagerEditor report={report} onSaved={reload} />}
+              </dd>
               <dt>{t("reports.status")}</dt>
               <dd>
                 <span className="report-badges" style={{ justifyContent: "flex-start" }}>
@@ -104,6 +112,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
           </section>
           <section className="card" aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t("reports.timeline")}</h2>
+            {staff && can("reports:write") && <RecordEventForm reportId={report.id} onRecorded={reload} />}
             {report.timeline.length === 0 ? (
               <p className="muted">{t("reports.noEvents")}</p>
             ) : (
@@ -136,18 +145,7 @@ export function ReportView({ id, staff, backTo }: { id: string; staff: boolean; 
               <ReportDocuments documents={report.documents} testId="all-documents" />
             )}
           </section>
-          {staff && report.followUps.length > 0 && (
-            <section className="card" aria-labelledby="followups-title" data-testid="follow-ups">
-              <h2 id="followups-title">{t("reports.followUps")}</h2>
-              <ul>
-                {report.followUps.map((f) => (
-                  <li key={f.id}>
-                    {t(f.status === "open" ? "reports.followUpOpen" : "reports.followUpDone", { date: formatDate(f.dueDate, lang) })}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
+          {staff && <ReportFollowUps report={report} onChanged={reload} />}
           <p className="print-only muted">{t("reports.printedAt", { at: formatDateTime(new Date().toISOString(), lang) })}</p>
         </>
       )}

@@ -18,9 +18,9 @@ const MAX_BYTES = 990_000;
 
 /** The template staff download: `;` and a BOM, as Russian Excel and 1C open and save CSV. */
 const TEMPLATE = [
-  "reportId;inn;kpp;formCode;periodYear;periodCode;correction;externalId;kind;occurredAt;text;reasonCode",
-  ";7701234567;770101001;vat;2026;Q1;0;efs-2026-q1-vat-sent;sent;2026-04-20T09:00:00+03:00;Отправлен;",
-  ";7701234567;770101001;vat;2026;Q1;0;efs-2026-q1-vat-rejected;rejected;2026-04-22T15:30:00+03:00;\"Ошибка в КПП; см. уведомление\";0400300003",
+  "reportId;inn;kpp;formCode;periodYear;periodCode;correction;authorityCode;externalId;kind;occurredAt;text;reasonCode",
+  ";7701234567;770101001;vat;2026;Q1;0;7701;efs-2026-q1-vat-sent;sent;2026-04-20T09:00:00+03:00;Отправлен;",
+  ";7701234567;770101001;vat;2026;Q1;0;7701;efs-2026-q1-vat-rejected;rejected;2026-04-22T15:30:00+03:00;\"Ошибка в КПП; см. уведомление\";0400300003",
 ].join("\r\n");
 const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent(`\ufeff${TEMPLATE}\r\n`)}`;
 
@@ -144,6 +144,7 @@ export function ReportImportPage() {
         <Link to="/reports">{t("reportImport.backToReports")}</Link>
       </div>
       <p className="muted">{t("reportImport.hint")}</p>
+      <p className="muted">{t("reportImport.createsHint")}</p>
       <p>
         <a href={TEMPLATE_HREF} download="report-events-template.csv" data-testid="import-template">
           {t("reportImport.template")}
@@ -220,6 +221,7 @@ export function ReportImportPage() {
         <>
           <ul className="import-summary" data-testid="import-summary">
             <li data-testid="import-recorded">{t("reportImport.recorded", { count: job.recorded })}</li>
+            {job.created > 0 && <li data-testid="import-created">{t("reportImport.created", { count: job.created })}</li>}
             <li data-testid="import-duplicates">{t("reportImport.duplicates", { count: job.duplicates })}</li>
             <li data-testid="import-failed">{t("reportImport.failedRows", { count: job.failed })}</li>
           </ul>

@@ -3,16 +3,27 @@ import { ReportFeed } from "../components/ReportFeed";
 import { reportPath } from "../reportLabels";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
+import { useSession } from "../app/session";
+import { NewReportForm } from "../components/NewReportForm";
+import { useState } from "react";
 
 /** The firm's view of the feed: every client's reports, those needing attention first. */
 export function ReportsPage() {
   const t = useT();
+  const { can } = useSession();
+  const [creating, setCreating] = useState(false);
   usePageTitle(t("reports.title"));
   return (
     <Workspace>
       <div className="page-title">
         <h1>{t("reports.title")}</h1>
+        {can("reports:write") && !creating && (
+          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} data-testid="new-report-open">
+            {t("newReport.open")}
+          </button>
+        )}
       </div>
+      {creating && <NewReportForm onCancel={() => setCreating(false)} />}
       <p className="muted">{t("reports.staffHint")}</p>
       <ReportFeed organizationId={null} staff hrefOf={(row) => `/reports/${reportPath(row.id)}`} />
     </Workspace>
