@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
-from tests.e2e.support import Site, expect_text, log_in, no_horizontal_scroll
+from tests.e2e.support import Site, expect_text, log_in, no_horizontal_scroll, open_section
 from tests.support.auth import create_person, login_result
 from tests.support.client import GraphQLClient
 from tests.support.firms import Firm
@@ -45,7 +45,7 @@ def test_a_person_sees_and_ends_their_other_logins(
     laptop = api_login(site, firm, person, FIREFOX)
     log_in(page, site.firm_url(firm, "/login"), person.email, person.password)
     page.wait_for_url("**/clients")
-    page.get_by_role("link", name="Безопасность входа").click()
+    open_section(page, "Безопасность входа")
     page.wait_for_url("**/account/security")
     rows = page.locator("[data-testid=session]")
     rows.nth(2).wait_for()

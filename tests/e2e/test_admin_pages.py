@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import provision_tenant
-from tests.e2e.support import FirmAdmin, Site, expect_text, log_in, no_horizontal_scroll
+from tests.e2e.support import (
+    FirmAdmin,
+    Site,
+    expect_text,
+    log_in,
+    no_horizontal_scroll,
+    open_section,
+)
 from tests.support import auth
 from tests.support.auth import create_person, login, steady_clock, totp_code
 from tests.support.client import GraphQLClient
@@ -104,7 +111,7 @@ def test_staff_member_enrolls_totp_and_the_next_login_asks_for_the_code(
     )
     log_in(page, site.firm_url(firms["a"], "/login"), person.email, person.password)
     page.wait_for_url("**/clients")
-    page.get_by_role("link", name="Безопасность входа").click()
+    open_section(page, "Безопасность входа")
     page.wait_for_url("**/account/security")
     expect_text(page, "[data-testid=totp-state]", "Выключена: для входа достаточно пароля.")
     # A wrong code is refused with the API's message, and the set-up stays open.
@@ -162,7 +169,7 @@ def test_firm_requiring_2fa_sends_staff_without_it_to_the_setup(
         "form[aria-labelledby=security-title] .alert-error",
         "Сначала подключите вход с одноразовым кодом себе: иначе требование закроет и ваш доступ.",
     )
-    admin_page.get_by_role("link", name="Безопасность входа").click()
+    open_section(admin_page, "Безопасность входа")
     admin_page.wait_for_url("**/account/security")
     admin_secret = enroll_in_browser(admin_page)
     admin_page.get_by_role("link", name="Настройки фирмы").click()

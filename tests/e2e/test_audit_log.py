@@ -21,7 +21,7 @@ from dramatiq import Worker
 from playwright.sync_api import expect
 
 from saas.tenants.provisioning import schema_for
-from tests.e2e.support import FirmAdmin, Site, expect_text, log_in
+from tests.e2e.support import FirmAdmin, Site, expect_text, log_in, open_section
 from tests.support.auth import create_person
 
 RENAME = """mutation($input: UpdateClientOrganizationInput!) {
@@ -83,7 +83,7 @@ def test_auditor_filters_pages_and_exports_the_audit_log(
         page = context.new_page()
         log_in(page, site.firm_url(firm, "/login"), auditor.email, auditor.password)
         page.wait_for_url("**/clients")
-        page.get_by_role("link", name="Журнал действий").click()
+        open_section(page, "Журнал действий")
         page.wait_for_url("**/audit/log")
         rows = page.locator("[data-testid=audit-row]")
         rows.first.wait_for()
@@ -230,7 +230,7 @@ def test_document_access_page_shows_report_documents(
         page = context.new_page()
         log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
         page.wait_for_url("**/clients")
-        page.get_by_role("link", name="Журнал документов").click()
+        open_section(page, "Журнал документов")
         page.wait_for_url("**/audit/documents")
         page.locator("[data-testid=filter-kind]").select_option(value="REPORT")
         page.locator("[data-testid=filter-apply]").click()

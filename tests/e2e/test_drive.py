@@ -26,6 +26,7 @@ from tests.e2e.support import (
     expect_text,
     invitation_token,
     log_in,
+    open_section,
     png,
 )
 from tests.support.auth import create_person
@@ -155,7 +156,7 @@ def test_upload_download_and_access_log(
         audit = new_page()
         log_in(audit, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
         audit.wait_for_url("**/clients")
-        audit.get_by_role("link", name="Журнал документов").click()
+        open_section(audit, "Журнал документов")
         audit.wait_for_url("**/audit/documents")
         rows = audit.locator("[data-testid=access-row]", has_text=file_name)
         entry = rows.filter(has_text="Выдана ссылка для скачивания")

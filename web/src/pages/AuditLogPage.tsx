@@ -13,7 +13,7 @@ import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { FoldedFilters } from "../components/FoldedFilters";
 import { useI18n, useT } from "../i18n";
-import { formatDateTime } from "../i18n/format";
+import { formatDateTime, formatNumber } from "../i18n/format";
 import "../audit.css";
 import { usePageTitle } from "../app/page";
 
@@ -82,7 +82,7 @@ function whoOf(entry: Entry): Who {
 
 /** Starts the CSV export, polls its job every second and offers the file when ready. */
 function ExportPanel({ filter }: { filter: AuditLogFilter }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   const [job, setJob] = useState<AuditLogExportFieldsFragment | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [startState, start] = useMutation(ExportAuditLogDocument);
@@ -146,10 +146,10 @@ function ExportPanel({ filter }: { filter: AuditLogFilter }) {
             data-testid="audit-export-progress"
             max={Math.max(job.total, 1)}
             value={job.status === "DONE" ? Math.max(job.total, 1) : job.done}
-            aria-label={t("audit.exportProgress", { done: job.done, total: job.total })}
+            aria-label={t("audit.exportProgress", { done: formatNumber(job.done, lang), total: formatNumber(job.total, lang) })}
           />
           <span role="status" aria-live="polite" data-testid="audit-export-status">
-            {statusText} · {t("audit.exportProgress", { done: job.done, total: job.total })}
+            {statusText} · {t("audit.exportProgress", { done: formatNumber(job.done, lang), total: formatNumber(job.total, lang) })}
             {job.rows != null && <> · {t("audit.exportRows", { rows: job.rows })}</>}
           </span>
         </div>
@@ -326,7 +326,7 @@ export function AuditLogPage() {
       {fetching && !log && !refusal && <p role="status">{t("common.loading")}</p>}
       {log && (
         <p className="muted" data-testid="audit-total">
-          {t("auditLog.total", { count: log.totalCount })}
+          {t("auditLog.total", { count: formatNumber(log.totalCount, lang) })}
         </p>
       )}
       {log && log.edges.length === 0 && <p className="muted">{t("audit.empty")}</p>}
