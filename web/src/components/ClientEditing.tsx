@@ -5,13 +5,14 @@ import { AssignableStaffDocument, SetClientOrganizationManagersDocument, UpdateC
 import type { LegalForm, TaxRegime } from "../graphql/generated";
 import type { Organization } from "./OrganizationDetails";
 import { ErrorAlert, OkAlert } from "./Alert";
+import { fieldErrorOf } from "./fieldError";
+import type { FieldError } from "./fieldError";
 import { LEGAL_FORMS, LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL, isIndividual } from "../labels";
 import { useSession } from "../app/session";
 import { primaryKeyOf } from "../graphql/ids";
 import { useT } from "../i18n";
 import "../clients.css";
 
-type FieldError = { message: string; field: string | null } | null;
 
 /** The field's error (the API names the field: INN, KPP, OGRN...) under the field itself,
  *  tied to it with aria-invalid/aria-describedby. */
@@ -63,11 +64,8 @@ export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSa
       onSaved();
       return;
     }
-    setError({
-      message: outcome && "message" in outcome ? outcome.message : t("error.generic"),
-      // A duplicate INN/KPP is a conflict (no field in the API's answer): it is about the INN.
-      field: outcome?.__typename === "ValidationError" ? outcome.field : outcome?.__typename === "ConflictError" && outcome.code === "DUPLICATE_INN" ? "inn" : null,
-    });
+    // A duplicate INN/KPP is a conflict (no field in the API's answer): it is about the INN.
+    setError(fieldErrorOf(outcome, t("error.generic"), { DUPLICATE_INN: "inn" }));
   }
 
   const invalid = (field: string) => (error?.field === field ? true : undefined);

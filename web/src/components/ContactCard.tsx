@@ -3,6 +3,8 @@ import type { FormEvent } from "react";
 import { useMutation } from "urql";
 import { SetContactCardDocument } from "../graphql/generated";
 import { ErrorAlert, OkAlert } from "./Alert";
+import { fieldErrorOf } from "./fieldError";
+import type { FieldError } from "./fieldError";
 import { useT } from "../i18n";
 import "../clients.css";
 
@@ -25,7 +27,7 @@ export function ContactCardEditor({ person, onSaved }: { person: CardPerson; onS
   const [label, setLabel] = useState(person.label);
   const [phone, setPhone] = useState(person.phone);
   const [note, setNote] = useState(person.note ?? "");
-  const [error, setError] = useState<{ message: string; field: string | null } | null>(null);
+  const [error, setError] = useState<FieldError>(null);
   const [saved, setSaved] = useState(false);
   const [{ fetching }, save] = useMutation(SetContactCardDocument);
 
@@ -40,10 +42,7 @@ export function ContactCardEditor({ person, onSaved }: { person: CardPerson; onS
       onSaved();
       return;
     }
-    setError({
-      message: outcome && "message" in outcome ? outcome.message : t("error.generic"),
-      field: outcome?.__typename === "ValidationError" ? outcome.field : null,
-    });
+    setError(fieldErrorOf(outcome, t("error.generic")));
   }
 
   const invalid = (field: string) => (error?.field === field ? true : undefined);
