@@ -133,6 +133,14 @@ def test_the_client_card_edits_assigns_and_archives(
     page.get_by_text("Организация возвращена из архива.").wait_for()
     page.locator("[data-testid=edit-client]").wait_for()
 
+    # On a phone the card's forms fit the screen.
+    page.set_viewport_size({"width": 390, "height": 860})
+    page.locator("[data-testid=edit-client]").click()
+    page.locator("[data-testid=edit-managers]").click()
+    page.locator("[data-testid=managers-form]").wait_for()
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(artifacts / "client-card-forms-390.png"), full_page=True)
+
 
 def test_the_client_sees_its_manager_and_cannot_leave_as_last_admin(
     chromium: Any,
