@@ -13,7 +13,15 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.support import CREATE_REPORT, RECORD, FirmAdmin, Site, log_in
+from tests.e2e.support import (
+    CREATE_REPORT,
+    RECORD,
+    FirmAdmin,
+    Site,
+    axe_violations,
+    log_in,
+    no_horizontal_scroll,
+)
 from tests.support.auth import create_person
 from tests.support.ids import pk
 
@@ -83,6 +91,7 @@ def test_creating_a_report_in_the_browser(
     form.get_by_label("Период").select_option("Q2")
     form.get_by_label("Код органа").fill("77")  # too short: the API says so on the field
     page.screenshot(path=str(artifacts / "report-new-form.png"), full_page=True)
+    assert axe_violations(page) == []
     form.get_by_role("button", name="Создать отчёт").click()
     alert = form.get_by_role("alert")
     expect(alert).to_contain_text("Код органа")
@@ -126,6 +135,7 @@ def test_recording_a_status_with_a_document_then_closing_the_fix(
     # The file's kind follows the status (a rejection notice), and can be changed.
     expect(form.get_by_label("Вид документа «уведомление.xml»")).to_have_value("REJECTION_NOTICE")
     page.screenshot(path=str(artifacts / "report-record-status.png"), full_page=True)
+    assert axe_violations(page) == []
     form.get_by_role("button", name="Записать", exact=True).click()
     expect(page.get_by_text("Статус записан.")).to_be_visible()
     event = page.locator("[data-testid=timeline-event][data-kind=REJECTED]")
@@ -182,6 +192,16 @@ def test_handing_a_fix_over_and_changing_the_manager(
     state = admin.api.execute(DETAIL, {"id": report})["report"]
     assert state["responsibleManager"]["displayName"] == name
     page.screenshot(path=str(artifacts / "report-follow-ups.png"), full_page=True)
+    assert axe_violations(page) == []
+
+    # On a phone the actions stay inside the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Записать статус").click()
+    expect(page.locator("[data-testid=record-event-form]")).to_be_visible()
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(artifacts / "report-follow-ups-390.png"), full_page=True)
+    page.get_by_role("button", name="Отмена").click()
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     # In English.
     page.locator(".lang-switch button[lang=en]").click()

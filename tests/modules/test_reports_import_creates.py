@@ -54,21 +54,16 @@ def test_rows_create_missing_reports_then_record_their_events(world: World, work
     c = world.admin_a
     org = c.execute(ORG, {"id": world.org1})["node"]
     sent, delivered, efs = external_id("new"), external_id("new"), external_id("efs")
+
+    def row(**fields: Any) -> str:
+        base = {"inn": org["inn"], "formCode": "vat", "periodYear": 2026, "kind": "sent"}
+        return line(**{**base, "occurredAt": at(0).isoformat(), **fields})
+
     rows = [
         # 1: no VAT report for Q2 2026 yet: created (its tax office from the KPP), then SENT.
-        line(
-            inn=org["inn"],
-            formCode="vat",
-            periodYear=2026,
-            periodCode="q2",
-            externalId=sent,
-            kind="sent",
-            occurredAt=at(0).isoformat(),
-        ),
+        row(periodCode="q2", externalId=sent),
         # 2: the same report again: found, not created twice.
-        line(
-            inn=org["inn"],
-            formCode="vat",
+        row(
             periodYear="2026",
             periodCode="Q2",
             externalId=delivered,
@@ -76,66 +71,19 @@ def test_rows_create_missing_reports_then_record_their_events(world: World, work
             occurredAt=at(5).isoformat(),
         ),
         # 3: nobody has this INN.
-        line(
-            inn="0000000000",
-            formCode="vat",
-            periodYear=2026,
-            periodCode="Q2",
-            externalId=external_id(),
-            kind="sent",
-            occurredAt=at(0).isoformat(),
-        ),
+        row(inn="0000000000", periodCode="Q2", externalId=external_id()),
         # 4: a social fund form needs its authority's code to be created.
-        line(
-            inn=org["inn"],
-            formCode="efs1",
-            periodYear=2026,
-            periodCode="E",
-            externalId=external_id(),
-            kind="sent",
-            occurredAt=at(0).isoformat(),
-        ),
+        row(formCode="efs1", periodCode="E", externalId=external_id()),
         # 5: ... given: created.
-        line(
-            inn=org["inn"],
-            formCode="efs1",
-            periodYear=2026,
-            periodCode="E",
-            authorityCode="087001",
-            externalId=efs,
-            kind="accepted",
-            occurredAt=at(0).isoformat(),
+        row(
+            formCode="efs1", periodCode="E", authorityCode="087001", externalId=efs, kind="accepted"
         ),
         # 6: a bad event creates no report.
-        line(
-            inn=org["inn"],
-            formCode="vat",
-            periodYear=2026,
-            periodCode="Q3",
-            externalId=external_id(),
-            kind="teleported",
-            occurredAt=at(0).isoformat(),
-        ),
+        row(periodCode="Q3", externalId=external_id(), kind="teleported"),
         # 7: an event refused after the report was created: the row's savepoint takes both.
-        line(
-            inn=org["inn"],
-            formCode="vat",
-            periodYear=2026,
-            periodCode="Q4",
-            externalId=external_id(),
-            kind="sent",
-            occurredAt="2126-01-01T00:00:00+00:00",
-        ),
+        row(periodCode="Q4", externalId=external_id(), occurredAt="2126-01-01T00:00:00+00:00"),
         # 8: a period the form does not have.
-        line(
-            inn=org["inn"],
-            formCode="vat",
-            periodYear=2026,
-            periodCode="07",
-            externalId=external_id(),
-            kind="sent",
-            occurredAt=at(0).isoformat(),
-        ),
+        row(periodCode="07", externalId=external_id()),
     ]
     state = run(c, lines="\n".join(rows))
     assert state["status"] == "DONE", state
