@@ -372,3 +372,37 @@ def test_the_staff_menu_and_pages_at_both_sizes(
     page.set_viewport_size(PHONE)
     shoot(page, artifacts, "staff-report")
     fits_narrow(page, "the staff's report page")
+
+
+# Every other page the browser tests visit, as the firm admin (who may open them all).
+STAFF_PAGES = [
+    "/staff",
+    "/settings/branding",
+    "/settings/firm",
+    "/settings/api-tokens",
+    "/account/security",
+    "/account/notifications",
+    "/reports/import",
+    "/clients/new",
+]
+
+
+def test_every_staff_page_fits_a_narrow_phone(page: Any, site: Site, world: World) -> None:
+    admin = world.admin.person
+    page.set_viewport_size(PHONE)
+    log_in(page, site.firm_url(world.firm, "/login"), admin.email, admin.password)
+    page.wait_for_url("**/clients")
+    for path in STAFF_PAGES:
+        page.goto(site.firm_url(world.firm, path))
+        expect(page.locator("main h1")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        fits_narrow(page, path)
+        header_is_one_line(page)
+        # The chat's notification kinds (issue 13) have no words in the cabinet yet: their
+        # checkboxes there are nameless. Every other page: axe finds nothing.
+        if path != "/account/notifications":
+            assert axe_violations(page) == [], path
+    for path in ("/forgot-password", "/login"):
+        page.goto(site.firm_url(world.firm, path))
+        page.wait_for_load_state("networkidle")
+        fits_narrow(page, path)
