@@ -1,7 +1,7 @@
 """The firm runs its reports from the browser, without an integration: a new report from the
 feed page (a refusal of the API shown on its field), a status recorded with a document, a
 follow-up closed and another handed to a colleague, the report's responsible manager changed;
-in Russian and, after the switch, in English."""
+in Russian and, after the switch, in English; an import that creates the reports it names."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from dramatiq import Worker
 from playwright.sync_api import expect
 
 from tests.e2e.support import (
@@ -209,3 +210,50 @@ def test_handing_a_fix_over_and_changing_the_manager(
     expect(page.get_by_role("button", name="Record a status")).to_be_visible()
     expect(follow_up.get_by_role("button", name="Hand over the fix")).to_be_visible()
     expect(follow_up).to_contain_text(f"assigned to {name}")
+
+
+def test_an_import_creates_the_reports_it_names(
+    admin_page: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_worker: Worker,
+) -> None:
+    """A season of filings from the operator's export: the report does not exist yet."""
+    page, admin = admin_page, firm_admins["a"]
+    org, _ = admin.create_organization(f"ООО «Сезонная {uuid.uuid4().hex[:6]}»")
+    inn = admin.api.execute(
+        "query($id: ID!) { node(id: $id) { ... on ClientOrganization { inn kpp } } }", {"id": org}
+    )["node"]
+    key = uuid.uuid4().hex[:8]
+    csv_text = (
+        "\ufeffinn;formCode;periodYear;periodCode;externalId;kind;occurredAt\r\n"
+        f"{inn['inn']};rsv;2026;Q1;e2e-{key}-sent;sent;2026-04-24T10:00:00+03:00\r\n"
+        f"{inn['inn']};rsv;2026;Q1;e2e-{key}-ok;accepted;2026-04-27T10:00:00+03:00\r\n"
+        f"0000000000;rsv;2026;Q1;e2e-{key}-stranger;sent;2026-04-24T10:00:00+03:00\r\n"
+    )
+    page.goto(site.firm_url(firms["a"], "/reports/import"))
+    expect(page.get_by_text("создаёт его, если такого ещё нет")).to_be_visible()
+    page.locator("[data-testid=import-file]").set_input_files(
+        {"name": "season.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}
+    )
+    page.locator("[data-testid=import-start]").click()
+    page.locator("[data-testid=import-progress-box][data-status=DONE]").wait_for(timeout=30_000)
+    expect(page.locator("[data-testid=import-created]")).to_have_text("Создано отчётов: 1")
+    expect(page.locator("[data-testid=import-recorded]")).to_have_text("Записано: 2")
+    error = page.locator("[data-testid=import-error]")
+    assert (error.get_attribute("data-line"), error.get_attribute("data-code")) == (
+        "4",
+        "NOT_FOUND",
+    )
+    expect(error).to_contain_text("inn")
+
+    edges = admin.api.execute(
+        "query($o: ID!) { reports(organizationId: $o, first: 5) { edges { node { formCode "
+        "periodCode authorityCode status } } } }",
+        {"o": org},
+    )["reports"]["edges"]
+    tax_office = (inn["kpp"] or inn["inn"])[:4]
+    assert [e["node"] for e in edges] == [
+        {"formCode": "rsv", "periodCode": "Q1", "authorityCode": tax_office, "status": "ACCEPTED"}
+    ]
