@@ -1,9 +1,11 @@
 """Follow-ups by hand over GraphQL: `closeReportFollowUp` and `reassignReportFollowUp` (the
-report stops "being fixed" with its last open one, the change goes to the outbox, both are
-audited), refused to client users, to staff without the permission, and across firms."""
+report stops "being fixed" with its last open one, the change goes to the outbox and reaches
+the client's live feed, both are audited), refused to client users, to staff without the
+permission, and across firms."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 from saas.tenants.provisioning import schema_for
 from tests.support.client import GraphQLClient, error_codes
 from tests.support.ids import gid, pk
+from tests.support.live import cookie, hub_listening, next_change, open_socket, subscribe
 from tests.support.people import add_membership, make_person, open_session, session_client
 from tests.support.reports import World, at, build_world, new_report, record
 
@@ -140,3 +143,23 @@ def test_client_users_see_no_follow_ups(world: World) -> None:
     seen: GraphQLClient = world.client1
     state = seen.execute(FOLLOW_UPS, {"id": report["id"]})["report"]
     assert state["followUps"] == [] and state["beingFixed"] is True
+
+
+async def test_the_client_sees_the_fix_end_live(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Closing the last follow-up reaches the client's open feed like a status change."""
+    report, (follow_up,) = await asyncio.to_thread(rejected_report, world)
+    ws = await open_socket(live_server.port, world.host_a, cookie(world.client1))
+    try:
+        await subscribe(ws, {"org": world.org1})
+        await hub_listening()
+        closed = await asyncio.to_thread(world.admin_a.execute, CLOSE, {"f": follow_up})
+        assert closed["closeReportFollowUp"]["__typename"] == "ReportFollowUpChanged"
+        change = await next_change(ws, 2.0)
+        assert change is not None
+        assert (change["reportId"], change["status"], change["beingFixed"]) == (
+            report["id"],
+            "REJECTED",
+            False,
+        )
+    finally:
+        await ws.close()
