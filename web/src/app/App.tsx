@@ -1,5 +1,5 @@
 import { Suspense } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Navigate, Route, Routes, useSearchParams } from "react-router";
 import { I18nProvider, useT } from "../i18n";
 import { ClientProvider } from "./client";
 import { BrandProvider } from "./brand";
@@ -29,12 +29,19 @@ import {
   ReportsPage,
   ClientReportPage,
   StaffReportPage,
+  ClientChatPage,
+  StaffChatPage,
+  ChatInboxPage,
+  ChatNoticeProofPage,
 } from "./pages";
 
-/** The login page for the anonymous; the cabinet for whoever is already logged in. */
+/** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
+ *  because the session ended (`?ended=1`, app/sessionWatch.tsx), the login page stays while
+ *  the ended session's viewer is still on screen. */
 function LoginRoute() {
   const { viewer } = useSession();
-  return viewer ? <Navigate to="/" replace /> : <LoginPage />;
+  const [params] = useSearchParams();
+  return viewer && !params.has("ended") ? <Navigate to="/" replace /> : <LoginPage />;
 }
 
 /** While a page's chunk loads (once per page and visit; cached for a year after). */
@@ -60,6 +67,10 @@ export function App() {
                   <Route path="/cabinet" element={<ClientCabinetPage />} />
                   <Route path="/cabinet/:orgId" element={<ClientCabinetPage />} />
                   <Route path="/cabinet/:orgId/reports/:id" element={<ClientReportPage />} />
+                  <Route path="/cabinet/:orgId/chat" element={<ClientChatPage />} />
+                  <Route path="/chat" element={<ChatInboxPage />} />
+                  <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
+                  <Route path="/chat/:orgId" element={<StaffChatPage />} />
                   <Route path="/reports" element={<ReportsPage />} />
                   <Route path="/reports/import" element={<ReportImportPage />} />
                   <Route path="/reports/:id" element={<StaffReportPage />} />

@@ -34,3 +34,7 @@ export const AuditLogPage = page(() => import("../pages/AuditLogPage"), "AuditLo
 export const ReportsPage = page(() => import("../pages/ReportsPage"), "ReportsPage");
 export const ClientReportPage = page(() => import("../pages/ReportPage"), "ClientReportPage");
 export const StaffReportPage = page(() => import("../pages/ReportPage"), "StaffReportPage");
+export const ClientChatPage = page(() => import("../pages/ChatPage"), "ClientChatPage");
+export const StaffChatPage = page(() => import("../pages/ChatPage"), "StaffChatPage");
+export const ChatInboxPage = page(() => import("../pages/ChatInboxPage"), "ChatInboxPage");
+export const ChatNoticeProofPage = page(() => import("../pages/ChatNoticeProofPage"), "ChatNoticeProofPage");

@@ -101,3 +101,19 @@ export function ChevronDownIcon() {
     </Svg>
   );
 }
+
+export function PaperclipIcon() {
+  return (
+    <Svg name="paperclip">
+      <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l8.57-8.57A4 4 0 1 1 18 8.84l-8.59 8.57a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+    </Svg>
+  );
+}
+
+export function ChatIcon() {
+  return (
+    <Svg name="chat">
+      <path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z" />
+    </Svg>
+  );
+}

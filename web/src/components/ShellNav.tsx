@@ -6,6 +6,8 @@ import { useT } from "../i18n";
 export interface NavItem {
   to: string;
   label: string;
+  /** A count beside the label (the chat's unread messages); its words for screen readers. */
+  badge?: { count: number; label: string } | null;
 }
 
 /** The nav item the current path belongs to: the longest `to` that is the path or a parent of
@@ -51,7 +53,7 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
   const moreRoot = useRef<HTMLLIElement>(null);
   const [fit, setFit] = useState(nav.length);
   const [moreOpen, setMoreOpen] = useState(false);
-  const labels = nav.map((item) => item.label).join("\n");
+  const labels = nav.map((item) => `${item.label}${item.badge?.count ? ` ${item.badge.count}` : ""}`).join("\n");
 
   useLayoutEffect(() => {
     const row = list.current;
@@ -81,8 +83,18 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
 
   const overflow = nav.slice(fit);
   const link = (item: NavItem) => (
-    <Link to={item.to} aria-current={item.to === current ? "page" : undefined}>
+    <Link to={item.to} aria-current={item.to === current ? "page" : undefined} aria-describedby={item.badge?.count ? `nav-badge-${item.to.slice(1)}` : undefined}>
       {item.label}
+      {item.badge?.count ? (
+        <span className="badge nav-badge" aria-hidden="true" data-testid={`nav-badge-${item.to.slice(1)}`}>
+          {item.badge.count}
+        </span>
+      ) : null}
+      {item.badge?.count ? (
+        <span hidden id={`nav-badge-${item.to.slice(1)}`}>
+          {item.badge.label}
+        </span>
+      ) : null}
     </Link>
   );
   return (

@@ -10,6 +10,7 @@ import { ManagerCard } from "../components/ContactCard";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ReportFeed } from "../components/ReportFeed";
+import { ChatLink } from "../components/ChatLink";
 import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
 import { rememberOrganization, rememberedOrganization } from "../app/organization";
@@ -94,6 +95,11 @@ export function ClientCabinetPage() {
               {org.viewerGrants.includes("DOCUMENTS") && (
                 <li>
                   <a href="#documents">{t("drive.title")}</a>
+                </li>
+              )}
+              {org.viewerGrants.includes("CHAT") && (
+                <li>
+                  <ChatLink organizationId={String(cabinet.organizationId)} to={`/cabinet/${cabinet.organizationId}/chat`} />
                 </li>
               )}
               <li>

@@ -11,6 +11,8 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
+import { ChatLink } from "../components/ChatLink";
+import { primaryKeyOf } from "../graphql/ids";
 import { ManagersEditor, OrganizationEditForm } from "../components/ClientEditing";
 import { ContactCardEditor } from "../components/ContactCard";
 import { useModules } from "../app/modules";
@@ -66,6 +68,11 @@ export function ClientCardPage() {
                   {t("clients.linkReports")}
                 </Link>
               </li>
+              {can("chat:read") && org.enabledModules.includes("CHAT") && (
+                <li>
+                  <ChatLink organizationId={org.id} to={`/chat/${primaryKeyOf(org.id) ?? encodeURIComponent(org.id)}`} />
+                </li>
+              )}
               <li>
                 <a href="#drive-title">{t("clients.linkDrive")}</a>
               </li>

@@ -19,10 +19,16 @@ import { ArrowLeftIcon } from "../components/Icon";
 const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   REPORT_REJECTED: "notifications.kind.REPORT_REJECTED",
   CLARIFICATION_REQUESTED: "notifications.kind.CLARIFICATION_REQUESTED",
+  CHAT_MESSAGE: "notifications.kind.CHAT_MESSAGE",
+  CHAT_NOTICE: "notifications.kind.CHAT_NOTICE",
+  CHAT_NOTICE_REMINDER: "notifications.kind.CHAT_NOTICE_REMINDER",
 };
 const KIND_HINT: Record<NotificationKind, MessageKey> = {
   REPORT_REJECTED: "notifications.kindHint.REPORT_REJECTED",
   CLARIFICATION_REQUESTED: "notifications.kindHint.CLARIFICATION_REQUESTED",
+  CHAT_MESSAGE: "notifications.kindHint.CHAT_MESSAGE",
+  CHAT_NOTICE: "notifications.kindHint.CHAT_NOTICE",
+  CHAT_NOTICE_REMINDER: "notifications.kindHint.CHAT_NOTICE_REMINDER",
 };
 
 /** The signed-in person's own notification preferences in this firm (staff and client users

@@ -4,16 +4,19 @@ import { Shell } from "../components/Shell";
 import type { NavItem } from "../components/Shell";
 import { useSession } from "../app/session";
 import { useT } from "../i18n";
+import { useChatUnread } from "../chat/unread";
 
 /** The staff navigation: each entry shows when the viewer holds the permission its page needs
  * (`viewer.permissions`), whatever the role granting it is called; the API checks again. */
 export function useWorkspaceNav(): NavItem[] {
   const t = useT();
   const { viewer, staffHere, can } = useSession();
+  const unread = useChatUnread(!staffHere || !!viewer?.mfaPending || !can("chat:read"));
   // Until the second factor is set up the session may only do that: no navigation.
   if (!staffHere || viewer?.mfaPending) return [];
   const entries: [string, string, boolean][] = [
     ["/clients", t("nav.clients"), can("clients:read")],
+    ["/chat", t("nav.chat"), can("chat:read")],
     ["/reports", t("nav.reports"), can("reports:read")],
     ["/reports/import", t("nav.reportImport"), can("reports:write")],
     ["/staff", t("nav.staff"), can("members:manage")],
@@ -24,7 +27,8 @@ export function useWorkspaceNav(): NavItem[] {
     ["/audit/log", t("nav.auditLog"), can("audit:read")],
     ["/account/security", t("nav.account"), true],
   ];
-  return entries.filter(([, , shown]) => shown).map(([to, label]) => ({ to, label }));
+  const badge = unread ? { count: unread, label: t("chat.unreadN", { count: unread }) } : null;
+  return entries.filter(([, , shown]) => shown).map(([to, label]) => ({ to, label, badge: to === "/chat" ? badge : null }));
 }
 
 /** The firm staff's frame: clients, and the brand for those who manage it. */
