@@ -99,8 +99,8 @@ PERMISSION_CATALOG: tuple[Permission, ...] = (
     P(
         "reports",
         "manage",
-        "Назначать ответственного за отчёт",
-        "Reassign a report's responsible manager",
+        "Назначать ответственного за отчёт и передавать исправления",
+        "Reassign a report's responsible manager and its follow-ups",
     ),
     P("documents", "read", "Видеть и скачивать документы", "See and download documents"),
     P("documents", "write", "Загружать документы", "Upload documents"),
