@@ -87,6 +87,16 @@ def test_the_client_card_edits_assigns_and_archives(
     expect_text(page, "[data-testid=organization-name]", f"ООО «Клён и Ко {tag}»")
     expect(page.locator("[data-testid=organization-details]")).to_contain_text("773601002")
 
+    # The sections of the cabinet offered to this client.
+    upload = "Загрузка первичных документов"
+    sections = page.locator("section[aria-labelledby=card-modules] ul")
+    expect(sections).to_contain_text(upload)
+    page.locator("[data-testid=edit-modules]").click()
+    page.locator("[data-testid=modules-form]").get_by_role("checkbox", name=upload).uncheck()
+    page.locator("[data-testid=save-modules]").click()
+    page.get_by_text("Разделы сохранены.").wait_for()
+    expect(sections).not_to_contain_text(upload)
+
     # The responsible manager and a moderator, picked from the firm's staff.
     page.locator("[data-testid=edit-managers]").click()
     page.get_by_label("Ответственный менеджер").select_option(label=f"Ольга Ведущая {tag}")

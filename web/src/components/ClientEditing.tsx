@@ -2,9 +2,10 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { AssignableStaffDocument, SetClientOrganizationManagersDocument, UpdateClientOrganizationDocument } from "../graphql/generated";
-import type { LegalForm, TaxRegime } from "../graphql/generated";
+import type { ClientModule, LegalForm, TaxRegime } from "../graphql/generated";
 import type { Organization } from "./OrganizationDetails";
 import { ErrorAlert, OkAlert } from "./Alert";
+import { GrantsChecklist } from "./GrantsChecklist";
 import { fieldErrorOf } from "./fieldError";
 import type { FieldError } from "./fieldError";
 import { LEGAL_FORMS, LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL, isIndividual } from "../labels";
@@ -267,6 +268,66 @@ export function ManagersEditor({ org, onSaved }: { org: Organization; onSaved: (
       </fieldset>
       <div className="filters">
         <button type="submit" className="btn btn-primary" disabled={fetching} data-testid="save-managers">
+          {t("common.save")}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={() => setOpen(false)}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The sections of the client cabinet the firm offers this organization (`enabledModules`);
+ *  a section switched off leaves every contact's access at once. */
+export function ModulesEditor({ org, onSaved }: { org: Organization; onSaved: () => void }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const [modules, setModules] = useState<ClientModule[]>(org.enabledModules);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [{ fetching }, update] = useMutation(UpdateClientOrganizationDocument);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    const result = await update({ input: { id: org.id, enabledModules: modules } });
+    const outcome = result.data?.updateClientOrganization;
+    if (outcome?.__typename === "ClientOrganization") {
+      setOpen(false);
+      setSaved(true);
+      onSaved();
+      return;
+    }
+    setError(fieldErrorOf(outcome, t("error.generic"))?.message ?? null);
+  }
+
+  if (!open) {
+    return (
+      <div className="actions">
+        {saved && <OkAlert>{t("clients.modulesSaved")}</OkAlert>}
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => {
+            setModules(org.enabledModules);
+            setSaved(false);
+            setOpen(true);
+          }}
+          data-testid="edit-modules"
+        >
+          {t("clients.modulesEdit")}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={submit} data-testid="modules-form" aria-label={t("clients.modulesEdit")}>
+      <ErrorAlert>{error}</ErrorAlert>
+      <GrantsChecklist legend={t("clients.enabledModules")} value={modules} onChange={setModules} idPrefix="org-module" />
+      <p className="hint">{t("clients.modulesHint")}</p>
+      <div className="filters">
+        <button type="submit" className="btn btn-primary" disabled={fetching} data-testid="save-modules">
           {t("common.save")}
         </button>
         <button type="button" className="btn btn-secondary" onClick={() => setOpen(false)}>

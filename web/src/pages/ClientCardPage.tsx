@@ -13,7 +13,7 @@ import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ChatLink } from "../components/ChatLink";
 import { primaryKeyOf } from "../graphql/ids";
-import { ManagersEditor, OrganizationEditForm } from "../components/ClientEditing";
+import { ManagersEditor, ModulesEditor, OrganizationEditForm } from "../components/ClientEditing";
 import { ContactCardEditor } from "../components/ContactCard";
 import { useModules } from "../app/modules";
 import { useSession } from "../app/session";
@@ -112,6 +112,7 @@ export function ClientCardPage() {
                   <li key={m}>{modules.label(m)}</li>
                 ))}
               </ul>
+              {org.viewerPermissions.includes("clients:write") && org.status === "ACTIVE" && <ModulesEditor org={org} onSaved={refresh} />}
             </section>
           </div>
           <ContactsPanel
