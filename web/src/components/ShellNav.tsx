@@ -82,8 +82,9 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
   }, [moreOpen]);
 
   const overflow = nav.slice(fit);
-  const link = (item: NavItem) => (
-    <Link to={item.to} aria-current={item.to === current ? "page" : undefined} aria-describedby={item.badge?.count ? `nav-badge-${item.to.slice(1)}` : undefined}>
+  // In the row and again in "more" (the row's copy stays laid out, invisible): ids per place.
+  const link = (item: NavItem, place = "") => (
+    <Link to={item.to} aria-current={item.to === current ? "page" : undefined} aria-describedby={item.badge?.count ? `nav-badge-${item.to.slice(1)}${place}` : undefined}>
       {item.label}
       {item.badge?.count ? (
         <span className="badge nav-badge" aria-hidden="true" data-testid={`nav-badge-${item.to.slice(1)}`}>
@@ -91,7 +92,7 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
         </span>
       ) : null}
       {item.badge?.count ? (
-        <span hidden id={`nav-badge-${item.to.slice(1)}`}>
+        <span hidden id={`nav-badge-${item.to.slice(1)}${place}`}>
           {item.badge.label}
         </span>
       ) : null}
@@ -120,7 +121,7 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
           {moreOpen && overflow.length > 0 && (
             <ul className="nav-more-list" id={`${id}-more`} data-testid="nav-more-list">
               {overflow.map((item) => (
-                <li key={item.to}>{link(item)}</li>
+                <li key={item.to}>{link(item, "-more")}</li>
               ))}
             </ul>
           )}
