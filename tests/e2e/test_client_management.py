@@ -109,6 +109,8 @@ def test_the_client_card_edits_assigns_and_archives(
     )
     expect(details.locator("dt:has-text('Модераторы') + dd")).to_have_text(f"Пётр Помощник {tag}")
 
+    expect(page.locator("[data-testid=card-moderator]")).to_contain_text(f"Пётр Помощник {tag}")
+
     # The firm's own contact card for the manager: position and phone, firm A's only.
     card = page.locator("[data-testid=card-manager]")
     assert "Метка Веги" not in card.inner_text()

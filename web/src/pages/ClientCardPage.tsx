@@ -15,6 +15,7 @@ import { ChatLink } from "../components/ChatLink";
 import { primaryKeyOf } from "../graphql/ids";
 import { ManagersEditor, ModulesEditor, OrganizationEditForm } from "../components/ClientEditing";
 import { ContactCardEditor } from "../components/ContactCard";
+import type { CardPerson } from "../components/ContactCard";
 import { useModules } from "../app/modules";
 import { useSession } from "../app/session";
 import { useT } from "../i18n";
@@ -92,16 +93,17 @@ export function ClientCardPage() {
             <section className="card" aria-labelledby="card-managers">
               <h2 id="card-managers">{t("clients.managersTitle")}</h2>
               {org.responsibleManager ? (
-                <div className="contact-card-line" data-testid="card-manager">
-                  <div className="title">{org.responsibleManager.displayName || org.responsibleManager.email}</div>
-                  <div className="muted">
-                    {[org.responsibleManager.label, org.responsibleManager.phone, org.responsibleManager.email].filter(Boolean).join(" · ")}
-                  </div>
-                  {org.responsibleManager.note && <div className="muted">{org.responsibleManager.note}</div>}
-                  {canEditCards && <ContactCardEditor person={org.responsibleManager} onSaved={refresh} />}
-                </div>
+                <StaffCardLine person={org.responsibleManager} canEdit={canEditCards} onSaved={refresh} testId="card-manager" />
               ) : (
                 <p className="muted">{t("org.noManager")}</p>
+              )}
+              {org.moderators.length > 0 && (
+                <>
+                  <h3>{t("org.moderators")}</h3>
+                  {org.moderators.map((m) => (
+                    <StaffCardLine key={m.id} person={m} canEdit={canEditCards} onSaved={refresh} testId="card-moderator" />
+                  ))}
+                </>
               )}
               {org.viewerPermissions.includes("clients:manage") && <ManagersEditor org={org} onSaved={refresh} />}
             </section>
@@ -175,6 +177,18 @@ function ArchiveButton({
       </button>
       {done && <OkAlert>{done}</OkAlert>}
       <ErrorAlert>{error}</ErrorAlert>
+    </div>
+  );
+}
+
+/** A staff member serving the client, with the firm's contact card (and its editor). */
+function StaffCardLine({ person, canEdit, onSaved, testId }: { person: CardPerson; canEdit: boolean; onSaved: () => void; testId: string }) {
+  return (
+    <div className="contact-card-line" data-testid={testId}>
+      <div className="title">{person.displayName || person.email}</div>
+      <div className="muted">{[person.label, person.phone, person.email].filter(Boolean).join(" · ")}</div>
+      {person.note && <div className="muted">{person.note}</div>}
+      {canEdit && <ContactCardEditor person={person} onSaved={onSaved} />}
     </div>
   );
 }
