@@ -200,6 +200,8 @@ def test_the_clients_pages_on_a_phone(page: Any, site: Site, world: World, artif
     rows = page.locator("[data-testid=reports-list] [data-report-id]")
     expect(rows).to_have_count(2)
     shoot(page, artifacts, "client-home")
+    page.set_viewport_size(DESKTOP)
+    shoot(page, artifacts, "client-home")
     fits_narrow(page, "the client's home")
     header_is_one_line(page)
     assert axe_violations(page) == []
@@ -340,6 +342,7 @@ def test_the_staff_menu_and_pages_at_both_sizes(
         expect(link).to_be_visible()
         inside_screen(page, link)
     assert axe_violations(page) == []
+    shoot(page, artifacts, "staff-menu")
     page.get_by_test_id("shell-nav").get_by_role("link", name="Отчётность", exact=True).click()
     page.wait_for_url("**/reports")
     expect(page.get_by_test_id("menu-button")).to_have_attribute("aria-expanded", "false")
