@@ -7,6 +7,7 @@ import { Shell } from "../components/Shell";
 import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { QrCode } from "../components/QrCode";
 import { SessionsPanel } from "../components/SessionsPanel";
+import { ProfileNameForm } from "../components/ProfileNameForm";
 import { useSession } from "../app/session";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
@@ -43,6 +44,7 @@ export function AccountSecurityPage() {
           </p>
         )}
       </section>
+      {!viewer.mfaPending && <ProfileNameForm />}
       <SessionsPanel />
     </Shell>
   );
