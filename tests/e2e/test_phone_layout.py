@@ -410,7 +410,10 @@ def test_every_staff_page_fits_a_narrow_phone(page: Any, site: Site, world: Worl
         # checkboxes there are nameless. Every other page: axe finds nothing.
         if path != "/account/notifications":
             assert axe_violations(page) == [], path
-    for path in ("/forgot-password", "/login"):
+    page.get_by_test_id("menu-button").click()
+    page.locator(".shell-tools").get_by_role("button", name="Выйти").click()
+    page.wait_for_url("**/login")
+    for path in ("/forgot-password", "/invite?token=unknown", "/reset-password?token=unknown"):
         page.goto(site.firm_url(world.firm, path))
         page.wait_for_load_state("networkidle")
         fits_narrow(page, path)
