@@ -6,6 +6,7 @@ import { Provider } from "urql";
 import { makeClient, onReconnected } from "../graphql/client";
 
 const ResetContext = createContext<() => void>(() => {});
+const GenerationContext = createContext(0);
 
 export function ClientProvider({ children }: { children: ReactNode }) {
   const [generation, setGeneration] = useState(0);
@@ -14,7 +15,9 @@ export function ClientProvider({ children }: { children: ReactNode }) {
   const reset = useCallback(() => setGeneration((g) => g + 1), []);
   return (
     <ResetContext.Provider value={reset}>
-      <Provider value={client}>{children}</Provider>
+      <GenerationContext.Provider value={generation}>
+        <Provider value={client}>{children}</Provider>
+      </GenerationContext.Provider>
     </ResetContext.Provider>
   );
 }
@@ -22,6 +25,12 @@ export function ClientProvider({ children }: { children: ReactNode }) {
 /** Call after the session changed (login, logout, accepted invitation). */
 export function useResetClient(): () => void {
   return useContext(ResetContext);
+}
+
+/** Which client this is (one more after each reset): what is keyed by it starts over with
+ *  the new client, never showing the previous person's data meanwhile. */
+export function useClientGeneration(): number {
+  return useContext(GenerationContext);
 }
 
 /** How many times the live channel came back after dropping since the page opened: effects

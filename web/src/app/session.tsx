@@ -6,6 +6,8 @@ import { SessionDocument } from "../graphql/generated";
 import type { CabinetFieldsFragment, SessionQuery } from "../graphql/generated";
 import { FullPageMessage } from "../components/FullPageMessage";
 import { useT } from "../i18n";
+import { SessionWatch } from "./sessionWatch";
+import { useClientGeneration } from "./client";
 
 export type Viewer = NonNullable<SessionQuery["viewer"]>;
 export type Cabinet = CabinetFieldsFragment;
@@ -26,7 +28,13 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
+/** The session of the current urql client: a new client (login, logout, a session that
+ *  ended) starts with no session shown until its own answer, never the previous one's. */
 export function SessionProvider({ children }: { children: ReactNode }) {
+  return <SessionOfClient key={useClientGeneration()}>{children}</SessionOfClient>;
+}
+
+function SessionOfClient({ children }: { children: ReactNode }) {
   const t = useT();
   // cache-first: a new client (each login and logout makes one) has nothing cached, so this
   // asks the API, except for the first, which has the session of the HTML shell (app/boot.ts).
@@ -48,7 +56,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     can: (permission) => permissions.has(permission),
     refresh: () => refetch({ requestPolicy: "network-only" }),
   };
-  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={value}>
+      <SessionWatch />
+      {children}
+    </SessionContext.Provider>
+  );
 }
 
 export function useSession(): Session {

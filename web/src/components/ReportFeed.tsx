@@ -25,6 +25,18 @@ const FLASH_MS = 4000;
 export type FeedRow = ReportRowFieldsFragment & { organization?: { id: string; name: string } | null };
 type Listener = (row: FeedRow) => void;
 
+/** What needs the client: a clarification requested, or a rejection still being fixed. */
+export function needsClient(row: FeedRow): boolean {
+  return row.status === "CLARIFICATION_REQUESTED" || (row.status === "REJECTED" && row.beingFixed);
+}
+
+/** The client's order (the API's CLIENT_ATTENTION): what needs them first, then the rest,
+ *  each newest first; kept while rows change live. */
+function clientOrder(rows: FeedRow[]): FeedRow[] {
+  const rank = (row: FeedRow) => (needsClient(row) ? 1 : 0);
+  return [...rows].sort((a, b) => rank(b) - rank(a) || b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id));
+}
+
 /** The feed's filters, kept in the URL: a filtered feed can be bookmarked and survives a reload. */
 interface Filters {
   form: string;
@@ -315,6 +327,11 @@ function FeedItem({ row, staff, href, flashing }: { row: FeedRow; staff: boolean
             <ReportStatusBadge status={row.status} />
             {row.beingFixed && <BeingFixedMark />}
             {staff && row.overdue && <OverdueMark />}
+            {!staff && needsClient(row) && (
+              <span className="badge status-badge needs-you" data-testid="needs-you">
+                {t("reports.needsYou")}
+              </span>
+            )}
           </div>
           <span className="muted small">
             <time dateTime={row.statusAt}>{formatDateTime(row.statusAt, lang)}</time>
@@ -414,7 +431,7 @@ function FeedList({
       )}
       {rows.length > 0 && (
         <ul className="list">
-          {rows.map((row) => (
+          {(staff ? rows : clientOrder(rows)).map((row) => (
             <FeedItem key={row.id} row={row} staff={staff} href={hrefOf(row)} flashing={live.flash.has(row.id)} />
           ))}
         </ul>
@@ -468,8 +485,9 @@ export function ReportFeed({
     periodTo: monthBound(filters.to, true),
     statuses: filters.status ? [filters.status] : null,
     overdue: staff && filters.overdue ? true : null,
-    // The firm sees rejections, clarification requests, errors and overdue fixes first.
-    orderBy: staff ? "ATTENTION" : "UPDATED_DESC",
+    // The firm sees rejections, clarification requests, errors and overdue fixes first; the
+    // client what needs them (a clarification requested, a rejection being fixed).
+    orderBy: staff ? "ATTENTION" : "CLIENT_ATTENTION",
     withOrganization: staff,
   };
   // A list starts over (page one) whenever its filters change.

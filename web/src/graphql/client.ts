@@ -1,6 +1,6 @@
 // One urql client per login state: queries and mutations over HTTP POST to /graphql,
 // subscriptions over graphql-ws on the same origin (the API checks the WebSocket's Origin).
-import { Client, cacheExchange, fetchExchange, ssrExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, mapExchange, ssrExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient } from "graphql-ws";
 import type { Client as WsClient } from "graphql-ws";
 import { storedLang } from "../i18n";
@@ -26,6 +26,39 @@ function wsUrl(): string {
 let ws: WsClient | null = null;
 const reconnectListeners = new Set<() => void>();
 
+/** The API closes a live socket with 4403 when its session ended (logout elsewhere, expiry,
+ *  revocation) or lost its rights; it answers UNAUTHENTICATED over HTTP when the session is
+ *  gone. Either way the session must be checked again (app/sessionWatch.tsx). */
+export const CLOSE_SESSION_ENDED = 4403;
+const authLostListeners = new Set<() => void>();
+
+export function onAuthLost(listener: () => void): () => void {
+  authLostListeners.add(listener);
+  return () => authLostListeners.delete(listener);
+}
+
+function authLost(): void {
+  authLostListeners.forEach((listener) => listener());
+}
+
+/** The live channel's real state, for the indicator (components/LiveStatus.tsx). */
+export type LiveState = "connecting" | "online" | "offline";
+let liveState: LiveState = "connecting";
+const liveListeners = new Set<(state: LiveState) => void>();
+
+function setLive(state: LiveState): void {
+  if (state === liveState) return;
+  liveState = state;
+  liveListeners.forEach((listener) => listener(state));
+}
+
+/** Calls `listener` with the current state at once, then with each change. */
+export function onLiveState(listener: (state: LiveState) => void): () => void {
+  liveListeners.add(listener);
+  listener(liveState);
+  return () => liveListeners.delete(listener);
+}
+
 /** Called whenever the live channel comes back after it dropped: what a subscription missed
  *  meanwhile must be caught up (e.g. `reportStatusChanged(since:)`). Returns the unsubscriber. */
 export function onReconnected(listener: () => void): () => void {
@@ -38,9 +71,19 @@ function wsClient(): WsClient {
     url: wsUrl(),
     lazy: true,
     retryAttempts: 5,
+    // A ping every 10 s: a connection that died silently is noticed (and retried).
+    keepAlive: 10_000,
     on: {
+      connecting: () => setLive("connecting"),
       connected: (_socket, _payload, wasRetry) => {
+        setLive("online");
         if (wasRetry) reconnectListeners.forEach((listener) => listener());
+      },
+      closed: (event) => {
+        const code = (event as CloseEvent | undefined)?.code;
+        // 1000: the lazy socket closed with nothing left to listen to; not an outage.
+        if (code !== 1000) setLive("offline");
+        if (code === CLOSE_SESSION_ENDED) authLost();
       },
     },
   });
@@ -51,6 +94,7 @@ export function makeClient(): Client {
   // A new login means new cookies: the open socket still carries the old ones.
   ws?.dispose();
   ws = null;
+  setLive("connecting");
   // The first client answers the brand and the session from the HTML shell (app/boot.ts).
   const boot = takeBootResults();
   return new Client({
@@ -65,6 +109,12 @@ export function makeClient(): Client {
       return { credentials: "same-origin", headers };
     },
     exchanges: [
+      // Any answer saying the caller is anonymous: the session may have ended meanwhile.
+      mapExchange({
+        onResult(result) {
+          if (result.error?.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) authLost();
+        },
+      }),
       cacheExchange,
       ...(boot ? [ssrExchange({ isClient: true, initialState: boot })] : []),
       fetchExchange,

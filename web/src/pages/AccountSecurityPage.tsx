@@ -8,13 +8,15 @@ import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { QrCode } from "../components/QrCode";
 import { SessionsPanel } from "../components/SessionsPanel";
 import { ProfileNameForm } from "../components/ProfileNameForm";
+import { RecoveryCodesList, RecoveryCodesSection } from "../components/RecoveryCodes";
 import { useSession } from "../app/session";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
 
-/** The person's own login security: set up or turn off a TOTP second factor, see and end the
- *  sessions at this address (SessionsPanel). Reachable while
+/** The person's own login security: set up or turn off a TOTP second factor, its recovery
+ *  codes (shown once, regenerable), see and end the sessions at this address (SessionsPanel).
+ *  Reachable while
  *  the firm's 2FA rule still holds the session back (mfaPending), which is all it may do then. */
 export function AccountSecurityPage() {
   const t = useT();
@@ -22,6 +24,7 @@ export function AccountSecurityPage() {
   const { viewer } = useSession();
   const nav = useWorkspaceNav();
   const [notice, setNotice] = useState<string | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
   if (!viewer) return <Navigate to="/login" replace />;
   return (
     <Shell nav={nav}>
@@ -36,7 +39,12 @@ export function AccountSecurityPage() {
         {viewer.totpEnabled ? (
           <DisableTotp onDone={() => setNotice(t("totp.disabledNow"))} />
         ) : (
-          <EnrollTotp onDone={() => setNotice(t("totp.confirmed"))} />
+          <EnrollTotp
+            onDone={(recovery) => {
+              setNotice(t("totp.confirmed"));
+              setCodes(recovery);
+            }}
+          />
         )}
         {viewer.totpEnabled && notice && (
           <p>
@@ -44,13 +52,26 @@ export function AccountSecurityPage() {
           </p>
         )}
       </section>
+      {codes && codes.length > 0 && <RecoveryCodesList codes={codes} onSaved={() => setCodes(null)} />}
+      {viewer.totpEnabled && !codes && <RecoveryCodesSection onNew={setCodes} />}
       {!viewer.mfaPending && <ProfileNameForm />}
       <SessionsPanel />
     </Shell>
   );
 }
 
-function CodeField({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
+function CodeField({
+  id,
+  value,
+  onChange,
+  recovery,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** A recovery code is accepted too (letters and a dash). */
+  recovery?: boolean;
+}) {
   const t = useT();
   return (
     <div className="field">
@@ -58,22 +79,22 @@ function CodeField({ id, value, onChange }: { id: string; value: string; onChang
       <input
         id={id}
         type="text"
-        inputMode="numeric"
+        inputMode={recovery ? "text" : "numeric"}
         autoComplete="one-time-code"
-        pattern="[0-9 ]{6,8}"
+        pattern={recovery ? undefined : "[0-9 ]{6,8}"}
         required
         value={value}
         aria-describedby={`${id}-hint`}
         onChange={(e) => onChange(e.target.value)}
       />
       <span className="hint" id={`${id}-hint`}>
-        {t("totp.codeHint")}
+        {recovery ? t("totp.codeOrRecoveryHint") : t("totp.codeHint")}
       </span>
     </div>
   );
 }
 
-function EnrollTotp({ onDone }: { onDone: () => void }) {
+function EnrollTotp({ onDone }: { onDone: (recoveryCodes: string[]) => void }) {
   const t = useT();
   const { refresh } = useSession();
   const [enrollment, setEnrollment] = useState<{ secret: string; otpauthUri: string } | null>(null);
@@ -94,7 +115,7 @@ function EnrollTotp({ onDone }: { onDone: () => void }) {
     setError(null);
     const outcome = (await confirm({ code: code.replace(/\s/g, "") })).data?.confirmTotp;
     if (outcome?.__typename === "TotpChanged") {
-      onDone();
+      onDone(outcome.recoveryCodes);
       refresh();
       return;
     }
@@ -150,7 +171,7 @@ function DisableTotp({ onDone }: { onDone: () => void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const outcome = (await disable({ code: code.replace(/\s/g, "") })).data?.disableTotp;
+    const outcome = (await disable({ code: code.trim() })).data?.disableTotp;
     if (outcome?.__typename === "TotpChanged") {
       onDone();
       refresh();
@@ -163,7 +184,7 @@ function DisableTotp({ onDone }: { onDone: () => void }) {
     <form onSubmit={submit}>
       <p className="muted">{t("totp.disableIntro")}</p>
       <ErrorAlert>{error}</ErrorAlert>
-      <CodeField id="totp-disable-code" value={code} onChange={setCode} />
+      <CodeField id="totp-disable-code" value={code} onChange={setCode} recovery />
       <button type="submit" className="btn btn-secondary" disabled={fetching} data-testid="totp-disable">
         {t("totp.disable")}
       </button>

@@ -1,12 +1,13 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { useMutation } from "urql";
 import { LoginDocument } from "../graphql/generated";
 import { AuthLayout } from "../components/AuthLayout";
 import { ErrorAlert, WarnAlert } from "../components/Alert";
 import { useBrand } from "../app/brand";
 import { useResetClient } from "../app/client";
+import { safeNext } from "../app/sessionWatch";
 import { useT } from "../i18n";
 
 export function LoginPage() {
@@ -14,6 +15,11 @@ export function LoginPage() {
   const brand = useBrand();
   const navigate = useNavigate();
   const resetClient = useResetClient();
+  const [params] = useSearchParams();
+  // Sent here because the session ended (app/sessionWatch.tsx): back to `next` afterwards.
+  const ended = params.get("ended") === "1";
+  const next = safeNext(params.get("next"));
+  const [recovery, setRecovery] = useState(false);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
@@ -33,7 +39,7 @@ export function LoginPage() {
     switch (outcome.__typename) {
       case "LoginSuccess":
         resetClient();
-        navigate(brand.isPlatform ? "/cabinets" : "/", { replace: true });
+        navigate(next ?? (brand.isPlatform ? "/cabinets" : "/"), { replace: true });
         return;
       case "TotpSetupRequired":
         // The firm requires 2FA and this person has none yet: setting it up is all they may do.
@@ -51,6 +57,7 @@ export function LoginPage() {
   return (
     <AuthLayout title={t("login.title")}>
       {!brand.isPlatform && !brand.cabinetEnabled && <WarnAlert>{t("login.cabinetClosed")}</WarnAlert>}
+      {ended && <WarnAlert testId="session-ended">{t("login.sessionEnded")}</WarnAlert>}
       <ErrorAlert id="login-error">{error}</ErrorAlert>
       <form onSubmit={submit} noValidate={false}>
         <div className="field">
@@ -81,18 +88,21 @@ export function LoginPage() {
         </div>
         {needOtp && (
           <div className="field">
-            <label htmlFor="login-otp">{t("login.otp")}</label>
+            <label htmlFor="login-otp">{recovery ? t("login.recoveryCode") : t("login.otp")}</label>
             <input
               id="login-otp"
               type="text"
-              inputMode="numeric"
+              inputMode={recovery ? "text" : "numeric"}
               autoComplete="one-time-code"
               required
               autoFocus
               value={otp}
               onChange={(e) => setOtp(e.target.value)}
             />
-            <span className="hint">{t("login.otpHint")}</span>
+            <span className="hint">{recovery ? t("login.recoveryHint") : t("login.otpHint")}</span>
+            <button type="button" className="btn-link" onClick={() => setRecovery(!recovery)} data-testid="login-use-recovery">
+              {recovery ? t("login.useApp") : t("login.useRecovery")}
+            </button>
           </div>
         )}
         <button className="btn btn-primary btn-block" type="submit" disabled={fetching} data-testid="login-submit">

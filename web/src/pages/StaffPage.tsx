@@ -5,6 +5,7 @@ import { AssignRolesDocument, InviteStaffDocument, StaffDocument } from "../grap
 import type { MemberFieldsFragment, StaffQuery } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
+import { StaffTotpReset } from "../components/StaffTotpReset";
 import { useI18n, useT } from "../i18n";
 import { usePageTitle } from "../app/page";
 
@@ -186,6 +187,7 @@ function MemberRow({ member, roles, onChanged }: { member: MemberFieldsFragment;
           {member.roles.map(describe).join(", ")}
         </div>
         {member.status !== "active" && <span className="badge badge-grey">{t("staff.inactive")}</span>}
+        <StaffTotpReset member={member} onChanged={onChanged} />
       </div>
       {!editing && member.status === "active" && (
         <button
