@@ -1,6 +1,7 @@
 """Small helpers of the browser tests: the e2e server's addresses (`Site`), a firm admin
 setting data up through the API (`FirmAdmin`), the demo brands, colors as browsers report
-them, waiting for text, reading invitation e-mails, the report feed's integrator calls."""
+them, waiting for text, reading invitation e-mails, the report feed's integrator calls, a
+page's checks on a phone."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from saas.settings import PROJECT_ROOT, Settings
@@ -88,6 +90,43 @@ def open_section(page: Any, name: str) -> None:
 
 def no_horizontal_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+# --- the cabinet on a phone (tests/e2e/test_phone_layout.py) ---------------------------------
+
+PHONE = {"width": 390, "height": 844}
+NARROW = [{"width": 360, "height": 740}, {"width": 320, "height": 640}]
+
+
+def fits(page: Any, what: str) -> None:
+    """The document is exactly as wide as the viewport: nothing scrolls sideways."""
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width == viewport, f"{what}: the page is {width} px wide in a {viewport} px window"
+
+
+def fits_narrow(page: Any, what: str) -> None:
+    """No sideways scroll at 390, 360 and 320 px (the window is given back at 390)."""
+    for viewport in [*NARROW, PHONE]:
+        page.set_viewport_size(viewport)
+        fits(page, f"{what} at {viewport['width']} px")
+
+
+def box(locator: Any) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found, locator
+    return dict(found)
+
+
+def inside_screen(page: Any, locator: Any) -> None:
+    """The element is wholly inside the viewport's width (and starts on screen)."""
+    found, width = box(locator), page.viewport_size["width"]
+    assert found["x"] >= 0 and found["x"] + found["width"] <= width + 0.5, (found, width)
+
+
+def shoot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(
+        path=str(artifacts / f"{name}-{page.viewport_size['width']}.png"), full_page=True
+    )
 
 
 def invitation_link(settings: Settings, email: str) -> str:
@@ -271,3 +310,31 @@ mutation($input: RecordReportEventInput!) {
 def row(page: Any, report_id: str) -> Any:
     """The report's row in the cabinet's report list."""
     return page.locator(f"[data-testid=reports-list] [data-report-id='{report_id}']")
+
+
+# --- the live channel: the page's WebSocket, routed through Playwright -----------------
+
+
+class LiveChannel:
+    """Every /graphql WebSocket of a page, passed through to the server until cut (close code
+    1012, "service restart"); new sockets are refused while `online` is False."""
+
+    def __init__(self, page: Any) -> None:
+        self.online = True
+        self.routes: list[tuple[Any, Any]] = []
+        self.opened = 0
+        page.route_web_socket("**/graphql", self._route)
+
+    def _route(self, route: Any) -> None:
+        if not self.online:
+            route.close(code=1012, reason="restarting")
+            return
+        self.opened += 1
+        self.routes.append((route, route.connect_to_server()))
+
+    def cut(self) -> None:
+        self.online = False
+        for route, server in self.routes:
+            server.close(code=1012, reason="restarting")
+            route.close(code=1012, reason="restarting")
+        self.routes.clear()

@@ -27,13 +27,19 @@ from tests.e2e.support import (
     CREATE_REPORT,
     CREATE_TOKEN,
     PASSWORD,
+    PHONE,
     RECORD,
     FirmAdmin,
     Site,
     accept_invitation,
     axe_violations,
+    box,
+    fits,
+    fits_narrow,
+    inside_screen,
     invitation_token,
     log_in,
+    shoot,
 )
 from tests.support.documents import folders, upload
 from tests.support.firms import Firm
@@ -41,8 +47,6 @@ from tests.support.firms import Firm
 pytestmark = pytest.mark.usefixtures("branded")
 
 DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
-NARROW = [{"width": 360, "height": 740}, {"width": 320, "height": 640}]
 # The cabinet's one date style (web/src/i18n/format.ts) in Russian: 21.04.2025, 09:30.
 MOMENT = re.compile(r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$")
 FILE_SIZE = 602
@@ -112,37 +116,6 @@ def world(
     made = upload(admin.api, folder, file_name, b"%PDF-1.4\n" + b"0" * (FILE_SIZE - 9))
     assert made["__typename"] == "DriveFile", made
     return World(firm, admin, contact, org_pk, file_name)
-
-
-def fits(page: Any, what: str) -> None:
-    """The document is exactly as wide as the viewport: nothing scrolls sideways."""
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width == viewport, f"{what}: the page is {width} px wide in a {viewport} px window"
-
-
-def fits_narrow(page: Any, what: str) -> None:
-    """No sideways scroll at 390, 360 and 320 px (the window is given back at 390)."""
-    for viewport in [*NARROW, PHONE]:
-        page.set_viewport_size(viewport)
-        fits(page, f"{what} at {viewport['width']} px")
-
-
-def box(locator: Any) -> dict[str, float]:
-    found = locator.bounding_box()
-    assert found, locator
-    return dict(found)
-
-
-def inside_screen(page: Any, locator: Any) -> None:
-    """The element is wholly inside the viewport's width (and starts on screen)."""
-    found, width = box(locator), page.viewport_size["width"]
-    assert found["x"] >= 0 and found["x"] + found["width"] <= width + 0.5, (found, width)
-
-
-def shoot(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(
-        path=str(artifacts / f"{name}-{page.viewport_size['width']}.png"), full_page=True
-    )
 
 
 def header_is_one_line(page: Any) -> None:
