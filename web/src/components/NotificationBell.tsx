@@ -8,6 +8,7 @@ import {
 } from "../graphql/generated";
 import { useI18n, useT } from "../i18n";
 import { BellIcon } from "./Icon";
+import { useDismiss } from "./useDismiss";
 import { formatDateTime } from "../i18n/format";
 import "../notifications.css";
 
@@ -51,20 +52,7 @@ export function NotificationBell() {
     setUnread(null); // a fresh server answer wins over the last mutation's
   }, [countData, listData]);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) {
-        setOpen(false);
-      }
-    };
-    document.addEventListener("mousedown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("mousedown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss(open, root, setOpen);
 
   if (countData === undefined && !listData) return null; // not a person of this firm (or loading)
   const count = unread ?? listData?.unreadNotificationCount ?? countData?.unreadNotificationCount ?? 0;

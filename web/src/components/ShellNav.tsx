@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { ChevronDownIcon } from "./Icon";
 import { useT } from "../i18n";
+import { useDismiss } from "./useDismiss";
 
 export interface NavItem {
   to: string;
@@ -66,20 +67,7 @@ export function ShellNav({ nav, id }: { nav: NavItem[]; id: string }) {
   }, [labels]);
 
   useEffect(() => setMoreOpen(false), [path]);
-  useEffect(() => {
-    if (!moreOpen) return;
-    const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !moreRoot.current?.contains(event.target as Node)) {
-        setMoreOpen(false);
-      }
-    };
-    document.addEventListener("mousedown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("mousedown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, [moreOpen]);
+  useDismiss(moreOpen, moreRoot, setMoreOpen);
 
   const overflow = nav.slice(fit);
   // In the row and again in "more" (the row's copy stays laid out, invisible): ids per place.
