@@ -20,36 +20,13 @@ from tests.e2e.support import (
     PASSWORD,
     RECORD,
     FirmAdmin,
+    LiveChannel,
     Site,
     accept_invitation,
     invitation_token,
     log_in,
     row,
 )
-
-
-class LiveChannel:
-    """Every /graphql WebSocket of a page, passed through to the server until cut."""
-
-    def __init__(self, page: Any) -> None:
-        self.online = True
-        self.routes: list[tuple[Any, Any]] = []
-        self.opened = 0
-        page.route_web_socket("**/graphql", self._route)
-
-    def _route(self, route: Any) -> None:
-        if not self.online:
-            route.close(code=1012, reason="restarting")
-            return
-        self.opened += 1
-        self.routes.append((route, route.connect_to_server()))
-
-    def cut(self) -> None:
-        self.online = False
-        for route, server in self.routes:
-            server.close(code=1012, reason="restarting")
-            route.close(code=1012, reason="restarting")
-        self.routes.clear()
 
 
 def test_feed_catches_up_after_the_live_channel_drops(
