@@ -72,24 +72,29 @@ async def open_follow_ups(session: AsyncSession, report_id: int) -> tuple[bool, 
 async def _locked(
     session: AsyncSession, actor: Actor, follow_up_id: int
 ) -> tuple[FollowUp, Report]:
-    """The open follow-up and its report, both locked (changes of one report serialize with
-    its events, and a concurrent close is seen), if the actor is staff seeing the report."""
+    """The open follow-up and its report, if the actor is staff seeing the report. The report
+    is locked first, as recording an event does (its changes serialize with the events'), then
+    the follow-up: a concurrent close is seen, never overwritten."""
     if not actor.staff:
         raise follow_up_not_found()
-    row = (
+    of_follow_up = select(FollowUp.report_id).where(FollowUp.id == follow_up_id).scalar_subquery()
+    report = (
         await session.execute(
-            scope_reports(
-                select(FollowUp, Report)
-                .join(Report, Report.id == FollowUp.report_id)
-                .where(FollowUp.id == follow_up_id),
-                actor,
-            ).with_for_update()
+            scope_reports(select(Report).where(Report.id == of_follow_up), actor)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-    ).one_or_none()
-    if row is None:
+    ).scalar_one_or_none()
+    if report is None:
         raise follow_up_not_found()
-    follow_up: FollowUp = row[0]
-    report: Report = row[1]
+    follow_up = (
+        await session.execute(
+            select(FollowUp)
+            .where(FollowUp.id == follow_up_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     if follow_up.status != OPEN:
         raise follow_up_closed()
     return follow_up, report
