@@ -1,0 +1,126 @@
+"""The client's home (issue 12): what needs the client (a clarification requested, a rejection
+being fixed) comes first and is marked, then the rest newest first; a module the firm has
+not enabled for the organization is shown nowhere as available (the sections, "your
+access", the contacts' grants), at 1280 px and on a 390 px phone."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from saas.settings import Settings
+from tests.e2e.support import (
+    CREATE_REPORT,
+    PASSWORD,
+    RECORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    invitation_token,
+    log_in,
+    no_horizontal_scroll,
+    row,
+)
+
+pytestmark = pytest.mark.usefixtures("branded")
+
+UPDATE_ORG = """mutation($input: UpdateClientOrganizationInput!) {
+  updateClientOrganization(input: $input) {
+    __typename ... on ClientOrganization { enabledModules } ... on Error { code message } } }"""
+
+
+def test_what_needs_the_client_comes_first_and_missing_modules_are_not_offered(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    artifacts: Any,
+) -> None:
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Главное {suffix}»")
+    owner = f"home-owner-{suffix}@example.test"
+    colleague = f"home-colleague-{suffix}@example.test"
+    admin.invite_contact(org_id, owner, ["REPORTS", "DOCUMENTS"], client_admin=True)
+    admin.invite_contact(org_id, colleague, ["REPORTS", "DOCUMENTS"])
+    for email in (owner, colleague):
+        accept_invitation(
+            site, firm, invitation_token(e2e_settings, email), PASSWORD, f"Клиент {suffix}"
+        )
+
+    def report(form: str, period: str, *events: str) -> str:
+        out = admin.api.execute(
+            CREATE_REPORT,
+            {
+                "input": {
+                    "organizationId": org_id,
+                    "formCode": form,
+                    "periodYear": 2026,
+                    "periodCode": period,
+                    "authorityCode": "7701",
+                }
+            },
+        )["createReport"]
+        assert out["__typename"] == "Report", out
+        for n, kind in enumerate(events):
+            recorded = admin.api.execute(
+                RECORD,
+                {
+                    "input": {
+                        "reportId": out["id"],
+                        "externalId": f"{form}-{period}-{n}-{suffix}",
+                        "kind": kind,
+                        "occurredAt": f"2026-04-2{n}T10:00:00+03:00",
+                    }
+                },
+            )["recordReportEvent"]
+            assert recorded["__typename"] == "ReportEventRecorded", recorded
+        return str(out["id"])
+
+    # In this order: each one is updated after the one before.
+    prepared = report("vat", "Q1", "PREPARED")
+    clarify = report("6ndfl", "Q1", "SENT", "CLARIFICATION_REQUESTED")
+    rejected = report("rsv", "Q1", "SENT", "REJECTED")
+    accepted = report("usn", "Y", "SENT", "ACCEPTED")
+
+    # Reports only: the firm switches the drive off for this organization.
+    updated = admin.api.execute(
+        UPDATE_ORG, {"input": {"id": org_id, "enabledModules": ["REPORTS"]}}
+    )
+    assert updated["updateClientOrganization"]["enabledModules"] == ["REPORTS"], updated
+
+    for width, height in ((1280, 900), (390, 844)):
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            log_in(page, site.firm_url(firm, "/login"), owner, PASSWORD)
+            page.wait_for_url(f"**/cabinet/{org_pk}")
+            row(page, prepared).wait_for()
+            rows = page.locator("[data-testid=reports-list] [data-testid=report-row]")
+            order = rows.evaluate_all("els => els.map(e => e.dataset.reportId)")
+            assert order == [rejected, clarify, accepted, prepared], order
+            marked = page.locator("[data-testid=reports-list] [data-testid=needs-you]")
+            assert marked.count() == 2
+            assert row(page, rejected).get_by_test_id("needs-you").inner_text() == (
+                "Нужно ваше участие"
+            )
+            assert row(page, accepted).get_by_test_id("needs-you").count() == 0
+
+            # The drive is not this organization's: no section, not in "your access", and
+            # the contacts' grants list reports only.
+            sections = page.get_by_role("navigation", name="Разделы кабинета")
+            if sections.count():
+                assert "Документы" not in sections.inner_text()
+            assert page.locator("#documents").count() == 0
+            assert page.get_by_test_id("viewer-grants").inner_text().strip() == "Отчётность"
+            grants = page.locator(f"[data-testid=contact][data-email='{colleague}']")
+            assert grants.get_by_test_id("contact-grants").inner_text().strip() == "Отчётность"
+            assert no_horizontal_scroll(page)
+            page.screenshot(path=str(artifacts / f"client-home-{width}.png"), full_page=True)
+        finally:
+            context.close()
