@@ -87,6 +87,8 @@ class Schedule:
     outbox_grace_seconds: int = 60
     # Older unpublished rows are left alone (not announced days late after an outage).
     outbox_max_age_seconds: int = 86_400
+    # Chat notices still waiting for an action on their due business day get one reminder.
+    chat_notice_reminder_seconds: int = 3_600
 
     @classmethod
     def from_env(cls) -> Schedule:

@@ -113,6 +113,8 @@ RULES: dict[str, Rule] = {
     "PostChatMessageInput.body": TEXT,  # TOO_LONG above 10,000 (saas.modules.chat.service)
     "ChatFileInput.contentBase64": CONTENT,
     "ChatFileInput.filename": OWN,  # cleaned (saas.modules.documents.service)
+    "PostChatNoticeInput.text": TEXT,  # TOO_LONG above 5,000 (saas.modules.chat.service)
+    "Mutation.actOnChatNotice(comment:)": TEXT,  # TOO_LONG above 2,000
 }
 
 _MESSAGES = {

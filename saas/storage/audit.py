@@ -36,6 +36,8 @@ class Fetch:
     person_id: int | None
     ip: str | None
     user_agent: str | None
+    # The app's services, for what a recorder's listeners publish (a chat notice's entry).
+    services: Services | None = None
 
 
 # A recorder writes the fetch's log entry; False when the issuing entry is gone (the link is
@@ -75,6 +77,7 @@ async def record_fetch(
         person_id=claims.person_id,
         ip=ip,
         user_agent=(user_agent or "")[:1000] or None,
+        services=services,
     )
     async with tenant_transaction(services.engine, tenant) as session:
         return await record(session, fetch)

@@ -22,7 +22,13 @@ from tests.support import jobs
 
 T = TypeVar("T")
 
-MAINTENANCE = ("DRIVE_PURGE", "STORAGE_RECONCILE", "NOTIFICATION_MAIL", "OUTBOX_SWEEP")
+MAINTENANCE = (
+    "DRIVE_PURGE",
+    "STORAGE_RECONCILE",
+    "NOTIFICATION_MAIL",
+    "OUTBOX_SWEEP",
+    "CHAT_NOTICE_REMINDER",
+)
 
 
 def scheduling_env(

@@ -61,6 +61,18 @@ ACTIONS: dict[str, Label] = {
     "report.follow_up_assign": Label(
         "Исправление по отчёту передано сотруднику", "Report follow-up reassigned"
     ),
+    "chat.mark": Label(
+        "Отметка в чате (звонок, письмо, визит, услуга)",
+        "Chat mark (call, letter, visit, service)",
+    ),
+    "chat.notice": Label("Уведомление в чате отправлено", "Chat notice posted"),
+    "chat.settings": Label(
+        "Изменён срок напоминания по уведомлениям", "Chat notice reminder delay changed"
+    ),
+    "chat.notice_action": Label(
+        "Ответ клиента на уведомление (прочтение, файл, согласование)",
+        "Client's answer to a notice (read, file opened, approval)",
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).
@@ -77,6 +89,7 @@ GROUPS: dict[str, Label] = {
     "cabinet": Label("Кабинет клиентов", "Client cabinet"),
     "calendar": Label("Календарь", "Calendar"),
     "report": Label("Отчётность", "Reports"),
+    "chat": Label("Чат", "Chat"),
 }
 
 

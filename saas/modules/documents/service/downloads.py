@@ -4,6 +4,7 @@ download, each fetch).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor
 from saas.modules.documents.models import (
     DriveAccess,
+    DriveFile,
     DriveFileVersion,
 )
 from saas.modules.documents.service.errors import DocumentsError
@@ -61,6 +63,34 @@ async def download_link(
         raise DocumentsError(
             "not_found", "NOT_FOUND", "Версия файла не найдена.", "Version not found.", "versionId"
         )
+    return await issue_link(
+        session,
+        viewer,
+        files,
+        file,
+        version,
+        action=action,
+        ip=ip,
+        user_agent=user_agent,
+        token_id=token_id,
+    )
+
+
+async def issue_link(
+    session: AsyncSession,
+    viewer: Actor,
+    files: TenantStorage,
+    file: DriveFile,
+    version: DriveFileVersion,
+    *,
+    action: str,
+    ip: str | None,
+    user_agent: str | None,
+    token_id: int | None = None,
+) -> Link:
+    """The link to a version the caller already checked the viewer may read (`download_link`,
+    or another module answering for a file it shows: a chat notice's), with its "link
+    issued" access-log entry; each fetch is logged like any drive link."""
     issued = DriveAccess(
         person_id=viewer.person_id,
         token_id=token_id,
@@ -86,6 +116,16 @@ async def download_link(
 
 FETCH_KIND = "drive"
 
+# Other modules acting on a fetch of a drive file (a chat notice's file opened by its
+# recipient) register here; each runs in the fetch's transaction, after its `downloaded` row.
+FetchListener = Callable[[AsyncSession, Fetch, DriveAccess], Awaitable[None]]
+FETCH_LISTENERS: list[FetchListener] = []
+
+
+def on_drive_fetch(listener: FetchListener) -> FetchListener:
+    FETCH_LISTENERS.append(listener)
+    return listener
+
 
 @recorder(FETCH_KIND)
 async def record_fetch(session: AsyncSession, fetch: Fetch) -> bool:
@@ -94,17 +134,18 @@ async def record_fetch(session: AsyncSession, fetch: Fetch) -> bool:
     issued = await session.get(DriveAccess, fetch.issued_id)
     if issued is None or issued.action not in ("view", "download"):
         return False
-    session.add(
-        DriveAccess(
-            person_id=fetch.person_id,
-            token_id=issued.token_id,
-            ip=fetch.ip,
-            user_agent=fetch.user_agent,
-            organization_id=issued.organization_id,
-            file_id=issued.file_id,
-            version_id=issued.version_id,
-            action="downloaded",
-            link_id=issued.id,
-        )
+    downloaded = DriveAccess(
+        person_id=fetch.person_id,
+        token_id=issued.token_id,
+        ip=fetch.ip,
+        user_agent=fetch.user_agent,
+        organization_id=issued.organization_id,
+        file_id=issued.file_id,
+        version_id=issued.version_id,
+        action="downloaded",
+        link_id=issued.id,
     )
+    session.add(downloaded)
+    for listener in FETCH_LISTENERS:
+        await listener(session, fetch, downloaded)
     return True

@@ -20,3 +20,10 @@ class NotificationKind(Enum):
     CHAT_MESSAGE = strawberry.enum_value(
         "chat_message", description="A new message in a chat the person takes part in."
     )
+    CHAT_NOTICE = strawberry.enum_value(
+        "chat_notice", description="A new notice in a chat the person takes part in."
+    )
+    CHAT_NOTICE_REMINDER = strawberry.enum_value(
+        "chat_notice_reminder",
+        description="A notice still waits for the person's answer (one reminder).",
+    )

@@ -34,6 +34,8 @@ class NotificationKind(StrEnum):
     REPORT_REJECTED = "report_rejected"
     CLARIFICATION_REQUESTED = "clarification_requested"
     CHAT_MESSAGE = "chat_message"
+    CHAT_NOTICE = "chat_notice"
+    CHAT_NOTICE_REMINDER = "chat_notice_reminder"
 
 
 # report event kind -> notification kind
@@ -47,7 +49,19 @@ TITLES: dict[str, tuple[str, str]] = {
     NotificationKind.REPORT_REJECTED: ("Отчёт отклонён", "Report rejected"),
     NotificationKind.CLARIFICATION_REQUESTED: ("Требуются пояснения", "Clarification requested"),
     NotificationKind.CHAT_MESSAGE: ("Новое сообщение в чате", "New message in the chat"),
+    NotificationKind.CHAT_NOTICE: ("Новое уведомление в чате", "New notice in the chat"),
+    NotificationKind.CHAT_NOTICE_REMINDER: (
+        "Напоминание: уведомление ждёт вашего ответа",
+        "Reminder: a notice awaits your answer",
+    ),
 }
+CHAT_KINDS = frozenset(
+    {
+        NotificationKind.CHAT_MESSAGE,
+        NotificationKind.CHAT_NOTICE,
+        NotificationKind.CHAT_NOTICE_REMINDER,
+    }
+)
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
@@ -291,7 +305,7 @@ def body_of_notification(payload: dict[str, Any], lang: str) -> str:
 
 def link_of(notification: Notification) -> str:
     """The cabinet path of what the notification is about, for its audience."""
-    if notification.kind == NotificationKind.CHAT_MESSAGE and notification.organization_id:
+    if notification.kind in CHAT_KINDS and notification.organization_id:
         if notification.audience == CLIENT:
             return f"/cabinet/{notification.organization_id}/chat"
         return f"/clients/{notification.organization_id}/chat"

@@ -1,0 +1,118 @@
+"""The proof of one notice as a PDF (fpdf2, with DejaVu Sans embedded so Cyrillic renders
+wherever the file is opened).
+
+The fonts are DejaVu Sans (regular and bold) cut to Latin, Cyrillic and common punctuation
+(`fonts/`, their licence beside them): the package carries them, so a machine without system
+fonts writes the same file. The words are the requester's language; the rows are the same as
+the CSV's (`saas.modules.chat.service.proof`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+if TYPE_CHECKING:
+    from saas.modules.chat.service.proof import Proof
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FAMILY = "DejaVu"
+
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Подтверждение по уведомлению", "Proof of a notice"),
+    "firm": ("Фирма", "Firm"),
+    "organization": ("Организация", "Organization"),
+    "notice": ("Уведомление", "Notice"),
+    "kind": ("Вид", "Kind"),
+    "posted": ("Отправлено", "Posted"),
+    "posted_by": ("Отправил", "Posted by"),
+    "file": ("Файл", "File"),
+    "recipients": ("Получатели", "Recipients"),
+    "status": ("Итог", "Outcome"),
+    "actions": ("Действия получателей", "Recipients' actions"),
+    "none": ("Действий пока нет.", "No actions yet."),
+    "generated": ("Сформировано", "Generated"),
+    "time": ("Время (UTC)", "Time (UTC)"),
+    "person": ("Кто", "Who"),
+    "action": ("Действие", "Action"),
+    "ip": ("IP-адрес", "IP address"),
+    "agent": ("Браузер (user agent)", "User agent"),
+    "details": ("Подробности", "Details"),
+}
+
+
+def word(key: str, language: str) -> str:
+    ru, en = WORDS[key]
+    return en if language == "en" else ru
+
+
+def render_proof_pdf(proof: Proof, language: str) -> bytes:
+    """The proof as PDF bytes: the notice's facts, then one table row per action."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(f"{word('title', language)} {proof.notice_ref}")
+    pdf.set_creator("Kabinet")
+    pdf.add_page()
+
+    pdf.set_font(FAMILY, "B", 15)
+    pdf.cell(
+        0, 9, f"{word('title', language)} {proof.notice_ref}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.set_font(FAMILY, "", 10)
+    facts = [
+        ("firm", proof.firm_name),
+        ("organization", proof.organization_name),
+        ("kind", proof.kind_label(language)),
+        ("notice", proof.title),
+        ("posted", f"{proof.posted_at_text} UTC"),
+        ("posted_by", proof.posted_by),
+    ]
+    if proof.file_name:
+        facts.append(("file", f"{proof.file_name} · SHA-256 {proof.file_sha256 or ''}"))
+    facts.append(("recipients", ", ".join(proof.recipient_names) or "-"))
+    facts.append(("status", proof.outcome(language)))
+    for key, value in facts:
+        pdf.set_font(FAMILY, "B", 10)
+        pdf.cell(45, 6, word(key, language))
+        pdf.set_font(FAMILY, "", 10)
+        pdf.multi_cell(0, 6, value or "-", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if proof.text:
+        pdf.ln(1)
+        pdf.multi_cell(0, 5, proof.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.ln(3)
+    pdf.set_font(FAMILY, "B", 12)
+    pdf.cell(0, 8, word("actions", language), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, "", 8)
+    if not proof.rows:
+        pdf.cell(0, 6, word("none", language), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        with pdf.table(
+            col_widths=(27, 60, 28, 25, 75, 62),
+            text_align="LEFT",
+            line_height=4.5,
+            first_row_as_headings=True,
+        ) as table:
+            table.row(
+                [word(k, language) for k in ("time", "person", "action", "ip", "agent", "details")]
+            )
+            for row in proof.rows:
+                table.row(
+                    [
+                        row.at_text,
+                        f"{row.person_name}\n{row.person_email}".strip(),
+                        row.action_label(language),
+                        row.ip or "-",
+                        row.user_agent or "-",
+                        row.details(language) or "-",
+                    ]
+                )
+    pdf.ln(3)
+    pdf.set_font(FAMILY, "", 8)
+    pdf.cell(0, 5, f"{word('generated', language)}: {proof.generated_at_text} UTC")
+    return bytes(pdf.output())
