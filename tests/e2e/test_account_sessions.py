@@ -94,7 +94,7 @@ def test_a_firm_admin_sets_the_idle_timeout(page: Any, site: Site, db_engine: sa
     )
     log_in(page, site.firm_url(firm, "/login"), admin.email, admin.password)
     page.wait_for_url("**/clients")
-    page.get_by_role("link", name="Настройки фирмы").click()
+    open_section(page, "Настройки фирмы")
     field = page.get_by_label("Выход при бездействии, минут")
     expect_text(
         page,

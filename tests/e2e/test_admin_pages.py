@@ -158,7 +158,7 @@ def test_firm_requiring_2fa_sends_staff_without_it_to_the_setup(
     admin_page = page
     log_in(admin_page, site.firm_url(firm, "/login"), gatekeeper.email, gatekeeper.password)
     admin_page.wait_for_url("**/clients")
-    admin_page.get_by_role("link", name="Настройки фирмы").click()
+    open_section(admin_page, "Настройки фирмы")
     box = admin_page.get_by_label("Требовать от сотрудников двухфакторную аутентификацию")
     assert not box.is_checked()
     box.check()
@@ -172,7 +172,7 @@ def test_firm_requiring_2fa_sends_staff_without_it_to_the_setup(
     open_section(admin_page, "Безопасность входа")
     admin_page.wait_for_url("**/account/security")
     admin_secret = enroll_in_browser(admin_page)
-    admin_page.get_by_role("link", name="Настройки фирмы").click()
+    open_section(admin_page, "Настройки фирмы")
     box = admin_page.get_by_label("Требовать от сотрудников двухфакторную аутентификацию")
     box.check()
     admin_page.locator("[data-testid=security-save]").click()
@@ -224,7 +224,7 @@ def test_api_token_is_shown_once_works_as_bearer_and_revoke_stops_it(
     browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
     log_in(page, site.firm_url(firms["a"], "/login"), admin.email, admin.password)
     page.wait_for_url("**/clients")
-    page.get_by_role("link", name="API-токены").click()
+    open_section(page, "API-токены")
     page.wait_for_url("**/settings/api-tokens")
     name = f"1С {uuid.uuid4().hex[:6]}"
     page.get_by_label("Название").fill(name)
@@ -348,7 +348,7 @@ def test_staff_invitation_and_roles(
     admin = firm_admins["a"].person
     log_in(page, site.firm_url(firms["a"], "/login"), admin.email, admin.password)
     page.wait_for_url("**/clients")
-    page.get_by_role("link", name="Сотрудники").click()
+    open_section(page, "Сотрудники")
     page.wait_for_url("**/staff")
 
     invited = f"new-{uuid.uuid4().hex[:8]}@example.test"
