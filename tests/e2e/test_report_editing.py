@@ -116,6 +116,21 @@ def test_creating_a_report_in_the_browser(
         "status": "DRAFT",
     }
 
+    # From the feed filtered by this client (where its card links): a correction of it.
+    page.goto(site.firm_url(firms["a"], f"/reports?org={org}"))
+    page.get_by_role("button", name="Новый отчёт").click()
+    form = page.locator("[data-testid=new-report-form]")
+    expect(form.locator("[data-testid=new-report-organization]")).to_contain_text(tag)
+    form.get_by_label("Форма").select_option("vat")
+    form.get_by_label("Год").fill("2026")
+    form.get_by_label("Период").select_option("Q2")
+    form.get_by_label("Код органа").fill("7701")
+    form.get_by_label("Номер корректировки").fill("1")
+    form.get_by_role("button", name="Создать отчёт").click()
+    page.wait_for_url(re.compile(r"/reports/\d+$"))
+    assert page.url.rsplit("/", 1)[1] != number
+    expect(page.locator("main")).to_contain_text("Корректировка 1")
+
 
 def test_recording_a_status_with_a_document_then_closing_the_fix(
     admin_page: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], artifacts: Any

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { CreateReportDocument, ReportFormsDocument, ReportOrganizationsDocument } from "../graphql/generated";
+import { CreateReportDocument, ReportFormsDocument, ReportOrganizationNameDocument, ReportOrganizationsDocument } from "../graphql/generated";
 import type { ReportPeriodicity } from "../graphql/generated";
 import { reportPath } from "../reportLabels";
 import { useI18n } from "../i18n";
@@ -25,7 +25,8 @@ function periodOptions(periodicity: ReportPeriodicity | undefined, year: number,
 }
 
 /** A new report (`createReport`): organization, form, period, recipient's code, correction.
- *  `organizationId` fixes the organization (a client's card); then the report page opens. */
+ *  `organizationId` fixes the organization (the feed filtered by a client, as the client's card
+ *  links to it); then the report page opens. */
 export function NewReportForm({ organizationId, onCancel }: { organizationId?: string; onCancel: () => void }) {
   const { t, lang, pick } = useI18n();
   const navigate = useNavigate();
@@ -43,6 +44,12 @@ export function NewReportForm({ organizationId, onCancel }: { organizationId?: s
     variables: { search: search.trim() || null },
     pause: Boolean(organizationId),
   });
+  const [{ data: fixed }] = useQuery({
+    query: ReportOrganizationNameDocument,
+    variables: { id: organizationId ?? "" },
+    pause: !organizationId,
+  });
+  const fixedName = fixed?.node && "name" in fixed.node ? fixed.node.name : null;
   const [{ fetching }, create] = useMutation(CreateReportDocument);
   const form = forms?.reportForms.find((f) => f.code === formCode);
   const periods = useMemo(() => periodOptions(form?.periodicity, Number(year), t, lang), [form?.periodicity, year, t, lang]);
@@ -82,6 +89,11 @@ export function NewReportForm({ organizationId, onCancel }: { organizationId?: s
         <div className="alert alert-error" role="alert" id="new-report-error">
           {error.message}
         </div>
+      )}
+      {organizationId && (
+        <p data-testid="new-report-organization">
+          <strong>{t("reports.organization")}:</strong> {fixedName ?? ""}
+        </p>
       )}
       {!organizationId && (
         <div className="grid-2">
