@@ -14,6 +14,7 @@ from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url, stop_embedded
 from saas.demo_documents import DemoDrive, seed_demo_documents
+from saas.demo_notices import seed_demo_notices
 from saas.demo_reports import DemoLedger, seed_demo_reports
 from saas.modules.clients.service import default_modules
 from saas.ops.proxies import UVICORN
@@ -304,6 +305,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     prepare_storage(settings)
     seed_demo_documents(settings, url, drives)
     seed_demo_reports(settings, url, ledgers)
+    seed_demo_notices(settings, url, drives)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )

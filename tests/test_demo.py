@@ -57,6 +57,21 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     ("for_client", len(firm.clients)),
                     ("from_client", len(firm.clients)),
                 ]
+                # Each chat: three marks, a notice answered and one waiting (issue 13).
+                marks = conn.execute(
+                    f"SELECT count(*) FROM {schema}.chat_messages WHERE kind = 'mark'"
+                ).fetchone()
+                assert marks == (3 * len(firm.clients),)
+                notices = conn.execute(
+                    f"SELECT n.kind, count(DISTINCT n.id), count(a.id) "
+                    f"FROM {schema}.chat_notices n LEFT JOIN {schema}.chat_notice_actions a "
+                    "ON a.notice_id = n.id "
+                    "GROUP BY 1 ORDER BY 1"
+                ).fetchall()
+                assert notices == [
+                    ("must_approve", len(firm.clients), 0),
+                    ("must_read", len(firm.clients), len(firm.clients)),
+                ]
             cabinets = conn.execute(
                 "SELECT count(*) FROM shared.memberships m "
                 "JOIN shared.people p ON p.id = m.person_id "
