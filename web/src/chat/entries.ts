@@ -69,3 +69,13 @@ export function entryText(message: ChatMessageFieldsFragment, t: Translate, lang
   }
   return null;
 }
+
+/** Saves a linked file in this tab (the link answers as an attachment): no window to close. */
+export function saveFile(url: string, name: string): void {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

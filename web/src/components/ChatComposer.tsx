@@ -22,8 +22,17 @@ export function base64Of(file: File): Promise<string> {
   });
 }
 
-/** The message box: plain text, files from the button or dropped onto it; Ctrl+Enter sends. */
-export function ChatComposer({ conversationId, onSent }: { conversationId: string; onSent: (message: ChatMessageFieldsFragment) => void }) {
+/** The message box: plain text, files from the button or dropped onto it (when the person may
+ *  send files: staff, or a contact holding the 'upload' grant); Ctrl+Enter sends. */
+export function ChatComposer({
+  conversationId,
+  canAttach,
+  onSent,
+}: {
+  conversationId: string;
+  canAttach: boolean;
+  onSent: (message: ChatMessageFieldsFragment) => void;
+}) {
   const { t, lang } = useI18n();
   const [text, setText] = useState("");
   const [files, setFiles] = useState<File[]>([]);
@@ -33,7 +42,7 @@ export function ChatComposer({ conversationId, onSent }: { conversationId: strin
   const input = useRef<HTMLInputElement>(null);
 
   const add = (list: FileList | null) => {
-    if (list?.length) setFiles((prev) => prev.concat(Array.from(list)));
+    if (canAttach && list?.length) setFiles((prev) => prev.concat(Array.from(list)));
   };
 
   async function send() {
@@ -77,6 +86,7 @@ export function ChatComposer({ conversationId, onSent }: { conversationId: strin
         void send();
       }}
       onDragOver={(e) => {
+        if (!canAttach) return;
         e.preventDefault();
         setDragging(true);
       }}
@@ -97,7 +107,7 @@ export function ChatComposer({ conversationId, onSent }: { conversationId: strin
           data-testid="chat-text"
         />
         <span className="hint" id="chat-text-hint">
-          {t("chat.composerHint")}
+          {canAttach ? t("chat.composerHint") : t("chat.composerHintNoFiles")}
         </span>
       </div>
       {files.length > 0 && (
@@ -123,18 +133,24 @@ export function ChatComposer({ conversationId, onSent }: { conversationId: strin
         </p>
       )}
       <div className="chat-composer-actions">
-        <input
-          ref={input}
-          id="chat-file"
-          type="file"
-          multiple
-          className="visually-hidden"
-          onChange={(e) => add(e.target.files)}
-          data-testid="chat-file-input"
-        />
-        <label htmlFor="chat-file" className="btn btn-secondary">
-          <PaperclipIcon /> {t("chat.attach")}
-        </label>
+        {canAttach ? (
+          <>
+            <input
+              ref={input}
+              id="chat-file"
+              type="file"
+              multiple
+              className="visually-hidden"
+              onChange={(e) => add(e.target.files)}
+              data-testid="chat-file-input"
+            />
+            <label htmlFor="chat-file" className="btn btn-secondary">
+              <PaperclipIcon /> {t("chat.attach")}
+            </label>
+          </>
+        ) : (
+          <span />
+        )}
         <button type="submit" className="btn btn-primary" disabled={fetching || (!text.trim() && !files.length)} data-testid="chat-send">
           {fetching ? t("chat.sending") : t("chat.send")}
         </button>

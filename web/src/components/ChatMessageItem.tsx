@@ -5,7 +5,7 @@ import { DriveDownloadLinkDocument, WithdrawChatMessageDocument } from "../graph
 import type { ChatMessageFieldsFragment, ChatNoticeFieldsFragment } from "../graphql/generated";
 import { primaryKeyOf } from "../graphql/ids";
 import { LinkifiedText } from "../chat/text";
-import { entryText } from "../chat/entries";
+import { entryText, saveFile } from "../chat/entries";
 import { ChatNoticeCard } from "./ChatNoticeCard";
 import { CheckIcon, PaperclipIcon } from "./Icon";
 import { useI18n } from "../i18n";
@@ -31,18 +31,18 @@ function FileLinks({ message }: { message: ChatMessageRow }) {
   const [, link] = useMutation(DriveDownloadLinkDocument);
   const [failed, setFailed] = useState(false);
   if (!message.files.length) return null;
-  async function open(fileId: string) {
+  async function open(fileId: string, name: string) {
     setFailed(false);
     const res = await link({ fileId, action: "DOWNLOAD" });
     const out = res.data?.downloadLink;
-    if (out?.__typename === "DownloadLink") window.open(out.url, "_blank", "noopener");
+    if (out?.__typename === "DownloadLink") saveFile(out.url, name);
     else setFailed(true);
   }
   return (
     <ul className="chat-files">
       {message.files.map((file) => (
         <li key={file.fileId}>
-          <button type="button" className="btn-link chat-file" onClick={() => void open(file.fileId)} data-testid="chat-file">
+          <button type="button" className="btn-link chat-file" onClick={() => void open(file.fileId, file.name)} data-testid="chat-file">
             <PaperclipIcon /> {file.name}
           </button>
         </li>

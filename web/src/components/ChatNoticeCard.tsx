@@ -3,10 +3,9 @@ import { useMutation } from "urql";
 import { ActOnChatNoticeDocument, OpenChatNoticeFileDocument } from "../graphql/generated";
 import type { ChatNoticeAnswer, ChatNoticeFieldsFragment, ChatNoticeKind } from "../graphql/generated";
 import { LinkifiedText } from "../chat/text";
-import { actionLabel } from "../chat/entries";
+import { saveFile } from "../chat/entries";
 import { PaperclipIcon } from "./Icon";
 import { useI18n } from "../i18n";
-import { formatDateTime } from "../i18n/format";
 import type { MessageKey } from "../i18n/ru";
 
 export const NOTICE_KIND_LABEL: Record<ChatNoticeKind, MessageKey> = {
@@ -18,9 +17,10 @@ export const NOTICE_KIND_LABEL: Record<ChatNoticeKind, MessageKey> = {
 
 /** A notice in the conversation: its kind, title and text, its file, and what the client is
  *  asked to do (confirm reading, open the file, approve or decline with a comment). Staff see
- *  how many recipients acted and each recorded action. */
+ *  how many recipients acted (each action, with its comment, is an entry of the conversation,
+ *  and the notice's proof page lists them with address and browser). */
 export function ChatNoticeCard({ notice, staff, onChanged }: { notice: ChatNoticeFieldsFragment; staff: boolean; onChanged: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [{ fetching }, act] = useMutation(ActOnChatNoticeDocument);
   const [, openFile] = useMutation(OpenChatNoticeFileDocument);
   const [declining, setDeclining] = useState(false);
@@ -47,7 +47,7 @@ export function ChatNoticeCard({ notice, staff, onChanged }: { notice: ChatNotic
     const res = await openFile({ noticeId: notice.id });
     const out = res.data?.openChatNoticeFile;
     if (out?.__typename === "ChatNoticeFileLink") {
-      window.open(out.url, "_blank", "noopener");
+      saveFile(out.url, notice.file?.name ?? "");
       // The fetch of the bytes is the confirmation: read the notice again once it is recorded.
       window.setTimeout(onChanged, 1500);
     } else setError(out && "message" in out ? out.message : t("error.generic"));
@@ -119,16 +119,6 @@ export function ChatNoticeCard({ notice, staff, onChanged }: { notice: ChatNotic
           <p className="small" data-testid="notice-progress">
             {t("chat.noticeProgress", { done: notice.recipientsDone, total: notice.recipientsTotal })}
           </p>
-          {notice.actions.length > 0 && (
-            <ul className="small" data-testid="notice-actions">
-              {notice.actions.map((a, index) => (
-                <li key={index} data-action={a.action}>
-                  {a.person?.displayName || a.person?.email || "—"}: {actionLabel(a.action, t)}, {formatDateTime(a.at, lang)}
-                  {a.comment ? ` (${a.comment})` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
         </div>
       )}
       {error && (

@@ -26,7 +26,17 @@ function upsert(rows: ChatMessageRow[], message: ChatMessageRow): ChatMessageRow
 /** One organization's conversation: the newest messages at the bottom, "show earlier" above,
  *  new ones and read marks arriving live (patched into the list in place), the composer below.
  *  Reading it marks it read; the other side then sees "read" on its messages. */
-export function ChatThread({ conversationId, organizationId, staff }: { conversationId: string; organizationId: string; staff: boolean }) {
+export function ChatThread({
+  conversationId,
+  organizationId,
+  staff,
+  canAttach,
+}: {
+  conversationId: string;
+  organizationId: string;
+  staff: boolean;
+  canAttach: boolean;
+}) {
   const { t } = useI18n();
   const client = useClient();
   const { viewer } = useSession();
@@ -167,6 +177,7 @@ export function ChatThread({ conversationId, organizationId, staff }: { conversa
       </p>
       <ChatComposer
         conversationId={conversationId}
+        canAttach={canAttach}
         onSent={(message) => {
           stickToBottom.current = true;
           setRows((prev) => upsert(prev, message));

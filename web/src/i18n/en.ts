@@ -588,6 +588,7 @@ export const en: Dictionary = {
   "chat.fileUnavailable": "The file is not available now.",
   "chat.fileUnreadable": "The file could not be read.",
   "chat.yourMessage": "Message",
+  "chat.composerHintNoFiles": "Ctrl+Enter sends.",
   "chat.composerHint": "Ctrl+Enter sends. You can drop files here.",
   "chat.attach": "Attach a file",
   "chat.attached": "Attached files",

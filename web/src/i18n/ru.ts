@@ -586,6 +586,7 @@ export const ru = {
   "chat.fileUnavailable": "Файл сейчас недоступен.",
   "chat.fileUnreadable": "Не удалось прочитать файл.",
   "chat.yourMessage": "Сообщение",
+  "chat.composerHintNoFiles": "Ctrl+Enter — отправить.",
   "chat.composerHint": "Ctrl+Enter — отправить. Файлы можно перетащить сюда.",
   "chat.attach": "Прикрепить файл",
   "chat.attached": "Прикреплённые файлы",

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -21,7 +21,7 @@ from saas.modules.chat.models import ChatConversation as ConversationRow
 from saas.modules.chat.models import ChatMessage as MessageRow
 from saas.modules.chat.policy import ChatReadable, viewer_of
 from saas.modules.chat.service.conversations import scope_conversations
-from saas.modules.chat.service.page import COLUMNS
+from saas.modules.chat.service.page import COLUMNS, files_json, other_side_read
 from saas.modules.clients.models import ClientOrganization
 from saas.schema.context import Info
 
@@ -104,8 +104,11 @@ class ChatMessageType(relay.Node):
         actor = await viewer_of(info.context)
         if not await ChatReadable().has_permission(None, info):
             return [None for _ in ids]
+        # As the page reads them: with their files and whether the other side has read them
+        # (a live update fetches the new message by its id).
+        seen = func.coalesce(other_side_read() >= MessageRow.id, False)
         stmt = scope_conversations(
-            select(*COLUMNS)
+            select(*COLUMNS, files_json().label("files"), seen.label("seen"))
             .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
             .where(MessageRow.id.in_(ids)),
             actor,

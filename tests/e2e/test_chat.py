@@ -1,0 +1,237 @@
+"""The chat in the browser: a client contact and the firm's manager, each in their own browser,
+exchange messages and a file live (no reload); the client's chat link and the firm's menu
+show unread counts that follow; the manager sees "read" once the client has read, and the
+client withdraws a message the manager then sees withdrawn. The manager posts a must-approve
+notice from the conversation's form; the client approves it and the manager sees the approval
+without reload, then the notice's proof. Each chat page has no axe violation and fits a
+phone's width."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from saas.settings import Settings
+from tests.e2e.support import (
+    PASSWORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    axe_violations,
+    invitation_token,
+    log_in,
+    no_horizontal_scroll,
+)
+from tests.support.waiting import eventually
+
+
+def badge_count(page: Any, test_id: str) -> int:
+    """The number in an unread badge (0 when the badge is not shown)."""
+    texts = page.get_by_test_id(test_id).all_inner_texts()
+    return int(texts[0].strip()) if texts else 0
+
+
+def message(page: Any, text: str) -> Any:
+    return page.locator("[data-testid=chat-message]", has_text=text)
+
+
+def test_client_and_manager_chat_live(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    artifacts: Path,
+) -> None:
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Беседа {suffix}»")
+    contact = f"chat-client-{suffix}@example.test"
+    # Files in the chat go through the drive: downloading needs 'documents', sending 'upload'.
+    admin.invite_contact(org_id, contact, ["CHAT", "DOCUMENTS", "UPLOAD"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+
+    contexts = []
+
+    def new_page(width: int = 1280, height: int = 900) -> Any:
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale="ru-RU", accept_downloads=True
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        client = new_page()
+        log_in(client, site.firm_url(firm, "/login"), contact, PASSWORD)
+        client.wait_for_url(f"**/cabinet/{org_pk}")
+        chat_link = client.get_by_test_id("chat-link")
+        chat_link.wait_for()
+
+        manager = new_page()
+        log_in(manager, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        manager.get_by_test_id("shell-nav").wait_for()
+        manager.goto(site.firm_url(firm, "/chat"))
+        manager.get_by_test_id("chat-search").wait_for()
+        manager.locator("[data-testid=live-status][data-state=online]").wait_for()
+        manager.wait_for_timeout(800)  # the menu badge's subscription starts with the page
+        staff_unread = badge_count(manager, "nav-badge-chat")
+
+        # The client writes first (a link in the text): the manager's menu counts it live.
+        chat_link.click()
+        client.wait_for_url(f"**/cabinet/{org_pk}/chat")
+        client.get_by_test_id("chat-thread").wait_for()
+        client.get_by_test_id("chat-empty").wait_for()
+        client.locator("[data-testid=live-status][data-state=online]").wait_for()
+        client.evaluate("window.__noReload = true")
+        client.wait_for_timeout(800)
+        client.get_by_label("Сообщение").fill(
+            f"Здравствуйте! Акт {suffix}: https://example.com/akt"
+        )
+        client.get_by_test_id("chat-send").click()
+        expect(message(client, f"Акт {suffix}")).to_have_count(1)
+        assert client.get_by_label("Сообщение").input_value() == ""
+        eventually(
+            lambda: badge_count(manager, "nav-badge-chat") == staff_unread + 1,
+            within=10,
+            what="the staff menu's unread count",
+        )
+        row = manager.locator(f"[data-testid=chat-inbox-row][data-organization-id='{org_id}']")
+        row.wait_for()
+        expect(row.get_by_test_id("chat-awaiting")).to_be_visible()
+        assert axe_violations(manager) == []
+
+        # The manager opens it: the message, its link clickable (plain text, never markup).
+        row.get_by_role("link").first.click()
+        manager.wait_for_url(f"**/chat/{org_pk}")
+        sent = message(manager, f"Акт {suffix}")
+        sent.wait_for()
+        link = sent.locator("a[href='https://example.com/akt']")
+        expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+        eventually(
+            lambda: badge_count(manager, "nav-badge-chat") == staff_unread,
+            within=10,
+            what="the staff badge after reading",
+        )
+        # The client sees the firm has read it, without a reload.
+        message(client, f"Акт {suffix}").get_by_test_id("chat-read").wait_for(timeout=10_000)
+        manager.locator("[data-testid=live-status][data-state=online]").wait_for()
+        manager.wait_for_timeout(500)
+
+        # The client goes back to the cabinet's home: its chat link counts the firm's reply.
+        client.get_by_role("link", name=f"ООО «Беседа {suffix}»").click()
+        client.wait_for_url(f"**/cabinet/{org_pk}")
+        client.get_by_test_id("chat-link").wait_for()
+        client.wait_for_timeout(800)
+        assert badge_count(client, "chat-link-unread") == 0
+
+        # The manager answers with a file (the file button).
+        manager.get_by_label("Сообщение").fill(f"Получили, спасибо. Счёт {suffix} во вложении.")
+        manager.get_by_test_id("chat-file-input").set_input_files(
+            {"name": f"schet-{suffix}.txt", "mimeType": "text/plain", "buffer": b"Invoice 42\n"}
+        )
+        manager.get_by_test_id("chat-pending-files").wait_for()
+        manager.get_by_test_id("chat-send").click()
+        expect(message(manager, f"Счёт {suffix}")).to_have_count(1)
+        eventually(
+            lambda: badge_count(client, "chat-link-unread") == 1,
+            within=10,
+            what="the client's unread count",
+        )
+        client.get_by_test_id("chat-link").click()
+        reply = message(client, f"Счёт {suffix}")
+        reply.wait_for()
+        expect(reply.get_by_test_id("chat-file")).to_contain_text(f"schet-{suffix}.txt")
+        # The client opens the file (an audited download link).
+        with client.expect_download() as downloaded:
+            reply.get_by_test_id("chat-file").click()
+        assert downloaded.value.suggested_filename == f"schet-{suffix}.txt"
+        assert Path(downloaded.value.path()).read_bytes() == b"Invoice 42\n"
+        message(manager, f"Счёт {suffix}").get_by_test_id("chat-read").wait_for(timeout=10_000)
+
+        # A client's file live: the manager sees it without a reload.
+        client.get_by_test_id("chat-file-input").set_input_files(
+            {"name": f"akt-{suffix}.txt", "mimeType": "text/plain", "buffer": b"Akt 7\n"}
+        )
+        client.get_by_test_id("chat-send").click()
+        expect(
+            client.locator("[data-testid=chat-file]", has_text=f"akt-{suffix}.txt")
+        ).to_have_count(1)
+        expect(
+            manager.locator("[data-testid=chat-file]", has_text=f"akt-{suffix}.txt")
+        ).to_have_count(1, timeout=10_000)
+
+        # The client withdraws a message within its 10 minutes; the manager sees it withdrawn.
+        client.get_by_label("Сообщение").fill(f"Ошибся {suffix}")
+        client.get_by_test_id("chat-send").click()
+        typo = message(client, f"Ошибся {suffix}")
+        typo.wait_for()
+        message(manager, f"Ошибся {suffix}").wait_for(timeout=10_000)
+        client.once("dialog", lambda dialog: dialog.accept())
+        typo.get_by_test_id("chat-withdraw").click()
+        withdrawn = manager.locator("[data-testid=chat-withdrawn]")
+        expect(withdrawn).to_have_count(1, timeout=10_000)
+        expect(manager.get_by_text(f"Ошибся {suffix}")).to_have_count(0)
+
+        # A must-approve notice from the manager's form; the client approves it.
+        manager.get_by_test_id("notice-details").locator("summary").click()
+        manager.get_by_test_id("notice-kind").select_option("MUST_APPROVE")
+        manager.get_by_test_id("notice-title").fill(f"Согласуйте акт сверки {suffix}")
+        manager.get_by_test_id("notice-text").fill("Проверьте суммы за 3 квартал.")
+        manager.get_by_test_id("notice-submit").click()
+        notice = client.locator("[data-testid=chat-notice]", has_text=f"акт сверки {suffix}")
+        notice.wait_for(timeout=10_000)
+        staff_notice = manager.locator("[data-testid=chat-notice]", has_text=f"акт сверки {suffix}")
+        staff_notice.wait_for()
+        expect(staff_notice.get_by_test_id("notice-progress")).to_have_text("Выполнили: 0 из 1")
+        assert axe_violations(client) == []
+        notice.get_by_test_id("notice-approve").click()
+        notice.get_by_test_id("notice-done").wait_for()
+        expect(staff_notice.get_by_test_id("notice-progress")).to_have_text(
+            "Выполнили: 1 из 1", timeout=10_000
+        )
+        # The client's answer is also an entry of the conversation, live.
+        expect(manager.get_by_text("Ответ на уведомление: согласовано.")).to_have_count(1)
+        assert client.evaluate("window.__noReload === true"), "the client's page was reloaded"
+        client.screenshot(path=str(artifacts / "chat-client.png"), full_page=True)
+        manager.screenshot(path=str(artifacts / "chat-manager.png"), full_page=True)
+        assert axe_violations(manager) == []
+
+        # The notice's proof: the approval with who and when.
+        manager.locator("[data-testid=chat-message]", has=staff_notice).get_by_test_id(
+            "notice-proof-link"
+        ).click()
+        table = manager.get_by_test_id("proof-table")
+        table.wait_for()
+        expect(table.locator("tbody tr")).to_have_attribute("data-action", "APPROVED")
+        assert contact in table.inner_text()
+        assert axe_violations(manager) == []
+
+        # A phone: the client's and the manager's conversations fit the width.
+        phone = new_page(390, 844)
+        log_in(phone, site.firm_url(firm, "/login"), contact, PASSWORD)
+        phone.wait_for_url(f"**/cabinet/{org_pk}")
+        phone.goto(site.firm_url(firm, f"/cabinet/{org_pk}/chat"))
+        message(phone, f"Акт {suffix}").wait_for()
+        assert no_horizontal_scroll(phone)
+        phone.screenshot(path=str(artifacts / "chat-phone.png"), full_page=True)
+        staff_phone = new_page(390, 844)
+        log_in(
+            staff_phone, site.firm_url(firm, "/login"), admin.person.email, admin.person.password
+        )
+        staff_phone.get_by_test_id("menu-button").wait_for()
+        staff_phone.goto(site.firm_url(firm, f"/chat/{org_pk}"))
+        message(staff_phone, f"Акт {suffix}").wait_for()
+        assert no_horizontal_scroll(staff_phone)
+        staff_phone.goto(site.firm_url(firm, "/chat"))
+        staff_phone.get_by_test_id("chat-inbox").wait_for()
+        assert no_horizontal_scroll(staff_phone)
+    finally:
+        for context in contexts:
+            context.close()
