@@ -379,10 +379,7 @@ def test_every_staff_page_fits_a_narrow_phone(page: Any, site: Site, world: Worl
         page.wait_for_load_state("networkidle")
         fits_narrow(page, path)
         header_is_one_line(page)
-        # The chat's notification kinds (issue 13) have no words in the cabinet yet: their
-        # checkboxes there are nameless. Every other page: axe finds nothing.
-        if path != "/account/notifications":
-            assert axe_violations(page) == [], path
+        assert axe_violations(page) == [], path
     page.get_by_test_id("menu-button").click()
     page.locator(".shell-tools").get_by_role("button", name="Выйти").click()
     page.wait_for_url("**/login")
