@@ -121,6 +121,11 @@ ARGUMENT_TYPES = {
     "apiTokenId": "ApiToken",
     "followUpId": "ReportFollowUp",
     "managerId": "Person",
+    "conversationId": "ChatConversation",
+    "messageId": "ChatMessage",
+    "upToMessageId": "ChatMessage",
+    "assigneeId": "Person",
+    "fileIds": "DriveFile",
 }
 FIELD_ID_TYPES = {
     "chatNotice": "ChatNotice",
@@ -152,6 +157,11 @@ FILTERS = {
     "organizationId@chatNotices",
     "organizationId@reports",
     "filter",
+    "organizationId@chatConversations",
+    "responsibleManagerId@chatConversations",
+    "assigneeId@chatConversations",
+    "organizationId@chatSearch",
+    "conversationId@chatMessages",
 }
 
 
@@ -527,6 +537,24 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
         {"n": notice["id"]},
     )["exportChatNoticeProof"]
     ids["ChatNoticeProofExport"] = [_ok(proof, "ChatNoticeProofExport")["id"]]
+    chat = c.execute(
+        "query($o: ID!) { chatConversation(organizationId: $o) { __typename "
+        "... on ChatConversation { id } " + err + " } }",
+        {"o": o},
+    )["chatConversation"]
+    ids["ChatConversation"] = [_ok(chat, "ChatConversation")["id"]]
+    said = c.execute(
+        "mutation($c: ID!, $t: String!) { postChatMessage(input: {conversationId: $c, "
+        "body: $t}) { __typename ... on ChatMessage { id } " + err + " } }",
+        {"c": chat["id"], "t": names["org"]},
+    )["postChatMessage"]
+    ids["ChatMessage"] = [_ok(said, "ChatMessage")["id"]]
+    assigned = c.execute(
+        "mutation($c: ID!, $a: ID) { assignChatConversation(conversationId: $c, assigneeId: $a) "
+        "{ __typename " + err + " } }",
+        {"c": chat["id"], "a": gid("Person", manager_id)},
+    )["assignChatConversation"]
+    _ok(assigned, "ChatConversation")
     empty = sorted(t for t, values in ids.items() if not values)
     assert not empty, f"the world has no object of: {empty}"
     return w
@@ -838,6 +866,8 @@ OVERRIDES: dict[str, Any] = {
     "postChatNotice": {"input": {"kind": "INFO", "title": "bravo-probe"}},
     "actOnChatNotice": {"answer": "READ"},
     "exportChatNoticeProof": {"format": "CSV"},
+    "postChatMessage": {"input": {"body": "bravo-probe"}},
+    "chatSearch": {"text": SECRET_ORG.split()[0]},
     "updateNotificationPreferences": {"preferences": [{"kind": "REPORT_REJECTED", "email": False}]},
 }
 LAST = {"logout"}  # ends the actor's session: once, after the sweep
@@ -1208,6 +1238,7 @@ POSITIVE_EXEMPT = {
     "securitySettings",
     "brandingSettings",
     "unreadNotificationCount",
+    "chatUnreadCount",
     "viewerGrants",
     "reportStatusCounts",
     "notificationPreferences",

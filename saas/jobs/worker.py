@@ -29,6 +29,7 @@ from typing import Any
 
 from dramatiq import Worker
 
+from saas.core.modules import registered_grants
 from saas.db.server import resolve_database_url
 from saas.jobs.actors import ACTORS
 from saas.jobs.broker import check_broker, take_over
@@ -59,6 +60,9 @@ def import_actor_modules() -> list[str]:
     names += [name.strip() for name in extra.split(",") if name.strip()]
     for name in names:
         importlib.import_module(name)
+    # Every module's policy too: the hooks they register (the chat's system entries of report
+    # statuses on ON_ANNOUNCE, its conversation of a new organization) act in jobs as well.
+    registered_grants()
     return names
 
 

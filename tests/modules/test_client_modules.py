@@ -20,13 +20,14 @@ from tests.support.client import GraphQLClient
 from tests.support.clients import RESULT, create, created, llc
 
 # What is built today, in the product's words (issue 11: reports, documents and the upload of
-# primary documents; chat, ordering services and approvals are not).
+# primary documents; issue 13: the chat; ordering services and approvals are not).
 BUILT = [
     ("REPORTS", "Отчётность", "Reports"),
     ("DOCUMENTS", "Документы", "Documents"),
     ("UPLOAD", "Загрузка первичных документов", "Upload primary documents"),
+    ("CHAT", "Чат с бухгалтером", "Chat with the accountant"),
 ]
-NOT_BUILT = {"CHAT", "ORDER_SERVICES", "APPROVE"}
+NOT_BUILT = {"ORDER_SERVICES", "APPROVE"}
 
 AVAILABLE = "{ availableModules { module nameRu nameEn enabledByDefault } }"
 ENUM = '{ __type(name: "ClientModule") { enumValues { name } } }'
@@ -92,10 +93,10 @@ def assert_not_available(result: dict[str, Any], field: str, words: str) -> None
 
 
 def test_enabling_or_granting_a_module_not_built_is_refused(admin: GraphQLClient) -> None:
-    refused = create(admin, llc("ООО Чат", enabledModules=["REPORTS", "CHAT"]))
-    assert_not_available(refused, "enabledModules", "Чат с бухгалтером")
-    refused = create(admin, llc("ООО Chat", enabledModules=["CHAT"]), headers=EN)
-    assert_not_available(refused, "enabledModules", "Chat with the accountant")
+    refused = create(admin, llc("ООО Заказ", enabledModules=["REPORTS", "ORDER_SERVICES"]))
+    assert_not_available(refused, "enabledModules", "Заказ услуг")
+    refused = create(admin, llc("ООО Approve", enabledModules=["APPROVE"]), headers=EN)
+    assert_not_available(refused, "enabledModules", "Approvals")
 
     org = created(admin, llc(f"ООО Согласие {uuid.uuid4().hex[:6]}"))
     refused = admin.execute(UPDATE, {"input": {"id": org["id"], "enabledModules": ["APPROVE"]}})
@@ -104,8 +105,10 @@ def test_enabling_or_granting_a_module_not_built_is_refused(admin: GraphQLClient
     refused = invite(admin, org["id"], ["REPORTS", "ORDER_SERVICES"], headers=EN)
     assert_not_available(refused, "grants", "Order services")
     contact = invite(admin, org["id"], ["REPORTS"])
-    refused = admin.execute(SET_GRANTS, {"id": contact["id"], "grants": ["DOCUMENTS", "CHAT"]})
-    assert_not_available(refused["setContactGrants"], "grants", "Чат с бухгалтером")
+    refused = admin.execute(
+        SET_GRANTS, {"id": contact["id"], "grants": ["DOCUMENTS", "ORDER_SERVICES"]}
+    )
+    assert_not_available(refused["setContactGrants"], "grants", "Заказ услуг")
 
     # Nothing of it was written.
     shown = admin.execute(MODULES_OF, {"id": org["id"]})["clientOrganization"]
@@ -114,33 +117,34 @@ def test_enabling_or_granting_a_module_not_built_is_refused(admin: GraphQLClient
 
 
 @pytest.fixture
-def chat_is_built() -> Iterator[None]:
-    """The chat module, once built, declares its grant like this (off by default)."""
-    register_grant("chat", ru="Чат с бухгалтером", en="Chat", default=False, module="chat")
+def approvals_are_built() -> Iterator[None]:
+    """The approvals module, once built, declares its grant like this (off by default)."""
+    register_grant("approve", ru="Согласование", en="Approvals", default=False, module="approve")
     try:
         yield
     finally:
-        unregister_grant("chat")
+        unregister_grant("approve")
 
 
 def test_a_module_that_registers_its_grant_is_offered(
-    admin: GraphQLClient, chat_is_built: None
+    admin: GraphQLClient, approvals_are_built: None
 ) -> None:
     offered = admin.execute(AVAILABLE)["availableModules"]
     assert [(m["module"], m["enabledByDefault"]) for m in offered] == [
         ("REPORTS", True),
         ("DOCUMENTS", True),
         ("UPLOAD", True),
-        ("CHAT", False),
+        ("CHAT", True),
+        ("APPROVE", False),
     ]
-    org = created(admin, llc(f"ООО Чат {uuid.uuid4().hex[:6]}"))
-    assert "CHAT" not in org["enabledModules"]  # off by default: the firm turns it on
+    org = created(admin, llc(f"ООО Согласие {uuid.uuid4().hex[:6]}"))
+    assert "APPROVE" not in org["enabledModules"]  # off by default: the firm turns it on
     enabled = admin.execute(
-        UPDATE, {"input": {"id": org["id"], "enabledModules": ["REPORTS", "CHAT"]}}
+        UPDATE, {"input": {"id": org["id"], "enabledModules": ["REPORTS", "APPROVE"]}}
     )["updateClientOrganization"]
-    assert enabled["enabledModules"] == ["REPORTS", "CHAT"]
-    contact = invite(admin, org["id"], ["CHAT"])
-    assert (contact["__typename"], contact["grants"]) == ("ClientContact", ["CHAT"])
+    assert enabled["enabledModules"] == ["REPORTS", "APPROVE"]
+    contact = invite(admin, org["id"], ["APPROVE"])
+    assert (contact["__typename"], contact["grants"]) == ("ClientContact", ["APPROVE"])
 
 
 def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine) -> None:
@@ -175,12 +179,24 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
             ),
             {"c": contact},
         )
+        # The previous release had no chat either (t_chat_1 runs again below).
+        for table in (
+            "chat_notice_actions",
+            "chat_notices",
+            "chat_reads",
+            "chat_message_files",
+            "chat_messages",
+            "chat_conversations",
+        ):
+            conn.exec_driver_sql(f"DROP TABLE {schema}.{table}")
+        conn.exec_driver_sql(f"DROP FUNCTION {schema}.chat_messages_append_only()")
         conn.exec_driver_sql(f"UPDATE {schema}.alembic_version SET version_num = 't_clients_2'")
     with db_engine.begin() as conn:
         role = conn.execute(
             sa.text("SELECT db_role FROM shared.tenants WHERE slug = :s"), {"s": slug}
         ).scalar_one()
-        assert upgrade_tenant_schema(conn, schema, role) == ["t_clients_3"]
+        # t_clients_3, then what came after it (the chat's t_chat_1...).
+        assert upgrade_tenant_schema(conn, schema, role)[:2] == ["t_clients_3", "t_chat_1"]
     with db_engine.connect() as conn:
         modules = conn.execute(
             sa.text(f"SELECT enabled_modules FROM {schema}.client_organizations WHERE id = :o"),
@@ -199,9 +215,10 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
             )
         ).scalar_one()
         conn.rollback()
-    assert modules == ["reports", "documents"]  # the order kept
+    # The order kept; the chat, built since (t_chat_1), is on for every organization.
+    assert modules == ["reports", "documents", "chat"]
     assert [row[0] for row in grants] == ["reports"]
-    assert default == ["reports", "documents", "upload"]
+    assert default == ["reports", "documents", "upload", "chat"]
 
 
 def test_a_module_the_organization_does_not_have_is_not_shown_as_granted(

@@ -61,6 +61,16 @@ ACTIONS: dict[str, Label] = {
     "report.follow_up_assign": Label(
         "Исправление по отчёту передано сотруднику", "Report follow-up reassigned"
     ),
+    "chat.message_withdrawn": Label(
+        "Сообщение в чате отозвано (текст сохранён в журнале)",
+        "Chat message withdrawn (its text kept in the log)",
+    ),
+    "chat.system_entry": Label(
+        "Системная запись в чате (интеграция)", "Chat system entry (integration)"
+    ),
+    "chat.conversation_assigned": Label(
+        "Чат назначен сотруднику", "Chat assigned to a staff member"
+    ),
     "chat.mark": Label(
         "Отметка в чате (звонок, письмо, визит, услуга)",
         "Chat mark (call, letter, visit, service)",

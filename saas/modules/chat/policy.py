@@ -20,7 +20,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from saas.core.actor import Actor, actor_with
 from saas.core.lifecycle import on_organization_created
 from saas.core.modules import register_grant
+from saas.events import ON_ANNOUNCE
 from saas.modules.chat.service.conversations import open_conversation
+from saas.modules.chat.service.report_entries import post_report_statuses
 from saas.rbac.enforcer import is_allowed
 
 # What a firm grants client contacts: the conversation with the firm, per organization.
@@ -80,3 +82,6 @@ async def viewer_of(ctx: Any) -> Actor:
 
 # A new organization starts with its conversation (clients calls the core's hook).
 on_organization_created(open_conversation)
+# A report's status change is a system entry of its organization's conversation.
+if post_report_statuses not in ON_ANNOUNCE:
+    ON_ANNOUNCE.append(post_report_statuses)

@@ -67,7 +67,8 @@ class ChatReadEvent:
 
 
 ChatConversationLookup = Annotated[
-    ChatConversationType | NotFoundError, strawberry.union("ChatConversationLookup")
+    ChatConversationType | NotFoundError | ValidationError,
+    strawberry.union("ChatConversationLookup"),
 ]
 PostChatMessageResult = Annotated[
     ChatMessageType
@@ -79,7 +80,7 @@ PostChatMessageResult = Annotated[
     strawberry.union("PostChatMessageResult"),
 ]
 WithdrawChatMessageResult = Annotated[
-    ChatMessageType | NotFoundError | ForbiddenError | ConflictError,
+    ChatMessageType | NotFoundError | ForbiddenError | ConflictError | ValidationError,
     strawberry.union("WithdrawChatMessageResult"),
 ]
 ChatConversationResult = Annotated[

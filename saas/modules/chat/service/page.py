@@ -31,10 +31,11 @@ def files_json() -> Any:
         "file_id", f.file_id, "name", f.name, "version_id", f.version_id
     )
     aggregated = func.jsonb_agg(aggregate_order_by(entry, f.position))
-    return (
-        select(func.coalesce(aggregated, type_coerce(literal("[]"), JSONB)))
+    return type_coerce(
+        select(func.coalesce(aggregated, literal("[]").cast(JSONB)))
         .where(f.message_id == ChatMessage.id)
-        .scalar_subquery()
+        .scalar_subquery(),
+        JSONB,
     )
 
 

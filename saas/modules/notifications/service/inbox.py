@@ -208,7 +208,19 @@ def own_notifications(actor: Actor) -> Select[Any]:
         .with_only_columns(ClientContact.organization_id)
         .scalar_subquery()
     )
-    return stmt.where((Notification.audience == STAFF) | Notification.organization_id.in_(granted))
+    # The chat's notifications (chat_message, its notices) follow the 'chat' grant instead.
+    chatting = (
+        grants_statement(person_id, actor.client_org_ids or {-1})
+        .where(ClientGrant.module == ClientModule.CHAT.value)
+        .with_only_columns(ClientContact.organization_id)
+        .scalar_subquery()
+    )
+    chat = Notification.kind.startswith("chat_", autoescape=True)
+    return stmt.where(
+        (Notification.audience == STAFF)
+        | (~chat & Notification.organization_id.in_(granted))
+        | (chat & Notification.organization_id.in_(chatting))
+    )
 
 
 def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> Select[Any]:
