@@ -272,6 +272,7 @@ def test_proof_exports_as_csv_and_pdf(world: World, people: People, worker: Work
         client_email,
         "Мария Менеджер",  # who posted it
         "Выполнено: 1 из 2",
+        "Ещё не ответили",  # the second contact
     ):
         assert expected in text, (expected, text)
 

@@ -122,8 +122,12 @@ class Proof:
     def kind_label(self, language: str) -> str:
         return _words(KIND_WORDS, self.kind, language)
 
+    @property
+    def needs_action(self) -> bool:
+        return bool(COMPLETING.get(self.kind))
+
     def outcome(self, language: str) -> str:
-        if not COMPLETING.get(self.kind):
+        if not self.needs_action:
             return "No action needed" if language == "en" else "Действие не требуется"
         done, total = self.recipients_done, self.recipients_total
         return f"Done: {done} of {total}" if language == "en" else f"Выполнено: {done} из {total}"

@@ -32,6 +32,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "file": ("Файл", "File"),
     "recipients": ("Получатели", "Recipients"),
     "status": ("Итог", "Outcome"),
+    "pending": ("Ещё не ответили", "Not answered yet"),
     "actions": ("Действия получателей", "Recipients' actions"),
     "none": ("Действий пока нет.", "No actions yet."),
     "generated": ("Сформировано", "Generated"),
@@ -76,6 +77,8 @@ def render_proof_pdf(proof: Proof, language: str) -> bytes:
         facts.append(("file", f"{proof.file_name} · SHA-256 {proof.file_sha256 or ''}"))
     facts.append(("recipients", ", ".join(proof.recipient_names) or "-"))
     facts.append(("status", proof.outcome(language)))
+    if proof.pending_names and proof.needs_action:
+        facts.append(("pending", ", ".join(proof.pending_names)))
     for key, value in facts:
         pdf.set_font(FAMILY, "B", 10)
         pdf.cell(45, 6, word(key, language))
