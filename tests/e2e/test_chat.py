@@ -44,6 +44,7 @@ def test_client_and_manager_chat_live(
     firms: Any,
     firm_admins: dict[str, FirmAdmin],
     e2e_settings: Settings,
+    e2e_worker: Any,
     artifacts: Path,
 ) -> None:
     admin = firm_admins["a"]
@@ -203,6 +204,15 @@ def test_client_and_manager_chat_live(
         manager.screenshot(path=str(artifacts / "chat-manager.png"), full_page=True)
         assert axe_violations(manager) == []
 
+        # A mark of the client's call: an entry the client sees at once, in its language.
+        manager.get_by_text("Отметка: звонок, письмо, визит, услуга").click()
+        manager.get_by_label("Отметка", exact=True).select_option("CALL")
+        manager.get_by_label("Комментарий").fill(f"Уточнили сроки {suffix}")
+        manager.get_by_test_id("chat-mark-submit").click()
+        mark = client.locator("[data-testid=chat-message][data-kind=MARK]")
+        expect(mark).to_contain_text("Входящий звонок", timeout=10_000)
+        expect(mark).to_contain_text(f"Уточнили сроки {suffix}")
+
         # The notice's proof: the approval with who and when.
         manager.locator("[data-testid=chat-message]", has=staff_notice).get_by_test_id(
             "notice-proof-link"
@@ -211,6 +221,20 @@ def test_client_and_manager_chat_live(
         table.wait_for()
         expect(table.locator("tbody tr")).to_have_attribute("data-action", "APPROVED")
         assert contact in table.inner_text()
+        assert axe_violations(manager) == []
+        manager.get_by_test_id("proof-export-CSV").click()
+        download = manager.get_by_test_id("proof-download-CSV")
+        download.wait_for(timeout=30_000)
+        assert download.get_attribute("href")
+
+        # The search: words in their forms, the matches highlighted (plain text, <mark>).
+        manager.goto(site.firm_url(firm, "/chat"))
+        manager.get_by_test_id("chat-search").fill(f"спасибо {suffix}")
+        manager.get_by_test_id("chat-search-submit").click()
+        hit = manager.get_by_test_id("chat-hit")
+        expect(hit).to_have_count(1)
+        expect(hit.locator("mark").first).to_have_text("спасибо")
+        assert f"Беседа {suffix}" in hit.inner_text()
         assert axe_violations(manager) == []
 
         # A phone: the client's and the manager's conversations fit the width.
