@@ -125,3 +125,19 @@ def test_only_a_path_of_this_site_is_followed_back(
     )
     page.wait_for_url(f"**/cabinet/{org_pk}")
     assert page.url.startswith(site.firm_url(firm, "/cabinet/"))
+
+
+def test_a_page_opened_without_a_login_comes_back_after_it(
+    page: Any, site: Site, firms: Any, contact: tuple[str, int]
+) -> None:
+    """A reload after the session ended (or a bookmark): the login page, then the page."""
+    email, org_pk = contact
+    here = f"/cabinet/{org_pk}?status=SENT"
+    page.goto(site.firm_url(firms["a"], here))
+    page.wait_for_url(f"**/login?next={quote(here, safe='')}")
+    assert page.get_by_test_id("session-ended").count() == 0
+    page.locator("#login-email").fill(email)
+    page.locator("#login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"**{here}")
+    page.get_by_test_id("report-feed").wait_for()

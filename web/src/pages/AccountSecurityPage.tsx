@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { Link, Navigate } from "react-router";
+import { Link } from "react-router";
 import { useMutation } from "urql";
 import { ConfirmTotpDocument, DisableTotpDocument, StartTotpEnrollmentDocument } from "../graphql/generated";
 import { Shell } from "../components/Shell";
@@ -10,6 +10,7 @@ import { SessionsPanel } from "../components/SessionsPanel";
 import { ProfileNameForm } from "../components/ProfileNameForm";
 import { RecoveryCodesList, RecoveryCodesSection } from "../components/RecoveryCodes";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
 import { usePageTitle } from "../app/page";
@@ -25,7 +26,7 @@ export function AccountSecurityPage() {
   const nav = useWorkspaceNav();
   const [notice, setNotice] = useState<string | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
   return (
     <Shell nav={nav}>
       <div className="page-title">

@@ -1,11 +1,11 @@
 import { useState } from "react";
-import { Navigate } from "react-router";
 import { useMutation } from "urql";
 import { OpenCabinetDocument } from "../graphql/generated";
 import { AuthLayout } from "../components/AuthLayout";
 import { ErrorAlert } from "../components/Alert";
 import { LogoutButton } from "../components/LogoutButton";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 import type { Cabinet } from "../app/session";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
@@ -29,7 +29,7 @@ export function CabinetPickerPage() {
   const [error, setError] = useState<string | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
   const [, open] = useMutation(OpenCabinetDocument);
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
 
   // Grouped by firm, in the order the API gives (by firm name).
   const groups: { firm: Cabinet["firm"]; cabinets: Cabinet[] }[] = [];

@@ -13,6 +13,7 @@ import { ReportFeed } from "../components/ReportFeed";
 import { ChatLink } from "../components/ChatLink";
 import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 import { rememberOrganization, rememberedOrganization } from "../app/organization";
 import { useModules } from "../app/modules";
 import { useT } from "../i18n";
@@ -65,7 +66,7 @@ export function ClientCabinetPage() {
     rememberOrganization(cabinet);
   }, [cabinet]);
   usePageTitle(data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization.name : cabinet?.organizationName);
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
   if (!cabinet) {
     const fallback = rememberedOrganization(clientHere);
     return <Navigate to={fallback ? `/cabinet/${fallback.organizationId}` : "/cabinets"} replace />;

@@ -9,6 +9,7 @@ import type { NotificationKind } from "../graphql/generated";
 import { Shell } from "../components/Shell";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 import { useWorkspaceNav } from "./Workspace";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n/ru";
@@ -39,7 +40,7 @@ export function NotificationSettingsPage() {
   usePageTitle(t("notifications.settings"));
   const { viewer, staffHere } = useSession();
   const nav = useWorkspaceNav();
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
   if (viewer.mfaPending) return <Navigate to="/account/security" replace />;
   return (
     <Shell nav={nav}>

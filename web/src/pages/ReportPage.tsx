@@ -3,6 +3,7 @@ import { Shell } from "../components/Shell";
 import { ReportView } from "../components/ReportView";
 import { Workspace } from "./Workspace";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 
 /** A report in the firm's workspace (`/reports/:id`). */
 export function StaffReportPage() {
@@ -18,7 +19,7 @@ export function StaffReportPage() {
 export function ClientReportPage() {
   const { orgId, id } = useParams();
   const { viewer, clientHere } = useSession();
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   if (!cabinet) return <Navigate to="/cabinet" replace />;
   return (

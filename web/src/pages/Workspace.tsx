@@ -3,6 +3,7 @@ import { Navigate } from "react-router";
 import { Shell } from "../components/Shell";
 import type { NavItem } from "../components/Shell";
 import { useSession } from "../app/session";
+import { ToLogin } from "../app/sessionWatch";
 import { useT } from "../i18n";
 import { useChatUnread } from "../chat/unread";
 
@@ -35,7 +36,7 @@ export function useWorkspaceNav(): NavItem[] {
 export function Workspace({ children }: { children: ReactNode }) {
   const { viewer, staffHere } = useSession();
   const nav = useWorkspaceNav();
-  if (!viewer) return <Navigate to="/login" replace />;
+  if (!viewer) return <ToLogin />;
   if (viewer.mfaPending) return <Navigate to="/account/security" replace />;
   if (!staffHere) return <Navigate to="/" replace />;
   return <Shell nav={nav}>{children}</Shell>;
