@@ -18,6 +18,7 @@ from tests.e2e.support import (
     FirmAdmin,
     Site,
     accept_invitation,
+    axe_violations,
     invitation_token,
     log_in,
     no_horizontal_scroll,
@@ -122,5 +123,6 @@ def test_what_needs_the_client_comes_first_and_missing_modules_are_not_offered(
             assert grants.get_by_test_id("contact-grants").inner_text().strip() == "Отчётность"
             assert no_horizontal_scroll(page)
             page.screenshot(path=str(artifacts / f"client-home-{width}.png"), full_page=True)
+            assert axe_violations(page) == []
         finally:
             context.close()

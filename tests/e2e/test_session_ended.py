@@ -24,6 +24,7 @@ from tests.e2e.support import (
     LiveChannel,
     Site,
     accept_invitation,
+    axe_violations,
     expect_text,
     invitation_token,
     log_in,
@@ -103,6 +104,7 @@ def test_an_ended_session_goes_to_login_and_comes_back(
         "Your session has ended. Log in again to continue where you were.",
     )
     page.screenshot(path=str(artifacts / "session-ended.png"), full_page=True)
+    assert axe_violations(page) == []
     page.locator("#login-email").fill(email)
     page.locator("#login-password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()

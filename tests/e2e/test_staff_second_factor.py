@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.support import Site, expect_text, log_in
+from tests.e2e.support import Site, axe_violations, expect_text, log_in
 from tests.support.auth import create_person, give_totp, steady_clock, totp_code
 
 pytestmark = pytest.mark.usefixtures("branded")
@@ -50,6 +50,7 @@ def test_recovery_codes_are_shown_once_and_work_once(
     assert all(len(c) == 11 and c[5] == "-" for c in shown), shown
     assert "показываются только один раз" in page.get_by_test_id("recovery-codes-new").inner_text()
     page.screenshot(path=str(artifacts / "recovery-codes.png"), full_page=True)
+    assert axe_violations(page) == []
     page.get_by_test_id("recovery-saved").click()
     expect_text(page, "[data-testid=recovery-left]", "Неиспользованных кодов: 10.")
     assert page.locator("[data-testid=recovery-codes]").count() == 0  # shown only once
@@ -120,6 +121,7 @@ def test_the_firm_admin_resets_a_staff_members_second_factor(
         row.get_by_role("status").filter(has_text="сброшен").wait_for()
         expect(row.get_by_test_id("staff-totp-on")).to_have_count(0)
         admin_page.screenshot(path=str(artifacts / "staff-totp-reset.png"), full_page=True)
+        assert axe_violations(admin_page) == []
 
         # The member's sessions ended: their page goes to the login page and says so.
         member_page.wait_for_url("**/login?ended=1&next=*")
