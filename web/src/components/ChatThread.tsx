@@ -78,10 +78,18 @@ export function ChatThread({
   const read = useCallback(() => {
     if (document.visibilityState === "visible") void markRead({ conversationId });
   }, [conversationId, markRead]);
-  const unseen = rows.length > 0 && rows[rows.length - 1].side !== side;
+  // Read up to the newest: when the conversation opens, and whenever the newest is someone
+  // else's (the other side's, a colleague's, a system entry).
+  const mine = (m: ChatMessageRow) => m.author != null && primaryKeyOf(m.author.id) === viewerId;
+  const newest = rows.length > 0 ? rows[rows.length - 1] : null;
+  const unseen = newest !== null && !mine(newest);
+  const opened = rows.length > 0;
+  useEffect(() => {
+    if (opened) read();
+  }, [opened, read]);
   useEffect(() => {
     if (unseen) read();
-  }, [unseen, read, rows.length]);
+  }, [unseen, read, newest?.id]);
 
   const noticeByMessage = useMemo(() => {
     const map = new Map<string, ChatNoticeFieldsFragment>();
@@ -101,13 +109,14 @@ export function ChatThread({
           setRows((prev) => upsert(prev, message));
           const data = message.data as Record<string, unknown> | null;
           if (message.kind === "NOTICE" || (data && "notice_action" in data)) reloadNotices();
-          if (message.side !== side && !event.withdrawn) {
+          const own = message.author != null && primaryKeyOf(message.author.id) === viewerId;
+          if (!own && !event.withdrawn) {
             const who = message.author?.displayName || message.author?.email || t("chat.system");
             setAnnouncement(t("chat.newMessage", { who }));
           }
         });
     },
-    [client, side, t, reloadNotices],
+    [client, viewerId, t, reloadNotices],
   );
   const onRead = useCallback(
     (event: ReadEvent) => {
