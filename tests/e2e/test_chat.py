@@ -259,3 +259,99 @@ def test_client_and_manager_chat_live(
     finally:
         for context in contexts:
             context.close()
+
+
+POST_NOTICE = """
+mutation($org: ID!, $input: PostChatNoticeInput!) {
+  postChatNotice(organizationId: $org, input: $input) {
+    __typename
+    ... on ChatNotice { id }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+def test_client_answers_notices_in_english(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+) -> None:
+    """Each notice kind's buttons, in English: confirm reading, open the file (the download is
+    the answer), decline only with a comment; a contact without 'upload' has no attach
+    button."""
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Notices {suffix}»")
+    contact = f"chat-notices-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["CHAT", "DOCUMENTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Reader {suffix}"
+    )
+
+    def notice(kind: str, title: str, **extra: Any) -> None:
+        out = admin.api.execute(
+            POST_NOTICE,
+            {"org": org_id, "input": {"kind": kind, "title": title, "text": "", **extra}},
+        )["postChatNotice"]
+        assert out["__typename"] == "ChatNotice", out
+
+    notice("MUST_READ", f"Read me {suffix}")
+    notice(
+        "MUST_OPEN_FILE",
+        f"Open me {suffix}",
+        file={"filename": f"act-{suffix}.txt", "contentBase64": "QWN0IG9mIHJlY29uY2lsaWF0aW9uCg=="},
+    )
+
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    context.add_init_script("window.localStorage.setItem('kabinet.lang', 'en')")
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), contact, PASSWORD)
+        page.wait_for_url(f"**/cabinet/{org_pk}")
+        # Two messages from the firm not read yet.
+        expect(page.get_by_test_id("chat-link-unread")).to_have_text("2")
+        page.get_by_test_id("chat-link").click()
+        page.wait_for_url(f"**/cabinet/{org_pk}/chat")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Chat")
+        # No 'upload' grant: no attach button, text only.
+        page.get_by_test_id("chat-composer").wait_for()
+        assert page.get_by_test_id("chat-file-input").count() == 0
+
+        read = page.locator("[data-testid=chat-notice]", has_text=f"Read me {suffix}")
+        read.get_by_role("button", name="Confirm reading").click()
+        read.get_by_test_id("notice-done").wait_for()
+        expect(read.get_by_test_id("notice-done")).to_have_text("Done")
+
+        opened = page.locator("[data-testid=chat-notice]", has_text=f"Open me {suffix}")
+        with page.expect_download() as downloaded:
+            opened.get_by_test_id("notice-open-file").click()
+        assert downloaded.value.suggested_filename == f"act-{suffix}.txt"
+        opened.get_by_test_id("notice-done").wait_for(timeout=10_000)
+
+        # A must-approve notice arrives live; declining needs a comment.
+        page.locator("[data-testid=live-status][data-state=online]").wait_for()
+        page.wait_for_timeout(800)
+        notice("MUST_APPROVE", f"Approve me {suffix}")
+        approve = page.locator("[data-testid=chat-notice]", has_text=f"Approve me {suffix}")
+        approve.wait_for(timeout=10_000)
+        expect(page.get_by_test_id("chat-announcement")).to_contain_text("New message")
+        approve.get_by_role("button", name="Decline", exact=True).click()
+        approve.get_by_test_id("notice-decline-submit").click()
+        # The browser's own check keeps an empty comment from being sent.
+        assert approve.get_by_test_id("notice-done").count() == 0
+        approve.get_by_label("Why you decline (required)").fill("The sums differ")
+        approve.get_by_test_id("notice-decline-submit").click()
+        approve.get_by_test_id("notice-done").wait_for()
+        expect(
+            page.get_by_text("Answer to the notice: declined. Comment: The sums differ")
+        ).to_have_count(1, timeout=10_000)
+        assert axe_violations(page) == []
+    finally:
+        context.close()
