@@ -13,6 +13,7 @@ from saas.app import create_app
 from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url, stop_embedded
+from saas.demo_chat import seed_demo_chat
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_notices import seed_demo_notices
 from saas.demo_reports import DemoLedger, seed_demo_reports
@@ -304,6 +305,7 @@ def prepare_demo(settings: Settings) -> list[str]:
         engine.dispose()
     prepare_storage(settings)
     seed_demo_documents(settings, url, drives)
+    seed_demo_chat(settings, url, drives)  # before the reports' and notices' entries
     seed_demo_reports(settings, url, ledgers)
     seed_demo_notices(settings, url, drives)
     lines.append(

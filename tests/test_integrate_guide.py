@@ -108,11 +108,12 @@ def test_the_walkthrough_runs_as_written_on_the_demo(demo: Demo, tmp_path: Path)
     steps = run_guide(demo, tmp_path)
     every = "\n".join(steps)
     # 0 setup, 1 token, 2 organization, 3 report, 4 event, 5 retry, 6 feed, 7 import,
-    # 8 follow, 9 documents, 10 download, 11 webhook: a new block needs its check here.
-    assert len(steps) == 12, steps
+    # 8 follow, 9 documents, 10 download, 11 webhook, 12 chat: a new block needs its check
+    # here.
+    assert len(steps) == 13, steps
     assert '"errors": [{"message"' not in every and "pick: no" not in every, every
     setup, token, organization, report, event, retry, feed, imported, follow = steps[:9]
-    documents, download, webhook = steps[9:]
+    documents, download, webhook, chat = steps[9:]
 
     assert setup == ""  # defining API and pick prints nothing
     assert '"__typename": "LoginSuccess"' in token, token
@@ -132,6 +133,8 @@ def test_the_walkthrough_runs_as_written_on_the_demo(demo: Demo, tmp_path: Path)
     assert (tmp_path / "receipt-copy.xml").read_bytes() == (tmp_path / "receipt.xml").read_bytes()
     assert '"__typename": "WebhookEndpointCreated"' in webhook, webhook
     assert '"secret": "whsec_' in webhook
+    assert last_line(chat) == "SYSTEM" and '"kind": "SYSTEM"' in chat, chat
+    assert "приняты в обработку" in chat
 
 
 def test_the_guide_gives_the_demo_address_and_language_up_front() -> None:

@@ -15,6 +15,7 @@ from tests.support.chat import (
     ASSIGN,
     INBOX,
     MARK_READ,
+    POST,
     UNREAD,
     WITHDRAW,
     ChatWorld,
@@ -179,8 +180,18 @@ def test_an_integrator_posts_a_system_entry_and_the_client_is_notified(
     a = firms["a"]
     integrator = client(a.host, token=api_token(db_engine, a.id))
     conv = conversation_id(login(a, world.drive.admin_a), world.drive.org_x)
-    entry = post(integrator, conv, "Документы приняты в обработку (1С)")
+    # An integrator names the organization (it reads no conversations: chat:write only).
+    entry = integrator.execute(
+        POST,
+        {
+            "input": {
+                "organizationId": gid("ClientOrganization", world.drive.org_x),
+                "body": "Документы приняты в обработку (1С)",
+            }
+        },
+    )["postChatMessage"]
     assert (entry["side"], entry["kind"], entry["author"]) == ("SYSTEM", "SYSTEM", None)
+    assert entry["conversationId"] == conv
     customer = login(a, world.chatter_x)
     assert messages(customer, conv)[0]["body"] == "Документы приняты в обработку (1С)"
     notes = customer.execute("{ notifications(first: 5) { edges { node { kind title } } } }")

@@ -18,7 +18,14 @@ class ChatFileInput:
 
 @strawberry.input(name="PostChatMessageInput", description="A new message.")
 class PostChatMessageInput:
-    conversation_id: strawberry.ID
+    conversation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The conversation; or name the organization instead."
+    )
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The organization whose conversation it is (an integrator knows "
+        "organizations, not conversations); one of the two is required.",
+    )
     body: str = strawberry.field(
         default="",
         description="Plain text, at most 10,000 characters (links are made clickable on "

@@ -22,7 +22,7 @@ from saas.modules.chat.policy import (
     viewer_of,
     writes_chat,
 )
-from saas.modules.chat.service.conversations import assign_conversation
+from saas.modules.chat.service.conversations import assign_conversation, conversation_for
 from saas.modules.chat.service.messages import (
     Draft,
     NewFile,
@@ -63,8 +63,11 @@ class Mutation:
     ) -> PostChatMessageResult:
         ctx = info.context
         try:
-            conversation = await pk_of(
+            conversation = await optional_pk_of(
                 ctx, "ChatConversation", input.conversation_id, field="conversationId"
+            )
+            organization = await optional_pk_of(
+                ctx, "ClientOrganization", input.organization_id, field="organizationId"
             )
             file_ids = await pks_of(ctx, "DriveFile", input.file_ids or [], field="fileIds")
             actor = await actor_with(ctx, *CHAT_PERMISSIONS, *DRIVE_PERMISSIONS)
@@ -76,6 +79,8 @@ class Mutation:
             files = tenant_files(ctx.services, ctx.tenant)
             async with removed_on_failure(files) as stored:
                 async with ctx.unit_of_work() as session:
+                    if conversation is None:
+                        conversation = await conversation_for(session, actor, organization)
                     message, attached = await post_message(
                         session,
                         ctx.services,

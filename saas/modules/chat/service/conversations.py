@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor, organization_filter
 from saas.core.audit import audit
 from saas.modules.chat.models import CLIENT, STAFF, SYSTEM, ChatConversation, ChatMessage
-from saas.modules.chat.service.errors import conversation_not_found, no_write
+from saas.modules.chat.service.errors import conversation_not_found, invalid, no_write
 from saas.modules.chat.service.unread import unread_messages
 from saas.modules.clients.models import ClientGrant, ClientOrganization
 from saas.modules.clients.service import grants_statement
@@ -194,3 +194,22 @@ async def assign_conversation(
         organization_id=conversation.organization_id,
     )
     return conversation
+
+
+async def conversation_for(session: AsyncSession, actor: Actor, org_id: int | None) -> int:
+    """The id of an organization's conversation the actor may write in (no read permission
+    needed: an integrator posting a system entry names the organization)."""
+    if org_id is None:
+        raise invalid(
+            "CONVERSATION_REQUIRED",
+            "Укажите переписку или организацию.",
+            "Give the conversation or the organization.",
+            "conversationId",
+        )
+    clause = organizations_scope(actor, ClientOrganization.id)
+    visible = select(ClientOrganization.id).where(ClientOrganization.id == org_id)
+    if clause is not None:
+        visible = visible.where(clause)
+    if await session.scalar(visible) is None:
+        raise conversation_not_found()
+    return await ensure_conversation(session, org_id)

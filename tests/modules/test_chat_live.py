@@ -1,0 +1,218 @@
+"""The chat's files, search, page cost, live delivery and report entries (issue 13): a
+client's attachment lands in "From client" and staff's in "For client" with logged downloads;
+the Russian full-text search finds word forms; a page costs the same statements whatever its
+size; `chatMessageAdded` arrives over a WebSocket and `since` replays what was missed; a
+report's status change appears as a system entry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.chat import (
+    MESSAGES,
+    SEARCH,
+    ChatWorld,
+    chat_world,
+    conversation_id,
+    messages,
+    post,
+)
+from tests.support.documents import PDF, b64, fetch, link, schema_of
+from tests.support.ids import gid, pk
+from tests.support.live import cookie, hub_listening, open_socket, subscribe
+from tests.support.reports import new_report, record
+from tests.support.waiting import eventually
+
+LIVE = """subscription($c: ID, $since: Int) { chatMessageAdded(conversationId: $c, since: $since) {
+  sequence conversationId organizationId messageId side withdrawn } }"""
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[ChatWorld]:  # type: ignore[no-untyped-def]
+    yield from chat_world(db_engine, firms)
+
+
+def folder_of(db_engine: sa.Engine, slug: str, file_id: str) -> str:
+    with db_engine.connect() as conn:
+        return str(
+            conn.execute(
+                sa.text(
+                    f"SELECT d.system_kind FROM {schema_of(slug)}.drive_files f "
+                    f"JOIN {schema_of(slug)}.drive_folders d ON d.id = f.folder_id "
+                    "WHERE f.id = :f"
+                ),
+                {"f": pk(file_id)},
+            ).scalar_one()
+        )
+
+
+def test_attachments_land_in_the_direction_folders_and_downloads_are_logged(
+    login: Any, firms: Any, world: ChatWorld, db_engine: sa.Engine
+) -> None:
+    a = firms["a"]
+    client, manager = login(a, world.chatter_x), login(a, world.drive.manager_a)
+    conv = conversation_id(client, world.drive.org_x)
+    sent = post(
+        client,
+        conv,
+        "Выписка во вложении",
+        files=[{"filename": "выписка.pdf", "contentBase64": b64(PDF)}],
+    )
+    assert sent["__typename"] == "ChatMessage", sent
+    [attached] = sent["files"]
+    assert attached["name"] == "выписка.pdf"
+    assert folder_of(db_engine, a.slug, attached["fileId"]) == "from_client"
+    answer = post(
+        manager, conv, "Акт сверки", files=[{"filename": "акт.pdf", "contentBase64": b64(PDF)}]
+    )
+    assert folder_of(db_engine, a.slug, answer["files"][0]["fileId"]) == "for_client"
+    # Executables are refused by the drive's checks; nothing is posted.
+    refused = post(
+        client, conv, "x", files=[{"filename": "a.exe", "contentBase64": b64(b"MZ" + b"\0" * 64)}]
+    )
+    assert refused["__typename"] == "ValidationError", refused
+    # An existing file of the organization, by id; a file of another organization is refused.
+    again = post(manager, conv, "Ещё раз", fileIds=[attached["fileId"]])
+    assert [f["fileId"] for f in again["files"]] == [attached["fileId"]]
+    # The page shows the files; the manager downloads the client's file: the fetch is logged.
+    assert messages(manager, conv)[0]["files"] == again["files"]
+    got = link(manager, attached["fileId"])
+    assert got["__typename"] == "DownloadLink", got
+    assert fetch(manager, got["url"]).content == PDF
+    with db_engine.connect() as conn:
+        actions = (
+            conn.execute(
+                sa.text(
+                    f"SELECT action FROM {schema_of(a.slug)}.drive_access_log WHERE file_id = :f"
+                ),
+                {"f": pk(attached["fileId"])},
+            )
+            .scalars()
+            .all()
+        )
+    assert "download" in actions
+    # The client without the chat grant cannot attach to the conversation either.
+    silent = login(a, world.silent_x)
+    assert post(silent, conv, "", fileIds=[attached["fileId"]])["code"] == "NOT_FOUND"
+
+
+def test_search_finds_word_forms_and_file_names_in_visible_conversations(
+    login: Any, firms: Any, world: ChatWorld
+) -> None:
+    a = firms["a"]
+    client = login(a, world.chatter_x)
+    conv = conversation_id(client, world.drive.org_x)
+    said = post(client, conv, "Когда будет готова декларация по НДС за третий квартал?")
+    found = client.execute(SEARCH, {"text": "декларации"})["chatSearch"]["edges"]
+    hit = next(e["node"] for e in found if e["node"]["message"]["id"] == said["id"])
+    assert any(p["match"] and p["text"].lower() == "декларация" for p in hit["fragments"])
+    assert "".join(p["text"] for p in hit["fragments"]).startswith("Когда")
+    by_file = client.execute(SEARCH, {"text": "выписка"})["chatSearch"]["edges"]
+    assert by_file, "a file name matches"
+    # The other organization's contact finds nothing of it.
+    other = login(a, world.chatter_y)
+    edges = other.execute(SEARCH, {"text": "декларации"})["chatSearch"]["edges"]
+    assert said["id"] not in {e["node"]["message"]["id"] for e in edges}
+    too_short = client.raw(SEARCH, {"text": "  "})
+    assert too_short["errors"][0]["extensions"]["code"] == "EMPTY"
+
+
+def test_a_page_costs_the_same_statements_whatever_its_size(
+    login: Any, firms: Any, world: ChatWorld, live_server: Any
+) -> None:
+    a = firms["a"]
+    manager = login(a, world.drive.manager_a)
+    conv = conversation_id(manager, world.drive.org_y)
+    for n in range(55):
+        files = [{"filename": f"файл-{n}.pdf", "contentBase64": b64(PDF)}] if n % 10 == 0 else []
+        post(manager, conv, f"Сообщение {n}", files=files)
+    manager.execute(MESSAGES, {"c": conv, "first": 5})  # warm: the session, the policy
+    engine = live_server.app.state.services.engine.sync_engine
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        sizes = {}
+        for first in (5, 50):
+            statements.clear()
+            page = manager.execute(MESSAGES, {"c": conv, "first": first})["chatMessages"]
+            assert len(page["edges"]) == first
+            assert any(e["node"]["files"] for e in page["edges"])
+            sizes[first] = [s for s in statements if "chat_" in s]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(sizes[5]) == len(sizes[50]) <= 2, sizes
+
+
+async def test_messages_arrive_live_and_since_replays_what_was_missed(
+    login: Any, firms: Any, world: ChatWorld, live_server: Any
+) -> None:
+    a = firms["a"]
+    client = await asyncio.to_thread(login, a, world.chatter_x)
+    manager = await asyncio.to_thread(login, a, world.drive.manager_a)
+    outsider = await asyncio.to_thread(login, a, world.chatter_y)
+    conv = await asyncio.to_thread(conversation_id, client, world.drive.org_x)
+    watching = await open_socket(live_server.port, a.host, cookie(manager))
+    other = await open_socket(live_server.port, a.host, cookie(outsider))
+    try:
+        await subscribe(watching, {"c": conv}, LIVE)
+        await subscribe(other, {}, LIVE)
+        await hub_listening()
+        sent = await asyncio.to_thread(post, client, conv, "Вы здесь?")
+        event = await next_event(watching, 5)
+        assert event is not None and event["messageId"] == sent["id"]
+        assert (event["side"], event["conversationId"]) == ("CLIENT", conv)
+        assert await next_event(other, 0.7) is None  # another organization's contact
+    finally:
+        await watching.close()
+        await other.close()
+    # Missed while away: a new socket with `since` replays it first.
+    missed = await asyncio.to_thread(post, client, conv, "Пока вас не было")
+    back = await open_socket(live_server.port, a.host, cookie(manager))
+    try:
+        await subscribe(back, {"c": conv, "since": event["sequence"]}, LIVE)
+        replayed = await next_event(back, 5)
+        assert replayed is not None and replayed["messageId"] == missed["id"]
+    finally:
+        await back.close()
+
+
+async def next_event(ws: Any, within: float) -> dict[str, Any] | None:
+    try:
+        message = json.loads(await asyncio.wait_for(ws.recv(), within))
+    except TimeoutError:
+        return None
+    assert message["type"] == "next", message
+    assert not message["payload"].get("errors"), message
+    return dict(message["payload"]["data"]["chatMessageAdded"])
+
+
+def test_a_report_status_change_is_a_system_entry(login: Any, firms: Any, world: ChatWorld) -> None:
+    a = firms["a"]
+    admin = login(a, world.drive.admin_a)
+    org = gid("ClientOrganization", world.drive.org_x)
+    report = new_report(admin, org, formCode="vat", periodCode="Q3", periodYear=2026)
+    assert report.get("id"), report
+    recorded = record(admin, report["id"], "ACCEPTED", datetime(2026, 10, 21, 10, tzinfo=UTC))
+    assert recorded["__typename"] == "ReportEventRecorded", recorded
+    client = login(a, world.chatter_x)
+    conv = conversation_id(client, world.drive.org_x)
+
+    def entry() -> dict[str, Any]:
+        found = [m for m in messages(client, conv, 10) if m["kind"] == "SYSTEM"]
+        assert found and "принят" in found[0]["body"], found
+        return found[0]
+
+    shown = eventually(entry, within=10, what="the report's system entry")
+    assert shown["side"] == "SYSTEM" and "НДС" in shown["body"] and "3 кв. 2026" in shown["body"]
+    assert shown["data"]["status"] == "accepted"
