@@ -84,17 +84,17 @@ export function ChatMarkForm({ organizationId }: { organizationId: string }) {
         <>
           <div className="field">
             <label htmlFor="mark-service">{t("chat.markServiceName")}</label>
-            <input id="mark-service" required maxLength={200} value={service} onChange={(e) => setService(e.target.value)} />
+            <input id="mark-service" type="text" required maxLength={200} value={service} onChange={(e) => setService(e.target.value)} />
           </div>
           <div className="field">
             <label htmlFor="mark-price">{t("chat.markPrice")}</label>
-            <input id="mark-price" required inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} />
+            <input id="mark-price" type="text" required inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} />
           </div>
         </>
       )}
       <div className="field">
         <label htmlFor="mark-note">{t("chat.markNote")}</label>
-        <input id="mark-note" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
+        <input id="mark-note" type="text" maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} />
       </div>
       {failure && (
         <p className="chat-error" role="alert">
@@ -156,7 +156,7 @@ export function ChatNoticeForm({ organizationId }: { organizationId: string }) {
       </div>
       <div className="field">
         <label htmlFor="notice-title">{t("chat.noticeTitle")}</label>
-        <input id="notice-title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="notice-title" />
+        <input id="notice-title" type="text" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="notice-title" />
       </div>
       <div className="field">
         <label htmlFor="notice-text">{t("chat.noticeText")}</label>
