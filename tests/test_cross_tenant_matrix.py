@@ -518,9 +518,9 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
     )["webhookDeliveries"]
     ids["WebhookDelivery"] = [d["id"] for d in deliveries[:1]]
     mark = c.execute(
-        "mutation($o: ID!) { postChatMark(organizationId: $o, input: {kind: CALL, "
-        'date: "2026-01-01", note: "matrix"}) { __typename ... on ChatMark { id } ' + err + " } }",
-        {"o": o},
+        "mutation($o: ID!, $n: String!) { postChatMark(organizationId: $o, input: {kind: CALL, "
+        'date: "2026-01-01", note: $n}) { __typename ... on ChatMark { id } ' + err + " } }",
+        {"o": o, "n": names["org"]},
     )["postChatMark"]
     ids["ChatMark"] = [_ok(mark, "ChatMark")["id"]]
     notice = c.execute(
@@ -1244,6 +1244,8 @@ POSITIVE_EXEMPT = {
     "notificationPreferences",
     "driveAccessExport",
     "auditLogExport",
+    "chatNoticeProofExport",
+    "chatNoticeSettings",
     "auditActionGroups",
     "reportImport",
     "roles",

@@ -12,6 +12,7 @@ from typing import Annotated
 import strawberry
 
 from saas.core.actor import actor_of, actor_with
+from saas.core.exports import export_link
 from saas.core.ids import IdRefused, pk_of
 from saas.core.job_status import JobStatus
 from saas.db.core_models import Job
@@ -126,12 +127,11 @@ class ChatNoticeProofExportType:
         if self.key is None:
             return None
         files = tenant_files(info.context.services, info.context.tenant)
-        pdf = self.format == ChatExportFormat.PDF
-        return await files.download_url(
-            self.key,
-            filename=f"notice-proof-{self.pk}.{'pdf' if pdf else 'csv'}",
-            content_type=PDF if pdf else "text/csv",
-        )
+        if self.format == ChatExportFormat.PDF:
+            return await files.download_url(
+                self.key, filename=f"notice-proof-{self.pk}.pdf", content_type=PDF
+            )
+        return await export_link(files, self.key, f"notice-proof-{self.pk}.csv")
 
     @classmethod
     def of(cls, row: Job) -> ChatNoticeProofExportType:

@@ -224,6 +224,7 @@ async def post_notice(
         row.id,
         organization_id=conversation.organization_id,
         kind=notice.kind,
+        title=title,
         recipients=len(recipients),
     )
     return NoticeRow(row, message, conversation)
