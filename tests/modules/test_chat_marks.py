@@ -94,8 +94,8 @@ def test_marks_appear_in_the_conversation_and_list_for_settlements(
         if e["node"]["kind"] == "MARK"
     }
     assert {
-        marks[call["messageId"]]["data"]["mark"],
-        marks[service["messageId"]]["data"]["mark"],
+        marks[call["messageId"]]["mark"],
+        marks[service["messageId"]]["mark"],
     } == {
         "call",
         "service_connected",
