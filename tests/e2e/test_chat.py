@@ -107,6 +107,14 @@ def test_client_and_manager_chat_live(
         row.wait_for()
         expect(row.get_by_test_id("chat-awaiting")).to_be_visible()
         assert axe_violations(manager) == []
+        # Only those awaiting our answer (kept in the URL); assigned to the admin in place.
+        manager.get_by_test_id("filter-awaiting").click()
+        manager.wait_for_url("**awaiting=1")
+        row.wait_for()
+        row.get_by_test_id("chat-assignee").select_option(label=f"E2E Admin {firm.slug}")
+        expect(row.get_by_test_id("chat-assignee").locator("option:checked")).to_have_text(
+            f"E2E Admin {firm.slug}", timeout=10_000
+        )
 
         # The manager opens it: the message, its link clickable (plain text, never markup).
         row.get_by_role("link").first.click()
