@@ -59,6 +59,8 @@ EXPORT = f"""mutation($id: ID!, $format: ChatExportFormat!) {{
 EXPORT_STATE = """query($id: ID!) { chatNoticeProofExport(id: $id) { __typename
   ... on ChatNoticeProofExport { id status format rows downloadUrl error }
   ... on Error { code } } }"""
+INBOX = """{ notifications(first: 50) { edges { node { kind title body link
+  organizationId } } } }"""
 UA = "Mozilla/5.0 (X11; Linux x86_64) NoticeProbe/1.0"
 IP = "203.0.113.77"
 
@@ -114,6 +116,12 @@ def test_must_read_is_confirmed_once_with_address_and_browser(world: World, peop
     )
     assert notice["__typename"] == "ChatNotice", notice
     assert notice["recipientsTotal"] == 2 and notice["recipientsDone"] == 0
+
+    # Each recipient is notified in the cabinet (and by the batched e-mail).
+    inbox = [e["node"] for e in world.client1.execute(INBOX)["notifications"]["edges"]]
+    told = [n for n in inbox if n["kind"] == "CHAT_NOTICE" and "Сроки сдачи" in n["body"]]
+    assert told and told[0]["link"] == f"/cabinet/{pk(world.org1)}/chat", inbox
+    assert told[0]["title"].startswith("Новое уведомление в чате")
 
     waiting = world.client1.execute(LIST, {"org": world.org1, "mine": True})["chatNotices"]
     assert notice["id"] in [e["node"]["id"] for e in waiting["edges"]]
@@ -346,3 +354,8 @@ async def test_a_friday_notice_before_a_holiday_reminds_on_the_right_business_da
             .all()
         )
     assert len(reminded) == 1 and reminded[0] != people.second_id
+    inbox = [e["node"] for e in world.client1.execute(INBOX)["notifications"]["edges"]]
+    assert [n["kind"] for n in inbox if "Напоминание: проверка" in n["body"]] == [
+        "CHAT_NOTICE_REMINDER",
+        "CHAT_NOTICE",
+    ]
