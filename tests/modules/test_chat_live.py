@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.chat import (
+    MARK_READ,
     MESSAGES,
     SEARCH,
     ChatWorld,
@@ -187,14 +188,42 @@ async def test_messages_arrive_live_and_since_replays_what_was_missed(
         await back.close()
 
 
-async def next_event(ws: Any, within: float) -> dict[str, Any] | None:
+async def next_event(
+    ws: Any, within: float, field: str = "chatMessageAdded"
+) -> dict[str, Any] | None:
     try:
         message = json.loads(await asyncio.wait_for(ws.recv(), within))
     except TimeoutError:
         return None
     assert message["type"] == "next", message
     assert not message["payload"].get("errors"), message
-    return dict(message["payload"]["data"]["chatMessageAdded"])
+    return dict(message["payload"]["data"][field])
+
+
+READS = """subscription($c: ID) { chatReadChanged(conversationId: $c) {
+  sequence conversationId personId side lastReadMessageId } }"""
+
+
+async def test_the_sender_sees_its_message_read_live(
+    login: Any, firms: Any, world: ChatWorld, live_server: Any
+) -> None:
+    a = firms["a"]
+    client = await asyncio.to_thread(login, a, world.chatter_x)
+    manager = await asyncio.to_thread(login, a, world.drive.manager_a)
+    conv = await asyncio.to_thread(conversation_id, manager, world.drive.org_x)
+    said = await asyncio.to_thread(post, manager, conv, "Посмотрите, пожалуйста, акт")
+    ws = await open_socket(live_server.port, a.host, cookie(manager))
+    try:
+        await subscribe(ws, {"c": conv}, READS)
+        await hub_listening()
+        read = await asyncio.to_thread(client.execute, MARK_READ, {"c": conv})
+        assert read["markChatRead"]["unreadCount"] == 0, read
+        event = await next_event(ws, 5, "chatReadChanged")
+        assert event is not None
+        assert (event["side"], event["personId"]) == ("CLIENT", gid("Person", world.chatter_x))
+        assert pk(event["lastReadMessageId"]) >= pk(said["id"])
+    finally:
+        await ws.close()
 
 
 def test_a_report_status_change_is_a_system_entry(login: Any, firms: Any, world: ChatWorld) -> None:

@@ -30,11 +30,18 @@ UPDATE = """mutation($p: [NotificationPreferenceInput!]!) {
   updateNotificationPreferences(preferences: $p) { __typename
     ... on NotificationPreferencesUpdated { preferences { kind email } }
     ... on ValidationError { code message field } } }"""
+# The report kinds these tests switch; the chat's kinds (issue 13) are listed beside them.
 EVERY_KIND = ("REPORT_REJECTED", "CLARIFICATION_REQUESTED")
+CHAT_KINDS = ("CHAT_MESSAGE", "CHAT_NOTICE", "CHAT_NOTICE_REMINDER")
+
+
+def all_choices(c: GraphQLClient) -> dict[str, bool]:
+    return {p["kind"]: p["email"] for p in c.execute(PREFERENCES)["notificationPreferences"]}
 
 
 def choices(c: GraphQLClient) -> dict[str, bool]:
-    return {p["kind"]: p["email"] for p in c.execute(PREFERENCES)["notificationPreferences"]}
+    """The report kinds' choices."""
+    return {k: v for k, v in all_choices(c).items() if k in EVERY_KIND}
 
 
 def update(c: GraphQLClient, *pairs: tuple[str, bool | None], **kw: Any) -> dict[str, Any]:
@@ -50,13 +57,14 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
 
 
 def test_defaults_changes_and_typed_refusals(world: World) -> None:
-    assert choices(world.client1) == dict.fromkeys(EVERY_KIND, True)
+    assert all_choices(world.client1) == dict.fromkeys(EVERY_KIND + CHAT_KINDS, True)
 
     done = update(world.client1, ("REPORT_REJECTED", False))
     assert done["__typename"] == "NotificationPreferencesUpdated"
     assert {p["kind"]: p["email"] for p in done["preferences"]} == {
         "REPORT_REJECTED": False,
         "CLARIFICATION_REQUESTED": True,
+        **dict.fromkeys(CHAT_KINDS, True),
     }
     # A null channel leaves the kind as it is; the choice is kept (read back fresh).
     update(world.client1, ("REPORT_REJECTED", None), ("CLARIFICATION_REQUESTED", False))

@@ -125,13 +125,7 @@ async def conversation_of_organization(
     an organization written without the clients service, e.g. raw test rows)."""
     if org_id is None:
         raise conversation_not_found()
-    clause = organizations_scope(actor, ClientOrganization.id)
-    visible = select(ClientOrganization.id).where(ClientOrganization.id == org_id)
-    if clause is not None:
-        visible = visible.where(clause)
-    if await session.scalar(visible) is None:
-        raise conversation_not_found()
-    return await access_conversation(session, actor, await ensure_conversation(session, org_id))
+    return await access_conversation(session, actor, await conversation_for(session, actor, org_id))
 
 
 # ------------------------------------------------------------------------------ the inbox

@@ -200,6 +200,7 @@ async def write_message(
     token_id: int | None = None,
     data: dict[str, Any] | None = None,
     files: Sequence[tuple[int, int | None, str]] = (),
+    notify: bool = True,
 ) -> ChatMessage:
     """The rows of a message already checked (posting, system entries, marks and notices of
     the notices part): the message, its files, the conversation's state, the author's read
@@ -258,7 +259,8 @@ async def write_message(
             "created_at": message.created_at.isoformat(),
         },
     )
-    await notify_message(session, conversation, message)
+    if notify:
+        await notify_message(session, conversation, message)
     return message
 
 

@@ -76,6 +76,9 @@ async def post_report_statuses(
             body=ru,
             side=SYSTEM,
             kind=SYSTEM_ENTRY,
+            # The reports module notifies of what needs the client (a rejection, a request
+            # for clarifications): the entry itself notifies nobody twice.
+            notify=False,
             data={
                 "source": "report_status",
                 "reportId": report.id,
