@@ -19,7 +19,9 @@ from pypdf import PdfReader
 
 from saas.core.calendar.firm import calendar_of
 from saas.db.session import tenant_transaction
+from saas.jobs import enqueue_sync
 from saas.jobs.periodic import PERIODIC
+from saas.modules.chat.jobs import remind_chat_notices
 from saas.modules.chat.service.reminders import due_on, send_due_reminders
 from saas.tenants.provisioning import schema_for
 from tests.support.client import GraphQLClient
@@ -28,6 +30,7 @@ from tests.support.ids import pk
 from tests.support.jobs import job_finished
 from tests.support.people import email_of, open_session, session_client
 from tests.support.reports import World, add_contact, build_world
+from tests.support.waiting import eventually
 
 ERR = "... on Error { code message } ... on ValidationError { field }"
 QERR = "... on Error { code message }"
@@ -356,6 +359,36 @@ async def test_a_friday_notice_before_a_holiday_reminds_on_the_right_business_da
     assert len(reminded) == 1 and reminded[0] != people.second_id
     inbox = [e["node"] for e in world.client1.execute(INBOX)["notifications"]["edges"]]
     assert [n["kind"] for n in inbox if "Напоминание: проверка" in n["body"]] == [
+        "CHAT_NOTICE_REMINDER",
+        "CHAT_NOTICE",
+    ]
+
+
+def test_the_periodic_job_sends_a_due_reminder(
+    world: World, people: People, worker: Worker, db_engine: sa.Engine, firms: dict[str, Any]
+) -> None:
+    """The worker's `remind_chat_notices` (fired per firm by the scheduler) reminds a notice
+    posted three weeks ago and still unanswered (that it is sent once: the service's test
+    above)."""
+    notice = post(people.manager, world.org1, kind="MUST_APPROVE", title="Старый договор")
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f'UPDATE "{schema_for(firms["a"].slug)}".chat_notices '
+                "SET created_at = now() - interval '21 days' WHERE id = :id"
+            ),
+            {"id": pk(notice["id"])},
+        )
+    enqueue_sync(firms["a"].id, remind_chat_notices)
+
+    def reminded() -> str:
+        seen = people.manager.execute(ONE, {"id": notice["id"]})["chatNotice"]
+        assert seen["remindedAt"], seen
+        return str(seen["remindedAt"])
+
+    eventually(reminded, within=30, what="the reminder")
+    inbox = [e["node"] for e in world.client1.execute(INBOX)["notifications"]["edges"]]
+    assert [n["kind"] for n in inbox if "Старый договор" in n["body"]] == [
         "CHAT_NOTICE_REMINDER",
         "CHAT_NOTICE",
     ]
