@@ -52,7 +52,7 @@ LIST = f"""query($org: ID!, $mine: Boolean!) {{
   chatNotices(organizationId: $org, awaitingMe: $mine) {{ edges {{ node {{ {NOTICE} }} }} }} }}"""
 PROOF = f"""query($id: ID!) {{ chatNoticeProof(noticeId: $id) {{ __typename
   ... on ChatNoticeProof {{ kind title organizationName postedBy fileName fileSha256
-    recipients pending recipientsDone recipientsTotal outcome
+    recipients pending recipientsDone recipientsTotal outcome remindedAt
     entries {{ personName personEmail action actionLabel ip userAgent versionSha256
                comment }} }}
   {QERR} }} }}"""
@@ -340,6 +340,7 @@ async def test_a_friday_notice_before_a_holiday_reminds_on_the_right_business_da
         "notices": 0,
         "people": 0,
     }
+    assert proof(people.manager, notice["id"])["remindedAt"] is not None
     seen = people.manager.execute(ONE, {"id": notice["id"]})["chatNotice"]
     assert datetime.fromisoformat(seen["remindedAt"]) == datetime(
         2026, 2, 25, 9, 0, tzinfo=MOSCOW

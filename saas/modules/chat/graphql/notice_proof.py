@@ -84,6 +84,9 @@ class ChatNoticeProofType:
     recipients_done: int
     recipients_total: int
     outcome: str = strawberry.field(description="In the viewer's language.")
+    reminded_at: datetime | None = strawberry.field(
+        description="When the one reminder went to those still to answer."
+    )
     entries: list[ChatNoticeProofEntry]
 
     @classmethod
@@ -102,6 +105,7 @@ class ChatNoticeProofType:
             recipients_done=proof.recipients_done,
             recipients_total=proof.recipients_total,
             outcome=proof.outcome(language),
+            reminded_at=proof.reminded_at,
             entries=[ChatNoticeProofEntry.of(r, language) for r in proof.rows],
         )
 

@@ -109,11 +109,16 @@ class Proof:
     recipients_done: int
     recipients_total: int
     rows: list[ProofRow] = field(default_factory=list)
+    reminded_at: datetime | None = None  # the one reminder to those still to answer
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def posted_at_text(self) -> str:
         return _time(self.posted_at)
+
+    @property
+    def reminded_at_text(self) -> str | None:
+        return _time(self.reminded_at) if self.reminded_at is not None else None
 
     @property
     def generated_at_text(self) -> str:
@@ -214,6 +219,7 @@ async def load_proof(
         pending_names=[people.get(p, unknown)[0] or str(p) for p in recipients if p not in done],
         recipients_done=len(done & set(recipients)),
         recipients_total=len(recipients),
+        reminded_at=notice.reminded_at,
         rows=[
             ProofRow(
                 at=a.at,

@@ -33,6 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "recipients": ("Получатели", "Recipients"),
     "status": ("Итог", "Outcome"),
     "pending": ("Ещё не ответили", "Not answered yet"),
+    "reminded": ("Напоминание отправлено", "Reminder sent"),
     "actions": ("Действия получателей", "Recipients' actions"),
     "none": ("Действий пока нет.", "No actions yet."),
     "generated": ("Сформировано", "Generated"),
@@ -79,6 +80,8 @@ def render_proof_pdf(proof: Proof, language: str) -> bytes:
     facts.append(("status", proof.outcome(language)))
     if proof.pending_names and proof.needs_action:
         facts.append(("pending", ", ".join(proof.pending_names)))
+    if proof.reminded_at_text is not None:
+        facts.append(("reminded", f"{proof.reminded_at_text} UTC"))
     for key, value in facts:
         pdf.set_font(FAMILY, "B", 10)
         pdf.cell(45, 6, word(key, language))
