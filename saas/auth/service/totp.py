@@ -99,9 +99,12 @@ async def second_factor_refusal(session: AsyncSession, person: Person, code: str
 async def issue_recovery_codes(session: AsyncSession, person_id: int) -> list[str]:
     """A new set of recovery codes; the previous ones stop working."""
     await drop_recovery_codes(session, person_id)
-    codes = [
-        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODES)
-    ]
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODES:
+        code = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+        # Digits alone would be read as a TOTP code at login; a repeat would collide.
+        if not code.isdigit() and code not in codes:
+            codes.append(code)
     await session.execute(
         insert(OneTimeCode),
         [
