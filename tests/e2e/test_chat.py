@@ -18,6 +18,7 @@ from saas.settings import Settings
 from tests.e2e.support import (
     PASSWORD,
     FirmAdmin,
+    LiveChannel,
     Site,
     accept_invitation,
     axe_violations,
@@ -361,5 +362,79 @@ def test_client_answers_notices_in_english(
             page.get_by_text("Answer to the notice: declined. Comment: The sums differ")
         ).to_have_count(1, timeout=10_000)
         assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+CONVERSATION = """
+query($org: ID!) {
+  chatConversation(organizationId: $org) { __typename ... on ChatConversation { id } }
+}
+"""
+
+POST_MESSAGE = """
+mutation($input: PostChatMessageInput!) {
+  postChatMessage(input: $input) {
+    __typename
+    ... on ChatMessage { id }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+def test_chat_catches_up_after_the_live_channel_dropped(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+) -> None:
+    """Messages written while the client's WebSocket was cut show once it is back, without a
+    reload: replayed from the last event seen (`since`), or the page's reload of its list."""
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Связь {suffix}»")
+    contact = f"chat-reconnect-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["CHAT"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Связь {suffix}"
+    )
+    found = admin.api.execute(CONVERSATION, {"org": org_id})["chatConversation"]
+    conversation = found["id"]
+
+    def say(text: str) -> None:
+        out = admin.api.execute(
+            POST_MESSAGE, {"input": {"conversationId": conversation, "body": text}}
+        )["postChatMessage"]
+        assert out["__typename"] == "ChatMessage", out
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        channel = LiveChannel(page)
+        log_in(page, site.firm_url(firm, "/login"), contact, PASSWORD)
+        page.wait_for_url(f"**/cabinet/{org_pk}")
+        page.goto(site.firm_url(firm, f"/cabinet/{org_pk}/chat"))
+        page.get_by_test_id("chat-empty").wait_for()
+        page.locator("[data-testid=live-status][data-state=online]").wait_for()
+        page.evaluate("window.__noReload = true")
+        page.wait_for_timeout(1000)
+        say(f"Первое {suffix}")
+        message(page, f"Первое {suffix}").wait_for(timeout=10_000)
+
+        opened = channel.opened
+        channel.cut()
+        page.wait_for_timeout(300)
+        say(f"Пока вас не было {suffix}")
+        page.wait_for_timeout(500)
+        assert message(page, f"Пока вас не было {suffix}").count() == 0
+        channel.online = True
+        message(page, f"Пока вас не было {suffix}").wait_for(timeout=20_000)
+        assert channel.opened > opened, "the page never reconnected"
+        assert page.evaluate("window.__noReload === true"), "the page was reloaded"
+        expect(message(page, f"Первое {suffix}")).to_have_count(1)
     finally:
         context.close()
