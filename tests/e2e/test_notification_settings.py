@@ -76,6 +76,10 @@ def test_client_switches_email_off_and_it_sticks(
             assert api.execute(PREFERENCES)["notificationPreferences"] == [
                 {"kind": "REPORT_REJECTED", "email": False},
                 {"kind": "CLARIFICATION_REQUESTED", "email": True},
+                # The chat's kinds (issue 13), untouched: e-mail by default.
+                {"kind": "CHAT_MESSAGE", "email": True},
+                {"kind": "CHAT_NOTICE", "email": True},
+                {"kind": "CHAT_NOTICE_REMINDER", "email": True},
             ]
         finally:
             api.close()
