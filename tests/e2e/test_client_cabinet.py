@@ -31,6 +31,7 @@ pytestmark = pytest.mark.usefixtures("branded")
 NEW_PASSWORD = "Sunny-Meadow-2026"
 AVAILABLE = "{ availableModules { nameRu nameEn enabledByDefault } }"
 UPLOAD = "Загрузка первичных документов"
+CHAT = "Чат с бухгалтером"
 
 
 def accept_in_browser(page: Any, link: str, name: str, password: str = NEW_PASSWORD) -> None:
@@ -57,7 +58,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
 
     # What the API offers (built modules only), asked apart from the cabinet.
     offered = admin.api.execute(AVAILABLE)["availableModules"]
-    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD]
+    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD, CHAT]
 
     # The firm admin finds the client by search and invites a contact with two grants.
     staff = browser_context.new_page()
@@ -76,13 +77,14 @@ def test_invitation_from_the_client_card_to_the_cabinet(
     assert labels == [m["nameRu"] for m in offered]
     ticked = [box.is_checked() for box in boxes.all()]
     assert ticked == [m["enabledByDefault"] for m in offered]
-    assert staff.get_by_text("Чат с бухгалтером").count() == 0
     form.get_by_role("checkbox", name=UPLOAD, exact=True).uncheck()
     staff.locator("[data-testid=invite-contact-submit]").click()
     staff.get_by_text(f"Приглашение отправлено на {contact}.").wait_for()
     row = staff.locator(f"[data-testid=contact][data-email='{contact}']")
     row.get_by_text("Приглашение отправлено").wait_for()
-    assert row.locator("[data-testid=contact-grants]").inner_text() == "Отчётность, Документы"
+    assert (
+        row.locator("[data-testid=contact-grants]").inner_text() == f"Отчётность, Документы, {CHAT}"
+    )
 
     # The e-mail is the firm's, with a link to the firm's own address.
     mail = last_message_to(e2e_settings, contact)
@@ -103,6 +105,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         assert page.locator("[data-testid=viewer-grants] li").all_inner_texts() == [
             "Отчётность",
             "Документы",
+            CHAT,
         ]
         page.locator("[data-testid=live-status][data-state=online]").wait_for()
 
@@ -117,7 +120,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         row.get_by_text("Доступ сохранён.").wait_for()
         assert (
             row.locator("[data-testid=contact-grants]").inner_text()
-            == f"Отчётность, Документы, {UPLOAD}"
+            == f"Отчётность, Документы, {UPLOAD}, {CHAT}"
         )
         # In English, the names the API gives in English.
         staff.locator(".lang-switch button[lang=en]").click()
@@ -133,6 +136,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
             "Отчётность",
             "Документы",
             UPLOAD,
+            CHAT,
         ]
         # The link works once.
         page.context.clear_cookies()
