@@ -28,7 +28,7 @@ def firm(name: str = "ООО «Баланс»", **settings: str) -> TenantRef:
     return TenantRef(1, "balans", name, "active", "tenant_balans", "r", settings=dict(settings))
 
 
-@pytest.mark.parametrize("name", ["invitation", "password_reset"])
+@pytest.mark.parametrize("name", ["invitation", "password_reset", "totp_reset"])
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_every_template_renders_in_both_languages(name: str, lang: str) -> None:
     values = {**VALUES, "valid_minutes": "60"}

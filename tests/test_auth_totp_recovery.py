@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.support.auth import create_person, login, login_result, steady_clock, totp_code
 from tests.support.ids import gid
+from tests.support.mail import last_message_to, text_of
 
 START = """mutation { startTotpEnrollment {
   __typename ... on TotpEnrollment { secret } ... on Error { code }
@@ -94,7 +95,9 @@ def test_recovery_codes_work_once_and_regenerate(client, firms, db_engine) -> No
     login(client(firms["a"].host), person.email, person.password, otp=fresh["codes"][0])
 
 
-def test_firm_admin_resets_a_staff_members_second_factor(client, firms, people, db_engine) -> None:
+def test_firm_admin_resets_a_staff_members_second_factor(
+    client, firms, people, db_engine, settings
+) -> None:
     steady_clock()
     firm = firms["a"]
     member = create_person(db_engine, memberships=[(firm.id, "staff", ["manager"], None)])
@@ -122,6 +125,10 @@ def test_firm_admin_resets_a_staff_members_second_factor(client, firms, people, 
 
     done = admin.execute(RESET, {"id": target}, headers=EN)["resetStaffTotp"]
     assert done == {"__typename": "Member", "id": target, "totpEnabled": False}
+    # They are told by e-mail, with a link to log in again.
+    told = last_message_to(settings, member.email)
+    assert "Второй фактор входа сброшен" in str(told["Subject"])
+    assert f"{firm.host}" in text_of(told) and "/login" in text_of(told)
     # The person's sessions ended; they log in with the password alone now.
     assert m.execute("{ viewer { id } }") == {"viewer": None}
     assert login(client(firm.host), member.email, member.password)

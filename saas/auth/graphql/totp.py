@@ -149,10 +149,14 @@ class Mutation:
         try:
             pk = await pk_of(ctx, "Member", membership_id, field="membershipId")
             async with ctx.unit_of_work(shared=True) as session:
-                await service.reset_staff_totp(session, ctx.tenant, actor_of(ctx), pk)
+                membership = await service.reset_staff_totp(session, ctx.tenant, actor_of(ctx), pk)
                 views = await get_members(session, ctx.tenant.id, [pk])
+                person = await session.get(Person, membership.person_id)
+                assert person is not None
+                email, locale = person.email, person.locale
         except (Refused, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
+        await service.send_totp_reset_mail(ctx.services, ctx.tenant, email, locale)
         return MemberType.of(views[pk])
 
     @strawberry.mutation(

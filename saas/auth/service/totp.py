@@ -13,11 +13,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pyotp
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas import mail
 from saas.auth.live import end_sessions
 from saas.auth.models import LoginSession, Membership, OneTimeCode, Person
 from saas.auth.service.errors import Refused
@@ -27,6 +29,9 @@ from saas.core.audit import audit_shared
 from saas.rbac.service.checks import FIRM_ADMIN
 from saas.tenants.models import Tenant
 from saas.tenants.registry import TENANTS_CHANGED, TenantRef
+
+if TYPE_CHECKING:
+    from saas.services import Services
 
 RECOVERY = "totp_recovery"
 RECOVERY_CODES = 10
@@ -262,6 +267,24 @@ async def reset_staff_totp(
         sessions_ended=len(ended),
     )
     return membership
+
+
+async def send_totp_reset_mail(
+    services: Services, tenant: TenantRef, email: str, locale: str | None
+) -> None:
+    """Tells the person their second factor was reset (and their sessions ended), with a link
+    to log in again; branded as the firm. Call after the reset is committed."""
+    link = services.settings.public_url(services.registry.host_of(tenant), "/login")
+    await mail.send(
+        services.settings,
+        mail.branded(
+            "totp_reset",
+            to=email,
+            tenant=tenant,
+            lang=locale,
+            values={"email": email, "link": link},
+        ),
+    )
 
 
 async def update_security_settings(
