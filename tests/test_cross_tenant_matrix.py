@@ -1239,6 +1239,8 @@ POSITIVE_EXEMPT = {
     "brandingSettings",
     "unreadNotificationCount",
     "chatUnreadCount",
+    "chatNoticeSettings",
+    "chatNoticeProofExport",
     "viewerGrants",
     "reportStatusCounts",
     "notificationPreferences",

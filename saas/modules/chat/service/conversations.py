@@ -178,6 +178,9 @@ async def assign_conversation(
     conversation = await access_conversation(session, actor, conversation_id)
     conversation.assignee_person_id = assignee_id
     await session.flush()
+    name = await session.scalar(
+        select(ClientOrganization.name).where(ClientOrganization.id == conversation.organization_id)
+    )
     await audit(
         session,
         actor,
@@ -186,6 +189,7 @@ async def assign_conversation(
         conversation.id,
         assignee_person_id=assignee_id,
         organization_id=conversation.organization_id,
+        organization=name,
     )
     return conversation
 
