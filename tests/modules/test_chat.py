@@ -5,12 +5,15 @@ minutes keeps the text for the audit), the inbox, an integrator's system entry, 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from saas.jobs import enqueue
+from saas.modules.notifications.jobs import send_notification_mails
 from tests.support.chat import (
     ASSIGN,
     INBOX,
@@ -25,9 +28,16 @@ from tests.support.chat import (
     messages,
     post,
 )
-from tests.support.documents import schema_of
+from tests.support.documents import make_contact, schema_of
 from tests.support.ids import gid, pk
-from tests.support.people import api_token
+from tests.support.jobs import live_worker
+from tests.support.mail import messages_to, text_of
+from tests.support.people import api_token, email_of
+from tests.support.waiting import eventually
+
+PREFERENCES_OFF = """mutation($p: [NotificationPreferenceInput!]!) {
+  updateNotificationPreferences(preferences: $p) { __typename } }"""
+NOTIFICATIONS = "{ notifications(first: 10) { edges { node { kind title } } } }"
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +214,35 @@ def test_an_integrator_posts_a_system_entry_and_the_client_is_notified(
         {"i": {"conversationId": conv, "body": "x"}},
     )
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_a_message_is_mailed_in_the_batch_unless_the_person_switched_it_off(
+    login: Any,
+    firms: Any,
+    world: ChatWorld,
+    db_engine: sa.Engine,
+    live_server: Any,
+    settings: Any,
+) -> None:
+    a = firms["a"]
+    talking = make_contact(db_engine, a, world.drive.org_y, ["chat"], name="Почта")
+    muted = make_contact(db_engine, a, world.drive.org_y, ["chat"], name="Без почты")
+    off = login(a, muted).execute(
+        PREFERENCES_OFF, {"p": [{"kind": "CHAT_MESSAGE", "email": False}]}
+    )
+    assert off["updateNotificationPreferences"]["__typename"] == "NotificationPreferencesUpdated"
+    manager = login(a, world.drive.manager_a)
+    conv = conversation_id(manager, world.drive.org_y)
+    post(manager, conv, "Напоминаем: выписку за ноябрь пришлите до 5 декабря")
+    to_talking, to_muted = email_of(db_engine, talking), email_of(db_engine, muted)
+    with live_worker(live_server):
+        asyncio.run(enqueue(a.id, send_notification_mails))
+        [mail] = eventually(
+            lambda: messages_to(settings, to_talking), within=30, what="the chat's e-mail"
+        )
+        assert "Новое сообщение в чате" in text_of(mail) and "выписку за ноябрь" in text_of(mail)
+        assert messages_to(settings, to_muted) == []
+    kinds = [
+        e["node"]["kind"] for e in login(a, muted).execute(NOTIFICATIONS)["notifications"]["edges"]
+    ]
+    assert "CHAT_MESSAGE" in kinds  # in-app all the same
