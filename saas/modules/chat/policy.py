@@ -82,6 +82,9 @@ async def viewer_of(ctx: Any) -> Actor:
 
 # A new organization starts with its conversation (clients calls the core's hook).
 on_organization_created(open_conversation)
-# A report's status change is a system entry of its organization's conversation.
+# A report's status change is a system entry of its organization's conversation. First of
+# the hooks: after the webhooks' hook (which enqueues its deliveries after the claim's
+# commit), the entry's writes left those deliveries pending in tests/test_outbox_sweep.py
+# (not understood yet; see the chat's report in issue 13).
 if post_report_statuses not in ON_ANNOUNCE:
-    ON_ANNOUNCE.append(post_report_statuses)
+    ON_ANNOUNCE.insert(0, post_report_statuses)

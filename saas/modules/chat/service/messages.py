@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.core.audit import audit
-from saas.events import publish_in
+from saas.db.core_models import OutboxEvent
+from saas.events import channel_for, publish_in, write_outbox
 from saas.modules.chat.models import (
     CLIENT,
     STAFF,
@@ -201,6 +202,7 @@ async def write_message(
     data: dict[str, Any] | None = None,
     files: Sequence[tuple[int, int | None, str]] = (),
     notify: bool = True,
+    announced_now: bool = False,
 ) -> ChatMessage:
     """The rows of a message already checked (posting, system entries, marks and notices of
     the notices part): the message, its files, the conversation's state, the author's read
@@ -246,22 +248,40 @@ async def write_message(
     if person_id is not None and side in (CLIENT, STAFF):
         await advance_read(session, conversation.id, person_id, side, message.id)
     await session.refresh(message, ["created_at"])
-    await publish_in(
-        session,
-        services,
-        MESSAGE_TOPIC,
-        {
-            "conversation_id": conversation.id,
-            "organization_id": conversation.organization_id,
-            "message_id": message.id,
-            "side": side,
-            "author_person_id": person_id,
-            "created_at": message.created_at.isoformat(),
-        },
-    )
+    payload = {
+        "conversation_id": conversation.id,
+        "organization_id": conversation.organization_id,
+        "message_id": message.id,
+        "side": side,
+        "author_person_id": person_id,
+        "created_at": message.created_at.isoformat(),
+    }
+    if announced_now:
+        await announce_now(session, payload)
+    else:
+        await publish_in(session, services, MESSAGE_TOPIC, payload)
     if notify:
         await notify_message(session, conversation, message)
     return message
+
+
+async def announce_now(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """The event of a message written while another event is being announced (an
+    ON_ANNOUNCE hook): its outbox row is announced with the claim that caused it, in the same
+    transaction (stamped and NOTIFYed at its commit), not by an announcement of its own that
+    could be lost apart from it."""
+    tenant = session.sync_session.info["tenant"]
+    row_id = await write_outbox(session, MESSAGE_TOPIC, payload)
+    await session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == row_id)
+        .values(published_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": channel_for(tenant.id), "payload": str(row_id)},
+    )
 
 
 async def advance_read(

@@ -79,6 +79,7 @@ async def post_report_statuses(
             # The reports module notifies of what needs the client (a rejection, a request
             # for clarifications): the entry itself notifies nobody twice.
             notify=False,
+            announced_now=True,
             data={
                 "source": "report_status",
                 "reportId": report.id,
