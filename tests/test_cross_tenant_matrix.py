@@ -1239,8 +1239,6 @@ POSITIVE_EXEMPT = {
     "brandingSettings",
     "unreadNotificationCount",
     "chatUnreadCount",
-    "chatNoticeSettings",
-    "chatNoticeProofExport",
     "viewerGrants",
     "reportStatusCounts",
     "notificationPreferences",
