@@ -215,6 +215,39 @@ def test_members_lists_staff_and_clients_of_the_firm_only(
     assert len(staff_only) < len(members)
 
 
+SEARCH = """query($search: String) { members(first: 100, search: $search) {
+  edges { node { email name kind } } } }"""
+
+
+def test_members_search_by_email_or_name_stays_inside_the_firm(
+    admin_of, firms, people, db_engine
+) -> None:  # type: ignore[no-untyped-def]
+    tag = unique("Поиск")
+    found, other_firm = (
+        create_person(
+            db_engine,
+            f"{unique('found')}@rbac.test",
+            display_name=f"Сотрудник {tag}",
+            memberships=[(firms[firm].id, "staff", ["staff"], None)],
+        )
+        for firm in ("a", "b")
+    )
+
+    def emails(c: GraphQLClient, text: str) -> set[str]:
+        edges = c.execute(SEARCH, {"search": text})["members"]["edges"]
+        return {e["node"]["email"] for e in edges}
+
+    # By a part of the name, any case; by a part of the e-mail; wildcards are literal.
+    assert emails(admin_of("a"), tag.upper()) == {found.email}
+    assert emails(admin_of("a"), found.email[:-3].upper()) == {found.email}
+    assert emails(admin_of("a"), "%") == set()
+    assert emails(admin_of("a"), "Сотрудник Поис_" + tag[5:]) == set()
+    # Firm B finds its own person of that name, never firm A's.
+    assert emails(admin_of("b"), tag) == {other_firm.email}
+    # Blank is no filter.
+    assert len(emails(admin_of("a"), "  ")) > 1
+
+
 # --------------------------------------------------------------------------- custom roles
 
 

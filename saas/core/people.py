@@ -77,47 +77,40 @@ class PersonCard:
     note: str = ""
 
 
-async def firm_cards(
-    shared: Any, tenant_id: int, person_ids: Iterable[int]
-) -> dict[int, tuple[str, str, str]]:
-    """person id -> (label, phone, note): the firm's contact card, from the person's
-    membership of this firm (staff first, then the first one that has one)."""
-    ids = sorted(set(person_ids))
-    if not ids:
-        return {}
-    rows = await shared.execute(
-        select(
-            Membership.person_id,
-            Membership.contact_label,
-            Membership.contact_phone,
-            Membership.contact_note,
-        )
-        .where(Membership.tenant_id == tenant_id, Membership.person_id.in_(ids))
-        .order_by(Membership.person_id, (Membership.kind != "staff"), Membership.id)
-    )
-    cards: dict[int, tuple[str, str, str]] = {}
-    for r in rows:
-        card = (r.contact_label or "", r.contact_phone or "", r.contact_note or "")
-        if r.person_id not in cards or (not any(cards[r.person_id]) and any(card)):
-            cards[r.person_id] = card
-    return cards
-
-
 class PeopleByIdLoader(ContextLoader):
     """person id -> PersonCard, read from shared.people through the shared session, with the
-    request's firm's contact card."""
+    request's firm's contact card (the person's membership of that firm: staff first, then the
+    first one that has a card), in one statement."""
 
     async def batch_load(self, keys: list[int]) -> list[PersonCard | None]:
-        wanted = sorted(set(keys))
-        rows = await self.ctx.shared.execute(
-            select(Person.id, Person.email, Person.display_name).where(Person.id.in_(wanted))
-        )
         tenant = getattr(self.ctx, "tenant_or_none", None)
-        cards = await firm_cards(self.ctx.shared, tenant.id, wanted) if tenant else {}
-        found = {
-            r.id: PersonCard(r.id, r.email, r.display_name or "", *cards.get(r.id, ("", "", "")))
-            for r in rows
-        }
+        membership = Membership.tenant_id == (tenant.id if tenant else None)
+        rows = await self.ctx.shared.execute(
+            select(
+                Person.id,
+                Person.email,
+                Person.display_name,
+                Membership.contact_label,
+                Membership.contact_phone,
+                Membership.contact_note,
+            )
+            .outerjoin(Membership, (Membership.person_id == Person.id) & membership)
+            .where(Person.id.in_(sorted(set(keys))))
+            .order_by(Person.id, Membership.kind != "staff", Membership.id)
+        )
+        found: dict[int, PersonCard] = {}
+        for r in rows:
+            card = PersonCard(
+                r.id,
+                r.email,
+                r.display_name or "",
+                r.contact_label or "",
+                r.contact_phone or "",
+                r.contact_note or "",
+            )
+            had = found.get(r.id)
+            if had is None or not (had.label or had.phone or had.note):
+                found[r.id] = card
         return [found.get(k) for k in keys]
 
 

@@ -232,12 +232,15 @@ class Query:
 
     @relay.connection(
         Connection[MemberType],
-        description="People of the firm: staff, client contacts and performers, oldest first.",
+        description="People of the firm: staff, client contacts and performers, oldest first; "
+        "`search` keeps those whose e-mail or name contains the text.",
         extensions=requires("members", "read"),
     )
-    def members(self, info: Info, kind: MemberKind | None = None) -> Iterable[MemberType]:
+    def members(
+        self, info: Info, kind: MemberKind | None = None, search: str | None = None
+    ) -> Iterable[MemberType]:
         ctx = info.context
-        statement = service.members_statement(ctx.tenant.id, kind.value if kind else None)
+        statement = service.members_statement(ctx.tenant.id, kind.value if kind else None, search)
         return Keyset(
             statement,
             key=(Membership.id,),

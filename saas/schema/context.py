@@ -120,6 +120,11 @@ class Context:
                 await session.commit()
             except BaseException:
                 await session.rollback()
+                # A rollback expires every row the session holds, the loaders' cached ones
+                # too: the next operation of the request (a batch, several mutations) must
+                # load them again, never touch an expired row (a lazy load outside the
+                # event loop's greenlet fails).
+                self.loaders.clear()
                 raise
             finally:
                 self._working = outer

@@ -180,6 +180,28 @@ def test_must_approve_declining_needs_a_comment(world: World, people: People) ->
     assert [e["actionLabel"] for e in got["entries"]] == ["Отклонил", "Согласовал"]
 
 
+TWICE = """mutation($org: ID!, $bad: PostChatNoticeInput!, $good: PostChatNoticeInput!) {
+  first: postChatNotice(organizationId: $org, input: $bad) { __typename ... on Error { code } }
+  second: postChatNotice(organizationId: $org, input: $good) {
+    __typename ... on ChatNotice { title } ... on Error { code } } }"""
+
+
+def test_a_refused_mutation_leaves_the_next_one_of_the_request_working(
+    world: World, people: People
+) -> None:
+    """The first mutation loads the organization and is rolled back (the rollback expires the
+    rows the request's loaders hold); the second, in the same request, loads it again."""
+    good = {"kind": "INFO", "title": "После отказа"}
+    as_staff = people.manager.execute(
+        TWICE, {"org": world.org1, "bad": {"kind": "INFO", "title": " "}, "good": good}
+    )
+    assert as_staff["first"] == {"__typename": "ValidationError", "code": as_staff["first"]["code"]}
+    assert as_staff["second"] == {"__typename": "ChatNotice", "title": "После отказа"}
+    # An integrator may not post notices: both refused, neither an internal error.
+    as_token = world.integrator_a.execute(TWICE, {"org": world.org1, "bad": good, "good": good})
+    assert as_token["first"]["code"] == as_token["second"]["code"] == "FORBIDDEN"
+
+
 def test_informational_needs_nothing(world: World, people: People) -> None:
     notice = post(people.manager, world.org1, kind="INFO", title="Мы переехали")
     assert notice["awaitsViewer"] is False

@@ -14,6 +14,7 @@ from saas.auth.live import announce, person_key
 from saas.auth.models import Membership, Person
 from saas.core.actor import Actor
 from saas.core.audit import audit_shared
+from saas.core.search import contains_pattern
 from saas.rbac.defaults import ASSIGNABLE_BUILTIN, BUILTIN_ROLES, CUSTOM_ROLES_ALLOWED_FOR
 from saas.rbac.service.checks import FIRM_ADMIN, role_names
 from saas.rbac.service.errors import conflict, invalid, not_found
@@ -35,8 +36,11 @@ class MemberView:
     totp_enabled: bool = False
 
 
-def members_statement(tenant_id: int, kind: str | None = None) -> sa.Select:  # type: ignore[type-arg]
-    """The firm's memberships with their person, for a keyset page (sorted by id)."""
+def members_statement(
+    tenant_id: int, kind: str | None = None, search: str | None = None
+) -> sa.Select:  # type: ignore[type-arg]
+    """The firm's memberships with their person, for a keyset page (sorted by id); `search`
+    keeps those whose e-mail or display name contains it (case-insensitive)."""
     statement: sa.Select = (  # type: ignore[type-arg]
         sa.select(
             Membership.id,
@@ -55,6 +59,11 @@ def members_statement(tenant_id: int, kind: str | None = None) -> sa.Select:  # 
     )
     if kind is not None:
         statement = statement.where(Membership.kind == kind)
+    if search and search.strip():
+        pattern = contains_pattern(search.strip())
+        statement = statement.where(
+            sa.or_(Person.email.ilike(pattern), Person.display_name.ilike(pattern))
+        )
     return statement
 
 

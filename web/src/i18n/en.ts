@@ -270,6 +270,7 @@ export const en: Dictionary = {
   "staff.invited": "Invitation sent to {email}.",
   "staff.pickRole": "Choose at least one role.",
   "staff.members": "The firm's staff",
+  "staff.searchPlaceholder": "Name or e-mail",
   "staff.count": "Total: {count}",
   "staff.editRoles": "Change roles",
   "staff.rolesOf": "Roles: {name}",

@@ -268,6 +268,7 @@ export const ru = {
   "staff.invited": "Приглашение отправлено на {email}.",
   "staff.pickRole": "Выберите хотя бы одну роль.",
   "staff.members": "Сотрудники фирмы",
+  "staff.searchPlaceholder": "Имя или e-mail",
   "staff.count": "Всего: {count}",
   "staff.editRoles": "Изменить роли",
   "staff.rolesOf": "Роли: {name}",

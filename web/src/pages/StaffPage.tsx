@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
 import type { FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { AssignRolesDocument, InviteStaffDocument, StaffDocument } from "../graphql/generated";
@@ -20,11 +21,32 @@ export function StaffPage() {
   const t = useT();
   usePageTitle(t("staff.title"));
   const [after, setAfter] = useState<string | null>(null);
-  const [{ data, error, fetching }, refetch] = useQuery({
+  // The search lives in the URL (a bookmark or a reload keeps it) and waits for a pause in typing.
+  const [params, setParams] = useSearchParams();
+  const search = params.get("q") ?? "";
+  const [typed, setTyped] = useState(search);
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      const value = typed.trim();
+      if (value === search) return;
+      const next = new URLSearchParams(params);
+      if (value) next.set("q", value);
+      else next.delete("q");
+      setAfter(null);
+      setParams(next, { replace: true });
+    }, 300);
+    return () => window.clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [typed]);
+  const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: StaffDocument,
-    variables: { after },
+    variables: { after, search: search || null },
     requestPolicy: "network-only",
   });
+  // While a new search loads, the last page stays (the search box keeps its focus).
+  const last = useRef(fresh);
+  if (fresh) last.current = fresh;
+  const data = fresh ?? last.current;
   const reload = () => refetch({ requestPolicy: "network-only" });
   const staffRoles = (data?.roles ?? []).filter((r) => !(r.builtin && NOT_FOR_STAFF.has(r.name)));
   return (
@@ -42,8 +64,23 @@ export function StaffPage() {
               <h2 id="members-title" style={{ margin: 0 }}>
                 {t("staff.members")}
               </h2>
-              <span className="muted">{t("staff.count", { count: data.members.totalCount })}</span>
+              <span className="muted" role="status">
+                {t("staff.count", { count: data.members.totalCount })}
+              </span>
             </div>
+            <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+              <div className="field">
+                <label htmlFor="staff-search">{t("clients.search")}</label>
+                <input
+                  id="staff-search"
+                  type="search"
+                  value={typed}
+                  placeholder={t("staff.searchPlaceholder")}
+                  onChange={(e) => setTyped(e.target.value)}
+                  data-testid="staff-search"
+                />
+              </div>
+            </form>
             <ul className="list" data-testid="staff-list">
               {data.members.edges.map(({ node }) => (
                 <li key={node.id}>

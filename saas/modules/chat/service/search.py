@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, literal_column, or_, select
 
 from saas.core.actor import Actor
+from saas.core.search import contains_pattern
 from saas.modules.chat.models import ChatConversation, ChatMessage, ChatMessageFile
 from saas.modules.chat.service.conversations import scope_conversations
 from saas.modules.chat.service.errors import invalid
@@ -41,18 +42,13 @@ def check_query(text: str) -> str:
     return text
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_statement(actor: Actor, text: str, organization_id: int | None) -> Select[Any]:
     query = func.websearch_to_tsquery(RUSSIAN, text)
     by_text = ChatMessage.search.op("@@")(query)
     by_file = exists(
         select(ChatMessageFile.id).where(
             ChatMessageFile.message_id == ChatMessage.id,
-            ChatMessageFile.name.ilike(_like(text), escape="\\"),
+            ChatMessageFile.name.ilike(contains_pattern(text), escape="\\"),
         )
     )
     headline = func.ts_headline(RUSSIAN, ChatMessage.body, query, HEADLINE_OPTIONS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from saas.auth.models import Membership
 from saas.core.actor import Actor
 from saas.core.audit import audit
 from saas.core.lifecycle import organization_created
+from saas.core.search import contains_pattern
 from saas.modules.clients.models import (
     ClientOrganization,
     ClientOrgModerator,
@@ -281,18 +281,14 @@ class OrganizationFilter:
     responsible_manager_id: int | None = None
 
 
-def _like(text: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
-
-
 def filtered_organizations(actor: Actor, where: OrganizationFilter) -> Select:
     stmt = scope_organizations(select(ClientOrganization), actor)
     if where.search and where.search.strip():
         needle = where.search.strip()
         stmt = stmt.where(
             or_(
-                ClientOrganization.name.ilike(_like(needle)),
-                ClientOrganization.inn.like(_like(needle)),
+                ClientOrganization.name.ilike(contains_pattern(needle)),
+                ClientOrganization.inn.like(contains_pattern(needle)),
             )
         )
     if where.status is not None:
