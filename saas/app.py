@@ -14,6 +14,7 @@ from starlette_compress import CompressMiddleware
 from saas.auth.handoff import handoff
 from saas.jobs import close_jobs, setup_jobs
 from saas.modules.branding.routes import branding_image
+from saas.modules.calendar.routes import calendar_feed
 from saas.ops.health import healthz, readyz
 from saas.ops.metrics import RequestMetricsMiddleware, metrics, track_engine
 from saas.ops.observer import OperationObserver
@@ -68,6 +69,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/auth/handoff", handoff, methods=["GET"]),
         Route("/branding/{kind:str}", branding_image, methods=["GET", "HEAD"]),
+        Route("/calendar/{token}.ics", calendar_feed, methods=["GET", "HEAD"]),
         # Signed links of the folder storage backend (S3 serves presigned URLs itself).
         Route("/files/{token}", file_link, methods=["GET", "PUT"]),
         # Last: every path no route above claims belongs to the cabinet's front end.

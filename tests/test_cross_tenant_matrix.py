@@ -26,6 +26,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -148,6 +149,8 @@ FIELD_ID_TYPES = {
     "updateWebhookEndpoint": "WebhookEndpoint",
     "deleteWebhookEndpoint": "WebhookEndpoint",
     "markNotificationsRead": "Notification",
+    "updateCalendarExchangeDate": "CalendarExchangeDate",
+    "deleteCalendarExchangeDate": "CalendarExchangeDate",
 }
 # Arguments that filter a list of the caller's own rows: a foreign id there matches nothing
 # (an accepted, empty answer); every other id argument names an object to read or act on.
@@ -382,6 +385,17 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
     )["createClientOrganization"]
     ids["ClientOrganization"] = [_ok(org, "ClientOrganization")["id"]]
     o = org["id"]
+    exchange = c.execute(
+        "mutation($o: ID!, $i: CalendarExchangeDateInput!) { createCalendarExchangeDate("
+        "organizationId: $o, input: $i) { __typename ... on CalendarExchangeDate { id } "
+        + err
+        + " } }",
+        {
+            "o": o,
+            "i": {"date": (date.today() + timedelta(days=1)).isoformat(), "title": names["org"]},
+        },
+    )["createCalendarExchangeDate"]
+    ids["CalendarExchangeDate"] = [_ok(exchange, "CalendarExchangeDate")["id"]]
     contact = c.execute(
         "mutation($o: ID!, $e: String!) { inviteContact(organizationId: $o, email: $e, "
         "grants: [REPORTS, DOCUMENTS, UPLOAD], isClientAdmin: false) { __typename "
@@ -863,6 +877,8 @@ OVERRIDES: dict[str, Any] = {
     },
     "updateWebhookEndpoint": {"input": {"active": False}},
     "postChatMark": {"input": {"kind": "CALL", "date": "2026-01-01", "note": "bravo-probe"}},
+    "createCalendarExchangeDate": {"input": {"date": "2026-01-01", "title": "bravo-probe"}},
+    "updateCalendarExchangeDate": {"input": {"date": "2026-01-01", "title": "bravo-probe"}},
     "postChatNotice": {"input": {"kind": "INFO", "title": "bravo-probe"}},
     "actOnChatNotice": {"answer": "READ"},
     "exportChatNoticeProof": {"format": "CSV"},
@@ -1246,6 +1262,7 @@ POSITIVE_EXEMPT = {
     "auditLogExport",
     "chatNoticeProofExport",
     "chatNoticeSettings",
+    "calendarFeed",
     "auditActionGroups",
     "reportImport",
     "roles",

@@ -115,6 +115,7 @@ RULES: dict[str, Rule] = {
     "ChatFileInput.filename": OWN,  # cleaned (saas.modules.documents.service)
     "PostChatNoticeInput.text": TEXT,  # TOO_LONG above 5,000 (saas.modules.chat.service)
     "Mutation.actOnChatNotice(comment:)": TEXT,  # TOO_LONG above 2,000
+    "CalendarExchangeDateInput.note": TEXT,  # TOO_LONG above 2,000 (saas.modules.calendar)
 }
 
 _MESSAGES = {

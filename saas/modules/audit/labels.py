@@ -76,6 +76,19 @@ ACTIONS: dict[str, Label] = {
         "Chat mark (call, letter, visit, service)",
     ),
     "chat.notice": Label("Уведомление в чате отправлено", "Chat notice posted"),
+    "calendar.exchange_date.create": Label(
+        "Назначена дата обмена данными", "Data-exchange date set"
+    ),
+    "calendar.exchange_date.update": Label(
+        "Изменена дата обмена данными", "Data-exchange date changed"
+    ),
+    "calendar.exchange_date.delete": Label(
+        "Удалена дата обмена данными", "Data-exchange date removed"
+    ),
+    "calendar.feed_rotated": Label(
+        "Выпущена новая ссылка на календарь", "Calendar feed link renewed"
+    ),
+    "calendar.feed_revoked": Label("Ссылка на календарь отключена", "Calendar feed link revoked"),
     "chat.settings": Label(
         "Изменён срок напоминания по уведомлениям", "Chat notice reminder delay changed"
     ),

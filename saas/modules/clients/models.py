@@ -63,6 +63,9 @@ class ClientOrganization(TenantBase):
     # Modules the firm offers this organization; grants of its contacts stay within them.
     enabled_modules: Mapped[list[str]] = mapped_column(ARRAY(Text))
     responsible_manager_person_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Employer status for the tax calendar (6-НДФЛ, РСВ; migration t_calendar_1): NULL derives
+    # it from the legal form (saas.modules.calendar.taxes.Filer.employer).
+    has_employees: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16), default="active")
     archived_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
