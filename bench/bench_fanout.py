@@ -24,6 +24,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -61,9 +63,11 @@ AUDIENCES = ("integrator token", "client users")
 # ------------------------------------------------------------------- client processes
 
 
-async def _clients(port: int, host: str, headers: list[dict[str, str]], events: int) -> None:
-    """One subscribed socket per header set; prints READY, then one JSON line of receipt
-    times."""
+async def _clients(
+    port: int, host: str, headers: list[dict[str, str]], events: int, payload: dict[str, Any]
+) -> None:
+    """One subscribed socket per header set (the subscribe `payload`: query and variables);
+    prints READY, then one JSON line of receipt times."""
 
     received: list[list[float]] = []
     count = len(headers)
@@ -81,9 +85,7 @@ async def _clients(port: int, host: str, headers: list[dict[str, str]], events: 
         )
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        await ws.send(
-            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
-        )
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         return ws
 
     sockets = []
@@ -111,9 +113,9 @@ async def _clients(port: int, host: str, headers: list[dict[str, str]], events: 
 
 
 def client_main(argv: list[str]) -> None:
-    port, host, credentials, events = argv
+    port, host, credentials, events, payload = argv
     headers = json.loads(Path(credentials).read_text())
-    asyncio.run(_clients(int(port), host, headers, int(events)))
+    asyncio.run(_clients(int(port), host, headers, int(events), json.loads(payload)))
 
 
 # ------------------------------------------------------------------------------ driver
@@ -135,14 +137,16 @@ def _reports(url: str) -> tuple[list[str], int, str]:
     return gids, org_id, str(name)
 
 
-def _client_users(url: str, tenant_id: int, schema: str, org_id: int, n: int) -> list[str]:
-    """`n` client users of the organization, each with the 'reports' grant and a session;
-    returns their session secrets."""
+def _client_users(
+    url: str, tenant_id: int, schema: str, org_id: int, n: int, grant: str = "reports"
+) -> list[str]:
+    """`n` client users of the organization, each with the `grant` and a session; returns
+    their session secrets."""
     secrets = [new_secret(32) for _ in range(n)]
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO shared.people (email, display_name) VALUES (%s, %s) RETURNING id",
-            [(f"client-{i}@fanout.bench", f"Клиент {i}") for i in range(n)],
+            [(f"client-{i}-{grant}@fanout.bench", f"Клиент {i}") for i in range(n)],
             returning=True,
         )
         people = []
@@ -159,8 +163,8 @@ def _client_users(url: str, tenant_id: int, schema: str, org_id: int, n: int) ->
             f'WITH c AS (INSERT INTO "{schema}".client_contacts (organization_id, person_id, '
             "status, is_client_admin) VALUES (%s, %s, 'active', false) RETURNING id) "
             f'INSERT INTO "{schema}".client_grants (contact_id, module) '
-            "SELECT id, 'reports' FROM c",
-            [(org_id, p) for p in people],
+            "SELECT id, %s FROM c",
+            [(org_id, p, grant) for p in people],
         )
         expires = datetime.now(UTC) + timedelta(days=1)
         cur.executemany(
@@ -188,18 +192,21 @@ def _wait_line(process: subprocess.Popen[str], deadline: float) -> str:
     return line.strip()
 
 
-def _phase(
+def phase(
     port: int,
     host: str,
     env: dict[str, str],
     tmp: Path,
-    api: GraphQLClient,
     api_pid: int,
-    report: str,
     headers: list[dict[str, str]],
+    payload: dict[str, Any],
+    send: Callable[[int], None],
     deadline: float,
 ) -> dict[str, Any]:
-    """Subscribe one socket per header set, record EVENTS events, collect the receipts."""
+    """Subscribe one socket per header set (`payload`: the subscribe message's query and
+    variables) in CLIENT_PROCESSES processes, cause EVENTS events with `send(i)` (each one
+    must reach every socket once), collect the receipts. Shared by the benches of live
+    delivery (this one, bench_chat_fanout)."""
     per_process = len(headers) // CLIENT_PROCESSES
     clients = []
     try:
@@ -210,7 +217,8 @@ def _phase(
             clients.append(
                 subprocess.Popen(
                     ["timeout", str(int(TIMEOUT)), sys.executable, "-m", "bench.bench_fanout"]
-                    + ["--client", str(port), host, str(credentials), str(EVENTS)],
+                    + ["--client", str(port), host, str(credentials), str(EVENTS)]
+                    + [json.dumps(payload)],
                     cwd=PROJECT_ROOT,
                     env=env,
                     stdout=subprocess.PIPE,
@@ -223,15 +231,10 @@ def _phase(
         time.sleep(1.0)
         sent_at: list[float] = []
         cpu: list[float] = []  # the API process's CPU seconds per event
-        for i, kind in enumerate(KINDS[:EVENTS]):
-            # After the seeded events (stamped at seeding time): each one moves the status.
-            at = datetime.now(UTC).isoformat()
+        for i in range(EVENTS):
             sent_at.append(time.time())
             cpu_before = _cpu_seconds(api_pid)
-            result = api.execute(
-                RECORD, {"r": report, "x": f"fanout-{report}-{i}", "k": kind, "at": at}
-            )["recordReportEvent"]
-            assert result["report"]["status"] == kind, result
+            send(i)
             time.sleep(1.5)  # let one event's deliveries finish before the next
             cpu.append(_cpu_seconds(api_pid) - cpu_before)
         received = []
@@ -252,11 +255,47 @@ def _phase(
     }
 
 
+def _record(api: GraphQLClient, report: str) -> Callable[[int], None]:
+    def send(i: int) -> None:
+        # After the seeded events (stamped at seeding time): each one moves the status.
+        at = datetime.now(UTC).isoformat()
+        result = api.execute(
+            RECORD, {"r": report, "x": f"fanout-{report}-{i}", "k": KINDS[i], "at": at}
+        )["recordReportEvent"]
+        assert result["report"]["status"] == KINDS[i], result
+
+    return send
+
+
+@contextmanager
+def serving(url: str, slug: str) -> Iterator[tuple[int, dict[str, str], Path, int]]:
+    """The API as one `saas serve` process on the database `url`: (port, its environment
+    for client processes, a temporary directory, its pid)."""
+    with TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "SAAS_DATABASE_URL": url,
+            "SAAS_BASE_DOMAIN": BASE_DOMAIN,
+            "SAAS_DATA_DIR": tmp,
+            "SAAS_SECRET_KEY": "bench-secret-key",
+            "SAAS_LOG_JSON": "1",
+        }
+        env.pop("SENTRY_DSN", None)
+        port = free_port()
+        api_args = [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1"]
+        process = _start([*api_args, "--port", str(port)], env, Path(tmp) / "api.log", port)
+        try:
+            yield port, env, Path(tmp), process.pid
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+
+
 def run() -> dict[str, Any]:
     server = server_url(PROJECT_ROOT / ".data")
     url = fresh_database(server, "kabinet_bench_fanout")
     engine = sync_engine(url)
-    processes: list[subprocess.Popen[Any]] = []
     deadline = time.monotonic() + TIMEOUT
     phases = {}
     try:
@@ -267,36 +306,19 @@ def run() -> dict[str, Any]:
         reports, org_id, schema = _reports(url)
         secrets = _client_users(url, tenant_id, schema, org_id, CLIENTS)
         host = f"{SLUG}.{BASE_DOMAIN}"
-        with TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "SAAS_DATABASE_URL": url,
-                "SAAS_BASE_DOMAIN": BASE_DOMAIN,
-                "SAAS_DATA_DIR": tmp,
-                "SAAS_SECRET_KEY": "bench-secret-key",
-                "SAAS_LOG_JSON": "1",
-            }
-            env.pop("SENTRY_DSN", None)
-            port = free_port()
-            api_args = [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1"]
-            processes.append(
-                _start([*api_args, "--port", str(port)], env, Path(tmp) / "api.log", port)
-            )
+        with serving(url, SLUG) as (port, env, tmp, pid):
             api = GraphQLClient(f"http://127.0.0.1:{port}", host, token=token)
             audiences = {
                 "integrator token": [{"Authorization": f"Bearer {token}"}] * CLIENTS,
                 "client users": [{"Cookie": f"{SESSION_COOKIE}={secret}"} for secret in secrets],
             }
+            payload = {"query": SUBSCRIPTION}
             for (name, headers), report in zip(audiences.items(), reports, strict=True):
-                phases[name] = _phase(
-                    port, host, env, Path(tmp), api, processes[0].pid, report, headers, deadline
+                phases[name] = phase(
+                    port, host, env, tmp, pid, headers, payload, _record(api, report), deadline
                 )
             api.close()
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
         engine.dispose()
         drop_database(server, url)
     return {"machine": where, "processes": CLIENT_PROCESSES, "phases": phases}
