@@ -33,6 +33,7 @@ import {
   StaffChatPage,
   ChatInboxPage,
   ChatNoticeProofPage,
+  ClientCalendarPage,
 } from "./pages";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
@@ -68,6 +69,7 @@ export function App() {
                   <Route path="/cabinet/:orgId" element={<ClientCabinetPage />} />
                   <Route path="/cabinet/:orgId/reports/:id" element={<ClientReportPage />} />
                   <Route path="/cabinet/:orgId/chat" element={<ClientChatPage />} />
+                  <Route path="/cabinet/:orgId/calendar" element={<ClientCalendarPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
                   <Route path="/chat/:orgId" element={<StaffChatPage />} />

@@ -38,3 +38,4 @@ export const ClientChatPage = page(() => import("../pages/ChatPage"), "ClientCha
 export const StaffChatPage = page(() => import("../pages/ChatPage"), "StaffChatPage");
 export const ChatInboxPage = page(() => import("../pages/ChatInboxPage"), "ChatInboxPage");
 export const ChatNoticeProofPage = page(() => import("../pages/ChatNoticeProofPage"), "ChatNoticeProofPage");
+export const ClientCalendarPage = page(() => import("../pages/CalendarPage"), "ClientCalendarPage");

@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { Navigate, useNavigate, useParams } from "react-router";
+import { Link, Navigate, useNavigate, useParams } from "react-router";
 import { useQuery } from "urql";
 import { ClientOrganizationDocument, ClientOrganizationsDocument } from "../graphql/generated";
 import { primaryKeyOf } from "../graphql/ids";
@@ -101,6 +101,13 @@ export function ClientCabinetPage() {
               {org.viewerGrants.includes("CHAT") && (
                 <li>
                   <ChatLink organizationId={String(cabinet.organizationId)} to={`/cabinet/${cabinet.organizationId}/chat`} />
+                </li>
+              )}
+              {org.viewerGrants.includes("REPORTS") && (
+                <li>
+                  <Link to={`/cabinet/${cabinet.organizationId}/calendar`} data-testid="calendar-link">
+                    {t("calendar.title")}
+                  </Link>
                 </li>
               )}
               <li>

@@ -12,6 +12,7 @@ import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ChatLink } from "../components/ChatLink";
+import { CalendarPanel } from "../components/CalendarPanel";
 import { primaryKeyOf } from "../graphql/ids";
 import { ManagersEditor, ModulesEditor, OrganizationEditForm } from "../components/ClientEditing";
 import { ContactCardEditor } from "../components/ContactCard";
@@ -75,6 +76,9 @@ export function ClientCardPage() {
                 </li>
               )}
               <li>
+                <a href={`#calendar-next-${org.id}`}>{t("calendar.title")}</a>
+              </li>
+              <li>
                 <a href="#drive-title">{t("clients.linkDrive")}</a>
               </li>
               <li>
@@ -125,6 +129,12 @@ export function ClientCardPage() {
             canEditCards={canEditCards}
             onChanged={refresh}
           />
+          <div className="grid-2" data-testid="client-calendar">
+            <CalendarPanel
+              organizationId={org.id}
+              canSetExchange={org.viewerPermissions.includes("clients:write") && org.status === "ACTIVE"}
+            />
+          </div>
           <DriveBrowser organizationId={org.id} staff />
         </>
       )}
