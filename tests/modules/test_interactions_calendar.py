@@ -12,10 +12,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from icalendar import Calendar
 
-from tests.support.documents import World, drive_world, make_contact, schema_of
+from tests.support.documents import World, drive_world, make_contact
 from tests.support.ids import gid
 
 ERR = "... on Error { code message } ... on ValidationError { field }"
@@ -38,6 +37,9 @@ DELETE = f"""mutation($id: ID!) {{ deleteCalendarExchangeDate(id: $id) {{ __type
 ROTATE = f"""mutation {{ rotateCalendarFeed {{ __typename
   ... on CalendarFeedRotated {{ url rotatedAt }} {QERR} }} }}"""
 FEED = "{ calendarFeed { active rotatedAt } }"
+UPDATE_ORG = f"""mutation($input: UpdateClientOrganizationInput!) {{
+  updateClientOrganization(input: $input) {{ __typename
+  ... on ClientOrganization {{ id taxRegime hasEmployees isEmployer }} {ERR} }} }}"""
 
 
 @pytest.fixture(scope="module")
@@ -100,23 +102,34 @@ def test_a_client_sees_its_organizations_tax_calendar_and_no_other(
 
 
 def test_the_regime_and_employer_status_decide_the_filings(
-    login: Any, firms: Any, world: World, db_engine: sa.Engine
+    login: Any, firms: Any, world: World
 ) -> None:
-    a = firms["a"]
-    with db_engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                f"UPDATE {schema_of(a.slug)}.client_organizations "
-                "SET tax_regime = 'usn_income', has_employees = false WHERE id = :o"
-            ),
-            {"o": world.org_y},
-        )
-    manager = login(a, world.manager_a)
+    """The firm states the employer status through the clients module's
+    `updateClientOrganization(input: {hasEmployees})`; the tax calendar follows."""
+    manager = login(firms["a"], world.manager_a)
+
+    def update(**changes: Any) -> dict[str, Any]:
+        found = manager.execute(UPDATE_ORG, {"input": {"id": org(world.org_y), **changes}})[
+            "updateClientOrganization"
+        ]
+        assert found["__typename"] == "ClientOrganization", found
+        return found
+
+    def forms() -> set[str]:
+        found = manager.execute(TAX, {"org": org(world.org_y), "year": 2026})["taxCalendar"]
+        return {e["formCode"] for e in found["entries"]}
+
+    assert update(taxRegime="USN_INCOME", hasEmployees=False)["isEmployer"] is False
+    assert forms() == {"usn", "bfo", "ens_notice"}
     found = manager.execute(TAX, {"org": org(world.org_y), "year": 2026})["taxCalendar"]
-    forms = {e["formCode"] for e in found["entries"]}
-    assert forms == {"usn", "bfo", "ens_notice"}, forms
     usn = next(e for e in found["entries"] if e["formCode"] == "usn")
     assert (usn["dueDate"], usn["shifted"]) == ("2026-03-25", False)
+    stated = update(hasEmployees=True)
+    assert (stated["hasEmployees"], stated["isEmployer"]) == (True, True)
+    assert {"6ndfl", "rsv", "pers_sved", "usn"} <= forms()
+    cleared = update(hasEmployees=None, taxRegime="OSNO")  # an LLC: an employer again
+    assert (cleared["hasEmployees"], cleared["isEmployer"]) == (None, True)
+    assert "vat" in forms() and "usn" not in forms()
 
 
 def test_exchange_dates_show_in_the_15_day_calendar_and_only_staff_with_write_set_them(

@@ -24,8 +24,8 @@ from importlib.resources import files
 from typing import Any
 
 from saas.core.calendar.business import BusinessCalendar
+from saas.modules.clients.service import INDIVIDUAL_FORMS, is_employer
 
-INDIVIDUAL_FORMS = frozenset({"ip", "kfh"})  # legal forms of individual entrepreneurs
 NATIONAL = BusinessCalendar()  # no firm days off: the tax office's calendar
 
 
@@ -60,11 +60,8 @@ class Filer:
 
     @property
     def employer(self) -> bool:
-        """Stated by the firm, else derived: an organization always files 6-НДФЛ and РСВ
-        (its director is insured), an individual entrepreneur only with employees."""
-        if self.has_employees is not None:
-            return self.has_employees
-        return not self.individual
+        """Stated by the firm, else derived from the legal form (the clients module's rule)."""
+        return is_employer(self.legal_form, self.has_employees)
 
 
 @cache

@@ -10,6 +10,12 @@ import saas.modules.clients.graphql.enums  # noqa: F401  (registers the domain e
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.validation import LegalForm, TaxRegime
 
+EMPLOYER_NOTE = (
+    "The employer status the tax calendar files 6-НДФЛ, РСВ and personalized information by; "
+    "null: derived from the legal form (an organization is an employer, an individual "
+    "entrepreneur is not)."
+)
+
 
 @strawberry.input(description="A new client organization.")
 class CreateClientOrganizationInput:
@@ -25,6 +31,7 @@ class CreateClientOrganizationInput:
         default=None,
         description="Default: the modules `availableModules` marks `enabledByDefault`.",
     )
+    has_employees: bool | None = strawberry.field(default=None, description=EMPLOYER_NOTE)
 
 
 @strawberry.input(description="Changes to a client organization; omitted fields stay as they are.")
@@ -39,6 +46,9 @@ class UpdateClientOrganizationInput:
     ogrn: str | None = strawberry.UNSET
     tax_regime: TaxRegime | None = strawberry.UNSET
     enabled_modules: list[ClientModule] | None = strawberry.UNSET
+    has_employees: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{EMPLOYER_NOTE} null clears it."
+    )
 
 
 def given(value: Any) -> Any:

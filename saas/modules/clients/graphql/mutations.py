@@ -30,6 +30,7 @@ from saas.modules.clients.graphql.types import (
 )
 from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import (
+    UNSET_EMPLOYER,
     ClientsError,
     ContactCard,
     OrganizationChanges,
@@ -72,6 +73,7 @@ class Mutation:
                     if input.enabled_modules is not None
                     else None
                 ),
+                has_employees=input.has_employees,
             )
             async with ctx.unit_of_work() as session:
                 row = await service.create_organization(session, ctx.shared, actor_of(ctx), data)
@@ -97,6 +99,9 @@ class Mutation:
             ogrn=given(input.ogrn),
             tax_regime=given(input.tax_regime),
             enabled_modules=[m.value for m in modules] if modules is not None else None,
+            has_employees=(
+                UNSET_EMPLOYER if input.has_employees is strawberry.UNSET else input.has_employees
+            ),
         )
         try:
             pk = await pk_of(ctx, "ClientOrganization", input.id, field="id")

@@ -97,6 +97,12 @@ class ClientOrganizationType(relay.Node):
     enabled_modules: list[ClientModule] = strawberry.field(
         description="Modules the firm offers this organization; contacts' grants stay within them."
     )
+    has_employees: bool | None = strawberry.field(
+        description="The employer status the firm stated (null: derived from the legal form)."
+    )
+    is_employer: bool = strawberry.field(
+        description="Whether the tax calendar treats the organization as an employer."
+    )
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
@@ -114,6 +120,8 @@ class ClientOrganizationType(relay.Node):
             tax_regime=TaxRegime(row.tax_regime),
             status=OrganizationStatus(row.status),
             enabled_modules=[m for m in ClientModule if m.value in row.enabled_modules],
+            has_employees=row.has_employees,
+            is_employer=service.is_employer(row.legal_form, row.has_employees),
             created_at=row.created_at,
             updated_at=row.updated_at,
             archived_at=row.archived_at,

@@ -43,6 +43,8 @@ from saas.modules.clients.service.grants import (
 from saas.modules.clients.service.invitations import invitation_sender, organization_names
 from saas.modules.clients.service.managers import set_managers
 from saas.modules.clients.service.organizations import (
+    INDIVIDUAL_FORMS,
+    UNSET_EMPLOYER,
     OrganizationChanges,
     OrganizationFilter,
     OrganizationInput,
@@ -50,6 +52,7 @@ from saas.modules.clients.service.organizations import (
     check_staff,
     create_organization,
     filtered_organizations,
+    is_employer,
     set_organization_status,
     staff_person_ids,
     update_organization,
@@ -65,7 +68,9 @@ from saas.modules.clients.service.scope import (
 )
 
 __all__ = [
+    "INDIVIDUAL_FORMS",
     "MODULE_ORDER",
+    "UNSET_EMPLOYER",
     "Cabinet",
     "ClientModule",
     "ContactCard",
@@ -85,6 +90,7 @@ __all__ = [
     "deactivate_contact",
     "default_modules",
     "filtered_organizations",
+    "is_employer",
     "forbidden",
     "grants_for",
     "grants_statement",

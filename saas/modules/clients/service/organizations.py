@@ -50,6 +50,21 @@ class OrganizationInput:
     responsible_manager_id: int | None = None
     moderator_ids: Sequence[int] = ()
     enabled_modules: Sequence[str] | None = None
+    # The employer status (the tax calendar's 6-НДФЛ/РСВ); None: derived from the legal form.
+    has_employees: bool | None = None
+
+
+INDIVIDUAL_FORMS = frozenset({"ip", "kfh"})  # individual entrepreneurs
+
+
+def is_employer(legal_form: str, has_employees: bool | None) -> bool:
+    """The employer status (6-НДФЛ, РСВ): as the firm stated it, else derived from the legal
+    form: an organization always is (its director is insured), an individual entrepreneur
+    only with employees."""
+    return has_employees if has_employees is not None else legal_form not in INDIVIDUAL_FORMS
+
+
+UNSET_EMPLOYER: Any = object()  # OrganizationChanges.has_employees left as it is
 
 
 @dataclass
@@ -63,6 +78,8 @@ class OrganizationChanges:
     ogrn: str | None = None
     tax_regime: TaxRegime | None = None
     enabled_modules: Sequence[str] | None = None
+    # UNSET_EMPLOYER leaves it; None clears it (derived from the legal form again).
+    has_employees: bool | None = UNSET_EMPLOYER
 
 
 def _validated(*args: Any) -> Requisites:
@@ -192,6 +209,7 @@ async def create_organization(
         tax_regime=requisites.tax_regime.value,
         enabled_modules=modules,
         responsible_manager_person_id=manager_id,
+        has_employees=data.has_employees,
         status="active",
     )
     session.add(org)
@@ -237,7 +255,15 @@ async def update_organization(
         offered = [g.name for g in offered_modules()]
         org.enabled_modules = check_modules(changes.enabled_modules, offered, "enabledModules")
         await announce(session, grants_key(actor.tenant_id))  # live subscribers re-read grants
-    before = {"name": org.name, "inn": org.inn, "kpp": org.kpp, "tax_regime": org.tax_regime}
+    before: dict[str, Any] = {
+        "name": org.name,
+        "inn": org.inn,
+        "kpp": org.kpp,
+        "tax_regime": org.tax_regime,
+    }
+    if changes.has_employees is not UNSET_EMPLOYER:
+        before["has_employees"] = org.has_employees
+        org.has_employees = changes.has_employees
     org.name, org.legal_form, org.inn = requisites.name, requisites.legal_form.value, requisites.inn
     org.kpp, org.ogrn, org.tax_regime = requisites.kpp, requisites.ogrn, requisites.tax_regime.value
     org.updated_at = datetime.now(UTC)
