@@ -3,6 +3,7 @@ dates of Russia's production calendar, and which filings apply to which organiza
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -87,3 +88,30 @@ def test_every_form_of_the_calendar_is_in_the_report_form_catalog() -> None:
     for year in known_years():
         for due in tax_calendar(year, Filer("osno", "ooo", has_employees=True)):
             assert due.form_code in catalog
+
+
+def test_a_module_adds_its_events_to_the_calendar_through_the_core_registry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The extension point for the service requests' deadlines: a source registered in
+    saas.core.agenda is asked for the organizations and days, and its events come sorted
+    with the others; the calendar module registers its own three."""
+    from saas.core import agenda as registry  # noqa: PLC0415
+
+    assert {"tax_due", "exchange", "report_follow_up"} <= set(registry.agenda_sources())
+    asked = []
+
+    async def deadlines(session, org_ids, first, last):  # type: ignore[no-untyped-def]
+        asked.append((session, list(org_ids), first, last))
+        return [
+            registry.AgendaEvent(7, date(2026, 1, 14), "request_deadline", "r-2", "Б", "B"),
+            registry.AgendaEvent(7, date(2026, 1, 13), "request_deadline", "r-1", "А", "A"),
+        ]
+
+    monkeypatch.setattr(registry, "_SOURCES", {})
+    registry.register_source("requests", deadlines)
+    events = asyncio.run(registry.agenda("session", [7], date(2026, 1, 12), date(2026, 1, 26)))
+    assert asked == [("session", [7], date(2026, 1, 12), date(2026, 1, 26))]
+    assert [e.uid for e in events] == ["r-1", "r-2"]
+    assert events[0].title("en") == "A" and events[0].title("ru") == "А"
+    assert asyncio.run(registry.agenda("session", [], date(2026, 1, 12), date(2026, 1, 26))) == []
