@@ -293,6 +293,9 @@ def test_the_staff_menu_and_pages_at_both_sizes(
     page.wait_for_url("**/clients")
     expect(page.locator("main h1")).to_be_visible()
     names = nav_cuts_nothing(page)
+    # On a wide screen the client list's filters are simply shown, with no button.
+    expect(page.locator("#clients-search")).to_be_visible()
+    expect(page.get_by_test_id("filters-toggle")).to_be_hidden()
     # The firm admin holds every permission: every section is there, none lost.
     assert {"Клиенты", "Журнал действий", "Безопасность входа"} <= set(names), names
     assert len(names) >= 10, names
@@ -308,6 +311,9 @@ def test_the_staff_menu_and_pages_at_both_sizes(
     shoot(page, artifacts, "staff-clients")
     fits_narrow(page, "the staff's clients")
     header_is_one_line(page)
+    # The client list's filters fold behind the button too (the same component as the feed).
+    filters_fold(page, "#clients-search")
+    assert axe_violations(page) == []
     menu_opens_and_closes(page)
     sections = page.get_by_test_id("shell-nav").locator("li[data-nav-item] a")
     expect(sections).to_have_count(len(names))
@@ -353,6 +359,73 @@ def test_the_staff_menu_and_pages_at_both_sizes(
     page.set_viewport_size(PHONE)
     shoot(page, artifacts, "staff-report")
     fits_narrow(page, "the staff's report page")
+
+
+def header_in_one_row(page: Any, what: str) -> None:
+    """Every visible control of the header (brand, bell, menu button or the tools) shares one
+    row, the header is one control high, and nothing scrolls sideways."""
+    header = page.get_by_test_id("brand-header")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.shell-header-inner > *, .shell-header-inner .shell-tools > *')]
+            .filter(e => e.offsetParent !== null && !e.classList.contains('shell-tools'))
+            .map(e => { const r = e.getBoundingClientRect();
+                        return {x: r.x, y: r.y, width: r.width, height: r.height,
+                                what: e.className || e.tagName}; })"""
+    )
+    assert len(boxes) >= 2, (what, boxes)
+    top = max(b["y"] for b in boxes)
+    bottom = min(b["y"] + b["height"] for b in boxes)
+    assert bottom > top, (what, boxes)  # every control overlaps every other one vertically
+    assert box(header)["height"] <= 80, (what, box(header))
+    width = page.viewport_size["width"]
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= width + 0.5 for b in boxes), (what, boxes)
+    fits(page, what)
+
+
+def test_the_header_is_one_line_between_phone_and_desktop(
+    page: Any, site: Site, world: World, artifacts: Path, e2e_settings: Settings
+) -> None:
+    """At 640, 768 and 900 px (a small tablet, a phone held sideways) the staff's and the
+    client's header stay one line: the menu collapses before anything wraps."""
+    admin = world.admin.person
+    page.set_viewport_size(DESKTOP)
+    log_in(page, site.firm_url(world.firm, "/login"), admin.email, admin.password)
+    page.wait_for_url("**/clients")
+    expect(page.locator("main h1")).to_be_visible()
+    for width in (640, 768, 900):
+        page.set_viewport_size({"width": width, "height": 800})
+        header_in_one_row(page, f"the staff's header at {width} px")
+        shoot(page, artifacts, "staff-header")
+    assert axe_violations(page) == []
+    page.set_viewport_size(DESKTOP)
+    page.locator(".shell-tools").get_by_role("button", name="Выйти").click()
+    page.wait_for_url("**/login")
+
+    # The widest client header: a person of two organizations has the organization switch
+    # (long names) and "my cabinets" besides the language and the logout.
+    suffix = uuid.uuid4().hex[:6]
+    contact = f"two-orgs-{suffix}@example.test"
+    first_pk = 0
+    for n in (1, 2):
+        org_id, org_pk = world.admin.create_organization(
+            f"ООО «Очень длинное название организации номер {n} {suffix}»"
+        )
+        first_pk = first_pk or org_pk
+        world.admin.invite_contact(org_id, contact, ["REPORTS"])
+        accept_invitation(
+            site, world.firm, invitation_token(e2e_settings, contact), PASSWORD, f"Двое {suffix}"
+        )
+    log_in(page, site.firm_url(world.firm, "/login"), contact, PASSWORD)
+    page.wait_for_url("**/cabinet**")
+    page.goto(site.firm_url(world.firm, f"/cabinet/{first_pk}"))
+    expect(page.get_by_test_id("org-switch")).to_be_visible()
+    expect(page.get_by_test_id("my-cabinets")).to_be_visible()
+    for width in (640, 768, 900):
+        page.set_viewport_size({"width": width, "height": 800})
+        header_in_one_row(page, f"the client's header at {width} px")
+        shoot(page, artifacts, "client-header")
+    assert axe_violations(page) == []
 
 
 # Every other page the browser tests visit, as the firm admin (who may open them all).

@@ -6,6 +6,7 @@ import type { ClientOrganizationStatus, TaxRegime } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { primaryKeyOf } from "../graphql/ids";
 import { ErrorAlert } from "../components/Alert";
+import { FoldedFilters } from "../components/FoldedFilters";
 import { useSession } from "../app/session";
 import { LEGAL_FORM_LABEL, TAX_REGIMES, TAX_REGIME_LABEL } from "../labels";
 import { useT } from "../i18n";
@@ -63,40 +64,43 @@ export function ClientListPage() {
           </Link>
         )}
       </div>
-      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="clients-search">{t("clients.search")}</label>
-          <input
-            id="clients-search"
-            type="search"
-            value={typed}
-            placeholder={t("clients.searchPlaceholder")}
-            onChange={(e) => setTyped(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="clients-status">{t("clients.status")}</label>
-          <select id="clients-status" value={status} onChange={(e) => update("status", e.target.value === "ACTIVE" ? "" : e.target.value)}>
-            <option value="ACTIVE">{t("clients.statusActive")}</option>
-            <option value="ARCHIVED">{t("clients.statusArchived")}</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="clients-tax">{t("org.taxRegime")}</label>
-          <select id="clients-tax" value={taxRegime ?? ""} onChange={(e) => update("tax", e.target.value)}>
-            <option value="">{t("clients.anyTaxRegime")}</option>
-            {TAX_REGIMES.map((regime) => (
-              <option key={regime} value={regime}>
-                {t(TAX_REGIME_LABEL[regime])}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="checkbox">
-          <input id="clients-mine" type="checkbox" checked={mine} onChange={(e) => update("mine", e.target.checked ? "1" : "")} />
-          <label htmlFor="clients-mine">{t("clients.mine")}</label>
-        </div>
-      </form>
+      {/* On a phone the filters fold behind a button that says how many are set. */}
+      <FoldedFilters id="client-filters" active={[search, status !== "ACTIVE", taxRegime, mine].filter(Boolean).length}>
+        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <div className="field">
+            <label htmlFor="clients-search">{t("clients.search")}</label>
+            <input
+              id="clients-search"
+              type="search"
+              value={typed}
+              placeholder={t("clients.searchPlaceholder")}
+              onChange={(e) => setTyped(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="clients-status">{t("clients.status")}</label>
+            <select id="clients-status" value={status} onChange={(e) => update("status", e.target.value === "ACTIVE" ? "" : e.target.value)}>
+              <option value="ACTIVE">{t("clients.statusActive")}</option>
+              <option value="ARCHIVED">{t("clients.statusArchived")}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="clients-tax">{t("org.taxRegime")}</label>
+            <select id="clients-tax" value={taxRegime ?? ""} onChange={(e) => update("tax", e.target.value)}>
+              <option value="">{t("clients.anyTaxRegime")}</option>
+              {TAX_REGIMES.map((regime) => (
+                <option key={regime} value={regime}>
+                  {t(TAX_REGIME_LABEL[regime])}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="checkbox">
+            <input id="clients-mine" type="checkbox" checked={mine} onChange={(e) => update("mine", e.target.checked ? "1" : "")} />
+            <label htmlFor="clients-mine">{t("clients.mine")}</label>
+          </div>
+        </form>
+      </FoldedFilters>
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
       {connection && (
         <p className="muted" role="status" data-testid="clients-count">
