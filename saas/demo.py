@@ -13,6 +13,7 @@ from saas.app import create_app
 from saas.auth.passwords import hash_password
 from saas.db.migrate import migrate_all, sync_engine
 from saas.db.server import resolve_database_url, stop_embedded
+from saas.demo_calendar import seed_demo_calendar
 from saas.demo_chat import seed_demo_chat
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_notices import seed_demo_notices
@@ -308,6 +309,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     seed_demo_chat(settings, url, drives)  # before the reports' and notices' entries
     seed_demo_reports(settings, url, ledgers)
     seed_demo_notices(settings, url, drives)
+    seed_demo_calendar(settings, url, drives)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )

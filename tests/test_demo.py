@@ -72,6 +72,12 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     ("must_approve", len(firm.clients), 0),
                     ("must_read", len(firm.clients), len(firm.clients)),
                 ]
+                # Each client: three agreed data-exchange dates ahead (issue 14), once.
+                exchanges = conn.execute(
+                    "SELECT count(*), min(date) > current_date "
+                    f"FROM {schema}.calendar_exchange_dates"
+                ).fetchone()
+                assert exchanges == (3 * len(firm.clients), True)
             cabinets = conn.execute(
                 "SELECT count(*) FROM shared.memberships m "
                 "JOIN shared.people p ON p.id = m.person_id "
