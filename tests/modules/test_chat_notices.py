@@ -34,7 +34,7 @@ from tests.support.waiting import eventually
 
 ERR = "... on Error { code message } ... on ValidationError { field }"
 QERR = "... on Error { code message }"
-NOTICE = """id kind title text organizationId file { fileId name sha256 } recipientsTotal
+NOTICE = """id kind title text organizationId messageId file { fileId name sha256 } recipientsTotal
   recipientsDone
   awaitsViewer remindedAt actions { action at ip userAgent versionSha256 comment
   person { email } }"""
@@ -415,3 +415,33 @@ def test_the_periodic_job_sends_a_due_reminder(
         "CHAT_NOTICE_REMINDER",
         "CHAT_NOTICE",
     ]
+
+
+def test_a_notice_message_shows_nobody_the_recipients_person_ids(
+    world: World, people: People, db_engine: sa.Engine, firms: dict[str, Any]
+) -> None:
+    notice = post(people.manager, world.org1, kind="MUST_READ", title="Сверка остатков")
+    page = """query($org: ID!) { chatConversation(organizationId: $org) { __typename
+      ... on ChatConversation { id } } }"""
+    messages = """query($c: ID!, $id: ID!) { chatMessages(conversationId: $c, first: 20) {
+      edges { node { id kind data } } }
+      node(id: $id) { ... on ChatMessage { data } } }"""
+    for viewer in (world.client1, people.second, people.manager):
+        conv = viewer.execute(page, {"org": world.org1})["chatConversation"]["id"]
+        got = viewer.execute(messages, {"c": conv, "id": notice["messageId"]})
+        [shown] = [
+            e["node"]
+            for e in got["chatMessages"]["edges"]
+            if e["node"]["id"] == notice["messageId"]
+        ]
+        assert shown["data"]["notice"]["title"] == "Сверка остатков", shown
+        assert "recipients" not in shown["data"]["notice"], shown
+        assert "recipients" not in got["node"]["data"]["notice"], got
+    # The firm's proof still knows who was asked (the stored message keeps them).
+    with db_engine.connect() as conn:
+        stored = conn.execute(
+            sa.text(f"SELECT data FROM {schema_for(firms['a'].slug)}.chat_messages WHERE id = :id"),
+            {"id": pk(notice["messageId"])},
+        ).scalar_one()
+    assert people.second_id in stored["notice"]["recipients"]
+    assert proof(people.manager, notice["id"])["recipientsTotal"] >= 2

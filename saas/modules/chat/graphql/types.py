@@ -40,6 +40,17 @@ class ChatFileType:
         return cls(file_id=gid("DriveFile", int(entry["file_id"])), name=str(entry["name"]))
 
 
+def shown_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """A message's `data` as the API shows it: without a notice's recipients (person ids: a
+    client must not learn other people's ids; the firm reads who was asked, by name, in the
+    notice's proof)."""
+    data = data or {}
+    notice = data.get("notice")
+    if not isinstance(notice, dict) or "recipients" not in notice:
+        return data
+    return {**data, "notice": {k: v for k, v in notice.items() if k != "recipients"}}
+
+
 @strawberry.type(name="ChatMessage", description="One entry of a conversation (append-only).")
 class ChatMessageType(relay.Node):
     id: relay.NodeID[int]
@@ -74,7 +85,7 @@ class ChatMessageType(relay.Node):
             side=ChatSide(row.author_side),
             kind=ChatMessageKind(row.kind),
             body_text=row.body,
-            data=row.data or {},  # type: ignore[arg-type]
+            data=shown_data(row.data),  # type: ignore[arg-type]
             created_at=row.created_at,
             withdrawn_at=row.withdrawn_at,
             files=[ChatFileType.of(f) for f in files],
