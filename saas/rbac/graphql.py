@@ -119,7 +119,25 @@ class MemberType(relay.Node):
         description="The person logs in with a TOTP second factor (a firm admin may reset it: "
         "`resetStaffTotp`).",
     )
+    label: str = strawberry.field(
+        default="",
+        description="The firm's contact card for the person: label (position); empty when none "
+        "(written with `setContactCard`, shown only inside this firm).",
+    )
+    phone: str = strawberry.field(
+        default="", description="The firm's contact card: phone number; empty when none."
+    )
+    note: str = strawberry.field(
+        default="", description="The firm's contact card: internal note; empty when none."
+    )
+    person_pk: strawberry.Private[int] = 0
     client_org_pk: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="Global id of the person (type `Person`): the `personId` of `setContactCard`."
+    )
+    def person_id(self) -> strawberry.ID:
+        return strawberry.ID(str(relay.GlobalID("Person", str(self.person_pk))))
 
     @strawberry.field(
         description="Client contacts: the client organization (a `ClientOrganization` id)."
@@ -145,6 +163,10 @@ class MemberType(relay.Node):
             status=view.status,
             created_at=view.created_at,
             totp_enabled=view.totp_enabled,
+            label=view.contact_label,
+            phone=view.contact_phone,
+            note=view.contact_note,
+            person_pk=view.person_id,
             client_org_pk=view.client_org_id,
         )
 

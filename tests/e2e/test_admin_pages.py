@@ -20,6 +20,7 @@ from saas.tenants.provisioning import provision_tenant
 from tests.e2e.support import (
     FirmAdmin,
     Site,
+    axe_violations,
     expect_text,
     log_in,
     no_horizontal_scroll,
@@ -385,6 +386,56 @@ def test_staff_invitation_and_roles(
     form.wait_for(state="detached")
     row.get_by_role("button", name="Изменить роли").wait_for()
     assert staff_roles(firm_admins["a"].api, member.email) == ["manager"]
+
+
+STAFF_CARD = """query($search: String!) { members(kind: STAFF, search: $search, first: 5) {
+  edges { node { email personId label phone note } } } }"""
+
+
+def test_the_staff_page_writes_a_persons_contact_card(
+    page: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], db_engine: sa.Engine
+) -> None:
+    """The firm's contact card of a staff member (position, phone, note) is written on the
+    staff page's row: a bad phone is refused under its field (aria-invalid, described by the
+    message), a good card shows on the row and in the API, at 1280 px and on a phone."""
+    name = f"Карточка {uuid.uuid4().hex[:6]}"
+    member = create_person(
+        db_engine, display_name=name, memberships=[(firms["a"].id, "staff", ["staff"], None)]
+    )
+    admin = firm_admins["a"]
+    log_in(page, site.firm_url(firms["a"], "/login"), admin.person.email, admin.person.password)
+    page.wait_for_url("**/clients")
+    page.goto(site.firm_url(firms["a"], f"/staff?q={name}"))
+    row = page.locator(f"[data-testid=staff-member][data-email='{member.email}']")
+    row.wait_for()
+    row.get_by_role("button", name=f"Карточка контакта: {name}").click()
+    form = row.get_by_test_id("contact-card-form")
+    form.get_by_label("Должность или метка").fill("Главный бухгалтер")
+    phone = form.get_by_label("Телефон")
+    phone.fill("звоните днём")
+    form.get_by_role("button", name="Сохранить").click()
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    message = page.locator(f"#{phone.get_attribute('aria-describedby')}")
+    expect(message).to_contain_text("Телефон: только цифры")
+    assert axe_violations(page) == []
+
+    phone.fill("+7 495 123-45-67")
+    form.get_by_label("Заметка (видят только сотрудники фирмы)").fill("В офисе по вторникам")
+    form.get_by_role("button", name="Сохранить").click()
+    expect(form).to_be_hidden()
+    expect(row.get_by_test_id("staff-card")).to_have_text("Главный бухгалтер · +7 495 123-45-67")
+    expect(row).to_contain_text("В офисе по вторникам")
+    found = admin.api.execute(STAFF_CARD, {"search": member.email})["members"]["edges"]
+    assert [edge["node"]["label"] for edge in found] == ["Главный бухгалтер"], found
+    assert found[0]["node"]["phone"] == "+7 495 123-45-67"
+    assert found[0]["node"]["note"] == "В офисе по вторникам"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert no_horizontal_scroll(page)
+    row.get_by_role("button", name=f"Карточка контакта: {name}").click()
+    expect(form.get_by_label("Телефон")).to_have_value("+7 495 123-45-67")
+    assert no_horizontal_scroll(page)
+    assert axe_violations(page) == []
 
 
 def test_archive_and_restore_a_client(

@@ -34,6 +34,9 @@ class MemberView:
     status: str
     created_at: datetime
     totp_enabled: bool = False
+    contact_label: str = ""
+    contact_phone: str = ""
+    contact_note: str = ""
 
 
 def members_statement(
@@ -53,6 +56,9 @@ def members_statement(
             Membership.status,
             Membership.created_at,
             Person.totp_enabled,
+            Membership.contact_label,
+            Membership.contact_phone,
+            Membership.contact_note,
         )
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.tenant_id == tenant_id)
@@ -79,6 +85,9 @@ def member_of(row: Any) -> MemberView:
         status=row.status,
         created_at=row.created_at,
         totp_enabled=bool(row.totp_enabled),
+        contact_label=row.contact_label or "",
+        contact_phone=row.contact_phone or "",
+        contact_note=row.contact_note or "",
     )
 
 

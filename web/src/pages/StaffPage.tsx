@@ -7,6 +7,8 @@ import type { MemberFieldsFragment, StaffQuery } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { StaffTotpReset } from "../components/StaffTotpReset";
+import { ContactCardEditor } from "../components/ContactCard";
+import { useSession } from "../app/session";
 import { useI18n, useT } from "../i18n";
 import { usePageTitle } from "../app/page";
 
@@ -196,6 +198,7 @@ function InviteStaffForm({ roles }: { roles: Role[] }) {
 
 function MemberRow({ member, roles, onChanged }: { member: MemberFieldsFragment; roles: Role[]; onChanged: () => void }) {
   const t = useT();
+  const { can } = useSession();
   const [editing, setEditing] = useState(false);
   const [picked, setPicked] = useState<string[]>(member.roles);
   const [error, setError] = useState<string | null>(null);
@@ -220,11 +223,23 @@ function MemberRow({ member, roles, onChanged }: { member: MemberFieldsFragment;
       <div className="grow">
         <div className="title">{name}</div>
         {member.name && <div className="muted">{member.email}</div>}
+        {(member.label || member.phone) && (
+          <div className="muted" data-testid="staff-card">
+            {[member.label, member.phone].filter(Boolean).join(" · ")}
+          </div>
+        )}
+        {member.note && <div className="muted">{member.note}</div>}
         <div className="muted" data-testid="staff-roles">
           {member.roles.map(describe).join(", ")}
         </div>
         {member.status !== "active" && <span className="badge badge-grey">{t("staff.inactive")}</span>}
         <StaffTotpReset member={member} onChanged={onChanged} />
+        {can("members:manage") && (
+          <ContactCardEditor
+            person={{ id: member.personId, displayName: member.name, email: member.email, label: member.label, phone: member.phone, note: member.note }}
+            onSaved={onChanged}
+          />
+        )}
       </div>
       {!editing && member.status === "active" && (
         <button
