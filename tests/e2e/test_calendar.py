@@ -3,7 +3,8 @@ the client card; the client contact (holding 'reports') opens «Календар
 sees it in the next 15 days, the tax calendar of the year with a due date moved off a
 Saturday and what the firm will do about each filing, gets its calendar link (shown once)
 and the .ics at that link holds the same event. The page has no axe violation and fits a
-phone's width."""
+phone's width. The manager then states the organization has no employees on the card, and
+its tax calendar loses the РСВ."""
 
 from __future__ import annotations
 
@@ -107,6 +108,19 @@ def test_the_client_sees_its_calendar_and_subscribes_to_it(
         summaries = [str(e["summary"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
         assert any(title in s for s in summaries), summaries
         client.screenshot(path=str(artifacts / "calendar-client.png"), full_page=True)
+
+        # The firm states the organization has no employees: РСВ leaves its tax calendar.
+        card = manager.get_by_test_id("client-calendar")
+        expect(card.get_by_test_id("tax-entry").filter(has_text="РСВ").first).to_be_visible()
+        manager.get_by_test_id("edit-client").click()
+        manager.get_by_test_id("edit-employer").select_option("no")
+        manager.get_by_test_id("save-client").click()
+        manager.reload()
+        card.get_by_test_id("tax-entry").first.wait_for()
+        expect(card.get_by_test_id("tax-entry").filter(has_text="РСВ")).to_have_count(0)
+        expect(card.get_by_test_id("tax-entry").filter(has_text="Декларация по УСН")).to_have_count(
+            1
+        )
 
         phone = new_page(390, 844)
         log_in(phone, site.firm_url(firm, "/login"), contact, PASSWORD)

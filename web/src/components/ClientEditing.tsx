@@ -28,6 +28,11 @@ function FieldMessage({ id, error, field }: { id: string; error: FieldError; fie
 
 /** Edit an organization's name, form, numbers and tax regime; the API checks the numbers
  *  again as a whole and names the field it refuses. */
+/** The employer status as the form's select holds it: "" (by the legal form), yes, no. */
+function employerValue(hasEmployees: boolean | null | undefined): string {
+  return hasEmployees == null ? "" : hasEmployees ? "yes" : "no";
+}
+
 export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSaved: () => void }) {
   const t = useT();
   const [open, setOpen] = useState(false);
@@ -37,6 +42,7 @@ export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSa
   const [kpp, setKpp] = useState(org.kpp ?? "");
   const [ogrn, setOgrn] = useState(org.ogrn);
   const [taxRegime, setTaxRegime] = useState<TaxRegime>(org.taxRegime);
+  const [employer, setEmployer] = useState(employerValue(org.hasEmployees));
   const [error, setError] = useState<FieldError>(null);
   const [saved, setSaved] = useState(false);
   const [{ fetching }, update] = useMutation(UpdateClientOrganizationDocument);
@@ -49,6 +55,7 @@ export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSa
     setKpp(org.kpp ?? "");
     setOgrn(org.ogrn);
     setTaxRegime(org.taxRegime);
+    setEmployer(employerValue(org.hasEmployees));
     setError(null);
   }
 
@@ -56,7 +63,16 @@ export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSa
     event.preventDefault();
     setError(null);
     const result = await update({
-      input: { id: org.id, name, legalForm, inn, kpp: individual ? null : kpp || null, ogrn, taxRegime },
+      input: {
+        id: org.id,
+        name,
+        legalForm,
+        inn,
+        kpp: individual ? null : kpp || null,
+        ogrn,
+        taxRegime,
+        hasEmployees: employer === "" ? null : employer === "yes",
+      },
     });
     const outcome = result.data?.updateClientOrganization;
     if (outcome?.__typename === "ClientOrganization") {
@@ -122,6 +138,17 @@ export function OrganizationEditForm({ org, onSaved }: { org: Organization; onSa
             ))}
           </select>
           <FieldMessage id="edit-taxRegime-error" error={error} field="taxRegime" />
+        </div>
+        <div className="field">
+          <label htmlFor="edit-employer">{t("org.employer")}</label>
+          <select id="edit-employer" value={employer} onChange={(e) => setEmployer(e.target.value)} aria-describedby="edit-employer-help" data-testid="edit-employer">
+            <option value="">{t(individual ? "org.employerAutoIp" : "org.employerAutoOrg")}</option>
+            <option value="yes">{t("org.employerYes")}</option>
+            <option value="no">{t("org.employerNo")}</option>
+          </select>
+          <span id="edit-employer-help" className="muted">
+            {t("org.employerHelp")}
+          </span>
         </div>
         <div className="field">
           <label htmlFor="edit-inn">{t("org.inn")}</label>
