@@ -4,8 +4,8 @@ This is the vocabulary of policies: custom roles may only be granted permissions
 here, the default roles' lines only use these objects. A test reads the schema's guards and
 this catalog (tests/test_rbac_guards.py): every guard uses a catalog permission, and every
 catalog permission guards a field or is one of the service checks it lists. A module adding
-a guarded field adds its line here; a module not built yet has no line (requests,
-calendars, performers, agreements, dashboards come with their modules).
+a guarded field adds its line here; a module not built yet has no line
+(calendars, performers, agreements, dashboards come with their modules).
 """
 
 from __future__ import annotations
@@ -121,6 +121,24 @@ PERMISSION_CATALOG: tuple[Permission, ...] = (
         "write",
         "Писать в чаты клиентов, отзывать свои сообщения, назначать ответственного за чат",
         "Write in clients' chats, withdraw one's messages, assign a conversation",
+    ),
+    P(
+        "requests",
+        "read",
+        "Видеть заявки клиентов, отделы и каталоги услуг",
+        "See clients' service requests, departments and service catalogs",
+    ),
+    P(
+        "requests",
+        "write",
+        "Рассматривать, принимать, отклонять и выполнять заявки клиентов",
+        "Review, accept, reject and complete clients' service requests",
+    ),
+    P(
+        "requests",
+        "manage",
+        "Настраивать отделы, шаблоны каталогов и каталоги услуг клиентов",
+        "Set up departments, catalog templates and clients' service catalogs",
     ),
     P(
         "webhooks",

@@ -25,6 +25,7 @@ MODULES = (
     "saas.modules.reports.graphql",
     "saas.modules.documents.graphql",
     "saas.modules.chat.graphql",
+    "saas.modules.requests.graphql",
     "saas.modules.calendar.graphql",
     "saas.modules.notifications.graphql",
     "saas.modules.audit.graphql",

@@ -96,6 +96,23 @@ ACTIONS: dict[str, Label] = {
         "Ответ клиента на уведомление (прочтение, файл, согласование)",
         "Client's answer to a notice (read, file opened, approval)",
     ),
+    "requests.department.create": Label("Создан отдел", "Department created"),
+    "requests.department.update": Label("Изменён отдел", "Department changed"),
+    "requests.template.create": Label("Создан шаблон каталога услуг", "Catalog template created"),
+    "requests.service.create": Label("Услуга добавлена в каталог", "Service added to a catalog"),
+    "requests.service.update": Label("Изменена услуга каталога", "Catalog service changed"),
+    "requests.service.remove": Label("Услуга убрана из каталога", "Service removed from a catalog"),
+    "requests.catalog.apply": Label(
+        "Каталог клиента заполнен из шаблона", "Client's catalog filled from a template"
+    ),
+    "requests.request.launch": Label("Клиент подал заявку", "Service request launched"),
+    "requests.request.edit": Label("Заявка изменена", "Service request changed"),
+    "requests.request.review": Label("Заявка на рассмотрении", "Service request under review"),
+    "requests.request.accept": Label("Заявка принята в работу", "Service request accepted"),
+    "requests.request.reject": Label("Заявка отклонена", "Service request rejected"),
+    "requests.request.done": Label("Заявка выполнена", "Service request done"),
+    "requests.request.comment": Label("Комментарий к заявке", "Service request comment"),
+    "requests.request.files": Label("Файлы приложены к заявке", "Files attached to a request"),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).
@@ -113,6 +130,7 @@ GROUPS: dict[str, Label] = {
     "calendar": Label("Календарь", "Calendar"),
     "report": Label("Отчётность", "Reports"),
     "chat": Label("Чат", "Chat"),
+    "requests": Label("Заявки на услуги", "Service requests"),
 }
 
 

@@ -118,7 +118,8 @@ class ClientGrant(TenantBase):
     __tablename__ = "client_grants"
     __table_args__ = (
         CheckConstraint(
-            "module IN ('reports', 'documents', 'upload', 'chat', 'order_services', 'approve')",
+            "module IN ('reports', 'documents', 'upload', 'chat', 'order_services', 'approve', "
+            "'requests')",
             name="module",
         ),
     )

@@ -32,6 +32,7 @@ class ClientModule(StrEnum):
     CHAT = "chat"
     ORDER_SERVICES = "order_services"
     APPROVE = "approve"
+    REQUESTS = "requests"
 
 
 # How a refusal names a value whose module has not registered (yet): its module's words

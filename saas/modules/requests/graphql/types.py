@@ -1,0 +1,356 @@
+"""Types of the requests' schema: departments, catalog templates and services, requests,
+their comments, and the typed refusal of a too-short due date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from saas.core.calendar.firm import calendar_of
+from saas.core.ids import tenant_rows
+from saas.core.people import PeopleByIdLoader, PersonCardType
+from saas.modules.requests.loaders import CommentsLoader, FilesLoader
+from saas.modules.requests.models import (
+    NEW,
+    OPEN_STATUSES,
+    RequestDepartment,
+    RequestService,
+    RequestTemplate,
+    ServiceRequest,
+    ServiceRequestComment,
+)
+from saas.modules.requests.service.deadlines import SlaState, sla_state
+from saas.modules.requests.service.errors import DeadlineTooShort
+from saas.modules.requests.service.requests import SYSTEM_ENTRIES
+from saas.schema.context import Info
+from saas.schema.errors import KIND_RESULTS, Error
+
+tenant_rows(
+    "Department",
+    "ServiceCatalogTemplate",
+    "CatalogService",
+    "ServiceRequest",
+    "ServiceRequestComment",
+)
+
+
+def gid(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
+
+
+def optional_gid(type_name: str, pk: int | None) -> strawberry.ID | None:
+    return None if pk is None else gid(type_name, pk)
+
+
+async def _card(info: Info, pk: int | None) -> PersonCardType | None:
+    if pk is None:
+        return None
+    card = await info.context.loader(PeopleByIdLoader).load(pk)
+    return PersonCardType.of(card) if card else None
+
+
+@strawberry.enum(name="ServiceRequestStatus", description="Where a request stands.")
+class ServiceRequestStatus(Enum):
+    NEW = strawberry.enum_value("new", description="Launched; the client may still edit it.")
+    UNDER_REVIEW = strawberry.enum_value(
+        "under_review", description="«На рассмотрении»: a performer opened it (edit lock)."
+    )
+    ACCEPTED = strawberry.enum_value("accepted", description="«Принята в работу».")
+    DONE = strawberry.enum_value("done", description="Done.")
+    REJECTED = strawberry.enum_value("rejected", description="Rejected by the performer.")
+
+
+ServiceRequestSla = strawberry.enum(
+    SlaState,
+    name="ServiceRequestSla",
+    description="The request's deadline state in business days of the firm's calendar: "
+    "ON_TRACK, DUE_SOON (due today or the next business day), OVERDUE (past the due date), "
+    "BREACHED (past the hard deadline), CLOSED (done or rejected).",
+)
+
+
+@strawberry.enum(name="ServicePriceKind", description="How a service is priced.")
+class ServicePriceKind(Enum):
+    HOURLY = "hourly"
+    PIECE = "piece"
+
+
+@strawberry.enum(name="ServiceRequestSide", description="Who wrote a comment.")
+class ServiceRequestSide(Enum):
+    CLIENT = "client"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+@strawberry.type(
+    name="DeadlineTooShortError",
+    description="The due date is earlier than the service's regulation allows; "
+    "`minimumDate` is the earliest date it accepts.",
+)
+class DeadlineTooShortError(Error):
+    field: str | None
+    minimum_date: date
+    business_days: int
+
+
+def _deadline_result(exc: DeadlineTooShort, language: str) -> Error:
+    return DeadlineTooShortError(
+        code=exc.code,
+        message=exc.message_in(language),
+        field=exc.field,
+        minimum_date=exc.minimum,
+        business_days=exc.days,
+    )
+
+
+KIND_RESULTS["request_deadline"] = _deadline_result
+
+
+@strawberry.type(name="Department", description="A department of the firm (HR, Accounting...).")
+class DepartmentType:
+    pk: strawberry.Private[int]
+    head_pk: strawberry.Private[int | None]
+    name_ru: str
+    name_en: str
+    key: str | None = strawberry.field(
+        description="hr, accounting, consulting for the seeded ones; null for the firm's own."
+    )
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return gid("Department", self.pk)
+
+    @strawberry.field(description="The name in the viewer's language.")
+    def name(self, info: Info) -> str:
+        return self.name_en if info.context.language == "en" else self.name_ru
+
+    @strawberry.field(description="The head: an active staff member, or null while unset.")
+    async def head(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.head_pk)
+
+    @classmethod
+    def of(cls, row: RequestDepartment) -> DepartmentType:
+        return cls(
+            pk=row.id,
+            head_pk=row.head_person_id,
+            name_ru=row.name_ru,
+            name_en=row.name_en,
+            key=row.code,
+        )
+
+
+@strawberry.type(
+    name="CatalogService",
+    description="A service of a catalog template or of one client organization's catalog.",
+)
+class CatalogServiceType:
+    pk: strawberry.Private[int]
+    row: strawberry.Private[RequestService]
+    category: str
+    group_name: str
+    name: str
+    description: str = strawberry.field(description="The template of the request's description.")
+    planned_days: int = strawberry.field(description="The planned deadline, in business days.")
+    hard_days: int = strawberry.field(description="The hard deadline, in business days.")
+    file_required: bool
+    checklist: list[str]
+    regulation_links: list[str]
+    responsible_role: str | None
+    price_kind: ServicePriceKind | None
+    price: Decimal | None
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return gid("CatalogService", self.pk)
+
+    @strawberry.field(description="The template it belongs to (null in a client's catalog).")
+    def template_id(self) -> strawberry.ID | None:
+        return optional_gid("ServiceCatalogTemplate", self.row.template_id)
+
+    @strawberry.field(description="The organization whose catalog it is (null in a template).")
+    def organization_id(self) -> strawberry.ID | None:
+        return optional_gid("ClientOrganization", self.row.organization_id)
+
+    @strawberry.field
+    def department_id(self) -> strawberry.ID | None:
+        return optional_gid("Department", self.row.department_id)
+
+    @strawberry.field(description="The service whose result this one waits for.")
+    def after_service_id(self) -> strawberry.ID | None:
+        return optional_gid("CatalogService", self.row.after_service_id)
+
+    @strawberry.field(description="The responsible person, when one is named.")
+    async def responsible_person(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.row.responsible_person_id)
+
+    @classmethod
+    def of(cls, row: RequestService) -> CatalogServiceType:
+        return cls(
+            pk=row.id,
+            row=row,
+            category=row.category,
+            group_name=row.group_name,
+            name=row.name,
+            description=row.description,
+            planned_days=row.planned_days,
+            hard_days=row.hard_days,
+            file_required=row.file_required,
+            checklist=list(row.checklist),
+            regulation_links=list(row.regulation_links),
+            responsible_role=row.responsible_role,
+            price_kind=ServicePriceKind(row.price_kind) if row.price_kind else None,
+            price=row.price,
+        )
+
+
+@strawberry.type(name="ServiceCatalogTemplate", description="A catalog template (package).")
+class ServiceCatalogTemplateType:
+    pk: strawberry.Private[int]
+    name: str
+    services: list[CatalogServiceType]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return gid("ServiceCatalogTemplate", self.pk)
+
+    @classmethod
+    def of(cls, row: RequestTemplate, services: list[RequestService]) -> ServiceCatalogTemplateType:
+        return cls(pk=row.id, name=row.name, services=[CatalogServiceType.of(s) for s in services])
+
+
+@strawberry.type(name="ServiceRequestChecklistItem")
+class ChecklistItem:
+    text: str
+    done: bool
+
+
+@strawberry.type(name="ServiceRequestComment", description="An entry of a request's thread.")
+class ServiceRequestCommentType:
+    pk: strawberry.Private[int]
+    author_pk: strawberry.Private[int | None]
+    raw: strawberry.Private[str]
+    side: ServiceRequestSide
+    created_at: datetime
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return gid("ServiceRequestComment", self.pk)
+
+    @strawberry.field(description="The text; a system entry in the viewer's language.")
+    def body(self, info: Info) -> str:
+        if self.side == ServiceRequestSide.SYSTEM and self.raw in SYSTEM_ENTRIES:
+            ru, en = SYSTEM_ENTRIES[self.raw]
+            return en if info.context.language == "en" else ru
+        return self.raw
+
+    @strawberry.field
+    async def author(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.author_pk)
+
+    @classmethod
+    def of(cls, row: ServiceRequestComment) -> ServiceRequestCommentType:
+        return cls(
+            pk=row.id,
+            author_pk=row.author_person_id,
+            raw=row.body,
+            side=ServiceRequestSide(row.side),
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type(name="ServiceRequest", description="A client's request of a catalog service.")
+class ServiceRequestType:
+    row: strawberry.Private[ServiceRequest]
+    organization_name: str
+    title: str
+    description: str
+    status: ServiceRequestStatus
+    due_date: date
+    hard_due_date: date
+    waiting: bool = strawberry.field(
+        description="It waits for the previous service's request to be done."
+    )
+    done_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    reviewed_at: datetime | None
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    checklist: list[ChecklistItem]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return gid("ServiceRequest", self.row.id)
+
+    @strawberry.field
+    def organization_id(self) -> strawberry.ID:
+        return gid("ClientOrganization", self.row.organization_id)
+
+    @strawberry.field
+    def service_id(self) -> strawberry.ID:
+        return gid("CatalogService", self.row.service_id)
+
+    @strawberry.field
+    def department_id(self) -> strawberry.ID | None:
+        return optional_gid("Department", self.row.department_id)
+
+    @strawberry.field(description="The request of the previous service this one waits for.")
+    def after_request_id(self) -> strawberry.ID | None:
+        return optional_gid("ServiceRequest", self.row.after_request_id)
+
+    @strawberry.field(description="The deadline state today, in the firm's business days.")
+    def sla(self, info: Info) -> ServiceRequestSla:  # type: ignore[valid-type]
+        calendar = calendar_of(info.context.tenant)
+        return sla_state(
+            calendar,
+            calendar.today(),
+            self.row.due_date,
+            self.row.hard_due_date,
+            self.row.status in OPEN_STATUSES,
+        )
+
+    @strawberry.field(description="The client may still change it (status NEW).")
+    def client_editable(self) -> bool:
+        return self.row.status == NEW
+
+    @strawberry.field
+    async def performer(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.row.performer_person_id)
+
+    @strawberry.field(description="Who launched it.")
+    async def created_by(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.row.created_by)
+
+    @strawberry.field(description="The request's thread, oldest first.")
+    async def comments(self, info: Info) -> list[ServiceRequestCommentType]:
+        rows = await info.context.loader(CommentsLoader).load(self.row.id)
+        return [ServiceRequestCommentType.of(r) for r in rows]
+
+    @strawberry.field(description="Attached documents (type `DriveFile`).")
+    async def file_ids(self, info: Info) -> list[strawberry.ID]:
+        ids = await info.context.loader(FilesLoader).load(self.row.id)
+        return [gid("DriveFile", i) for i in ids]
+
+    @classmethod
+    def of(cls, row: ServiceRequest, organization_name: str) -> ServiceRequestType:
+        return cls(
+            row=row,
+            organization_name=organization_name,
+            title=row.title,
+            description=row.description,
+            status=ServiceRequestStatus(row.status),
+            due_date=row.due_date,
+            hard_due_date=row.hard_due_date,
+            waiting=row.waiting,
+            done_reason=row.done_reason,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            reviewed_at=row.reviewed_at,
+            accepted_at=row.accepted_at,
+            closed_at=row.closed_at,
+            checklist=[ChecklistItem(text=i["text"], done=bool(i["done"])) for i in row.checklist],
+        )

@@ -1,0 +1,41 @@
+"""DataLoaders of the requests: a page's comments and files, one statement each for every
+request of the page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from saas.core.loaders import ContextLoader
+from saas.modules.requests.models import ServiceRequestComment, ServiceRequestFile
+
+
+class CommentsLoader(ContextLoader):
+    """request id -> its comments, oldest first."""
+
+    async def batch_load(self, keys: list[int]) -> list[list[ServiceRequestComment]]:
+        rows = await self.ctx.db.scalars(
+            select(ServiceRequestComment)
+            .where(ServiceRequestComment.request_id.in_(sorted(set(keys))))
+            .order_by(ServiceRequestComment.id)
+        )
+        found: dict[int, list[ServiceRequestComment]] = defaultdict(list)
+        for row in rows:
+            found[row.request_id].append(row)
+        return [found.get(k, []) for k in keys]
+
+
+class FilesLoader(ContextLoader):
+    """request id -> the drive file ids attached to it."""
+
+    async def batch_load(self, keys: list[int]) -> list[list[int]]:
+        rows = await self.ctx.db.execute(
+            select(ServiceRequestFile.request_id, ServiceRequestFile.file_id)
+            .where(ServiceRequestFile.request_id.in_(sorted(set(keys))))
+            .order_by(ServiceRequestFile.created_at, ServiceRequestFile.file_id)
+        )
+        found: dict[int, list[int]] = defaultdict(list)
+        for request_id, file_id in rows:
+            found[request_id].append(file_id)
+        return [found.get(k, []) for k in keys]

@@ -1,0 +1,93 @@
+"""Who may do what with service requests.
+
+Two layers, as in the chat:
+- Casbin (saas.rbac.defaults.DEFAULT_POLICY): staff read requests, departments and catalogs
+  with `requests:read`, work on requests (review, accept, reject, checklist, done, comment)
+  with `requests:write`, set up departments, templates and clients' catalogs with
+  `requests:manage`. Client users hold no `requests` permission (a staff object): they need
+  `client_cabinet:read`.
+- Grants and scope (service/scope.py): staff see the organizations the core's
+  `organization_filter` lets them see; a contact those granting it 'requests'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+
+from saas.core.actor import Actor, actor_with
+from saas.core.modules import register_grant
+from saas.rbac.enforcer import is_allowed
+from saas.rbac.permissions import requires
+
+REQUESTS_GRANT = register_grant(
+    "requests", ru="Заявки на услуги", en="Service requests", default=True, module="requests"
+)
+
+REQUESTS_PERMISSIONS = (
+    ("requests", "read"),
+    ("requests", "write"),
+    ("requests", "manage"),
+    ("client_cabinet", "read"),
+)
+
+READ_NOTE = (
+    "Requires `requests:read` (firm staff: the organizations they see), or "
+    "`client_cabinet:read` for a client user, who then sees only organizations granting it "
+    "'requests'."
+)
+WRITE_NOTE = (
+    "Requires `requests:write` (firm staff), or `client_cabinet:read` for a client user "
+    "holding the 'requests' grant of the organization."
+)
+MANAGE_NOTE = "Requires `requests:manage`."
+
+
+class _Either(BasePermission):
+    """A staff permission, or the client cabinet (the service then applies the grant)."""
+
+    pair: tuple[str, str] = ("requests", "read")
+    error_extensions: dict[str, Any]
+
+    def __init__(self) -> None:
+        self.guards = (self.pair, ("client_cabinet", "read"))
+        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
+        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        ctx = info.context
+        return await is_allowed(ctx, *self.pair) or await is_allowed(ctx, "client_cabinet", "read")
+
+
+class RequestsReadable(_Either):
+    pair = ("requests", "read")
+
+
+class RequestsWritable(_Either):
+    pair = ("requests", "write")
+
+
+def reads_requests() -> list[Any]:
+    return [PermissionExtension(permissions=[RequestsReadable()])]
+
+
+def writes_requests() -> list[Any]:
+    return [PermissionExtension(permissions=[RequestsWritable()])]
+
+
+def staff_reads() -> list[Any]:
+    return requires("requests", "read")
+
+
+def staff_writes() -> list[Any]:
+    return requires("requests", "write")
+
+
+def manages() -> list[Any]:
+    return requires("requests", "manage")
+
+
+async def viewer_of(ctx: Any) -> Actor:
+    """The request's actor with the module's permissions checked (once per request)."""
+    return await actor_with(ctx, *REQUESTS_PERMISSIONS)

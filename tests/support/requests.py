@@ -1,0 +1,98 @@
+"""Service requests for tests: their personas (`requests_world`: the drive's world plus
+contacts holding the 'requests' grant) and their GraphQL calls.
+
+    @pytest.fixture(scope="module")
+    def world(db_engine, firms) -> Iterator[RequestsWorld]:
+        yield from requests_world(db_engine, firms)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.support.client import GraphQLClient
+from tests.support.documents import World, drive_world, make_contact
+
+
+@dataclass(frozen=True)
+class RequestsWorld:
+    drive: World
+    requester_x: int  # requests + documents + upload in X
+    requester_y: int  # requests + documents + upload in Y
+    silent_x: int  # documents only in X: no requests
+
+
+def requests_world(db_engine: sa.Engine, firms: dict[str, Any]) -> Iterator[RequestsWorld]:
+    a = firms["a"]
+    grants = ["requests", "documents", "upload"]
+    for drive in drive_world(db_engine, firms):
+        yield RequestsWorld(
+            drive=drive,
+            requester_x=make_contact(db_engine, a, drive.org_x, grants),
+            requester_y=make_contact(db_engine, a, drive.org_y, grants),
+            silent_x=make_contact(db_engine, a, drive.org_x, ["documents", "upload"]),
+        )
+
+
+BASE_ERR = "... on Error { code message } ... on ValidationError { field }"
+ERR = f"""{BASE_ERR}
+  ... on DeadlineTooShortError {{ field minimumDate businessDays }}"""
+SERVICE = """id name category groupName description plannedDays hardDays fileRequired
+  checklist regulationLinks afterServiceId organizationId templateId priceKind price"""
+REQUEST = """id title description status dueDate hardDueDate waiting sla clientEditable
+  organizationId organizationName afterRequestId doneReason checklist { text done }
+  comments { side body author { id } } fileIds performer { id }"""
+TEMPLATE = f"""mutation($name: String!) {{ createServiceCatalogTemplate(name: $name) {{
+  __typename ... on ServiceCatalogTemplate {{ id name }} {BASE_ERR} }} }}"""
+ADD_SERVICE = f"""mutation($t: ID, $o: ID, $input: CatalogServiceInput!) {{
+  addCatalogService(templateId: $t, organizationId: $o, input: $input) {{
+    __typename ... on CatalogService {{ {SERVICE} }} {BASE_ERR} }} }}"""
+UPDATE_SERVICE = f"""mutation($s: ID!, $input: CatalogServiceInput!) {{
+  updateCatalogService(serviceId: $s, input: $input) {{
+    __typename ... on CatalogService {{ {SERVICE} }} {BASE_ERR} }} }}"""
+APPLY = f"""mutation($t: ID!, $o: ID!) {{ applyServiceCatalogTemplate(templateId: $t,
+  organizationId: $o) {{ __typename ... on ServiceCatalog {{ organizationId
+    services {{ {SERVICE} }} }} {BASE_ERR} }} }}"""
+CATALOG = f"""query($o: ID!) {{ serviceCatalog(organizationId: $o) {{ {SERVICE} }} }}"""
+LAUNCH = f"""mutation($input: LaunchServiceRequestInput!) {{ launchServiceRequest(input: $input)
+  {{ __typename ... on ServiceRequest {{ {REQUEST} }} {ERR} }} }}"""
+EDIT = f"""mutation($id: ID!, $d: String, $due: Date) {{ editServiceRequest(id: $id,
+  description: $d, dueDate: $due) {{ __typename ... on ServiceRequest {{ {REQUEST} }} {ERR} }} }}"""
+REQUESTS = f"""query($o: ID, $s: ServiceRequestStatus) {{ serviceRequests(organizationId: $o,
+  status: $s, first: 20) {{ {REQUEST} }} }}"""
+ONE = f"""query($id: ID!) {{ serviceRequest(id: $id) {{ __typename
+  ... on ServiceRequest {{ {REQUEST} }} {BASE_ERR} }} }}"""
+DEPARTMENTS = "{ requestDepartments { id key name nameRu nameEn head { id } } }"
+SAVE_DEPARTMENT = f"""mutation($id: ID, $input: DepartmentInput!) {{ saveDepartment(id: $id,
+  input: $input) {{ __typename ... on Department {{ id key nameRu nameEn head {{ id }} }}
+  {BASE_ERR} }} }}"""
+
+
+def act(c: GraphQLClient, name: str, request: str, **args: Any) -> dict[str, Any]:
+    """One of the performer's / client's mutations on a request: review, accept, reject,
+    complete, tickChecklist (name without `ServiceRequest`)."""
+    params = {"comment": "String!", "reason": "String", "index": "Int!", "done": "Boolean"}
+    decl = "".join(f", ${k}: {params[k]}" for k in args)
+    call = "".join(f", {k}: ${k}" for k in args)
+    field = f"{name}ServiceRequest" if name != "tick" else "tickServiceRequestChecklist"
+    query = f"""mutation($id: ID!{decl}) {{ {field}(id: $id{call}) {{ __typename
+      ... on ServiceRequest {{ {REQUEST} }} {ERR} }} }}"""
+    return c.execute(query, {"id": request, **args})[field]
+
+
+def launch(c: GraphQLClient, service: str, due: str, **extra: Any) -> dict[str, Any]:
+    return c.execute(LAUNCH, {"input": {"serviceId": service, "dueDate": due, **extra}})[
+        "launchServiceRequest"
+    ]
+
+
+def comment(c: GraphQLClient, request: str, body: str) -> dict[str, Any]:
+    return c.execute(
+        """mutation($id: ID!, $b: String!) { commentServiceRequest(id: $id, body: $b) {
+          __typename ... on ServiceRequestComment { id side body } ... on Error { code } } }""",
+        {"id": request, "b": body},
+    )["commentServiceRequest"]
