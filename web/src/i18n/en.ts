@@ -387,6 +387,8 @@ export const en: Dictionary = {
   "reports.periodTo": "Period to",
   "reports.primary": "Primary",
   "reports.needsYou": "Needs you",
+  "home.needsYouHint": "First what waits for you: answer a request, fix a report, confirm the firm's message.",
+  "home.openChat": "Open the chat with the firm",
   "reports.correctionN": "Correction {n}",
   "reports.list": "Reports",
   "reports.empty": "No reports found.",

@@ -385,6 +385,8 @@ export const ru = {
   "reports.periodTo": "Период по",
   "reports.primary": "Первичный",
   "reports.needsYou": "Нужно ваше участие",
+  "home.needsYouHint": "Сначала то, что ждёт вас: ответьте на запрос, исправьте отчёт, подтвердите сообщение фирмы.",
+  "home.openChat": "Открыть чат с фирмой",
   "reports.correctionN": "Корректировка {n}",
   "reports.list": "Отчёты",
   "reports.empty": "Отчётов не найдено.",

@@ -11,6 +11,7 @@ import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ReportFeed } from "../components/ReportFeed";
 import { ChatLink } from "../components/ChatLink";
+import { NeedsYouPanel } from "../components/NeedsYouPanel";
 import { reportPath } from "../reportLabels";
 import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
@@ -115,6 +116,13 @@ export function ClientCabinetPage() {
               </li>
             </ul>
           </nav>
+          <NeedsYouPanel
+            key={`needs-${org.id}`}
+            organizationId={org.id}
+            cabinetPath={`/cabinet/${cabinet.organizationId}`}
+            withReports={org.viewerGrants.includes("REPORTS")}
+            withChat={org.viewerGrants.includes("CHAT")}
+          />
           {org.viewerGrants.includes("REPORTS") && (
             <section className="card" id="reports" aria-labelledby="reports-title">
               <h2 id="reports-title">{t("reports.feedTitle")}</h2>
