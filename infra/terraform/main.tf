@@ -20,8 +20,9 @@ module "network" {
 
   name      = local.name
   folder_id = var.folder_id
-  subnets   = var.subnets
-  labels    = local.labels
+  subnets     = var.subnets
+  alb_subnets = var.alb_subnets
+  labels      = local.labels
 }
 
 module "kms" {
@@ -147,7 +148,7 @@ module "app" {
   app_secret_version_id        = var.app_secret_version_id
   log_group_id                 = yandex_logging_group.this.id
   base_domain                  = var.base_domain
-  trusted_proxies              = join(",", values(var.subnets))
+  trusted_proxies              = join(",", values(var.alb_subnets))
   storage_url                  = module.storage.storage_url
   sentry_dsn                   = var.sentry_dsn
   sentry_environment           = var.environment
@@ -172,7 +173,7 @@ module "ingress" {
   name              = local.name
   folder_id         = var.folder_id
   network_id        = module.network.network_id
-  subnet_ids        = module.network.subnet_ids
+  subnet_ids        = module.network.alb_subnet_ids
   security_group_id = module.network.alb_security_group_id
   target_group_id   = module.app.api_target_group_id
   base_domain       = var.base_domain

@@ -33,12 +33,22 @@ variable "labels" {
 }
 
 variable "subnets" {
-  description = "One private subnet per zone: zone => IPv4 CIDR"
+  description = "One private subnet per zone for the VMs and the database: zone => IPv4 CIDR"
   type        = map(string)
   default = {
     "ru-central1-a" = "10.10.0.0/20"
     "ru-central1-b" = "10.10.16.0/20"
     "ru-central1-d" = "10.10.32.0/20"
+  }
+}
+
+variable "alb_subnets" {
+  description = "The load balancer's own subnets (zone => CIDR): the only proxies Kabinet trusts"
+  type        = map(string)
+  default = {
+    "ru-central1-a" = "10.10.240.0/26"
+    "ru-central1-b" = "10.10.240.64/26"
+    "ru-central1-d" = "10.10.240.128/26"
   }
 }
 

@@ -37,6 +37,19 @@ resource "yandex_vpc_subnet" "private" {
   labels         = var.labels
 }
 
+# The load balancer's nodes live in subnets of their own, so that SAAS_TRUSTED_PROXIES names
+# them and nothing else (another VM in the private subnets cannot set X-Forwarded-For).
+resource "yandex_vpc_subnet" "alb" {
+  for_each = var.alb_subnets
+
+  name           = "${var.name}-alb-${each.key}"
+  folder_id      = var.folder_id
+  zone           = each.key
+  network_id     = yandex_vpc_network.this.id
+  v4_cidr_blocks = [each.value]
+  labels         = var.labels
+}
+
 locals {
   cidrs = values(var.subnets)
   # Yandex's load balancer health checkers come from these ranges.
@@ -68,7 +81,7 @@ resource "yandex_vpc_security_group" "alb" {
     v4_cidr_blocks = local.health_check_cidrs
   }
   egress {
-    description    = "to the API VMs"
+    description    = "to the API VMs (and their health checks)"
     protocol       = "TCP"
     port           = var.app_port
     v4_cidr_blocks = local.cidrs
@@ -88,10 +101,10 @@ resource "yandex_vpc_security_group" "app" {
     v4_cidr_blocks = local.health_check_cidrs
   }
   ingress {
-    description       = "from the load balancer"
-    protocol          = "TCP"
-    port              = var.app_port
-    security_group_id = yandex_vpc_security_group.alb.id
+    description    = "from the load balancer's nodes"
+    protocol       = "TCP"
+    port           = var.app_port
+    v4_cidr_blocks = values(var.alb_subnets)
   }
   egress {
     description    = "PostgreSQL (Odyssey)"

@@ -8,6 +8,11 @@ output "subnet_ids" {
   value       = { for zone, subnet in yandex_vpc_subnet.private : zone => subnet.id }
 }
 
+output "alb_subnet_ids" {
+  description = "zone => subnet id of the load balancer's nodes"
+  value       = { for zone, subnet in yandex_vpc_subnet.alb : zone => subnet.id }
+}
+
 output "alb_security_group_id" {
   description = "Security group of the load balancer"
   value       = yandex_vpc_security_group.alb.id

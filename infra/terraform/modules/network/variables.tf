@@ -13,6 +13,11 @@ variable "subnets" {
   type        = map(string)
 }
 
+variable "alb_subnets" {
+  description = "zone => IPv4 CIDR of the load balancer's subnet"
+  type        = map(string)
+}
+
 variable "app_port" {
   description = "Port saas serve listens on"
   type        = number
