@@ -57,6 +57,27 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     ("for_client", len(firm.clients)),
                     ("from_client", len(firm.clients)),
                 ]
+                # Each organization's conversation: a few months of both sides' messages, its
+                # contact taking part (the 'chat' grant, enabled), the last question awaiting
+                # the firm's answer (issue 13).
+                history = conn.execute(
+                    "SELECT o.id, count(m.id) FILTER (WHERE m.author_side = 'client'), "
+                    "count(m.id) FILTER (WHERE m.author_side = 'staff'), "
+                    "max(m.created_at) - min(m.created_at) > interval '90 days', "
+                    "c.awaiting_since IS NOT NULL, 'chat' = ANY(o.enabled_modules), "
+                    f"EXISTS (SELECT 1 FROM {schema}.client_contacts k "
+                    f"JOIN {schema}.client_grants g ON g.contact_id = k.id "
+                    "WHERE k.organization_id = o.id AND g.module = 'chat') "
+                    f"FROM {schema}.client_organizations o "
+                    f"JOIN {schema}.chat_conversations c ON c.organization_id = o.id "
+                    "AND c.report_id IS NULL "
+                    f"LEFT JOIN {schema}.chat_messages m ON m.conversation_id = c.id "
+                    "AND m.kind = 'text' GROUP BY o.id, c.awaiting_since"
+                ).fetchall()
+                assert len(history) == len(firm.clients), history
+                for _, by_client, by_staff, months, awaiting, enabled, granted in history:
+                    assert by_client >= 5 and by_staff >= 5 and months, history
+                    assert awaiting and enabled and granted, history
                 # Each chat: three marks, a notice answered and one waiting (issue 13).
                 marks = conn.execute(
                     f"SELECT count(*) FROM {schema}.chat_messages WHERE kind = 'mark'"

@@ -289,8 +289,8 @@ def test_client_answers_notices_in_english(
     e2e_settings: Settings,
 ) -> None:
     """Each notice kind's buttons, in English: confirm reading, open the file (the download is
-    the answer), decline only with a comment; a contact without 'upload' has no attach
-    button."""
+    the answer), decline only with a comment; a contact without 'upload' still attaches
+    files to the chat (the 'chat' grant is enough)."""
     admin = firm_admins["a"]
     firm = firms["a"]
     suffix = uuid.uuid4().hex[:6]
@@ -329,9 +329,10 @@ def test_client_answers_notices_in_english(
         page.get_by_test_id("chat-link").click()
         page.wait_for_url(f"**/cabinet/{org_pk}/chat")
         expect(page.get_by_role("heading", level=1)).to_have_text("Chat")
-        # No 'upload' grant: no attach button, text only.
+        # No 'upload' grant, yet the 'chat' grant is enough to attach files to a message
+        # (they land in "From client"): the attach button is there.
         page.get_by_test_id("chat-composer").wait_for()
-        assert page.get_by_test_id("chat-file-input").count() == 0
+        expect(page.get_by_test_id("chat-file-input")).to_have_count(1)
 
         read = page.locator("[data-testid=chat-notice]", has_text=f"Read me {suffix}")
         read.get_by_role("button", name="Confirm reading").click()

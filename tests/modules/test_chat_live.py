@@ -25,7 +25,7 @@ from tests.support.chat import (
     messages,
     post,
 )
-from tests.support.documents import PDF, b64, fetch, link, schema_of
+from tests.support.documents import PDF, b64, fetch, link, make_contact, schema_of
 from tests.support.ids import gid, pk
 from tests.support.live import cookie, hub_listening, open_socket, subscribe
 from tests.support.reports import new_report, record
@@ -245,3 +245,25 @@ def test_a_report_status_change_is_a_system_entry(login: Any, firms: Any, world:
     shown = eventually(entry, within=10, what="the report's system entry")
     assert shown["side"] == "SYSTEM" and "НДС" in shown["body"] and "3 кв. 2026" in shown["body"]
     assert shown["data"]["status"] == "accepted"
+
+
+def test_a_contact_with_only_the_chat_grant_attaches_files_to_from_client(
+    login: Any, firms: Any, world: ChatWorld, db_engine: sa.Engine
+) -> None:
+    a = firms["a"]
+    only_chat = login(a, make_contact(db_engine, a, world.drive.org_x, ["chat"]))
+    conv = conversation_id(only_chat, world.drive.org_x)
+    sent = post(
+        only_chat,
+        conv,
+        "Счёт от поставщика",
+        files=[{"filename": "счёт.pdf", "contentBase64": b64(PDF)}],
+    )
+    assert sent["__typename"] == "ChatMessage", sent
+    assert folder_of(db_engine, a.slug, sent["files"][0]["fileId"]) == "from_client"
+    # The chat grant does not open the drive itself: its folders stay closed to this contact.
+    drive = only_chat.execute(
+        "query($o: ID!) { drive(organizationId: $o) { __typename ... on Error { code } } }",
+        {"o": gid("ClientOrganization", world.drive.org_x)},
+    )["drive"]
+    assert drive["__typename"] != "Drive" and drive["code"] in ("FORBIDDEN", "NOT_FOUND"), drive

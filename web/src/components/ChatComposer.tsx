@@ -23,7 +23,7 @@ export function base64Of(file: File): Promise<string> {
 }
 
 /** The message box: plain text, files from the button or dropped onto it (when the person may
- *  send files: staff, or a contact holding the 'upload' grant); Ctrl+Enter sends. */
+ *  send files: staff, or any contact taking part: the 'chat' grant is enough, the files land in "From client"); Ctrl+Enter sends. */
 export function ChatComposer({
   conversationId,
   canAttach,

@@ -54,7 +54,7 @@ export function ClientChatPage() {
       {granted && !conversation && !refusal && <div className="chat-thread-pending" aria-hidden="true" />}
       {conversation && (
         <section className="card chat-card" aria-label={t("chat.title")}>
-          <ChatThread conversationId={conversation.id} organizationId={conversation.organizationId} staff={false} canAttach={org?.viewerGrants.includes("UPLOAD") ?? false} />
+          <ChatThread conversationId={conversation.id} organizationId={conversation.organizationId} staff={false} canAttach={org?.viewerGrants.includes("CHAT") ?? false} />
         </section>
       )}
     </Shell>

@@ -34,7 +34,7 @@ from saas.modules.chat.models import (
     ChatMessageFile,
     ChatRead,
 )
-from saas.modules.chat.service.conversations import access_conversation, side_of
+from saas.modules.chat.service.conversations import CHAT, access_conversation, side_of
 from saas.modules.chat.service.errors import ChatError, invalid, message_not_found, no_write
 from saas.modules.chat.service.notify import notify_message
 from saas.modules.documents.service.checks import decode_base64
@@ -138,6 +138,7 @@ async def _attachments(
             new.filename,
             data,
             storage.limit,
+            upload_grant=CHAT,  # a participant attaches files without the drive's grants
         )
         out.append((file.id, version.id, file.name))
     return out

@@ -38,10 +38,18 @@ async def ensure_system_folders(session: AsyncSession, org_id: int) -> None:
 
 
 async def access_drive(
-    session: AsyncSession, viewer: Actor, org_id: int | None, *, need: str = "read"
+    session: AsyncSession,
+    viewer: Actor,
+    org_id: int | None,
+    *,
+    need: str = "read",
+    upload_grant: str = "upload",
 ) -> tuple[ClientOrganization, set[str]]:
     """The organization whose drive the viewer may use, and the viewer's grants there
-    (staff: every module). `need` is 'read', 'upload' or 'any' (either grant)."""
+    (staff: every module). `need` is 'read', 'upload' or 'any' (either grant).
+    `upload_grant`: the client grant that lets a contact file an upload ('upload' for the
+    drive; 'chat' for a file attached to a chat message, which a chat participant may send
+    without the drive's grants): holding it counts as holding 'upload'."""
     try:
         org = await access_organization(session, viewer, org_id)
     except ClientsError:
@@ -64,6 +72,8 @@ async def access_drive(
         if viewer.may("client_cabinet", "read")
         else set()
     )
+    if upload_grant in grants:
+        grants = grants | {"upload"}
     module = "upload" if need == "upload" else "documents"
     # The folder list ("any") is also for a contact who may only upload: it names the target.
     if module not in grants and not (need == "any" and "upload" in grants):
@@ -87,7 +97,12 @@ def may_upload(viewer: Actor, folder: DriveFolder, grants: set[str]) -> bool:
 
 
 async def access_folder(
-    session: AsyncSession, viewer: Actor, folder_id: int | None, *, need: str = "read"
+    session: AsyncSession,
+    viewer: Actor,
+    folder_id: int | None,
+    *,
+    need: str = "read",
+    upload_grant: str = "upload",
 ) -> tuple[DriveFolder, set[str]]:
     if folder_id is None:
         raise folder_not_found()
@@ -95,7 +110,9 @@ async def access_folder(
     if folder is None:
         raise folder_not_found()
     try:
-        _, grants = await access_drive(session, viewer, folder.organization_id, need=need)
+        _, grants = await access_drive(
+            session, viewer, folder.organization_id, need=need, upload_grant=upload_grant
+        )
     except DocumentsError as exc:
         if exc.kind == "not_found":
             raise folder_not_found() from None

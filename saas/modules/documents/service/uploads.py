@@ -256,11 +256,14 @@ async def attach_document(
     filename: str,
     data: bytes,
     limit: int,
+    *,
+    upload_grant: str = "upload",
 ) -> tuple[DriveFile, DriveFileVersion]:
     """File an attachment of another module (a chat message, a report event) in the
     organization's drive, following the direction rule: a client's attachment lands in
     "From client", a staff member's in "For client". Same checks as any upload (grants,
-    size, sniffed type, sanitized name, versions). Run it inside
+    size, sniffed type, sanitized name, versions; a client's `upload_grant`, the calling
+    module's own grant, e.g. 'chat', stands for 'upload'). Run it inside
     `removed_on_failure(files)` and pass its list as `stored`:
 
         async with removed_on_failure(files) as stored:
@@ -275,7 +278,9 @@ async def attach_document(
             DriveFolder.organization_id == org_id, DriveFolder.system_kind == kind
         )
     )
-    folder, _ = await access_folder(session, viewer, folder_id, need="upload")
+    folder, _ = await access_folder(
+        session, viewer, folder_id, need="upload", upload_grant=upload_grant
+    )
     name = sanitize_filename(filename)
     if len(data) > limit:
         raise too_large(limit)
