@@ -225,6 +225,44 @@ def test_checkov_finds_no_failed_check(lint_tools: Path) -> None:
                 assert re.search(r"checkov:skip=CKV2?_[A-Z]+_\d+:\s*\S.{10,}", line), (tf, line)
 
 
+def render(template: Path) -> str:
+    """A cloud-init template with sample values, the way templatefile() would fill it."""
+    text = template.read_text()
+    script = (TERRAFORM / "files" / "lockbox_env.py").read_text().rstrip("\n")
+    text = text.replace("${indent(6, lockbox_env)}", script.replace("\n", "\n" + " " * 6))
+    env = "SAAS_ENV=production\nSENTRY_DSN=https://key@sentry.example.ru/1"
+    text = text.replace("${indent(6, settings_env)}", env.replace("\n", "\n" + " " * 6))
+    text = re.sub(r"%\{ if (\w+) \}(.*?)%\{ else \}(.*?)%\{ endif \}", r"\2", text)
+    return re.sub(r"\$\{[a-z_]+\}", "sample", text)
+
+
+def test_cloud_init_renders_to_yaml_with_units_that_read_lockbox(lint_tools: Path) -> None:
+    for template in sorted(TERRAFORM.rglob("cloud-init.yaml.tftpl")):
+        rendered = render(template)
+        assert "${" not in rendered and "%{" not in rendered, template
+        # PyYAML comes with checkov, in the lint tools' virtualenv.
+        run = subprocess.run(
+            [str(lint_tools / "python"), "-c", PARSE_YAML],
+            input=rendered,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0, (template, run.stderr[-2000:])
+        config = json.loads(run.stdout)
+        files = {f["path"]: f["content"] for f in config["write_files"]}
+        compile(files["/usr/local/bin/lockbox_env.py"], "lockbox_env.py", "exec")
+        units = [content for path, content in files.items() if path.endswith(".service")]
+        assert units, template
+        main_unit = units[0]
+        assert "Restart=always" in main_unit
+        assert "ExecStartPre=/usr/bin/python3 /usr/local/bin/lockbox_env.py /run/" in main_unit
+        assert config["runcmd"][-1][:3] == ["systemctl", "enable", "--now"], config["runcmd"]
+
+
+PARSE_YAML = "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"
+
+
 def dockerfile_instructions() -> list[tuple[str, str]]:
     text = DOCKERFILE.read_text().replace("\\\n", " ")
     lines = [line.strip() for line in text.splitlines()]
