@@ -95,6 +95,7 @@ module "broker" {
   service_account_id = yandex_iam_service_account.app.id
   kms_key_id         = module.kms.key_id
   secret_id          = module.secrets.broker_secret_id
+  user_name          = var.broker_user
   rabbitmq_image     = var.rabbitmq_image
   cores              = var.broker_cores
   memory_gb          = var.broker_memory_gb
@@ -144,7 +145,7 @@ module "app" {
   service_account_id           = yandex_iam_service_account.app.id
   instance_group_account_id    = yandex_iam_service_account.instance_groups.id
   image                        = var.image
-  secret_ids                   = [module.secrets.app_secret_id, module.secrets.storage_keys_secret_id]
+  secret_ids                   = [module.secrets.app_secret_id, module.secrets.storage_keys_secret_id, module.secrets.secret_key_secret_id]
   app_secret_version_id        = var.app_secret_version_id
   log_group_id                 = yandex_logging_group.this.id
   base_domain                  = var.base_domain

@@ -13,9 +13,9 @@ output "database_host" {
   value       = module.postgresql.write_host
 }
 
-output "database_password_secret_id" {
-  description = "Lockbox secret holding the generated database password"
-  value       = module.postgresql.password_secret_id
+output "database_connection_id" {
+  description = "Connection Manager connection of the app's database user: names the Lockbox secret with its generated password"
+  value       = module.postgresql.connection_id
 }
 
 output "broker_address" {
@@ -29,7 +29,7 @@ output "app_secret_id" {
 }
 
 output "broker_secret_id" {
-  description = "Lockbox secret to fill with RabbitMQ's password (README, step 5)"
+  description = "Lockbox secret with RabbitMQ's generated password (README, step 5)"
   value       = module.secrets.broker_secret_id
 }
 

@@ -218,6 +218,12 @@ variable "rabbitmq_image" {
   default     = "rabbitmq:4.1.4-alpine"
 }
 
+variable "broker_user" {
+  description = "RabbitMQ user Kabinet connects as (its password is generated in Lockbox)"
+  type        = string
+  default     = "kabinet"
+}
+
 variable "broker_cores" {
   description = "vCPUs of the RabbitMQ VM"
   type        = number

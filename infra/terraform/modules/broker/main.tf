@@ -69,6 +69,7 @@ resource "yandex_compute_instance" "rabbitmq" {
     user-data = templatefile("${path.module}/cloud-init.yaml.tftpl", {
       lockbox_env = file("${path.module}/../../files/lockbox_env.py")
       secret_id   = var.secret_id
+      user_name   = var.user_name
       image       = var.rabbitmq_image
     })
   }

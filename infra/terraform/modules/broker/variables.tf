@@ -34,7 +34,12 @@ variable "kms_key_id" {
 }
 
 variable "secret_id" {
-  description = "Lockbox secret with RABBITMQ_DEFAULT_USER and RABBITMQ_DEFAULT_PASS"
+  description = "Lockbox secret with RABBITMQ_DEFAULT_PASS"
+  type        = string
+}
+
+variable "user_name" {
+  description = "RabbitMQ user (RABBITMQ_DEFAULT_USER)"
   type        = string
 }
 

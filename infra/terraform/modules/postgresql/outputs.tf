@@ -8,7 +8,7 @@ output "write_host" {
   value       = "c-${yandex_mdb_postgresql_cluster.this.id}.rw.mdb.yandexcloud.net"
 }
 
-output "password_secret_id" {
-  description = "Lockbox secret (Connection Manager) with the generated password"
+output "connection_id" {
+  description = "Connection Manager connection of the app's user (its password is in Lockbox)"
   value       = yandex_mdb_postgresql_user.app.connection_manager[0].connection_id
 }
