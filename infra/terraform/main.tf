@@ -73,6 +73,7 @@ module "postgresql" {
   network_id                = module.network.network_id
   subnet_ids                = module.network.subnet_ids
   security_group_id         = module.network.database_security_group_id
+  kms_key_id                = module.kms.key_id
   postgresql_version        = var.postgresql_version
   resource_preset_id        = var.db_resource_preset_id
   disk_size_gb              = var.db_disk_size_gb

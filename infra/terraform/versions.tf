@@ -5,9 +5,10 @@ terraform {
     yandex = {
       source = "yandex-cloud/yandex"
       # Pinned to one minor release: features used here (generated database passwords kept in
-      # Lockbox, static keys written to Lockbox, ALB WebSocket upgrades) need it. Raise it on
-      # purpose, after `terraform plan` shows no surprise; .terraform.lock.hcl pins the hashes.
-      version = "~> 0.145.0"
+      # Lockbox, static keys written to Lockbox, database disks encrypted with KMS, ALB
+      # WebSocket upgrades) need a recent one. Raise it on purpose, after `terraform plan`
+      # shows no surprise; commit .terraform.lock.hcl after the first `terraform init`.
+      version = "~> 0.175.0"
     }
   }
 

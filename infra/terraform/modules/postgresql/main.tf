@@ -9,6 +9,8 @@ resource "yandex_mdb_postgresql_cluster" "this" {
   security_group_ids  = [var.security_group_id]
   deletion_protection = true
   labels              = var.labels
+  # Disks (and so backups) encrypted with Kabinet's own KMS key.
+  disk_encryption_key_id = var.kms_key_id
 
   config {
     version                   = var.postgresql_version
@@ -93,8 +95,8 @@ resource "yandex_mdb_postgresql_database" "app" {
   cluster_id = yandex_mdb_postgresql_cluster.this.id
   name       = var.database_name
   owner      = yandex_mdb_postgresql_user.app.name
-  lc_collate = "C.UTF-8"
-  lc_type    = "C.UTF-8"
+  lc_collate = "en_US.UTF-8"
+  lc_type    = "en_US.UTF-8"
 
   deletion_protection = true
 }

@@ -23,6 +23,11 @@ variable "security_group_id" {
   type        = string
 }
 
+variable "kms_key_id" {
+  description = "KMS key encrypting the hosts' disks"
+  type        = string
+}
+
 variable "postgresql_version" {
   description = "PostgreSQL major version (15 or newer)"
   type        = string
