@@ -106,6 +106,10 @@ def track_engine(engine: AsyncEngine) -> None:
     POOLS.engines.add(engine)
 
 
+# Routes whose path carries a long-lived secret: the access log writes the template.
+SECRET_ROUTES = frozenset({"/calendar/{token}.ics"})
+
+
 def route_template(scope: Scope) -> str:
     """The matching route's path template ("/graphql"), never the raw path."""
     app = scope.get("app")
@@ -177,14 +181,17 @@ class RequestMetricsMiddleware:
         # this request used, whatever the inner layers left behind.
         request_id_var.set(request_id or request_id_var.get())
         tenant_var.set(tenant)
+        # A path that is itself a long-lived secret (a calendar feed's URL) is logged as its
+        # route: whoever reads the logs must not be able to subscribe to someone's calendar.
+        path = route if route in SECRET_ROUTES else scope["path"]
         log.info(
             "%s %s %s",
             scope["method"],
-            scope["path"],
+            path,
             status,
             extra={
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": path,
                 "route": route,
                 "status": status,
                 "duration_ms": round(elapsed * 1000, 2),

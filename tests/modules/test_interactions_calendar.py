@@ -5,6 +5,7 @@ rotation, and the feed bound to its firm's host."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -194,7 +195,7 @@ def test_exchange_dates_show_in_the_15_day_calendar_and_only_staff_with_write_se
 
 
 def test_the_ical_feed_parses_back_and_rotation_kills_the_old_url(
-    login: Any, firms: Any, world: World, reporter_x: int
+    login: Any, firms: Any, world: World, reporter_x: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     a, b = firms["a"], firms["b"]
     manager, client = login(a, world.manager_a), login(a, reporter_x)
@@ -211,8 +212,14 @@ def test_the_ical_feed_parses_back_and_rotation_kills_the_old_url(
     assert urlsplit(first["url"]).path.startswith("/calendar/")
     assert client.execute(FEED)["calendarFeed"]["active"] is True
 
-    response = ics(client, first["url"])
+    secret = urlsplit(first["url"]).path.split("/")[-1].removesuffix(".ics")
+    with caplog.at_level(logging.INFO):
+        response = ics(client, first["url"])
     assert response.status_code == 200, response.text
+    # The access log names the route, never the secret in the path (uvicorn's own access
+    # log is off in production: saas.logs).
+    lines = [r.getMessage() for r in caplog.records if r.name == "saas.access"]
+    assert lines and not any(secret in line for line in lines), lines
     assert response.headers["content-type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
     events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
