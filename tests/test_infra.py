@@ -312,6 +312,24 @@ def test_dockerfile_keeps_the_rules() -> None:
     )
 
 
+def test_build_context_holds_what_the_dockerfile_copies() -> None:
+    """Each COPY from the context names a file that exists and that .dockerignore lets in."""
+    rules = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip()]
+    allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
+    excluded = {rule.rstrip("/") for rule in rules if not rule.startswith(("!", "#", "**"))}
+    copied = []
+    for op, args in dockerfile_instructions():
+        if op == "COPY" and "--from=" not in args:
+            copied += args.split()[:-1]
+    assert copied
+    for source in copied:
+        path = source.rstrip("/")
+        assert (ROOT / path).exists(), source
+        assert any(path == a or path.startswith(a + "/") for a in allowed), source
+        assert not any(path == e or path.startswith(e + "/") for e in excluded), source
+    assert "web/node_modules" in excluded and "web/dist" in excluded
+
+
 def test_docs_point_to_the_infrastructure() -> None:
     assert "infra/terraform/README.md" in (ROOT / "docs" / "operate.md").read_text()
     readme = (TERRAFORM / "README.md").read_text()
