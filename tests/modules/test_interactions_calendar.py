@@ -6,16 +6,20 @@ rotation, and the feed bound to its firm's host."""
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from icalendar import Calendar
 
-from tests.support.documents import World, drive_world, make_contact
+from tests.support.documents import World, drive_world, make_contact, make_org, schema_of
 from tests.support.ids import gid
 
 ERR = "... on Error { code message } ... on ValidationError { field }"
@@ -247,3 +251,60 @@ def test_the_ical_feed_parses_back_and_rotation_kills_the_old_url(
     assert ics(client, first["url"]).status_code == 404
     assert ics(client, second["url"]).status_code == 200
     assert ics(client, "/calendar/not-a-token.ics").status_code == 404
+
+
+def test_the_calendar_of_every_organization_costs_the_same_statements_however_many(
+    login: Any, firms: Any, world: World, db_engine: sa.Engine, live_server: Any
+) -> None:
+    """No N+1: the firm admin's interactions calendar over every organization of the firm
+    reads each source once, whatever the number of organizations and events."""
+    a = firms["a"]
+    admin = login(a, world.admin_a)
+    engine = live_server.app.state.services.engine.sync_engine
+    window = {"from": "2026-01-20", "days": 15}
+
+    def measured() -> tuple[int, int]:
+        with statements(engine) as seen:
+            found = admin.execute(AGENDA, window)["interactionsCalendar"]
+        assert found["__typename"] == "InteractionsCalendar", found
+        return len(seen), len(found["events"])
+
+    admin.execute(AGENDA, window)  # warm the caches (policy, registry)
+    before, events_before = measured()
+    for i in range(6):
+        made = make_org(db_engine, a.slug, f"ООО «Календарь N+1 {uuid.uuid4().hex[:6]} {i}»")
+        with db_engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema_of(a.slug)}.calendar_exchange_dates "
+                    "(organization_id, date, title) VALUES (:o, '2026-01-22', 'Выписки')"
+                ),
+                {"o": made},
+            )
+    after, events_after = measured()
+    # Each new LLC on ОСНО: its January filings and the exchange date.
+    assert events_after >= events_before + 6 * 2
+    assert after == before, (before, after)
+    assert after <= MAX_STATEMENTS, after
+
+
+# The request: session and roles (auth, 2), the tenant transaction's SET LOCAL ROLE and
+# search_path (2), the organizations the viewer sees (1), then one statement per source: the
+# organizations for the tax dates, the exchange dates, the reports' follow-ups (3).
+MAX_STATEMENTS = 10
+
+
+@contextmanager
+def statements(engine: sa.Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        with lock:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
