@@ -439,3 +439,60 @@ def test_chat_catches_up_after_the_live_channel_dropped(
         expect(message(page, f"Первое {suffix}")).to_have_count(1)
     finally:
         context.close()
+
+
+def test_the_chat_badge_is_in_the_navigation_of_every_cabinet_page(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+) -> None:
+    """Away from the cabinet's home (the calendar here), the navigation still shows «Чат» with
+    the unread count, which follows a new message of the firm without a reload and leads to
+    the chat; the chat page itself has the navigation too."""
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Навигация {suffix}»")
+    contact = f"chat-nav-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["CHAT", "REPORTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Навигация {suffix}"
+    )
+    conversation = admin.api.execute(CONVERSATION, {"org": org_id})["chatConversation"]["id"]
+
+    def say(text: str) -> None:
+        out = admin.api.execute(
+            POST_MESSAGE, {"input": {"conversationId": conversation, "body": text}}
+        )["postChatMessage"]
+        assert out["__typename"] == "ChatMessage", out
+
+    say(f"Добрый день {suffix}")
+    badge = f"nav-badge-cabinet/{org_pk}/chat"
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), contact, PASSWORD)
+        page.wait_for_url(f"**/cabinet/{org_pk}")
+        page.get_by_test_id("calendar-link").click()
+        page.wait_for_url(f"**/cabinet/{org_pk}/calendar")
+        nav = page.get_by_test_id("shell-nav")
+        expect(nav.get_by_role("link", name="Чат")).to_be_visible()
+        expect(page.get_by_test_id(badge)).to_have_text("1")
+        page.locator("[data-testid=live-status][data-state=online]").wait_for()
+        page.evaluate("window.__noReload = true")
+        page.wait_for_timeout(800)
+        say(f"Ещё вопрос {suffix}")
+        eventually(lambda: badge_count(page, badge) == 2, within=10)
+        assert page.evaluate("window.__noReload === true"), "the page was reloaded"
+        assert axe_violations(page) == []
+        nav.get_by_role("link", name="Чат").click()
+        page.wait_for_url(f"**/cabinet/{org_pk}/chat")
+        message(page, f"Ещё вопрос {suffix}").wait_for()
+        # Opened: read; the navigation stays, its badge goes.
+        expect(page.get_by_test_id("shell-nav")).to_be_visible()
+        eventually(lambda: badge_count(page, badge) == 0, within=10)
+    finally:
+        context.close()

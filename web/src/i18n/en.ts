@@ -206,6 +206,7 @@ export const en: Dictionary = {
   "branding.previewButton": "Send documents",
 
   "nav.account": "Login security",
+  "nav.cabinetHome": "Home",
   "nav.firmSettings": "Firm settings",
   "nav.staff": "Staff",
   "nav.apiTokens": "API tokens",

@@ -204,6 +204,7 @@ export const ru = {
   "branding.previewButton": "Отправить документы",
 
   "nav.account": "Безопасность входа",
+  "nav.cabinetHome": "Главная",
   "nav.firmSettings": "Настройки фирмы",
   "nav.staff": "Сотрудники",
   "nav.apiTokens": "API-токены",

@@ -11,11 +11,13 @@ import { CalendarFeedLink, CalendarPanel } from "../components/CalendarPanel";
 import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { useT } from "../i18n";
+import { useCabinetNav } from "../app/cabinetNav";
 
 export function ClientCalendarPage() {
   const t = useT();
   const { orgId = "" } = useParams();
   const { viewer, clientHere } = useSession();
+  const nav = useCabinetNav(orgId);
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   const [{ data }] = useQuery({ query: ClientOrganizationDocument, variables: { id: orgId }, pause: !cabinet });
   const org = data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization : null;
@@ -25,7 +27,7 @@ export function ClientCalendarPage() {
   if (!viewer) return <Navigate to="/login" replace />;
   if (!cabinet) return <Navigate to="/" replace />;
   return (
-    <Shell nav={[]}>
+    <Shell nav={nav}>
       <p>
         <Link to={`/cabinet/${orgId}`}>
           <ArrowLeftIcon /> {name || t("calendar.backToCabinet")}

@@ -15,6 +15,7 @@ import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { useI18n } from "../i18n";
 import { formatNumber } from "../i18n/format";
+import { useCabinetNav } from "../app/cabinetNav";
 
 function useConversation(organizationId: string, pause = false) {
   const [{ data, error }] = useQuery({ query: ChatConversationDocument, variables: { organizationId }, pause });
@@ -30,6 +31,7 @@ export function ClientChatPage() {
   const { t } = useI18n();
   const { orgId = "" } = useParams();
   const { viewer, clientHere } = useSession();
+  const nav = useCabinetNav(orgId);
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   const [{ data }] = useQuery({ query: ClientOrganizationDocument, variables: { id: orgId }, pause: !cabinet });
   const org = data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization : null;
@@ -40,7 +42,7 @@ export function ClientChatPage() {
   if (!viewer) return <Navigate to="/login" replace />;
   if (!cabinet) return <Navigate to="/" replace />;
   return (
-    <Shell nav={[]}>
+    <Shell nav={nav}>
       <p>
         <Link to={`/cabinet/${orgId}`}>
           <ArrowLeftIcon /> {name || t("chat.backToCabinet")}

@@ -4,6 +4,7 @@ import { ReportView } from "../components/ReportView";
 import { Workspace } from "./Workspace";
 import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
+import { useCabinetNav } from "../app/cabinetNav";
 
 /** A report in the firm's workspace (`/reports/:id`). */
 export function StaffReportPage() {
@@ -19,11 +20,12 @@ export function StaffReportPage() {
 export function ClientReportPage() {
   const { orgId, id } = useParams();
   const { viewer, clientHere } = useSession();
+  const nav = useCabinetNav(orgId);
   if (!viewer) return <ToLogin />;
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   if (!cabinet) return <Navigate to="/cabinet" replace />;
   return (
-    <Shell nav={[]}>
+    <Shell nav={nav}>
       <ReportView key={id} id={id ?? ""} staff={false} backTo={`/cabinet/${orgId}`} />
     </Shell>
   );

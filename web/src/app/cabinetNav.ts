@@ -1,0 +1,29 @@
+// The client cabinet's navigation for one organization: its home, the chat with the number of
+// unread messages (kept current live) and the calendar, each when the person holds its grant.
+// Every client page of the organization shows it, so the chat's badge is in sight wherever the
+// chat is reachable, not only on the home page.
+import { useQuery } from "urql";
+import { ClientOrganizationDocument } from "../graphql/generated";
+import type { NavItem } from "../components/ShellNav";
+import { useConversationUnread } from "../chat/unread";
+import { useSession } from "./session";
+import { useT } from "../i18n";
+
+export function useCabinetNav(orgId: string | undefined): NavItem[] {
+  const t = useT();
+  const { clientHere } = useSession();
+  const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
+  const [{ data }] = useQuery({ query: ClientOrganizationDocument, variables: { id: orgId ?? "" }, pause: !cabinet });
+  const org = data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization : null;
+  const chat = org?.viewerGrants.includes("CHAT") ?? false;
+  const unread = useConversationUnread(orgId ?? "", !chat);
+  if (!cabinet || !org) return [];
+  const home = `/cabinet/${orgId}`;
+  const nav: NavItem[] = [{ to: home, label: t("nav.cabinetHome") }];
+  if (chat) {
+    const badge = unread ? { count: unread, label: t("chat.unreadN", { count: unread }) } : null;
+    nav.push({ to: `${home}/chat`, label: t("nav.chat"), badge });
+  }
+  if (org.viewerGrants.includes("REPORTS")) nav.push({ to: `${home}/calendar`, label: t("calendar.title") });
+  return nav;
+}
