@@ -1,37 +1,54 @@
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { ClientNeedsDocument } from "../graphql/generated";
+import { ClientAwaitingNoticesDocument, ClientNeedsReportsDocument } from "../graphql/generated";
 import { ChatNoticeCard } from "./ChatNoticeCard";
 import { needsClient } from "./ReportFeed";
 import { ReportStatusBadge } from "./ReportStatusBadge";
 import { formName, formatPeriod, reportPath } from "../reportLabels";
 import { useI18n } from "../i18n";
 
+/** What needs the client, asked as soon as the organization is known (with the organization's
+ *  own query, not after it); `ready` once both answered, so the home can show its content in
+ *  one go instead of the block pushing the feed down when it arrives. A refusal (the module
+ *  not granted) counts as nothing waiting. */
+export function useClientNeeds(organizationId: string | null) {
+  const pause = organizationId === null;
+  const variables = { organizationId: organizationId ?? "" };
+  const [reports, refetchReports] = useQuery({ query: ClientNeedsReportsDocument, variables, pause });
+  const [notices, refetchNotices] = useQuery({ query: ClientAwaitingNoticesDocument, variables, pause });
+  const settled = (r: { data?: unknown; error?: unknown }) => r.data !== undefined || r.error !== undefined;
+  return {
+    ready: settled(reports) && settled(notices),
+    reports: (reports.data?.reports.edges ?? []).map(({ node }) => node).filter(needsClient),
+    notices: (notices.data?.chatNotices.edges ?? []).map(({ node }) => node).filter((notice) => notice.awaitsViewer),
+    refetch: () => {
+      refetchReports({ requestPolicy: "network-only" });
+      refetchNotices({ requestPolicy: "network-only" });
+    },
+  };
+}
+
+export type ClientNeeds = ReturnType<typeof useClientNeeds>;
+
 /** The first thing on the client's home: what needs the client. Reports waiting for them (a
  *  clarification requested, a rejection being fixed) and the chat's notices they still have to
  *  act on (read, open the file, approve), each with its action in place and a way to the
- *  chat. One query for both; the cabinet asks each module, the modules know nothing of each
- *  other. Shown only when something waits. */
+ *  chat. The cabinet asks each module; the modules know nothing of each other. Shown only
+ *  when something waits, and only what the person is granted. */
 export function NeedsYouPanel({
-  organizationId,
+  needs,
   cabinetPath,
   withReports,
   withChat,
 }: {
-  organizationId: string;
+  needs: ClientNeeds;
   cabinetPath: string;
   withReports: boolean;
   withChat: boolean;
 }) {
   const { t, lang, pick } = useI18n();
-  const [{ data }, refetch] = useQuery({
-    query: ClientNeedsDocument,
-    variables: { organizationId, withReports, withChat },
-    pause: !withReports && !withChat,
-    requestPolicy: "cache-and-network",
-  });
-  const reports = (data?.reports?.edges ?? []).map(({ node }) => node).filter(needsClient);
-  const notices = (data?.chatNotices?.edges ?? []).map(({ node }) => node).filter((notice) => notice.awaitsViewer);
+  const reports = withReports ? needs.reports : [];
+  const notices = withChat ? needs.notices : [];
   if (reports.length === 0 && notices.length === 0) return null;
   return (
     <section className="card needs-you-panel" aria-labelledby="needs-you-title" data-testid="needs-you-panel">
@@ -52,7 +69,7 @@ export function NeedsYouPanel({
       {notices.length > 0 && (
         <div className="needs-you-notices" data-testid="needs-you-notices">
           {notices.map((notice) => (
-            <ChatNoticeCard key={notice.id} notice={notice} staff={false} onChanged={() => refetch({ requestPolicy: "network-only" })} />
+            <ChatNoticeCard key={notice.id} notice={notice} staff={false} onChanged={needs.refetch} />
           ))}
           <p>
             <Link to={`${cabinetPath}/chat`} data-testid="needs-you-chat">

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
+import type { Client } from "urql";
 import {
   ClientOrganizationsDocument,
   ReportFormsDocument,
@@ -453,6 +454,32 @@ function FeedList({
   );
 }
 
+function feedVariables(filters: Filters, org: string | null, staff: boolean): ReportsFeedQueryVariables {
+  return {
+    organizationId: org,
+    formCode: filters.form || null,
+    periodFrom: monthBound(filters.from, false),
+    periodTo: monthBound(filters.to, true),
+    statuses: filters.status ? [filters.status] : null,
+    overdue: staff && filters.overdue ? true : null,
+    // The firm sees rejections, clarification requests, errors and overdue fixes first; the
+    // client what needs them (a clarification requested, a rejection being fixed).
+    orderBy: staff ? "ATTENTION" : "CLIENT_ATTENTION",
+    withOrganization: staff,
+  };
+}
+
+/** The client's home asks for its feed's first page and counts while it still waits for the
+ *  organization (whose grants decide whether the feed is shown): the same queries the feed
+ *  will make, so it finds them answered or on their way instead of starting a round trip
+ *  after the organization's (one round trip less before the feed on a slow network). A
+ *  contact without 'reports' gets a refusal that nothing shows. */
+export function prefetchClientFeed(client: Client, organizationId: string, params: URLSearchParams): void {
+  const variables = { ...feedVariables(readFilters(params), organizationId, false), first: PAGE, after: null };
+  client.query(ReportsFeedDocument, variables).toPromise().catch(() => undefined);
+  client.query(ReportStatusCountsDocument, { organizationId }).toPromise().catch(() => undefined);
+}
+
 /** The status feed: summary counts, filters (in the URL), the paged list, live updates.
  *  A client sees one organization (`organizationId`); staff see every client, filterable. */
 export function ReportFeed({
@@ -478,18 +505,7 @@ export function ReportFeed({
     if (next.toString() !== params.toString()) setParams(next, { replace: true });
   }
 
-  const variables: ReportsFeedQueryVariables = {
-    organizationId: org,
-    formCode: filters.form || null,
-    periodFrom: monthBound(filters.from, false),
-    periodTo: monthBound(filters.to, true),
-    statuses: filters.status ? [filters.status] : null,
-    overdue: staff && filters.overdue ? true : null,
-    // The firm sees rejections, clarification requests, errors and overdue fixes first; the
-    // client what needs them (a clarification requested, a rejection being fixed).
-    orderBy: staff ? "ATTENTION" : "CLIENT_ATTENTION",
-    withOrganization: staff,
-  };
+  const variables = feedVariables(filters, org, staff);
   // A list starts over (page one) whenever its filters change.
   const listKey = JSON.stringify(variables) + `#${live.reloads}`;
   const announced = live.announcement;

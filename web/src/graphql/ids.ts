@@ -9,3 +9,8 @@ export function primaryKeyOf(globalId: string): string | null {
     return null;
   }
 }
+
+/** The Relay global id of a primary key ("ClientOrganization", 12 -> "Q2xpZW50T3JnYW5pemF0aW9uOjEy"). */
+export function globalIdOf(type: string, pk: number | string): string {
+  return btoa(`${type}:${pk}`);
+}
