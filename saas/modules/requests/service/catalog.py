@@ -140,21 +140,24 @@ def _apply_texts(service: RequestService, spec: ServiceSpec) -> None:
 
 
 async def _apply(session: AsyncSession, service: RequestService, spec: ServiceSpec) -> None:
-    _apply_texts(service, spec)
-    for name in ("planned_days", "hard_days", "file_required"):
-        if getattr(spec, name) is not None:
-            setattr(service, name, getattr(spec, name))
-    optional = ("responsible_role", "responsible_person_id", "price_kind", "price")
-    for name in (*optional, "department_id", "after_service_id"):
-        if name in spec.set_fields or getattr(spec, name) is not None:
-            setattr(service, name, getattr(spec, name))
-    if service.responsible_role is not None:
-        service.responsible_role = check_name(service.responsible_role, "responsibleRole")
-    if service.department_id is not None:
-        await get_department(session, service.department_id)
-    await _check_after(session, service)
-    _check_days(service)
-    _check_price(service)
+    """Set what `spec` gives and check the result before anything reaches the database (a
+    refused change of a loaded row must not be flushed by the lookups)."""
+    with session.no_autoflush:
+        _apply_texts(service, spec)
+        for name in ("planned_days", "hard_days", "file_required"):
+            if getattr(spec, name) is not None:
+                setattr(service, name, getattr(spec, name))
+        optional = ("responsible_role", "responsible_person_id", "price_kind", "price")
+        for name in (*optional, "department_id", "after_service_id"):
+            if name in spec.set_fields or getattr(spec, name) is not None:
+                setattr(service, name, getattr(spec, name))
+        if service.responsible_role is not None:
+            service.responsible_role = check_name(service.responsible_role, "responsibleRole")
+        _check_days(service)
+        _check_price(service)
+        if service.department_id is not None:
+            await get_department(session, service.department_id)
+        await _check_after(session, service)
 
 
 async def _check_after(session: AsyncSession, service: RequestService) -> None:

@@ -182,6 +182,7 @@ async def launch_request(
         request.id,
         organization=request.organization_id,
         service=service.id,
+        title=request.title,
     )
     return request
 
