@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -20,9 +21,29 @@ from saas.modules.chat.service.messages import MESSAGE_TOPIC
 from saas.modules.chat.service.reads import READ_TOPIC
 from saas.schema.context import Info
 from saas.schema.errors import PublicError
+from saas.schema.shared_events import shared_event
+
+
+def _shared(published: Published, topic: str, build: Any) -> Any:
+    """The event as the subscription's type, built once per event for every subscriber of
+    the process and marked `shared_event`: subscribers selecting the same plain fields get
+    one result computed for all of them (saas.schema.execution), as the reports' status
+    events do. Who receives it is still decided per subscriber first."""
+    event = published.shared.get(topic)
+    if event is None:
+        event = published.shared[topic] = shared_event(build(published))
+    return event
 
 
 def _message_event(published: Published) -> ChatMessageEvent:
+    return _shared(published, MESSAGE_TOPIC, _build_message_event)  # type: ignore[no-any-return]
+
+
+def _read_event(published: Published) -> ChatReadEvent:
+    return _shared(published, READ_TOPIC, _build_read_event)  # type: ignore[no-any-return]
+
+
+def _build_message_event(published: Published) -> ChatMessageEvent:
     p = published.payload
     return ChatMessageEvent(
         sequence=published.id,
@@ -35,7 +56,7 @@ def _message_event(published: Published) -> ChatMessageEvent:
     )
 
 
-def _read_event(published: Published) -> ChatReadEvent:
+def _build_read_event(published: Published) -> ChatReadEvent:
     p = published.payload
     return ChatReadEvent(
         sequence=published.id,
@@ -64,6 +85,9 @@ async def _stream(
                 "Conversation not found or not visible to you.", "NOT_FOUND"
             ) from None
     audience = Audience(ctx, conversation)
+    # Who this subscriber may hear, read now rather than on the first event: a message to a
+    # thousand new subscribers must not wait for a thousand reads (bench_chat_fanout).
+    await audience.organizations()
     async with fanout(ctx.services).subscription(ctx.tenant) as queue:
         # Registered before the replay: an event committed meanwhile comes both ways, and
         # `delivered` drops the second copy.
