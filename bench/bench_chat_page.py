@@ -313,6 +313,15 @@ def report(result: dict[str, Any]) -> str:
             "other side's furthest read mark): `tests/modules/test_chat_live.py::"
             "test_a_page_costs_the_same_statements_whatever_its_size` asserts the same count "
             "(at most 2 chat statements) for 5 and 50 messages.",
+            "",
+            "What limits it: the same fixed cost of a GraphQL request as the reports feed's "
+            "(the session and its roles, the tenant transaction, strawberry's view and "
+            "extension hooks, ~5 ms there), and completing 50 message objects with their "
+            "files and `data` (JSON) through strawberry's general path: the chat's nodes are "
+            "not yet on the feed's short path of pre-read plain fields "
+            "(`saas/schema/execution.py`), which took the feed from 0.11x to 0.26x; that is "
+            "the next step here. Measured while other work kept the 2-core machine at load "
+            "average ~6.5; the ratio moves with the host.",
         ]
     )
 
