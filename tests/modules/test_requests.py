@@ -11,11 +11,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.support.ids import gid
+from tests.support.ids import gid, pk
 from tests.support.requests import (
     ADD_SERVICE,
     APPLY,
+    BOARD,
     CATALOG,
     DEPARTMENTS,
     EDIT,
@@ -29,6 +31,7 @@ from tests.support.requests import (
     comment,
     launch,
     requests_world,
+    statements,
 )
 
 EN = {"accept-language": "en"}
@@ -328,3 +331,48 @@ def test_a_client_sees_only_its_own_requests(
     outsider = login(firms["b"], world.drive.admin_b)
     assert outsider.execute(ONE, {"id": mine})["serviceRequest"]["code"] == "NOT_FOUND"
     assert act(outsider, "review", mine)["code"] == "NOT_FOUND"
+
+
+def test_the_board_costs_two_statements_whatever_its_size(
+    login: Any,
+    firms: Any,
+    world: RequestsWorld,
+    catalogs: dict[str, Any],
+    live_server: Any,
+    db_engine: sa.Engine,
+) -> None:
+    """Open requests overdue first, with their SLA state and performers: one statement for
+    the page and one for the performers' cards, for 3 rows or 30."""
+    a = firms["a"]
+    client = login(a, world.requester_x)
+    manager = login(a, world.drive.manager_a)
+    for n in range(30):
+        launched = launch(client, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)
+        if n % 3 == 0:
+            act(manager, "review", launched["id"])
+    # One overdue: its due date moved into the past directly (no API sets a past date).
+    overdue = launch(client, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)["id"]
+    schema = "tenant_" + a.slug.replace("-", "_")
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f'UPDATE "{schema}".service_requests SET due_date = current_date - 3, '
+                "performer_person_id = :p WHERE id = :id"
+            ),
+            {"p": world.drive.manager_a, "id": pk(overdue)},
+        )
+    engine = live_server.app.state.services.engine.sync_engine
+    manager.execute(BOARD, {"first": 1})  # warm caches (policy, registry)
+    counts = {}
+    for size in (3, 30):
+        with statements(engine) as seen:
+            board = manager.execute(BOARD, {"first": size})["serviceRequestBoard"]
+        assert len(board) == size
+        assert (board[0]["id"], board[0]["sla"]) == (overdue, "OVERDUE")
+        assert board[0]["performer"]["id"] == gid("Person", world.drive.manager_a)
+        assert {r["status"] for r in board} <= {"NEW", "UNDER_REVIEW", "ACCEPTED"}
+        # The page's and the performers' (the session's own lookup joins people too).
+        data = [s for s in seen if "service_requests" in s or s.startswith("SELECT shared.people")]
+        assert len(data) <= 2, data
+        counts[size] = len(seen)
+    assert counts[3] == counts[30], counts

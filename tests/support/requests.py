@@ -8,7 +8,9 @@ contacts holding the 'requests' grant) and their GraphQL calls.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,3 +98,25 @@ def comment(c: GraphQLClient, request: str, body: str) -> dict[str, Any]:
           __typename ... on ServiceRequestComment { id side body } ... on Error { code } } }""",
         {"id": request, "b": body},
     )["commentServiceRequest"]
+
+
+BOARD = """query($first: Int) { serviceRequestBoard(first: $first) { id status dueDate sla
+  organizationName title performer { id displayName } } }"""
+
+
+@contextmanager
+def statements(engine: sa.Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs meanwhile (as tests/modules/test_clients_queries.py
+    counts them)."""
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        with lock:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
