@@ -211,7 +211,8 @@ def test_what_awaits_the_client_comes_first_with_the_chats_notices(
             listed = panel.get_by_test_id("needs-you-reports").locator("li")
             assert listed.evaluate_all("els => els.map(e => e.dataset.reportId)") == [clarify]
             notices = panel.locator("[data-testid=chat-notice] .chat-notice-title")
-            expect(notices).to_have_count(2 if width == 1280 else 1)
+            # On the phone: the approval, and the one posted live (the reading was confirmed).
+            expect(notices).to_have_count(2)
             shown = set(notices.all_inner_texts())
             assert titles["INFO"] not in shown, shown
             assert titles["MUST_APPROVE"] in shown, shown
@@ -230,6 +231,18 @@ def test_what_awaits_the_client_comes_first_with_the_chats_notices(
                 read.get_by_role("button", name="Подтвердить прочтение").click()
                 expect(read).to_have_count(0)
                 expect(notices).to_have_count(1)
+                # A notice posted while the home is open joins the block live.
+                page.locator("[data-testid=live-status][data-state=online]").wait_for()
+                page.wait_for_timeout(800)
+                titles["LIVE"] = f"LIVE {suffix}"
+                out = admin.api.execute(
+                    POST_NOTICE,
+                    {"org": org_id, "input": {"kind": "MUST_APPROVE", "title": titles["LIVE"]}},
+                )["postChatNotice"]
+                assert out["__typename"] == "ChatNotice", out
+                expect(
+                    panel.locator("[data-testid=chat-notice]", has_text=titles["LIVE"])
+                ).to_be_visible(timeout=10_000)
                 chat.click()
                 page.wait_for_url(f"**/cabinet/{org_pk}/chat")
                 assert axe_violations(page) == []

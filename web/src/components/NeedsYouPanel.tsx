@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { useQuery } from "urql";
-import { ClientAwaitingNoticesDocument, ClientNeedsReportsDocument } from "../graphql/generated";
+import { ChatConversationDocument, ClientAwaitingNoticesDocument, ClientNeedsReportsDocument } from "../graphql/generated";
+import { useChatEvents } from "../chat/live";
 import { ChatNoticeCard } from "./ChatNoticeCard";
 import { needsClient } from "./ReportFeed";
 import { ReportStatusBadge } from "./ReportStatusBadge";
@@ -16,6 +17,14 @@ export function useClientNeeds(organizationId: string | null) {
   const variables = { organizationId: organizationId ?? "" };
   const [reports, refetchReports] = useQuery({ query: ClientNeedsReportsDocument, variables, pause });
   const [notices, refetchNotices] = useQuery({ query: ClientAwaitingNoticesDocument, variables, pause });
+  // A notice posted while the home is open comes in live: any new entry of the organization's
+  // conversation asks for the awaiting notices again (the conversation query is the chat
+  // link's own, answered once for both).
+  const [conversation] = useQuery({ query: ChatConversationDocument, variables, pause });
+  const conversationId =
+    conversation.data?.chatConversation.__typename === "ChatConversation" ? conversation.data.chatConversation.id : null;
+  const again = () => refetchNotices({ requestPolicy: "network-only" });
+  useChatEvents(conversationId, { onMessage: again, onResync: again }, conversationId === null);
   const settled = (r: { data?: unknown; error?: unknown }) => r.data !== undefined || r.error !== undefined;
   return {
     ready: settled(reports) && settled(notices),
