@@ -18,6 +18,7 @@ from saas.demo_chat import seed_demo_chat
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_notices import seed_demo_notices
 from saas.demo_reports import DemoLedger, seed_demo_reports
+from saas.demo_requests import seed_demo_requests
 from saas.modules.clients.service import default_modules
 from saas.ops.proxies import UVICORN
 from saas.ops.shutdown import serve as serve_app
@@ -310,6 +311,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     seed_demo_reports(settings, url, ledgers)
     seed_demo_notices(settings, url, drives)
     seed_demo_calendar(settings, url, drives)
+    seed_demo_requests(settings, url, drives)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )
