@@ -1,6 +1,12 @@
+import { useEffect, useRef } from "react";
 import { Link } from "react-router";
-import { useQuery } from "urql";
-import { ChatConversationDocument, ClientAwaitingNoticesDocument, ClientNeedsReportsDocument } from "../graphql/generated";
+import { useClient, useQuery } from "urql";
+import {
+  ChatConversationDocument,
+  ClientAwaitingNoticesDocument,
+  ClientNeedsReportsDocument,
+  ReportStatusChangedDocument,
+} from "../graphql/generated";
 import { useChatEvents } from "../chat/live";
 import { ChatNoticeCard } from "./ChatNoticeCard";
 import { needsClient } from "./ReportFeed";
@@ -25,6 +31,20 @@ export function useClientNeeds(organizationId: string | null) {
     conversation.data?.chatConversation.__typename === "ChatConversation" ? conversation.data.chatConversation.id : null;
   const again = () => refetchNotices({ requestPolicy: "network-only" });
   useChatEvents(conversationId, { onMessage: again, onResync: again }, conversationId === null);
+  // A report's status changing live (the feed's own subscription: the same operation, shared
+  // by the client) asks for the reports waiting for the client again.
+  const client = useClient();
+  const reportsAgain = useRef(refetchReports);
+  reportsAgain.current = refetchReports;
+  useEffect(() => {
+    if (organizationId === null) return;
+    const subscription = client
+      .subscription(ReportStatusChangedDocument, { organizationId, since: null })
+      .subscribe((result) => {
+        if (result.data?.reportStatusChanged) reportsAgain.current({ requestPolicy: "network-only" });
+      });
+    return () => subscription.unsubscribe();
+  }, [client, organizationId]);
   const settled = (r: { data?: unknown; error?: unknown }) => r.data !== undefined || r.error !== undefined;
   return {
     ready: settled(reports) && settled(notices),
