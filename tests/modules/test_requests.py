@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.support.documents import PDF, b64, folders
 from tests.support.ids import gid, pk
 from tests.support.requests import (
     ADD_SERVICE,
@@ -376,3 +377,49 @@ def test_the_board_costs_two_statements_whatever_its_size(
         assert len(data) <= 2, data
         counts[size] = len(seen)
     assert counts[3] == counts[30], counts
+
+
+def test_files_of_a_request_land_in_from_client_and_a_required_file_is_asked_for(
+    login: Any, firms: Any, world: RequestsWorld, catalogs: dict[str, Any]
+) -> None:
+    a = firms["a"]
+    admin = login(a, world.drive.admin_a)
+    client = login(a, world.requester_x)
+    needs_file = admin.execute(
+        ADD_SERVICE,
+        {
+            "o": gid("ClientOrganization", world.drive.org_x),
+            "input": {
+                "category": "Бухгалтерия",
+                "groupName": "Первичные документы",
+                "name": "Провести авансовый отчёт",
+                "plannedDays": 1,
+                "fileRequired": True,
+            },
+        },
+    )["addCatalogService"]
+    assert needs_file["fileRequired"] is True, needs_file
+    refused = launch(client, needs_file["id"], LATER)
+    assert (refused["code"], refused["field"]) == ("FILE_REQUIRED", "files")
+    files = [{"filename": "Авансовый отчёт.pdf", "contentBase64": b64(PDF)}]
+    launched = launch(client, needs_file["id"], LATER, files=files)
+    assert launched["__typename"] == "ServiceRequest", launched
+    assert len(launched["fileIds"]) == 1
+    node = client.execute(
+        "query($id: ID!) { node(id: $id) { ... on DriveFile { name folderId } } }",
+        {"id": launched["fileIds"][0]},
+    )["node"]
+    assert node == {
+        "name": "Авансовый отчёт.pdf",
+        "folderId": folders(client, world.drive.org_x)["FROM_CLIENT"],
+    }
+    # After review the client still attaches files (and comments), only never edits.
+    manager = login(a, world.drive.manager_a)
+    act(manager, "review", launched["id"])
+    more = client.execute(
+        """mutation($id: ID!, $files: [ServiceRequestFileInput!]) {
+          attachServiceRequestFiles(id: $id, files: $files) { __typename
+            ... on ServiceRequest { fileIds } ... on Error { code message } } }""",
+        {"id": launched["id"], "files": [{"filename": "Чек.pdf", "contentBase64": b64(PDF)}]},
+    )["attachServiceRequestFiles"]
+    assert len(more["fileIds"]) == 2, more
