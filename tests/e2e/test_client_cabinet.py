@@ -32,6 +32,7 @@ NEW_PASSWORD = "Sunny-Meadow-2026"
 AVAILABLE = "{ availableModules { nameRu nameEn enabledByDefault } }"
 UPLOAD = "Загрузка первичных документов"
 CHAT = "Чат с бухгалтером"
+REQUESTS = "Заявки на услуги"
 
 
 def accept_in_browser(page: Any, link: str, name: str, password: str = NEW_PASSWORD) -> None:
@@ -58,7 +59,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
 
     # What the API offers (built modules only), asked apart from the cabinet.
     offered = admin.api.execute(AVAILABLE)["availableModules"]
-    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD, CHAT]
+    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD, CHAT, REQUESTS]
 
     # The firm admin finds the client by search and invites a contact with two grants.
     staff = browser_context.new_page()
@@ -83,7 +84,8 @@ def test_invitation_from_the_client_card_to_the_cabinet(
     row = staff.locator(f"[data-testid=contact][data-email='{contact}']")
     row.get_by_text("Приглашение отправлено").wait_for()
     assert (
-        row.locator("[data-testid=contact-grants]").inner_text() == f"Отчётность, Документы, {CHAT}"
+        row.locator("[data-testid=contact-grants]").inner_text()
+        == f"Отчётность, Документы, {CHAT}, {REQUESTS}"
     )
 
     # The e-mail is the firm's, with a link to the firm's own address.
@@ -106,6 +108,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
             "Отчётность",
             "Документы",
             CHAT,
+            REQUESTS,
         ]
         page.locator("[data-testid=live-status][data-state=online]").wait_for()
 
@@ -120,7 +123,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
         row.get_by_text("Доступ сохранён.").wait_for()
         assert (
             row.locator("[data-testid=contact-grants]").inner_text()
-            == f"Отчётность, Документы, {UPLOAD}, {CHAT}"
+            == f"Отчётность, Документы, {UPLOAD}, {CHAT}, {REQUESTS}"
         )
         # In English, the names the API gives in English.
         staff.locator(".lang-switch button[lang=en]").click()
@@ -137,6 +140,7 @@ def test_invitation_from_the_client_card_to_the_cabinet(
             "Документы",
             UPLOAD,
             CHAT,
+            REQUESTS,
         ]
         # The link works once.
         page.context.clear_cookies()
