@@ -5,6 +5,7 @@ import type { Client } from "urql";
 import {
   ClientOrganizationsDocument,
   ReportFormsDocument,
+  ReportOrganizationNameDocument,
   ReportRowDocument,
   ReportStatusChangedDocument,
   ReportStatusCountsDocument,
@@ -205,6 +206,11 @@ function FeedFilters({ filters, staff, update }: { filters: Filters; staff: bool
     variables: { first: 100, search: orgSearch.trim() || null },
     pause: !staff,
   });
+  const options = orgs.data?.clientOrganizations.edges.map(({ node }) => ({ id: node.id, name: node.name })) ?? [];
+  // The chosen organization (a link from its card) may be beyond the first page of options.
+  const missing = Boolean(staff && filters.org && orgs.data && !options.some((o) => o.id === filters.org));
+  const [{ data: chosen }] = useQuery({ query: ReportOrganizationNameDocument, variables: { id: filters.org }, pause: !missing });
+  if (missing && chosen?.node && "name" in chosen.node) options.unshift({ id: chosen.node.id, name: chosen.node.name });
   const any = filters.form || filters.status || filters.from || filters.to || filters.org || filters.overdue;
   return (
     <form className="filters report-filters" role="search" aria-label={t("reports.filters")} onSubmit={(e) => e.preventDefault()}>
@@ -218,7 +224,7 @@ function FeedFilters({ filters, staff, update }: { filters: Filters; staff: bool
             <label htmlFor="reports-org">{t("audit.organization")}</label>
             <select id="reports-org" value={filters.org} onChange={(e) => update("org", e.target.value)} data-testid="filter-org">
               <option value="">{t("audit.anyOrganization")}</option>
-              {orgs.data?.clientOrganizations.edges.map(({ node }) => (
+              {options.map((node) => (
                 <option key={node.id} value={node.id}>
                   {node.name}
                 </option>
