@@ -22,6 +22,7 @@ from saas.modules.chat.policy import READ_NOTE, reads_chat, viewer_of
 from saas.modules.chat.service.conversations import (
     InboxFilter,
     conversation_of_organization,
+    conversation_of_report,
     conversations_scope,
     inbox_statement,
 )
@@ -100,6 +101,31 @@ class Query:
             actor = await viewer_of(ctx)
             async with ctx.unit_of_work() as session:
                 conversation = await conversation_of_organization(session, actor, org)
+                row = (
+                    await session.execute(
+                        conversation_rows().where(ChatConversation.id == conversation.id)
+                    )
+                ).one()
+        except (ChatError, IdRefused) as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        return ChatConversationType.of(row)
+
+    @strawberry.field(
+        description="A report's own conversation, linked to the report (opened on first use; "
+        "e.g. the talk about a report being fixed after a rejection). Its organization's "
+        "participants take part. NotFoundError when the report or its organization's chat is "
+        f"not visible. {READ_NOTE}",
+        extensions=reads_chat(),
+    )
+    async def chat_report_conversation(
+        self, info: Info, report_id: strawberry.ID
+    ) -> ChatConversationLookup:
+        ctx = info.context
+        try:
+            report = await pk_of(ctx, "Report", report_id, field="reportId")
+            actor = await viewer_of(ctx)
+            async with ctx.unit_of_work() as session:
+                conversation = await conversation_of_report(session, actor, report)
                 row = (
                     await session.execute(
                         conversation_rows().where(ChatConversation.id == conversation.id)

@@ -145,6 +145,7 @@ class ChatConversationType(relay.Node):
         "the firm answered (or the client has not written)."
     )
     last_message_pk: strawberry.Private[int | None]
+    report_pk: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Any) -> ChatConversationType:
@@ -160,11 +161,19 @@ class ChatConversationType(relay.Node):
             last_message_at=row.last_message_at,
             awaiting_since=row.awaiting_since,
             last_message_pk=row.last_message_id,
+            report_pk=row.report_id,
         )
 
     @strawberry.field(description="The client organization (type `ClientOrganization`).")
     def organization_id(self) -> strawberry.ID:
         return gid("ClientOrganization", self.organization_pk)
+
+    @strawberry.field(
+        description="The report this conversation is about (type `Report`); null for the "
+        "organization's own conversation (`chatReportConversation` opens a report's)."
+    )
+    def report_id(self) -> strawberry.ID | None:
+        return None if self.report_pk is None else gid("Report", self.report_pk)
 
     @strawberry.field(
         description="Business hours (the firm's calendar: 09:00-18:00 on its working days) "
@@ -206,6 +215,7 @@ def conversation_rows() -> Any:
     return select(
         ConversationRow.id,
         ConversationRow.organization_id,
+        ConversationRow.report_id,
         ConversationRow.assignee_person_id,
         ConversationRow.created_at,
         ConversationRow.last_message_id,

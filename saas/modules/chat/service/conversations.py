@@ -1,4 +1,5 @@
-"""Conversations: one per client organization, who sees them, the firm's inbox, assigning.
+"""Conversations: one per client organization (and one per report that asks for it), who
+sees them, the firm's inbox, assigning.
 
 Staff see the conversations of the organizations the core's `organization_filter` lets them
 see (firm-wide with `clients:read_all`, else those they are the responsible manager or a
@@ -33,6 +34,7 @@ from saas.modules.chat.service.errors import conversation_not_found, invalid, no
 from saas.modules.chat.service.unread import unread_messages
 from saas.modules.clients.models import ClientGrant, ClientOrganization
 from saas.modules.clients.service import grants_statement
+from saas.modules.reports.models import Report
 
 CHAT = "chat"
 
@@ -54,6 +56,42 @@ async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
     )
     assert found is not None
     return int(found)
+
+
+async def ensure_report_conversation(session: AsyncSession, org_id: int, report_id: int) -> int:
+    """A report's own conversation (linked to it, in its organization), opened if it has none
+    yet (idempotent)."""
+    await session.execute(
+        pg_insert(ChatConversation)
+        .values(organization_id=org_id, report_id=report_id)
+        .on_conflict_do_nothing(
+            index_elements=[ChatConversation.report_id],
+            index_where=ChatConversation.report_id.is_not(None),
+        )
+    )
+    found = await session.scalar(
+        select(ChatConversation.id).where(ChatConversation.report_id == report_id)
+    )
+    assert found is not None
+    return int(found)
+
+
+async def conversation_of_report(
+    session: AsyncSession, actor: Actor, report_id: int | None
+) -> ChatConversation:
+    """A report's conversation, if the actor may see its organization's chat (opened on
+    first access). A report of an organization out of sight is not found, like a missing one."""
+    if report_id is None:
+        raise conversation_not_found()
+    stmt = select(Report.organization_id).where(Report.id == report_id)
+    clause = organizations_scope(actor, Report.organization_id)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    org_id = await session.scalar(stmt)
+    if org_id is None:
+        raise conversation_not_found()
+    conversation_id = await ensure_report_conversation(session, int(org_id), report_id)
+    return await access_conversation(session, actor, conversation_id)
 
 
 async def open_conversation(session: Any, org_id: int) -> None:

@@ -16,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.db.core_models import OutboxEvent
 from saas.modules.chat.models import SYSTEM, SYSTEM_ENTRY, ChatConversation
-from saas.modules.chat.service.conversations import ensure_conversation
+from saas.modules.chat.service.conversations import (
+    ensure_conversation,
+    ensure_report_conversation,
+)
 from saas.modules.chat.service.messages import write_message
 from saas.modules.notifications.service.inbox import period_label
 from saas.modules.reports.catalog import form_of
@@ -33,6 +36,11 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
     "clarification_requested": ("запрошены пояснения", "clarification requested"),
     "processing_error": ("ошибка обработки", "processing error"),
 }
+
+
+# The statuses that open a follow-up (the report is "being fixed"): their entry also opens the
+# report's own conversation, links to it, and is written there too.
+BEING_FIXED = ("rejected", "clarification_requested")
 
 
 def entry_texts(report: Report, status: str) -> tuple[str, str]:
@@ -65,25 +73,31 @@ async def post_report_statuses(
         status = str(payload.get("status") or "")
         if report is None or status not in STATUS_WORDS:
             continue
-        conversation_id = await ensure_conversation(session, report.organization_id)
-        conversation = await session.get(ChatConversation, conversation_id)
-        assert conversation is not None
         ru, en = entry_texts(report, status)
-        await write_message(
-            session,
-            services,
-            conversation,
-            body=ru,
-            side=SYSTEM,
-            kind=SYSTEM_ENTRY,
-            # The reports module notifies of what needs the client (a rejection, a request
-            # for clarifications): the entry itself notifies nobody twice.
-            notify=False,
-            announced_now=True,
-            data={
-                "source": "report_status",
-                "reportId": report.id,
-                "status": status,
-                "textEn": en,
-            },
-        )
+        data: dict[str, Any] = {
+            "source": "report_status",
+            "reportId": report.id,
+            "status": status,
+            "textEn": en,
+        }
+        targets = [await ensure_conversation(session, report.organization_id)]
+        if status in BEING_FIXED:
+            linked = await ensure_report_conversation(session, report.organization_id, report.id)
+            data["reportConversationId"] = linked
+            targets.append(linked)
+        for conversation_id in targets:
+            conversation = await session.get(ChatConversation, conversation_id)
+            assert conversation is not None
+            await write_message(
+                session,
+                services,
+                conversation,
+                body=ru,
+                side=SYSTEM,
+                kind=SYSTEM_ENTRY,
+                # The reports module notifies of what needs the client (a rejection, a request
+                # for clarifications): the entry itself notifies nobody twice.
+                notify=False,
+                announced_now=True,
+                data=data,
+            )
