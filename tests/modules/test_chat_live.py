@@ -115,6 +115,11 @@ def test_search_finds_word_forms_and_file_names_in_visible_conversations(
     hit = next(e["node"] for e in found if e["node"]["message"]["id"] == said["id"])
     assert any(p["match"] and p["text"].lower() == "декларация" for p in hit["fragments"])
     assert "".join(p["text"] for p in hit["fragments"]).startswith("Когда")
+    # English words too, in their forms: "declaration" finds "declarations".
+    english = post(client, conv, "The VAT declarations for Q3 are attached")
+    found = client.execute(SEARCH, {"text": "declaration"})["chatSearch"]["edges"]
+    hit = next(e["node"] for e in found if e["node"]["message"]["id"] == english["id"])
+    assert any(p["match"] and p["text"] == "declarations" for p in hit["fragments"]), hit
     by_file = client.execute(SEARCH, {"text": "выписка"})["chatSearch"]["edges"]
     assert by_file, "a file name matches"
     # The other organization's contact finds nothing of it.
