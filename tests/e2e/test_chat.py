@@ -496,3 +496,58 @@ def test_the_chat_badge_is_in_the_navigation_of_every_cabinet_page(
         eventually(lambda: badge_count(page, badge) == 0, within=10)
     finally:
         context.close()
+
+
+REPORT = """mutation($o: ID!) { createReport(input: {organizationId: $o, formCode: "vat",
+  periodYear: 2026, periodCode: "Q1", authorityCode: "7701"}) {
+  __typename ... on Report { id } } }"""
+
+
+def test_a_report_has_its_own_conversation_from_its_page(
+    chromium: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], artifacts: Path
+) -> None:
+    """The report's page links to the report's own conversation (opened on first use, marked
+    as about a report, not the organization's); a message written there stays there, and the
+    conversation links back to the report."""
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Отчётный чат {suffix}»")
+    report = admin.api.execute(REPORT, {"o": org_id})["createReport"]
+    assert report["__typename"] == "Report", report
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        page.get_by_test_id("shell-nav").wait_for()
+        page.goto(site.firm_url(firm, f"/reports/{report['id']}"))
+        page.get_by_test_id("report-chat-link").click()
+        page.wait_for_url("**/chat/report/**")
+        expect(page.get_by_test_id("chat-about-report")).to_have_text("Об отчёте")
+        expect(page.get_by_test_id("chat-organization")).to_contain_text(suffix)
+        page.get_by_test_id("chat-thread").wait_for()
+        page.get_by_label("Сообщение").fill(f"Исправляем декларацию {suffix}")
+        page.get_by_test_id("chat-send").click()
+        expect(message(page, f"Исправляем декларацию {suffix}")).to_have_count(1)
+        assert axe_violations(page) == []
+
+        # The organization's own conversation does not hold it.
+        page.goto(site.firm_url(firm, f"/chat/{org_pk}"))
+        page.get_by_test_id("chat-thread").wait_for()
+        expect(page.get_by_test_id("chat-about-report")).to_have_count(0)
+        page.wait_for_timeout(500)
+        expect(message(page, f"Исправляем декларацию {suffix}")).to_have_count(0)
+
+        # Back to the report's conversation (the same one, its message kept), then its report.
+        page.goto(site.firm_url(firm, f"/reports/{report['id']}"))
+        page.get_by_test_id("report-chat-link").click()
+        expect(message(page, f"Исправляем декларацию {suffix}")).to_have_count(1)
+        page.get_by_test_id("chat-report-link").click()
+        page.wait_for_url(lambda url: "/reports/" in url and "/chat/" not in url)
+        page.get_by_test_id("report-chat-link").wait_for()
+    except Exception:
+        page.screenshot(path=str(artifacts / "chat-report-conversation.png"))
+        raise
+    finally:
+        context.close()

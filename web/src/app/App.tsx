@@ -72,6 +72,7 @@ export function App() {
                   <Route path="/cabinet/:orgId/calendar" element={<ClientCalendarPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
+                  <Route path="/chat/report/:reportId" element={<StaffChatPage />} />
                   <Route path="/chat/:orgId" element={<StaffChatPage />} />
                   <Route path="/reports" element={<ReportsPage />} />
                   <Route path="/reports/import" element={<ReportImportPage />} />

@@ -3,7 +3,13 @@
 // One module and chunk: both show the same thread.
 import { Link, Navigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { AssignChatConversationDocument, AssignableStaffDocument, ChatConversationDocument, ClientOrganizationDocument } from "../graphql/generated";
+import {
+  AssignChatConversationDocument,
+  AssignableStaffDocument,
+  ChatConversationDocument,
+  ChatReportConversationDocument,
+  ClientOrganizationDocument,
+} from "../graphql/generated";
 import type { ChatConversationFieldsFragment } from "../graphql/generated";
 import { Shell } from "../components/Shell";
 import { Workspace } from "./Workspace";
@@ -20,6 +26,16 @@ import { useCabinetNav } from "../app/cabinetNav";
 function useConversation(organizationId: string, pause = false) {
   const [{ data, error }] = useQuery({ query: ChatConversationDocument, variables: { organizationId }, pause });
   const result = data?.chatConversation;
+  return {
+    conversation: result?.__typename === "ChatConversation" ? result : null,
+    refusal: result && result.__typename !== "ChatConversation" ? result.message : error ? "error" : null,
+  };
+}
+
+/** A report's own conversation (`/chat/report/:reportId`), opened on first use. */
+function useReportConversation(reportId: string, pause = false) {
+  const [{ data, error }] = useQuery({ query: ChatReportConversationDocument, variables: { reportId }, pause });
+  const result = data?.chatReportConversation;
   return {
     conversation: result?.__typename === "ChatConversation" ? result : null,
     refusal: result && result.__typename !== "ChatConversation" ? result.message : error ? "error" : null,
@@ -108,12 +124,15 @@ export function AssigneePicker({ conversation, id }: { conversation: ChatConvers
   );
 }
 
-/** The firm's side of one organization's conversation. */
+/** The firm's side of one organization's conversation (`/chat/:orgId`), or of a report's own
+ *  (`/chat/report/:reportId`, linked from the report's page). */
 export function StaffChatPage() {
   const { t } = useI18n();
-  const { orgId = "" } = useParams();
+  const { orgId = "", reportId = "" } = useParams();
   const { can } = useSession();
-  const { conversation, refusal } = useConversation(orgId);
+  const ofOrganization = useConversation(orgId, !orgId);
+  const ofReport = useReportConversation(reportId, !reportId);
+  const { conversation, refusal } = reportId ? ofReport : ofOrganization;
   usePageTitle(conversation ? `${t("chat.title")}: ${conversation.organizationName}` : t("chat.title"));
   return (
     <Workspace>
@@ -124,6 +143,7 @@ export function StaffChatPage() {
       </p>
       <div className="page-title">
         <h1 data-testid="chat-organization">{conversation?.organizationName ?? t("chat.title")}</h1>
+        {conversation?.reportId && <span className="badge" data-testid="chat-about-report">{t("chat.aboutReport")}</span>}
         {conversation && <AwaitingAge conversation={conversation} />}
       </div>
       {refusal && <ErrorAlert>{refusal === "error" ? t("error.generic") : refusal}</ErrorAlert>}
@@ -135,6 +155,13 @@ export function StaffChatPage() {
               <li>
                 <Link to={`/clients/${encodeURIComponent(conversation.organizationId)}`}>{t("chat.clientCard")}</Link>
               </li>
+              {conversation.reportId && (
+                <li>
+                  <Link to={`/reports/${encodeURIComponent(conversation.reportId)}`} data-testid="chat-report-link">
+                    {t("chat.theReport")}
+                  </Link>
+                </li>
+              )}
             </ul>
           </nav>
           <div className="chat-layout">

@@ -1,17 +1,27 @@
-import { Navigate, useParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 import { Shell } from "../components/Shell";
 import { ReportView } from "../components/ReportView";
 import { Workspace } from "./Workspace";
 import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
 import { useCabinetNav } from "../app/cabinetNav";
+import { useI18n } from "../i18n";
 
 /** A report in the firm's workspace (`/reports/:id`). */
 export function StaffReportPage() {
   const { id } = useParams();
+  const { can } = useSession();
+  const { t } = useI18n();
   return (
     <Workspace>
       <ReportView key={id} id={id ?? ""} staff backTo="/reports" />
+      {id && can("chat:read") && (
+        <p>
+          <Link to={`/chat/report/${encodeURIComponent(id)}`} data-testid="report-chat-link">
+            {t("chat.reportConversation")}
+          </Link>
+        </p>
+      )}
     </Workspace>
   );
 }
