@@ -8,6 +8,7 @@ phone's width."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from pathlib import Path
 from typing import Any
@@ -548,6 +549,40 @@ def test_a_report_has_its_own_conversation_from_its_page(
         page.get_by_test_id("report-chat-link").wait_for()
     except Exception:
         page.screenshot(path=str(artifacts / "chat-report-conversation.png"))
+        raise
+    finally:
+        context.close()
+
+
+POST_FILE = """mutation($o: ID!, $b: String!) { postChatMessage(input: {organizationId: $o,
+  body: "Акт во вложении", files: [{filename: "акт-чат.pdf", contentBase64: $b}]}) {
+  __typename ... on ChatMessage { id } } }"""
+
+
+def test_the_drive_shows_a_file_came_from_the_chat(
+    chromium: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], artifacts: Path
+) -> None:
+    """A file sent in the chat is in the organization's drive, «Данные для клиента», saying
+    it was sent in the chat (and when)."""
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, _ = admin.create_organization(f"ООО «Чат и диск {suffix}»")
+    pdf = base64.b64encode(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n").decode()
+    sent = admin.api.execute(POST_FILE, {"o": org_id, "b": pdf})["postChatMessage"]
+    assert sent["__typename"] == "ChatMessage", sent
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        page.get_by_test_id("shell-nav").wait_for()
+        page.goto(site.firm_url(firm, f"/clients/{org_id}"))
+        page.locator("[data-testid=drive-folder]", has_text="Данные для клиента").click()
+        row = page.locator("[data-testid=drive-file][data-name='акт-чат.pdf']")
+        expect(row.get_by_test_id("drive-origin")).to_contain_text("Отправлен клиенту в чате")
+    except Exception:
+        page.screenshot(path=str(artifacts / "chat-drive-origin.png"))
         raise
     finally:
         context.close()

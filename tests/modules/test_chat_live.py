@@ -25,7 +25,16 @@ from tests.support.chat import (
     messages,
     post,
 )
-from tests.support.documents import PDF, b64, fetch, link, make_contact, schema_of
+from tests.support.documents import (
+    PDF,
+    b64,
+    fetch,
+    folders,
+    link,
+    make_contact,
+    schema_of,
+    upload,
+)
 from tests.support.ids import gid, pk
 from tests.support.live import cookie, hub_listening, open_socket, subscribe
 from tests.support.reports import new_report, record
@@ -102,6 +111,35 @@ def test_attachments_land_in_the_direction_folders_and_downloads_are_logged(
     # The client without the chat grant cannot attach to the conversation either.
     silent = login(a, world.silent_x)
     assert post(silent, conv, "", fileIds=[attached["fileId"]])["code"] == "NOT_FOUND"
+
+
+ORIGIN = """query($id: ID!) { node(id: $id) { ... on DriveFile { name
+  origin { module description at } } } }"""
+
+
+def test_the_drive_shows_a_chat_attachment_came_from_the_chat(
+    login: Any, firms: Any, world: ChatWorld
+) -> None:
+    a = firms["a"]
+    client, manager = login(a, world.chatter_x), login(a, world.drive.manager_a)
+    conv = conversation_id(client, world.drive.org_x)
+    sent = post(client, conv, "Счёт", files=[{"filename": "счёт.pdf", "contentBase64": b64(PDF)}])
+    answer = post(
+        manager, conv, "Ответ", files=[{"filename": "ответ.pdf", "contentBase64": b64(PDF)}]
+    )
+    plain = upload(manager, folders(manager, world.drive.org_x)["FOR_CLIENT"], "план.pdf", PDF)
+
+    def origin(file_id: str, **kw: Any) -> Any:
+        return manager.execute(ORIGIN, {"id": file_id}, **kw)["node"]["origin"]
+
+    from_client = origin(sent["files"][0]["fileId"])
+    assert from_client["module"] == "chat", from_client
+    assert from_client["description"] == "Прислан клиентом в чате"
+    assert from_client["at"] == sent["createdAt"]
+    to_client = origin(answer["files"][0]["fileId"], headers={"Accept-Language": "en"})
+    assert to_client["description"] == "Sent to the client in the chat", to_client
+    # A file uploaded to the drive itself has no origin.
+    assert origin(plain["id"]) is None
 
 
 def test_search_finds_word_forms_and_file_names_in_visible_conversations(

@@ -22,7 +22,9 @@ from saas.core.lifecycle import on_organization_created
 from saas.core.modules import register_grant
 from saas.events import ON_ANNOUNCE
 from saas.modules.chat.service.conversations import open_conversation
+from saas.modules.chat.service.origins import chat_attachments
 from saas.modules.chat.service.report_entries import post_report_statuses
+from saas.modules.documents.service.origins import ORIGIN_SOURCES, file_origin_source
 from saas.rbac.enforcer import is_allowed
 
 # What a firm grants client contacts: the conversation with the firm, per organization.
@@ -88,3 +90,7 @@ on_organization_created(open_conversation)
 # (not understood yet; see the chat's report in issue 13).
 if post_report_statuses not in ON_ANNOUNCE:
     ON_ANNOUNCE.insert(0, post_report_statuses)
+
+# The drive shows a chat attachment's origin beside the file.
+if chat_attachments not in ORIGIN_SOURCES:
+    file_origin_source(chat_attachments)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from saas.core.loaders import ContextLoader
 from saas.modules.documents.models import DriveFile, DriveFileVersion
 from saas.modules.documents.service.files import versions_of
+from saas.modules.documents.service.origins import FileOrigin, origins_of
 
 
 class VersionsByFileLoader(ContextLoader):
@@ -29,4 +30,12 @@ class FilesByIdLoader(ContextLoader):
             select(DriveFile).where(DriveFile.id.in_(sorted(set(keys))))
         )
         found = {row.id: row for row in rows}
+        return [found.get(k) for k in keys]
+
+
+class FileOriginLoader(ContextLoader):
+    """file id -> where it came from (another module's attachment), or None."""
+
+    async def batch_load(self, keys: list[int]) -> list[FileOrigin | None]:
+        found = await origins_of(self.ctx.db, sorted(set(keys)))
         return [found.get(k) for k in keys]

@@ -286,6 +286,12 @@ function FolderView({ folderId, staff }: { folderId: string; staff: boolean }) {
                     <tr key={file.id} data-testid="drive-file" data-name={file.name}>
                       <td className="card-title">
                         {file.name}
+                        {file.origin && (
+                          <span className="muted small drive-origin" data-testid="drive-origin">
+                            {" "}
+                            {file.origin.description}, {format.dateTime(file.origin.at)}
+                          </span>
+                        )}
                         {file.currentVersionNo > 1 && (
                           <Versions fileId={file.id} count={file.currentVersionNo} onDownload={(v) => void download(file.id, v.id, file.name)} />
                         )}

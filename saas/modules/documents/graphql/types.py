@@ -14,7 +14,7 @@ from strawberry import relay
 from saas.core.ids import node_pks
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.documents.graphql.enums import Direction, gid
-from saas.modules.documents.loaders import VersionsByFileLoader
+from saas.modules.documents.loaders import FileOriginLoader, VersionsByFileLoader
 from saas.modules.documents.models import DriveFile, DriveFileVersion, DriveFolder
 from saas.modules.documents.policy import viewer_of
 from saas.modules.documents.service.errors import DocumentsError
@@ -64,6 +64,19 @@ class VersionType:
         )
 
 
+@strawberry.type(
+    name="DriveFileOrigin",
+    description="Where a file came from when another module filed it (a chat message's "
+    "attachment).",
+)
+class FileOriginType:
+    module: str = strawberry.field(description="The module that filed it, e.g. `chat`.")
+    description: str = strawberry.field(
+        description="In the viewer's language, e.g. «Прислан клиентом в чате»."
+    )
+    at: datetime = strawberry.field(description="When it was filed (the message's time).")
+
+
 @strawberry.type(name="DriveFile", description="A file in a drive folder, with its versions.")
 class FileType(relay.Node):
     id: relay.NodeID[int]
@@ -105,6 +118,17 @@ class FileType(relay.Node):
     @strawberry.field
     def folder_id(self) -> strawberry.ID:
         return gid("DriveFolder", self.folder_pk)
+
+    @strawberry.field(
+        description="Where the file came from when another module filed it (e.g. attached "
+        "to a chat message); null for a file uploaded to the drive."
+    )
+    async def origin(self, info: Info) -> FileOriginType | None:
+        found = await info.context.loader(FileOriginLoader).load(self.id)
+        if found is None:
+            return None
+        text = found.en if viewer_language(info) == "en" else found.ru
+        return FileOriginType(module=found.module, description=text, at=found.at)
 
     @strawberry.field(description="Every version, newest first.")
     async def versions(self, info: Info) -> list[VersionType]:
