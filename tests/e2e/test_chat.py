@@ -528,9 +528,23 @@ def test_a_report_has_its_own_conversation_from_its_page(
         expect(page.get_by_test_id("chat-about-report")).to_have_text("Об отчёте")
         expect(page.get_by_test_id("chat-organization")).to_contain_text(suffix)
         page.get_by_test_id("chat-thread").wait_for()
-        page.get_by_label("Сообщение").fill(f"Исправляем декларацию {suffix}")
+        # Typed markup stays text; a file dropped onto the composer is attached and sent.
+        page.get_by_label("Сообщение").fill(f"Исправляем декларацию {suffix} <b>жирный</b>")
+        dropped = page.evaluate_handle(
+            """() => { const dt = new DataTransfer();
+              dt.items.add(new File(["%PDF-1.4\\n%%EOF\\n"], "исправление.pdf",
+                                    {type: "application/pdf"}));
+              return dt; }"""
+        )
+        page.get_by_test_id("chat-composer").dispatch_event("dragover", {"dataTransfer": dropped})
+        page.get_by_test_id("chat-composer").dispatch_event("drop", {"dataTransfer": dropped})
+        expect(page.get_by_test_id("chat-pending-files")).to_contain_text("исправление.pdf")
         page.get_by_test_id("chat-send").click()
-        expect(message(page, f"Исправляем декларацию {suffix}")).to_have_count(1)
+        sent = message(page, f"Исправляем декларацию {suffix}")
+        expect(sent).to_have_count(1)
+        expect(sent).to_contain_text("<b>жирный</b>")
+        expect(sent.locator("b")).to_have_count(0)
+        expect(sent.get_by_test_id("chat-file")).to_have_text("исправление.pdf")
         assert axe_violations(page) == []
 
         # The organization's own conversation does not hold it.
