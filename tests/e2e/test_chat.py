@@ -600,3 +600,37 @@ def test_the_drive_shows_a_file_came_from_the_chat(
         raise
     finally:
         context.close()
+
+
+def test_the_conversation_is_on_the_client_card(
+    chromium: Any, site: Site, firms: Any, firm_admins: dict[str, FirmAdmin], artifacts: Path
+) -> None:
+    """The client card shows the organization's conversation itself: its messages, and staff
+    write there without leaving the card."""
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Карточка с чатом {suffix}»")
+    pdf = base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()
+    admin.api.execute(POST_FILE, {"o": org_id, "b": pdf})
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        page.get_by_test_id("shell-nav").wait_for()
+        page.goto(site.firm_url(firm, f"/clients/{org_id}"))
+        card_chat = page.get_by_test_id("client-card-chat")
+        expect(message(card_chat, "Акт во вложении")).to_have_count(1)
+        card_chat.get_by_label("Сообщение").fill(f"С карточки {suffix}")
+        card_chat.get_by_test_id("chat-send").click()
+        expect(message(card_chat, f"С карточки {suffix}")).to_have_count(1)
+        assert axe_violations(page) == []
+        # The same conversation as the chat's own page.
+        page.goto(site.firm_url(firm, f"/chat/{org_pk}"))
+        expect(message(page, f"С карточки {suffix}")).to_have_count(1)
+    except Exception:
+        page.screenshot(path=str(artifacts / "chat-client-card.png"))
+        raise
+    finally:
+        context.close()

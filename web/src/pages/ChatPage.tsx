@@ -79,6 +79,20 @@ export function ClientChatPage() {
   );
 }
 
+/** The organization's conversation on its client card (the firm's workspace), below the
+ *  card's panels: the same thread as `/chat/<organization>`. */
+export function ClientCardChat({ organizationId }: { organizationId: string }) {
+  const { t } = useI18n();
+  const { conversation, refusal } = useConversation(organizationId);
+  return (
+    <section className="card chat-card" aria-labelledby="client-chat-title" data-testid="client-card-chat">
+      <h2 id="client-chat-title">{t("chat.title")}</h2>
+      {refusal && <ErrorAlert>{refusal === "error" ? t("error.generic") : refusal}</ErrorAlert>}
+      {conversation && <ChatThread conversationId={conversation.id} organizationId={conversation.organizationId} staff canAttach />}
+    </section>
+  );
+}
+
 /** How long the client has been waiting for an answer, in the firm's business hours. */
 export function AwaitingAge({ conversation }: { conversation: ChatConversationFieldsFragment }) {
   const { t, lang } = useI18n();

@@ -12,6 +12,7 @@ import { ContactsPanel } from "../components/ContactsPanel";
 import { OrganizationDetails } from "../components/OrganizationDetails";
 import { DriveBrowser } from "../components/DriveBrowser";
 import { ChatLink } from "../components/ChatLink";
+import { ClientCardChat } from "./ChatPage";
 import { CalendarPanel } from "../components/CalendarPanel";
 import { primaryKeyOf } from "../graphql/ids";
 import { ManagersEditor, ModulesEditor, OrganizationEditForm } from "../components/ClientEditing";
@@ -135,6 +136,7 @@ export function ClientCardPage() {
               canSetExchange={org.viewerPermissions.includes("clients:write") && org.status === "ACTIVE"}
             />
           </div>
+          {can("chat:read") && org.enabledModules.includes("CHAT") && <ClientCardChat organizationId={org.id} />}
           <DriveBrowser organizationId={org.id} staff />
         </>
       )}
