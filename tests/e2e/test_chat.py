@@ -634,3 +634,60 @@ def test_the_conversation_is_on_the_client_card(
         raise
     finally:
         context.close()
+
+
+def test_a_client_talks_about_a_report_in_its_conversation(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    artifacts: Path,
+) -> None:
+    """The client's report page links to the report's own conversation (with the chat grant);
+    the client writes there and the firm reads it in the same report's conversation."""
+    firm = firms["a"]
+    admin = firm_admins["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Отчёт клиента {suffix}»")
+    report = admin.api.execute(REPORT, {"o": org_id})["createReport"]
+    assert report["__typename"] == "Report", report
+    contact = f"chat-report-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["CHAT", "REPORTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site.firm_url(firm, "/login"), contact, PASSWORD)
+        page.wait_for_url(f"**/cabinet/{org_pk}")
+        page.goto(site.firm_url(firm, f"/cabinet/{org_pk}/reports/{report['id']}"))
+        page.get_by_test_id("report-chat-link").click()
+        page.wait_for_url("**/chat/report/**")
+        expect(page.get_by_test_id("chat-about-report")).to_have_text("Об отчёте")
+        page.get_by_test_id("chat-thread").wait_for()
+        page.get_by_label("Сообщение").fill(f"Вопрос по отчёту {suffix}")
+        page.get_by_test_id("chat-send").click()
+        expect(message(page, f"Вопрос по отчёту {suffix}")).to_have_count(1)
+        assert axe_violations(page) == []
+        found = admin.api.execute(
+            """query($r: ID!) { chatReportConversation(reportId: $r) { __typename
+              ... on ChatConversation { id reportId } } }""",
+            {"r": report["id"]},
+        )["chatReportConversation"]
+        assert found["reportId"] == report["id"], found
+        bodies = admin.api.execute(
+            """query($c: ID!) { chatMessages(conversationId: $c, first: 5) {
+              edges { node { body } } } }""",
+            {"c": found["id"]},
+        )["chatMessages"]["edges"]
+        assert [e["node"]["body"] for e in bodies] == [f"Вопрос по отчёту {suffix}"]
+        page.get_by_test_id("chat-report-link").click()
+        page.get_by_test_id("report-chat-link").wait_for()
+    except Exception:
+        page.screenshot(path=str(artifacts / "chat-client-report.png"))
+        raise
+    finally:
+        context.close()

@@ -69,6 +69,7 @@ export function App() {
                   <Route path="/cabinet/:orgId" element={<ClientCabinetPage />} />
                   <Route path="/cabinet/:orgId/reports/:id" element={<ClientReportPage />} />
                   <Route path="/cabinet/:orgId/chat" element={<ClientChatPage />} />
+                  <Route path="/cabinet/:orgId/chat/report/:reportId" element={<ClientChatPage />} />
                   <Route path="/cabinet/:orgId/calendar" element={<ClientCalendarPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />

@@ -45,14 +45,17 @@ function useReportConversation(reportId: string, pause = false) {
 /** The client's chat with the firm for one organization (contacts holding the 'chat' grant). */
 export function ClientChatPage() {
   const { t } = useI18n();
-  const { orgId = "" } = useParams();
+  const { orgId = "", reportId = "" } = useParams();
   const { viewer, clientHere } = useSession();
   const nav = useCabinetNav(orgId);
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   const [{ data }] = useQuery({ query: ClientOrganizationDocument, variables: { id: orgId }, pause: !cabinet });
   const org = data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization : null;
   const granted = org?.viewerGrants.includes("CHAT") ?? false;
-  const { conversation, refusal } = useConversation(orgId, !granted);
+  // The organization's conversation, or a report's own (`/cabinet/:orgId/chat/report/:reportId`).
+  const ofOrganization = useConversation(orgId, !granted || !!reportId);
+  const ofReport = useReportConversation(reportId, !granted || !reportId);
+  const { conversation, refusal } = reportId ? ofReport : ofOrganization;
   const name = org?.name ?? cabinet?.organizationName ?? "";
   usePageTitle(name ? `${t("chat.title")}: ${name}` : t("chat.title"));
   if (!viewer) return <Navigate to="/login" replace />;
@@ -60,12 +63,19 @@ export function ClientChatPage() {
   return (
     <Shell nav={nav}>
       <p>
-        <Link to={`/cabinet/${orgId}`}>
-          <ArrowLeftIcon /> {name || t("chat.backToCabinet")}
-        </Link>
+        {reportId ? (
+          <Link to={`/cabinet/${orgId}/reports/${encodeURIComponent(reportId)}`} data-testid="chat-report-link">
+            <ArrowLeftIcon /> {t("chat.theReport")}
+          </Link>
+        ) : (
+          <Link to={`/cabinet/${orgId}`}>
+            <ArrowLeftIcon /> {name || t("chat.backToCabinet")}
+          </Link>
+        )}
       </p>
       <div className="page-title">
         <h1>{t("chat.title")}</h1>
+        {reportId && <span className="badge" data-testid="chat-about-report">{t("chat.aboutReport")}</span>}
       </div>
       {org && !granted && <ErrorAlert>{t("chat.noAccess")}</ErrorAlert>}
       {refusal && <ErrorAlert>{refusal === "error" ? t("error.generic") : refusal}</ErrorAlert>}
