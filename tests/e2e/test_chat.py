@@ -547,6 +547,14 @@ def test_a_report_has_its_own_conversation_from_its_page(
         expect(sent.get_by_test_id("chat-file")).to_have_text("исправление.pdf")
         assert axe_violations(page) == []
 
+        # The inbox lists it as the report's (marked), and opens it as such.
+        page.goto(site.firm_url(firm, "/chat"))
+        row = page.locator(f"[data-testid=chat-inbox-row][data-report-id='{report['id']}']")
+        expect(row).to_contain_text("Об отчёте")
+        row.get_by_role("link", name=f"ООО «Отчётный чат {suffix}»").click()
+        page.wait_for_url("**/chat/report/**")
+        expect(message(page, f"Исправляем декларацию {suffix}")).to_have_count(1)
+
         # The organization's own conversation does not hold it.
         page.goto(site.firm_url(firm, f"/chat/{org_pk}"))
         page.get_by_test_id("chat-thread").wait_for()

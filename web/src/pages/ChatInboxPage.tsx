@@ -27,7 +27,9 @@ function inboxOrder(rows: Row[]): Row[] {
   return [...rows].sort((a, b) => unread(b) - unread(a) || (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? ""));
 }
 
-function chatPath(row: { organizationId: string }): string {
+function chatPath(row: { organizationId: string; reportId?: string | null }): string {
+  // A report's own conversation opens as such, not as its organization's.
+  if (row.reportId) return `/chat/report/${encodeURIComponent(row.reportId)}`;
   return `/chat/${primaryKeyOf(row.organizationId) ?? encodeURIComponent(row.organizationId)}`;
 }
 
@@ -180,12 +182,18 @@ export function ChatInboxPage() {
       {rows.length > 0 && (
         <ul className="list chat-inbox" data-testid="chat-inbox">
           {inboxOrder(rows).map((row) => (
-            <li key={row.id} className={row.unreadCount > 0 ? "chat-inbox-row unread" : "chat-inbox-row"} data-testid="chat-inbox-row" data-organization-id={row.organizationId}>
+            <li key={row.id} className={row.unreadCount > 0 ? "chat-inbox-row unread" : "chat-inbox-row"} data-testid="chat-inbox-row" data-organization-id={row.organizationId} data-report-id={row.reportId ?? undefined}>
               <div className="list-item">
                 <div className="grow">
                   <Link className="title" to={chatPath(row)}>
                     {row.organizationName}
                   </Link>
+                  {row.reportId && (
+                    <>
+                      {" "}
+                      <span className="badge">{t("chat.aboutReport")}</span>
+                    </>
+                  )}
                   <div className="muted small">
                     {row.lastMessageAt ? <time dateTime={row.lastMessageAt}>{formatDateTime(row.lastMessageAt, lang)}</time> : t("chat.noMessages")}
                     {" · "}
