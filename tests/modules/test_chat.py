@@ -246,3 +246,29 @@ def test_a_message_is_mailed_in_the_batch_unless_the_person_switched_it_off(
         e["node"]["kind"] for e in login(a, muted).execute(NOTIFICATIONS)["notifications"]["edges"]
     ]
     assert "CHAT_MESSAGE" in kinds  # in-app all the same
+
+
+def test_a_staff_members_chat_notification_opens_the_conversation(
+    login: Any, firms: Any, world: ChatWorld
+) -> None:
+    """The bell's link of a chat notification leads staff to the conversation's page
+    (`/chat/<organization>`) and a client to its cabinet's chat."""
+    a = firms["a"]
+    client, manager = login(a, world.chatter_y), login(a, world.drive.manager_a)
+    sent = post(client, conversation_id(client, world.drive.org_y), "Вопрос по зарплате")
+    assert sent["__typename"] == "ChatMessage", sent
+    query = "{ notifications(first: 20) { edges { node { kind body link } } } }"
+    told = [
+        e["node"]
+        for e in manager.execute(query)["notifications"]["edges"]
+        if e["node"]["kind"] == "CHAT_MESSAGE" and "Вопрос по зарплате" in e["node"]["body"]
+    ]
+    assert told and told[0]["link"] == f"/chat/{world.drive.org_y}", told
+    answer = post(manager, conversation_id(manager, world.drive.org_y), "Ответ по зарплате")
+    assert answer["__typename"] == "ChatMessage", answer
+    back = [
+        e["node"]
+        for e in client.execute(query)["notifications"]["edges"]
+        if e["node"]["kind"] == "CHAT_MESSAGE" and "Ответ по зарплате" in e["node"]["body"]
+    ]
+    assert back and back[0]["link"] == f"/cabinet/{world.drive.org_y}/chat", back

@@ -320,7 +320,8 @@ def link_of(notification: Notification) -> str:
     if notification.kind in CHAT_KINDS and notification.organization_id:
         if notification.audience == CLIENT:
             return f"/cabinet/{notification.organization_id}/chat"
-        return f"/clients/{notification.organization_id}/chat"
+        # The workspace's conversation page (the client card has no /chat path of its own).
+        return f"/chat/{notification.organization_id}"
     if notification.report_id is None:
         return "/"
     if notification.audience == CLIENT and notification.organization_id is not None:
