@@ -53,6 +53,14 @@ def test_a_report_has_its_own_conversation_linked_to_it(
     sent = post(client, opened["id"], "По этой декларации вопрос")
     assert sent["__typename"] == "ChatMessage", sent
     assert [m["body"] for m in messages(admin, opened["id"])][0] == "По этой декларации вопрос"
+    # Search finds it as the report's conversation's (the cabinet opens that one).
+    hits = admin.execute(
+        """query($t: String!) { chatSearch(text: $t, first: 20) { edges { node {
+          reportId message { id } } } } }""",
+        {"t": "декларации вопрос"},
+    )["chatSearch"]["edges"]
+    hit = next(e["node"] for e in hits if e["node"]["message"]["id"] == sent["id"])
+    assert hit["reportId"] == report, hit
 
     # ...but not a contact of the organization without it, one of another organization, or
     # another firm (the same refusal as a missing report).

@@ -40,6 +40,9 @@ def _search_hit(row: object) -> ChatSearchHit:
         message=ChatMessageType.of(row),
         organization_id=gid("ClientOrganization", row.organization_id),  # type: ignore[attr-defined]
         organization_name=row.organization_name,  # type: ignore[attr-defined]
+        report_id=None
+        if row.report_id is None  # type: ignore[attr-defined]
+        else gid("Report", row.report_id),  # type: ignore[attr-defined]
         fragments=[
             ChatTextPart(text=t, match=m)
             for t, m in headline_parts(row.headline)  # type: ignore[attr-defined]

@@ -33,6 +33,11 @@ class ChatSearchHit:
         description="The text around the matches (`ts_headline`), matches marked: plain text "
         "pieces, never markup."
     )
+    report_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The report whose own conversation holds the message (type `Report`); "
+        "null in the organization's conversation.",
+    )
 
 
 @strawberry.type(

@@ -64,6 +64,7 @@ def search_statement(actor: Actor, text: str, organization_id: int | None) -> Se
             files_json().label("files"),
             headline.label("headline"),
             ChatConversation.organization_id,
+            ChatConversation.report_id,
             ClientOrganization.name.label("organization_name"),
         )
         .join(ChatConversation, ChatConversation.id == ChatMessage.conversation_id)
