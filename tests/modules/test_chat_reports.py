@@ -62,6 +62,20 @@ def test_a_report_has_its_own_conversation_linked_to_it(
     hit = next(e["node"] for e in hits if e["node"]["message"]["id"] == sent["id"])
     assert hit["reportId"] == report, hit
 
+    # The firm's answer there notifies the client with a link to the report's conversation,
+    # which the cabinet opens by the report's number.
+    answer = post(admin, opened["id"], "Ответ по декларации")
+    assert answer["__typename"] == "ChatMessage", answer
+    query = "{ notifications(first: 20) { edges { node { kind body link } } } }"
+    told = [
+        e["node"]
+        for e in client.execute(query)["notifications"]["edges"]
+        if e["node"]["kind"] == "CHAT_MESSAGE" and "Ответ по декларации" in e["node"]["body"]
+    ]
+    path = f"/cabinet/{world.drive.org_x}/chat/report/{pk(report)}"
+    assert told and told[0]["link"] == path, told
+    assert report_conversation(client, str(pk(report)))["id"] == opened["id"]
+
     # ...but not a contact of the organization without it, one of another organization, or
     # another firm (the same refusal as a missing report).
     for person, firm in (

@@ -88,6 +88,8 @@ async def notify_message(
         "conversation_id": conversation.id,
         "message_id": message.id,
     }
+    if conversation.report_id is not None:
+        payload["chat_report_id"] = conversation.report_id  # the link: the report's conversation
     return await notify_people(
         session, NotificationKind.CHAT_MESSAGE, recipients, conversation.organization_id, payload
     )

@@ -318,6 +318,11 @@ def body_of_notification(payload: dict[str, Any], lang: str) -> str:
 def link_of(notification: Notification) -> str:
     """The cabinet path of what the notification is about, for its audience."""
     if notification.kind in CHAT_KINDS and notification.organization_id:
+        report = (notification.payload or {}).get("chat_report_id")
+        if report is not None:  # a message in a report's own conversation
+            if notification.audience == CLIENT:
+                return f"/cabinet/{notification.organization_id}/chat/report/{report}"
+            return f"/chat/report/{report}"
         if notification.audience == CLIENT:
             return f"/cabinet/{notification.organization_id}/chat"
         # The workspace's conversation page (the client card has no /chat path of its own).
