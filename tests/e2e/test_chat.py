@@ -495,6 +495,19 @@ def test_the_chat_badge_is_in_the_navigation_of_every_cabinet_page(
         # Opened: read; the navigation stays, its badge goes.
         expect(page.get_by_test_id("shell-nav")).to_be_visible()
         eventually(lambda: badge_count(page, badge) == 0, within=10)
+        # A message of the firm in a report's own conversation counts in the badge too, live.
+        report = admin.api.execute(REPORT, {"o": org_id})["createReport"]["id"]
+        linked = admin.api.execute(
+            """query($r: ID!) { chatReportConversation(reportId: $r) {
+              ... on ChatConversation { id } } }""",
+            {"r": report},
+        )["chatReportConversation"]["id"]
+        out = admin.api.execute(
+            POST_MESSAGE, {"input": {"conversationId": linked, "body": f"Об отчёте {suffix}"}}
+        )["postChatMessage"]
+        assert out["__typename"] == "ChatMessage", out
+        eventually(lambda: badge_count(page, badge) == 1, within=10)
+        assert page.evaluate("window.__noReload === true"), "the page was reloaded"
     finally:
         context.close()
 

@@ -2,8 +2,9 @@
 // a conversation the viewer sees asks the API again (a little later, once per burst).
 import { useCallback, useEffect, useRef } from "react";
 import { useQuery } from "urql";
-import { ChatConversationDocument, ChatUnreadCountDocument } from "../graphql/generated";
+import { ChatOrganizationUnreadDocument, ChatUnreadCountDocument } from "../graphql/generated";
 import { useChatEvents } from "./live";
+import { primaryKeyOf } from "../graphql/ids";
 
 function useDebounced(run: () => void, ms = 300): () => void {
   const timer = useRef(0);
@@ -24,16 +25,23 @@ export function useChatUnread(paused: boolean): number | null {
   return paused ? null : (data?.chatUnreadCount ?? null);
 }
 
-/** One organization's conversation (the client's cabinet link): its unread count, live. */
+/** One organization's conversations (the chat link of the client's cabinet and of the client
+ *  card): the messages unread in its own conversation and in its reports', live. */
 export function useConversationUnread(organizationId: string, paused: boolean): number | null {
   const [{ data }, refetch] = useQuery({
-    query: ChatConversationDocument,
+    query: ChatOrganizationUnreadDocument,
     variables: { organizationId },
     pause: paused,
     requestPolicy: "cache-and-network",
   });
-  const conversation = data?.chatConversation.__typename === "ChatConversation" ? data.chatConversation : null;
   const again = useDebounced(() => refetch({ requestPolicy: "network-only" }));
-  useChatEvents(conversation?.id ?? null, { onMessage: again, onRead: again, onResync: again }, paused || !conversation);
-  return conversation ? conversation.unreadCount : null;
+  // Every conversation the viewer sees, the messages of this organization's (a report's
+  // conversation counts too) and every read mark.
+  const mine = primaryKeyOf(organizationId) ?? organizationId;
+  const onMessage = (event: { organizationId: string }) => {
+    if ((primaryKeyOf(event.organizationId) ?? event.organizationId) === mine) again();
+  };
+  useChatEvents(null, { onMessage, onRead: again, onResync: again }, paused || !data);
+  if (paused || !data) return null;
+  return data.chatConversations.edges.reduce((sum, edge) => sum + edge.node.unreadCount, 0);
 }
