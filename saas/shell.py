@@ -13,13 +13,24 @@ data block is not a script: the CSP (`script-src 'self'`) does not run or refuse
 `>` and `&` are escaped, so no value can close the element. The page also gets the firm's
 name as its title and its favicon. A query that fails is left out (the cabinet then asks for
 it as before); the page is personal, so it is `private`.
+
+A client's home (`/cabinet/<organization>`, no filter in the address) also gets its first
+answers, dist/boot.json's "clientHome" queries (the organization, what needs the client, the
+feed's first page and its counts), as `"prefetched": [{"name", "variables", "data"}]`, and
+`<link rel=modulepreload>` for the home page's chunks: the feed shows with no GraphQL round
+trip. They run exactly like the brand and the session (the same GraphQL app, the page's
+cookie and host, so the same viewer, firm and grants as the cabinet's own request), and only
+when the session just answered says the viewer is a contact of that organization at the
+host's firm: an anonymous visitor, or a person of another firm, gets nothing of it.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,11 +49,23 @@ SHELL_CACHE = "no-cache, private"
 KEPT_HEADERS = frozenset({b"host", b"cookie", b"accept-language", b"user-agent", b"x-request-id"})
 
 
+CLIENT_HOME = re.compile(r"/cabinet/([1-9][0-9]{0,17})/?")
+ORGANIZATION_TYPE = "ClientOrganization"
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    query: str
+    variables: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Template:
     mtime: float
     page: str
     queries: dict[str, str]
+    client_home: dict[str, PageQuery]
+    preload: tuple[str, ...]
 
 
 def escape_json(data: Any) -> str:
@@ -63,11 +86,21 @@ class Shell:
     def template(self) -> Template:
         mtime = os.stat(self.index).st_mtime
         if self._template is None or self._template.mtime != mtime:
-            queries: dict[str, str] = {}
+            boot: dict[str, Any] = {}
             if self.graphql is not None and self.boot.is_file():
-                queries = orjson.loads(self.boot.read_bytes())
+                boot = orjson.loads(self.boot.read_bytes())
+            home = boot.get("clientHome") or {}
             page = self.index.read_text(encoding="utf-8")
-            self._template = Template(mtime, page, queries)
+            self._template = Template(
+                mtime,
+                page,
+                {name: query for name, query in boot.items() if isinstance(query, str)},
+                {
+                    name: PageQuery(q["query"], q.get("variables") or {})
+                    for name, q in (home.get("queries") or {}).items()
+                },
+                tuple(home.get("preload") or ()),
+            )
         return self._template
 
     async def response(self, scope: Scope) -> HTMLResponse:
@@ -77,9 +110,44 @@ class Shell:
             result = await self.run(scope, query)
             if result is not None:
                 data[name] = result
-        return HTMLResponse(render(template.page, data), headers={"cache-control": SHELL_CACHE})
+        preload: tuple[str, ...] = ()
+        organization = client_home_of(scope, data.get("session"))
+        if organization is not None and template.client_home:
+            data["prefetched"] = await self.prefetch(scope, template.client_home, organization)
+            preload = template.preload
+        page = render(template.page, data, preload)
+        return HTMLResponse(page, headers={"cache-control": SHELL_CACHE})
 
-    async def run(self, scope: Scope, query: str) -> dict[str, Any] | None:
+    async def prefetch(
+        self, scope: Scope, queries: dict[str, PageQuery], organization: str
+    ) -> list[dict[str, Any]]:
+        """The client home's queries for `organization`; those that answered."""
+        fill = {
+            "$organization": organization,
+            "$organizationGlobalId": global_id(ORGANIZATION_TYPE, organization),
+        }
+        names = list(queries)
+        variables = [
+            {
+                k: fill.get(v, v) if isinstance(v, str) else v
+                for k, v in queries[n].variables.items()
+            }
+            for n in names
+        ]
+        # One after the other: the page request's scope (its state) is shared by the runs.
+        results = [
+            await self.run(scope, queries[n].query, v)
+            for n, v in zip(names, variables, strict=True)
+        ]
+        return [
+            {"name": name, "variables": v, "data": result}
+            for name, v, result in zip(names, variables, results, strict=True)
+            if result is not None
+        ]
+
+    async def run(
+        self, scope: Scope, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """`query` through the GraphQL app as a GET of this page's client; its data or None."""
         assert self.graphql is not None
         headers = [(k, v) for k, v in scope["headers"] if k.lower() in KEPT_HEADERS]
@@ -89,7 +157,12 @@ class Shell:
             "path": "/graphql",
             "raw_path": b"/graphql",
             "root_path": "",
-            "query_string": urlencode({"query": query}).encode(),
+            "query_string": urlencode(
+                {
+                    "query": query,
+                    **({"variables": orjson.dumps(variables).decode()} if variables else {}),
+                }
+            ).encode(),
             "headers": [*headers, (b"accept", b"application/json")],
         }
         status = 0
@@ -114,9 +187,37 @@ class Shell:
         return data if isinstance(data, dict) and not result.get("errors") else None
 
 
-def render(page: str, data: dict[str, Any]) -> str:
+def global_id(type_name: str, key: str) -> str:
+    """The Relay global id the cabinet computes (web/src/graphql/ids.ts, globalIdOf)."""
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+def client_home_of(scope: Scope, session: Any) -> str | None:
+    """The organization of a client's home page when the session says the viewer is its
+    contact at this host's firm; None for any other page, person or visitor."""
+    match = CLIENT_HOME.fullmatch(scope.get("path", ""))
+    if match is None or scope.get("query_string") or not isinstance(session, dict):
+        return None
+    firm, viewer = session.get("currentFirm"), session.get("viewer")
+    if not isinstance(firm, dict) or not isinstance(viewer, dict) or not firm.get("slug"):
+        return None
+    if viewer.get("mfaPending"):
+        return None
+    organization = match.group(1)
+    for cabinet in viewer.get("cabinets") or ():
+        if (
+            cabinet.get("kind") == "CLIENT"
+            and str(cabinet.get("organizationId")) == organization
+            and (cabinet.get("firm") or {}).get("slug") == firm["slug"]
+        ):
+            return organization
+    return None
+
+
+def render(page: str, data: dict[str, Any], preload: tuple[str, ...] = ()) -> str:
     """index.html with the boot data, and the firm's name and favicon when there is a firm."""
     head = [f'<script type="application/json" id="{BOOT_ID}">{escape_json(data)}</script>']
+    head += [f'<link rel="modulepreload" href="/{html.escape(path)}" />' for path in preload]
     brand = (data.get("branding") or {}).get("branding") or {}
     if brand and not brand.get("isPlatform"):
         page = page.replace(

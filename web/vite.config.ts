@@ -4,7 +4,17 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { formatDocument, stringifyDocument } from "@urql/core";
 import { defineConfig } from "vite";
 import type { Plugin } from "vite";
-import { BrandingDocument, SessionDocument } from "./src/graphql/generated";
+import {
+  BrandingDocument,
+  ChatConversationDocument,
+  ClientAwaitingNoticesDocument,
+  ClientNeedsReportsDocument,
+  ClientOrganizationDocument,
+  ReportStatusCountsDocument,
+  ReportsFeedDocument,
+  SessionDocument,
+} from "./src/graphql/generated";
+import { CLIENT_HOME_QUERIES } from "./src/app/bootQueries";
 
 // Compressible assets at least this big get a brotli (.br) and a gzip (.gz) copy beside them:
 // saas/web.py serves the copy the browser accepts, with no compression work per request.
@@ -39,15 +49,49 @@ function precompress(): Plugin {
 // the brand and the session come with the page instead of two round trips after it. Printed
 // as urql sends them (with __typename), so their results fit urql's cache as they are;
 // app/boot.ts hands them to the client under the same names.
+//
+// "clientHome": what a client's home (/cabinet/<id>) asks first, with its variables
+// (app/bootQueries.ts: "$organization" and "$organizationGlobalId" filled in by the server
+// for the page's organization, only for a person who is that organization's contact at the
+// host's firm), and "preload": the home page's chunks, which the shell names as
+// <link rel=modulepreload> so they load beside the main script instead of after it.
 function bootQueries(): Plugin {
   const queries = { branding: BrandingDocument, session: SessionDocument };
+  const clientHome = {
+    clientOrganization: ClientOrganizationDocument,
+    clientNeedsReports: ClientNeedsReportsDocument,
+    clientAwaitingNotices: ClientAwaitingNoticesDocument,
+    chatConversation: ChatConversationDocument,
+    reportsFeed: ReportsFeedDocument,
+    reportStatusCounts: ReportStatusCountsDocument,
+  };
+  const print = (query: Parameters<typeof formatDocument>[0]) => stringifyDocument(formatDocument(query));
   return {
     name: "kabinet-boot-queries",
     apply: "build",
-    generateBundle() {
-      const printed = Object.fromEntries(
-        Object.entries(queries).map(([name, query]) => [name, stringifyDocument(formatDocument(query))]),
+    generateBundle(_options, bundle) {
+      const printed: Record<string, unknown> = Object.fromEntries(
+        Object.entries(queries).map(([name, query]) => [name, print(query)]),
       );
+      const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
+      const home = chunks.find((c) => c.facadeModuleId?.endsWith("/pages/ClientCabinetPage.tsx"));
+      const preload: string[] = [];
+      const visit = (fileName: string) => {
+        const chunk = chunks.find((c) => c.fileName === fileName);
+        if (!chunk || chunk.isEntry || preload.includes(fileName)) return;
+        preload.push(fileName);
+        chunk.imports.forEach(visit);
+      };
+      if (home) visit(home.fileName);
+      printed.clientHome = {
+        queries: Object.fromEntries(
+          Object.entries(clientHome).map(([name, query]) => [
+            name,
+            { query: print(query), variables: CLIENT_HOME_QUERIES[name as keyof typeof clientHome] },
+          ]),
+        ),
+        preload,
+      };
       this.emitFile({ type: "asset", fileName: "boot.json", source: JSON.stringify(printed, null, 2) });
     },
   };

@@ -41,6 +41,8 @@ from tests.e2e.support import (
     invitation_token,
     log_in,
 )
+from tests.support.auth import login
+from tests.support.client import GraphQLClient
 from tests.support.firms import Firm
 
 pytestmark = pytest.mark.usefixtures("branded")
@@ -205,6 +207,90 @@ def test_the_clients_home_asks_only_for_its_own_data(
     page.reload()
     expect(page.locator("[data-testid=reports-list] [data-report-id]")).to_have_count(2)
     assert "Branding" not in operations and "Session" not in operations, operations
+    # Nor the organization, what needs the client, or the feed and its counts: the shell
+    # carried their answers (saas/shell.py, "prefetched").
+    first = {"ClientOrganization", "ClientNeedsReports", "ClientAwaitingNotices"}
+    first |= {"ReportsFeed", "ReportStatusCounts", "ChatConversation"}
+    assert not first & set(operations), operations
+
+
+# --- the client home's first answers in the shell (saas/shell.py, "prefetched") -----------
+
+HOME_QUERIES = (
+    "clientOrganization",
+    "clientNeedsReports",
+    "clientAwaitingNotices",
+    "chatConversation",
+    "reportsFeed",
+    "reportStatusCounts",
+)
+
+
+def shell_of(api: GraphQLClient, path: str) -> tuple[dict[str, Any], str]:
+    """The boot data and the page of the shell at `path`, as `api`'s person's browser gets it."""
+    response = api.http.get(path, headers={**api.headers(), "accept": "text/html"})
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-cache, private"
+    boot = BOOT.search(response.text)
+    assert boot, response.text
+    return json.loads(boot.group(1)), response.text
+
+
+def contact_api(site: Site, firm: Firm, email: str) -> GraphQLClient:
+    api = site.api(site.firm_host(firm))
+    login(api, email, PASSWORD)
+    return api
+
+
+def test_the_clients_home_comes_with_the_apis_own_answers(site: Site, world: World) -> None:
+    api = contact_api(site, world.firm, world.contact)
+    boot, page = shell_of(api, f"/cabinet/{world.org_pk}")
+    prefetched = {entry["name"]: entry for entry in boot["prefetched"]}
+    assert set(prefetched) == set(HOME_QUERIES), prefetched.keys()
+    assert prefetched["clientOrganization"]["data"]["clientOrganization"]["name"] == world.org_name
+    assert len(prefetched["reportsFeed"]["data"]["reports"]["edges"]) == 2
+    # Each answer is what the API says to this person for the same query and variables.
+    queries = json.loads((WEB_DIST / "boot.json").read_text())["clientHome"]["queries"]
+    for name, entry in prefetched.items():
+        answer = api.raw(queries[name]["query"], entry["variables"])
+        assert not answer.get("errors"), answer
+        assert entry["data"] == answer["data"], name
+    # The home's chunks load beside the main script.
+    preloaded = re.findall(r'<link rel="modulepreload" href="/assets/([^"]+)"', page)
+    assert any(name.startswith("ClientCabinetPage-") for name in preloaded), preloaded
+    assert any(name.startswith("ReportFeed-") for name in preloaded), preloaded
+    # Another page of the same person, or the home with a filter: nothing prefetched.
+    assert "prefetched" not in shell_of(api, "/cabinets")[0]
+    assert "prefetched" not in shell_of(api, f"/cabinet/{world.org_pk}?status=ACCEPTED")[0]
+
+
+def test_no_first_answers_for_a_visitor_or_a_person_of_another_firm(
+    site: Site, world: World, firms: dict[str, Firm], firm_admins: dict[str, FirmAdmin]
+) -> None:
+    path = f"/cabinet/{world.org_pk}"
+    anonymous = site.api(site.firm_host(world.firm))
+    boot, page = shell_of(anonymous, path)
+    assert boot["session"]["viewer"] is None
+    assert "prefetched" not in boot and "modulepreload" not in page
+    # Firm B's admin with their session cookie on firm A's host.
+    stranger = site.api(site.firm_host(world.firm))
+    stranger.cookies = dict(firm_admins["b"].api.cookies)
+    assert_nothing_of(world, stranger, path)
+    # Firm A's contact with their cookie on firm B's host, asking for their organization's
+    # number there.
+    contact = contact_api(site, world.firm, world.contact)
+    elsewhere = site.api(site.firm_host(firms["b"]))
+    elsewhere.cookies = dict(contact.cookies)
+    assert_nothing_of(world, elsewhere, path)
+
+
+def assert_nothing_of(world: World, api: GraphQLClient, path: str) -> None:
+    """The shell at `path` for a session of another host: refused (WRONG_HOST) or a page
+    with no first answers and nothing of the organization."""
+    response = api.http.get(path, headers={**api.headers(), "accept": "text/html"})
+    assert world.org_name not in response.text
+    assert "prefetched" not in response.text and "modulepreload" not in response.text
+    assert response.status_code in (200, 403), response.text
 
 
 # Sums the page's layout shifts as Lighthouse's CLS does (shifts right after input excluded);

@@ -4,11 +4,33 @@
 // logout the new client asks the API, the page's copy being stale by then.
 import { createRequest } from "urql";
 import type { SSRData } from "urql";
-import { BrandingDocument, SessionDocument } from "../graphql/generated";
+import {
+  BrandingDocument,
+  ChatConversationDocument,
+  ClientAwaitingNoticesDocument,
+  ClientNeedsReportsDocument,
+  ClientOrganizationDocument,
+  ReportStatusCountsDocument,
+  ReportsFeedDocument,
+  SessionDocument,
+} from "../graphql/generated";
 
 const BOOT_ELEMENT = "kabinet-boot";
 // The names dist/boot.json gives the queries (vite.config.ts, bootQueries).
 const QUERIES = { branding: BrandingDocument, session: SessionDocument };
+
+// The client home's first answers (vite.config.ts "clientHome"), each with the variables the
+// server ran it with: keyed by them, as urql keys the page's own query.
+const PREFETCHED = {
+  clientOrganization: ClientOrganizationDocument,
+  clientNeedsReports: ClientNeedsReportsDocument,
+  clientAwaitingNotices: ClientAwaitingNoticesDocument,
+  chatConversation: ChatConversationDocument,
+  reportsFeed: ReportsFeedDocument,
+  reportStatusCounts: ReportStatusCountsDocument,
+};
+
+type Prefetched = { name: string; variables: Record<string, unknown>; data: unknown };
 
 let taken = false;
 
@@ -27,6 +49,13 @@ export function takeBootResults(): SSRData | undefined {
   for (const [name, query] of Object.entries(QUERIES)) {
     const data = boot[name];
     if (data) results[createRequest(query, {}).key] = { data: JSON.stringify(data), hasNext: false };
+  }
+  const prefetched = Array.isArray(boot.prefetched) ? (boot.prefetched as Prefetched[]) : [];
+  for (const { name, variables, data } of prefetched) {
+    const query = PREFETCHED[name as keyof typeof PREFETCHED];
+    if (query && data && variables) {
+      results[createRequest(query, variables).key] = { data: JSON.stringify(data), hasNext: false };
+    }
   }
   return results;
 }

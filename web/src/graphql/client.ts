@@ -1,12 +1,13 @@
 // One urql client per login state: queries and mutations over HTTP POST to /graphql,
 // subscriptions over graphql-ws on the same origin (the API checks the WebSocket's Origin).
-import { Client, cacheExchange, fetchExchange, mapExchange, ssrExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, makeOperation, mapExchange, ssrExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient } from "graphql-ws";
 import type { Client as WsClient } from "graphql-ws";
 import { storedLang } from "../i18n";
 import { takeBootResults } from "../app/boot";
 
 export const CSRF_COOKIE = "kabinet_csrf";
+const BOOT_FRESH_MS = 15_000;
 export const CSRF_HEADER = "X-CSRF-Token";
 
 /** The readable CSRF cookie the API sets next to the (HttpOnly) session cookie. */
@@ -115,6 +116,20 @@ export function makeClient(): Client {
           if (result.error?.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) authLost();
         },
       }),
+      // The shell's answers are as fresh as the page: while the page is being put together
+      // (the first BOOT_FRESH_MS), asking again for one of them (the feed's own query after
+      // the home's prefetch, a second component) reads it from the cache, not the network.
+      ...(boot
+        ? [
+            mapExchange({
+              onOperation(operation) {
+                if (operation.context.requestPolicy !== "cache-and-network") return operation;
+                if (!(operation.key in boot) || performance.now() > BOOT_FRESH_MS) return operation;
+                return makeOperation(operation.kind, operation, { ...operation.context, requestPolicy: "cache-first" });
+              },
+            }),
+          ]
+        : []),
       cacheExchange,
       ...(boot ? [ssrExchange({ isClient: true, initialState: boot })] : []),
       fetchExchange,
