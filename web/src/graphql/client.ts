@@ -7,7 +7,8 @@ import { storedLang } from "../i18n";
 import { takeBootResults } from "../app/boot";
 
 export const CSRF_COOKIE = "kabinet_csrf";
-const BOOT_FRESH_MS = 15_000;
+const BOOT_FRESH_MS = 10_000;
+let reconnectedSinceBoot = false;
 export const CSRF_HEADER = "X-CSRF-Token";
 
 /** The readable CSRF cookie the API sets next to the (HttpOnly) session cookie. */
@@ -78,6 +79,7 @@ function wsClient(): WsClient {
       connecting: () => setLive("connecting"),
       connected: (_socket, _payload, wasRetry) => {
         setLive("online");
+        if (wasRetry) reconnectedSinceBoot = true;
         if (wasRetry) reconnectListeners.forEach((listener) => listener());
       },
       closed: (event) => {
@@ -117,14 +119,16 @@ export function makeClient(): Client {
         },
       }),
       // The shell's answers are as fresh as the page: while the page is being put together
-      // (the first BOOT_FRESH_MS), asking again for one of them (the feed's own query after
-      // the home's prefetch, a second component) reads it from the cache, not the network.
+      // (its first BOOT_FRESH_MS, the live channel not yet dropped), asking again for one of
+      // them (the feed's own query after the home's prefetch, a second component) reads it
+      // from the cache instead of asking the API the same thing again. Later, and after a
+      // reconnect (the lists reload: a change may have been missed), as usual.
       ...(boot
         ? [
             mapExchange({
               onOperation(operation) {
-                if (operation.context.requestPolicy !== "cache-and-network") return operation;
-                if (!(operation.key in boot) || performance.now() > BOOT_FRESH_MS) return operation;
+                if (operation.context.requestPolicy !== "cache-and-network" || !(operation.key in boot)) return operation;
+                if (reconnectedSinceBoot || performance.now() > BOOT_FRESH_MS) return operation;
                 return makeOperation(operation.kind, operation, { ...operation.context, requestPolicy: "cache-first" });
               },
             }),
