@@ -65,13 +65,14 @@ def cmd_tenant_data(settings: Settings, args: argparse.Namespace) -> int:
     saas.ops.tenant_deletion)."""
     from datetime import timedelta
 
-    from saas.ops.tenant_archive import ArchiveError, export_tenant, import_tenant
+    from saas.ops.tenant_archive import ArchiveError, export_tenant
     from saas.ops.tenant_deletion import (
         DeletionRefused,
         due_for_purge,
         mark_for_deletion,
         purge_tenant,
     )
+    from saas.ops.tenant_import import import_tenant
 
     url = _database_url(settings)
     engine = sync_engine(url)

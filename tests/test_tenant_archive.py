@@ -16,8 +16,9 @@ import pytest
 
 from saas.cli import main
 from saas.demo import prepare_demo
-from saas.ops.tenant_archive import ArchiveError, export_tenant, import_tenant
+from saas.ops.tenant_archive import ArchiveError, export_tenant
 from saas.ops.tenant_deletion import DeletionRefused, mark_for_deletion, purge_tenant
+from saas.ops.tenant_import import import_tenant
 from tests.support.database import drop_database, fresh_database
 
 
