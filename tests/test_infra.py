@@ -341,3 +341,16 @@ def test_docs_point_to_the_infrastructure() -> None:
         "saas tenant create",
     ):
         assert needle in readme, needle
+
+
+def test_citus_variant_shards_by_schema_on_private_encrypted_nodes() -> None:
+    """The optional Citus module (docs/operate.md): schema-based sharding from the first boot,
+    a coordinator plus workers, no public address, encrypted data disks."""
+    module = TERRAFORM / "modules" / "citus"
+    template = (module / "cloud-init.yaml.tftpl").read_text()
+    assert "citus.enable_schema_based_sharding=on" in template
+    text = text_of(module)
+    assert "coordinator" in text and "var.worker_count" in text
+    assert '"nat": false' in text
+    assert text.count("var.kms_key_id") >= 2  # boot and data disks
+    assert "coordinator_address" in blocks(module, "output")
