@@ -4,17 +4,8 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { formatDocument, stringifyDocument } from "@urql/core";
 import { defineConfig } from "vite";
 import type { Plugin } from "vite";
-import {
-  BrandingDocument,
-  ChatConversationDocument,
-  ClientAwaitingNoticesDocument,
-  ClientNeedsReportsDocument,
-  ClientOrganizationDocument,
-  ReportStatusCountsDocument,
-  ReportsFeedDocument,
-  SessionDocument,
-} from "./src/graphql/generated";
-import { CLIENT_HOME_QUERIES } from "./src/app/bootQueries";
+import { BrandingDocument, SessionDocument } from "./src/graphql/generated";
+import { CLIENT_HOME_DOCUMENTS, CLIENT_HOME_QUERIES } from "./src/app/bootQueries";
 
 // Compressible assets at least this big get a brotli (.br) and a gzip (.gz) copy beside them:
 // saas/web.py serves the copy the browser accepts, with no compression work per request.
@@ -57,14 +48,7 @@ function precompress(): Plugin {
 // <link rel=modulepreload> so they load beside the main script instead of after it.
 function bootQueries(): Plugin {
   const queries = { branding: BrandingDocument, session: SessionDocument };
-  const clientHome = {
-    clientOrganization: ClientOrganizationDocument,
-    clientNeedsReports: ClientNeedsReportsDocument,
-    clientAwaitingNotices: ClientAwaitingNoticesDocument,
-    chatConversation: ChatConversationDocument,
-    reportsFeed: ReportsFeedDocument,
-    reportStatusCounts: ReportStatusCountsDocument,
-  };
+  const clientHome = CLIENT_HOME_DOCUMENTS;
   const print = (query: Parameters<typeof formatDocument>[0]) => stringifyDocument(formatDocument(query));
   return {
     name: "kabinet-boot-queries",

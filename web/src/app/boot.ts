@@ -4,16 +4,8 @@
 // logout the new client asks the API, the page's copy being stale by then.
 import { createRequest } from "urql";
 import type { SSRData } from "urql";
-import {
-  BrandingDocument,
-  ChatConversationDocument,
-  ClientAwaitingNoticesDocument,
-  ClientNeedsReportsDocument,
-  ClientOrganizationDocument,
-  ReportStatusCountsDocument,
-  ReportsFeedDocument,
-  SessionDocument,
-} from "../graphql/generated";
+import { BrandingDocument, SessionDocument } from "../graphql/generated";
+import { CLIENT_HOME_DOCUMENTS } from "./bootQueries";
 
 const BOOT_ELEMENT = "kabinet-boot";
 // The names dist/boot.json gives the queries (vite.config.ts, bootQueries).
@@ -21,14 +13,7 @@ const QUERIES = { branding: BrandingDocument, session: SessionDocument };
 
 // The client home's first answers (vite.config.ts "clientHome"), each with the variables the
 // server ran it with: keyed by them, as urql keys the page's own query.
-const PREFETCHED = {
-  clientOrganization: ClientOrganizationDocument,
-  clientNeedsReports: ClientNeedsReportsDocument,
-  clientAwaitingNotices: ClientAwaitingNoticesDocument,
-  chatConversation: ChatConversationDocument,
-  reportsFeed: ReportsFeedDocument,
-  reportStatusCounts: ReportStatusCountsDocument,
-};
+const PREFETCHED = CLIENT_HOME_DOCUMENTS;
 
 type Prefetched = { name: string; variables: Record<string, unknown>; data: unknown };
 

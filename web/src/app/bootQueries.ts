@@ -1,3 +1,12 @@
+import {
+  ChatConversationDocument,
+  ClientAwaitingNoticesDocument,
+  ClientNeedsReportsDocument,
+  ClientOrganizationDocument,
+  ReportStatusCountsDocument,
+  ReportsFeedDocument,
+} from "../graphql/generated";
+
 // The variables of the client home's first queries as the page asks them with no filter in
 // its address (ClientCabinetPage.tsx, NeedsYouPanel.tsx, ReportFeed.tsx: prefetchClientFeed),
 // for the HTML shell (vite.config.ts writes them into dist/boot.json; saas/shell.py runs the
@@ -26,3 +35,13 @@ export const CLIENT_HOME_QUERIES = {
   },
   reportStatusCounts: { organizationId: ORG },
 } as const;
+
+/** The documents of those queries, by the same names (boot.json's and the shell's). */
+export const CLIENT_HOME_DOCUMENTS = {
+  clientOrganization: ClientOrganizationDocument,
+  clientNeedsReports: ClientNeedsReportsDocument,
+  clientAwaitingNotices: ClientAwaitingNoticesDocument,
+  chatConversation: ChatConversationDocument,
+  reportsFeed: ReportsFeedDocument,
+  reportStatusCounts: ReportStatusCountsDocument,
+};
