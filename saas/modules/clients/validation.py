@@ -19,6 +19,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from saas.core.requisites import (  # noqa: F401 (re-exported for callers of this module)
+    INN10_WEIGHTS,
+    INN12_WEIGHTS_11,
+    INN12_WEIGHTS_12,
+    inn_check_digits_ok,
+)
+
 
 class LegalForm(StrEnum):
     OOO = "ooo"  # общество с ограниченной ответственностью
@@ -50,9 +57,6 @@ LEGAL_FORM_LABELS: dict[LegalForm, tuple[str, str]] = {
     LegalForm.KFH: ("Глава КФХ", "Peasant farm head"),
 }
 
-INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-INN12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
 NAME_MAX = 300
 
@@ -73,22 +77,6 @@ class InvalidField(ValueError):
         super().__init__(en)
         self.field, self.code = field, code
         self.text = Message(ru, en)
-
-
-def _weighted(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
-
-
-def inn_check_digits_ok(inn: str) -> bool:
-    if not inn.isascii() or not inn.isdigit():
-        return False
-    if len(inn) == 10:
-        return _weighted(inn, INN10_WEIGHTS) == int(inn[9])
-    if len(inn) == 12:
-        return _weighted(inn, INN12_WEIGHTS_11) == int(inn[10]) and _weighted(
-            inn, INN12_WEIGHTS_12
-        ) == int(inn[11])
-    return False
 
 
 def ogrn_check_digit_ok(ogrn: str) -> bool:
