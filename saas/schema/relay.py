@@ -184,7 +184,16 @@ def decode_cursor(cursor: str, key: Sequence[Any]) -> tuple[Any, ...]:
         ) from exc
 
 
-def _check_page_arguments(first: int | None, last: int | None, max_page_size: int) -> None:
+def beyond(key: Sequence[Any], cursor: str, descending: bool, *, forward: bool) -> Any:
+    """The rows further along the list than `cursor` (forward: after it; else before it):
+    a row comparison on the sort key, > for an ascending key and < for a descending one."""
+    values = decode_cursor(cursor, key)
+    bound = sa.tuple_(*(sa.literal(v, c.type) for v, c in zip(values, key, strict=True)))
+    row = sa.tuple_(*key)
+    return row > bound if forward != descending else row < bound
+
+
+def check_page_arguments(first: int | None, last: int | None, max_page_size: int) -> None:
     if first is not None and last is not None:
         raise PublicError(
             "Pass either `first` (with `after`) or `last` (with `before`), not both.",
@@ -216,23 +225,13 @@ async def paginate(
     connection: type[Connection[Any]] = Connection,
 ) -> Connection[NodeType]:
     """One page of the keyset as a Relay connection."""
-    _check_page_arguments(first, last, max_page_size)
+    check_page_arguments(first, last, max_page_size)
     key = list(keyset.key)
-    row = sa.tuple_(*key)
-
-    def bound(cursor: str) -> Any:
-        values = decode_cursor(cursor, key)
-        return sa.tuple_(*(sa.literal(v, c.type) for v, c in zip(values, key, strict=True)))
-
-    def beyond(cursor: str, forward: bool) -> Any:
-        # "Further along the list" is > for an ascending key and < for a descending one.
-        return row > bound(cursor) if forward != keyset.descending else row < bound(cursor)
-
     statement = keyset.statement
     if after is not None:
-        statement = statement.where(beyond(after, forward=True))
+        statement = statement.where(beyond(key, after, keyset.descending, forward=True))
     if before is not None:
-        statement = statement.where(beyond(before, forward=False))
+        statement = statement.where(beyond(key, before, keyset.descending, forward=False))
 
     backward = last is not None
     size = last if backward else (first if first is not None else DEFAULT_PAGE_SIZE)

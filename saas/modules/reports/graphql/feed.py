@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.sql.elements import Label
 
 from saas.core.actor import actor_of
+from saas.core.ids import filter_pk
 from saas.modules.clients.graphql.types import ClientOrganizationType
+from saas.modules.reports.graphql.enums import ReportStatus
 from saas.modules.reports.graphql.types import ReportDocumentType, ReportType
 from saas.modules.reports.loaders import (
     DocumentsByReportLoader,
 )
 from saas.modules.reports.service.feed import (
     DocumentRecord,
+    ReportFilter,
 )
 from saas.modules.reports.service.flow import (
     flow_complete,
@@ -41,6 +45,33 @@ class FeedKeyset(Keyset[ReportType]):
             getattr(item, key) if labelled else getattr(report, key)
             for labelled, key in self._labelled
         )
+
+
+def feed_filter(
+    today: date,
+    *,
+    organization_id: str | None,
+    form_code: str | None,
+    period_from: date | None,
+    period_to: date | None,
+    statuses: list[ReportStatus] | None,
+    updated_since: datetime | None,
+    overdue: bool | None,
+) -> ReportFilter:
+    """The feed's arguments as the service's filter (the resolver's and the compiled path's)."""
+    return ReportFilter(
+        # A filter of the firm's own rows: a foreign or malformed id matches nothing.
+        organization_id=None
+        if organization_id is None
+        else filter_pk(organization_id, "ClientOrganization"),
+        form_code=form_code,
+        period_from=period_from,
+        period_to=period_to,
+        statuses=[s.value for s in statuses] if statuses else None,
+        updated_since=updated_since,
+        overdue=overdue,
+        today=today,
+    )
 
 
 def selects(selections: Any, name: str) -> bool:

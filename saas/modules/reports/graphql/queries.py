@@ -10,11 +10,11 @@ import strawberry
 from strawberry import relay
 
 from saas.core.actor import actor_of
-from saas.core.ids import IdRefused, filter_pk, optional_pk_of, pk_of
+from saas.core.ids import IdRefused, optional_pk_of, pk_of
 from saas.jobs import job_state
 from saas.modules.reports.catalog import report_forms
 from saas.modules.reports.graphql.enums import ReportOrder, ReportStatus
-from saas.modules.reports.graphql.feed import FeedKeyset, feed_node, selects
+from saas.modules.reports.graphql.feed import FeedKeyset, feed_filter, feed_node, selects
 from saas.modules.reports.graphql.results import (
     ReportImportLookup,
     ReportImportType,
@@ -26,7 +26,6 @@ from saas.modules.reports.graphql.types import ReportFormType, ReportType
 from saas.modules.reports.jobs import IMPORT_KIND
 from saas.modules.reports.policy import READ_NOTE, reads_reports
 from saas.modules.reports.service.feed import (
-    ReportFilter,
     feed_statement,
     status_counts,
 )
@@ -69,19 +68,15 @@ class Query:
             ),
         ] = None,
     ) -> Iterable[ReportType]:
-        today = today_of(info.context.tenant)
-        where = ReportFilter(
-            # A filter of the firm's own rows: a foreign or malformed id matches nothing.
-            organization_id=None
-            if organization_id is None
-            else filter_pk(organization_id, "ClientOrganization"),
+        where = feed_filter(
+            today_of(info.context.tenant),
+            organization_id=organization_id,
             form_code=form_code,
             period_from=period_from,
             period_to=period_to,
-            statuses=[s.value for s in statuses] if statuses else None,
+            statuses=statuses,
             updated_since=updated_since,
             overdue=overdue,
-            today=today,
         )
         # The organization and the documents come with the reports: one statement.
         with_organization = selects(info.selected_fields, "organization")

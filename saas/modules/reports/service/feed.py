@@ -208,14 +208,17 @@ def _documents_json() -> ColumnElement[Any]:
 DOCUMENTS_JSON = _documents_json()
 
 
-def with_organizations(stmt: Any, actor: Actor) -> Any:
-    """Each report's organization read with the page: a left join on what
-    `OrganizationsByIdLoader` would load for the actor (NULL columns where it would give None)."""
+def join_organizations(stmt: Any, actor: Actor) -> Any:
+    """A left join of each report's organization as `OrganizationsByIdLoader` would load it
+    for the actor (NULL columns where it would give None)."""
     scope = organization_scope(actor)
     on = OrganizationRow.id == ReportRow.organization_id
-    return stmt.add_columns(ORGANIZATION_COLUMNS).outerjoin(
-        OrganizationRow, on if scope is None else and_(on, scope)
-    )
+    return stmt.outerjoin(OrganizationRow, on if scope is None else and_(on, scope))
+
+
+def with_organizations(stmt: Any, actor: Actor) -> Any:
+    """Each report's organization read with the page (`join_organizations`)."""
+    return join_organizations(stmt.add_columns(ORGANIZATION_COLUMNS), actor)
 
 
 def feed_statement(

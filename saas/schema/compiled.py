@@ -1,0 +1,280 @@
+"""Hot read paths compiled to SQL: one statement builds the response's JSON in PostgreSQL.
+
+A module registers a compiler for one root query field (`@compiled_root("reports")`, see
+`saas.modules.reports.compiled`). `CompiledReads`, the last schema extension, runs when the
+operation is about to execute, so parsing, validation, the request limits (depth, cost,
+tokens), the input guard, the actor's scope (`ActorPolicy`), authentication and rate limits
+(middleware) have all run. When the document is a single query whose only root field is a
+registered one, without directives, the compiler gets the field; it returns the JSON text of
+the field's value (built by PostgreSQL, never decoded here) or raises `Unsupported`, and the
+normal executor runs the operation as if nothing happened. The text is spliced into the
+response with `orjson.Fragment`. A failure of the statement becomes the operation's error,
+logged and masked by the error policy like any resolver's.
+
+What compilers share lives here: flattening a selection set (fragments on the object's own
+type, repeated leaf fields), and SQL for the values the executor would produce (Relay global
+ids, ISO dates and times as Python's `isoformat`, enum names, keyset cursors as
+`saas.schema.relay.encode_cursor`). `tests/modules/test_reports_compiled.py` runs a corpus
+of queries through both paths and compares the results.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.extensions import SchemaExtension
+
+log = logging.getLogger(__name__)
+
+
+class Unsupported(Exception):
+    """The compiler does not handle this selection: the normal executor answers."""
+
+
+@dataclass(frozen=True)
+class RootField:
+    """The root field a compiler is given: its definition, node, coerced arguments."""
+
+    schema: GraphQLSchema
+    definition: GraphQLField
+    node: FieldNode
+    arguments: dict[str, Any]
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+Compiler = Callable[[Any, RootField], Awaitable[str]]
+_COMPILERS: dict[str, Compiler] = {}
+
+# How many operations each path answered (tests check the compiled path really ran).
+SERVED = {"compiled": 0, "fallback": 0}
+
+
+def compiled_root(name: str) -> Callable[[Compiler], Compiler]:
+    """Registers `compiler(context, root) -> JSON text` for the root query field `name`."""
+
+    def register(compiler: Compiler) -> Compiler:
+        _COMPILERS[name] = compiler
+        return compiler
+
+    return register
+
+
+def _root_of(execution_context: Any) -> tuple[str, Compiler, RootField] | None:
+    """The single registered root field of a plain query, or None."""
+    document = execution_context.graphql_document
+    if document is None or execution_context.result is not None:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1:
+        return None  # strawberry picks by operationName: leave that to it
+    operation = operations[0]
+    if operation.operation is not OperationType.QUERY or operation.directives:
+        return None
+    selections = operation.selection_set.selections
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        return None
+    node = selections[0]
+    compiler = _COMPILERS.get(node.name.value)
+    if compiler is None or node.directives:
+        return None
+    schema: GraphQLSchema = execution_context.schema._schema
+    query_type = schema.query_type
+    assert query_type is not None
+    definition = query_type.fields.get(node.name.value)
+    if definition is None:
+        return None
+    variables = get_variable_values(
+        schema, operation.variable_definitions or (), execution_context.variables or {}
+    )
+    if isinstance(variables, list):
+        return None  # the executor reports the variables' errors
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    try:
+        arguments = get_argument_values(definition, node, variables)
+    except GraphQLError:
+        return None
+    key = node.alias.value if node.alias else node.name.value
+    return key, compiler, RootField(schema, definition, node, arguments, fragments)
+
+
+class CompiledReads(SchemaExtension):
+    """Answers a registered root field with its compiled statement (see the module's doc)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        found = _root_of(context)
+        if found is not None:
+            key, compiler, root = found
+            try:
+                text = await compiler(context.context, root)
+            except Unsupported:
+                SERVED["fallback"] += 1
+            except Exception as exc:  # the statement failed: the operation's error
+                error = GraphQLError(str(exc), path=[key], original_error=exc)
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
+            else:
+                SERVED["compiled"] += 1
+                data = {key: orjson.Fragment(text)}
+                context.result = GraphQLExecutionResult(data=data, errors=None)
+        yield
+
+
+# ------------------------------------------------------------------ selection sets
+
+
+def fields_of(
+    selection_set: SelectionSetNode | None,
+    type_name: str,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> list[tuple[str, FieldNode]]:
+    """(response key, field) of a selection set on the object type `type_name`, fragments on
+    that type flattened in. Unsupported: a directive, a fragment on another type (an
+    interface), arguments, or one key selected twice with sub-selections (merging them is the
+    executor's business)."""
+    if selection_set is None:
+        raise Unsupported("no selection")
+    out: dict[str, FieldNode] = {}
+
+    def walk(selections: SelectionSetNode) -> None:
+        for selection in selections.selections:
+            if selection.directives:
+                raise Unsupported("directive")
+            if isinstance(selection, FieldNode):
+                if selection.arguments:
+                    raise Unsupported("arguments")
+                key = selection.alias.value if selection.alias else selection.name.value
+                seen = out.get(key)
+                if seen is None:
+                    out[key] = selection
+                elif seen.selection_set or selection.selection_set:
+                    raise Unsupported("a key selected twice with sub-selections")
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition, inner = selection.type_condition, selection.selection_set
+            else:
+                assert isinstance(selection, FragmentSpreadNode)
+                fragment = fragments.get(selection.name.value)
+                if fragment is None or fragment.directives:
+                    raise Unsupported("fragment")
+                condition, inner = fragment.type_condition, fragment.selection_set
+            if condition is not None and condition.name.value != type_name:
+                raise Unsupported("fragment on another type")
+            walk(inner)
+
+    walk(selection_set)
+    return list(out.items())
+
+
+def json_object(pairs: Sequence[tuple[str, Any]]) -> Any:
+    """json_build_object of (key, SQL expression) pairs, in selection order. Keys are GraphQL
+    names or aliases (/[_A-Za-z][_0-9A-Za-z]*/), safe to write as SQL literals."""
+    args: list[Any] = []
+    for key, value in pairs:
+        if not key.replace("_", "a").isalnum():
+            raise Unsupported("key")
+        args += [sa.literal_column(f"'{key}'"), value]
+    return sa.func.json_build_object(*args)
+
+
+# ------------------------------------------------------------------- SQL of values
+
+
+def global_id(type_name: str, pk: Any) -> Any:
+    """`relay.to_base64(type_name, pk)` in SQL: base64 of "Type:pk" (short enough for
+    PostgreSQL's base64 to stay on one line: under 57 bytes)."""
+    return sa.func.encode(
+        sa.func.convert_to(sa.literal_column(f"'{type_name}:'") + sa.cast(pk, sa.Text), "UTF8"),
+        sa.literal_column("'base64'"),
+    )
+
+
+def iso_datetime(column: Any) -> Any:
+    """A timestamptz as Python's `datetime.isoformat()` of psycopg's value (same session time
+    zone): seconds, then microseconds only when not zero, then the offset (+HH:MM)."""
+    return (
+        sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
+        + sa.case(
+            (
+                sa.func.date_trunc("second", column) != column,
+                sa.func.to_char(column, sa.literal_column("'.US'")),
+            ),
+            else_=sa.literal_column("''"),
+        )
+        + sa.func.to_char(column, sa.literal_column("'TZH:TZM'"))
+    )
+
+
+def iso_date(column: Any) -> Any:
+    """A date as `date.isoformat()` (years 1000-9999)."""
+    return sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD'"))
+
+
+def enum_name(column: Any, enum_type: Any) -> Any:
+    """The GraphQL name of a stored enum value (CASE over the schema's enum)."""
+    if not isinstance(enum_type, GraphQLEnumType):
+        raise Unsupported("not an enum")
+    whens: list[Any] = []
+    for name, value in enum_type.values.items():
+        stored = getattr(value.value, "value", value.value)
+        whens.append((column == sa.literal(str(stored)), sa.literal_column(f"'{name}'")))
+    return sa.case(*whens, else_=sa.null())
+
+
+QUOTE: Any = sa.literal_column("'\"'")
+
+
+def cursor(values: Sequence[tuple[Any, str]]) -> Any:
+    """`relay.encode_cursor` in SQL: url-safe base64, unpadded, of orjson's
+    ["k1", value, ...]. Each value is (expression, kind): "int", "datetime" or "date"."""
+    parts: list[Any] = [sa.literal_column("'[\"k1\"'")]
+    for expression, kind in values:
+        parts.append(sa.literal_column("','"))
+        if kind == "int":
+            parts.append(sa.cast(expression, sa.Text))
+        elif kind == "datetime":
+            parts.append(
+                sa.literal_column("'\"'") + iso_datetime(expression) + sa.literal_column("'\"'")
+            )
+        elif kind == "date":
+            parts.append(
+                sa.literal_column("'\"'") + iso_date(expression) + sa.literal_column("'\"'")
+            )
+        else:
+            raise Unsupported(f"cursor value {kind}")
+    parts.append(sa.literal_column("']'"))
+    payload = sa.func.concat(*parts)
+    encoded = sa.func.encode(sa.func.convert_to(payload, "UTF8"), sa.literal_column("'base64'"))
+    # base64 -> url-safe: '+' -> '-', '/' -> '_', line breaks dropped, padding trimmed.
+    return sa.func.rtrim(
+        sa.func.translate(encoded, sa.literal_column("E'+/\\n'"), sa.literal_column("'-_'")),
+        sa.literal_column("'='"),
+    )
+
+
+def object_type(schema: GraphQLSchema, name: str) -> GraphQLObjectType:
+    found = schema.type_map[name]
+    assert isinstance(found, GraphQLObjectType)
+    return found
