@@ -206,24 +206,25 @@ def global_id(type_name: str, pk: Any) -> Any:
     """`relay.to_base64(type_name, pk)` in SQL: base64 of "Type:pk" (short enough for
     PostgreSQL's base64 to stay on one line: under 57 bytes)."""
     return sa.func.encode(
-        sa.func.convert_to(sa.literal_column(f"'{type_name}:'") + sa.cast(pk, sa.Text), "UTF8"),
+        sa.func.convert_to(sa.func.concat(sa.literal_column(f"'{type_name}:'"), pk), "UTF8"),
         sa.literal_column("'base64'"),
     )
 
 
 def iso_datetime(column: Any) -> Any:
     """A timestamptz as Python's `datetime.isoformat()` of psycopg's value (same session time
-    zone): seconds, then microseconds only when not zero, then the offset (+HH:MM)."""
-    return (
-        sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
-        + sa.case(
+    zone): seconds, then microseconds only when not zero, then the offset (+HH:MM). Text is
+    joined with concat(): `+` on untyped SQL would not mean `||`."""
+    return sa.func.concat(
+        sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'")),
+        sa.case(
             (
                 sa.func.date_trunc("second", column) != column,
                 sa.func.to_char(column, sa.literal_column("'.US'")),
             ),
             else_=sa.literal_column("''"),
-        )
-        + sa.func.to_char(column, sa.literal_column("'TZH:TZM'"))
+        ),
+        sa.func.to_char(column, sa.literal_column("'TZH:TZM'")),
     )
 
 
@@ -254,14 +255,9 @@ def cursor(values: Sequence[tuple[Any, str]]) -> Any:
         parts.append(sa.literal_column("','"))
         if kind == "int":
             parts.append(sa.cast(expression, sa.Text))
-        elif kind == "datetime":
-            parts.append(
-                sa.literal_column("'\"'") + iso_datetime(expression) + sa.literal_column("'\"'")
-            )
-        elif kind == "date":
-            parts.append(
-                sa.literal_column("'\"'") + iso_date(expression) + sa.literal_column("'\"'")
-            )
+        elif kind in ("datetime", "date"):
+            iso = iso_datetime(expression) if kind == "datetime" else iso_date(expression)
+            parts += [QUOTE, iso, QUOTE]
         else:
             raise Unsupported(f"cursor value {kind}")
     parts.append(sa.literal_column("']'"))
