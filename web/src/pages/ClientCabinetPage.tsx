@@ -157,7 +157,15 @@ export function ClientCabinetPage() {
             </section>
             <section className="card" aria-labelledby="access-title">
               <h2 id="access-title">{t("client.yourAccess")}</h2>
-              {org.viewerGrants.length ? (
+              {org.viewerGrants.length && !modules.available ? (
+                // The page's data may come with the HTML shell before the modules' names do:
+                // keep the list's room without showing the API's codes.
+                <ul aria-busy="true">
+                  {org.viewerGrants.map((m) => (
+                    <li key={m}>&nbsp;</li>
+                  ))}
+                </ul>
+              ) : org.viewerGrants.length ? (
                 <ul data-testid="viewer-grants">
                   {org.viewerGrants.map((m) => (
                     <li key={m}>{modules.label(m)}</li>
