@@ -10,9 +10,10 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -63,7 +64,9 @@ def org(pk: int) -> str:
 
 
 def today() -> date:
-    return date.today()
+    """Today at the firm (its calendar's zone, Europe/Moscow when unset): after 21:00 UTC it is
+    already tomorrow there."""
+    return datetime.now(ZoneInfo("Europe/Moscow")).date()
 
 
 def ics(c: Any, url: str, host: str | None = None) -> httpx.Response:
