@@ -26,7 +26,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -55,6 +55,7 @@ from saas.settings import Settings
 from saas.tenants.provisioning import provision_tenant, schema_for
 from tests.support.auth import PASSWORD, create_person, login
 from tests.support.client import GraphQLClient, refused_outright
+from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
 from tests.support.live import hub_listening
 from tests.support.mail import last_message_to, link_in
@@ -419,7 +420,7 @@ def build_world(  # noqa: PLR0915 - the world every cross-tenant case uses, in o
         + " } }",
         {
             "o": o,
-            "i": {"date": (date.today() + timedelta(days=1)).isoformat(), "title": names["org"]},
+            "i": {"date": (firm_today() + timedelta(days=1)).isoformat(), "title": names["org"]},
         },
     )["createCalendarExchangeDate"]
     ids["CalendarExchangeDate"] = [_ok(exchange, "CalendarExchangeDate")["id"]]
@@ -650,7 +651,7 @@ def _requests_world(
         {
             "i": {
                 "serviceId": ids["CatalogService"][0],
-                "dueDate": (date.today() + timedelta(days=60)).isoformat(),
+                "dueDate": (firm_today() + timedelta(days=60)).isoformat(),
                 "description": name,
             }
         },
@@ -969,7 +970,7 @@ OVERRIDES: dict[str, Any] = {
     "postChatMessage": {"input": {"body": "bravo-probe"}},
     "chatSearch": {"text": SECRET_ORG.split()[0]},
     "launchServiceRequest": lambda a, b: {
-        "input": {"dueDate": (date.today() + timedelta(days=60)).isoformat()}
+        "input": {"dueDate": (firm_today() + timedelta(days=60)).isoformat()}
     },
     "editServiceRequest": {"dueDate": None},
     "rejectServiceRequest": {"comment": "bravo-probe"},

@@ -10,10 +10,9 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from tests.support.documents import World, drive_world, make_contact, make_org, schema_of
+from tests.support.firms import firm_today
 from tests.support.ids import gid
 
 ERR = "... on Error { code message } ... on ValidationError { field }"
@@ -64,9 +64,7 @@ def org(pk: int) -> str:
 
 
 def today() -> date:
-    """Today at the firm (its calendar's zone, Europe/Moscow when unset): after 21:00 UTC it is
-    already tomorrow there."""
-    return datetime.now(ZoneInfo("Europe/Moscow")).date()
+    return firm_today()
 
 
 def ics(c: Any, url: str, host: str | None = None) -> httpx.Response:

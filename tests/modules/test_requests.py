@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.documents import PDF, b64, folders
+from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
 from tests.support.requests import (
     ADD_SERVICE,
@@ -36,7 +37,7 @@ from tests.support.requests import (
 )
 
 EN = {"accept-language": "en"}
-LATER = (date.today() + timedelta(days=90)).isoformat()
+LATER = (firm_today() + timedelta(days=90)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +178,7 @@ def test_a_due_date_below_the_regulation_is_refused_with_the_earliest_date(
 ) -> None:
     x = login(firms["a"], world.requester_x)
     service = catalogs["x"]["Подготовить отчёт"]["id"]
-    today = date.today().isoformat()
+    today = firm_today().isoformat()
     refused = launch(x, service, today)
     assert refused["__typename"] == "DeadlineTooShortError", refused
     assert refused["message"] == "Указан срок меньше допустимого по регламенту (5 рабочих дней)"
@@ -187,7 +188,7 @@ def test_a_due_date_below_the_regulation_is_refused_with_the_earliest_date(
         5,
     )
     earliest = date.fromisoformat(refused["minimumDate"])
-    assert earliest >= date.today() + timedelta(days=5)
+    assert earliest >= firm_today() + timedelta(days=5)
     english = x.execute(
         """mutation($input: LaunchServiceRequestInput!) { launchServiceRequest(input: $input) {
           ... on DeadlineTooShortError { message minimumDate } } }""",
