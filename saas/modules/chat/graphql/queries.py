@@ -4,6 +4,7 @@ messages (one statement a page), unread counts, search."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -48,6 +49,12 @@ def _search_hit(row: object) -> ChatSearchHit:
             for t, m in headline_parts(row.headline)  # type: ignore[attr-defined]
         ],
     )
+
+
+async def _row_of(session: Any, conversation: ChatConversation) -> Any:
+    """The conversation as the API shows it (its organization, report and counts)."""
+    stmt = conversation_rows().where(ChatConversation.id == conversation.id)
+    return (await session.execute(stmt)).one()
 
 
 @strawberry.type
@@ -103,12 +110,9 @@ class Query:
             org = await pk_of(ctx, "ClientOrganization", organization_id, field="organizationId")
             actor = await viewer_of(ctx)
             async with ctx.unit_of_work() as session:
-                conversation = await conversation_of_organization(session, actor, org)
-                row = (
-                    await session.execute(
-                        conversation_rows().where(ChatConversation.id == conversation.id)
-                    )
-                ).one()
+                row = await _row_of(
+                    session, await conversation_of_organization(session, actor, org)
+                )
         except (ChatError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         return ChatConversationType.of(row)
@@ -129,11 +133,7 @@ class Query:
             actor = await viewer_of(ctx)
             async with ctx.unit_of_work() as session:
                 conversation = await conversation_of_report(session, actor, report)
-                row = (
-                    await session.execute(
-                        conversation_rows().where(ChatConversation.id == conversation.id)
-                    )
-                ).one()
+                row = await _row_of(session, conversation)
         except (ChatError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         return ChatConversationType.of(row)
