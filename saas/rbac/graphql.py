@@ -15,7 +15,6 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.models import Membership
@@ -204,10 +203,7 @@ def member_not_found(field: str | None) -> IdRefused:
 
 @resolved_by("Member", refusal=member_not_found)
 async def memberships_of_firm(ctx: Any, pks: list[int]) -> set[int]:
-    rows = await ctx.shared.execute(
-        select(Membership.id).where(Membership.tenant_id == ctx.tenant.id, Membership.id.in_(pks))
-    )
-    return set(rows.scalars())
+    return set(await service.get_members(ctx.shared, ctx.tenant.id, pks))
 
 
 def announce_policy_change(ctx: Context, tenant_id: int) -> None:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.graphql.audit import request_actor
@@ -87,12 +86,7 @@ RevokeApiTokenResult = Annotated[
 
 @resolved_by("ApiToken")
 async def api_tokens_of_firm(ctx: Any, pks: list[int]) -> set[int]:
-    rows = await ctx.shared.execute(
-        select(ApiTokenRow.id).where(
-            ApiTokenRow.tenant_id == ctx.tenant.id, ApiTokenRow.id.in_(pks)
-        )
-    )
-    return set(rows.scalars())
+    return {row.id for row in await service.api_tokens_of(ctx.shared, ctx.tenant, pks)}
 
 
 @strawberry.type

@@ -9,7 +9,6 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.auth.graphql.audit import request_actor
@@ -73,13 +72,10 @@ class Invitation(relay.Node):
         if tenant is None or not await is_allowed(info.context, "members", "manage"):
             return [None for _ in ids]
         pks = node_pks(ids)
-        result = await info.context.shared.execute(
-            select(InvitationRow).where(
-                InvitationRow.tenant_id == tenant.id,
-                InvitationRow.id.in_([pk for pk in pks if pk is not None]),
-            )
+        rows = await service.invitations_of(
+            info.context.shared, tenant, [pk for pk in pks if pk is not None]
         )
-        by_id = {r.id: r for r in result.scalars()}
+        by_id = {r.id: r for r in rows}
         return [Invitation.of(by_id[pk]) if pk in by_id else None for pk in pks]
 
 
@@ -159,12 +155,7 @@ AcceptInvitationResult = Annotated[
 
 @resolved_by("Invitation")
 async def invitations_of_firm(ctx: Any, pks: list[int]) -> set[int]:
-    rows = await ctx.shared.execute(
-        select(InvitationRow.id).where(
-            InvitationRow.tenant_id == ctx.tenant.id, InvitationRow.id.in_(pks)
-        )
-    )
-    return set(rows.scalars())
+    return {row.id for row in await service.invitations_of(ctx.shared, ctx.tenant, pks)}
 
 
 @strawberry.type

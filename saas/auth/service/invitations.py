@@ -190,6 +190,16 @@ async def revoke_invitation(
     return invitation
 
 
+async def invitations_of(
+    session: AsyncSession, tenant: TenantRef, ids: Sequence[int]
+) -> list[Invitation]:
+    """The firm's invitations among these ids (others' and unknown ids are left out)."""
+    result = await session.execute(
+        select(Invitation).where(Invitation.tenant_id == tenant.id, Invitation.id.in_(ids))
+    )
+    return list(result.scalars())
+
+
 async def invitation_by_token(
     session: AsyncSession, tenant: TenantRef, token: str, *, for_update: bool = False
 ) -> Invitation | None:
