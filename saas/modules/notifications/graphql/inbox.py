@@ -75,8 +75,9 @@ class NotificationType(relay.Node):
         viewer = viewer_of(info.context)
         if viewer is None:
             return [None for _ in ids]
-        stmt = service.own_notifications(viewer).where(Notification.id.in_(ids))
-        found = {r.id: r for r in (await info.context.db.execute(stmt)).scalars()}
+        found = {
+            r.id: r for r in await service.own_notifications_by_id(info.context.db, viewer, ids)
+        }
         return [cls.of(found[i]) if i in found else None for i in ids]
 
     @strawberry.field(description="Read by the viewer.")
@@ -139,9 +140,7 @@ class Query:
         extensions=own_notifications_only(),
     )
     def notifications(self, info: Info, unread_only: bool = False) -> Iterable[NotificationType]:
-        stmt = service.own_notifications(viewer_actor(info))
-        if unread_only:
-            stmt = stmt.where(Notification.read_at.is_(None))
+        stmt = service.own_notifications(viewer_actor(info), unread_only=unread_only)
         return Keyset(  # type: ignore[return-value]
             stmt, key=(Notification.id,), node=NotificationType.of, descending=True
         )

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from saas.core.ids import IdRefused, filter_pk, pk_of, tenant_rows
@@ -141,8 +140,7 @@ class Query:
         extensions=requires(*PERMISSION),
     )
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
-        rows = await info.context.db.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id))
-        return [WebhookEndpointType.of(r) for r in rows.scalars()]
+        return [WebhookEndpointType.of(r) for r in await service.list_endpoints(info.context.db)]
 
     @strawberry.field(
         description="The delivery log, newest first, with every attempt (time, response code, "

@@ -194,12 +194,15 @@ def schedule_mail_after_commit(session: AsyncSession) -> None:
 # ------------------------------------------------------------------------------- reading
 
 
-def own_notifications(actor: Actor) -> Select[Any]:
-    """The person's notifications. A client user's only of organizations where it still may
-    read reports (losing the grant hides them); a staff member's only of the organizations it
-    sees (`organization_filter`: its assigned ones without `clients:read_all`)."""
+def own_notifications(actor: Actor, *, unread_only: bool = False) -> Select[Any]:
+    """The person's notifications (`unread_only`: those not read yet). A client user's only of
+    organizations where it still may read reports (losing the grant hides them); a staff
+    member's only of the organizations it sees (`organization_filter`: its assigned ones
+    without `clients:read_all`)."""
     person_id = actor.person_id if actor.person_id is not None else -1
     stmt = select(Notification).where(Notification.person_id == person_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
     if actor.staff:
         scope = organization_filter(actor, Notification.organization_id)
         return stmt if scope is None else stmt.where(Notification.organization_id.is_(None) | scope)
@@ -221,6 +224,14 @@ def own_notifications(actor: Actor) -> Select[Any]:
         | (~chat & Notification.organization_id.in_(granted))
         | (chat & Notification.organization_id.in_(chatting))
     )
+
+
+async def own_notifications_by_id(
+    session: AsyncSession, actor: Actor, ids: list[int]
+) -> list[Notification]:
+    """The person's notifications among these ids (`own_notifications`' scope)."""
+    stmt = own_notifications(actor).where(Notification.id.in_(ids))
+    return list((await session.execute(stmt)).scalars())
 
 
 def report_recipients_statement_for(person_id: int, org_ids: frozenset[int]) -> Select[Any]:

@@ -101,6 +101,11 @@ async def create_endpoint(
     return endpoint
 
 
+async def list_endpoints(db: AsyncSession) -> list[WebhookEndpoint]:
+    """The firm's endpoints, oldest first."""
+    return list((await db.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id))).scalars())
+
+
 async def get_endpoint(db: AsyncSession, endpoint_id: int | None) -> WebhookEndpoint:
     found = await db.get(WebhookEndpoint, endpoint_id) if endpoint_id is not None else None
     if found is None:
