@@ -9,7 +9,9 @@
 
 The agenda's sources (`saas.core.agenda`) registered here: the tax due dates, the
 data-exchange dates and the reports' follow-up deadlines. The service requests add theirs
-from their own `policy.py` with `register_source("requests", ...)`.
+from their own `policy.py` with `register_source("requests", ..., grant="requests")`: a
+client sees in the interactions calendar and the feed the organizations granting it
+'reports' or 'requests', each source's events only where its own grant is held.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from saas.rbac.permissions import requires, requires_any
 
 CALENDAR_PERMISSIONS = (("clients", "read"), ("clients", "write"), ("client_cabinet", "read"))
 
-register_source("tax_due", tax_due_events)
-register_source("exchange", exchange_events)
-register_source("report_follow_up", report_follow_up_events)
+register_source("tax_due", tax_due_events, grant="reports")
+register_source("exchange", exchange_events, grant="reports")
+register_source("report_follow_up", report_follow_up_events, grant="reports")
 
 
 def reads_calendar() -> list[Any]:

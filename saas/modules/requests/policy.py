@@ -8,6 +8,9 @@ Two layers, as in the chat:
   `client_cabinet:read`.
 - Grants and scope (service/scope.py): staff see the organizations the core's
   `organization_filter` lets them see; a contact those granting it 'requests'.
+
+The open requests' due dates (planned and hard) are a source of the agenda
+(`saas.core.agenda`): the 15-day interactions calendar and the iCalendar feed show them.
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ from typing import Any
 from strawberry.permission import BasePermission, PermissionExtension
 
 from saas.core.actor import Actor, actor_with
+from saas.core.agenda import register_source
 from saas.core.modules import register_grant
+from saas.modules.requests.service.agenda import request_deadline_events
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
 
 REQUESTS_GRANT = register_grant(
     "requests", ru="Заявки на услуги", en="Service requests", default=True, module="requests"
 )
+
+register_source("requests", request_deadline_events, grant="requests")
 
 REQUESTS_PERMISSIONS = (
     ("requests", "read"),

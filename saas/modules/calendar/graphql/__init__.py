@@ -113,8 +113,6 @@ class Query:
             )
             actor = actor_of(ctx)
             first, last = window(from_ or calendar_of(ctx.tenant).today(), days)
-            if org is not None:
-                await calendar_organization(ctx.db, actor, org)
             orgs, events = await interactions(
                 ctx.db, actor, None if org is None else [org], days, first
             )

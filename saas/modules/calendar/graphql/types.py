@@ -47,6 +47,12 @@ class CalendarEventKind(Enum):
     TAX_DUE = "tax_due"
     EXCHANGE = "exchange"
     REPORT_FOLLOW_UP = "report_follow_up"
+    REQUEST_DUE = strawberry.enum_value(
+        "request_due", description="An open service request's planned due date."
+    )
+    REQUEST_HARD_DUE = strawberry.enum_value(
+        "request_hard_due", description="An open service request's hard deadline."
+    )
     OTHER = "other"
 
 

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor
 from saas.core.agenda import AgendaEvent, agenda
 from saas.core.calendar.firm import calendar_of_session
-from saas.modules.calendar.service.errors import invalid
+from saas.modules.calendar.service.errors import invalid, organization_not_found
 from saas.modules.calendar.service.exchange import exchange_dates_between
 from saas.modules.calendar.service.scope import (
+    agenda_organizations,
     calendar_organization,
-    calendar_organizations,
     filer_of,
 )
 from saas.modules.calendar.taxes import TaxDue, known_years, tax_calendar, tax_dues_between
@@ -148,10 +148,14 @@ async def interactions(
     start: date | None = None,
 ) -> tuple[list[ClientOrganization], list[AgendaEvent]]:
     """The organizations (of `org_ids`, else every one the actor sees) and their events from
-    `start` (the firm's today) for `days` days."""
+    `start` (the firm's today) for `days` days; a client user's of the sources whose grant
+    it holds in each organization. An organization given in `org_ids` it does not see:
+    NOT_FOUND."""
     first, last = window(start or calendar_of_session(session).today(), days)
-    orgs = await calendar_organizations(session, actor, org_ids)
-    return orgs, await agenda(session, [o.id for o in orgs], first, last)
+    orgs, granted = await agenda_organizations(session, actor, org_ids)
+    if org_ids and not orgs:
+        raise organization_not_found()
+    return orgs, await agenda(session, [o.id for o in orgs], first, last, granted)
 
 
 # ------------------------------------------------------------------------ the sources
