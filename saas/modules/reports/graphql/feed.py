@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.sql.elements import Label
-
 from saas.core.actor import actor_of
 from saas.core.ids import filter_pk
 from saas.modules.clients.graphql.types import ClientOrganizationType
@@ -22,6 +20,7 @@ from saas.modules.reports.loaders import (
 from saas.modules.reports.service.feed import (
     DocumentRecord,
     ReportFilter,
+    key_sources,
 )
 from saas.modules.reports.service.flow import (
     flow_complete,
@@ -37,7 +36,7 @@ class FeedKeyset(Keyset[ReportType]):
 
     @functools.cached_property
     def _labelled(self) -> tuple[tuple[bool, str], ...]:
-        return tuple((isinstance(c, Label), c.key) for c in self.key)
+        return key_sources(self.key)
 
     def values_of(self, item: Any) -> tuple[Any, ...]:
         report = item.report

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.core.actor import actor_of
@@ -39,7 +38,7 @@ from saas.modules.reports.service.flow import (
     flow_complete,
     today_of,
 )
-from saas.modules.reports.service.scope import scope_reports
+from saas.modules.reports.service.scope import documents_by_id, reports_by_id
 from saas.schema.context import Info
 from saas.schema.execution import UNREAD, pre_read
 
@@ -106,13 +105,8 @@ class ReportDocumentType(relay.Node):
         ids = [pk or -1 for pk in node_pks(list(node_ids))]
         if not await _can_read(info):
             return [None for _ in ids]
-        stmt = scope_reports(
-            select(DocumentRow, ReportRow.status)
-            .join(ReportRow, ReportRow.id == DocumentRow.report_id)
-            .where(DocumentRow.id.in_(ids)),
-            actor_of(info.context),
-        )
-        found = {d.id: (d, status) for d, status in await info.context.db.execute(stmt)}
+        rows = await documents_by_id(info.context.db, actor_of(info.context), ids)
+        found = {d.id: (d, status) for d, status in rows}
         return [
             cls.of(found[i][0], may_download(info, found[i][1])) if i in found else None
             for i in ids
@@ -249,8 +243,8 @@ class ReportType(relay.Node):
         ids = [pk or -1 for pk in node_pks(list(node_ids))]
         if not await _can_read(info):
             return [None for _ in ids]
-        stmt = scope_reports(select(ReportRow).where(ReportRow.id.in_(ids)), actor_of(info.context))
-        found = {r.id: r for r in (await info.context.db.execute(stmt)).scalars()}
+        rows = await reports_by_id(info.context.db, actor_of(info.context), ids)
+        found = {r.id: r for r in rows}
         return [cls.of(found[i]) if i in found else None for i in ids]
 
     @strawberry.field

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, 
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Bundle
+from sqlalchemy.sql.elements import Label
 
 from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization as OrganizationRow
@@ -167,6 +168,12 @@ class Record(Bundle[Any]):
             return make([read(row) for read in procs])
 
         return proc
+
+
+def key_sources(key: Any) -> tuple[tuple[bool, str], ...]:
+    """Where a feed row holds each column of its sort key: (labelled, name). A labelled
+    column (the ATTENTION rank...) is the row's column of that name, another the report's."""
+    return tuple((isinstance(column, Label), column.key) for column in key)
 
 
 # The feed reads columns, not ORM instances: a page is 50 rows (and their organizations).

@@ -5,6 +5,8 @@ ones), a client user those of organizations granting it 'reports'.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,7 @@ from saas.modules.clients.policy import ClientModule
 from saas.modules.clients.service import grants_statement
 from saas.modules.reports.models import (
     Report,
+    ReportDocument,
 )
 from saas.modules.reports.service.flow import report_not_found
 
@@ -49,3 +52,24 @@ async def access_report(session: AsyncSession, actor: Actor, report_id: int | No
     if row is None:
         raise report_not_found()
     return row
+
+
+async def reports_by_id(session: AsyncSession, actor: Actor, ids: list[int]) -> list[Report]:
+    """The reports among these ids the actor sees (others are left out)."""
+    stmt = scope_reports(select(Report).where(Report.id.in_(ids)), actor)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def documents_by_id(
+    session: AsyncSession, actor: Actor, ids: list[int]
+) -> list[tuple[ReportDocument, str]]:
+    """The documents among these ids of reports the actor sees, each with its report's status
+    (which decides whether a client user may download it)."""
+    stmt = scope_reports(
+        select(ReportDocument, Report.status)
+        .join(Report, Report.id == ReportDocument.report_id)
+        .where(ReportDocument.id.in_(ids)),
+        actor,
+    )
+    rows: Any = await session.execute(stmt)
+    return [(document, status) for document, status in rows]
