@@ -12,8 +12,7 @@ from saas.modules.chat.graphql.results import (
     PostChatMessageResult,
     WithdrawChatMessageResult,
 )
-from saas.modules.chat.graphql.types import ChatConversationType, ChatMessageType, conversation_rows
-from saas.modules.chat.models import ChatConversation
+from saas.modules.chat.graphql.types import ChatConversationType, ChatMessageType
 from saas.modules.chat.policy import (
     CHAT_PERMISSIONS,
     READ_NOTE,
@@ -22,7 +21,11 @@ from saas.modules.chat.policy import (
     viewer_of,
     writes_chat,
 )
-from saas.modules.chat.service.conversations import assign_conversation, conversation_for
+from saas.modules.chat.service.conversations import (
+    assign_conversation,
+    conversation_for,
+    conversation_row,
+)
 from saas.modules.chat.service.messages import (
     Draft,
     NewFile,
@@ -40,12 +43,7 @@ from saas.storage.stored import removed_on_failure
 
 
 async def _conversation(info: Info, conversation_id: int) -> ChatConversationType:
-    row = (
-        await info.context.db.execute(
-            conversation_rows().where(ChatConversation.id == conversation_id)
-        )
-    ).one()
-    return ChatConversationType.of(row)
+    return ChatConversationType.of(await conversation_row(info.context.db, conversation_id))
 
 
 @strawberry.type

@@ -10,7 +10,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.core.actor import actor_of
@@ -18,16 +17,16 @@ from saas.core.ids import node_pks, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.chat.graphql.enums import gid
-from saas.modules.chat.models import ChatMessage, ChatNotice, ChatNoticeAction
+from saas.modules.chat.models import ChatNoticeAction
 from saas.modules.chat.policy import ChatReadable
-from saas.modules.chat.service.marks import MarkFilter, body_of, mark_statement
+from saas.modules.chat.service.marks import body_of, marks_by_id
 from saas.modules.chat.service.notices import (
     COMPLETING,
     NoticeRow,
     actions_of,
-    notice_statement,
+    notice_files,
+    notices_by_id,
 )
-from saas.modules.documents.models import DriveFile, DriveFileVersion
 from saas.schema.context import Info, viewer_language
 
 tenant_rows("ChatNotice", "ChatMark", "ChatNoticeProofExport")
@@ -111,15 +110,9 @@ class NoticeFilesLoader(ContextLoader):
     """notice id -> its file (name, the version's SHA-256)."""
 
     async def batch_load(self, keys: list[int]) -> list[ChatNoticeFile | None]:
-        rows = await self.ctx.db.execute(
-            select(ChatNotice.id, DriveFile.id, DriveFile.name, DriveFileVersion.sha256)
-            .join(DriveFile, DriveFile.id == ChatNotice.file_id)
-            .join(DriveFileVersion, DriveFileVersion.id == ChatNotice.version_id)
-            .where(ChatNotice.id.in_(sorted(set(keys))))
-        )
         found = {
             n: ChatNoticeFile(file_id=gid("DriveFile", f), name=name, sha256=sha)
-            for n, f, name, sha in rows
+            for n, (f, name, sha) in (await notice_files(self.ctx.db, keys)).items()
         }
         return [found.get(k) for k in keys]
 
@@ -207,9 +200,8 @@ class ChatNoticeType(relay.Node):
         actor = actor_of(info.context)
         if not await ChatReadable().has_permission(None, info):
             return [None for _ in ids]
-        stmt = notice_statement(actor).where(ChatNotice.id.in_(ids))
         found = {
-            n.id: cls.of(NoticeRow(n, m, c)) for n, m, c in (await info.context.db.execute(stmt))
+            row.notice.id: cls.of(row) for row in await notices_by_id(info.context.db, actor, ids)
         }
         return [found.get(i) for i in ids]
 
@@ -298,8 +290,8 @@ class ChatMarkType(relay.Node):
         ids = [pk or -1 for pk in node_pks(list(node_ids))]
         if not await ChatReadable().has_permission(None, info):
             return [None for _ in ids]
-        stmt = mark_statement(actor_of(info.context), MarkFilter()).where(ChatMessage.id.in_(ids))
-        found = {m.id: cls.of((m, o)) for m, o in (await info.context.db.execute(stmt))}
+        rows = await marks_by_id(info.context.db, actor_of(info.context), ids)
+        found = {m.id: cls.of((m, o)) for m, o in rows}
         return [found.get(i) for i in ids]
 
     @strawberry.field(description="The mark as one sentence, in the viewer's language.")

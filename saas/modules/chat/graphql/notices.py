@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.core.actor import actor_of, actor_with
@@ -26,18 +25,16 @@ from saas.modules.chat.graphql.notice_types import (
     ChatNoticeType,
     value_of,
 )
-from saas.modules.chat.models import ChatConversation, ChatMessage, ChatNotice, ChatNoticeAction
+from saas.modules.chat.models import ChatMessage, ChatNotice
 from saas.modules.chat.policy import CHAT_PERMISSIONS, READ_NOTE, reads_chat
 from saas.modules.chat.service.marks import MarkFilter, MarkInput, mark_statement, post_mark
 from saas.modules.chat.service.messages import NewFile, Storage
 from saas.modules.chat.service.notice_actions import act_on_notice, notice_file_link
 from saas.modules.chat.service.notices import (
-    COMPLETING,
-    NEEDING_ACTION,
     NoticeInput,
     NoticeRow,
     access_notice,
-    notice_statement,
+    organization_notices_statement,
     post_notice,
 )
 from saas.modules.clients.service import ClientsError
@@ -175,20 +172,11 @@ class Query:
     def chat_notices(
         self, info: Info, organization_id: strawberry.ID, awaiting_me: bool = False
     ) -> Iterable[ChatNoticeType]:
-        actor = actor_of(info.context)
-        stmt = notice_statement(actor).where(
-            ChatConversation.organization_id == filter_pk(organization_id, "ClientOrganization")
+        stmt = organization_notices_statement(
+            actor_of(info.context),
+            filter_pk(organization_id, "ClientOrganization"),
+            awaiting_me=awaiting_me,
         )
-        if awaiting_me:
-            acted = (
-                ChatNoticeAction.notice_id == ChatNotice.id,
-                ChatNoticeAction.person_id == (actor.person_id or -1),
-                ChatNoticeAction.action.in_(sorted({a for v in COMPLETING.values() for a in v})),
-            )
-            stmt = stmt.where(
-                ChatNotice.kind.in_(NEEDING_ACTION),
-                ~ChatNotice.id.in_(select(ChatNoticeAction.notice_id).where(*acted)),
-            )
         return NoticeKeyset(  # type: ignore[return-value]
             stmt, key=(ChatNotice.id,), node=_notice_node, descending=True, entities=False
         )

@@ -4,31 +4,26 @@ messages (one statement a page), unread counts, search."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.core.ids import IdRefused, filter_pk, pk_of
 from saas.modules.chat.graphql.enums import gid
 from saas.modules.chat.graphql.results import ChatConversationLookup, ChatSearchHit, ChatTextPart
-from saas.modules.chat.graphql.types import (
-    ChatConversationType,
-    ChatMessageType,
-    conversation_rows,
-)
+from saas.modules.chat.graphql.types import ChatConversationType, ChatMessageType
 from saas.modules.chat.models import ChatConversation, ChatMessage
 from saas.modules.chat.policy import READ_NOTE, reads_chat, viewer_of
 from saas.modules.chat.service.conversations import (
     InboxFilter,
     conversation_of_organization,
     conversation_of_report,
-    conversations_scope,
+    conversation_row,
+    conversation_rows,
     inbox_statement,
 )
 from saas.modules.chat.service.errors import ChatError
-from saas.modules.chat.service.page import messages_statement
+from saas.modules.chat.service.page import visible_messages_statement
 from saas.modules.chat.service.reads import total_unread
 from saas.modules.chat.service.search import check_query, headline_parts, search_statement
 from saas.schema.context import Info
@@ -49,12 +44,6 @@ def _search_hit(row: object) -> ChatSearchHit:
             for t, m in headline_parts(row.headline)  # type: ignore[attr-defined]
         ],
     )
-
-
-async def _row_of(session: Any, conversation: ChatConversation) -> Any:
-    """The conversation as the API shows it (its organization, report and counts)."""
-    stmt = conversation_rows().where(ChatConversation.id == conversation.id)
-    return (await session.execute(stmt)).one()
 
 
 @strawberry.type
@@ -110,9 +99,8 @@ class Query:
             org = await pk_of(ctx, "ClientOrganization", organization_id, field="organizationId")
             actor = await viewer_of(ctx)
             async with ctx.unit_of_work() as session:
-                row = await _row_of(
-                    session, await conversation_of_organization(session, actor, org)
-                )
+                conversation = await conversation_of_organization(session, actor, org)
+                row = await conversation_row(session, conversation.id)
         except (ChatError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         return ChatConversationType.of(row)
@@ -133,7 +121,7 @@ class Query:
             actor = await viewer_of(ctx)
             async with ctx.unit_of_work() as session:
                 conversation = await conversation_of_report(session, actor, report)
-                row = await _row_of(session, conversation)
+                row = await conversation_row(session, conversation.id)
         except (ChatError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         return ChatConversationType.of(row)
@@ -149,11 +137,9 @@ class Query:
         self, info: Info, conversation_id: strawberry.ID
     ) -> Iterable[ChatMessageType]:
         actor = await viewer_of(info.context)
-        stmt = messages_statement(filter_pk(conversation_id, "ChatConversation") or -1)
-        clause = conversations_scope(actor)
-        if clause is not None:
-            visible = select(ChatConversation.id).where(clause).scalar_subquery()
-            stmt = stmt.where(ChatMessage.conversation_id.in_(visible))
+        stmt = visible_messages_statement(
+            actor, filter_pk(conversation_id, "ChatConversation") or -1
+        )
         return Keyset(  # type: ignore[return-value]
             stmt, key=(ChatMessage.id,), node=ChatMessageType.of, descending=True, entities=False
         )

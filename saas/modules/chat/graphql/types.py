@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -17,12 +16,9 @@ from saas.core.ids import node_pks
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.chat.graphql.enums import ChatMessageKind, ChatSide, gid
 from saas.modules.chat.loaders import UnreadLoader
-from saas.modules.chat.models import ChatConversation as ConversationRow
-from saas.modules.chat.models import ChatMessage as MessageRow
 from saas.modules.chat.policy import ChatReadable, viewer_of
-from saas.modules.chat.service.conversations import scope_conversations
-from saas.modules.chat.service.page import COLUMNS, files_json, other_side_read
-from saas.modules.clients.models import ClientOrganization
+from saas.modules.chat.service.conversations import conversation_rows_by_id
+from saas.modules.chat.service.page import messages_by_id
 from saas.schema.context import Info
 
 
@@ -117,14 +113,7 @@ class ChatMessageType(relay.Node):
             return [None for _ in ids]
         # As the page reads them: with their files and whether the other side has read them
         # (a live update fetches the new message by its id).
-        seen = func.coalesce(other_side_read() >= MessageRow.id, False)
-        stmt = scope_conversations(
-            select(*COLUMNS, files_json().label("files"), seen.label("seen"))
-            .join(ConversationRow, ConversationRow.id == MessageRow.conversation_id)
-            .where(MessageRow.id.in_(ids)),
-            actor,
-        )
-        found = {r.id: r for r in await info.context.db.execute(stmt)}
+        found = {r.id: r for r in await messages_by_id(info.context.db, actor, ids)}
         return [cls.of(found[i]) if i in found else None for i in ids]
 
 
@@ -205,25 +194,8 @@ class ChatConversationType(relay.Node):
         actor = await viewer_of(info.context)
         if not await ChatReadable().has_permission(None, info):
             return [None for _ in ids]
-        stmt = scope_conversations(conversation_rows().where(ConversationRow.id.in_(ids)), actor)
-        found = {r.id: r for r in await info.context.db.execute(stmt)}
+        found = {r.id: r for r in await conversation_rows_by_id(info.context.db, actor, ids)}
         return [cls.of(found[i]) if i in found else None for i in ids]
-
-
-def conversation_rows() -> Any:
-    """The conversation's columns with its organization's name and responsible manager."""
-    return select(
-        ConversationRow.id,
-        ConversationRow.organization_id,
-        ConversationRow.report_id,
-        ConversationRow.assignee_person_id,
-        ConversationRow.created_at,
-        ConversationRow.last_message_id,
-        ConversationRow.last_message_at,
-        ConversationRow.awaiting_since,
-        ClientOrganization.name.label("organization_name"),
-        ClientOrganization.responsible_manager_person_id,
-    ).join(ClientOrganization, ClientOrganization.id == ConversationRow.organization_id)
 
 
 async def _card(info: Info, pk: int | None) -> PersonCardType | None:

@@ -166,6 +166,35 @@ async def conversation_of_organization(
     return await access_conversation(session, actor, await conversation_for(session, actor, org_id))
 
 
+def conversation_rows() -> Any:
+    """The conversation's columns with its organization's name and responsible manager (the
+    rows the API shows)."""
+    return select(
+        ChatConversation.id,
+        ChatConversation.organization_id,
+        ChatConversation.report_id,
+        ChatConversation.assignee_person_id,
+        ChatConversation.created_at,
+        ChatConversation.last_message_id,
+        ChatConversation.last_message_at,
+        ChatConversation.awaiting_since,
+        ClientOrganization.name.label("organization_name"),
+        ClientOrganization.responsible_manager_person_id,
+    ).join(ClientOrganization, ClientOrganization.id == ChatConversation.organization_id)
+
+
+async def conversation_row(session: AsyncSession, conversation_id: int) -> Any:
+    """One conversation's row (`conversation_rows`), already accessed by the caller."""
+    stmt = conversation_rows().where(ChatConversation.id == conversation_id)
+    return (await session.execute(stmt)).one()
+
+
+async def conversation_rows_by_id(session: AsyncSession, actor: Actor, ids: list[int]) -> list[Any]:
+    """The rows (`conversation_rows`) of the conversations among these ids the actor sees."""
+    stmt = scope_conversations(conversation_rows().where(ChatConversation.id.in_(ids)), actor)
+    return list(await session.execute(stmt))
+
+
 # ------------------------------------------------------------------------------ the inbox
 
 

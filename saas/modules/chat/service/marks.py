@@ -221,3 +221,11 @@ def mark_statement(actor: Actor, where: MarkFilter) -> Select[Any]:
     if where.until is not None:
         stmt = stmt.where(mark_date <= where.until.isoformat())
     return stmt
+
+
+async def marks_by_id(
+    session: AsyncSession, actor: Actor, ids: list[int]
+) -> list[tuple[ChatMessage, int]]:
+    """(message, organization id) of the marks among these message ids the actor sees."""
+    stmt = mark_statement(actor, MarkFilter()).where(ChatMessage.id.in_(ids))
+    return [(message, organization_id) for message, organization_id in await session.execute(stmt)]

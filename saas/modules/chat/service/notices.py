@@ -247,6 +247,44 @@ def notice_statement(actor: Actor) -> Select[Any]:
     return scope_conversations(stmt, actor)
 
 
+def organization_notices_statement(
+    actor: Actor, organization_id: int | None, *, awaiting_me: bool = False
+) -> Select[Any]:
+    """(notice, message, conversation) of an organization's notices the actor sees;
+    `awaiting_me`: only those needing an action the actor (a client) has not taken yet."""
+    stmt = notice_statement(actor).where(ChatConversation.organization_id == organization_id)
+    if not awaiting_me:
+        return stmt
+    acted = (
+        ChatNoticeAction.notice_id == ChatNotice.id,
+        ChatNoticeAction.person_id == (actor.person_id or -1),
+        ChatNoticeAction.action.in_(sorted({a for v in COMPLETING.values() for a in v})),
+    )
+    return stmt.where(
+        ChatNotice.kind.in_(NEEDING_ACTION),
+        ~ChatNotice.id.in_(select(ChatNoticeAction.notice_id).where(*acted)),
+    )
+
+
+async def notices_by_id(session: AsyncSession, actor: Actor, ids: list[int]) -> list[NoticeRow]:
+    """The notices among these ids the actor sees."""
+    stmt = notice_statement(actor).where(ChatNotice.id.in_(ids))
+    return [NoticeRow(n, m, c) for n, m, c in await session.execute(stmt)]
+
+
+async def notice_files(
+    session: AsyncSession, notice_ids: Sequence[int]
+) -> dict[int, tuple[int, str, str]]:
+    """notice id -> its file's (drive file id, name, the sent version's SHA-256)."""
+    rows = await session.execute(
+        select(ChatNotice.id, DriveFile.id, DriveFile.name, DriveFileVersion.sha256)
+        .join(DriveFile, DriveFile.id == ChatNotice.file_id)
+        .join(DriveFileVersion, DriveFileVersion.id == ChatNotice.version_id)
+        .where(ChatNotice.id.in_(sorted(set(notice_ids))))
+    )
+    return {n: (f, name, sha) for n, f, name, sha in rows}
+
+
 async def access_notice(
     session: AsyncSession, actor: Actor, notice_id: int | None, *, lock: bool = False
 ) -> NoticeRow:
