@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
 from saas.core.actor import actor_of
@@ -16,7 +15,7 @@ from saas.core.agenda import AgendaEvent
 from saas.core.ids import node_pks, tenant_rows
 from saas.modules.calendar.models import ExchangeDate
 from saas.modules.calendar.service.agenda import FilingState, TaxCalendarEntry
-from saas.modules.calendar.service.scope import calendar_organizations
+from saas.modules.calendar.service.exchange import exchange_dates_by_id
 from saas.modules.notifications.service.inbox import period_label
 from saas.modules.reports.catalog import form_of
 from saas.schema.context import Info
@@ -195,21 +194,8 @@ class ExchangeDateType(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ExchangeDateType | None]:
         ids = [pk or -1 for pk in node_pks(list(node_ids))]
-        rows = list(
-            (
-                await info.context.db.execute(select(ExchangeDate).where(ExchangeDate.id.in_(ids)))
-            ).scalars()
-        )
-        orgs = [r.organization_id for r in rows]
-        visible = (
-            {
-                o.id
-                for o in await calendar_organizations(info.context.db, actor_of(info.context), orgs)
-            }
-            if rows
-            else set()
-        )
-        found = {r.id: cls.of(r) for r in rows if r.organization_id in visible}
+        rows = await exchange_dates_by_id(info.context.db, actor_of(info.context), ids)
+        found = {r.id: cls.of(r) for r in rows}
         return [found.get(i) for i in ids]
 
 

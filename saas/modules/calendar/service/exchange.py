@@ -19,7 +19,7 @@ from saas.modules.calendar.service.errors import (
     invalid,
     no_write,
 )
-from saas.modules.calendar.service.scope import calendar_organization
+from saas.modules.calendar.service.scope import calendar_organization, calendar_organizations
 
 TITLE_MAX, NOTE_MAX = 200, 2000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -80,6 +80,20 @@ async def access_exchange_date(
     except CalendarError:
         raise exchange_date_not_found() from None
     return row
+
+
+async def exchange_dates_by_id(
+    session: AsyncSession, actor: Actor, ids: list[int]
+) -> list[ExchangeDate]:
+    """The exchange dates among these ids of organizations whose calendar the actor sees."""
+    rows = list(
+        (await session.execute(select(ExchangeDate).where(ExchangeDate.id.in_(ids)))).scalars()
+    )
+    if not rows:
+        return []
+    orgs = [r.organization_id for r in rows]
+    visible = {o.id for o in await calendar_organizations(session, actor, orgs)}
+    return [r for r in rows if r.organization_id in visible]
 
 
 async def create_exchange_date(
