@@ -27,7 +27,6 @@ from saas.modules.requests.graphql.types import (
     ServiceRequestCommentType,
     ServiceRequestType,
 )
-from saas.modules.requests.models import ServiceRequest
 from saas.modules.requests.policy import (
     MANAGE_NOTE,
     REQUESTS_PERMISSIONS,
@@ -38,7 +37,7 @@ from saas.modules.requests.policy import (
     writes_requests,
 )
 from saas.modules.requests.service import catalog, departments, requests
-from saas.modules.requests.service.board import requests_statement
+from saas.modules.requests.service.board import request_row
 from saas.modules.requests.service.catalog import ServiceSpec
 from saas.modules.requests.service.files import Attachments, NewFile, Storage, attach_files
 from saas.schema.context import Info
@@ -97,9 +96,8 @@ def _now() -> datetime:
 
 
 async def _request(info: Info, pk: int, actor: Actor) -> ServiceRequestType:
-    row = (
-        await info.context.db.execute(requests_statement(actor).where(ServiceRequest.id == pk))
-    ).one()
+    row = await request_row(info.context.db, actor, pk)
+    assert row is not None  # just written or accessed in the actor's scope
     return ServiceRequestType.of(row[0], row.organization_name)
 
 

@@ -18,12 +18,12 @@ from saas.modules.requests.graphql.types import (
     ServiceRequestStatus,
     ServiceRequestType,
 )
-from saas.modules.requests.models import RequestService, ServiceRequest
+from saas.modules.requests.models import RequestService
 from saas.modules.requests.policy import READ_NOTE, reads_requests, staff_reads, viewer_of
-from saas.modules.requests.service.board import MAX_PAGE, board_statement, requests_statement
+from saas.modules.requests.service.board import board, request_row, requests_page
 from saas.modules.requests.service.catalog import (
     organization_catalog,
-    services_statement,
+    template_services,
     templates,
 )
 from saas.modules.requests.service.departments import departments
@@ -35,10 +35,6 @@ ServiceRequestLookup = Annotated[
     ServiceRequestType | NotFoundError | ValidationError,
     strawberry.union("ServiceRequestLookup"),
 ]
-
-
-def _limit(first: int) -> int:
-    return max(0, min(first, MAX_PAGE))
 
 
 @strawberry.type
@@ -59,7 +55,7 @@ class Query:
     async def service_catalog_templates(self, info: Info) -> list[ServiceCatalogTemplateType]:
         db = info.context.db
         rows = await templates(db)
-        services = (await db.scalars(services_statement(template_ids=[t.id for t in rows]))).all()
+        services = await template_services(db, [t.id for t in rows])
         by_template: dict[int, list[RequestService]] = {}
         for s in services:
             by_template.setdefault(s.template_id or 0, []).append(s)
@@ -96,15 +92,16 @@ class Query:
     ) -> list[ServiceRequestType]:
         ctx = info.context
         actor = await viewer_of(ctx)
-        stmt = requests_statement(
+        rows = await requests_page(
+            ctx.db,
             actor,
+            first,
             organization_id=(
                 filter_pk(organization_id, "ClientOrganization") if organization_id else None
             ),
             department_id=filter_pk(department_id, "Department") if department_id else None,
             statuses=[cast(str, status.value)] if status else None,
         )
-        rows = await ctx.db.execute(stmt.order_by(ServiceRequest.id.desc()).limit(_limit(first)))
         return [ServiceRequestType.of(r[0], r.organization_name) for r in rows]
 
     @strawberry.field(
@@ -115,9 +112,7 @@ class Query:
         try:
             pk = await pk_of(ctx, "ServiceRequest", id, field="id")
             actor = await viewer_of(ctx)
-            row = (
-                await ctx.db.execute(requests_statement(actor).where(ServiceRequest.id == pk))
-            ).one_or_none()
+            row = await request_row(ctx.db, actor, pk)
             if row is None:
                 raise not_found()
         except (ClientsError, IdRefused) as exc:
@@ -139,12 +134,12 @@ class Query:
     ) -> list[ServiceRequestType]:
         ctx = info.context
         actor = await viewer_of(ctx)
-        stmt = board_statement(
+        rows = await board(
+            ctx.db,
             actor,
             calendar_of(ctx.tenant).today(),
             first,
             department_id=filter_pk(department_id, "Department") if department_id else None,
             performer_id=filter_pk(performer_id, "Person") if performer_id else None,
         )
-        rows = await ctx.db.execute(stmt)
         return [ServiceRequestType.of(r[0], r.organization_name) for r in rows]

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization
@@ -41,6 +42,30 @@ def requests_statement(
     return scoped(stmt, actor, ServiceRequest.organization_id)
 
 
+async def requests_page(
+    session: AsyncSession,
+    actor: Actor,
+    first: int,
+    *,
+    organization_id: int | None = None,
+    department_id: int | None = None,
+    statuses: list[str] | None = None,
+) -> list[Any]:
+    """Requests the actor sees (`requests_statement` rows), newest first, `first` of them (at
+    most MAX_PAGE)."""
+    stmt = requests_statement(
+        actor, organization_id=organization_id, department_id=department_id, statuses=statuses
+    )
+    limit = max(0, min(first, MAX_PAGE))
+    return list(await session.execute(stmt.order_by(ServiceRequest.id.desc()).limit(limit)))
+
+
+async def request_row(session: AsyncSession, actor: Actor, request_id: int) -> Any:
+    """One request the actor sees (a `requests_statement` row), or None."""
+    stmt = requests_statement(actor).where(ServiceRequest.id == request_id)
+    return (await session.execute(stmt)).one_or_none()
+
+
 def board_statement(
     actor: Actor,
     today: date,
@@ -61,3 +86,19 @@ def board_statement(
         .order_by(overdue, ServiceRequest.due_date, ServiceRequest.id)
         .limit(max(0, min(first, MAX_PAGE)))
     )
+
+
+async def board(
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    first: int,
+    *,
+    department_id: int | None,
+    performer_id: int | None,
+) -> list[Any]:
+    """The board's page (`board_statement` rows)."""
+    stmt = board_statement(
+        actor, today, first, department_id=department_id, performer_id=performer_id
+    )
+    return list(await session.execute(stmt))

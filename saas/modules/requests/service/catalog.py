@@ -202,6 +202,11 @@ def services_statement(*, template_ids: list[int] | None = None) -> Any:
     )
 
 
+async def template_services(session: AsyncSession, template_ids: list[int]) -> list[RequestService]:
+    """The services of these catalog templates (`services_statement`'s order)."""
+    return list((await session.scalars(services_statement(template_ids=template_ids))).all())
+
+
 async def organization_catalog(
     session: AsyncSession, actor: Actor, org_id: int
 ) -> list[RequestService]:
