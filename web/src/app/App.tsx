@@ -34,6 +34,11 @@ import {
   ChatInboxPage,
   ChatNoticeProofPage,
   ClientCalendarPage,
+  ClientServicesPage,
+  ClientRequestsPage,
+  ClientRequestPage,
+  RequestBoardPage,
+  StaffRequestPage,
 } from "./pages";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
@@ -71,11 +76,16 @@ export function App() {
                   <Route path="/cabinet/:orgId/chat" element={<ClientChatPage />} />
                   <Route path="/cabinet/:orgId/chat/report/:reportId" element={<ClientChatPage />} />
                   <Route path="/cabinet/:orgId/calendar" element={<ClientCalendarPage />} />
+                  <Route path="/cabinet/:orgId/services" element={<ClientServicesPage />} />
+                  <Route path="/cabinet/:orgId/requests" element={<ClientRequestsPage />} />
+                  <Route path="/cabinet/:orgId/requests/:id" element={<ClientRequestPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
                   <Route path="/chat/report/:reportId" element={<StaffChatPage />} />
                   <Route path="/chat/:orgId" element={<StaffChatPage />} />
                   <Route path="/reports" element={<ReportsPage />} />
+                  <Route path="/requests" element={<RequestBoardPage />} />
+                  <Route path="/requests/:id" element={<StaffRequestPage />} />
                   <Route path="/reports/import" element={<ReportImportPage />} />
                   <Route path="/reports/:id" element={<StaffReportPage />} />
                   <Route path="/clients" element={<ClientListPage />} />

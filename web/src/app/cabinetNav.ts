@@ -1,5 +1,5 @@
 // The client cabinet's navigation for one organization: its home, the chat with the number of
-// unread messages (kept current live) and the calendar, each when the person holds its grant.
+// unread messages (kept current live), the calendar, the services and the requests, each when the person holds its grant.
 // Every client page of the organization shows it, so the chat's badge is in sight wherever the
 // chat is reachable, not only on the home page.
 import { useQuery } from "urql";
@@ -25,5 +25,9 @@ export function useCabinetNav(orgId: string | undefined): NavItem[] {
     nav.push({ to: `${home}/chat`, label: t("nav.chat"), badge });
   }
   if (org.viewerGrants.includes("REPORTS")) nav.push({ to: `${home}/calendar`, label: t("calendar.title") });
+  if (org.viewerGrants.includes("REQUESTS")) {
+    nav.push({ to: `${home}/services`, label: t("nav.services") });
+    nav.push({ to: `${home}/requests`, label: t("nav.myRequests") });
+  }
   return nav;
 }

@@ -39,3 +39,8 @@ export const StaffChatPage = page(() => import("../pages/ChatPage"), "StaffChatP
 export const ChatInboxPage = page(() => import("../pages/ChatInboxPage"), "ChatInboxPage");
 export const ChatNoticeProofPage = page(() => import("../pages/ChatNoticeProofPage"), "ChatNoticeProofPage");
 export const ClientCalendarPage = page(() => import("../pages/CalendarPage"), "ClientCalendarPage");
+export const ClientServicesPage = page(() => import("../pages/ServicesPage"), "ClientServicesPage");
+export const ClientRequestsPage = page(() => import("../pages/ServicesPage"), "ClientRequestsPage");
+export const ClientRequestPage = page(() => import("../pages/ServicesPage"), "ClientRequestPage");
+export const RequestBoardPage = page(() => import("../pages/RequestBoardPage"), "RequestBoardPage");
+export const StaffRequestPage = page(() => import("../pages/RequestBoardPage"), "StaffRequestPage");

@@ -31,6 +31,8 @@ const KIND_KEYS: Record<CalendarEventKind, MessageKey> = {
   TAX_DUE: "calendar.kindTax",
   EXCHANGE: "calendar.kindExchange",
   REPORT_FOLLOW_UP: "calendar.kindFollowUp",
+  REQUEST_DUE: "calendar.kindRequestDue",
+  REQUEST_HARD_DUE: "calendar.kindRequestHardDue",
   OTHER: "calendar.kindOther",
 };
 

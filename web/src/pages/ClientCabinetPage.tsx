@@ -122,6 +122,20 @@ export function ClientCabinetPage() {
                   </Link>
                 </li>
               )}
+              {org.viewerGrants.includes("REQUESTS") && (
+                <>
+                  <li>
+                    <Link to={`/cabinet/${cabinet.organizationId}/services`} data-testid="services-link">
+                      {t("nav.services")}
+                    </Link>
+                  </li>
+                  <li>
+                    <Link to={`/cabinet/${cabinet.organizationId}/requests`} data-testid="my-requests-link">
+                      {t("nav.myRequests")}
+                    </Link>
+                  </li>
+                </>
+              )}
               <li>
                 <a href="#organization">{t("client.organization")}</a>
               </li>

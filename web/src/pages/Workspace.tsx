@@ -20,6 +20,7 @@ export function useWorkspaceNav(): NavItem[] {
     ["/chat", t("nav.chat"), can("chat:read")],
     ["/reports", t("nav.reports"), can("reports:read")],
     ["/reports/import", t("nav.reportImport"), can("reports:write")],
+    ["/requests", t("nav.requestBoard"), can("requests:read")],
     ["/staff", t("nav.staff"), can("members:manage")],
     ["/settings/branding", t("nav.branding"), can("branding:manage")],
     ["/settings/firm", t("nav.firmSettings"), can("firm:manage")],

@@ -1,0 +1,215 @@
+"""Service requests in the browser (issue 14): a client contact holding 'requests' opens
+«Услуги» (its organization's own catalog), launches a service with too short a due date, sees
+the API's words «Указан срок меньше допустимого по регламенту (2 рабочих дня)», takes the
+earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки».
+The organization's responsible manager opens it from the request board, takes it for review
+(it then shows in «Только мои») and accepts it; the client sees «Принята в работу», can no
+longer edit it and comments instead. A second request is rejected: the board's form asks
+«Оставьте комментарий» and the thread shows the system's entry. The services page has no axe
+violation and no sideways scroll on a 390 px phone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from saas.settings import Settings
+from tests.e2e.support import (
+    PASSWORD,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    axe_violations,
+    invitation_token,
+    log_in,
+    no_horizontal_scroll,
+    open_section,
+)
+from tests.support.auth import create_person
+from tests.support.firms import firm_today
+from tests.support.ids import gid
+from tests.support.requests import ADD_SERVICE
+
+MANAGERS = """mutation($id: ID!, $m: ID) { setClientOrganizationManagers(id: $id,
+  responsibleManagerId: $m) { __typename ... on Error { code message } } }"""
+
+
+def test_a_client_launches_a_service_and_the_performer_accepts_it(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    db_engine: Any,
+    artifacts: Path,
+) -> None:
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Заявки {suffix}»")
+    service_name = f"Справка о доходах {suffix}"
+    template = f"Подготовить справку 2-НДФЛ для сотрудника {suffix}"
+    added = admin.api.execute(
+        ADD_SERVICE,
+        {
+            "o": org_id,
+            "input": {
+                "category": "Кадры",
+                "groupName": "Справки",
+                "name": service_name,
+                "description": template,
+                "plannedDays": 2,
+                "hardDays": 4,
+                "priceKind": "PIECE",
+                "price": "500.00",
+            },
+        },
+    )["addCatalogService"]
+    assert added["__typename"] == "CatalogService", added
+    manager = create_person(
+        db_engine,
+        f"requests-manager-{suffix}@example.test",
+        display_name=f"Исполнитель {suffix}",
+        memberships=[(firm.id, "staff", ["manager"], None)],
+    )
+    assigned = admin.api.execute(MANAGERS, {"id": org_id, "m": gid("Person", manager.id)})
+    assert assigned["setClientOrganizationManagers"]["__typename"] == "ClientOrganization"
+    contact = f"requests-client-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["REQUESTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+
+    contexts = []
+
+    def new_page(width: int = 1280, height: int = 900) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        client = new_page()
+        log_in(client, site.firm_url(firm, "/login"), contact, PASSWORD)
+        client.wait_for_url(f"**/cabinet/{org_pk}")
+        client.get_by_test_id("services-link").click()
+        client.wait_for_url(f"**/cabinet/{org_pk}/services")
+        service = client.get_by_test_id("catalog-service").filter(has_text=service_name)
+        expect(service).to_contain_text("Плановый срок, рабочих дней: 2")
+        expect(service).to_contain_text("Предельный срок, рабочих дней: 4")
+        expect(service).to_contain_text("Цена за единицу: 500 ₽")
+        assert axe_violations(client) == []
+        service.get_by_test_id("launch-open").click()
+        form = service.get_by_test_id("launch-form")
+        expect(form.get_by_test_id("launch-description")).to_have_value(template)
+        form.get_by_test_id("launch-description").fill(f"{template}, за 2026 год")
+        today = firm_today()
+        form.get_by_test_id("launch-due").fill(today.isoformat())
+        form.get_by_test_id("launch-submit").click()
+        expect(form.get_by_test_id("request-error-message")).to_have_text(
+            "Указан срок меньше допустимого по регламенту (2 рабочих дня)"
+        )
+        assert axe_violations(client) == []
+        form.get_by_test_id("take-minimum-date").click()
+        offered = date.fromisoformat(form.get_by_test_id("launch-due").input_value())
+        assert offered >= today + timedelta(days=2), offered
+        form.get_by_test_id("launch-submit").click()
+        client.wait_for_url(f"**/cabinet/{org_pk}/requests/*")
+        details = client.get_by_test_id("request-details")
+        expect(details.get_by_test_id("request-status")).to_have_text("Новая")
+        expect(details.get_by_test_id("request-due")).to_contain_text(offered.strftime("%d.%m.%Y"))
+        # While new, the client may still change it.
+        expect(client.get_by_test_id("edit-form")).to_be_visible()
+        client.get_by_test_id("back-to-requests").click()
+        mine = client.get_by_test_id("my-requests").get_by_test_id("request-row")
+        row = mine.filter(has_text=service_name)
+        expect(row).to_have_count(1)
+        expect(row.get_by_test_id("request-status")).to_have_text("Новая")
+        expect(row).to_contain_text(offered.strftime("%d.%m.%Y"))
+
+        performer = new_page()
+        log_in(performer, site.firm_url(firm, "/login"), manager.email, manager.password)
+        performer.wait_for_url("**/clients")
+        open_section(performer, "Заявки")
+        performer.wait_for_url("**/requests")
+        board_row = (
+            performer.get_by_test_id("request-board")
+            .get_by_test_id("request-row")
+            .filter(has_text=f"ООО «Заявки {suffix}»")
+        )
+        expect(board_row).to_have_count(1)
+        board_row.get_by_role("link", name=service_name).click()
+        performer.wait_for_url("**/requests/*")
+        expect(performer.get_by_test_id("request-description")).to_have_text(
+            f"{template}, за 2026 год"
+        )
+        performer.get_by_test_id("request-review").click()
+        expect(performer.get_by_test_id("request-status")).to_have_text("На рассмотрении")
+        # Now it is the performer's: it shows in «Только мои».
+        performer.get_by_test_id("back-to-board").click()
+        performer.get_by_test_id("board-mine").check()
+        mine_row = (
+            performer.get_by_test_id("request-board")
+            .get_by_test_id("request-row")
+            .filter(has_text=f"ООО «Заявки {suffix}»")
+        )
+        expect(mine_row).to_contain_text(f"Исполнитель {suffix}")
+        mine_row.get_by_role("link", name=service_name).click()
+        performer.get_by_test_id("request-accept").click()
+        expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
+
+        client.reload()
+        accepted = mine.filter(has_text=service_name)
+        expect(accepted.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        accepted.get_by_role("link", name=service_name).click()
+        expect(client.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        expect(client.get_by_test_id("request-performer")).to_contain_text(f"Исполнитель {suffix}")
+        expect(client.get_by_test_id("edit-form")).to_have_count(0)
+        client.get_by_test_id("request-comment-body").fill("Сотрудник: Иванов И. И.")
+        client.get_by_test_id("request-comment-send").click()
+        expect(client.get_by_test_id("request-comment").filter(has_text="Иванов")).to_have_count(1)
+        expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        performer.reload()
+        expect(
+            performer.get_by_test_id("request-comment").filter(has_text="Иванов")
+        ).to_contain_text("Клиент")
+        client.screenshot(path=str(artifacts / "request-client.png"), full_page=True)
+
+        # A second request, rejected: the form asks for the comment, the system adds its entry.
+        client.goto(site.firm_url(firm, f"/cabinet/{org_pk}/services"))
+        service.get_by_test_id("launch-open").click()
+        form.get_by_test_id("launch-due").fill((today + timedelta(days=30)).isoformat())
+        form.get_by_test_id("launch-submit").click()
+        client.wait_for_url(f"**/cabinet/{org_pk}/requests/*")
+        second = client.url.rsplit("/", 1)[1]
+        performer.goto(site.firm_url(firm, f"/requests/{second}"))
+        performer.get_by_test_id("request-reject").click()
+        reject = performer.get_by_test_id("reject-form")
+        reject.get_by_label("Оставьте комментарий").fill("Нет данных о сотруднике")
+        reject.get_by_test_id("reject-submit").click()
+        expect(performer.get_by_test_id("request-status")).to_have_text("Отклонена")
+        thread = performer.get_by_test_id("request-comment")
+        expect(thread.filter(has_text="Нет данных о сотруднике")).to_have_count(1)
+        expect(thread.filter(has_text="Задача отклонена исполнителем")).to_have_count(1)
+        client.reload()
+        expect(client.get_by_test_id("request-status")).to_have_text("Отклонена")
+
+        phone = new_page(390, 844)
+        log_in(phone, site.firm_url(firm, "/login"), contact, PASSWORD)
+        phone.wait_for_url(f"**/cabinet/{org_pk}")
+        phone.goto(site.firm_url(firm, f"/cabinet/{org_pk}/services"))
+        phone_service = phone.get_by_test_id("catalog-service").filter(has_text=service_name)
+        phone_service.get_by_test_id("launch-open").click()
+        expect(phone_service.get_by_test_id("launch-form")).to_be_visible()
+        assert no_horizontal_scroll(phone)
+        phone.screenshot(path=str(artifacts / "services-phone.png"), full_page=True)
+        phone.goto(site.firm_url(firm, f"/cabinet/{org_pk}/requests"))
+        expect(phone.get_by_test_id("request-row").first).to_be_visible()
+        assert no_horizontal_scroll(phone)
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,0 +1,244 @@
+// The firm's side of service requests: the board (open requests of a department and/or the
+// viewer's own queue, overdue first) and one request with the performer's actions: review,
+// accept, reject (with the comment it needs), checklist, done. Staff holding `requests:read`;
+// the actions need `requests:write` (the API checks again).
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery } from "urql";
+import {
+  AcceptServiceRequestDocument,
+  CompleteServiceRequestDocument,
+  RejectServiceRequestDocument,
+  RequestDepartmentsDocument,
+  ReviewServiceRequestDocument,
+  ServiceRequestBoardDocument,
+  ServiceRequestDocument,
+  TickServiceRequestChecklistDocument,
+} from "../graphql/generated";
+import type { ServiceRequestFieldsFragment, ServiceRequestOutcomeFragment } from "../graphql/generated";
+import { Workspace } from "./Workspace";
+import { ErrorAlert } from "../components/Alert";
+import { ArrowLeftIcon } from "../components/Icon";
+import { AttachForm, RequestComments, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
+import { useSession } from "../app/session";
+import { usePageTitle } from "../app/page";
+import { globalIdOf, primaryKeyOf } from "../graphql/ids";
+import { useT } from "../i18n";
+
+export function RequestBoardPage() {
+  const t = useT();
+  const { viewer, can } = useSession();
+  const [departmentId, setDepartmentId] = useState("");
+  const [mine, setMine] = useState(false);
+  const me = viewer ? primaryKeyOf(viewer.id) : null;
+  const allowed = can("requests:read");
+  const [{ data: departments }] = useQuery({ query: RequestDepartmentsDocument, pause: !allowed });
+  const [{ data, error }] = useQuery({
+    query: ServiceRequestBoardDocument,
+    variables: { departmentId: departmentId || null, performerId: mine && me ? globalIdOf("Person", me) : null, first: 100 },
+    pause: !allowed,
+    requestPolicy: "network-only",
+  });
+  usePageTitle(t("requests.boardTitle"));
+  const rows = data?.serviceRequestBoard ?? null;
+  return (
+    <Workspace>
+      <div className="page-title">
+        <h1>{t("requests.boardTitle")}</h1>
+      </div>
+      {!allowed && <ErrorAlert>{t("error.forbidden")}</ErrorAlert>}
+      {allowed && (
+        <>
+          <p>{t("requests.boardHelp")}</p>
+          <div className="filters">
+            <div className="field">
+              <label htmlFor="board-department">{t("requests.department")}</label>
+              <select id="board-department" value={departmentId} onChange={(e) => setDepartmentId(e.target.value)} data-testid="board-department">
+                <option value="">{t("requests.allDepartments")}</option>
+                {(departments?.requestDepartments ?? []).map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <label className="checkbox">
+              <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} data-testid="board-mine" /> {t("requests.myQueue")}
+            </label>
+          </div>
+          {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+          {!rows && !error && <p role="status">{t("common.loading")}</p>}
+          {rows && rows.length === 0 && <p data-testid="board-empty">{t("requests.boardEmpty")}</p>}
+          {rows && rows.length > 0 && <RequestTable rows={rows} staff testId="request-board" hrefOf={(r) => `/requests/${requestPath(r.id)}`} />}
+        </>
+      )}
+    </Workspace>
+  );
+}
+
+type Outcome = ServiceRequestOutcomeFragment | null | undefined;
+
+function failureOf(outcome: Outcome): string | null {
+  return outcome && outcome.__typename !== "ServiceRequest" ? outcome.message : null;
+}
+
+/** The performer's buttons for the request's status. */
+function PerformerActions({ request, onChanged }: { request: ServiceRequestFieldsFragment; onChanged: () => void }) {
+  const t = useT();
+  const [{ fetching: reviewing, data: reviewed }, review] = useMutation(ReviewServiceRequestDocument);
+  const [{ fetching: accepting, data: accepted }, accept] = useMutation(AcceptServiceRequestDocument);
+  const [{ fetching: rejecting, data: rejected }, reject] = useMutation(RejectServiceRequestDocument);
+  const [{ fetching: completing, data: completed }, complete] = useMutation(CompleteServiceRequestDocument);
+  const [rejectOpen, setRejectOpen] = useState(false);
+  const [comment, setComment] = useState("");
+  const [reason, setReason] = useState("");
+  const busy = reviewing || accepting || rejecting || completing;
+  const open = request.status === "NEW" || request.status === "UNDER_REVIEW";
+  const failure =
+    failureOf(reviewed?.reviewServiceRequest) ??
+    failureOf(accepted?.acceptServiceRequest) ??
+    failureOf(rejected?.rejectServiceRequest) ??
+    failureOf(completed?.completeServiceRequest);
+  const after = (p: Promise<unknown>) => void p.then(onChanged);
+  const submitReject = (event: FormEvent) => {
+    event.preventDefault();
+    after(reject({ id: request.id, comment }).then((r) => r.data?.rejectServiceRequest.__typename === "ServiceRequest" && setRejectOpen(false)));
+  };
+  const submitComplete = (event: FormEvent) => {
+    event.preventDefault();
+    after(complete({ id: request.id, reason: reason.trim() || null }));
+  };
+  if (!open && request.status !== "ACCEPTED") return null;
+  return (
+    <section className="card" aria-labelledby="request-actions-title">
+      <h2 id="request-actions-title">{t("requests.actions")}</h2>
+      <div className="request-actions">
+        {request.status === "NEW" && (
+          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => after(review({ id: request.id }))} data-testid="request-review">
+            {t("requests.review")}
+          </button>
+        )}
+        {request.status === "UNDER_REVIEW" && (
+          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => after(accept({ id: request.id }))} data-testid="request-accept">
+            {t("requests.accept")}
+          </button>
+        )}
+        {open && !rejectOpen && (
+          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRejectOpen(true)} data-testid="request-reject">
+            {t("requests.reject")}
+          </button>
+        )}
+      </div>
+      {open && rejectOpen && (
+        <form className="request-form" onSubmit={submitReject} data-testid="reject-form">
+          <div className="field">
+            <label htmlFor="reject-comment">{t("requests.rejectComment")}</label>
+            <textarea id="reject-comment" required maxLength={10000} value={comment} onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <div className="request-form-actions">
+            <button type="submit" className="btn btn-danger" disabled={busy} data-testid="reject-submit">
+              {t("requests.rejectConfirm")}
+            </button>
+            <button type="button" className="btn" onClick={() => setRejectOpen(false)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      )}
+      {request.status === "ACCEPTED" && (
+        <form className="request-form" onSubmit={submitComplete} data-testid="complete-form">
+          {request.checklist.some((i) => !i.done) && (
+            <div className="field">
+              <label htmlFor="complete-reason">{t("requests.completeReason")}</label>
+              <input id="complete-reason" type="text" maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
+            </div>
+          )}
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="request-complete">
+            {t("requests.complete")}
+          </button>
+        </form>
+      )}
+      {failure && <ErrorAlert>{failure}</ErrorAlert>}
+    </section>
+  );
+}
+
+/** The checklist: ticked by the performer while the request is under review or accepted. */
+function Checklist({ request, onChanged }: { request: ServiceRequestFieldsFragment; onChanged: () => void }) {
+  const t = useT();
+  const [{ fetching, data }, tick] = useMutation(TickServiceRequestChecklistDocument);
+  const editable = request.status === "UNDER_REVIEW" || request.status === "ACCEPTED";
+  if (request.checklist.length === 0) return null;
+  const failure = failureOf(data?.tickServiceRequestChecklist);
+  return (
+    <section className="card" aria-labelledby="request-checklist-title">
+      <h2 id="request-checklist-title">{t("requests.checklist")}</h2>
+      <ul className="request-checklist" data-testid="request-checklist">
+        {request.checklist.map((item, index) => (
+          <li key={index}>
+            <label>
+              <input
+                type="checkbox"
+                checked={item.done}
+                disabled={!editable || fetching}
+                onChange={(e) => void tick({ id: request.id, index, done: e.target.checked }).then(onChanged)}
+                data-testid="checklist-item"
+              />{" "}
+              {item.text}
+            </label>
+          </li>
+        ))}
+      </ul>
+      {failure && <ErrorAlert>{failure}</ErrorAlert>}
+    </section>
+  );
+}
+
+export function StaffRequestPage() {
+  const t = useT();
+  const { id = "" } = useParams();
+  const { can } = useSession();
+  const [{ data, error }, refetch] = useQuery({ query: ServiceRequestDocument, variables: { id }, requestPolicy: "cache-and-network", pause: !can("requests:read") });
+  const result = data?.serviceRequest;
+  const request = result?.__typename === "ServiceRequest" ? result : null;
+  usePageTitle(request?.title ?? t("requests.boardTitle"));
+  const refresh = () => refetch({ requestPolicy: "network-only" });
+  const writes = can("requests:write");
+  return (
+    <Workspace>
+      <p>
+        <Link to="/requests" data-testid="back-to-board">
+          <ArrowLeftIcon /> {t("requests.backToBoard")}
+        </Link>
+      </p>
+      <div className="page-title">
+        <h1>{request?.title ?? t("requests.boardTitle")}</h1>
+      </div>
+      {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+      {result && !request && "message" in result && <ErrorAlert>{result.message}</ErrorAlert>}
+      {!result && !error && <p role="status">{t("common.loading")}</p>}
+      {request && (
+        <>
+          <section className="card" data-testid="request-details">
+            <p>
+              <strong>{request.organizationName}</strong>
+            </p>
+            <RequestFacts request={request} />
+            <p className="request-description" data-testid="request-description">
+              {request.description}
+            </p>
+          </section>
+          {writes && <PerformerActions request={request} onChanged={refresh} />}
+          <Checklist request={request} onChanged={refresh} />
+          {writes && (
+            <section className="card">
+              <AttachForm requestId={request.id} onDone={refresh} />
+            </section>
+          )}
+          <RequestComments request={request} onChanged={refresh} />
+        </>
+      )}
+    </Workspace>
+  );
+}
