@@ -138,6 +138,10 @@ def cmd_tenant(settings: Settings, args: argparse.Namespace) -> int:
     engine = sync_engine(_database_url(settings))
     try:
         upgrade_shared(engine)
+        if args.tenant_command == "create-many":
+            from saas.tenants.bulk import create_many_command
+
+            return create_many_command(_database_url(settings), Path(args.source), args.jobs)
         if args.tenant_command == "create":
             try:
                 tenant_id = provision_tenant(engine, args.slug, args.name, args.domain or [])
@@ -343,43 +347,19 @@ def cmd_reconcile_storage(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="saas", description="Kabinet: client cabinets for accounting firms"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    demo = sub.add_parser("demo", help="prepare demo data and run the app with its worker")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--no-serve", action="store_true", help="only prepare the demo data")
-
-    serve = sub.add_parser("serve", help="run the API (uvicorn)")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument(
-        "--forwarded-allow-ips",
-        default=None,
-        help="proxies whose X-Forwarded-* headers are believed (overrides SAAS_TRUSTED_PROXIES)",
-    )
-
-    worker = sub.add_parser("worker", help="run the job worker (dramatiq)")
-    worker.add_argument("--processes", type=int, default=1)
-    worker.add_argument("--threads", type=int, default=4)
-
-    migrate = sub.add_parser("migrate", help="migrate the shared schema, then every tenant")
-    migrate.add_argument("--workers", type=int, default=4, help="tenants migrated in parallel")
-    migrate.add_argument(
-        "--tenant", action="append", metavar="SLUG", help="only this tenant (repeatable)"
-    )
-    migrate.add_argument("-v", "--verbose", action="store_true", help="print each tenant's result")
-
+def add_tenant_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`saas tenant ...`: create, create-many, list, suspend, resume, export, import, delete."""
     tenant = sub.add_parser("tenant", help="manage tenants (accounting firms)")
     tsub = tenant.add_subparsers(dest="tenant_command", required=True)
     create = tsub.add_parser("create")
     create.add_argument("--slug", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--domain", action="append", help="a custom domain (repeatable)")
+    many = tsub.add_parser(
+        "create-many", help="create the firms of a CSV (slug,name,domains) or JSON-lines file"
+    )
+    many.add_argument("--from", dest="source", required=True, metavar="FILE")
+    many.add_argument("--jobs", type=int, default=2, help="firms created in parallel")
     tsub.add_parser("list")
     tsub.add_parser("suspend", help="cabinets answer 403 until resumed").add_argument("slug")
     tsub.add_parser("resume", help="serve again (cancels a pending deletion)").add_argument("slug")
@@ -417,6 +397,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove the firms marked for deletion whose grace period has passed (run daily)",
     )
     purge.add_argument("slug", nargs="*", help="only these firms (each must be due)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="saas", description="Kabinet: client cabinets for accounting firms"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="prepare demo data and run the app with its worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="only prepare the demo data")
+
+    serve = sub.add_parser("serve", help="run the API (uvicorn)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="proxies whose X-Forwarded-* headers are believed (overrides SAAS_TRUSTED_PROXIES)",
+    )
+
+    worker = sub.add_parser("worker", help="run the job worker (dramatiq)")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+
+    migrate = sub.add_parser("migrate", help="migrate the shared schema, then every tenant")
+    migrate.add_argument("--workers", type=int, default=4, help="tenants migrated in parallel")
+    migrate.add_argument(
+        "--tenant", action="append", metavar="SLUG", help="only this tenant (repeatable)"
+    )
+    migrate.add_argument("-v", "--verbose", action="store_true", help="print each tenant's result")
+
+    add_tenant_commands(sub)
 
     token = sub.add_parser("token", help="API tokens of a firm")
     token_sub = token.add_subparsers(dest="token_command", required=True)

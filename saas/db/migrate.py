@@ -90,8 +90,18 @@ def upgrade_shared(engine: sa.Engine) -> list[str]:
 
 def upgrade_tenant_schema(conn: sa.Connection, schema: str, role: str) -> list[str]:
     """Migrate one tenant schema inside the caller's transaction, as the tenant's role."""
+    enter_tenant_schema(conn, schema, role)
+    return upgrade_entered_tenant(conn, schema)
+
+
+def enter_tenant_schema(conn: sa.Connection, schema: str, role: str) -> None:
+    """Act as the tenant's role on its schema until the caller's transaction ends."""
     conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
     conn.execute(sa.text("SELECT set_config('search_path', :s, true)"), {"s": schema})
+
+
+def upgrade_entered_tenant(conn: sa.Connection, schema: str) -> list[str]:
+    """The tenant branch on `schema`, after `enter_tenant_schema`."""
     return _upgrade(conn, "tenant", schema)
 
 
@@ -137,11 +147,17 @@ TENANTS_PER_WORKER = 25
 _worker_engines: dict[str, sa.Engine] = {}
 
 
-def _migrate_tenant(url: str, row: TenantRow) -> TenantMigration:
-    """One tenant in one transaction (in a worker process of `migrate_all`)."""
+def worker_engine(url: str) -> sa.Engine:
+    """The engine of this worker process for `url` (one connection, kept between tasks)."""
     engine = _worker_engines.get(url)
     if engine is None:
         engine = _worker_engines[url] = sync_engine(url, pool_size=1)
+    return engine
+
+
+def _migrate_tenant(url: str, row: TenantRow) -> TenantMigration:
+    """One tenant in one transaction (in a worker process of `migrate_all`)."""
+    engine = worker_engine(url)
     slug, schema, role = row
     result = TenantMigration(slug)
     try:

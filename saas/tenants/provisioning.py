@@ -10,6 +10,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from saas.db.migrate import upgrade_tenant_schema
+from saas.db.tenant_script import create_tenant_schema, is_empty_schema
 from saas.tenants.registry import SLUG_RE, TENANTS_CHANGED
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,16 @@ def role_for(schema: str, database: str) -> str:
 
 
 def provision_tenant(
-    engine: sa.Engine, slug: str, name: str, domains: list[str] | None = None
+    engine: sa.Engine,
+    slug: str,
+    name: str,
+    domains: list[str] | None = None,
+    *,
+    from_script: bool = True,
 ) -> int:
-    """Create or complete the tenant `slug`; returns its id."""
+    """Create or complete the tenant `slug`; returns its id. A new schema is made from the
+    recorded tenant script (`saas.db.tenant_script`); a half-made one (or `from_script=False`)
+    is migrated by alembic."""
     if not SLUG_RE.match(slug):
         raise InvalidSlug(
             "slug must be 3-40 characters: lowercase latin letters, digits and hyphens, "
@@ -68,7 +76,10 @@ def provision_tenant(
             conn.exec_driver_sql(f'GRANT "{role}" TO CURRENT_USER')
         conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{role}"')
         conn.exec_driver_sql(f'REVOKE ALL ON SCHEMA "{schema}" FROM PUBLIC')
-        upgrade_tenant_schema(conn, schema, role)
+        if from_script and is_empty_schema(conn, schema):
+            create_tenant_schema(conn, schema, role)
+        else:
+            upgrade_tenant_schema(conn, schema, role)
         conn.exec_driver_sql("RESET ROLE")
         conn.exec_driver_sql("SELECT set_config('search_path', 'shared', true)")
         for hook in PROVISION_HOOKS:
