@@ -89,6 +89,8 @@ class Schedule:
     outbox_max_age_seconds: int = 86_400
     # Chat notices still waiting for an action on their due business day get one reminder.
     chat_notice_reminder_seconds: int = 3_600
+    # Service requests: the warning before the hard deadline, breaches marked.
+    request_deadline_watch_seconds: int = 3_600
 
     @classmethod
     def from_env(cls) -> Schedule:

@@ -33,6 +33,8 @@ UPDATE = """mutation($p: [NotificationPreferenceInput!]!) {
 # The report kinds these tests switch; the chat's kinds (issue 13) are listed beside them.
 EVERY_KIND = ("REPORT_REJECTED", "CLARIFICATION_REQUESTED")
 CHAT_KINDS = ("CHAT_MESSAGE", "CHAT_NOTICE", "CHAT_NOTICE_REMINDER")
+# The service requests' SLA warning (issue 14).
+REQUEST_KINDS = ("REQUEST_DEADLINE_WARNING",)
 
 
 def all_choices(c: GraphQLClient) -> dict[str, bool]:
@@ -57,14 +59,16 @@ def world(db_engine, firms, live_server) -> World:  # type: ignore[no-untyped-de
 
 
 def test_defaults_changes_and_typed_refusals(world: World) -> None:
-    assert all_choices(world.client1) == dict.fromkeys(EVERY_KIND + CHAT_KINDS, True)
+    assert all_choices(world.client1) == dict.fromkeys(
+        EVERY_KIND + CHAT_KINDS + REQUEST_KINDS, True
+    )
 
     done = update(world.client1, ("REPORT_REJECTED", False))
     assert done["__typename"] == "NotificationPreferencesUpdated"
     assert {p["kind"]: p["email"] for p in done["preferences"]} == {
         "REPORT_REJECTED": False,
         "CLARIFICATION_REQUESTED": True,
-        **dict.fromkeys(CHAT_KINDS, True),
+        **dict.fromkeys(CHAT_KINDS + REQUEST_KINDS, True),
     }
     # A null channel leaves the kind as it is; the choice is kept (read back fresh).
     update(world.client1, ("REPORT_REJECTED", None), ("CLARIFICATION_REQUESTED", False))

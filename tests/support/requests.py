@@ -101,7 +101,8 @@ def comment(c: GraphQLClient, request: str, body: str) -> dict[str, Any]:
 
 
 BOARD = """query($first: Int) { serviceRequestBoard(first: $first) { id status dueDate sla
-  organizationName title performer { id displayName } } }"""
+  breachedAt awaitingClientSince slaBusinessHoursLeft organizationName title
+  performer { id displayName } } }"""
 
 
 @contextmanager

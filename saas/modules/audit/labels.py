@@ -113,6 +113,9 @@ ACTIONS: dict[str, Label] = {
     "requests.request.done": Label("Заявка выполнена", "Service request done"),
     "requests.request.comment": Label("Комментарий к заявке", "Service request comment"),
     "requests.request.files": Label("Файлы приложены к заявке", "Files attached to a request"),
+    "requests.request.ask_client": Label(
+        "Исполнитель ждёт ответа клиента по заявке", "Performer waits on the client"
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).

@@ -1,4 +1,4 @@
-"""Tenant tables of the service requests (migration t_requests_1).
+"""Tenant tables of the service requests (migrations t_requests_1, t_requests_2: the SLA).
 
 - `request_departments`: the firm's departments (seeded: HR, Accounting, Consulting), each
   with a head (a staff member's person id).
@@ -134,6 +134,11 @@ class ServiceRequest(TenantBase):
     reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     accepted_at: Mapped[datetime | None] = mapped_column(Timestamp)
     closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # The SLA clock (service/sla.py): paused while the performer waits on the client.
+    awaiting_client_since: Mapped[datetime | None] = mapped_column(Timestamp)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sla_warned_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    breached_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class ServiceRequestComment(TenantBase):

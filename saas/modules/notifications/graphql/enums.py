@@ -27,3 +27,8 @@ class NotificationKind(Enum):
         "chat_notice_reminder",
         description="A notice still waits for the person's answer (one reminder).",
     )
+    REQUEST_DEADLINE_WARNING = strawberry.enum_value(
+        "request_deadline_warning",
+        description="A service request the person performs or manages reaches its hard "
+        "deadline within one business day (one warning).",
+    )

@@ -12,9 +12,11 @@ After that transaction commits, the batched e-mail job is scheduled (jobs.py).
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,6 +38,7 @@ class NotificationKind(StrEnum):
     CHAT_MESSAGE = "chat_message"
     CHAT_NOTICE = "chat_notice"
     CHAT_NOTICE_REMINDER = "chat_notice_reminder"
+    REQUEST_DEADLINE_WARNING = "request_deadline_warning"
 
 
 # report event kind -> notification kind
@@ -53,6 +56,10 @@ TITLES: dict[str, tuple[str, str]] = {
     NotificationKind.CHAT_NOTICE_REMINDER: (
         "Напоминание: уведомление ждёт вашего ответа",
         "Reminder: a notice awaits your answer",
+    ),
+    NotificationKind.REQUEST_DEADLINE_WARNING: (
+        "Крайний срок заявки через рабочий день",
+        "A request's hard deadline is one business day away",
     ),
 }
 CHAT_KINDS = frozenset(
@@ -338,6 +345,11 @@ def link_of(notification: Notification) -> str:
             return f"/cabinet/{notification.organization_id}/chat"
         # The workspace's conversation page (the client card has no /chat path of its own).
         return f"/chat/{notification.organization_id}"
+    request = (notification.payload or {}).get("request_id")
+    if notification.kind == NotificationKind.REQUEST_DEADLINE_WARNING and request is not None:
+        # The firm's request page takes the request's global id (type `ServiceRequest`).
+        node = base64.b64encode(f"ServiceRequest:{request}".encode()).decode()
+        return f"/requests/{quote(node, safe='')}"
     if notification.report_id is None:
         return "/"
     if notification.audience == CLIENT and notification.organization_id is not None:

@@ -9,9 +9,15 @@ Mutations (mutations.py): `saveDepartment`, `createServiceCatalogTemplate`,
 `reviewServiceRequest`, `acceptServiceRequest`, `rejectServiceRequest`,
 `tickServiceRequestChecklist`, `completeServiceRequest`, `commentServiceRequest`,
 `attachServiceRequestFiles`.
+SLA (sla.py): `askServiceRequestClient`.
 """
 
-from saas.modules.requests.graphql.mutations import Mutation
-from saas.modules.requests.graphql.queries import Query
+from strawberry.tools import merge_types
+
+from saas.modules.requests.graphql import mutations, queries, sla
+
+# In this order: Query's and Mutation's fields keep their order in schema.graphql.
+Query = merge_types("Query", (queries.Query,))
+Mutation = merge_types("Mutation", (mutations.Mutation, sla.Mutation))
 
 __all__ = ["Mutation", "Query"]

@@ -3,7 +3,7 @@ their comments, and the typed refusal of a too-short due date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -26,6 +26,7 @@ from saas.modules.requests.models import (
 from saas.modules.requests.service.deadlines import SlaState, sla_state
 from saas.modules.requests.service.errors import DeadlineTooShort
 from saas.modules.requests.service.requests import SYSTEM_ENTRIES
+from saas.modules.requests.service.sla import business_hours_left
 from saas.schema.context import Info
 from saas.schema.errors import KIND_RESULTS, Error
 
@@ -69,7 +70,9 @@ ServiceRequestSla = strawberry.enum(
     name="ServiceRequestSla",
     description="The request's deadline state in business days of the firm's calendar: "
     "ON_TRACK, DUE_SOON (due today or the next business day), OVERDUE (past the due date), "
-    "BREACHED (past the hard deadline), CLOSED (done or rejected).",
+    "BREACHED (past the hard deadline; marked `breachedAt` by the periodic watch), CLOSED "
+    "(done or rejected), AWAITING_CLIENT (the clock is paused: the performer waits on the "
+    "client).",
 )
 
 
@@ -311,7 +314,47 @@ class ServiceRequestType:
             self.row.due_date,
             self.row.hard_due_date,
             self.row.status in OPEN_STATUSES,
+            awaiting=self.row.awaiting_client_since is not None,
+            breached=self.row.breached_at is not None,
         )
+
+    @strawberry.field(
+        description="When the periodic watch found it open past its hard deadline (null "
+        "while it is not breached)."
+    )
+    def breached_at(self) -> datetime | None:
+        return self.row.breached_at
+
+    @strawberry.field(
+        description="Since when the performer waits on the client (the SLA clock is paused); "
+        "null while it runs."
+    )
+    def awaiting_client_since(self) -> datetime | None:
+        return self.row.awaiting_client_since
+
+    @strawberry.field(
+        description="Business days the clock stood still waiting on the client, in total (the "
+        "deadlines moved by them)."
+    )
+    def sla_paused_days(self) -> int:
+        return self.row.paused_days or 0
+
+    @strawberry.field(
+        description="When the performer and the project manager were warned of the hard "
+        "deadline (one business day before it)."
+    )
+    def sla_warned_at(self) -> datetime | None:
+        return self.row.sla_warned_at
+
+    @strawberry.field(
+        description="Working hours of the firm's calendar left until the hard deadline's "
+        "close (0 past it; while paused, those left when the clock stopped); null once closed."
+    )
+    def sla_business_hours_left(self, info: Info) -> float | None:
+        if self.row.status not in OPEN_STATUSES:
+            return None
+        calendar = calendar_of(info.context.tenant)
+        return business_hours_left(calendar, self.row, datetime.now(UTC))
 
     @strawberry.field(description="The client may still change it (status NEW).")
     def client_editable(self) -> bool:

@@ -72,13 +72,25 @@ class SlaState(Enum):
     OVERDUE = "overdue"  # past the due date
     BREACHED = "breached"  # past the hard deadline
     CLOSED = "closed"  # done or rejected
+    AWAITING_CLIENT = "awaiting_client"  # the clock is paused: the performer waits on the client
 
 
 def sla_state(
-    calendar: BusinessCalendar, today: date, due: date, hard: date, open_: bool
+    calendar: BusinessCalendar,
+    today: date,
+    due: date,
+    hard: date,
+    open_: bool,
+    *,
+    awaiting: bool = False,
+    breached: bool = False,
 ) -> SlaState:
     if not open_:
         return SlaState.CLOSED
+    if breached:
+        return SlaState.BREACHED
+    if awaiting:
+        return SlaState.AWAITING_CLIENT
     if today > hard:
         return SlaState.BREACHED
     if today > due:

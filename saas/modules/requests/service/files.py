@@ -5,6 +5,7 @@ through the documents module's public service (`attach_document`): a client's la
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,6 +18,7 @@ from saas.modules.documents.service.files import access_file
 from saas.modules.documents.service.uploads import attach_document
 from saas.modules.requests.models import ServiceRequest, ServiceRequestFile
 from saas.modules.requests.service.errors import invalid
+from saas.modules.requests.service.sla import resume_if_awaited
 from saas.storage import TenantStorage
 from saas.storage.stored import StoredObjects
 
@@ -92,6 +94,8 @@ async def attach_files(
             .values(request_id=request.id, file_id=file_id, attached_by=actor.person_id)
             .on_conflict_do_nothing()
         )
+    if ids and not actor.staff:  # the client's answer restarts a paused clock
+        await resume_if_awaited(session, request, datetime.now(UTC))
     if ids:
         request.updated_at = func.now()
         await session.flush()

@@ -11,7 +11,7 @@ waits (`waiting`): it is received, and its deadlines counted, when that one is d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +38,13 @@ from saas.modules.requests.service.catalog import MAX_TEXT, access_service
 from saas.modules.requests.service.deadlines import check_due, minimum_due
 from saas.modules.requests.service.errors import conflict, forbidden, invalid, not_found
 from saas.modules.requests.service.scope import scoped
+from saas.modules.requests.service.sla import (
+    ANSWERED_ENTRY,
+    ASKED_ENTRY,
+    ask_client,
+    resume_if_awaited,
+)
+from saas.modules.requests.service.thread import add_comment
 
 OPEN = OPEN_STATUSES
 REJECTED_ENTRY = "rejected"
@@ -46,6 +53,14 @@ SYSTEM_ENTRIES = {
     "started": (
         "Предыдущая задача выполнена: заявка поступила в работу",
         "The previous task is done: the request has started",
+    ),
+    ASKED_ENTRY: (
+        "Исполнитель ждёт ответа клиента: срок приостановлен",
+        "The performer waits for the client's answer: the deadline clock is paused",
+    ),
+    ANSWERED_ENTRY: (
+        "Клиент ответил: отсчёт срока продолжен",
+        "The client answered: the deadline clock runs again",
     ),
 }
 
@@ -89,18 +104,6 @@ async def access_request(
     if found is None:
         raise not_found()
     return found
-
-
-async def add_comment(
-    session: AsyncSession, request: ServiceRequest, side: str, person: int | None, body: str
-) -> ServiceRequestComment:
-    comment = ServiceRequestComment(
-        request_id=request.id, author_person_id=person, side=side, body=body
-    )
-    session.add(comment)
-    request.updated_at = func.now()
-    await session.flush()
-    return comment
 
 
 @dataclass
@@ -310,6 +313,16 @@ async def reject_request(
     return request
 
 
+async def ask_client_request(
+    session: AsyncSession, actor: Actor, request_id: int, comment: str, *, now: datetime
+) -> ServiceRequest:
+    """The performer asks the client (the comment goes into the thread) and the SLA clock
+    stops until the client comments or attaches a file (service/sla.py)."""
+    text = _text(comment, "comment", required=True)
+    request = await _transition(session, actor, request_id, (UNDER_REVIEW, ACCEPTED))
+    return await ask_client(session, actor, request, text, now)
+
+
 async def tick_checklist(
     session: AsyncSession, actor: Actor, request_id: int, index: int, done: bool
 ) -> ServiceRequest:
@@ -377,13 +390,21 @@ async def _start_followers(session: AsyncSession, request: ServiceRequest, now: 
 
 
 async def comment_request(
-    session: AsyncSession, actor: Actor, request_id: int, body: str
+    session: AsyncSession,
+    actor: Actor,
+    request_id: int,
+    body: str,
+    *,
+    now: datetime | None = None,
 ) -> ServiceRequestComment:
     """A comment in the request's thread: the client (any status: after review it is what
-    the client may still do) or staff."""
-    request = await access_request(session, actor, request_id)
+    the client may still do) or staff. The client's answer restarts a clock paused while
+    the performer waited on it."""
+    request = await access_request(session, actor, request_id, lock=True)
     text = _text(body, "body", required=True)
     comment = await add_comment(session, request, side_of(actor), actor.person_id, text)
+    if side_of(actor) == CLIENT:
+        await resume_if_awaited(session, request, now or datetime.now(UTC))
     await audit(
         session,
         actor,
