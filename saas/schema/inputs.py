@@ -116,6 +116,9 @@ RULES: dict[str, Rule] = {
     "PostChatNoticeInput.text": TEXT,  # TOO_LONG above 5,000 (saas.modules.chat.service)
     "Mutation.actOnChatNotice(comment:)": TEXT,  # TOO_LONG above 2,000
     "CalendarExchangeDateInput.note": TEXT,  # TOO_LONG above 2,000 (saas.modules.calendar)
+    # TOO_LONG above 10,000 and 2,000 (saas.modules.requests.service: requests, time)
+    "Mutation.askServiceRequestClient(comment:)": TEXT,
+    "Mutation.recordServiceRequestTime(note:)": TEXT,
 }
 
 _MESSAGES = {

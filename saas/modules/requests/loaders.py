@@ -1,5 +1,5 @@
-"""DataLoaders of the requests: a page's comments and files, one statement each for every
-request of the page."""
+"""DataLoaders of the requests: a page's comments, files, time entries and billing (price,
+quantity, minutes), one statement each for every request of the page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from saas.core.loaders import ContextLoader
-from saas.modules.requests.models import ServiceRequestComment, ServiceRequestFile
+from saas.modules.requests.models import (
+    ServiceRequestComment,
+    ServiceRequestFile,
+    ServiceRequestTime,
+)
+from saas.modules.requests.service.time import Billing, billing_of, time_entries
 
 
 class CommentsLoader(ContextLoader):
@@ -39,3 +44,21 @@ class FilesLoader(ContextLoader):
         for request_id, file_id in rows:
             found[request_id].append(file_id)
         return [found.get(k, []) for k in keys]
+
+
+class TimeEntriesLoader(ContextLoader):
+    """request id -> its time entries, oldest first."""
+
+    async def batch_load(self, keys: list[int]) -> list[list[ServiceRequestTime]]:
+        found: dict[int, list[ServiceRequestTime]] = defaultdict(list)
+        for row in await time_entries(self.ctx.db, keys):
+            found[row.request_id].append(row)
+        return [found.get(k, []) for k in keys]
+
+
+class BillingLoader(ContextLoader):
+    """request id -> its price, quantity and minutes recorded."""
+
+    async def batch_load(self, keys: list[int]) -> list[Billing | None]:
+        found = await billing_of(self.ctx.db, keys)
+        return [found.get(k) for k in keys]

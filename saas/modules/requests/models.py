@@ -1,4 +1,5 @@
-"""Tenant tables of the service requests (migrations t_requests_1, t_requests_2: the SLA).
+"""Tenant tables of the service requests (migrations t_requests_1, t_requests_2: the SLA,
+t_requests_3: time and quantities).
 
 - `request_departments`: the firm's departments (seeded: HR, Accounting, Consulting), each
   with a head (a staff member's person id).
@@ -9,6 +10,7 @@
 - `service_requests`: a service launched by a client contact, its status and dates.
 - `service_request_comments`: the request's thread (client, staff, system entries).
 - `service_request_files`: drive files attached to a request ("From client").
+- `service_request_time`: a performer's timer or hand-made time entry on a request.
 person ids are plain shared.people ids (no cross-schema foreign key).
 """
 
@@ -139,6 +141,8 @@ class ServiceRequest(TenantBase):
     paused_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_warned_at: Mapped[datetime | None] = mapped_column(Timestamp)
     breached_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Pieces done of a per-piece service (service/time.py: the request's amount).
+    quantity: Mapped[int | None] = mapped_column(Integer)
 
 
 class ServiceRequestComment(TenantBase):
@@ -160,4 +164,19 @@ class ServiceRequestFile(TenantBase):
     )
     file_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     attached_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class ServiceRequestTime(TenantBase):
+    __tablename__ = "service_request_time"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(BigInteger)
+    work_date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    stopped_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -9,15 +9,17 @@ Mutations (mutations.py): `saveDepartment`, `createServiceCatalogTemplate`,
 `reviewServiceRequest`, `acceptServiceRequest`, `rejectServiceRequest`,
 `tickServiceRequestChecklist`, `completeServiceRequest`, `commentServiceRequest`,
 `attachServiceRequestFiles`.
-SLA (sla.py): `askServiceRequestClient`.
+SLA (sla.py): `askServiceRequestClient`. Time and amounts (time.py):
+`startServiceRequestTimer`, `stopServiceRequestTimer`, `recordServiceRequestTime`,
+`setServiceRequestQuantity`.
 """
 
 from strawberry.tools import merge_types
 
-from saas.modules.requests.graphql import mutations, queries, sla
+from saas.modules.requests.graphql import mutations, queries, sla, time
 
 # In this order: Query's and Mutation's fields keep their order in schema.graphql.
 Query = merge_types("Query", (queries.Query,))
-Mutation = merge_types("Mutation", (mutations.Mutation, sla.Mutation))
+Mutation = merge_types("Mutation", (mutations.Mutation, sla.Mutation, time.Mutation))
 
 __all__ = ["Mutation", "Query"]

@@ -10,10 +10,17 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from saas.core.actor import actor_of
 from saas.core.calendar.firm import calendar_of
 from saas.core.ids import tenant_rows
 from saas.core.people import PeopleByIdLoader, PersonCardType
-from saas.modules.requests.loaders import CommentsLoader, FilesLoader
+from saas.modules.requests.graphql.time_types import TimeEntryType
+from saas.modules.requests.loaders import (
+    BillingLoader,
+    CommentsLoader,
+    FilesLoader,
+    TimeEntriesLoader,
+)
 from saas.modules.requests.models import (
     NEW,
     OPEN_STATUSES,
@@ -355,6 +362,55 @@ class ServiceRequestType:
             return None
         calendar = calendar_of(info.context.tenant)
         return business_hours_left(calendar, self.row, datetime.now(UTC))
+
+    @strawberry.field(
+        description="Time recorded on it (timers and entries made by hand), oldest first; "
+        "staff only (empty for a client user)."
+    )
+    async def time_entries(self, info: Info) -> list[TimeEntryType]:
+        if not actor_of(info.context).staff:
+            return []
+        rows = await info.context.loader(TimeEntriesLoader).load(self.row.id)
+        return [TimeEntryType.of(r) for r in rows]
+
+    @strawberry.field(
+        description="When the viewer's own timer on it started, while it runs (else null)."
+    )
+    async def running_timer_started_at(self, info: Info) -> datetime | None:
+        actor = actor_of(info.context)
+        if not actor.staff:
+            return None
+        rows = await info.context.loader(TimeEntriesLoader).load(self.row.id)
+        running = [
+            r.started_at
+            for r in rows
+            if not r.manual and r.stopped_at is None and r.person_id == actor.person_id
+        ]
+        return running[0] if running else None
+
+    @strawberry.field(
+        description="Minutes recorded (stopped timers and entries made by hand); staff only."
+    )
+    async def time_minutes(self, info: Info) -> int | None:
+        if not actor_of(info.context).staff:
+            return None
+        billing = await info.context.loader(BillingLoader).load(self.row.id)
+        return billing.minutes if billing else 0
+
+    @strawberry.field(description="Pieces done of a per-piece service (null while unset: 1).")
+    def quantity(self) -> int | None:
+        return self.row.quantity
+
+    @strawberry.field(
+        description="The amount of a priced service in RUB, to the kopeck: hourly, the "
+        "catalog price × the hours recorded; per piece, the price × the quantity (1 while "
+        "unset). Null for a service without a price; staff only."
+    )
+    async def amount(self, info: Info) -> Decimal | None:
+        if not actor_of(info.context).staff:
+            return None
+        billing = await info.context.loader(BillingLoader).load(self.row.id)
+        return billing.amount if billing else None
 
     @strawberry.field(description="The client may still change it (status NEW).")
     def client_editable(self) -> bool:
