@@ -153,6 +153,9 @@ class Settings:
     # turns it off in this process. Intervals: SAAS_SCHEDULE_<FIELD> (Schedule above).
     scheduler: bool = True
     schedule: Schedule = field(default_factory=Schedule)
+    # Hot read paths (the reports feed) answered by one SQL statement building the response's
+    # JSON (saas.schema.compiled); SAAS_COMPILED_READS=0 leaves every query to the executor.
+    compiled_reads: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -185,6 +188,7 @@ class Settings:
             trusted_proxies=addresses(os.environ.get("SAAS_TRUSTED_PROXIES", "")),
             scheduler=_flag("SAAS_SCHEDULER", True),
             schedule=Schedule.from_env(),
+            compiled_reads=_flag("SAAS_COMPILED_READS", True),
         )
         return replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -35,14 +35,20 @@ from graphql import (
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLIncludeDirective,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import (
+    get_argument_values,
+    get_directive_values,
+    get_variable_values,
+)
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,8 @@ class RootField:
     node: FieldNode
     arguments: dict[str, Any]
     fragments: dict[str, FragmentDefinitionNode]
+    # The operation's coerced variables (what `@include`/`@skip` read), as graphql-core has them.
+    variables: Any = None
 
 
 Compiler = Callable[[Any, RootField], Awaitable[str]]
@@ -68,6 +76,17 @@ _COMPILERS: dict[str, Compiler] = {}
 
 # How many operations each path answered (tests check the compiled path really ran).
 SERVED = {"compiled": 0, "fallback": 0}
+
+
+class Switch:
+    """Whether `CompiledReads` answers at all (the process's; `Settings.compiled_reads`
+    decides whether it is installed). Tests turn it off to get the executor's answer to the
+    same query from the same server."""
+
+    on = True
+
+
+SWITCH = Switch()
 
 
 def compiled_root(name: str) -> Callable[[Compiler], Compiler]:
@@ -117,7 +136,7 @@ def _root_of(execution_context: Any) -> tuple[str, Compiler, RootField] | None:
     except GraphQLError:
         return None
     key = node.alias.value if node.alias else node.name.value
-    return key, compiler, RootField(schema, definition, node, arguments, fragments)
+    return key, compiler, RootField(schema, definition, node, arguments, fragments, variables)
 
 
 class CompiledReads(SchemaExtension):
@@ -125,13 +144,14 @@ class CompiledReads(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
-        found = _root_of(context)
+        found = _root_of(context) if SWITCH.on else None
         if found is not None:
             key, compiler, root = found
             try:
                 text = await compiler(context.context, root)
-            except Unsupported:
+            except Unsupported as exc:
                 SERVED["fallback"] += 1
+                log.debug("compiled %s: the executor answers (%s)", key, exc)
             except Exception as exc:  # the statement failed: the operation's error
                 error = GraphQLError(str(exc), path=[key], original_error=exc)
                 context.result = GraphQLExecutionResult(data=None, errors=[error])
@@ -145,13 +165,37 @@ class CompiledReads(SchemaExtension):
 # ------------------------------------------------------------------ selection sets
 
 
+def included(
+    selection: FieldNode | FragmentSpreadNode | InlineFragmentNode, variables: Any
+) -> bool:
+    """Whether `@skip`/`@include` keep this selection (graphql-core's rule: skip wins). Any
+    other directive, or directives without the operation's variables: Unsupported."""
+    if not selection.directives:
+        return True
+    if variables is None:
+        raise Unsupported("directive")
+    for directive in selection.directives:
+        if directive.name.value not in ("include", "skip"):
+            raise Unsupported(f"directive @{directive.name.value}")
+    try:
+        skip = get_directive_values(GraphQLSkipDirective, selection, variables)
+        include = get_directive_values(GraphQLIncludeDirective, selection, variables)
+    except GraphQLError as exc:
+        raise Unsupported("directive arguments") from exc
+    if skip is not None and skip["if"]:
+        return False
+    return include is None or bool(include["if"])
+
+
 def fields_of(
     selection_set: SelectionSetNode | None,
     type_name: str,
     fragments: dict[str, FragmentDefinitionNode],
+    variables: Any = None,
 ) -> list[tuple[str, FieldNode]]:
     """(response key, field) of a selection set on the object type `type_name`, fragments on
-    that type flattened in. Unsupported: a directive, a fragment on another type (an
+    that type flattened in, selections `@skip`ped or not `@include`d left out (given the
+    operation's `variables`). Unsupported: another directive, a fragment on another type (an
     interface), arguments, or one key selected twice with sub-selections (merging them is the
     executor's business)."""
     if selection_set is None:
@@ -160,8 +204,8 @@ def fields_of(
 
     def walk(selections: SelectionSetNode) -> None:
         for selection in selections.selections:
-            if selection.directives:
-                raise Unsupported("directive")
+            if not included(selection, variables):  # type: ignore[arg-type]
+                continue
             if isinstance(selection, FieldNode):
                 if selection.arguments:
                     raise Unsupported("arguments")
@@ -214,8 +258,9 @@ def global_id(type_name: str, pk: Any) -> Any:
 def iso_datetime(column: Any) -> Any:
     """A timestamptz as Python's `datetime.isoformat()` of psycopg's value (same session time
     zone): seconds, then microseconds only when not zero, then the offset (+HH:MM). Text is
-    joined with concat(): `+` on untyped SQL would not mean `||`."""
-    return sa.func.concat(
+    joined with concat(): `+` on untyped SQL would not mean `||`; concat() skips NULLs, so a
+    NULL is kept NULL (JSON null) explicitly."""
+    text = sa.func.concat(
         sa.func.to_char(column, sa.literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'")),
         sa.case(
             (
@@ -226,6 +271,7 @@ def iso_datetime(column: Any) -> Any:
         ),
         sa.func.to_char(column, sa.literal_column("'TZH:TZM'")),
     )
+    return sa.case((column.is_(None), sa.null()), else_=text)
 
 
 def iso_date(column: Any) -> Any:

@@ -22,6 +22,7 @@ from saas.core.actor import prepare_actor
 from saas.logs import request_id_var
 from saas.ops.outage import database_unavailable, unavailable_error
 from saas.schema.cache import CachedDocuments, DocumentCache
+from saas.schema.compiled import CompiledReads
 from saas.schema.errors import (
     PARSE_FAILED,
     VALIDATION_FAILED,
@@ -227,4 +228,8 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     ]
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoIntrospection]))
+    if settings.compiled_reads:
+        # Last: every other extension's `on_execute` (the actor's scope) has run before it
+        # answers a compiled root field in place of the executor (saas.schema.compiled).
+        extensions.append(CompiledReads)
     return extensions

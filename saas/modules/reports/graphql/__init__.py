@@ -13,7 +13,8 @@ fed by saas.events after commit. Types: types.py (nodes), results.py, inputs.py,
 
 from strawberry.tools import merge_types
 
-from saas.modules.reports.graphql import follow_ups, mutations
+# `compiled` registers the feed's compiler (saas.schema.compiled) by being imported.
+from saas.modules.reports.graphql import compiled, follow_ups, mutations
 from saas.modules.reports.graphql.queries import Query
 from saas.modules.reports.graphql.subscriptions import Subscription
 from saas.modules.reports.graphql.types import ReportDocumentType, ReportType
@@ -23,4 +24,4 @@ Mutation = merge_types("Mutation", (mutations.Mutation, follow_ups.Mutation))
 
 TYPES = (ReportType, ReportDocumentType)
 
-__all__ = ["TYPES", "Mutation", "Query", "Subscription"]
+__all__ = ["TYPES", "Mutation", "Query", "Subscription", "compiled"]

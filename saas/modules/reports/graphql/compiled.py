@@ -64,7 +64,6 @@ from saas.schema.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, beyond, check_pa
 # GraphQL field -> column, per type; the value is shaped by the field's GraphQL type
 # (`_leaf`). Fields outside these tables (and the computed ones below) are Unsupported.
 REPORT_COLUMNS: dict[str, Any] = {
-    "organizationId": ReportRow.organization_id,
     "formCode": ReportRow.form_code,
     "periodYear": ReportRow.period_year,
     "periodCode": ReportRow.period_code,
@@ -120,6 +119,7 @@ class _Compiler:
     def __init__(self, root: RootField, staff: bool, today: Any):
         self.schema = root.schema
         self.fragments = root.fragments
+        self.variables = root.variables
         self.staff = staff
         self.today = today
         self.joins_organization = False
@@ -134,7 +134,7 @@ class _Compiler:
         gives each field's SQL (or raises Unsupported)."""
         gql_type: GraphQLObjectType = object_type(self.schema, type_name)
         pairs: list[tuple[str, Any]] = []
-        for key, field in fields_of(node.selection_set, type_name, self.fragments):
+        for key, field in fields_of(node.selection_set, type_name, self.fragments, self.variables):
             name = field.name.value
             if name == "__typename":
                 pairs.append((key, sa.literal_column(f"'{type_name}'")))
@@ -149,6 +149,8 @@ class _Compiler:
         def value(name: str, field: FieldNode, definition: Any) -> Any:
             if name == "id":
                 return global_id("Report", ReportRow.id)
+            if name == "organizationId":  # a global id (`organization_gid`), not the number
+                return global_id("ClientOrganization", ReportRow.organization_id)
             if name in REPORT_COLUMNS:
                 return _leaf(REPORT_COLUMNS[name], definition.type)
             if name == "flowComplete":
@@ -215,7 +217,7 @@ class _Compiler:
             "authority": "authority",
             "periodicity": "periodicity",
         }
-        selected = fields_of(node.selection_set, "ReportForm", self.fragments)
+        selected = fields_of(node.selection_set, "ReportForm", self.fragments, self.variables)
         catalog: dict[str, dict[str, Any]] = {}
         for code, form in report_forms().items():
             entry: dict[str, Any] = {}
@@ -283,11 +285,13 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
     page_info: list[tuple[str, str]] = []
     connection: list[tuple[str, str]] = []
     row_cursor = cursor([(c, _cursor_kind(c)) for c in key])
-    for out_key, field in fields_of(root.node.selection_set, "ReportConnection", root.fragments):
+    for out_key, field in fields_of(
+        root.node.selection_set, "ReportConnection", root.fragments, root.variables
+    ):
         name = field.name.value
         if name == "edges":
             for edge_key, edge_field in fields_of(
-                field.selection_set, "ReportEdge", root.fragments
+                field.selection_set, "ReportEdge", root.fragments, root.variables
             ):
                 edge_name = edge_field.name.value
                 if edge_name == "cursor":
@@ -300,7 +304,9 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
                     raise Unsupported(edge_name)
             connection.append((out_key, "edges"))
         elif name == "pageInfo":
-            for info_key, info_field in fields_of(field.selection_set, "PageInfo", root.fragments):
+            for info_key, info_field in fields_of(
+                field.selection_set, "PageInfo", root.fragments, root.variables
+            ):
                 page_info.append((info_key, info_field.name.value))
             connection.append((out_key, "pageInfo"))
         elif name in ("totalCount", "__typename"):
@@ -357,7 +363,10 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
                 raise Unsupported(name)
         values["pageInfo"] = json_object(pairs)
     built = json_object([(out_key, values[name]) for out_key, name in connection])
-    text = (await ctx.db.execute(sa.select(sa.cast(built, sa.Text)).select_from(p))).scalar_one()
+    # HAVING makes it one grouped row even when the connection selects no aggregate of the
+    # page (only `totalCount` or `__typename`) and the page is empty.
+    statement = sa.select(sa.cast(built, sa.Text)).select_from(p).having(sa.true())
+    text = (await ctx.db.execute(statement)).scalar_one()
     return str(text)
 
 
