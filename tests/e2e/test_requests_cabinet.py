@@ -10,6 +10,7 @@ violation and no sideways scroll on a 390 px phone."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -213,3 +214,110 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_firm_sets_up_departments_a_template_and_a_clients_catalog(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    artifacts: Path,
+) -> None:
+    """The firm admin adds a department with a head, makes a template with a service (a
+    checklist, a price), copies it into a new organization's own catalog from the client card
+    and shortens the service's deadline there; the client's «Услуги» shows that catalog."""
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Каталог {suffix}»")
+    contact = f"catalog-client-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["REQUESTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        page.wait_for_url("**/clients")
+        open_section(page, "Услуги и отделы")
+        page.wait_for_url("**/settings/requests")
+
+        new_department = page.get_by_test_id("department-form").last
+        new_department.get_by_label("Название по-русски").fill(f"Юристы {suffix}")
+        new_department.get_by_label("Название по-английски").fill(f"Legal {suffix}")
+        new_department.get_by_label("Руководитель").select_option(label=f"E2E Admin {firm.slug}")
+        new_department.get_by_test_id("department-save").click()
+        saved = page.get_by_test_id("department-form").filter(
+            has=page.locator(f"input[value='Юристы {suffix}']")
+        )
+        expect(saved).to_have_count(1)
+        expect(saved.get_by_label("Руководитель").locator("option:checked")).to_have_text(
+            f"E2E Admin {firm.slug}"
+        )
+
+        package = f"Пакет {suffix}"
+        page.get_by_label("Название шаблона").fill(package)
+        page.get_by_test_id("template-create").click()
+        template = page.get_by_test_id("catalog-template").filter(has_text=package)
+        template.get_by_test_id("service-add").click()
+        form = template.get_by_test_id("service-form")
+        form.get_by_label("Категория").fill("Бухгалтерия")
+        form.get_by_label("Группа").fill("Отчётность")
+        form.get_by_label("Услуга", exact=True).fill(f"Декларация {suffix}")
+        form.get_by_label("Отдел").select_option(label=f"Юристы {suffix}")
+        form.get_by_label("Плановый срок, рабочих дней").fill("5")
+        form.get_by_label("Предельный срок, рабочих дней").fill("7")
+        form.get_by_label("Цена", exact=True).select_option("PIECE")
+        form.get_by_label("Сумма, ₽").fill("1500")
+        form.get_by_label("Шаблон описания").fill("Подготовить декларацию за период")
+        form.get_by_label("Чек-лист (по пункту в строке)").fill("Сверить банк\nПроверить кассу")
+        form.get_by_test_id("service-save").click()
+        added = template.get_by_test_id("catalog-service").filter(has_text=f"Декларация {suffix}")
+        expect(added).to_contain_text("Плановый срок, рабочих дней: 5")
+        expect(added).to_contain_text(re.compile(r"Цена за единицу: 1\s500 ₽"))
+        assert axe_violations(page) == []
+
+        page.goto(site.firm_url(firm, f"/clients/{org_pk}"))
+        page.get_by_test_id("client-catalog-link").click()
+        page.wait_for_url(f"**/clients/{org_pk}/catalog")
+        page.get_by_test_id("apply-template").select_option(label=package)
+        page.get_by_test_id("apply-submit").click()
+        copy = page.get_by_test_id("client-catalog").get_by_test_id("catalog-service")
+        expect(copy.filter(has_text=f"Декларация {suffix}")).to_contain_text(
+            "Плановый срок, рабочих дней: 5"
+        )
+        copy.get_by_test_id("service-edit").click()
+        edit = copy.get_by_test_id("service-form")
+        edit.get_by_label("Плановый срок, рабочих дней").fill("1")
+        edit.get_by_label("Предельный срок, рабочих дней").fill("2")
+        edit.get_by_test_id("service-save").click()
+        expect(copy).to_contain_text("Плановый срок, рабочих дней: 1")
+        page.screenshot(path=str(artifacts / "client-catalog.png"), full_page=True)
+
+        # The template keeps its own deadline; the client sees its edited copy.
+        page.goto(site.firm_url(firm, "/settings/requests"))
+        expect(
+            page.get_by_test_id("catalog-template")
+            .filter(has_text=package)
+            .get_by_test_id("catalog-service")
+        ).to_contain_text("Плановый срок, рабочих дней: 5")
+        client = context.browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="ru-RU"
+        )
+        try:
+            client.set_default_timeout(15_000)
+            seen = client.new_page()
+            log_in(seen, site.firm_url(firm, "/login"), contact, PASSWORD)
+            seen.wait_for_url(f"**/cabinet/{org_pk}")
+            seen.goto(site.firm_url(firm, f"/cabinet/{org_pk}/services"))
+            offered = seen.get_by_test_id("catalog-service").filter(has_text=f"Декларация {suffix}")
+            expect(offered).to_contain_text("Плановый срок, рабочих дней: 1")
+            expect(offered).to_contain_text("Подготовить декларацию за период")
+        finally:
+            client.close()
+    finally:
+        context.close()

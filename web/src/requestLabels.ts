@@ -19,11 +19,15 @@ export const REQUEST_STATUS_TONE: Record<ServiceRequestStatus, string> = {
   REJECTED: "request-rejected",
 };
 
-export const REQUEST_SLA_LABEL: Record<ServiceRequestSla, MessageKey> = {
+/** AWAITING_CLIENT: the performer waits on the client, the clock is paused. */
+export type RequestSla = ServiceRequestSla;
+
+export const REQUEST_SLA_LABEL: Record<RequestSla, MessageKey> = {
   ON_TRACK: "requests.slaOnTrack",
   DUE_SOON: "requests.slaDueSoon",
   OVERDUE: "requests.slaOverdue",
   BREACHED: "requests.slaBreached",
+  AWAITING_CLIENT: "requests.slaAwaitingClient",
   CLOSED: "requests.slaClosed",
 };
 

@@ -39,6 +39,8 @@ import {
   ClientRequestPage,
   RequestBoardPage,
   StaffRequestPage,
+  RequestSettingsPage,
+  ClientCatalogPage,
 } from "./pages";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
@@ -91,8 +93,10 @@ export function App() {
                   <Route path="/clients" element={<ClientListPage />} />
                   <Route path="/clients/new" element={<NewClientPage />} />
                   <Route path="/clients/:id" element={<ClientCardPage />} />
+                  <Route path="/clients/:id/catalog" element={<ClientCatalogPage />} />
                   <Route path="/settings/branding" element={<BrandingSettingsPage />} />
                   <Route path="/settings/firm" element={<FirmSettingsPage />} />
+                  <Route path="/settings/requests" element={<RequestSettingsPage />} />
                   <Route path="/settings/api-tokens" element={<ApiTokensPage />} />
                   <Route path="/staff" element={<StaffPage />} />
                   <Route path="/audit/documents" element={<DriveAccessLogPage />} />

@@ -44,3 +44,5 @@ export const ClientRequestsPage = page(() => import("../pages/ServicesPage"), "C
 export const ClientRequestPage = page(() => import("../pages/ServicesPage"), "ClientRequestPage");
 export const RequestBoardPage = page(() => import("../pages/RequestBoardPage"), "RequestBoardPage");
 export const StaffRequestPage = page(() => import("../pages/RequestBoardPage"), "StaffRequestPage");
+export const RequestSettingsPage = page(() => import("../pages/RequestSettingsPage"), "RequestSettingsPage");
+export const ClientCatalogPage = page(() => import("../pages/RequestSettingsPage"), "ClientCatalogPage");

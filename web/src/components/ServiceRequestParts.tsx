@@ -13,6 +13,7 @@ import type {
   ServiceRequestStatus,
 } from "../graphql/generated";
 import { REQUEST_SIDE_LABEL, REQUEST_SLA_LABEL, REQUEST_STATUS_LABEL, REQUEST_STATUS_TONE } from "../requestLabels";
+import type { RequestSla } from "../requestLabels";
 import { useI18n, useT } from "../i18n";
 import { useFormat } from "../i18n/format";
 import { ErrorAlert } from "./Alert";
@@ -27,11 +28,12 @@ export function RequestStatusBadge({ status }: { status: ServiceRequestStatus })
   );
 }
 
-const SLA_TONE: Record<ServiceRequestSla, string> = {
+const SLA_TONE: Record<RequestSla, string> = {
   ON_TRACK: "badge-grey",
   DUE_SOON: "sla-due-soon",
   OVERDUE: "sla-overdue",
   BREACHED: "sla-breached",
+  AWAITING_CLIENT: "request-review",
   CLOSED: "badge-grey",
 };
 

@@ -79,6 +79,13 @@ export function ClientCardPage() {
               <li>
                 <a href={`#calendar-next-${org.id}`}>{t("calendar.title")}</a>
               </li>
+              {can("requests:manage") && org.enabledModules.includes("REQUESTS") && (
+                <li>
+                  <Link to={`/clients/${primaryKeyOf(org.id) ?? ""}/catalog`} data-testid="client-catalog-link">
+                    {t("catalog.clientLink")}
+                  </Link>
+                </li>
+              )}
               <li>
                 <a href="#drive-title">{t("clients.linkDrive")}</a>
               </li>

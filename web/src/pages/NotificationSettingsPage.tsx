@@ -23,6 +23,7 @@ const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   CHAT_MESSAGE: "notifications.kind.CHAT_MESSAGE",
   CHAT_NOTICE: "notifications.kind.CHAT_NOTICE",
   CHAT_NOTICE_REMINDER: "notifications.kind.CHAT_NOTICE_REMINDER",
+  REQUEST_DEADLINE_WARNING: "notifications.kind.REQUEST_DEADLINE_WARNING",
 };
 const KIND_HINT: Record<NotificationKind, MessageKey> = {
   REPORT_REJECTED: "notifications.kindHint.REPORT_REJECTED",
@@ -30,6 +31,7 @@ const KIND_HINT: Record<NotificationKind, MessageKey> = {
   CHAT_MESSAGE: "notifications.kindHint.CHAT_MESSAGE",
   CHAT_NOTICE: "notifications.kindHint.CHAT_NOTICE",
   CHAT_NOTICE_REMINDER: "notifications.kindHint.CHAT_NOTICE_REMINDER",
+  REQUEST_DEADLINE_WARNING: "notifications.kindHint.REQUEST_DEADLINE_WARNING",
 };
 
 /** The signed-in person's own notification preferences in this firm (staff and client users

@@ -24,6 +24,7 @@ export function useWorkspaceNav(): NavItem[] {
     ["/staff", t("nav.staff"), can("members:manage")],
     ["/settings/branding", t("nav.branding"), can("branding:manage")],
     ["/settings/firm", t("nav.firmSettings"), can("firm:manage")],
+    ["/settings/requests", t("nav.requestSettings"), can("requests:manage")],
     ["/settings/api-tokens", t("nav.apiTokens"), can("tokens:manage")],
     ["/audit/documents", t("nav.driveAudit"), can("documents:manage") || can("audit:read")],
     ["/audit/log", t("nav.auditLog"), can("audit:read")],
