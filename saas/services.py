@@ -42,6 +42,7 @@ class Services:
             url,
             pool_size=settings.db_pool_size,
             max_age=settings.db_connection_max_age,
+            max_uses=settings.db_connection_max_uses,
             pre_ping=pre_ping,
         )
         registry = TenantRegistry(engine, settings.base_domain, dev_hosts=not settings.production)

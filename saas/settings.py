@@ -119,7 +119,11 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     db_pool_size: int = 10
+    # A pooled connection is closed after this many seconds or this many checkouts (0: no
+    # limit), whichever comes first: a PostgreSQL backend keeps the catalog of every firm
+    # schema it touched (saas.db.engine.create_engine).
     db_connection_max_age: int = 600
+    db_connection_max_uses: int = 1000
     session_days: int = 14
     login_window_seconds: int = 900
     login_max_per_account: int = 5
@@ -178,6 +182,8 @@ class Settings:
             introspection=_flag("SAAS_INTROSPECTION", not production),
             graphiql=_flag("SAAS_GRAPHIQL", not production),
             db_pool_size=_int("SAAS_DB_POOL_SIZE", 10),
+            db_connection_max_age=_int("SAAS_DB_CONNECTION_MAX_AGE", 600),
+            db_connection_max_uses=_int("SAAS_DB_CONNECTION_MAX_USES", 1000),
             log_json=_flag("SAAS_LOG_JSON", True),
             notification_mail_delay_seconds=float(
                 os.environ.get("SAAS_NOTIFICATION_MAIL_DELAY_SECONDS") or 60

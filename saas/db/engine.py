@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import orjson
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from saas.db.server import sqlalchemy_url
@@ -32,14 +33,25 @@ def json_loads(data: bytes | str) -> Any:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, max_age: int = 600, pre_ping: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_age: int = 600,
+    max_uses: int = 0,
+    pre_ping: bool = False,
 ) -> AsyncEngine:
     """`pre_ping`: test each connection as it leaves the pool (one round trip). The worker
     pings: a job is the first to use a pool after a database restart, and would fail once on
     a dead connection. The API does not: its listener's reconnect starts a fresh pool
     (saas.services), and a request that still meets a dead one gets a 503 with Retry-After
-    (saas.ops.outage) while the error invalidates the rest of the pool."""
-    return create_async_engine(
+    (saas.ops.outage) while the error invalidates the rest of the pool.
+
+    `max_age` (seconds) and `max_uses` (checkouts; 0: no limit) retire a connection, whichever
+    comes first. A PostgreSQL backend keeps the catalog entries of every relation it has read
+    for as long as it lives (~200 KB per firm schema touched, docs/performance.md "Scale"):
+    a busy connection hopping between thousands of firms reaches many of them within
+    `max_age`, so the uses bound its memory; the age bounds a quiet one."""
+    engine = create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -51,3 +63,20 @@ def create_engine(
         # Errors and logs show the statement, never its values (token hashes, e-mails).
         hide_parameters=True,
     )
+    if max_uses > 0:
+        retire_after_uses(engine, max_uses)
+    return engine
+
+
+def retire_after_uses(engine: AsyncEngine, max_uses: int) -> None:
+    """Close a pooled connection after `max_uses` checkouts: marked at its last check-in, the
+    pool opens a fresh one in its place on the next checkout."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _count_use(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is None:  # invalidated already
+            return
+        uses = record.info.get("kabinet_uses", 0) + 1
+        record.info["kabinet_uses"] = uses
+        if uses >= max_uses:
+            record.invalidate(soft=True)
