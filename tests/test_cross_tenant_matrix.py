@@ -169,6 +169,11 @@ FIELD_ID_TYPES = {
     "completeServiceRequest": "ServiceRequest",
     "commentServiceRequest": "ServiceRequest",
     "attachServiceRequestFiles": "ServiceRequest",
+    "askServiceRequestClient": "ServiceRequest",
+    "startServiceRequestTimer": "ServiceRequest",
+    "stopServiceRequestTimer": "ServiceRequest",
+    "recordServiceRequestTime": "ServiceRequest",
+    "setServiceRequestQuantity": "ServiceRequest",
 }
 # Arguments that filter a list of the caller's own rows: a foreign id there matches nothing
 # (an accepted, empty answer); every other id argument names an object to read or act on.
@@ -802,18 +807,24 @@ ACTORS = ("admin", "manager", "client", "integrator", "anonymous")
 
 
 class Digest:
-    """Each firm's state per table: every table of its tenant schema (row count and newest
-    row version), and (row count and a sum of row hashes) its
-    rows of the shared schema (memberships, invitations, API tokens, the firm, its people,
-    its policy lines), without columns that every request touches (last use, login
-    counters) and without sessions and login attempts."""
+    """Each firm's state: a count of the row changes of every table of its tenant schema, and
+    (row count and a sum of row hashes) its rows of the shared schema (memberships,
+    invitations, API tokens, the firm, its people, its policy lines), without columns that
+    every request touches (last use, login counters) and without sessions and login attempts.
+
+    The tenant tables are watched by a row-level trigger (installed here, on the two matrix
+    firms only) that counts every inserted, updated and deleted row per table in a table of
+    its own, in the writer's transaction: a rolled-back write counts nothing, as before, and
+    reading the state is one small statement instead of a scan of every table after each of
+    the ~20,000 calls (that scan was half the sweep's time)."""
 
     def __init__(self, engine: sa.Engine, firms: dict[str, tuple[int, str, str]]):
         self.engine = engine
-        parts = []
-        for key, (tenant_id, _, slug) in firms.items():
-            schema = schema_for(slug)
-            with engine.connect() as conn:
+        parts = [("tenant tables", "SELECT name || '=' || n AS r FROM matrix_watch.changes")]
+        with engine.begin() as conn:
+            conn.exec_driver_sql(WATCH)
+            for key, (tenant_id, _, slug) in firms.items():
+                schema = schema_for(slug)
                 tables = conn.execute(
                     sa.text(
                         "SELECT table_name FROM information_schema.tables "
@@ -821,67 +832,109 @@ class Digest:
                     ),
                     {"s": schema},
                 ).scalars()
-                for table in tables:
-                    # Any insert or update makes a row version with a newer xmin; a delete
-                    # lowers the count (or, with an insert, raises the newest xmin).
-                    parts.append(
+                for table in list(tables):
+                    for trigger, timing in (
                         (
-                            f"{key}.{table}",
-                            "SELECT count(*) || ':' || coalesce(max(xmin::text::bigint), 0) "
-                            f'AS r FROM "{schema}"."{table}"',
+                            "matrix_watch_rows",
+                            "AFTER INSERT OR UPDATE OR DELETE ON {t} FOR EACH ROW",
+                        ),
+                        ("matrix_watch_truncate", "AFTER TRUNCATE ON {t} FOR EACH STATEMENT"),
+                    ):
+                        conn.exec_driver_sql(
+                            f"CREATE OR REPLACE TRIGGER {trigger} "
+                            + timing.format(t=f'"{schema}"."{table}"')
+                            + f" EXECUTE FUNCTION matrix_watch.count_change('{key}.{table}')"
                         )
-                    )
-            domain = f"tenant:{tenant_id}"
-            people = f"SELECT person_id FROM shared.memberships WHERE tenant_id = {tenant_id}"
-            parts += [
-                (
-                    f"{key}.shared.memberships",
-                    f"SELECT row(id, person_id, kind, client_org_id, "
-                    "roles, status)::text AS r FROM shared.memberships "
-                    f"WHERE tenant_id = {tenant_id}",
-                ),
-                (
-                    f"{key}.shared.invitations",
-                    f"SELECT t::text AS r FROM shared.invitations t WHERE tenant_id = {tenant_id}",
-                ),
-                (
-                    f"{key}.shared.api_tokens",
-                    f"SELECT row(id, name, role, revoked_at, expires_at)"
-                    f"::text AS r FROM shared.api_tokens WHERE tenant_id = {tenant_id}",
-                ),
-                (
-                    f"{key}.shared.tenant",
-                    f"SELECT t::text AS r FROM shared.tenants t WHERE id = {tenant_id}",
-                ),
-                (
-                    f"{key}.shared.people",
-                    "SELECT row(id, email, display_name, password_hash, "
-                    "totp_secret, totp_enabled, locale)::text AS r FROM shared.people "
-                    f"WHERE id IN ({people})",
-                ),
-                (
-                    f"{key}.shared.casbin_rule",
-                    "SELECT t::text AS r FROM shared.casbin_rule t WHERE "
-                    f"'{domain}' IN (v0, v1, v2, v3) "
-                    f"OR v1 LIKE '{domain}/%' OR v2 LIKE '{domain}/%'",
-                ),
-            ]
+                self._shared(parts, key, tenant_id)
         self.names = [name for name, _ in parts]
         self.sql = "SELECT " + ", ".join(
             f"(SELECT count(*) || ':' || coalesce(sum(hashtextextended(r, 0)), 0) FROM ({q}) s{i})"
             for i, (_, q) in enumerate(parts)
         )
         self.statement = sa.text(self.sql)
+        self.tables_statement = sa.text("SELECT name, n FROM matrix_watch.changes")
+
+    @staticmethod
+    def _shared(parts: list[tuple[str, str]], key: str, tenant_id: int) -> None:
+        domain = f"tenant:{tenant_id}"
+        people = f"SELECT person_id FROM shared.memberships WHERE tenant_id = {tenant_id}"
+        parts += [
+            (
+                f"{key}.shared.memberships",
+                f"SELECT row(id, person_id, kind, client_org_id, "
+                "roles, status)::text AS r FROM shared.memberships "
+                f"WHERE tenant_id = {tenant_id}",
+            ),
+            (
+                f"{key}.shared.invitations",
+                f"SELECT t::text AS r FROM shared.invitations t WHERE tenant_id = {tenant_id}",
+            ),
+            (
+                f"{key}.shared.api_tokens",
+                f"SELECT row(id, name, role, revoked_at, expires_at)"
+                f"::text AS r FROM shared.api_tokens WHERE tenant_id = {tenant_id}",
+            ),
+            (
+                f"{key}.shared.tenant",
+                f"SELECT t::text AS r FROM shared.tenants t WHERE id = {tenant_id}",
+            ),
+            (
+                f"{key}.shared.people",
+                "SELECT row(id, email, display_name, password_hash, "
+                "totp_secret, totp_enabled, locale)::text AS r FROM shared.people "
+                f"WHERE id IN ({people})",
+            ),
+            (
+                f"{key}.shared.casbin_rule",
+                "SELECT t::text AS r FROM shared.casbin_rule t WHERE "
+                f"'{domain}' IN (v0, v1, v2, v3) "
+                f"OR v1 LIKE '{domain}/%' OR v2 LIKE '{domain}/%'",
+            ),
+        ]
 
     def read(self) -> dict[str, str]:
+        """The shared parts by name, and one entry per tenant table that ever changed
+        (`a.reports`, ...): a table changed by a call shows a different count after it."""
         with self.engine.connect() as conn:
             row = conn.execute(self.statement).one()
-        return dict(zip(self.names, row, strict=True))
+            tables = {name: str(n) for name, n in conn.execute(self.tables_statement)}
+        state = dict(zip(self.names, row, strict=True))
+        del state["tenant tables"]
+        return {**state, **tables}
+
+
+# A counter per table, written by the watched tables' triggers in the writer's transaction.
+# SECURITY DEFINER: the writers are the firms' roles, which own nothing outside their schema.
+WATCH = """
+CREATE SCHEMA IF NOT EXISTS matrix_watch;
+GRANT USAGE ON SCHEMA matrix_watch TO PUBLIC;
+CREATE TABLE IF NOT EXISTS matrix_watch.changes (name text PRIMARY KEY, n bigint NOT NULL);
+CREATE OR REPLACE FUNCTION matrix_watch.count_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO matrix_watch.changes AS c (name, n) VALUES (TG_ARGV[0], 1)
+  ON CONFLICT (name) DO UPDATE SET n = c.n + 1;
+  RETURN NULL;
+END $$;
+"""
 
 
 @pytest.fixture(scope="module")
 def digest(matrix_firms, db_engine) -> Digest:  # type: ignore[no-untyped-def]
     return Digest(db_engine, matrix_firms)
+
+
+def test_the_digest_sees_a_write_and_not_a_rolled_back_one(alpha, digest, db_engine) -> None:  # type: ignore[no-untyped-def]
+    schema = schema_for("matrix-alpha")
+    before = digest.read()
+    with db_engine.connect() as conn, conn.begin() as transaction:
+        conn.exec_driver_sql(f'UPDATE "{schema}".client_organizations SET name = name')
+        transaction.rollback()
+    assert digest.read() == before
+    with db_engine.begin() as conn:
+        conn.exec_driver_sql(f'UPDATE "{schema}".client_organizations SET name = name')
+    after = digest.read()
+    assert [k for k in after if after[k] != before.get(k)] == ["a.client_organizations"]
 
 
 # ------------------------------------------------------------------------------------ cases
@@ -1232,12 +1285,12 @@ def check(
     leaked = [m for m in MARKERS if m in text and m not in asked]
     if leaked:
         sweep.fail(actor, case, f"leaks {leaked}", text)
-    changed_a = sorted(k for k in after if k.startswith("a.") and after[k] != before[k])
+    changed_a = sorted(k for k in after if k.startswith("a.") and after[k] != before.get(k))
     if changed_a:
         sweep.fail(actor, case, f"changed firm A: {changed_a}", text)
     was_refused = refused(case, response)
     if was_refused:
-        changed_b = sorted(k for k in after if k.startswith("b.") and after[k] != before[k])
+        changed_b = sorted(k for k in after if k.startswith("b.") and after[k] != before.get(k))
         if changed_b:
             sweep.fail(actor, case, f"refused but changed firm B: {changed_b}", text)
     elif case.must_refuse:
@@ -1280,7 +1333,7 @@ def check_batch(
             sweep.fail(actor, case, f"leaks {leaked}", text)
         if case.must_refuse and not refused(case, result):
             sweep.fail(actor, case, "accepted a malformed or wrongly typed id", text)
-    changed = sorted(k for k in after if after[k] != before[k])
+    changed = sorted(k for k in after if after[k] != before.get(k))
     if changed:
         sweep.fail(
             actor, batch[0], f"a batch of refusals changed {changed}", [c.value for c in batch]
