@@ -4,7 +4,8 @@ the API's words «Указан срок меньше допустимого по
 earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки».
 The organization's responsible manager opens it from the request board, takes it for review
 (it then shows in «Только мои») and accepts it; the client sees «Принята в работу», can no
-longer edit it and comments instead. A second request is rejected: the board's form asks
+longer edit it; the performer asks it a question (the deadline stands still, «Ждёт ответа
+клиента») and the client's comment answers it. A second request is rejected: the board's form asks
 «Оставьте комментарий» and the thread shows the system's entry. The services page has no axe
 violation and no sideways scroll on a 390 px phone."""
 
@@ -162,6 +163,14 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         mine_row.get_by_role("link", name=service_name).click()
         performer.get_by_test_id("request-accept").click()
         expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        # The performer asks the client: the deadline stands still until the client answers.
+        performer.get_by_test_id("request-ask").click()
+        performer.get_by_test_id("ask-form").get_by_label("Что нужно от клиента").fill(
+            "Укажите ФИО сотрудника"
+        )
+        performer.get_by_test_id("ask-submit").click()
+        expect(performer.get_by_test_id("request-awaiting")).to_contain_text("Ждёт ответа клиента")
+        expect(performer.get_by_test_id("request-sla")).to_have_text("Ждёт ответа клиента")
 
         client.reload()
         accepted = mine.filter(has_text=service_name)
@@ -173,11 +182,13 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         client.get_by_test_id("request-comment-body").fill("Сотрудник: Иванов И. И.")
         client.get_by_test_id("request-comment-send").click()
         expect(client.get_by_test_id("request-comment").filter(has_text="Иванов")).to_have_count(1)
-        expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
         performer.reload()
         expect(
             performer.get_by_test_id("request-comment").filter(has_text="Иванов")
         ).to_contain_text("Клиент")
+        # The client's answer restarts the clock.
+        expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        expect(performer.get_by_test_id("request-awaiting")).to_have_count(0)
         client.screenshot(path=str(artifacts / "request-client.png"), full_page=True)
 
         # A second request, rejected: the form asks for the comment, the system adds its entry.

@@ -120,6 +120,9 @@ export function RequestFacts({ request }: { request: ServiceRequestFieldsFragmen
         {request.createdBy && <li>{t("requests.launchedBy", { name: request.createdBy.displayName })}</li>}
         {request.fileIds.length > 0 && <li>{t("requests.attachedFiles", { count: request.fileIds.length })}</li>}
         {request.waiting && <li>{t("requests.waiting")}</li>}
+        {request.awaitingClientSince && (
+          <li data-testid="request-awaiting">{t("requests.awaitingClient", { date: f.dateTime(request.awaitingClientSince) })}</li>
+        )}
       </ul>
       {request.doneReason && <p>{t("requests.doneReason", { reason: request.doneReason })}</p>}
     </>

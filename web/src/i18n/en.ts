@@ -843,5 +843,9 @@ export const en: Dictionary = {
   "catalog.applyTemplate": "Copy a template into the catalog",
   "catalog.apply": "Copy",
   "catalog.clientLink": "Service catalog",
+  "requests.askClient": "Ask the client",
+  "requests.askClientQuestion": "What the client needs to provide",
+  "requests.askClientSend": "Send the question",
+  "requests.awaitingClient": "Waiting for the client since {date}: the deadline is paused",
   "catalog.backToClient": "Back to the client card",
 };

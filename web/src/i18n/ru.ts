@@ -841,6 +841,10 @@ export const ru = {
   "catalog.applyTemplate": "Скопировать шаблон в каталог",
   "catalog.apply": "Скопировать",
   "catalog.clientLink": "Каталог услуг",
+  "requests.askClient": "Запросить у клиента",
+  "requests.askClientQuestion": "Что нужно от клиента",
+  "requests.askClientSend": "Отправить запрос",
+  "requests.awaitingClient": "Ждёт ответа клиента с {date}: срок стоит",
   "catalog.backToClient": "К карточке клиента",
 };
 

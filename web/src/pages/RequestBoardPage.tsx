@@ -8,6 +8,7 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import {
   AcceptServiceRequestDocument,
+  AskServiceRequestClientDocument,
   CompleteServiceRequestDocument,
   RejectServiceRequestDocument,
   RequestDepartmentsDocument,
@@ -90,20 +91,36 @@ function PerformerActions({ request, onChanged }: { request: ServiceRequestField
   const [{ fetching: accepting, data: accepted }, accept] = useMutation(AcceptServiceRequestDocument);
   const [{ fetching: rejecting, data: rejected }, reject] = useMutation(RejectServiceRequestDocument);
   const [{ fetching: completing, data: completed }, complete] = useMutation(CompleteServiceRequestDocument);
+  const [{ fetching: asking, data: asked }, ask] = useMutation(AskServiceRequestClientDocument);
   const [rejectOpen, setRejectOpen] = useState(false);
   const [comment, setComment] = useState("");
+  const [askOpen, setAskOpen] = useState(false);
+  const [question, setQuestion] = useState("");
   const [reason, setReason] = useState("");
-  const busy = reviewing || accepting || rejecting || completing;
+  const busy = reviewing || accepting || rejecting || completing || asking;
+  const canAsk = (request.status === "UNDER_REVIEW" || request.status === "ACCEPTED") && !request.awaitingClientSince;
   const open = request.status === "NEW" || request.status === "UNDER_REVIEW";
   const failure =
     failureOf(reviewed?.reviewServiceRequest) ??
     failureOf(accepted?.acceptServiceRequest) ??
     failureOf(rejected?.rejectServiceRequest) ??
-    failureOf(completed?.completeServiceRequest);
+    failureOf(completed?.completeServiceRequest) ??
+    failureOf(asked?.askServiceRequestClient);
   const after = (p: Promise<unknown>) => void p.then(onChanged);
   const submitReject = (event: FormEvent) => {
     event.preventDefault();
     after(reject({ id: request.id, comment }).then((r) => r.data?.rejectServiceRequest.__typename === "ServiceRequest" && setRejectOpen(false)));
+  };
+  const submitAsk = (event: FormEvent) => {
+    event.preventDefault();
+    after(
+      ask({ id: request.id, comment: question }).then((r) => {
+        if (r.data?.askServiceRequestClient.__typename === "ServiceRequest") {
+          setAskOpen(false);
+          setQuestion("");
+        }
+      }),
+    );
   };
   const submitComplete = (event: FormEvent) => {
     event.preventDefault();
@@ -124,6 +141,11 @@ function PerformerActions({ request, onChanged }: { request: ServiceRequestField
             {t("requests.accept")}
           </button>
         )}
+        {canAsk && !askOpen && (
+          <button type="button" className="btn" disabled={busy} onClick={() => setAskOpen(true)} data-testid="request-ask">
+            {t("requests.askClient")}
+          </button>
+        )}
         {open && !rejectOpen && (
           <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRejectOpen(true)} data-testid="request-reject">
             {t("requests.reject")}
@@ -141,6 +163,22 @@ function PerformerActions({ request, onChanged }: { request: ServiceRequestField
               {t("requests.rejectConfirm")}
             </button>
             <button type="button" className="btn" onClick={() => setRejectOpen(false)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      )}
+      {canAsk && askOpen && (
+        <form className="request-form" onSubmit={submitAsk} data-testid="ask-form">
+          <div className="field">
+            <label htmlFor="ask-comment">{t("requests.askClientQuestion")}</label>
+            <textarea id="ask-comment" required maxLength={10000} value={question} onChange={(e) => setQuestion(e.target.value)} />
+          </div>
+          <div className="request-form-actions">
+            <button type="submit" className="btn btn-primary" disabled={busy} data-testid="ask-submit">
+              {t("requests.askClientSend")}
+            </button>
+            <button type="button" className="btn" onClick={() => setAskOpen(false)}>
               {t("common.cancel")}
             </button>
           </div>
