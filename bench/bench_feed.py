@@ -6,11 +6,13 @@ requests/s.
 Both servers run as their own uvicorn process on one fresh database (a firm with 20
 organizations, 1,000 reports with 1-3 documents each): the API as `saas serve` (every
 middleware, token authentication, limits, permissions, the organizations and documents
-read with the page), the bare app below with a psycopg pool, the same token check
-and one SQL statement reading the same columns (documents as a JSON array per report, as the
-API's feed reads them). The bench checks that both return the same nodes. Requests are
-sequential on one keep-alive connection per server, alternating in rounds so background load
-hits both alike.
+read with the page), twice: with the feed compiled to one JSON-building statement
+(`saas.schema.compiled`, the default) and with `SAAS_COMPILED_READS=0` (the executor and its
+resolvers); the bare app below with a psycopg pool, the same token check and one SQL
+statement reading the same columns (documents as a JSON array per report, as the API's feed
+reads them). The bench checks that the two API processes give the same answer (parsed JSON)
+and the bare one the same nodes. Requests are sequential on one keep-alive connection per
+server, alternating in rounds so background load hits all alike.
 
     python -m bench.bench_feed [--write-docs]
 """
@@ -212,6 +214,35 @@ def _timed(c: GraphQLClient, n: int, query: str = QUERY) -> list[float]:
     return out
 
 
+def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """User + system CPU time of a server process so far (Linux /proc)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _same_page(
+    api: GraphQLClient, executor: GraphQLClient, bare: GraphQLClient
+) -> tuple[int, int, int]:
+    """Checks the three endpoints answer the same page; their response sizes."""
+    via_api = api.execute(QUERY)["reports"]
+    via_bare = bare.post({"query": QUERY}).json()["data"]["reports"]
+    assert len(via_api["edges"]) == len(via_bare["edges"]) == PAGE
+    assert [e["node"] for e in via_api["edges"]] == [e["node"] for e in via_bare["edges"]], (
+        "the two endpoints must return the same page"
+    )
+    assert sum(e["node"]["documentCount"] for e in via_api["edges"]) >= PAGE
+    compiled_body = api.post({"query": QUERY}).content
+    executor_body = executor.post({"query": QUERY}).content
+    assert orjson.loads(compiled_body) == orjson.loads(executor_body), (
+        "the compiled page must be the executor's"
+    )
+    # PostgreSQL's json_build_object writes '"key" : value'; orjson never does.
+    assert b'" : ' in compiled_body and b'" : ' not in executor_body, (
+        "the default API process must answer the page with its compiled statement"
+    )
+    return len(compiled_body), len(executor_body), len(bare.post({"query": QUERY}).content)
+
+
 def run() -> dict[str, Any]:
     server = server_url(PROJECT_ROOT / ".data")
     url = fresh_database(server, "kabinet_bench_feed")
@@ -234,10 +265,18 @@ def run() -> dict[str, Any]:
                 "SAAS_LOG_JSON": "1",
             }
             env.pop("SENTRY_DSN", None)
-            api_port, bare_port = free_port(), free_port()
+            api_port, executor_port, bare_port = free_port(), free_port(), free_port()
             api_args = [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1"]
             processes.append(
                 _start([*api_args, "--port", str(api_port)], env, Path(tmp) / "api.log", api_port)
+            )
+            processes.append(
+                _start(
+                    [*api_args, "--port", str(executor_port)],
+                    {**env, "SAAS_COMPILED_READS": "0"},
+                    Path(tmp) / "executor.log",
+                    executor_port,
+                )
             )
             bare_args = [sys.executable, "-m", "uvicorn", "bench.bench_feed:bare_app", "--factory"]
             bare_args += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
@@ -247,26 +286,28 @@ def run() -> dict[str, Any]:
                 )
             )
             api = GraphQLClient(f"http://127.0.0.1:{api_port}", host, token=token)
+            executor = GraphQLClient(f"http://127.0.0.1:{executor_port}", host, token=token)
             bare = GraphQLClient(f"http://127.0.0.1:{bare_port}", host, token=token)
-            via_api = api.execute(QUERY)["reports"]
-            via_bare = bare.post({"query": QUERY}).json()["data"]["reports"]
-            assert len(via_api["edges"]) == len(via_bare["edges"]) == PAGE
-            assert [e["node"] for e in via_api["edges"]] == [
-                e["node"] for e in via_bare["edges"]
-            ], "the two endpoints must return the same page"
-            assert sum(e["node"]["documentCount"] for e in via_api["edges"]) >= PAGE
-            api_bytes = len(api.post({"query": QUERY}).content)
-            bare_bytes = len(bare.post({"query": QUERY}).content)
+            api_bytes, executor_bytes, bare_bytes = _same_page(api, executor, bare)
             _timed(api, WARM_UP)
+            _timed(executor, WARM_UP)
             _timed(bare, WARM_UP)
             graphql_times: list[float] = []
+            executor_times: list[float] = []
             bare_times: list[float] = []
             ids_times: list[float] = []
+            cpu = {"graphql": 0.0, "executor": 0.0}
             for _ in range(ROUNDS):
+                started = _cpu_seconds(processes[0])
                 graphql_times += _timed(api, PER_ROUND)
+                cpu["graphql"] += _cpu_seconds(processes[0]) - started
+                started = _cpu_seconds(processes[1])
+                executor_times += _timed(executor, PER_ROUND)
+                cpu["executor"] += _cpu_seconds(processes[1]) - started
                 bare_times += _timed(bare, PER_ROUND)
                 ids_times += _timed(api, PER_ROUND // 2, QUERY_IDS)
             api.close()
+            executor.close()
             bare.close()
     finally:
         for process in processes:
@@ -278,9 +319,12 @@ def run() -> dict[str, Any]:
         "machine": where,
         "requests": ROUNDS * PER_ROUND,
         "graphql": graphql_times,
+        "executor": executor_times,
         "bare": bare_times,
+        "cpu_ms": {k: v * 1000 / (ROUNDS * PER_ROUND) for k, v in cpu.items()},
         "ids": ids_times,
         "api_bytes": api_bytes,
+        "executor_bytes": executor_bytes,
         "bare_bytes": bare_bytes,
     }
 
@@ -296,6 +340,8 @@ def report(result: dict[str, Any]) -> str:
         )
 
     ratio = rps(result["graphql"]) / rps(result["bare"])
+    executor_ratio = rps(result["executor"]) / rps(result["bare"])
+    gain = rps(result["graphql"]) / rps(result["executor"])
     verdict = "met" if ratio >= GOAL_RATIO else "NOT met"
     return "\n".join(
         [
@@ -305,16 +351,26 @@ def report(result: dict[str, Any]) -> str:
             f"being-fixed flag, organization name, document count and documents (id, name); "
             f"{REPORTS} reports with 1-3 documents each, of {ORGANIZATIONS} organizations in "
             f"the firm) with an API token, {result['requests']} sequential "
-            f"requests per endpoint on one keep-alive connection, alternating in rounds:",
+            f"requests per endpoint on one keep-alive connection, alternating in rounds; "
+            f"the API twice, as two `saas serve` processes on the same database: the feed "
+            f"compiled to one JSON-building SQL statement (the default, `saas.schema.compiled`) "
+            f"and the executor with its resolvers (`SAAS_COMPILED_READS=0`):",
             "",
             "| endpoint | p50 ms | p95 ms | p99 ms | requests/s (one connection) |",
             "|---|---|---|---|---|",
-            row("GraphQL `reports(first: 50)` (`saas serve`)", result["graphql"]),
+            row("GraphQL `reports(first: 50)`, compiled (`saas serve`)", result["graphql"]),
+            row("GraphQL, same page, executor (`SAAS_COMPILED_READS=0`)", result["executor"]),
             row("bare Starlette + psycopg + orjson", result["bare"]),
-            row("GraphQL, same page, `id` only (fixed cost)", result["ids"]),
+            row("GraphQL, same page, `id` only, compiled (fixed cost)", result["ids"]),
             "",
-            f"Requests/s ratio (GraphQL / bare): **{ratio:.2f}x**; goal >= {GOAL_RATIO}x: "
-            f"{verdict}. Response sizes: {result['api_bytes']} / {result['bare_bytes']} bytes.",
+            f"Requests/s ratio (GraphQL / bare): **{ratio:.2f}x** compiled, "
+            f"{executor_ratio:.2f}x with the executor (compiled / executor: {gain:.2f}x); "
+            f"goal >= {GOAL_RATIO}x: {verdict}. Response sizes: {result['api_bytes']} "
+            f'(compiled: PostgreSQL\'s JSON text, spliced in unparsed, with its `" : "` '
+            f"separators) / {result['executor_bytes']} (executor) / {result['bare_bytes']} "
+            f"(bare) bytes. CPU time of the API process per full-page request: "
+            f"{result['cpu_ms']['graphql']:.1f} ms compiled, "
+            f"{result['cpu_ms']['executor']:.1f} ms with the executor.",
             "",
             f"What limits it: the `id`-only row is the fixed cost of a GraphQL request "
             f"here, p50 {median(result['ids']) * 1000:.1f} ms against the bare endpoint's "

@@ -316,6 +316,13 @@ def cursor(values: Sequence[tuple[Any, str]]) -> Any:
     )
 
 
+def guarded(definition: GraphQLField) -> bool:
+    """The field carries a field extension (a permission, a grant, a guard of any kind): a
+    compiler would skip its check, so such a field is never compiled (Unsupported)."""
+    field = (definition.extensions or {}).get("strawberry-definition")
+    return bool(getattr(field, "extensions", None))
+
+
 def object_type(schema: GraphQLSchema, name: str) -> GraphQLObjectType:
     found = schema.type_map[name]
     assert isinstance(found, GraphQLObjectType)

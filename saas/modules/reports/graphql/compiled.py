@@ -53,6 +53,7 @@ from saas.schema.compiled import (
     enum_name,
     fields_of,
     global_id,
+    guarded,
     iso_date,
     iso_datetime,
     json_object,
@@ -140,7 +141,7 @@ class _Compiler:
                 pairs.append((key, sa.literal_column(f"'{type_name}'")))
                 continue
             definition = gql_type.fields.get(name)
-            if definition is None:
+            if definition is None or guarded(definition):
                 raise Unsupported(name)
             pairs.append((key, value_of(name, field, definition)))
         return json_object(pairs)
@@ -226,7 +227,7 @@ class _Compiler:
                 if name == "__typename":
                     entry[key] = "ReportForm"
                     continue
-                if name not in attributes:
+                if name not in attributes or guarded(gql_type.fields[name]):
                     raise Unsupported(name)
                 raw = getattr(form, attributes[name])
                 named = get_named_type(gql_type.fields[name].type)
