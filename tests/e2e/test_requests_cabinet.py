@@ -1,7 +1,8 @@
 """Service requests in the browser (issue 14): a client contact holding 'requests' opens
 «Услуги» (its organization's own catalog), launches a service with too short a due date, sees
 the API's words «Указан срок меньше допустимого по регламенту (2 рабочих дня)», takes the
-earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки».
+earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки»
+and its due date is in the client's calendar.
 The organization's responsible manager opens it from the request board, takes it for review
 (it then shows in «Только мои») and accepts it; the client sees «Принята в работу», can no
 longer edit it; the performer asks it a question (the deadline stands still, «Ждёт ответа
@@ -101,7 +102,8 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         client.get_by_test_id("services-link").click()
         client.wait_for_url(f"**/cabinet/{org_pk}/services")
         service = client.get_by_test_id("catalog-service").filter(has_text=service_name)
-        expect(service).to_contain_text("Плановый срок, рабочих дней: 2")
+        # The first visit loads the page's chunk and the catalog: a loaded machine takes a while.
+        expect(service).to_contain_text("Плановый срок, рабочих дней: 2", timeout=15_000)
         expect(service).to_contain_text("Предельный срок, рабочих дней: 4")
         expect(service).to_contain_text("Цена за единицу: 500 ₽")
         assert axe_violations(client) == []
@@ -132,6 +134,17 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         expect(row).to_have_count(1)
         expect(row.get_by_test_id("request-status")).to_have_text("Новая")
         expect(row).to_contain_text(offered.strftime("%d.%m.%Y"))
+        # Its due date is in the client's 15-day calendar (a 'requests' grant is enough for it;
+        # the tax calendar needs 'reports').
+        client.get_by_test_id("shell-nav").get_by_role("link", name="Календарь").click()
+        client.wait_for_url(f"**/cabinet/{org_pk}/calendar")
+        due_event = client.get_by_test_id("calendar-event").filter(
+            has_text=f"Срок заявки: {service_name}"
+        )
+        expect(due_event.locator("[data-kind=REQUEST_DUE]")).to_have_count(1)
+        expect(client.get_by_test_id("tax-entry")).to_have_count(0)
+        client.goto(site.firm_url(firm, f"/cabinet/{org_pk}/requests"))
+        expect(row).to_have_count(1)
 
         performer = new_page()
         log_in(performer, site.firm_url(firm, "/login"), manager.email, manager.password)

@@ -24,7 +24,7 @@ export function useCabinetNav(orgId: string | undefined): NavItem[] {
     const badge = unread ? { count: unread, label: t("chat.unreadN", { count: unread }) } : null;
     nav.push({ to: `${home}/chat`, label: t("nav.chat"), badge });
   }
-  if (org.viewerGrants.includes("REPORTS")) nav.push({ to: `${home}/calendar`, label: t("calendar.title") });
+  if (org.viewerGrants.includes("REPORTS") || org.viewerGrants.includes("REQUESTS")) nav.push({ to: `${home}/calendar`, label: t("calendar.title") });
   if (org.viewerGrants.includes("REQUESTS")) {
     nav.push({ to: `${home}/services`, label: t("nav.services") });
     nav.push({ to: `${home}/requests`, label: t("nav.myRequests") });

@@ -224,7 +224,9 @@ export function CalendarFeedLink() {
 }
 
 /** An organization's calendars: the next 15 days and the tax calendar of the year. */
-export function CalendarPanel({ organizationId, canSetExchange }: { organizationId: string; canSetExchange: boolean }) {
+/** `withTax`: the tax calendar too (a client user sees it where it holds 'reports'; the next
+ *  days also where it holds 'requests', with its requests' deadlines). */
+export function CalendarPanel({ organizationId, canSetExchange, withTax = true }: { organizationId: string; canSetExchange: boolean; withTax?: boolean }) {
   const { t } = useI18n();
   return (
     <>
@@ -233,11 +235,13 @@ export function CalendarPanel({ organizationId, canSetExchange }: { organization
         <NextDays organizationId={organizationId} />
         {canSetExchange && <ExchangeDates organizationId={organizationId} />}
       </section>
-      <section className="card" aria-labelledby={`calendar-tax-${organizationId}`}>
-        <h2 id={`calendar-tax-${organizationId}`}>{t("calendar.taxTitle")}</h2>
-        <p className="muted">{t("calendar.taxHelp")}</p>
-        <TaxYear organizationId={organizationId} />
-      </section>
+      {withTax && (
+        <section className="card" aria-labelledby={`calendar-tax-${organizationId}`}>
+          <h2 id={`calendar-tax-${organizationId}`}>{t("calendar.taxTitle")}</h2>
+          <p className="muted">{t("calendar.taxHelp")}</p>
+          <TaxYear organizationId={organizationId} />
+        </section>
+      )}
     </>
   );
 }

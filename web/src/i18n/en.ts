@@ -723,7 +723,7 @@ export const en: Dictionary = {
   "calendar.feedActive": "Link made on {date}. It is shown once; if it is lost, make a new one.",
   "calendar.feedShownOnce": "Copy the link now: it is shown only once.",
   "calendar.feedUrl": "Calendar address (iCalendar)",
-  "calendar.noAccess": "You have no access to this organization's reports, nor to its calendar.",
+  "calendar.noAccess": "You have no access to this organization's reports or service requests, nor to its calendar.",
   "calendar.backToCabinet": "To the cabinet",
   "calendar.kindRequestDue": "Request due",
   "calendar.kindRequestHardDue": "Request hard deadline",

@@ -721,7 +721,7 @@ export const ru = {
   "calendar.feedActive": "Ссылка выпущена {date}. Её показывают один раз; если она потеряна, выпустите новую.",
   "calendar.feedShownOnce": "Скопируйте ссылку сейчас: она показывается один раз.",
   "calendar.feedUrl": "Адрес календаря (iCalendar)",
-  "calendar.noAccess": "У вас нет доступа к отчётности этой организации, а с ней и к календарю.",
+  "calendar.noAccess": "У вас нет доступа ни к отчётности, ни к заявкам этой организации, а с ними и к календарю.",
   "calendar.backToCabinet": "В кабинет",
   "calendar.kindRequestDue": "Срок по заявке",
   "calendar.kindRequestHardDue": "Предельный срок по заявке",

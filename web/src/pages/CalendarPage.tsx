@@ -1,6 +1,6 @@
 // The client's calendar for one organization: the next 15 days, the tax calendar of the year
 // with what the firm files and when, and the person's own iCalendar link. Contacts holding the
-// 'reports' grant of the organization.
+// 'reports' or the 'requests' grant of the organization (the tax calendar needs 'reports').
 import { Link, Navigate, useParams } from "react-router";
 import { useQuery } from "urql";
 import { ClientOrganizationDocument } from "../graphql/generated";
@@ -21,7 +21,9 @@ export function ClientCalendarPage() {
   const cabinet = clientHere.find((c) => String(c.organizationId) === orgId);
   const [{ data }] = useQuery({ query: ClientOrganizationDocument, variables: { id: orgId }, pause: !cabinet });
   const org = data?.clientOrganization.__typename === "ClientOrganization" ? data.clientOrganization : null;
-  const granted = org?.viewerGrants.includes("REPORTS") ?? false;
+  const reports = org?.viewerGrants.includes("REPORTS") ?? false;
+  // The next 15 days hold the filings ('reports') and the requests' deadlines ('requests').
+  const granted = reports || (org?.viewerGrants.includes("REQUESTS") ?? false);
   const name = org?.name ?? cabinet?.organizationName ?? "";
   usePageTitle(name ? `${t("calendar.title")}: ${name}` : t("calendar.title"));
   if (!viewer) return <Navigate to="/login" replace />;
@@ -39,7 +41,7 @@ export function ClientCalendarPage() {
       {org && !granted && <ErrorAlert>{t("calendar.noAccess")}</ErrorAlert>}
       {org && granted && (
         <>
-          <CalendarPanel organizationId={org.id} canSetExchange={false} />
+          <CalendarPanel organizationId={org.id} canSetExchange={false} withTax={reports} />
           <CalendarFeedLink />
         </>
       )}

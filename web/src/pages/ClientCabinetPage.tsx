@@ -115,7 +115,7 @@ export function ClientCabinetPage() {
                   <ChatLink organizationId={String(cabinet.organizationId)} to={`/cabinet/${cabinet.organizationId}/chat`} />
                 </li>
               )}
-              {org.viewerGrants.includes("REPORTS") && (
+              {(org.viewerGrants.includes("REPORTS") || org.viewerGrants.includes("REQUESTS")) && (
                 <li>
                   <Link to={`/cabinet/${cabinet.organizationId}/calendar`} data-testid="calendar-link">
                     {t("calendar.title")}
