@@ -22,7 +22,9 @@ compares both paths over HTTP on a corpus of queries and viewers.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -244,42 +246,50 @@ def _cursor_kind(column: Any) -> str:
     return str(column.type.python_type.__name__)
 
 
-@compiled_root("reports")
-async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR0912, PLR0915
-    """The page of `reports` as JSON text (see the module's doc)."""
-    args = root.arguments
-    if args.get("last") is not None or args.get("before") is not None:
-        raise Unsupported("backward paging")
-    first, after, order = args.get("first"), args.get("after"), args.get("orderBy")
-    if order is None:
-        raise Unsupported("no order")
-    try:
-        check_page_arguments(first, None, MAX_PAGE_SIZE)
-    except PublicError as exc:
-        raise Unsupported("refused page") from exc
-    info = _Info(ctx)
-    if not await ReportsReadable().has_permission(None, info):
-        raise Unsupported("refused: the executor says why")
+@dataclass(frozen=True)
+class _Shape:
+    """What a selection compiles to, whoever asks within its key (see `_shape_of`)."""
 
-    actor = actor_of(ctx)
-    today = today_of(ctx.tenant)
-    where = feed_filter(
-        today,
-        organization_id=args.get("organizationId"),
-        form_code=args.get("formCode"),
-        period_from=args.get("periodFrom"),
-        period_to=args.get("periodTo"),
-        statuses=args.get("statuses"),
-        updated_since=args.get("updatedSince"),
-        overdue=args.get("overdue"),
-    )
-    _, labelled = feed_statement(
-        actor, where, FeedOrder(order.value), with_organization=False, with_documents=False
-    )
+    node: FieldNode  # the cached document's node (held: its id() is part of the key)
+    key: list[Any]
+    edge: Any
+    cursor: Any
+    connection: list[tuple[str, str]]
+    page_info: list[tuple[str, str]]
+    joins_organization: bool
+
+
+# Building the JSON expressions of a page (~300 SQLAlchemy elements) cost more CPU than the
+# executor's whole page; a selection compiles to the same expressions for every viewer with
+# the same staff/client side, order, firm's day and boolean variables (what `@skip`/`@include`
+# read). Query texts are cached as parsed documents (saas.schema.cache), so the same text
+# gives the same node. Bounded like the document cache.
+_SHAPES: OrderedDict[tuple[Any, ...], _Shape] = OrderedDict()
+MAX_SHAPES = 256
+
+
+def _shape_of(root: RootField, actor: Any, where: Any, order: FeedOrder, today: Any) -> _Shape:
+    coerced = getattr(root.variables, "coerced", None) or {}
+    flags = tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool)))
+    cache_key = (id(root.node), actor.staff, order, today, flags)
+    known = _SHAPES.get(cache_key)
+    if known is not None and known.node is root.node:
+        _SHAPES.move_to_end(cache_key)
+        return known
+    shape = _compile_shape(root, actor, where, order, today)
+    _SHAPES[cache_key] = shape
+    while len(_SHAPES) > MAX_SHAPES:
+        _SHAPES.popitem(last=False)
+    return shape
+
+
+def _compile_shape(  # noqa: C901
+    root: RootField, actor: Any, where: Any, order: FeedOrder, today: Any
+) -> _Shape:
+    _, labelled = feed_statement(actor, where, order, with_organization=False, with_documents=False)
     # The rank is a labelled column there; here an expression of the page's row.
     key = [c.element if isinstance(c, Label) else c for c in labelled]
     compiler = _Compiler(root, actor.staff, today)
-    size = first if first is not None else DEFAULT_PAGE_SIZE
 
     # What the connection selects; the page's row carries the edge's JSON.
     edge_pairs: list[tuple[str, Any]] = []
@@ -314,16 +324,59 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
             connection.append((out_key, name))
         else:
             raise Unsupported(name)
+    return _Shape(
+        node=root.node,
+        key=key,
+        edge=json_object(edge_pairs),
+        cursor=row_cursor,
+        connection=connection,
+        page_info=page_info,
+        joins_organization=compiler.joins_organization,
+    )
+
+
+@compiled_root("reports")
+async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR0912, PLR0915
+    """The page of `reports` as JSON text (see the module's doc)."""
+    args = root.arguments
+    if args.get("last") is not None or args.get("before") is not None:
+        raise Unsupported("backward paging")
+    first, after, order = args.get("first"), args.get("after"), args.get("orderBy")
+    if order is None:
+        raise Unsupported("no order")
+    try:
+        check_page_arguments(first, None, MAX_PAGE_SIZE)
+    except PublicError as exc:
+        raise Unsupported("refused page") from exc
+    info = _Info(ctx)
+    if not await ReportsReadable().has_permission(None, info):
+        raise Unsupported("refused: the executor says why")
+
+    actor = actor_of(ctx)
+    today = today_of(ctx.tenant)
+    where = feed_filter(
+        today,
+        organization_id=args.get("organizationId"),
+        form_code=args.get("formCode"),
+        period_from=args.get("periodFrom"),
+        period_to=args.get("periodTo"),
+        statuses=args.get("statuses"),
+        updated_since=args.get("updatedSince"),
+        overdue=args.get("overdue"),
+    )
+    shape = _shape_of(root, actor, where, FeedOrder(order.value), today)
+    key, connection, page_info = shape.key, shape.connection, shape.page_info
+    size = first if first is not None else DEFAULT_PAGE_SIZE
 
     # The page: size + 1 rows in the keyset's order (one more tells whether there is a next).
     base = filtered_reports(actor, where)
     order_by = [c.desc() for c in key]
     page = base.with_only_columns(
-        json_object(edge_pairs).label("edge"),
-        row_cursor.label("cursor"),
+        shape.edge.label("edge"),
+        shape.cursor.label("cursor"),
         sa.func.row_number().over(order_by=order_by).label("n"),
     ).select_from(ReportRow)
-    if compiler.joins_organization:
+    if shape.joins_organization:
         page = join_organizations(page, actor)
     if after is not None:
         try:
