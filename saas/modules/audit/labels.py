@@ -113,6 +113,9 @@ ACTIONS: dict[str, Label] = {
     "requests.request.done": Label("Заявка выполнена", "Service request done"),
     "requests.request.comment": Label("Комментарий к заявке", "Service request comment"),
     "requests.request.files": Label("Файлы приложены к заявке", "Files attached to a request"),
+    "requests.request.from_report": Label(
+        "Заявка открыта по отклонённому отчёту", "Request opened by a rejected report"
+    ),
     "requests.request.time": Label(
         "Время или количество по заявке", "Time or quantity on a service request"
     ),

@@ -1,5 +1,5 @@
 """Tenant tables of the service requests (migrations t_requests_1, t_requests_2: the SLA,
-t_requests_3: time and quantities).
+t_requests_3: time and quantities, t_requests_4: requests opened by a report's rejection).
 
 - `request_departments`: the firm's departments (seeded: HR, Accounting, Consulting), each
   with a head (a staff member's person id).
@@ -104,6 +104,8 @@ class RequestService(TenantBase):
     price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     position: Mapped[int] = mapped_column(Integer, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A service the platform keeps (archived) in an organization's catalog: "report_fix".
+    system_key: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 
 
@@ -143,6 +145,9 @@ class ServiceRequest(TenantBase):
     breached_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # Pieces done of a per-piece service (service/time.py: the request's amount).
     quantity: Mapped[int | None] = mapped_column(Integer)
+    # Opened by the tax authority's rejection of a report (service/report_fixes.py).
+    report_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_follow_up_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ServiceRequestComment(TenantBase):

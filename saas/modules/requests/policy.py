@@ -11,6 +11,9 @@ Two layers, as in the chat:
 
 The open requests' due dates (planned and hard) are a source of the agenda
 (`saas.core.agenda`): the 15-day interactions calendar and the iCalendar feed show them.
+A report rejected by the tax authority opens a request (service/report_fixes.py): an
+`ON_ANNOUNCE` hook of `saas.events` on the reports' `report.status_changed` rows, so the
+reports module never imports this one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from saas.core.actor import Actor, actor_with
 from saas.core.agenda import register_source
 from saas.core.modules import register_grant
+from saas.events import ON_ANNOUNCE
 from saas.modules.requests.service.agenda import request_deadline_events
+from saas.modules.requests.service.report_fixes import open_fix_requests
 from saas.rbac.enforcer import is_allowed
 from saas.rbac.permissions import requires
 
@@ -31,6 +36,10 @@ REQUESTS_GRANT = register_grant(
 )
 
 register_source("requests", request_deadline_events, grant="requests")
+# Before the webhooks' hook, as the chat's (chat/policy.py: writes after it once left that
+# hook's deliveries pending in tests/test_outbox_sweep.py).
+if open_fix_requests not in ON_ANNOUNCE:
+    ON_ANNOUNCE.insert(0, open_fix_requests)
 
 REQUESTS_PERMISSIONS = (
     ("requests", "read"),

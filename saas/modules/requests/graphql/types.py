@@ -308,6 +308,19 @@ class ServiceRequestType:
     def department_id(self) -> strawberry.ID | None:
         return optional_gid("Department", self.row.department_id)
 
+    @strawberry.field(
+        description="The report (type `Report`) whose rejection by the tax authority opened "
+        "this request; null for a client's request."
+    )
+    def report_id(self) -> strawberry.ID | None:
+        return optional_gid("Report", self.row.report_id)
+
+    @strawberry.field(
+        description="The report's follow-up (type `ReportFollowUp`) this request works on."
+    )
+    def report_follow_up_id(self) -> strawberry.ID | None:
+        return optional_gid("ReportFollowUp", self.row.report_follow_up_id)
+
     @strawberry.field(description="The request of the previous service this one waits for.")
     def after_request_id(self) -> strawberry.ID | None:
         return optional_gid("ServiceRequest", self.row.after_request_id)

@@ -58,6 +58,10 @@ SYSTEM_ENTRIES = {
         "Исполнитель ждёт ответа клиента: срок приостановлен",
         "The performer waits for the client's answer: the deadline clock is paused",
     ),
+    "opened_by_report": (
+        "Заявка открыта автоматически: налоговый орган отклонил отчёт",
+        "Opened automatically: the tax authority rejected the report",
+    ),
     ANSWERED_ENTRY: (
         "Клиент ответил: отсчёт срока продолжен",
         "The client answered: the deadline clock runs again",
