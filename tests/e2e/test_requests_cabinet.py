@@ -222,6 +222,18 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         expect(thread.filter(has_text="Задача отклонена исполнителем")).to_have_count(1)
         client.reload()
         expect(client.get_by_test_id("request-status")).to_have_text("Отклонена")
+        # In English: the cabinet's words and the API's refusal.
+        client.locator(".shell-tools").get_by_role("button", name="EN").click()
+        expect(client.get_by_test_id("request-status")).to_have_text("Rejected")
+        client.goto(site.firm_url(firm, f"/cabinet/{org_pk}/services"))
+        expect(client.locator("main h1")).to_have_text("Services")
+        service.get_by_test_id("launch-open").click()
+        form.get_by_test_id("launch-due").fill(today.isoformat())
+        form.get_by_test_id("launch-submit").click()
+        expect(form.get_by_test_id("request-error-message")).to_have_text(
+            "The due date is shorter than the regulation allows (2 business days)"
+        )
+        expect(form.get_by_test_id("take-minimum-date")).to_contain_text("Set the due date to")
 
         phone = new_page(390, 844)
         log_in(phone, site.firm_url(firm, "/login"), contact, PASSWORD)
