@@ -80,6 +80,8 @@ def test_client_switches_email_off_and_it_sticks(
                 {"kind": "CHAT_MESSAGE", "email": True},
                 {"kind": "CHAT_NOTICE", "email": True},
                 {"kind": "CHAT_NOTICE_REMINDER", "email": True},
+                # The requests' hard-deadline warning (issue 14), untouched too.
+                {"kind": "REQUEST_DEADLINE_WARNING", "email": True},
             ]
         finally:
             api.close()
