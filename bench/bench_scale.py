@@ -430,7 +430,7 @@ def run() -> dict[str, Any]:
     server = server_url(PROJECT_ROOT / ".data")
     url = _database(server)
     engine = sync_engine(url)
-    result: dict[str, Any] = {"firms": FIRMS, "stages": [], "machine": ""}
+    result: dict[str, Any] = {"firms": FIRMS, "requested": FIRMS, "stages": [], "machine": ""}
     try:
         upgrade_shared(engine)
         result["machine"] = machine(url)
@@ -504,7 +504,9 @@ def report(result: dict[str, Any]) -> str:  # noqa: C901, PLR0915 - one table pe
     ms = lambda seconds: f"{seconds * 1000:.1f}"  # noqa: E731
     stages = result["stages"]
     lines = [
-        f"`BENCH_SCALE_FIRMS={result['firms']} python -m bench scale` on {result['machine']}.",
+        f"`BENCH_SCALE_FIRMS={result.get('requested', FIRMS)}"
+        + (f" BENCH_SCALE_UNTIL={result['stopped_by']}" if result.get("stopped_by") else "")
+        + f" python -m bench scale` on {result['machine']}.",
         "",
         f"Firms created with `create_many` ({JOBS} jobs, as `saas tenant create-many`) in "
         f"stages on one database (tenant head `{result.get('head', '?')}`); at each checkpoint "
@@ -545,8 +547,11 @@ def report(result: dict[str, Any]) -> str:  # noqa: C901, PLR0915 - one table pe
             f"Feed at {b['firms']:,} vs {a['firms']:,} firms (against the baseline, at the "
             f"same time): p50 **{p50:.2f}x**, p95 **{p95:.2f}x** (goal <= {GOAL_FEED_RATIO}x: "
             f"{verdict}); against the first checkpoint, minutes earlier under another load: "
-            f"p50 {p50_seq:.2f}x. Each firm adds {per_firm:.2f} MiB and {rows:.0f} pg_class "
-            f"rows.",
+            f"p50 {p50_seq:.2f}x. At the first checkpoint both databases hold the same "
+            f"{a['firms']} firms: its ratio ({median(a['feed']) / median(a['feed_base']):.2f}x / "
+            f"{percentile(a['feed'], 95) / percentile(a['feed_base'], 95):.2f}x) is the "
+            f"measurement's own noise on this machine. Each firm adds {per_firm:.2f} MiB and "
+            f"{rows:.0f} pg_class rows.",
         ]
     if result["firms"] < 10_000:
         why = (

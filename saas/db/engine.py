@@ -48,8 +48,8 @@ def create_engine(
 
     `max_age` (seconds) and `max_uses` (checkouts; 0: no limit) retire a connection, whichever
     comes first. A PostgreSQL backend keeps the catalog entries of every relation it has read
-    for as long as it lives (~4 KiB of private memory per firm whose feed it served, more the
-    more of the firm's tables it read; docs/performance.md "Scale"): a busy connection hopping
+    for as long as it lives (4-38 KiB of private memory per firm it served a request of, in
+    two runs of the scale bench; docs/performance.md "Scale"): a busy connection hopping
     between thousands of firms reaches many of them within `max_age`, so the uses bound its
     memory; the age bounds a quiet one."""
     engine = create_async_engine(
