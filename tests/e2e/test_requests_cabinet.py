@@ -176,6 +176,21 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         mine_row.get_by_role("link", name=service_name).click()
         performer.get_by_test_id("request-accept").click()
         expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
+        # Time: 30 minutes by hand, then the timer (a stopped timer counts at least a minute);
+        # the per-piece service's amount is its price times the pieces.
+        time = performer.get_by_test_id("request-time")
+        time.get_by_label("Минут").fill("30")
+        time.get_by_label("Что сделано").fill("Сверка с 1С")
+        time.get_by_test_id("time-record").click()
+        expect(time.get_by_test_id("request-time-total")).to_have_text("Записано минут: 30")
+        time.get_by_label("Количество единиц").fill("3")
+        time.get_by_test_id("quantity-save").click()
+        expect(time.get_by_test_id("request-amount")).to_have_text(re.compile(r"Сумма: 1\s500 ₽"))
+        time.get_by_test_id("timer-start").click()
+        expect(time.get_by_test_id("request-timer-running")).to_be_visible()
+        time.get_by_test_id("timer-stop").click()
+        expect(time.get_by_test_id("request-time-total")).to_have_text("Записано минут: 31")
+        expect(time.get_by_test_id("time-entry")).to_have_count(2)
         # The performer asks the client: the deadline stands still until the client answers.
         performer.get_by_test_id("request-ask").click()
         performer.get_by_test_id("ask-form").get_by_label("Что нужно от клиента").fill(

@@ -13,6 +13,7 @@ import {
   RejectServiceRequestDocument,
   RequestDepartmentsDocument,
   ReviewServiceRequestDocument,
+  ServiceCatalogDocument,
   ServiceRequestBoardDocument,
   ServiceRequestDocument,
   TickServiceRequestChecklistDocument,
@@ -22,6 +23,7 @@ import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { ArrowLeftIcon } from "../components/Icon";
 import { AttachForm, RequestComments, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
+import { RequestTime } from "../components/RequestTime";
 import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { globalIdOf, primaryKeyOf } from "../graphql/ids";
@@ -243,6 +245,9 @@ export function StaffRequestPage() {
   usePageTitle(request?.title ?? t("requests.boardTitle"));
   const refresh = () => refetch({ requestPolicy: "network-only" });
   const writes = can("requests:write");
+  // Whether the service is priced per piece (its quantity is then set here).
+  const [{ data: catalog }] = useQuery({ query: ServiceCatalogDocument, variables: { organizationId: request?.organizationId ?? "" }, pause: !request || !writes });
+  const perPiece = catalog?.serviceCatalog.find((s) => s.id === request?.serviceId)?.priceKind === "PIECE";
   return (
     <Workspace>
       <p>
@@ -269,6 +274,7 @@ export function StaffRequestPage() {
           </section>
           {writes && <PerformerActions request={request} onChanged={refresh} />}
           <Checklist request={request} onChanged={refresh} />
+          {writes && <RequestTime requestId={request.id} perPiece={perPiece} />}
           {writes && (
             <section className="card">
               <AttachForm requestId={request.id} onDone={refresh} />
