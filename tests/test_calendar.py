@@ -229,6 +229,7 @@ def test_a_decree_given_as_data_replaces_the_packages_moves(
     }
     monkeypatch.setattr(national, "decrees", lambda: {2025: decree_1335})
     national._year.cache_clear()
+    MOSCOW._known.clear()  # the calendar's remembered days were the package's
     try:
         days = list(MOSCOW.days(date(2025, 1, 1), date(2025, 12, 31)))
         off = {
@@ -242,7 +243,9 @@ def test_a_decree_given_as_data_replaces_the_packages_moves(
         # The data is what counts: without moves, 2 May is a plain Friday.
         monkeypatch.setattr(national, "decrees", lambda: {2025: {"days_off": []}})
         national._year.cache_clear()
+        MOSCOW._known.clear()  # the calendar's remembered days were the package's
         assert MOSCOW.day(d("2025-05-02")).reason == DayReason.WORKDAY
         assert MOSCOW.day(d("2025-05-01")).reason == DayReason.HOLIDAY
     finally:
         national._year.cache_clear()
+        MOSCOW._known.clear()  # the calendar's remembered days were the package's

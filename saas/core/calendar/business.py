@@ -21,6 +21,7 @@ DEFAULT_TIME_ZONE = "Europe/Moscow"
 OPENS, CLOSES = time(9), time(18)
 # Art. 95: the day before a public holiday is one hour shorter.
 PRE_HOLIDAY_CUT = timedelta(hours=1)
+KNOWN_DAYS = 4096  # ~11 years of days remembered per calendar
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,26 @@ class BusinessCalendar:
     days_off: dict[date, str] = field(default_factory=dict, hash=False)  # date -> note
     opens: time = OPENS
     closes: time = CLOSES
+    # Days already looked up (a calendar is immutable, so is each of its days): a board of
+    # requests asks for the same few weeks of days over and over (bench_deadlines).
+    _known: dict[date, BusinessDay] = field(
+        default_factory=dict, hash=False, compare=False, repr=False
+    )
 
     # --- days -------------------------------------------------------------------------
     def day(self, day: date) -> BusinessDay:
+        known = self._known.get(day)
+        if known is not None:
+            return known
         national = national_day(day)
         if national.working and day in self.days_off:
-            return BusinessDay(day, DayReason.FIRM_DAY_OFF, note=self.days_off[day] or None)
-        return BusinessDay(day, national.reason, national.shortened and national.working)
+            known = BusinessDay(day, DayReason.FIRM_DAY_OFF, note=self.days_off[day] or None)
+        else:
+            known = BusinessDay(day, national.reason, national.shortened and national.working)
+        if len(self._known) >= KNOWN_DAYS:
+            self._known.clear()
+        self._known[day] = known
+        return known
 
     def days(self, first: date, last: date) -> Iterator[BusinessDay]:
         """Each day from `first` to `last`, both included."""
