@@ -291,7 +291,8 @@ def test_the_calendar_of_every_organization_costs_the_same_statements_however_ma
 
 # The request: session and roles (auth, 2), the tenant transaction's SET LOCAL ROLE and
 # search_path (2), the organizations the viewer sees (1), then one statement per source: the
-# organizations for the tax dates, the exchange dates, the reports' follow-ups (3).
+# organizations for the tax dates, the exchange dates, the reports' follow-ups, the service
+# requests' deadlines (4).
 MAX_STATEMENTS = 10
 
 
