@@ -24,7 +24,11 @@ from saas.jobs import enqueue_sync
 from saas.jobs.periodic import PERIODIC
 from saas.modules.requests.jobs import watch_request_deadlines
 from saas.modules.requests.models import ServiceRequest
-from saas.modules.requests.service.sla import resume_if_awaited, watch_deadlines
+from saas.modules.requests.service.sla import (
+    business_hours_left,
+    resume_if_awaited,
+    watch_deadlines,
+)
 from tests.support.documents import PDF, b64, schema_of
 from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
@@ -334,3 +338,20 @@ def test_the_periodic_watch_runs_in_the_worker(
         return str(seen["slaWarnedAt"])
 
     eventually(warned, within=30, what="the SLA warning")
+
+
+def test_the_clock_counts_working_hours_of_the_production_calendar() -> None:
+    """Hard deadline Tuesday 24 February 2026: on Friday 20 at 15:00 the clock has 3 working
+    hours of Friday and the 9 of Tuesday (the weekend and Monday 23's holiday do not count),
+    12; stopped on Friday at 16:00, it keeps the 11 it had then, whenever it is read."""
+    calendar = calendar_of(None)  # the default: Europe/Moscow, no days off of the firm's own
+    running = ServiceRequest(hard_due_date=date(2026, 2, 24), awaiting_client_since=None)
+    assert business_hours_left(calendar, running, datetime(2026, 2, 20, 15, tzinfo=MOSCOW)) == 12
+    assert business_hours_left(calendar, running, datetime(2026, 2, 24, 17, tzinfo=MOSCOW)) == 1
+    assert business_hours_left(calendar, running, datetime(2026, 2, 25, 9, tzinfo=MOSCOW)) == 0
+    paused = ServiceRequest(
+        hard_due_date=date(2026, 2, 24),
+        awaiting_client_since=datetime(2026, 2, 20, 16, tzinfo=MOSCOW),
+    )
+    for read_at in (datetime(2026, 2, 20, 17, tzinfo=MOSCOW), datetime(2026, 3, 2, tzinfo=MOSCOW)):
+        assert business_hours_left(calendar, paused, read_at) == 11
