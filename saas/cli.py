@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -265,6 +267,25 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.forwarded_allow_ips is not None:  # the older spelling of SAAS_TRUSTED_PROXIES
         proxies = addresses(args.forwarded_allow_ips, "--forwarded-allow-ips")
         settings = dataclasses.replace(settings, trusted_proxies=proxies)
+    workers = args.workers if args.workers is not None else settings.web_workers
+    if workers < 1:
+        raise SystemExit("saas serve: --workers (SAAS_WEB_CONCURRENCY) must be at least 1")
+    if workers > 1:
+        from saas.ops.workers import serve_workers
+
+        # Resolved once here: the workers share the database (an embedded server is started
+        # by the parent, not raced by N workers).
+        settings = dataclasses.replace(settings, database_url=_database_url(settings))
+        return serve_workers(
+            serve_worker,
+            settings,
+            workers,
+            args.host,
+            args.port,
+            log_config=None,
+            ws="websockets-sansio",
+            **UVICORN,
+        )
     app = create_app(settings)
     settle_heap_after_start()
     serve(
@@ -278,6 +299,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         **UVICORN,
     )
     return 0
+
+
+def serve_worker(settings: Settings, sock: socket.socket, options: dict[str, Any]) -> None:
+    """One API worker of `saas serve --workers N` (a spawned process): the app is built here,
+    after the spawn, so its pools and listeners are this process's own; served on `sock`."""
+    from saas.app import create_app
+    from saas.ops.heap import settle_heap_after_start
+    from saas.ops.shutdown import serve
+    from saas.ops.workers import STARTUP_FAILURE
+
+    configure_logging(json_output=settings.log_json)
+    app = create_app(settings)
+    settle_heap_after_start()
+    if not serve(app, settings.shutdown_grace_seconds, sockets=[sock], **options):
+        sys.exit(STARTUP_FAILURE)
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
@@ -417,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--forwarded-allow-ips",
         default=None,
         help="proxies whose X-Forwarded-* headers are believed (overrides SAAS_TRUSTED_PROXIES)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="API processes on one socket, one per core (default SAAS_WEB_CONCURRENCY, else 1)",
     )
 
     worker = sub.add_parser("worker", help="run the job worker (dramatiq)")

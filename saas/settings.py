@@ -146,6 +146,9 @@ class Settings:
     # `saas serve` on SIGTERM: sockets closed (1001), requests in flight finished, exit, all
     # within this many seconds (saas.ops.shutdown).
     shutdown_grace_seconds: float = 10.0
+    # `saas serve` worker processes sharing one listening socket (SAAS_WEB_CONCURRENCY,
+    # `--workers` overrides it): one per core; 1 serves in the process itself (saas.ops.workers).
+    web_workers: int = 1
     # Webhooks may be sent over plain HTTP (a local receiver in development and tests).
     # SAAS_WEBHOOK_ALLOW_HTTP; off by default in production: HTTPS only.
     webhook_allow_http: bool = False
@@ -190,6 +193,7 @@ class Settings:
             ),
             webhook_private_networks=_flag("SAAS_WEBHOOK_PRIVATE_NETWORKS", False),
             shutdown_grace_seconds=float(os.environ.get("SAAS_SHUTDOWN_GRACE_SECONDS") or 10),
+            web_workers=_int("SAAS_WEB_CONCURRENCY", 1),
             webhook_allow_http=_flag("SAAS_WEBHOOK_ALLOW_HTTP", not production),
             trusted_proxies=addresses(os.environ.get("SAAS_TRUSTED_PROXIES", "")),
             scheduler=_flag("SAAS_SCHEDULER", True),

@@ -91,8 +91,12 @@ class GracefulServer(uvicorn.Server):
         self._captured_signals.clear()
 
 
-def serve(app: ASGIApp, grace: float, **options: Any) -> None:
-    """uvicorn.run(app, **options), stopping within `grace` seconds of SIGTERM."""
+def serve(
+    app: ASGIApp, grace: float, sockets: list[socket.socket] | None = None, **options: Any
+) -> bool:
+    """uvicorn.run(app, **options), stopping within `grace` seconds of SIGTERM; on `sockets`
+    (already bound, a worker's of `saas serve --workers`) instead of binding host and port.
+    Whether the server started (False: the app's startup failed)."""
     tracked = OpenSockets(app)
     config = uvicorn.Config(
         tracked,
@@ -101,4 +105,6 @@ def serve(app: ASGIApp, grace: float, **options: Any) -> None:
         timeout_graceful_shutdown=max(round(grace * (1 - LIFESPAN_SHARE)), 1),
         **options,
     )
-    GracefulServer(config, tracked, grace).run()
+    server = GracefulServer(config, tracked, grace)
+    server.run(sockets)
+    return bool(server.started)
