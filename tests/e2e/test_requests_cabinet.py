@@ -1,14 +1,14 @@
 """Service requests in the browser (issue 14): a client contact holding 'requests' opens
 «Услуги» (its organization's own catalog), launches a service with too short a due date, sees
 the API's words «Указан срок меньше допустимого по регламенту (2 рабочих дня)», takes the
-earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки»
-and its due date is in the client's calendar.
-The organization's responsible manager opens it from the request board, takes it for review
-(it then shows in «Только мои») and accepts it; the client sees «Принята в работу», can no
-longer edit it; the performer asks it a question (the deadline stands still, «Ждёт ответа
-клиента») and the client's comment answers it. A second request is rejected: the board's form asks
-«Оставьте комментарий» and the thread shows the system's entry. The services page has no axe
-violation and no sideways scroll on a 390 px phone."""
+earliest date the refusal offers and launches it; the request is «Новая» in «Мои заявки» and
+its due date is in the client's calendar. The organization's responsible manager opens it
+from the request board, takes it for review (it then shows in its queue: «Только мои», or
+picked by name), records time and pieces, accepts it and asks the client a question (the
+deadline stands still, «Ждёт ответа клиента»); the client sees «Принята в работу», can no
+longer edit it, and its comment answers. A second request is rejected: the board's form asks
+«Оставьте комментарий» and the thread shows the system's entry. The same in English. The
+services page has no axe violation and no sideways scroll on a 390 px phone."""
 
 from __future__ import annotations
 
@@ -166,6 +166,13 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         expect(performer.get_by_test_id("request-status")).to_have_text("На рассмотрении")
         # Now it is the performer's: it shows in «Только мои».
         performer.get_by_test_id("back-to-board").click()
+        performer.get_by_test_id("board-performer").select_option(label=f"Исполнитель {suffix}")
+        expect(
+            performer.get_by_test_id("request-board")
+            .get_by_test_id("request-row")
+            .filter(has_text=f"ООО «Заявки {suffix}»")
+        ).to_have_count(1)
+        performer.get_by_test_id("board-performer").select_option("")
         performer.get_by_test_id("board-mine").check()
         mine_row = (
             performer.get_by_test_id("request-board")

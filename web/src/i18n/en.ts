@@ -863,5 +863,6 @@ export const en: Dictionary = {
   "requests.timeEntryTimer": "timer",
   "requests.timeEntryRunning": "running",
   "requests.noTime": "No time recorded yet.",
+  "requests.anyPerformer": "Every performer",
   "catalog.backToClient": "Back to the client card",
 };

@@ -861,6 +861,7 @@ export const ru = {
   "requests.timeEntryTimer": "таймер",
   "requests.timeEntryRunning": "идёт",
   "requests.noTime": "Время ещё не записано.",
+  "requests.anyPerformer": "Все исполнители",
   "catalog.backToClient": "К карточке клиента",
 };
 

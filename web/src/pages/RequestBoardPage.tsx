@@ -8,6 +8,7 @@ import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import {
   AcceptServiceRequestDocument,
+  AssignableStaffDocument,
   AskServiceRequestClientDocument,
   CompleteServiceRequestDocument,
   RejectServiceRequestDocument,
@@ -34,12 +35,16 @@ export function RequestBoardPage() {
   const { viewer, can } = useSession();
   const [departmentId, setDepartmentId] = useState("");
   const [mine, setMine] = useState(false);
+  const [performerId, setPerformerId] = useState("");
   const me = viewer ? primaryKeyOf(viewer.id) : null;
   const allowed = can("requests:read");
   const [{ data: departments }] = useQuery({ query: RequestDepartmentsDocument, pause: !allowed });
+  // Another performer's queue: the firm's staff, for those who may list them.
+  const [{ data: staff }] = useQuery({ query: AssignableStaffDocument, pause: !allowed || !(can("clients:write") || can("clients:manage")) });
+  const performer = mine && me ? globalIdOf("Person", me) : performerId || null;
   const [{ data, error }] = useQuery({
     query: ServiceRequestBoardDocument,
-    variables: { departmentId: departmentId || null, performerId: mine && me ? globalIdOf("Person", me) : null, first: 100 },
+    variables: { departmentId: departmentId || null, performerId: performer, first: 100 },
     pause: !allowed,
     requestPolicy: "network-only",
   });
@@ -66,6 +71,19 @@ export function RequestBoardPage() {
                 ))}
               </select>
             </div>
+            {staff && staff.assignableStaff.length > 0 && (
+              <div className="field">
+                <label htmlFor="board-performer">{t("requests.colPerformer")}</label>
+                <select id="board-performer" value={performerId} disabled={mine} onChange={(e) => setPerformerId(e.target.value)} data-testid="board-performer">
+                  <option value="">{t("requests.anyPerformer")}</option>
+                  {staff.assignableStaff.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.displayName || p.email}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
             <label className="checkbox">
               <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} data-testid="board-mine" /> {t("requests.myQueue")}
             </label>
