@@ -307,9 +307,10 @@ def serve_worker(settings: Settings, sock: socket.socket, options: dict[str, Any
     from saas.app import create_app
     from saas.ops.heap import settle_heap_after_start
     from saas.ops.shutdown import serve
-    from saas.ops.workers import STARTUP_FAILURE
+    from saas.ops.workers import STARTUP_FAILURE, exit_with_parent
 
     configure_logging(json_output=settings.log_json)
+    exit_with_parent()
     app = create_app(settings)
     settle_heap_after_start()
     if not serve(app, settings.shutdown_grace_seconds, sockets=[sock], **options):

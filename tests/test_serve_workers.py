@@ -89,12 +89,17 @@ def served(settings: Settings, database_url: str, tmp_path: Path) -> Iterator[Se
             eventually(both_up, within=90, every=0.2, what="two workers serving")
             yield running
         finally:
+            workers = running.workers() if process.poll() is None else []
             if process.poll() is None:
+                process.terminate()
+            try:
+                process.wait(timeout=GRACE + 2)
+            except subprocess.TimeoutExpired:
                 process.kill()
-            process.wait(timeout=10)
-            for child in psutil.process_iter(["cmdline"]):
-                if f"--port {port}" in " ".join(child.info["cmdline"] or []):
-                    child.kill()
+                process.wait(timeout=10)
+            _, alive = psutil.wait_procs(workers, timeout=GRACE + 2)
+            for worker in alive:  # never leave a worker holding the test database
+                worker.kill()
 
 
 def started(log: Path, count: int) -> bool:
@@ -191,3 +196,12 @@ def test_a_killed_worker_is_restarted(served: Served) -> None:
     assert f"API worker {victim.pid} died" in served.log.read_text()
     assert served.answering()
     assert served.process.poll() is None
+
+
+def test_workers_stop_when_the_parent_is_killed_outright(served: Served) -> None:
+    workers = served.workers()
+    served.process.kill()
+    served.process.wait(timeout=10)
+    gone, alive = psutil.wait_procs(workers, timeout=GRACE + 3)
+    assert not alive, "orphaned workers went on serving"
+    assert "is gone: worker" in served.log.read_text()

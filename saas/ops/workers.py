@@ -50,6 +50,20 @@ WATCH_SECONDS = 0.5
 Worker = Callable[[Settings, socket.socket, dict[str, Any]], None]
 
 
+def exit_with_parent() -> None:
+    """In a worker: stop gracefully (SIGTERM to itself) once the parent is gone (killed
+    outright): an orphan would go on serving the socket, its pools held, unsupervised."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        log.warning("API parent process %s is gone: worker %s stopping", parent, os.getpid())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 class Supervisor:
     def __init__(
         self,
