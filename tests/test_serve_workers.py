@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from saas.settings import PROJECT_ROOT, Settings
 from tests.support.client import GraphQLClient
@@ -166,12 +167,25 @@ async def test_event_written_on_one_worker_reaches_a_subscriber_on_the_other(
             await ws.close()
 
 
-def test_sigterm_stops_every_worker_within_grace_with_status_0(served: Served) -> None:
+async def test_sigterm_closes_both_workers_sockets_with_1001_and_exits_0_within_grace(
+    world: World, served: Served
+) -> None:
     workers = served.workers()
     assert len(workers) == 2
+    sockets: list[Any] = []
+    while len(holders(served)) < 2:  # subscribers on both workers
+        assert len(sockets) < 40, "40 connections all landed on one worker"
+        sockets.append(await open_socket(served.port, world.host_a, cookie(world.client1)))
+    for ws in sockets:
+        await subscribe(ws, {"org": world.org1})
     signalled = time.monotonic()
     served.process.send_signal(signal.SIGTERM)
-    served.process.wait(timeout=GRACE + 2)
+    for ws in sockets:
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), GRACE + 1)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001, closed.value
+    await asyncio.to_thread(served.process.wait, GRACE + 2)
     stopped = time.monotonic() - signalled
     output = served.log.read_text()
     assert served.process.returncode == 0, output
