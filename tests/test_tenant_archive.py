@@ -250,8 +250,9 @@ def main_env(demo_settings: Any, argv: list[str]) -> int:
 FIRM_OWN_NUMBERS = {
     "attempts", "copied_from_id", "correction", "current_version_no", "document_count", "done",
     "duration_ms", "event_id", "file_id", "hard_days", "last_message_id",
-    "last_read_message_id", "link_id", "organization_id", "period_year", "planned_days",
-    "position", "response_code", "size", "total", "version_no",
+    "last_read_message_id", "link_id", "minutes", "organization_id", "paused_days",
+    "period_year", "planned_days", "position", "quantity", "response_code", "size", "total",
+    "version_no",
 }  # fmt: skip
 
 

@@ -310,3 +310,25 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_range_past_the_last_possible_date_is_refused_not_crashed(
+    login: Any, firms: Any, world: World
+) -> None:
+    """Found by the fuzz run: `from: "9999-12-31"` overflowed the date arithmetic (INTERNAL)."""
+    manager = login(firms["a"], world.manager_a)
+    refused = manager.execute(AGENDA, {"from": "9999-12-31"})["interactionsCalendar"]
+    assert (refused["__typename"], refused["code"], refused["field"]) == (
+        "ValidationError",
+        "DATE_OUT_OF_RANGE",
+        "from",
+    )
+    last = manager.execute(AGENDA, {"from": "9999-12-31", "days": 1})["interactionsCalendar"]
+    assert (last["from"], last["to"]) == ("9999-12-31", "9999-12-31")
+    exchange = manager.raw(
+        'query($org: ID!) { calendarExchangeDates(organizationId: $org, from: "9999-12-01")'
+        " { date } }",
+        {"org": org(world.org_x)},
+    )
+    codes = [e["extensions"]["code"] for e in exchange.get("errors", [])]
+    assert codes == ["DATE_OUT_OF_RANGE"], exchange

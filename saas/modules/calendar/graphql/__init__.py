@@ -45,7 +45,7 @@ from saas.modules.calendar.service.feeds import feed_of, feed_path, rotate_feed
 from saas.modules.calendar.service.scope import calendar_organization
 from saas.modules.clients.service import ClientsError
 from saas.schema.context import Info
-from saas.schema.errors import error_result
+from saas.schema.errors import PublicError, error_result
 
 READ_NOTE = (
     "Staff (`clients:read`) see the organizations assigned to them (every one with "
@@ -145,7 +145,10 @@ class Query:
             await calendar_organization(ctx.db, actor_of(ctx), org)
         except (ClientsError, IdRefused):
             return []
-        first, last = window(from_ or calendar_of(ctx.tenant).today(), 366)
+        try:
+            first, last = window(from_ or calendar_of(ctx.tenant).today(), 366)
+        except ClientsError as exc:  # a list has no typed error: the caller's input is refused
+            raise PublicError(exc.message_in(ctx.language), exc.code, field=exc.field) from None
         rows = await exchange_dates_between(ctx.db, [org], first, last)
         return [ExchangeDateType.of(r) for r in rows]
 

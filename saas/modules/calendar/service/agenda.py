@@ -137,6 +137,13 @@ def window(start: date, days: int) -> tuple[date, date]:
             f"The calendar shows 1 to {MAX_DAYS} days.",
             "days",
         )
+    if start > date.max - timedelta(days=days - 1):
+        raise invalid(
+            "DATE_OUT_OF_RANGE",
+            "Период календаря выходит за последний возможный день.",
+            "The calendar's range runs past the last possible date.",
+            "from",
+        )
     return start, start + timedelta(days=days - 1)
 
 
