@@ -65,6 +65,12 @@ class SerialSession(AsyncSession):
         async with self._lock:
             await super().rollback()
 
+    async def close(self) -> None:
+        # After the operation still running on it (a subscription cancelled at a socket's
+        # end may be inside its first statement): closing under it is an illegal state change.
+        async with self._lock:
+            await super().close()
+
 
 _BIND_TENANT = text(
     "SELECT set_config('role', :role, true), set_config('search_path', :schema, true)"

@@ -10,11 +10,14 @@ callbacks are done. Mutations of one request are serialized.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -28,6 +31,10 @@ from saas.request import RequestBinding
 from saas.schema.errors import PublicError
 from saas.services import Services
 from saas.tenants.registry import TenantRef
+
+log = logging.getLogger(__name__)
+# How long closing a request's session waits for an operation still running on it.
+CLOSE_WAIT_SECONDS = 5
 
 
 class NoTenant(PublicError):
@@ -133,7 +140,17 @@ class Context:
     async def close(self) -> None:
         for session in (self._db, self._shared):
             if session is not None:
-                await session.close()
+                try:
+                    async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                        await session.close()  # after what still runs on it
+                except (DBAPIError, TimeoutError):
+                    # The connection died under the operation (a query cancelled when its
+                    # socket closed, e.g. at a server stop), or the operation never ended:
+                    # nothing is left to roll back. The pool drops the connection; the
+                    # request's own outcome was already decided.
+                    log.warning("closing a request's database session: its connection is gone")
+                    with contextlib.suppress(Exception):
+                        await session.invalidate()
         self._db = self._shared = None
 
 
