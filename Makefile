@@ -53,12 +53,12 @@ demo: install web
 	$(BIN)/saas demo $(DEMO_ARGS)
 
 test: install web chromium infra-lint-tools
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.parallel $(PYTEST_ARGS)
 
 # The same suite on the embedded PostgreSQL and broker even when SAAS_TEST_* point elsewhere.
 test-embedded: install web chromium infra-lint-tools
 	env -u SAAS_TEST_DATABASE_URL -u SAAS_TEST_REDIS_URL -u SAAS_TEST_AMQP_URL -u SAAS_TEST_STORAGE_URL \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m tests.parallel $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check saas tests bench
