@@ -14,9 +14,12 @@ selection runs as one plain pytest process instead: `python -m tests.parallel te
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,60 +34,66 @@ def selects_tests(args: list[str]) -> bool:
     )
 
 
-def main(args: list[str]) -> int:
-    python = sys.executable
-    if selects_tests(args):
-        return subprocess.call([python, "-m", "pytest", *args], cwd=ROOT)
-    out = ROOT / "build" / "pytest"
-    out.mkdir(parents=True, exist_ok=True)
-    parts = {
-        "API, jobs and everything but the browser": [f"--ignore={BROWSER_TESTS}"],
-        "browser (Chromium)": [BROWSER_TESTS],
-    }
-    started = time.monotonic()
-    running = []
-    for number, (name, selection) in enumerate(parts.items()):
-        log = out / f"part{number}.log"
+@dataclass
+class Part:
+    name: str
+    selection: list[str]
+    log: Path = Path()
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, out: Path, number: int, args: list[str]) -> None:
+        self.log = out / f"part{number}.log"
         command = [
-            python,
+            sys.executable,
             "-m",
             "pytest",
             f"--basetemp={out / f'tmp{number}'}",
-            *selection,
+            f"--junitxml={out / f'part{number}.xml'}",
+            *self.selection,
             *args,
         ]
-        handle = log.open("wb")
-        process = subprocess.Popen(command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
-        running.append((name, process, log, handle))
-    print(f"make test: {len(running)} pytest processes at once; their reports follow.", flush=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait(self, ended: queue.Queue[Part]) -> None:
+        assert self.process is not None
+        self.process.wait()
+        ended.put(self)
+
+
+def main(args: list[str]) -> int:
+    if selects_tests(args):
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+    out = ROOT / "build" / "pytest"
+    out.mkdir(parents=True, exist_ok=True)
+    parts = [
+        Part("API, jobs and everything but the browser", [f"--ignore={BROWSER_TESTS}"]),
+        Part("browser (Chromium)", [BROWSER_TESTS]),
+    ]
+    started = time.monotonic()
+    ended: queue.Queue[Part] = queue.Queue()
+    for number, part in enumerate(parts):
+        part.start(out, number, args)
+        threading.Thread(target=part.wait, args=(ended,), daemon=True).start()
+    print(f"make test: {len(parts)} pytest processes at once; their reports follow.", flush=True)
     codes: list[int] = []
-    pending = list(running)
     try:
-        wait_for(pending, started, codes)
+        for _ in parts:  # each part's report as it ends
+            part = ended.get()
+            assert part.process is not None
+            codes.append(part.process.returncode)
+            elapsed = time.monotonic() - started
+            print(f"\n===== {part.name}: exit {codes[-1]} after {elapsed:.0f} s =====")
+            sys.stdout.write(part.log.read_text(errors="replace"))
+            sys.stdout.flush()
     finally:
-        for _, process, _, _ in pending:  # interrupted: stop what still runs
-            process.terminate()
+        for part in parts:  # interrupted: stop what still runs
+            if part.process is not None and part.process.poll() is None:
+                part.process.terminate()
     total = time.monotonic() - started
     failed = [code for code in codes if code != 0]
     print(f"\nmake test: {len(codes)} parts in {total:.0f} s, {len(failed)} failed.")
     return failed[0] if failed else 0
-
-
-def wait_for(pending: list, started: float, codes: list[int]) -> None:  # type: ignore[type-arg]
-    """Print each part's report as it ends; its exit code goes to `codes`."""
-    while pending:
-        for entry in list(pending):
-            name, process, log, handle = entry
-            if process.poll() is None:
-                continue
-            pending.remove(entry)
-            handle.close()
-            elapsed = time.monotonic() - started
-            print(f"\n===== {name}: exit {process.returncode} after {elapsed:.0f} s =====")
-            sys.stdout.write(log.read_text(errors="replace"))
-            sys.stdout.flush()
-            codes.append(process.returncode)
-        time.sleep(0.5)
 
 
 if __name__ == "__main__":
