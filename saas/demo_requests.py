@@ -29,9 +29,11 @@ from saas.modules.requests.models import (
     RequestService,
     RequestTemplate,
     ServiceRequest,
-    ServiceRequestComment,
+    ServiceRequestTime,
 )
 from saas.modules.requests.service.requests import REJECTED_ENTRY
+from saas.modules.requests.service.sla import ASKED_ENTRY, hard_deadline_moment
+from saas.modules.requests.service.thread import add_comment
 from saas.services import Services
 from saas.settings import Settings
 
@@ -81,17 +83,20 @@ SERVICES: tuple[tuple[str, str, str, str, int, int, tuple[str, ...], int | None]
     ("hr", "Кадры", "Справки", "Справка о доходах (2-НДФЛ)", 1, 2, (), None),
     ("consulting", "Консалтинг", "Консультации", "Письменная консультация", 5, 10, (), None),
 )
-# (service index, days ago, status, days to the due date from the launch)
-REQUESTS: tuple[tuple[int, int, str, int], ...] = (
-    (0, 95, DONE, 6),
-    (3, 80, DONE, 3),
-    (4, 60, REJECTED, 2),
-    (2, 40, DONE, 2),
-    (0, 20, ACCEPTED, 5),
-    (1, 18, NEW, 4),  # waits for the declaration above
-    (5, 12, UNDER_REVIEW, 30),
-    (4, 9, ACCEPTED, 1),  # overdue
-    (3, 1, NEW, 10),
+# (service index, days ago, status, days to the due date from the launch, what else: "ask"
+# the performer waits for the client (SLA clock paused), "breached" past its hard deadline,
+# "time" time recorded by the performer)
+REQUESTS: tuple[tuple[int, int, str, int, str], ...] = (
+    (0, 95, DONE, 6, "time"),
+    (3, 80, DONE, 3, ""),
+    (4, 60, REJECTED, 2, ""),
+    (2, 40, DONE, 2, ""),
+    (0, 20, ACCEPTED, 5, "time"),
+    (1, 18, NEW, 4, ""),  # waits for the declaration above
+    (5, 12, UNDER_REVIEW, 30, ""),
+    (4, 9, ACCEPTED, 1, "breached"),  # overdue, past its hard deadline
+    (5, 6, ACCEPTED, 20, "ask"),  # waits for the client's answer
+    (3, 1, NEW, 10, ""),
 )
 
 
@@ -217,7 +222,7 @@ async def _seed(services: Services, drive: DemoDrive) -> None:
             return
         catalog = await _catalog(session, drive.organization_id, template)
         made: list[ServiceRequest] = []
-        for index, days_ago, status, due_in in REQUESTS:
+        for index, days_ago, status, due_in, extra in REQUESTS:
             request = _request(calendar, drive, catalog[index], days_ago, status, due_in)
             previous = [r for r in made if r.service_id == catalog[index].after_service_id]
             if previous and previous[-1].status not in (DONE, REJECTED):
@@ -227,28 +232,67 @@ async def _seed(services: Services, drive: DemoDrive) -> None:
             await session.flush()
             made.append(request)
             if status == REJECTED:
-                session.add_all(
-                    [
-                        ServiceRequestComment(
-                            request_id=request.id,
-                            author_person_id=drive.manager_id,
-                            side=STAFF,
-                            body="Справка за этот год уже выдана, повторная не нужна.",
-                        ),
-                        ServiceRequestComment(
-                            request_id=request.id, side=SYSTEM, body=REJECTED_ENTRY
-                        ),
-                    ]
+                await add_comment(
+                    session,
+                    request,
+                    STAFF,
+                    drive.manager_id,
+                    "Справка за этот год уже выдана, повторная не нужна.",
                 )
+                await add_comment(session, request, SYSTEM, None, REJECTED_ENTRY)
             elif status in (ACCEPTED, UNDER_REVIEW):
-                session.add(
-                    ServiceRequestComment(
-                        request_id=request.id,
-                        author_person_id=drive.contact_id,
-                        side=CLIENT,
-                        body="Документы приложу до конца недели.",
-                    )
+                await add_comment(
+                    session, request, CLIENT, drive.contact_id, "Документы приложу до конца недели."
                 )
+            await _extra(session, calendar, drive, request, extra)
+
+
+async def _extra(
+    session: AsyncSession,
+    calendar: BusinessCalendar,
+    drive: DemoDrive,
+    request: ServiceRequest,
+    extra: str,
+) -> None:
+    """A request waiting for the client, one breached, time recorded (issue 14's SLA and
+    time, as the board and the request show them)."""
+    today = calendar.today()
+    if extra == "ask":
+        asked = calendar.add_business_days(today, -2)
+        request.awaiting_client_since = datetime.combine(asked, time(11), calendar.zone)
+        await add_comment(
+            session,
+            request,
+            STAFF,
+            drive.manager_id,
+            "Пришлите, пожалуйста, договор с контрагентом: без него консультацию не подготовить.",
+        )
+        await add_comment(session, request, SYSTEM, None, ASKED_ENTRY)
+    elif extra == "breached":
+        request.breached_at = hard_deadline_moment(calendar, request.hard_due_date)
+    elif extra == "time":
+        worked = calendar.add_business_days(calendar.local_date(request.created_at), 1)
+        session.add_all(
+            [
+                ServiceRequestTime(
+                    request_id=request.id,
+                    person_id=drive.manager_id,
+                    work_date=worked,
+                    minutes=90,
+                    manual=True,
+                    note="Сверка банковской выписки",
+                ),
+                ServiceRequestTime(
+                    request_id=request.id,
+                    person_id=drive.manager_id,
+                    work_date=min(calendar.add_business_days(worked, 1), today),
+                    minutes=45,
+                    manual=True,
+                    note="Проверка КУДиР",
+                ),
+            ]
+        )
+    await session.flush()
 
 
 def seed_demo_requests(settings: Settings, database_url: str, drives: list[DemoDrive]) -> None:

@@ -70,7 +70,7 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     "WHERE k.organization_id = o.id AND g.module = 'chat') "
                     f"FROM {schema}.client_organizations o "
                     f"JOIN {schema}.chat_conversations c ON c.organization_id = o.id "
-                    "AND c.report_id IS NULL "
+                    "AND c.report_id IS NULL AND c.request_id IS NULL "
                     f"LEFT JOIN {schema}.chat_messages m ON m.conversation_id = c.id "
                     "AND m.kind = 'text' GROUP BY o.id, c.awaiting_since"
                 ).fetchall()
@@ -93,6 +93,22 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     ("must_approve", len(firm.clients), 0),
                     ("must_read", len(firm.clients), len(firm.clients)),
                 ]
+                # Each client's requests (issue 14): one waiting for the client (its question
+                # in the request's own conversation), one breached, time recorded on two.
+                sla = conn.execute(
+                    "SELECT count(*) FILTER (WHERE r.awaiting_client_since IS NOT NULL), "
+                    "count(*) FILTER (WHERE r.breached_at IS NOT NULL), "
+                    f"count(DISTINCT t.request_id) FROM {schema}.service_requests r "
+                    f"LEFT JOIN {schema}.service_request_time t ON t.request_id = r.id"
+                ).fetchone()
+                assert sla == (len(firm.clients), len(firm.clients), 2 * len(firm.clients)), sla
+                asked = conn.execute(
+                    f"SELECT count(*) FROM {schema}.chat_messages m "
+                    f"JOIN {schema}.chat_conversations c ON c.id = m.conversation_id "
+                    f"JOIN {schema}.service_requests r ON r.id = c.request_id "
+                    "WHERE r.awaiting_client_since IS NOT NULL AND m.body = 'awaiting_client'"
+                ).fetchone()
+                assert asked == (len(firm.clients),), asked
                 # Each client: three agreed data-exchange dates ahead (issue 14), once.
                 exchanges = conn.execute(
                     "SELECT count(*), min(date) > current_date "

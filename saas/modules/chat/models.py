@@ -48,7 +48,8 @@ NOTICE_ACTIONS = ("read", "opened", "approved", "declined")
 
 
 class ChatConversation(TenantBase):
-    """One per client organization (`report_id` NULL), later one per report linked to it."""
+    """One per client organization (`report_id` and `request_id` NULL), one per report or
+    service request linked to it (the same mechanism for both)."""
 
     __tablename__ = "chat_conversations"
     __table_args__ = (
@@ -56,13 +57,19 @@ class ChatConversation(TenantBase):
             "uq_chat_conversations_organization",
             "organization_id",
             unique=True,
-            postgresql_where=text("report_id IS NULL"),
+            postgresql_where=text("report_id IS NULL AND request_id IS NULL"),
         ),
         Index(
             "uq_chat_conversations_report",
             "report_id",
             unique=True,
             postgresql_where=text("report_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_chat_conversations_request",
+            "request_id",
+            unique=True,
+            postgresql_where=text("request_id IS NOT NULL"),
         ),
         Index("ix_chat_conversations_assignee", "assignee_person_id"),
     )
@@ -72,6 +79,9 @@ class ChatConversation(TenantBase):
         ForeignKey("client_organizations.id", ondelete="CASCADE")
     )
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_requests.id", ondelete="CASCADE")
+    )
     assignee_person_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     last_message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -8,8 +8,12 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from saas.core.loaders import ContextLoader
+from saas.modules.chat.service.request_entries import (
+    RequestEntry,
+    request_conversation_ids,
+    request_entries,
+)
 from saas.modules.requests.models import (
-    ServiceRequestComment,
     ServiceRequestFile,
     ServiceRequestTime,
 )
@@ -17,18 +21,19 @@ from saas.modules.requests.service.time import Billing, billing_of, time_entries
 
 
 class CommentsLoader(ContextLoader):
-    """request id -> its comments, oldest first."""
+    """request id -> its comments (the messages of its conversation), oldest first."""
 
-    async def batch_load(self, keys: list[int]) -> list[list[ServiceRequestComment]]:
-        rows = await self.ctx.db.scalars(
-            select(ServiceRequestComment)
-            .where(ServiceRequestComment.request_id.in_(sorted(set(keys))))
-            .order_by(ServiceRequestComment.id)
-        )
-        found: dict[int, list[ServiceRequestComment]] = defaultdict(list)
-        for row in rows:
-            found[row.request_id].append(row)
+    async def batch_load(self, keys: list[int]) -> list[list[RequestEntry]]:
+        found = await request_entries(self.ctx.db, keys)
         return [found.get(k, []) for k in keys]
+
+
+class ConversationLoader(ContextLoader):
+    """request id -> its conversation's id (None until its first entry)."""
+
+    async def batch_load(self, keys: list[int]) -> list[int | None]:
+        found = await request_conversation_ids(self.ctx.db, keys)
+        return [found.get(k) for k in keys]
 
 
 class FilesLoader(ContextLoader):

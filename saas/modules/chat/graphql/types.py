@@ -135,6 +135,7 @@ class ChatConversationType(relay.Node):
     )
     last_message_pk: strawberry.Private[int | None]
     report_pk: strawberry.Private[int | None] = None
+    request_pk: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Any) -> ChatConversationType:
@@ -151,6 +152,7 @@ class ChatConversationType(relay.Node):
             awaiting_since=row.awaiting_since,
             last_message_pk=row.last_message_id,
             report_pk=row.report_id,
+            request_pk=getattr(row, "request_id", None),
         )
 
     @strawberry.field(description="The client organization (type `ClientOrganization`).")
@@ -163,6 +165,13 @@ class ChatConversationType(relay.Node):
     )
     def report_id(self) -> strawberry.ID | None:
         return None if self.report_pk is None else gid("Report", self.report_pk)
+
+    @strawberry.field(
+        description="The service request this conversation is the thread of (type "
+        "`ServiceRequest`, whose `comments` it holds); null otherwise."
+    )
+    def request_id(self) -> strawberry.ID | None:
+        return None if self.request_pk is None else gid("ServiceRequest", self.request_pk)
 
     @strawberry.field(
         description="Business hours (the firm's calendar: 09:00-18:00 on its working days) "

@@ -1,10 +1,13 @@
-"""Conversations: one per client organization (and one per report that asks for it), who
-sees them, the firm's inbox, assigning.
+"""Conversations: one per client organization (and one per report or service request that
+asks for it), who sees them, the firm's inbox, assigning.
 
 Staff see the conversations of the organizations the core's `organization_filter` lets them
 see (firm-wide with `clients:read_all`, else those they are the responsible manager or a
 moderator of); a client user those of organizations granting it 'chat' (an active contact,
-the module enabled by the firm).
+the module enabled by the firm). A service request's conversation follows the request's
+visibility instead: client contacts granted 'requests' in its organization, staff who see
+the organization (the requests module's scope: the performer and department head see it
+through their assignment or `clients:read_all`).
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
     case,
     cast,
     exists,
     false,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -37,6 +42,7 @@ from saas.modules.clients.service import grants_statement
 from saas.modules.reports.models import Report
 
 CHAT = "chat"
+REQUESTS = "requests"  # the grant a request's conversation follows
 
 
 async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
@@ -46,12 +52,16 @@ async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
         .values(organization_id=org_id)
         .on_conflict_do_nothing(
             index_elements=[ChatConversation.organization_id],
-            index_where=ChatConversation.report_id.is_(None),
+            index_where=and_(
+                ChatConversation.report_id.is_(None), ChatConversation.request_id.is_(None)
+            ),
         )
     )
     found = await session.scalar(
         select(ChatConversation.id).where(
-            ChatConversation.organization_id == org_id, ChatConversation.report_id.is_(None)
+            ChatConversation.organization_id == org_id,
+            ChatConversation.report_id.is_(None),
+            ChatConversation.request_id.is_(None),
         )
     )
     assert found is not None
@@ -74,6 +84,27 @@ async def ensure_report_conversation(session: AsyncSession, org_id: int, report_
     )
     assert found is not None
     return int(found)
+
+
+async def ensure_request_conversation(
+    session: AsyncSession, org_id: int, request_id: int
+) -> ChatConversation:
+    """A service request's own conversation (linked to it, in its organization), opened if
+    it has none yet (idempotent). The caller has already resolved the request for its actor
+    (the requests module's `access_request`)."""
+    await session.execute(
+        pg_insert(ChatConversation)
+        .values(organization_id=org_id, request_id=request_id)
+        .on_conflict_do_nothing(
+            index_elements=[ChatConversation.request_id],
+            index_where=ChatConversation.request_id.is_not(None),
+        )
+    )
+    found = await session.scalar(
+        select(ChatConversation).where(ChatConversation.request_id == request_id)
+    )
+    assert found is not None
+    return found
 
 
 async def conversation_of_report(
@@ -107,12 +138,12 @@ def side_of(actor: Actor) -> str:
     return STAFF if actor.staff else CLIENT
 
 
-def granted_organizations(actor: Actor) -> Any:
-    """A client user's organizations granting it 'chat' (a subquery)."""
+def granted_organizations(actor: Actor, module: str = CHAT) -> Any:
+    """A client user's organizations granting it `module` ('chat') (a subquery)."""
     assert actor.person_id is not None
     return (
         grants_statement(actor.person_id, actor.client_org_ids)
-        .where(ClientGrant.module == CHAT)
+        .where(ClientGrant.module == module)
         .with_only_columns(ClientOrganization.id)
         .scalar_subquery()
     )
@@ -130,7 +161,20 @@ def organizations_scope(actor: Actor, column: Any) -> ColumnElement[bool] | None
 
 
 def conversations_scope(actor: Actor) -> ColumnElement[bool] | None:
-    return organizations_scope(actor, ChatConversation.organization_id)
+    """The conversations `actor` sees: an organization's or a report's by the chat's rule
+    (`organizations_scope`), a service request's by the request's visibility."""
+    c = ChatConversation
+    if actor.staff:  # the same organizations for both, as the requests module's scope
+        return organization_filter(actor, c.organization_id)
+    if actor.person_id is None or not actor.client_org_ids:
+        return false()
+    return or_(
+        and_(c.request_id.is_(None), c.organization_id.in_(granted_organizations(actor))),
+        and_(
+            c.request_id.is_not(None),
+            c.organization_id.in_(granted_organizations(actor, REQUESTS)),
+        ),
+    )
 
 
 def scope_conversations(stmt: Select[Any], actor: Actor) -> Select[Any]:
@@ -173,6 +217,7 @@ def conversation_rows() -> Any:
         ChatConversation.id,
         ChatConversation.organization_id,
         ChatConversation.report_id,
+        ChatConversation.request_id,
         ChatConversation.assignee_person_id,
         ChatConversation.created_at,
         ChatConversation.last_message_id,

@@ -192,7 +192,7 @@ def file_entries(files: Sequence[tuple[int, int | None, str]]) -> list[dict[str,
 
 async def write_message(
     session: AsyncSession,
-    services: Services,
+    services: Services | None,
     conversation: ChatConversation,
     *,
     body: str,
@@ -207,7 +207,8 @@ async def write_message(
 ) -> ChatMessage:
     """The rows of a message already checked (posting, system entries, marks and notices of
     the notices part): the message, its files, the conversation's state, the author's read
-    state, the outbox event, the notifications."""
+    state, the outbox event, the notifications. Without `services` (a caller outside the API,
+    e.g. a request's thread) the outbox row is written and the sweeper announces it."""
     message = ChatMessage(
         conversation_id=conversation.id,
         author_person_id=person_id,
@@ -259,6 +260,8 @@ async def write_message(
     }
     if announced_now:
         await announce_now(session, payload)
+    elif services is None:
+        await write_outbox(session, MESSAGE_TOPIC, payload)
     else:
         await publish_in(session, services, MESSAGE_TOPIC, payload)
     if notify:

@@ -18,6 +18,7 @@ from saas.modules.requests.graphql.time_types import TimeEntryType
 from saas.modules.requests.loaders import (
     BillingLoader,
     CommentsLoader,
+    ConversationLoader,
     FilesLoader,
     TimeEntriesLoader,
 )
@@ -28,12 +29,12 @@ from saas.modules.requests.models import (
     RequestService,
     RequestTemplate,
     ServiceRequest,
-    ServiceRequestComment,
 )
 from saas.modules.requests.service.deadlines import SlaState, sla_state
 from saas.modules.requests.service.errors import DeadlineTooShort
 from saas.modules.requests.service.requests import SYSTEM_ENTRIES
 from saas.modules.requests.service.sla import business_hours_left
+from saas.modules.requests.service.thread import RequestEntry
 from saas.schema.context import Info
 from saas.schema.errors import KIND_RESULTS, Error
 
@@ -262,7 +263,7 @@ class ServiceRequestCommentType:
         return await _card(info, self.author_pk)
 
     @classmethod
-    def of(cls, row: ServiceRequestComment) -> ServiceRequestCommentType:
+    def of(cls, row: RequestEntry) -> ServiceRequestCommentType:
         return cls(
             pk=row.id,
             author_pk=row.author_person_id,
@@ -441,6 +442,16 @@ class ServiceRequestType:
     async def comments(self, info: Info) -> list[ServiceRequestCommentType]:
         rows = await info.context.loader(CommentsLoader).load(self.row.id)
         return [ServiceRequestCommentType.of(r) for r in rows]
+
+    @strawberry.field(
+        description="The request's own conversation in the chat (type `ChatConversation`), "
+        "which holds its `comments`; null until the thread's first entry. Its participants "
+        "are the request's: client contacts granted `requests` in the organization, staff "
+        "who see the organization (as the request itself)."
+    )
+    async def conversation_id(self, info: Info) -> strawberry.ID | None:
+        found = await info.context.loader(ConversationLoader).load(self.row.id)
+        return None if found is None else gid("ChatConversation", found)
 
     @strawberry.field(description="Attached documents (type `DriveFile`).")
     async def file_ids(self, info: Info) -> list[strawberry.ID]:

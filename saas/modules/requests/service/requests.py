@@ -32,7 +32,6 @@ from saas.modules.requests.models import (
     UNDER_REVIEW,
     RequestService,
     ServiceRequest,
-    ServiceRequestComment,
 )
 from saas.modules.requests.service.catalog import MAX_TEXT, access_service
 from saas.modules.requests.service.deadlines import check_due, minimum_due
@@ -44,7 +43,7 @@ from saas.modules.requests.service.sla import (
     ask_client,
     resume_if_awaited,
 )
-from saas.modules.requests.service.thread import add_comment
+from saas.modules.requests.service.thread import RequestEntry, add_comment
 
 OPEN = OPEN_STATUSES
 REJECTED_ENTRY = "rejected"
@@ -136,13 +135,20 @@ async def _previous_open(
 
 
 async def launch_request(
-    session: AsyncSession, actor: Actor, launch: Launch, *, now: datetime, files: int = 0
+    session: AsyncSession,
+    actor: Actor,
+    launch: Launch,
+    *,
+    now: datetime,
+    files: int = 0,
+    file_later: bool = False,
 ) -> ServiceRequest:
     """A new request of a catalog service (the client's or, for it, a staff member's).
-    `files`: how many files come with it (a service may require one)."""
+    `files`: how many files come with it (a service may require one, unless `file_later`:
+    a later step of a sequence gets its file when it starts)."""
     service = await access_service(session, actor, launch.service_id, catalog_only=True)
     assert service.organization_id is not None
-    if service.file_required and files == 0:
+    if service.file_required and files == 0 and not file_later:
         raise invalid(
             "FILE_REQUIRED",
             "Для этой услуги приложите файл.",
@@ -400,7 +406,7 @@ async def comment_request(
     body: str,
     *,
     now: datetime | None = None,
-) -> ServiceRequestComment:
+) -> RequestEntry:
     """A comment in the request's thread: the client (any status: after review it is what
     the client may still do) or staff. The client's answer restarts a clock paused while
     the performer waited on it."""

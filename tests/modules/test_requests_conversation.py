@@ -1,0 +1,162 @@
+"""A service request's own conversation in the chat (issues 13, 14): the thread of a request
+is a chat conversation linked to it (`ServiceRequest.conversationId`,
+`ChatConversation.requestId`), `comments` answer from it, and its participants follow the
+request's visibility (client contacts granted 'requests' in the organization, staff who see
+it), not the chat's grant. The migration t_requests_5 moves existing comments into it."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from saas.settings import PROJECT_ROOT
+from tests.modules.test_requests import build_catalogs
+from tests.support.chat import messages
+from tests.support.documents import make_contact, schema_of
+from tests.support.firms import firm_today
+from tests.support.ids import gid, pk
+from tests.support.requests import RequestsWorld, act, comment, launch, requests_world
+
+LATER = (firm_today() + timedelta(days=90)).isoformat()
+THREAD = """query($id: ID!) { serviceRequest(id: $id) { __typename
+  ... on ServiceRequest { conversationId comments { id side body author { id } } } } }"""
+INBOX = """{ chatConversations(first: 50) { edges { node { id requestId organizationId } } } }"""
+MIGRATION = (
+    PROJECT_ROOT
+    / "saas"
+    / "db"
+    / "migrations"
+    / "versions"
+    / "tenant"
+    / "0018_tenant_request_conversations.py"
+)
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[RequestsWorld]:  # type: ignore[no-untyped-def]
+    yield from requests_world(db_engine, firms)
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def catalogs(login: Any, firms: Any, world: RequestsWorld, built: dict[str, Any]) -> dict[str, Any]:
+    if not built:
+        built.update(build_catalogs(login, firms, world))
+    return built
+
+
+def test_the_thread_is_the_requests_own_conversation_seen_by_its_participants(
+    db_engine: sa.Engine, login: Any, firms: Any, world: RequestsWorld, catalogs: dict[str, Any]
+) -> None:
+    a, b = firms["a"], firms["b"]
+    client = login(a, world.requester_x)
+    manager = login(a, world.drive.manager_a)
+    rid = launch(client, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)["id"]
+    assert client.execute(THREAD, {"id": rid})["serviceRequest"]["conversationId"] is None
+    assert comment(client, rid, "Нужна за прошлый год")["side"] == "CLIENT"
+    act(manager, "review", rid)
+    act(manager, "reject", rid, comment="Уже выдана")
+    thread = client.execute(THREAD, {"id": rid})["serviceRequest"]
+    conversation = thread["conversationId"]
+    assert conversation is not None
+    assert [(c["side"], c["body"]) for c in thread["comments"]] == [
+        ("CLIENT", "Нужна за прошлый год"),
+        ("STAFF", "Уже выдана"),
+        ("SYSTEM", "Задача отклонена исполнителем"),
+    ]
+    # The comments are the conversation's messages (the same ids, the same words).
+    for viewer in (client, manager):
+        seen = messages(viewer, conversation)
+        assert [pk(m["id"]) for m in reversed(seen)] == [pk(c["id"]) for c in thread["comments"]]
+        assert [m["body"] for m in reversed(seen)][:2] == ["Нужна за прошлый год", "Уже выдана"]
+    linked = [
+        e["node"]
+        for e in manager.execute(INBOX)["chatConversations"]["edges"]
+        if e["node"]["id"] == conversation
+    ]
+    assert linked == [
+        {
+            "id": conversation,
+            "requestId": rid,
+            "organizationId": gid("ClientOrganization", world.drive.org_x),
+        }
+    ]
+    # Outside the request's visibility the conversation is not there: a contact of X without
+    # the 'requests' grant (even holding 'chat'), a contact of Y, another firm's admin.
+    chat_only = make_contact(db_engine, a, world.drive.org_x, ["chat"])
+    for outsider in (
+        login(a, world.silent_x),
+        login(a, chat_only),
+        login(a, world.requester_y),
+        login(b, world.drive.admin_b),
+    ):
+        assert messages(outsider, conversation) == []
+        edges = outsider.execute(INBOX).get("chatConversations") or {"edges": []}
+        assert conversation not in [e["node"]["id"] for e in edges["edges"]]
+
+
+def _migration() -> Any:
+    spec = importlib.util.spec_from_file_location("t_requests_5", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_t_requests_5_moves_the_existing_comments_into_the_conversations(
+    db_engine: sa.Engine, login: Any, firms: Any, world: RequestsWorld, catalogs: dict[str, Any]
+) -> None:
+    a = firms["a"]
+    client = login(a, world.requester_x)
+    rid = pk(launch(client, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)["id"])
+    migration = _migration()
+    with db_engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            conn.execute(sa.text(f"SET LOCAL search_path TO {schema_of(a.slug)}, public"))
+            operations = Operations(MigrationContext.configure(conn))
+            original = migration.op
+            migration.op = operations
+            try:
+                migration.downgrade()  # the firm before the release: comments in their table
+                conn.execute(sa.text("DELETE FROM service_request_comments"))
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO service_request_comments "
+                        "(request_id, author_person_id, side, body, created_at) VALUES "
+                        "(:r, :p, 'client', 'Старый вопрос', now() - interval '2 days'), "
+                        "(:r, NULL, 'system', 'started', now() - interval '1 day')"
+                    ),
+                    {"r": rid, "p": world.requester_x},
+                )
+                migration.upgrade()
+            finally:
+                migration.op = original
+            rows = conn.execute(
+                sa.text(
+                    "SELECT m.author_side, m.kind, m.body, m.author_person_id, "
+                    "v.last_message_id = m.id FROM chat_messages m "
+                    "JOIN chat_conversations v ON v.id = m.conversation_id "
+                    "WHERE v.request_id = :r ORDER BY m.id"
+                ),
+                {"r": rid},
+            ).all()
+            assert [tuple(r) for r in rows] == [
+                ("client", "text", "Старый вопрос", world.requester_x, False),
+                ("system", "system", "started", None, True),
+            ]
+            left = conn.execute(sa.text("SELECT count(*) FROM service_request_comments"))
+            assert left.scalar_one() == 0
+        finally:
+            transaction.rollback()
