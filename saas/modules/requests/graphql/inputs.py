@@ -81,3 +81,10 @@ class LaunchServiceRequestInput:
         default=None, description="Files already in the organization's documents."
     )
     files: list[ServiceRequestFileInput] | None = None
+    sequence: bool = strawberry.field(
+        default=False,
+        description="Launch the package's sequence: every service of the catalog that waits "
+        "for this one (and those waiting for them) is launched too, each waiting for its "
+        "previous request (`waiting`, `afterRequestId`), its deadlines counted from the "
+        "previous one's due date; each starts when the previous one is done.",
+    )

@@ -36,7 +36,7 @@ from saas.modules.requests.policy import (
     viewer_of,
     writes_requests,
 )
-from saas.modules.requests.service import catalog, departments, requests
+from saas.modules.requests.service import catalog, departments, requests, sequences
 from saas.modules.requests.service.board import request_row
 from saas.modules.requests.service.catalog import ServiceSpec
 from saas.modules.requests.service.files import Attachments, NewFile, Storage, attach_files
@@ -321,6 +321,8 @@ class Mutation:
                     if attachments:
                         storage = Storage(files, stored, max_upload_bytes(ctx.tenant))
                         await attach_files(session, actor, row, attachments, storage)
+                    if input.sequence:
+                        await sequences.launch_followers(session, actor, row, now=_now())
                     pk = row.id
             return await _request(info, pk, actor)
         except (ClientsError, IdRefused) as exc:
