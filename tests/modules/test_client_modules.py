@@ -200,6 +200,7 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
         conn.exec_driver_sql(f"ALTER TABLE {schema}.client_organizations DROP COLUMN has_employees")
         # Nor the service requests (t_requests_1 runs again below).
         for table in (
+            "request_onboarding_tasks",
             "service_request_time",
             "service_request_files",
             "service_request_comments",

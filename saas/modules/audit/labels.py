@@ -98,6 +98,12 @@ ACTIONS: dict[str, Label] = {
     ),
     "requests.department.create": Label("Создан отдел", "Department created"),
     "requests.department.update": Label("Изменён отдел", "Department changed"),
+    "requests.onboarding.create": Label(
+        "Создана задача подключения для руководителя отдела", "Onboarding task created"
+    ),
+    "requests.onboarding.done": Label(
+        "Назначен руководитель проекта клиента", "Client project manager appointed"
+    ),
     "requests.template.create": Label("Создан шаблон каталога услуг", "Catalog template created"),
     "requests.service.create": Label("Услуга добавлена в каталог", "Service added to a catalog"),
     "requests.service.update": Label("Изменена услуга каталога", "Catalog service changed"),

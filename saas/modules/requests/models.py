@@ -11,6 +11,8 @@ t_requests_3: time and quantities, t_requests_4: requests opened by a report's r
 - `service_request_comments`: the request's thread (client, staff, system entries).
 - `service_request_files`: drive files attached to a request ("From client").
 - `service_request_time`: a performer's timer or hand-made time entry on a request.
+- `request_onboarding_tasks` (t_requests_6): a department head's task to appoint the project
+  manager of an organization onboarded to the department.
 person ids are plain shared.people ids (no cross-schema foreign key).
 """
 
@@ -185,3 +187,23 @@ class ServiceRequestTime(TenantBase):
     stopped_at: Mapped[datetime | None] = mapped_column(Timestamp)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class OnboardingTask(TenantBase):
+    __tablename__ = "request_onboarding_tasks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("client_organizations.id", ondelete="CASCADE")
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("request_departments.id", ondelete="CASCADE")
+    )
+    head_person_id: Mapped[int | None] = mapped_column(BigInteger)
+    main: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    project_name: Mapped[str | None] = mapped_column(Text)
+    manager_person_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp)

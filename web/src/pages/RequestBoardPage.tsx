@@ -25,6 +25,7 @@ import { ErrorAlert } from "../components/Alert";
 import { ArrowLeftIcon } from "../components/Icon";
 import { AttachForm, RequestComments, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
 import { RequestTime } from "../components/RequestTime";
+import { OnboardingTasks } from "../components/OnboardingTasks";
 import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { globalIdOf, primaryKeyOf } from "../graphql/ids";
@@ -58,6 +59,7 @@ export function RequestBoardPage() {
       {!allowed && <ErrorAlert>{t("error.forbidden")}</ErrorAlert>}
       {allowed && (
         <>
+          <OnboardingTasks />
           <p>{t("requests.boardHelp")}</p>
           <div className="filters">
             <div className="field">

@@ -11,15 +11,18 @@ Mutations (mutations.py): `saveDepartment`, `createServiceCatalogTemplate`,
 `attachServiceRequestFiles`.
 SLA (sla.py): `askServiceRequestClient`. Time and amounts (time.py):
 `startServiceRequestTimer`, `stopServiceRequestTimer`, `recordServiceRequestTime`,
-`setServiceRequestQuantity`.
+`setServiceRequestQuantity`. Onboarding (onboarding.py): `onboardingTasks`,
+`onboardClientOrganization`, `completeOnboardingTask`.
 """
 
 from strawberry.tools import merge_types
 
-from saas.modules.requests.graphql import mutations, queries, sla, time
+from saas.modules.requests.graphql import mutations, onboarding, queries, sla, time
 
 # In this order: Query's and Mutation's fields keep their order in schema.graphql.
-Query = merge_types("Query", (queries.Query,))
-Mutation = merge_types("Mutation", (mutations.Mutation, sla.Mutation, time.Mutation))
+Query = merge_types("Query", (queries.Query, onboarding.Query))
+Mutation = merge_types(
+    "Mutation", (mutations.Mutation, sla.Mutation, time.Mutation, onboarding.Mutation)
+)
 
 __all__ = ["Mutation", "Query"]
