@@ -231,6 +231,38 @@ async def test_messages_arrive_live_and_since_replays_what_was_missed(
         await back.close()
 
 
+async def test_a_shared_audience_still_decides_per_subscriber(
+    login: Any, firms: Any, world: ChatWorld, live_server: Any
+) -> None:
+    """The process shares one grants entry per (person, organizations) among its subscribers
+    (LiveGrants of 'chat'): a contact of the same organization without the 'chat' grant and a
+    contact of another organization, subscribed to every conversation they may see beside one
+    who may, get nothing of it, on the first message and on the next (served from the
+    shared entry)."""
+    a = firms["a"]
+    chatter = await asyncio.to_thread(login, a, world.chatter_x)
+    silent = await asyncio.to_thread(login, a, world.silent_x)
+    outsider = await asyncio.to_thread(login, a, world.chatter_y)
+    conv = await asyncio.to_thread(conversation_id, chatter, world.drive.org_x)
+    sockets = [
+        await open_socket(live_server.port, a.host, cookie(who))
+        for who in (chatter, silent, outsider)
+    ]
+    try:
+        for ws in sockets:
+            await subscribe(ws, {}, LIVE)
+        await hub_listening()
+        for text in ("Первое", "Второе"):
+            sent = await asyncio.to_thread(post, chatter, conv, text)
+            event = await next_event(sockets[0], 5)
+            assert event is not None and event["messageId"] == sent["id"]
+            assert await next_event(sockets[1], 0.5) is None  # no 'chat' grant in X
+            assert await next_event(sockets[2], 0.5) is None  # another organization's
+    finally:
+        for ws in sockets:
+            await ws.close()
+
+
 async def next_event(
     ws: Any, within: float, field: str = "chatMessageAdded"
 ) -> dict[str, Any] | None:

@@ -85,25 +85,26 @@ async def _stream(
                 "Conversation not found or not visible to you.", "NOT_FOUND"
             ) from None
     audience = Audience(ctx, conversation)
-    # Who this subscriber may hear, read now rather than on the first event: a message to a
-    # thousand new subscribers must not wait for a thousand reads (bench_chat_fanout).
-    await audience.organizations()
-    async with fanout(ctx.services).subscription(ctx.tenant) as queue:
-        # Registered before the replay: an event committed meanwhile comes both ways, and
-        # `delivered` drops the second copy.
-        delivered = since if since is not None else 0
-        if since is not None:
-            for published in await events_since(ctx.services, ctx.tenant, since, topic):
-                delivered = max(delivered, published.id)
+    with audience.joined():
+        # Who this subscriber may hear, read now rather than on the first event: a message to
+        # a thousand new subscribers must not wait for a thousand reads (bench_chat_fanout).
+        await audience.organizations()
+        async with fanout(ctx.services).subscription(ctx.tenant) as queue:
+            # Registered before the replay: an event committed meanwhile comes both ways, and
+            # `delivered` drops the second copy.
+            delivered = since if since is not None else 0
+            if since is not None:
+                for published in await events_since(ctx.services, ctx.tenant, since, topic):
+                    delivered = max(delivered, published.id)
+                    if await audience.receives(published.payload):
+                        yield published
+            while True:
+                published = await queue.get()
+                if published.topic != topic or published.id <= delivered:
+                    continue
+                delivered = published.id
                 if await audience.receives(published.payload):
                     yield published
-        while True:
-            published = await queue.get()
-            if published.topic != topic or published.id <= delivered:
-                continue
-            delivered = published.id
-            if await audience.receives(published.payload):
-                yield published
 
 
 @strawberry.type

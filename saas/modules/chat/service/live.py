@@ -1,20 +1,23 @@
 """Which chat events a live subscriber receives: firm-wide staff every conversation's; other
 staff those of the organizations assigned to them; a client user those of organizations
-granting it 'chat'. The set is read once per subscriber and trusted for LIVE_TTL seconds; a
-change of grants, contacts or assignments (NOTIFY, `saas.auth.live`) drops it at once."""
+granting it 'chat'. A client user's set is the process's shared entry for its (person,
+organizations) (`LiveGrants` of 'chat': one statement re-reads every stale subscriber of the
+firm, not one per subscriber); a staff member's is read per subscriber. Each is trusted for
+LIVE_TTL seconds; a change of grants, contacts or assignments (NOTIFY, `saas.auth.live`)
+drops it at once."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
-
 from saas.auth.live import GRANTS_CHANGED_HOOKS
-from saas.core.actor import Actor, actor_with, assigned_organizations
+from saas.core.actor import Actor, actor_of, actor_with, assigned_organizations
 from saas.db.session import tenant_transaction
-from saas.modules.chat.service.conversations import granted_organizations
-from saas.modules.clients.models import ClientOrganization
+from saas.modules.chat.service.conversations import CHAT
+from saas.modules.reports.service.live_grants import GrantsKey, LiveGrants, live_grants
 
 LIVE_TTL = 30.0
 _GENERATIONS = "chat.live_generations"
@@ -44,6 +47,11 @@ class Audience:
     def __init__(self, ctx: Any, conversation: int | None):
         self.ctx = ctx
         self.conversation = conversation
+        actor = actor_of(ctx)
+        self.key: GrantsKey = (actor.person_id or -1, frozenset(actor.client_org_ids))
+        self.grants: LiveGrants | None = (
+            None if actor.staff else live_grants(ctx.services, ctx.tenant, CHAT)
+        )
         self._organizations: frozenset[int] | None = None
         self._read_at = 0.0
         self._generation = -1
@@ -54,26 +62,31 @@ class Audience:
         stale = generation != self._generation or time.monotonic() - self._read_at > LIVE_TTL
         return stale, generation
 
+    @contextlib.contextmanager
+    def joined(self) -> Iterator[Audience]:
+        """While the subscription runs: a client user's entry in the process's LiveGrants."""
+        if self.grants is not None:
+            self.grants.join(self.key)
+        try:
+            yield self
+        finally:
+            if self.grants is not None:
+                self.grants.leave(self.key)
+
     async def organizations(self) -> frozenset[int] | None:
-        """None: every organization (firm-wide staff)."""
+        """None: every organization (firm-wide staff). Within `joined()`."""
         actor: Actor = await actor_with(self.ctx, *PERMISSIONS)
         if actor.staff and not actor.scoped:
             return None
+        if not actor.staff:
+            if self.grants is None or actor.person_id is None or not actor.client_org_ids:
+                return frozenset()
+            return await self.grants.granted(self.key)
         stale, generation = self._stale()
         if not stale and self._organizations is not None:
             return self._organizations
         async with tenant_transaction(self.ctx.services.engine, self.ctx.tenant) as session:
-            if actor.staff:
-                found = await assigned_organizations(session, actor)
-            elif actor.person_id is None or not actor.client_org_ids:
-                found = frozenset()
-            else:
-                rows = await session.execute(
-                    select(ClientOrganization.id).where(
-                        ClientOrganization.id.in_(granted_organizations(actor))
-                    )
-                )
-                found = frozenset(int(r) for r in rows.scalars())
+            found = await assigned_organizations(session, actor)
         self._organizations, self._read_at, self._generation = found, time.monotonic(), generation
         return found
 

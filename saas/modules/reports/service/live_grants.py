@@ -1,6 +1,7 @@
-"""Which organizations' status changes each live subscriber may receive: a client user its
-effective 'reports' grants (LiveGrants), staff seeing only its assigned organizations those
-(LiveAssigned); cached per process and firm.
+"""Which organizations' events each live subscriber may receive: a client user its effective
+grants of a module ('reports' for the status changes, 'chat' for the chat's events:
+LiveGrants), staff seeing only its assigned organizations those (LiveAssigned); cached per
+process and firm.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class LiveGrants:
     subscribers cost one query per TTL, not 1,000 queries on the first event after a quiet
     spell."""
 
-    def __init__(self, services: Any, tenant: Any):
-        self.services, self.tenant = services, tenant
+    def __init__(self, services: Any, tenant: Any, module: str = ClientModule.REPORTS.value):
+        self.services, self.tenant, self.module = services, tenant, module
         self._subscribers: Counter[GrantsKey] = Counter()
         self._granted: dict[GrantsKey, tuple[frozenset[int], float]] = {}
         self._reading: asyncio.Future[None] | None = None
@@ -69,14 +70,18 @@ class LiveGrants:
             found = self._fresh(key, time.monotonic())
             if found is not None:
                 return found
-            if self._reading is None:
+            # A read that has finished but whose done callback has not run yet counts as
+            # none: awaiting a done future does not yield, so waiting on it again would spin
+            # the event loop forever (a subscriber that joined after that read began).
+            if self._reading is None or self._reading.done():
                 self._reading = asyncio.ensure_future(self._read_stale())
                 self._reading.add_done_callback(self._read_done)
             # Shielded: one subscriber leaving (its task cancelled) never cancels the others'.
             await asyncio.shield(self._reading)
 
-    def _read_done(self, _: asyncio.Future[None]) -> None:
-        self._reading = None
+    def _read_done(self, done: asyncio.Future[None]) -> None:
+        if self._reading is done:
+            self._reading = None
 
     async def _read_stale(self) -> None:
         started, generation = time.monotonic(), self._generation
@@ -89,7 +94,7 @@ class LiveGrants:
         async with tenant_transaction(self.services.engine, self.tenant) as session:
             rows: Any = await session.execute(people_grants_statement(people, orgs))
             for person, org, module in rows:
-                if module == ClientModule.REPORTS.value:
+                if module == self.module:
                     granted.setdefault(int(person), set()).add(int(org))
         if generation != self._generation:
             return  # forgotten meanwhile: the caller loops and reads again
@@ -138,20 +143,24 @@ def live_assigned(services: Any, tenant: Any) -> LiveAssigned:
     return book
 
 
-def live_grants(services: Any, tenant: Any) -> LiveGrants:
-    books: dict[int, LiveGrants] = services.extras.setdefault("reports.live_grants", {})
-    book = books.get(tenant.id)
+def live_grants(services: Any, tenant: Any, module: str = ClientModule.REPORTS.value) -> LiveGrants:
+    """The process's LiveGrants of `module` in the firm (one per firm and module)."""
+    books: dict[tuple[int, str], LiveGrants] = services.extras.setdefault("live_grants", {})
+    book = books.get((tenant.id, module))
     if book is None:
-        book = books[tenant.id] = LiveGrants(services, tenant)
+        book = books[tenant.id, module] = LiveGrants(services, tenant, module)
     return book
 
 
 def _forget_grants(services: Any, tenant_id: int | None) -> None:
-    for name in ("reports.live_grants", "reports.live_assigned"):
-        books: dict[int, LiveGrants | LiveAssigned] = services.extras.get(name, {})
-        for firm, book in books.items():
-            if tenant_id is None or firm == tenant_id:
-                book.forget()
+    grants: dict[tuple[int, str], LiveGrants] = services.extras.get("live_grants", {})
+    for (firm, _), book in grants.items():
+        if tenant_id is None or firm == tenant_id:
+            book.forget()
+    assigned: dict[int, LiveAssigned] = services.extras.get("reports.live_assigned", {})
+    for firm, staff in assigned.items():
+        if tenant_id is None or firm == tenant_id:
+            staff.forget()
 
 
 GRANTS_CHANGED_HOOKS.append(_forget_grants)
