@@ -66,8 +66,10 @@ lint: install
 	$(BIN)/mypy saas
 	$(BIN)/lint-imports
 
+# The mixed load's duration in bench_peer (seconds); e.g. make bench BENCH_MIX_SECONDS=15
+BENCH_MIX_SECONDS ?= 60
 bench: install
-	$(BIN)/python -m bench
+	BENCH_MIX_SECONDS=$(BENCH_MIX_SECONDS) $(BIN)/python -m bench
 
 schema: install
 	$(BIN)/saas export-schema
