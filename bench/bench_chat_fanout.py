@@ -145,18 +145,28 @@ def report(result: dict[str, Any]) -> str:
             "and marked `shared_event` (one result for every subscriber selecting the same "
             "plain fields, as the reports' status events since 2026-12-02): the first "
             "message no longer waits for 1,000 reads (its p95 3,492 -> 956 ms, its CPU "
-            "1,620 -> 700 ms, the table above at load 12), but the steady cost per "
+            "1,620 -> 700 ms, p95 984 ms for all at load 12 on the Intel Xeon / PostgreSQL "
+            "18.6 host of that day), but the steady cost per "
             "message stayed 420-610 ms of CPU.",
             "",
-            "What limits it: ~0.5-1 ms of API CPU per delivery on one event loop, 3-5x the "
-            "reports' status fan-out (0.15 ms, section above), and the mutation itself writes "
-            "an in-app notification for each of the 1,000 contacts before the announcement. "
-            "Not profiled yet (no py-spy in this environment); the next steps are those of "
-            "the reports' fan-out: one shared per-process grants entry for every live "
-            "subscriber (`reports.service.live_grants.LiveGrants`) instead of each "
-            "subscriber's own 30-second cache that expires for all of them together, a "
-            "pre-serialized frame, and more API processes (each delivers only to its own "
-            "sockets).",
+            "2026-12-05 (load average 1-5): a client subscriber's 'chat' grants come from "
+            "the process's shared `LiveGrants` (one statement re-reads every stale "
+            "subscriber of the firm; before, each subscriber's own 30-second cache lapsed "
+            "for all of them together and the next message paid 1,000 reads), and the "
+            "mutation writes the 1,000 in-app notifications as one INSERT ... SELECT FROM "
+            "unnest(people, audiences) with the payload sent once (it was a VALUES list of "
+            "5,000 parameters compiled and encoded in Python before the commit that "
+            "announces the message). The same host's run just before: p50 414 ms, p95 "
+            "559 ms (messages 1-3 p95 449 / 478 / 667 ms).",
+            "",
+            "What limits it now: the first message after the sockets connect pays the "
+            "mutation's cold path (its min delivery ~150 ms against ~50 ms for the next "
+            "ones) and the first execution of the subscribers' operation, so its p95 was "
+            "over 250 ms in two of three runs; the next messages are delivered in ~100-150 ms "
+            "p50, ~140-200 ms p95, at ~0.1-0.3 ms of API CPU per delivery. Next steps: a "
+            "pre-serialized frame per operation document (the JSON of the shared result is "
+            "still encoded per subscriber), warming the mutation's statements at start, and "
+            "more API processes (each delivers only to its own sockets).",
         ]
     )
 
