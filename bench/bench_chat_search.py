@@ -237,7 +237,16 @@ def explain(url: str, seeded: dict[str, Any], viewer: str, text: str) -> str:
         person = seeded["client_person"]
         orgs = frozenset({seeded["org_id"]})
         actor = Actor(seeded["tenant_id"], f"person:{person}", person, client_org_ids=orgs)
-    stmt = search_statement(actor, text, None).order_by(ChatMessage.id.desc()).limit(21)
+    only = None
+    if viewer != "admin":  # as `only_conversation` finds it: the organization's one
+        with psycopg.connect(url) as conn:
+            found = conn.execute(
+                f'SELECT id FROM "{seeded["schema"]}".chat_conversations '
+                "WHERE organization_id = %s",
+                (seeded["org_id"],),
+            ).fetchall()
+        only = int(found[0][0]) if len(found) == 1 else None
+    stmt = search_statement(actor, text, None, only).order_by(ChatMessage.id.desc()).limit(21)
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     sql = sql.replace("tenant.", f'"{seeded["schema"]}".')  # the schema_translate_map's key
     with psycopg.connect(url) as conn:

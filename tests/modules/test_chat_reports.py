@@ -61,6 +61,15 @@ def test_a_report_has_its_own_conversation_linked_to_it(
     )["chatSearch"]["edges"]
     hit = next(e["node"] for e in hits if e["node"]["message"]["id"] == sent["id"])
     assert hit["reportId"] == report, hit
+    # The client too, who now sees two conversations (the organization's and this one): a
+    # search narrowed to a viewer's one conversation (`only_conversation`) must not be.
+    posted = post(client, conversation_id(client, world.drive.org_x), "Вопрос по декларации")
+    mine = client.execute(
+        """query($t: String!) { chatSearch(text: $t, first: 20) { edges { node {
+          message { id } } } } }""",
+        {"t": "декларации вопрос"},
+    )["chatSearch"]["edges"]
+    assert {sent["id"], posted["id"]} <= {e["node"]["message"]["id"] for e in mine}, mine
 
     # The firm's answer there notifies the client with a link to the report's conversation,
     # which the cabinet opens by the report's number.

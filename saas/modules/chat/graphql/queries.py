@@ -25,7 +25,12 @@ from saas.modules.chat.service.conversations import (
 from saas.modules.chat.service.errors import ChatError
 from saas.modules.chat.service.page import visible_messages_statement
 from saas.modules.chat.service.reads import total_unread
-from saas.modules.chat.service.search import check_query, headline_parts, search_statement
+from saas.modules.chat.service.search import (
+    check_query,
+    headline_parts,
+    only_conversation,
+    search_statement,
+)
 from saas.schema.context import Info
 from saas.schema.errors import PublicError, error_result
 from saas.schema.relay import Connection, Keyset
@@ -169,7 +174,9 @@ class Query:
         except ChatError as exc:
             raise PublicError(exc.message_in(info.context.language), exc.code) from None
         org = None if organization_id is None else filter_pk(organization_id, "ClientOrganization")
-        stmt = search_statement(actor, query, org if organization_id is None else (org or -1))
+        async with info.context.unit_of_work() as session:
+            only = await only_conversation(session, actor)
+        stmt = search_statement(actor, query, org if organization_id is None else (org or -1), only)
         return Keyset(  # type: ignore[return-value,type-var]
             stmt, key=(ChatMessage.id,), node=_search_hit, descending=True, entities=False
         )
