@@ -263,6 +263,45 @@ async def test_a_shared_audience_still_decides_per_subscriber(
             await ws.close()
 
 
+async def test_a_lost_chat_grant_stops_the_shared_audiences_events(
+    login: Any, firms: Any, world: ChatWorld, live_server: Any, db_engine: sa.Engine
+) -> None:
+    """The shared grants entry is dropped when grants change (NOTIFY, saas.auth.live): a
+    contact whose 'chat' grant is taken away while subscribed gets the next message no more."""
+    a = firms["a"]
+    person = make_contact(db_engine, a, world.drive.org_x, ["chat", "documents"], "Временный")
+    client = await asyncio.to_thread(login, a, person)
+    admin = await asyncio.to_thread(login, a, world.drive.admin_a)
+    conv = await asyncio.to_thread(conversation_id, admin, world.drive.org_x)
+    ws = await open_socket(live_server.port, a.host, cookie(client))
+    try:
+        await subscribe(ws, {}, LIVE)
+        await hub_listening()
+        sent = await asyncio.to_thread(post, admin, conv, "Пока видно")
+        event = await next_event(ws, 5)
+        assert event is not None and event["messageId"] == sent["id"]
+        with db_engine.connect() as conn:
+            contact = conn.execute(
+                sa.text(
+                    f"SELECT id FROM {schema_of(a.slug)}.client_contacts "
+                    "WHERE person_id = :p AND organization_id = :o"
+                ),
+                {"p": person, "o": world.drive.org_x},
+            ).scalar_one()
+        revoked = await asyncio.to_thread(
+            admin.execute,
+            "mutation($c: ID!) { setContactGrants(contactId: $c, grants: [DOCUMENTS]) "
+            "{ __typename } }",
+            {"c": gid("ClientContact", contact)},
+        )
+        assert revoked["setContactGrants"]["__typename"] == "ClientContact", revoked
+        await asyncio.sleep(0.3)  # the notification's way
+        await asyncio.to_thread(post, admin, conv, "Уже не видно")
+        assert await next_event(ws, 1.0) is None
+    finally:
+        await ws.close()
+
+
 async def next_event(
     ws: Any, within: float, field: str = "chatMessageAdded"
 ) -> dict[str, Any] | None:
