@@ -6,6 +6,7 @@ it), not the chat's grant. The migration t_requests_5 moves existing comments in
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,11 +18,13 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from saas.settings import PROJECT_ROOT
+from tests.modules.test_chat_live import LIVE, next_event
 from tests.modules.test_requests import build_catalogs
-from tests.support.chat import messages
+from tests.support.chat import messages, post
 from tests.support.documents import make_contact, schema_of
 from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
+from tests.support.live import cookie, hub_listening, open_socket, subscribe
 from tests.support.requests import RequestsWorld, act, comment, launch, requests_world
 
 LATER = (firm_today() + timedelta(days=90)).isoformat()
@@ -160,3 +163,41 @@ def test_t_requests_5_moves_the_existing_comments_into_the_conversations(
             assert left.scalar_one() == 0
         finally:
             transaction.rollback()
+
+
+async def test_live_events_of_a_requests_conversation_follow_the_requests_grant(
+    db_engine: sa.Engine,
+    login: Any,
+    firms: Any,
+    world: RequestsWorld,
+    catalogs: dict[str, Any],
+    live_server: Any,
+) -> None:
+    """chatMessageAdded over every conversation a contact may see: a message posted in a
+    request's conversation reaches a contact granted 'requests' in the organization (without
+    'chat'), never one granted only 'chat' there."""
+    a = firms["a"]
+    requester = await asyncio.to_thread(login, a, world.requester_x)
+    manager = await asyncio.to_thread(login, a, world.drive.manager_a)
+    chat_only = make_contact(db_engine, a, world.drive.org_x, ["chat"], "Только чат")
+    chatter = await asyncio.to_thread(login, a, chat_only)
+    rid = (
+        await asyncio.to_thread(launch, requester, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)
+    )["id"]
+    await asyncio.to_thread(comment, requester, rid, "Открываю переписку")
+    sockets = [
+        await open_socket(live_server.port, a.host, cookie(who)) for who in (requester, chatter)
+    ]
+    try:
+        for ws in sockets:
+            await subscribe(ws, {}, LIVE)
+        await hub_listening()
+        thread = await asyncio.to_thread(requester.execute, THREAD, {"id": rid})
+        conversation = thread["serviceRequest"]["conversationId"]
+        sent = await asyncio.to_thread(post, manager, conversation, "Принято в работу")
+        event = await next_event(sockets[0], 5)
+        assert event is not None and event["messageId"] == sent["id"]
+        assert await next_event(sockets[1], 1) is None  # 'chat' in X, no 'requests'
+    finally:
+        for ws in sockets:
+            await ws.close()

@@ -86,9 +86,7 @@ async def _stream(
             ) from None
     audience = Audience(ctx, conversation)
     with audience.joined():
-        # Who this subscriber may hear, read now rather than on the first event: a message to
-        # a thousand new subscribers must not wait for a thousand reads (bench_chat_fanout).
-        await audience.organizations()
+        await audience.warm()
         async with fanout(ctx.services).subscription(ctx.tenant) as queue:
             # Registered before the replay: an event committed meanwhile comes both ways, and
             # `delivered` drops the second copy.

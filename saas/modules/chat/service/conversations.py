@@ -45,6 +45,11 @@ CHAT = "chat"
 REQUESTS = "requests"  # the grant a request's conversation follows
 
 
+def grant_of(conversation: Any) -> str:
+    """The client grant that lets a contact of its organization take part in `conversation`."""
+    return REQUESTS if conversation.request_id is not None else CHAT
+
+
 async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
     """The organization's conversation, opened if it has none yet (idempotent)."""
     await session.execute(

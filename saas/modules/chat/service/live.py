@@ -1,7 +1,8 @@
 """Which chat events a live subscriber receives: firm-wide staff every conversation's; other
 staff those of the organizations assigned to them; a client user those of organizations
-granting it 'chat'. A client user's set is the process's shared entry for its (person,
-organizations) (`LiveGrants` of 'chat': one statement re-reads every stale subscriber of the
+granting it 'chat' (a service request's conversation: 'requests', the event's `grant`). A
+client user's set is the process's shared entry for its (person, organizations) (`LiveGrants`
+of the grant: one statement re-reads every stale subscriber of the
 firm, not one per subscriber); a staff member's is read per subscriber. Each is trusted for
 LIVE_TTL seconds; a change of grants, contacts or assignments (NOTIFY, `saas.auth.live`)
 drops it at once."""
@@ -16,7 +17,7 @@ from typing import Any
 from saas.auth.live import GRANTS_CHANGED_HOOKS
 from saas.core.actor import Actor, actor_of, actor_with, assigned_organizations
 from saas.db.session import tenant_transaction
-from saas.modules.chat.service.conversations import CHAT
+from saas.modules.chat.service.conversations import CHAT, REQUESTS
 from saas.modules.reports.service.live_grants import GrantsKey, LiveGrants, live_grants
 
 LIVE_TTL = 30.0
@@ -49,8 +50,10 @@ class Audience:
         self.conversation = conversation
         actor = actor_of(ctx)
         self.key: GrantsKey = (actor.person_id or -1, frozenset(actor.client_org_ids))
-        self.grants: LiveGrants | None = (
-            None if actor.staff else live_grants(ctx.services, ctx.tenant, CHAT)
+        self.grants: dict[str, LiveGrants] = (
+            {}
+            if actor.staff
+            else {grant: live_grants(ctx.services, ctx.tenant, grant) for grant in (CHAT, REQUESTS)}
         )
         self._organizations: frozenset[int] | None = None
         self._read_at = 0.0
@@ -65,23 +68,24 @@ class Audience:
     @contextlib.contextmanager
     def joined(self) -> Iterator[Audience]:
         """While the subscription runs: a client user's entry in the process's LiveGrants."""
-        if self.grants is not None:
-            self.grants.join(self.key)
+        for grants in self.grants.values():
+            grants.join(self.key)
         try:
             yield self
         finally:
-            if self.grants is not None:
-                self.grants.leave(self.key)
+            for grants in self.grants.values():
+                grants.leave(self.key)
 
-    async def organizations(self) -> frozenset[int] | None:
-        """None: every organization (firm-wide staff). Within `joined()`."""
+    async def organizations(self, grant: str = CHAT) -> frozenset[int] | None:
+        """None: every organization (firm-wide staff). A client user's: those granting it
+        `grant`. Within `joined()`."""
         actor: Actor = await actor_with(self.ctx, *PERMISSIONS)
         if actor.staff and not actor.scoped:
             return None
         if not actor.staff:
-            if self.grants is None or actor.person_id is None or not actor.client_org_ids:
+            if grant not in self.grants or actor.person_id is None or not actor.client_org_ids:
                 return frozenset()
-            return await self.grants.granted(self.key)
+            return await self.grants[grant].granted(self.key)
         stale, generation = self._stale()
         if not stale and self._organizations is not None:
             return self._organizations
@@ -90,8 +94,14 @@ class Audience:
         self._organizations, self._read_at, self._generation = found, time.monotonic(), generation
         return found
 
+    async def warm(self) -> None:
+        """Read now who this subscriber may hear, rather than on the first event: a message to
+        a thousand new subscribers must not wait for a thousand reads (bench_chat_fanout)."""
+        for grant in self.grants or (CHAT,):
+            await self.organizations(grant)
+
     async def receives(self, payload: dict[str, Any]) -> bool:
         if self.conversation is not None and int(payload["conversation_id"]) != self.conversation:
             return False
-        organizations = await self.organizations()
+        organizations = await self.organizations(payload.get("grant", CHAT))
         return organizations is None or int(payload["organization_id"]) in organizations

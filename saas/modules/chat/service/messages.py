@@ -34,7 +34,12 @@ from saas.modules.chat.models import (
     ChatMessageFile,
     ChatRead,
 )
-from saas.modules.chat.service.conversations import CHAT, access_conversation, side_of
+from saas.modules.chat.service.conversations import (
+    CHAT,
+    access_conversation,
+    grant_of,
+    side_of,
+)
 from saas.modules.chat.service.errors import ChatError, invalid, message_not_found, no_write
 from saas.modules.chat.service.notify import notify_message
 from saas.modules.documents.service.checks import decode_base64
@@ -253,6 +258,7 @@ async def write_message(
     payload = {
         "conversation_id": conversation.id,
         "organization_id": conversation.organization_id,
+        "grant": grant_of(conversation),
         "message_id": message.id,
         "side": side,
         "author_person_id": person_id,
@@ -383,6 +389,7 @@ async def withdraw_message(
         {
             "conversation_id": conversation.id,
             "organization_id": conversation.organization_id,
+            "grant": grant_of(conversation),
             "message_id": message.id,
             "side": message.author_side,
             "author_person_id": message.author_person_id,

@@ -14,6 +14,7 @@ from saas.modules.chat.models import SYSTEM, ChatConversation, ChatMessage, Chat
 from saas.modules.chat.service.conversations import (
     access_conversation,
     conversations_scope,
+    grant_of,
     side_of,
 )
 from saas.modules.chat.service.errors import invalid
@@ -97,6 +98,7 @@ async def mark_read(
         {
             "conversation_id": conversation.id,
             "organization_id": conversation.organization_id,
+            "grant": grant_of(conversation),
             "person_id": actor.person_id,
             "side": side,
             "last_read_message_id": int(mark or target),
