@@ -7,7 +7,6 @@ report's status change appears as a system entry."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.chat import (
+    LIVE,
     MARK_READ,
     MESSAGES,
     SEARCH,
@@ -23,6 +23,7 @@ from tests.support.chat import (
     chat_world,
     conversation_id,
     messages,
+    next_event,
     post,
 )
 from tests.support.documents import (
@@ -39,9 +40,6 @@ from tests.support.ids import gid, pk
 from tests.support.live import cookie, hub_listening, open_socket, subscribe
 from tests.support.reports import new_report, record
 from tests.support.waiting import eventually
-
-LIVE = """subscription($c: ID, $since: Int) { chatMessageAdded(conversationId: $c, since: $since) {
-  sequence conversationId organizationId messageId side withdrawn } }"""
 
 
 @pytest.fixture(scope="module")
@@ -300,18 +298,6 @@ async def test_a_lost_chat_grant_stops_the_shared_audiences_events(
         assert await next_event(ws, 1.0) is None
     finally:
         await ws.close()
-
-
-async def next_event(
-    ws: Any, within: float, field: str = "chatMessageAdded"
-) -> dict[str, Any] | None:
-    try:
-        message = json.loads(await asyncio.wait_for(ws.recv(), within))
-    except TimeoutError:
-        return None
-    assert message["type"] == "next", message
-    assert not message["payload"].get("errors"), message
-    return dict(message["payload"]["data"][field])
 
 
 READS = """subscription($c: ID) { chatReadChanged(conversationId: $c) {

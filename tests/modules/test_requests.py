@@ -5,7 +5,6 @@ the rejection's comment and system entry, checklists, sequences; no way to delet
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
 from tests.support.requests import (
     ADD_SERVICE,
-    APPLY,
     BOARD,
     CATALOG,
     DEPARTMENTS,
@@ -26,10 +24,10 @@ from tests.support.requests import (
     ONE,
     REQUESTS,
     SAVE_DEPARTMENT,
-    TEMPLATE,
     UPDATE_SERVICE,
     RequestsWorld,
     act,
+    build_catalogs,
     comment,
     launch,
     requests_world,
@@ -57,50 +55,6 @@ def catalogs(login: Any, firms: Any, world: RequestsWorld, built: dict[str, Any]
     if not built:
         built.update(build_catalogs(login, firms, world))
     return built
-
-
-def build_catalogs(login: Any, firms: Any, world: RequestsWorld) -> dict[str, Any]:
-    admin = login(firms["a"], world.drive.admin_a)
-    template = admin.execute(TEMPLATE, {"name": f"Пакет {uuid.uuid4().hex[:6]}"})[
-        "createServiceCatalogTemplate"
-    ]
-    assert template["__typename"] == "ServiceCatalogTemplate", template
-
-    def add(**spec: Any) -> dict[str, Any]:
-        added = admin.execute(ADD_SERVICE, {"t": template["id"], "input": spec})[
-            "addCatalogService"
-        ]
-        assert added["__typename"] == "CatalogService", added
-        return added
-
-    report = add(
-        category="Бухгалтерия",
-        groupName="Отчётность",
-        name="Подготовить отчёт",
-        description="Подготовить отчёт за период",
-        plannedDays=5,
-        hardDays=7,
-        checklist=["Сверить банк", "Проверить кассу"],
-        regulationLinks=["https://example.com/reglament"],
-        priceKind="PIECE",
-        price="1500.00",
-    )
-    add(
-        category="Бухгалтерия",
-        groupName="Отчётность",
-        name="Уточнённый отчёт",
-        plannedDays=2,
-        afterServiceId=report["id"],
-    )
-    add(category="Кадры", groupName="Справки", name="Справка 2-НДФЛ", plannedDays=1)
-    out: dict[str, Any] = {"template": template["id"]}
-    for key, org in (("x", world.drive.org_x), ("y", world.drive.org_y)):
-        applied = admin.execute(APPLY, {"t": template["id"], "o": gid("ClientOrganization", org)})[
-            "applyServiceCatalogTemplate"
-        ]
-        assert applied["__typename"] == "ServiceCatalog", applied
-        out[key] = {s["name"]: s for s in applied["services"]}
-    return out
 
 
 def test_departments_are_seeded_renamed_added_with_a_staff_head(

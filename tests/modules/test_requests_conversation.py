@@ -18,14 +18,19 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from saas.settings import PROJECT_ROOT
-from tests.modules.test_chat_live import LIVE, next_event
-from tests.modules.test_requests import build_catalogs
-from tests.support.chat import messages, post
+from tests.support.chat import LIVE, messages, next_event, post
 from tests.support.documents import make_contact, schema_of
 from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
 from tests.support.live import cookie, hub_listening, open_socket, subscribe
-from tests.support.requests import RequestsWorld, act, comment, launch, requests_world
+from tests.support.requests import (
+    RequestsWorld,
+    act,
+    build_catalogs,
+    comment,
+    launch,
+    requests_world,
+)
 
 LATER = (firm_today() + timedelta(days=90)).isoformat()
 THREAD = """query($id: ID!) { serviceRequest(id: $id) { __typename

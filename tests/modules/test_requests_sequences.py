@@ -10,10 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.modules.test_requests import build_catalogs
 from tests.support.firms import firm_today
 from tests.support.ids import gid
-from tests.support.requests import REQUESTS, RequestsWorld, act, launch, requests_world
+from tests.support.requests import (
+    REQUESTS,
+    RequestsWorld,
+    act,
+    build_catalogs,
+    launch,
+    requests_world,
+)
 
 LATER = (firm_today() + timedelta(days=60)).isoformat()
 

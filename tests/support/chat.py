@@ -8,6 +8,8 @@ the 'chat' grant) and its GraphQL calls.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -85,3 +87,22 @@ def post(c: GraphQLClient, conversation: str, body: str, **extra: Any) -> dict[s
 def messages(c: GraphQLClient, conversation: str, first: int = 20) -> list[dict[str, Any]]:
     page = c.execute(MESSAGES, {"c": conversation, "first": first})["chatMessages"]
     return [e["node"] for e in page["edges"]]
+
+
+# chatMessageAdded, over one conversation ($c) or every one the viewer may see.
+LIVE = """subscription($c: ID, $since: Int) { chatMessageAdded(conversationId: $c, since: $since) {
+  sequence conversationId organizationId messageId side withdrawn } }"""
+
+
+async def next_event(
+    ws: Any, within: float, field: str = "chatMessageAdded"
+) -> dict[str, Any] | None:
+    """The next event's payload on a subscribed socket, or None if none came within `within` s
+    (a negative wait where None is the point)."""
+    try:
+        message = json.loads(await asyncio.wait_for(ws.recv(), within))
+    except TimeoutError:
+        return None
+    assert message["type"] == "next", message
+    assert not message["payload"].get("errors"), message
+    return dict(message["payload"]["data"][field])

@@ -9,6 +9,7 @@ contacts holding the 'requests' grant) and their GraphQL calls.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from tests.support.client import GraphQLClient
 from tests.support.documents import World, drive_world, make_contact
+from tests.support.ids import gid
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,49 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def build_catalogs(login: Any, firms: Any, world: RequestsWorld) -> dict[str, Any]:
+    """A template (a report with a checklist, then a correction waiting for it, a quick
+    certificate) applied to X and Y: their services by name."""
+    admin = login(firms["a"], world.drive.admin_a)
+    template = admin.execute(TEMPLATE, {"name": f"Пакет {uuid.uuid4().hex[:6]}"})[
+        "createServiceCatalogTemplate"
+    ]
+    assert template["__typename"] == "ServiceCatalogTemplate", template
+
+    def add(**spec: Any) -> dict[str, Any]:
+        added = admin.execute(ADD_SERVICE, {"t": template["id"], "input": spec})[
+            "addCatalogService"
+        ]
+        assert added["__typename"] == "CatalogService", added
+        return added
+
+    report = add(
+        category="Бухгалтерия",
+        groupName="Отчётность",
+        name="Подготовить отчёт",
+        description="Подготовить отчёт за период",
+        plannedDays=5,
+        hardDays=7,
+        checklist=["Сверить банк", "Проверить кассу"],
+        regulationLinks=["https://example.com/reglament"],
+        priceKind="PIECE",
+        price="1500.00",
+    )
+    add(
+        category="Бухгалтерия",
+        groupName="Отчётность",
+        name="Уточнённый отчёт",
+        plannedDays=2,
+        afterServiceId=report["id"],
+    )
+    add(category="Кадры", groupName="Справки", name="Справка 2-НДФЛ", plannedDays=1)
+    out: dict[str, Any] = {"template": template["id"]}
+    for key, org in (("x", world.drive.org_x), ("y", world.drive.org_y)):
+        applied = admin.execute(APPLY, {"t": template["id"], "o": gid("ClientOrganization", org)})[
+            "applyServiceCatalogTemplate"
+        ]
+        assert applied["__typename"] == "ServiceCatalog", applied
+        out[key] = {s["name"]: s for s in applied["services"]}
+    return out
