@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.core.commit import after_commit, pending
+from saas.core.commit import after_commit, bind_services, pending
 from saas.db.core_models import OutboxEvent
 from saas.db.session import tenant_transaction
 from saas.services import Services
@@ -111,6 +111,7 @@ async def notify_published(services: Services, tenant: TenantRef, ids: list[int]
         return []
     try:
         async with tenant_transaction(services.engine, tenant) as session:
+            bind_services(session, services, announcing=True)  # the hooks' events too
             claimed = sorted(
                 (
                     await session.execute(

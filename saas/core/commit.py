@@ -126,3 +126,26 @@ def watch_commits(
         watchers.pop(token, None)
 
     return stop
+
+
+_SERVICES = "core.services"
+_ANNOUNCING = "core.announcing"
+
+
+def bind_services(session: Any, services: Any, *, announcing: bool = False) -> None:
+    """Let code that writes in `session` without the services at hand (a module's service
+    called deep down) announce through them after the commit: `services_of(session)`. The
+    API's tenant session binds its services; `notify_published`'s binds them `announcing`:
+    what its ON_ANNOUNCE hooks write is announced in that same transaction (`announcing()`)."""
+    _sync(session).info[_SERVICES] = services
+    _sync(session).info[_ANNOUNCING] = announcing
+
+
+def announcing(session: Any) -> bool:
+    """Whether `session` is announcing outbox events (an ON_ANNOUNCE hook writes in it)."""
+    return bool(_sync(session).info.get(_ANNOUNCING))
+
+
+def services_of(session: Any) -> Any:
+    """The services bound to `session`, or None (e.g. a job's own session)."""
+    return _sync(session).info.get(_SERVICES)

@@ -25,7 +25,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from saas.auth.messages import language_of
 from saas.auth.principal import Principal
-from saas.core.commit import after_commit, settled
+from saas.core.commit import after_commit, bind_services, settled
 from saas.db.session import SerialSession, shared_session, tenant_session
 from saas.request import RequestBinding
 from saas.schema.errors import PublicError
@@ -96,6 +96,7 @@ class Context:
     def db(self) -> SerialSession:
         if self._db is None:
             self._db = tenant_session(self.services.engine, self.tenant)
+            bind_services(self._db, self.services)
         return self._db
 
     @property

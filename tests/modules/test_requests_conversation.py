@@ -203,6 +203,10 @@ async def test_live_events_of_a_requests_conversation_follow_the_requests_grant(
         event = await next_event(sockets[0], 5)
         assert event is not None and event["messageId"] == sent["id"]
         assert await next_event(sockets[1], 1) is None  # 'chat' in X, no 'requests'
+        # A comment through the requests API is a message of the conversation, live too.
+        answer = await asyncio.to_thread(comment, manager, rid, "Готово к проверке")
+        event = await next_event(sockets[0], 5)
+        assert event is not None and pk(event["messageId"]) == pk(answer["id"])
     finally:
         for ws in sockets:
             await ws.close()

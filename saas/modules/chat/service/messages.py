@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.core.audit import audit
+from saas.core.commit import announcing, services_of
 from saas.db.core_models import OutboxEvent
 from saas.events import channel_for, publish_in, write_outbox
 from saas.modules.chat.models import (
@@ -212,8 +213,9 @@ async def write_message(
 ) -> ChatMessage:
     """The rows of a message already checked (posting, system entries, marks and notices of
     the notices part): the message, its files, the conversation's state, the author's read
-    state, the outbox event, the notifications. Without `services` (a caller outside the API,
-    e.g. a request's thread) the outbox row is written and the sweeper announces it."""
+    state, the outbox event, the notifications. The event is announced after the commit through
+    `services` or those bound to the session (`saas.core.commit.services_of`: API requests and
+    announce hooks); without either (a job's session) the sweeper announces it."""
     message = ChatMessage(
         conversation_id=conversation.id,
         author_person_id=person_id,
@@ -264,7 +266,8 @@ async def write_message(
         "author_person_id": person_id,
         "created_at": message.created_at.isoformat(),
     }
-    if announced_now:
+    services = services or services_of(session)
+    if announced_now or announcing(session):
         await announce_now(session, payload)
     elif services is None:
         await write_outbox(session, MESSAGE_TOPIC, payload)
