@@ -252,7 +252,8 @@ FIRM_OWN_NUMBERS = {
     "duration_ms", "event_id", "file_id", "hard_days", "last_message_id",
     "last_read_message_id", "link_id", "minutes", "organization_id", "paused_days",
     "period_year", "planned_days", "position", "quantity", "response_code", "size", "total",
-    "version_no",
+    "version_no", "budget_kopecks", "price_kopecks", "amount_kopecks", "total_kopecks",
+    "volume_kopecks", "fee_kopecks", "number", "document_id", "conversation_id",
 }  # fmt: skip
 
 

@@ -5,7 +5,7 @@ here, the default roles' lines only use these objects. A test reads the schema's
 this catalog (tests/test_rbac_guards.py): every guard uses a catalog permission, and every
 catalog permission guards a field or is one of the service checks it lists. A module adding
 a guarded field adds its line here; a module not built yet has no line
-(calendars, performers, agreements, dashboards come with their modules).
+(agreements and dashboards come with their modules).
 """
 
 from __future__ import annotations
@@ -139,6 +139,30 @@ PERMISSION_CATALOG: tuple[Permission, ...] = (
         "manage",
         "Настраивать отделы, шаблоны каталогов и каталоги услуг клиентов",
         "Set up departments, catalog templates and clients' service catalogs",
+    ),
+    P(
+        "performers",
+        "read",
+        "Видеть самозанятых исполнителей, заказы клиентов, договоры, выплаты и статистику",
+        "See self-employed performers, clients' orders, contracts, payments and statistics",
+    ),
+    P(
+        "performers",
+        "write",
+        "Отмечать реестры выплат оплаченными и вести работу с исполнителями за клиента",
+        "Mark payment registries paid and work with performers on a client's behalf",
+    ),
+    P(
+        "performers",
+        "manage",
+        "Настраивать работу клиентов с исполнителями и агентские документы фирмы",
+        "Set up clients' work with performers and the firm's agency documents",
+    ),
+    P(
+        "performer_cabinet",
+        "read",
+        "Открывать кабинет самозанятого исполнителя",
+        "Open the self-employed performer's cabinet",
     ),
     P(
         "webhooks",

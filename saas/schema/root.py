@@ -27,6 +27,7 @@ MODULES = (
     "saas.modules.chat.graphql",
     "saas.modules.requests.graphql",
     "saas.modules.calendar.graphql",
+    "saas.modules.performers.graphql",
     "saas.modules.notifications.graphql",
     "saas.modules.audit.graphql",
     "saas.tenants.calendar_graphql",

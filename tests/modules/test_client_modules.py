@@ -28,6 +28,8 @@ BUILT = [
     ("CHAT", "Чат с бухгалтером", "Chat with the accountant"),
     ("REQUESTS", "Заявки на услуги", "Service requests"),
 ]
+# Built, but off by default: the firm turns the agency service on per organization.
+OFF_BY_DEFAULT = [("PERFORMERS", "Самозанятые исполнители", "Self-employed performers")]
 NOT_BUILT = {"ORDER_SERVICES", "APPROVE"}
 
 AVAILABLE = "{ availableModules { module nameRu nameEn enabledByDefault } }"
@@ -66,10 +68,13 @@ def test_only_built_modules_are_offered_and_the_enum_keeps_the_others(
     offered = admin.execute(AVAILABLE)["availableModules"]
     assert offered == [
         {"module": m, "nameRu": ru, "nameEn": en, "enabledByDefault": True} for m, ru, en in BUILT
+    ] + [
+        {"module": m, "nameRu": ru, "nameEn": en, "enabledByDefault": False}
+        for m, ru, en in OFF_BY_DEFAULT
     ]
     # Integrators' queries naming the other values still validate.
     values = {v["name"] for v in admin.execute(ENUM)["__type"]["enumValues"]}
-    assert values == {m for m, _, _ in BUILT} | NOT_BUILT
+    assert values == {m for m, _, _ in BUILT + OFF_BY_DEFAULT} | NOT_BUILT
     # Firm B sees the same list (the modules are the platform's, not a firm's).
     assert login(firms["b"], staff.admin_b).execute(AVAILABLE)["availableModules"] == offered
 
@@ -139,6 +144,7 @@ def test_a_module_that_registers_its_grant_is_offered(
         ("UPLOAD", True),
         ("CHAT", True),
         ("REQUESTS", True),
+        ("PERFORMERS", False),
         ("APPROVE", False),
     }
     org = created(admin, llc(f"ООО Согласие {uuid.uuid4().hex[:6]}"))
@@ -198,8 +204,21 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
         for table in ("calendar_exchange_dates", "calendar_feeds"):
             conn.exec_driver_sql(f"DROP TABLE {schema}.{table}")
         conn.exec_driver_sql(f"ALTER TABLE {schema}.client_organizations DROP COLUMN has_employees")
-        # Nor the service requests (t_requests_1 runs again below).
+        # Nor the service requests (t_requests_1 runs again below), nor the performers.
         for table in (
+            "performer_agency_documents",
+            "performer_receipts",
+            "performer_payments",
+            "performer_registries",
+            "performer_signatures",
+            "performer_acts",
+            "performer_contracts",
+            "performer_responses",
+            "performer_order_files",
+            "performer_orders",
+            "performer_customers",
+            "performer_portfolio",
+            "performer_profiles",
             "request_onboarding_tasks",
             "service_request_time",
             "service_request_files",

@@ -33,6 +33,7 @@ class ClientModule(StrEnum):
     ORDER_SERVICES = "order_services"
     APPROVE = "approve"
     REQUESTS = "requests"
+    PERFORMERS = "performers"
 
 
 # How a refusal names a value whose module has not registered (yet): its module's words
