@@ -1,0 +1,109 @@
+"""Self-employed performers for tests (issue 17): the personas (`performers_world`: the drive's
+world, customers holding the 'performers' grant, performers of firm A and of firm B, and one
+performer working at both firms) and a way to reach the НПД simulator of the live server.
+
+    @pytest.fixture(scope="module")
+    def world(db_engine, firms) -> Iterator[PerformersWorld]:
+        yield from performers_world(db_engine, firms)
+
+Profiles are not made here: a performer fills their own through the API
+(`tests/modules/test_performers_*.py` show how), or a test inserts a row with `add_profile`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from saas.modules.performers.service.gateway import status_checker
+from saas.modules.performers.service.npd import NpdSimulator
+from tests.support.clients import inn12
+from tests.support.documents import World, drive_world, make_contact, schema_of
+from tests.support.people import add_membership, make_person
+
+
+@dataclass(frozen=True)
+class PerformersWorld:
+    drive: World
+    customer_x: int  # performers + documents + upload in X (firm A)
+    customer_y: int  # performers + documents + upload in Y (firm A)
+    plain_x: int  # documents only in X: no performers grant
+    performer_1: int  # firm A
+    performer_2: int  # firm A
+    performer_b: int  # firm B only
+    performer_ab: int  # a performer at both firms
+
+
+def make_performer(db_engine: sa.Engine, firm: Any, name: str = "Исполнитель") -> int:
+    person = make_person(db_engine, name)
+    add_membership(db_engine, person, firm.id, "performer", ["performer"])
+    return person
+
+
+def enable_performers(db_engine: sa.Engine, slug: str, org: int) -> None:
+    """The firm turns the agency service on for an organization (off by default)."""
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"UPDATE {schema_of(slug)}.client_organizations SET enabled_modules = "
+                "array_append(enabled_modules, 'performers') "
+                "WHERE id = :o AND NOT ('performers' = ANY(enabled_modules))"
+            ),
+            {"o": org},
+        )
+
+
+def add_profile(
+    db_engine: sa.Engine, slug: str, person: int, *, inn: str | None = None, name: str = ""
+) -> str:
+    """A performer's profile row (for tests of later stages); returns the INN."""
+    inn = inn or inn12()
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {schema_of(slug)}.performer_profiles (person_id, inn, full_name, "
+                "bank_name, bank_bik, bank_corr_account, bank_account) VALUES (:p, :inn, :n, "
+                "'ПАО Сбербанк', '044525225', '30101810400000000225', '40817810938160925982')"
+            ),
+            {"p": person, "inn": inn, "n": name or f"Исполнитель {person}"},
+        )
+    return inn
+
+
+def performers_world(db_engine: sa.Engine, firms: dict[str, Any]) -> Iterator[PerformersWorld]:
+    a, b = firms["a"], firms["b"]
+    grants = ["performers", "documents", "upload"]
+    for drive in drive_world(db_engine, firms):
+        for org in (drive.org_x, drive.org_y):
+            enable_performers(db_engine, a.slug, org)
+        both = make_performer(db_engine, a, "Двойной")
+        add_membership(db_engine, both, b.id, "performer", ["performer"])
+        yield PerformersWorld(
+            drive=drive,
+            customer_x=make_contact(db_engine, a, drive.org_x, grants, "Заказчик Икс"),
+            customer_y=make_contact(db_engine, a, drive.org_y, grants, "Заказчик Игрек"),
+            plain_x=make_contact(db_engine, a, drive.org_x, ["documents", "upload"]),
+            performer_1=make_performer(db_engine, a, "Исполнитель Один"),
+            performer_2=make_performer(db_engine, a, "Исполнитель Два"),
+            performer_b=make_performer(db_engine, b, "Исполнитель Бэ"),
+            performer_ab=both,
+        )
+
+
+def simulator(live_server: Any) -> NpdSimulator:
+    """The НПД simulator of the live server's process (set `.statuses[inn] = False` to make a
+    performer lose the status, `.outage_calls = n` for an outage)."""
+    gateway = status_checker(live_server.app.state.services).gateway
+    assert isinstance(gateway, NpdSimulator)
+    return gateway
+
+
+def set_status(live_server: Any, inn: str, self_employed: bool) -> None:
+    """The tax service answers `self_employed` for `inn` from now on (the day's cached answer
+    is dropped, as it would be on the next day)."""
+    checker = status_checker(live_server.app.state.services)
+    simulator(live_server).statuses[inn] = self_employed
+    checker._cache = {k: v for k, v in checker._cache.items() if k[1] != inn}
