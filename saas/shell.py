@@ -16,9 +16,11 @@ it as before); the page is personal, so it is `private`.
 
 A client's home (`/cabinet/<organization>`, no filter in the address) also gets its first
 answers, dist/boot.json's "clientHome" queries (the organization, what needs the client, the
-feed's first page and its counts), as `"prefetched": [{"name", "variables", "data"}]`, and
-`<link rel=modulepreload>` for the home page's chunks: the feed shows with no GraphQL round
-trip. They run exactly like the brand and the session (the same GraphQL app, the page's
+feed's first page and its counts), as `"prefetched": [{"name", "variables", "data"}]`,
+`<link rel=modulepreload>` for the home page's chunk and the default language, and a
+`<link rel=stylesheet>` for the chunk's styles: the page, its styles and its messages load
+beside the main script (not each a round trip after it), and the feed shows with no GraphQL
+round trip. They run exactly like the brand and the session (the same GraphQL app, the page's
 cookie and host, so the same viewer, firm and grants as the cabinet's own request), and only
 when the session just answered says the viewer is a contact of that organization at the
 host's firm: an anonymous visitor, or a person of another firm, gets nothing of it.
@@ -66,6 +68,7 @@ class Template:
     queries: dict[str, str]
     client_home: dict[str, PageQuery]
     preload: tuple[str, ...]
+    styles: tuple[str, ...]
 
 
 def escape_json(data: Any) -> str:
@@ -100,6 +103,7 @@ class Shell:
                     for name, q in (home.get("queries") or {}).items()
                 },
                 tuple(home.get("preload") or ()),
+                tuple(home.get("styles") or ()),
             )
         return self._template
 
@@ -111,11 +115,12 @@ class Shell:
             if result is not None:
                 data[name] = result
         preload: tuple[str, ...] = ()
+        styles: tuple[str, ...] = ()
         organization = client_home_of(scope, data.get("session"))
         if organization is not None and template.client_home:
             data["prefetched"] = await self.prefetch(scope, template.client_home, organization)
-            preload = template.preload
-        page = render(template.page, data, preload)
+            preload, styles = template.preload, template.styles
+        page = render(template.page, data, preload, styles)
         return HTMLResponse(page, headers={"cache-control": SHELL_CACHE})
 
     async def prefetch(
@@ -214,10 +219,19 @@ def client_home_of(scope: Scope, session: Any) -> str | None:
     return None
 
 
-def render(page: str, data: dict[str, Any], preload: tuple[str, ...] = ()) -> str:
-    """index.html with the boot data, and the firm's name and favicon when there is a firm."""
+def render(
+    page: str, data: dict[str, Any], preload: tuple[str, ...] = (), styles: tuple[str, ...] = ()
+) -> str:
+    """index.html with the boot data, and the firm's name and favicon when there is a firm.
+
+    `styles` go after the build's own style sheet (the head's end), where Vite would append
+    them, so the cascade is the same; `crossorigin` as Vite's links, so its loader finds them
+    (`link[href][rel=stylesheet]`) and the browser fetches each once."""
     head = [f'<script type="application/json" id="{BOOT_ID}">{escape_json(data)}</script>']
     head += [f'<link rel="modulepreload" href="/{html.escape(path)}" />' for path in preload]
+    head += [
+        f'<link rel="stylesheet" crossorigin href="/{html.escape(path)}" />' for path in styles
+    ]
     brand = (data.get("branding") or {}).get("branding") or {}
     if brand and not brand.get("isPlatform"):
         page = page.replace(

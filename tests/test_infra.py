@@ -177,6 +177,35 @@ def test_app_runs_serve_and_worker_with_health_checks() -> None:
     assert "websocket" in ingress
 
 
+def http_handlers(node: Any) -> list[dict[str, Any]]:
+    """Every `http_handler` block under a parsed block, dynamic blocks' content included."""
+    if isinstance(node, list):
+        return [h for item in node for h in http_handlers(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [h for h in node.get("http_handler", []) if isinstance(h, dict)]
+    return found + [h for key, value in node.items() for h in http_handlers(value)]
+
+
+def test_browsers_get_http2_on_every_https_handler() -> None:
+    """Issue 12: the cabinet's files on one HTTP/2 connection, not HTTP/1.1's six at a time."""
+    ingress = parsed(TERRAFORM / "modules" / "ingress" / "main.tf")
+    balancers = [b.get('"yandex_alb_load_balancer"') for b in ingress["resource"]]
+    balancers = [body for b in balancers if b for body in b.values()]
+    https = [
+        listener
+        for body in balancers
+        for listener in body["listener"]
+        if unquote(listener["name"]) == "https"
+    ]
+    assert len(https) == 1, https
+    handlers = http_handlers(https[0]["tls"])
+    assert len(handlers) == 2, handlers  # the platform's certificate's, a firm domain's (SNI)
+    for handler in handlers:
+        assert handler.get("http2_options"), handler
+        assert "allow_http10" not in handler  # the provider refuses it beside http2_options
+
+
 @pytest.fixture(scope="module")
 def lint_tools() -> Path:
     if not (LINT_VENV / ".installed").exists():

@@ -75,3 +75,23 @@ def test_a_firms_favicon_and_none_for_the_platform() -> None:
 def test_without_data_the_block_is_empty() -> None:
     scripts = [t for tag, a, t in parse(render(PAGE, {})) if tag == "script" and a.get("id")]
     assert scripts == ["{}"]
+
+
+def test_a_client_homes_chunks_and_styles_follow_the_builds_own() -> None:
+    """The home's chunk and language as modulepreload, its style sheet after the build's own
+    (the cascade Vite would give it) and with `crossorigin` as Vite's (its loader then finds
+    it and adds no second copy)."""
+    page = PAGE.replace(
+        "</head>", '<link rel="stylesheet" crossorigin href="/assets/index-a.css"></head>'
+    )
+    html = render(page, {}, ("assets/client-home-b.js", "assets/ru-c.js"), ("assets/x-d.css",))
+    links = [attrs for tag, attrs, _ in parse(html) if tag == "link"]
+    assert links == [
+        {"rel": "stylesheet", "crossorigin": None, "href": "/assets/index-a.css"},
+        {"rel": "modulepreload", "href": "/assets/client-home-b.js"},
+        {"rel": "modulepreload", "href": "/assets/ru-c.js"},
+        {"rel": "stylesheet", "crossorigin": None, "href": "/assets/x-d.css"},
+    ]
+    # Any other page: the build's style sheet alone.
+    others = [attrs["href"] for tag, attrs, _ in parse(render(page, {})) if tag == "link"]
+    assert others == ["/assets/index-a.css"]

@@ -18,8 +18,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from saas.settings import Settings
 
+# How long an idle HTTP/1.1 connection is kept open (uvicorn's default is 5 s). A browser
+# coming back to the cabinet within the minute, or the load balancer reusing its connection
+# to the app, then skips a new connection's round trips (on slow 4G ~0.56 s each, issue 12);
+# longer than the load balancers' usual 60 s, so the app is not the side closing a connection
+# a balancer is about to reuse.
+KEEP_ALIVE_SECONDS = 75
+
 # uvicorn options for serving the app (saas serve, saas demo, the tests' servers).
-UVICORN: dict[str, Any] = {"proxy_headers": False}
+UVICORN: dict[str, Any] = {"proxy_headers": False, "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 
 
 def trust_proxies(app: Starlette, settings: Settings) -> None:

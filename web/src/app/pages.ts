@@ -1,11 +1,33 @@
 // Every page is its own chunk, loaded when its route is first shown: the login page does not
 // download the workspace, the reports or the drive. Pages that always appear together share
-// a module (ReportPage: the staff and the client view) and so a chunk.
-import { lazy } from "react";
+// a module (ReportPage: the staff and the client view) and so a chunk; the client's home and
+// what it draws are one chunk ("client-home", vite.config.ts).
+//
+// A page whose module is already loaded when it mounts renders at once. React.lazy suspends
+// on its first render even then, and React holds the content back after a fallback (up to
+// 300 ms): main.tsx loads the first page's module before the first render (`preloadFirstPage`),
+// so the client's home, whose chunk the HTML shell preloads, shows in the first commit.
+import { createElement, lazy, useState } from "react";
 import type { ComponentType } from "react";
 
-function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
-  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+type Page = ComponentType & { preload: () => Promise<void> };
+
+function page<M, K extends keyof M>(load: () => Promise<M>, name: K): Page {
+  let loaded: ComponentType | undefined;
+  const preload = () =>
+    load().then((module) => {
+      loaded = module[name] as ComponentType;
+    });
+  const Lazy = lazy(async () => {
+    await preload();
+    return { default: loaded as ComponentType };
+  });
+  // Chosen once per mount: switching from Lazy to the loaded component would remount it.
+  function Page(props: object) {
+    const [ready] = useState(() => loaded);
+    return ready ? createElement(ready, props) : createElement(Lazy, props);
+  }
+  return Object.assign(Page, { preload });
 }
 
 export const HomePage = page(() => import("../pages/HomePage"), "HomePage");
@@ -46,3 +68,13 @@ export const RequestBoardPage = page(() => import("../pages/RequestBoardPage"), 
 export const StaffRequestPage = page(() => import("../pages/RequestBoardPage"), "StaffRequestPage");
 export const RequestSettingsPage = page(() => import("../pages/RequestSettingsPage"), "RequestSettingsPage");
 export const ClientCatalogPage = page(() => import("../pages/RequestSettingsPage"), "ClientCatalogPage");
+
+// The client's home, /cabinet/<organization> (saas/shell.py CLIENT_HOME): the page the shell
+// prefetches for and whose chunk it preloads.
+const CLIENT_HOME = /^\/cabinet\/[1-9][0-9]{0,17}\/?$/;
+
+/** The module of the page at `path`, when the shell preloads it; never fails (the page then
+ *  loads as any other). */
+export function preloadFirstPage(path: string): Promise<void> {
+  return CLIENT_HOME.test(path) ? ClientCabinetPage.preload().catch(() => undefined) : Promise.resolve();
+}

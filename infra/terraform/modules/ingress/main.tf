@@ -171,11 +171,16 @@ resource "yandex_alb_load_balancer" "this" {
       }
       ports = [443]
     }
+    # HTTP/2 to browsers (issue 12): the cabinet's files, its GraphQL and the shell share one
+    # connection instead of HTTP/1.1's six, each paying its own handshakes on a slow network.
+    # (The provider refuses http2_options beside allow_http10; HTTP/1.0 is off by default.)
     tls {
       default_handler {
         http_handler {
           http_router_id = yandex_alb_http_router.this.id
-          allow_http10   = false
+          http2_options {
+            max_concurrent_streams = 100
+          }
         }
         certificate_ids = [yandex_cm_certificate.platform.id]
       }
@@ -188,6 +193,9 @@ resource "yandex_alb_load_balancer" "this" {
           handler {
             http_handler {
               http_router_id = yandex_alb_http_router.this.id
+              http2_options {
+                max_concurrent_streams = 100
+              }
             }
             certificate_ids = [sni_handler.value.id]
           }
