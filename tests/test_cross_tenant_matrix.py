@@ -138,6 +138,10 @@ ARGUMENT_TYPES = {
     "departmentIds": "Department",
     "mainDepartmentId": "Department",
     "taskId": "OnboardingTask",
+    "addressedPerformerId": "Performer",
+    "itemId": "PortfolioItem",
+    "orderId": "PerformerOrder",
+    "responseId": "PerformerResponse",
 }
 FIELD_ID_TYPES = {
     "chatNotice": "ChatNotice",
@@ -177,6 +181,7 @@ FIELD_ID_TYPES = {
     "stopServiceRequestTimer": "ServiceRequest",
     "recordServiceRequestTime": "ServiceRequest",
     "setServiceRequestQuantity": "ServiceRequest",
+    "performerOrder": "PerformerOrder",
 }
 # Arguments that filter a list of the caller's own rows: a foreign id there matches nothing
 # (an accepted, empty answer); every other id argument names an object to read or act on.
@@ -195,6 +200,7 @@ FILTERS = {
     "departmentId@serviceRequests",
     "departmentId@serviceRequestBoard",
     "performerId@serviceRequestBoard",
+    "organizationId@performerOrders",
 }
 
 
@@ -675,6 +681,58 @@ def _requests_world(
     ids["OnboardingTask"] = [_ok(onboarded, "OnboardingTasksPayload")["tasks"][0]["id"]]
 
 
+def performers_world(
+    admin: GraphQLClient, performer: GraphQLClient, w: World, name: str, inn: str
+) -> None:
+    """The firm's performer (profile and portfolio named with the firm's marker), a personal
+    order of the organization addressed to them, and their response."""
+    err = "... on Error { code message }"
+    bank = {
+        "bankName": name,
+        "bik": "044525225",
+        "corrAccount": "30101810400000000225",
+        "account": "40817810938160925982",
+    }
+    saved = performer.execute(
+        "mutation($i: PerformerProfileInput!) { savePerformerProfile(input: $i) { __typename "
+        "... on PerformerProfile { id } " + err + " } }",
+        {"i": {"inn": inn, "fullName": name, "about": name, "bank": bank}},
+    )["savePerformerProfile"]
+    w.ids["Performer"] = [_ok(saved, "PerformerProfile")["id"]]
+    item = performer.execute(
+        "mutation($t: String!) { addPortfolioItem(title: $t) { __typename "
+        "... on PortfolioItem { id } " + err + " } }",
+        {"t": name},
+    )["addPortfolioItem"]
+    w.ids["PortfolioItem"] = [_ok(item, "PortfolioItem")["id"]]
+    settings = admin.execute(
+        "mutation($o: ID!, $i: PerformerCustomerInput!) { savePerformerCustomer(organizationId: "
+        "$o, input: $i) { __typename ... on PerformerCustomer { organizationId } " + err + " } }",
+        {"o": w.first("ClientOrganization"), "i": {"bank": bank}},
+    )["savePerformerCustomer"]
+    _ok(settings, "PerformerCustomer")
+    order = admin.execute(
+        "mutation($i: PerformerOrderInput!) { publishPerformerOrder(input: $i) { __typename "
+        "... on PerformerOrder { id } " + err + " } }",
+        {
+            "i": {
+                "organizationId": w.first("ClientOrganization"),
+                "title": name,
+                "description": name,
+                "budgetKopecks": 100_00,
+                "addressedPerformerId": w.ids["Performer"][0],
+            }
+        },
+    )["publishPerformerOrder"]
+    w.ids["PerformerOrder"] = [_ok(order, "PerformerOrder")["id"]]
+    response = performer.execute(
+        "mutation($o: ID!, $m: String!) { respondToPerformerOrder(orderId: $o, message: $m) { "
+        "__typename ... on PerformerResponse { id } " + err + " } }",
+        {"o": order["id"], "m": name},
+    )["respondToPerformerOrder"]
+    w.ids["PerformerResponse"] = [_ok(response, "PerformerResponse")["id"]]
+
+
 @pytest.fixture(scope="module")
 def matrix_firms(db_engine: sa.Engine, settings: Any) -> dict[str, tuple[int, str, str]]:
     out = {}
@@ -740,6 +798,14 @@ def alpha(matrix_firms, db_engine, live_server, settings) -> World:  # type: ign
         },
     )
     world.ids["Person"] += [gid("Person", admin.id)]
+    performer = create_person(
+        db_engine,
+        "matrix-performer-a-q7z@matrix.test",
+        memberships=[(tenant_id, "performer", ["performer"], None)],
+    )
+    p = GraphQLClient(live_server.url, host)
+    login(p, performer.email, performer.password)
+    performers_world(c, p, world, SECRET_ORG, "500100732259")
     return world
 
 
@@ -807,11 +873,19 @@ def bravo(matrix_firms, db_engine, live_server, settings) -> Bravo:  # type: ign
         "expiresInDays: 30) { ... on ApiTokenCreated { token } } }"
     )["createApiToken"]["token"]
     actors["integrator"] = GraphQLClient(live_server.url, host, token=secret)
+    performer = create_person(
+        db_engine,
+        "matrix-performer-b@matrix.test",
+        memberships=[(tenant_id, "performer", ["performer"], None)],
+    )
+    actors["performer"] = GraphQLClient(live_server.url, host)
+    login(actors["performer"], performer.email, performer.password)
+    performers_world(actors["admin"], actors["performer"], world, "Bravo Performer", "500100732322")
     outsiders = [gid("Person", p.id) for p in (client_user, invitee, nobody)]
     return Bravo(world, actors, outsiders)
 
 
-ACTORS = ("admin", "manager", "client", "integrator", "anonymous")
+ACTORS = ("admin", "manager", "client", "integrator", "performer", "anonymous")
 
 
 # ------------------------------------------------------------------------------- state digest
@@ -1433,6 +1507,8 @@ POSITIVE_EXEMPT = {
     "webhookEndpoints",
     # The viewer's own onboarding tasks as a department head: the admin heads no department.
     "onboardingTasks",
+    # The viewer's own performer profile: the admin is no performer.
+    "performerProfile",
 }
 
 

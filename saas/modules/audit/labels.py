@@ -128,6 +128,18 @@ ACTIONS: dict[str, Label] = {
     "requests.request.ask_client": Label(
         "Исполнитель ждёт ответа клиента по заявке", "Performer waits on the client"
     ),
+    # Self-employed performers (issue 17).
+    "performer.profile_saved": Label("Профиль исполнителя сохранён", "Performer profile saved"),
+    "performer.customer_saved": Label(
+        "Настройки работы с исполнителями", "Performer work settings saved"
+    ),
+    "performer.order_published": Label("Заказ исполнителям опубликован", "Order published"),
+    "performer.order_cancelled": Label("Заказ отменён", "Order cancelled"),
+    "performer.order_completed": Label("Заказ завершён", "Order completed"),
+    "performer.responded": Label("Отклик на заказ", "Response to an order"),
+    "performer.chosen": Label(
+        "Исполнитель выбран (статус НПД проверен)", "Performer chosen (НПД status checked)"
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).
@@ -146,6 +158,7 @@ GROUPS: dict[str, Label] = {
     "report": Label("Отчётность", "Reports"),
     "chat": Label("Чат", "Chat"),
     "requests": Label("Заявки на услуги", "Service requests"),
+    "performer": Label("Самозанятые исполнители", "Self-employed performers"),
 }
 
 
