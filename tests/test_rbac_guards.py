@@ -27,11 +27,6 @@ SERVICE_CHECKS: dict[str, tuple[str, str]] = {
     "documents:read": ("saas/modules/documents/service/folders.py", 'may("documents", "read")'),
     # The organization scope of staff: firm-wide with it, the assigned organizations without.
     "clients:read_all": ("saas/core/actor.py", 'FIRM_WIDE = ("clients", "read_all")'),
-    # The agency fee of a customer's settings: one mutation for customers and staff.
-    "performers:manage": (
-        "saas/modules/performers/graphql/profiles.py",
-        'may("performers", "manage")',
-    ),
 }
 
 # Permission classes that ask no role permission (logged in, a person of the firm).

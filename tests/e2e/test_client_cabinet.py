@@ -33,6 +33,7 @@ AVAILABLE = "{ availableModules { nameRu nameEn enabledByDefault } }"
 UPLOAD = "Загрузка первичных документов"
 CHAT = "Чат с бухгалтером"
 REQUESTS = "Заявки на услуги"
+PERFORMERS = "Самозанятые исполнители"  # built, off by default
 
 
 def accept_in_browser(page: Any, link: str, name: str, password: str = NEW_PASSWORD) -> None:
@@ -59,7 +60,14 @@ def test_invitation_from_the_client_card_to_the_cabinet(
 
     # What the API offers (built modules only), asked apart from the cabinet.
     offered = admin.api.execute(AVAILABLE)["availableModules"]
-    assert [m["nameRu"] for m in offered] == ["Отчётность", "Документы", UPLOAD, CHAT, REQUESTS]
+    assert [m["nameRu"] for m in offered] == [
+        "Отчётность",
+        "Документы",
+        UPLOAD,
+        CHAT,
+        REQUESTS,
+        PERFORMERS,
+    ]
 
     # The firm admin finds the client by search and invites a contact with two grants.
     staff = browser_context.new_page()

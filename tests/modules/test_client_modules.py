@@ -206,6 +206,7 @@ def test_the_migration_removes_grants_of_modules_not_built(db_engine: sa.Engine)
         conn.exec_driver_sql(f"ALTER TABLE {schema}.client_organizations DROP COLUMN has_employees")
         # Nor the service requests (t_requests_1 runs again below), nor the performers.
         for table in (
+            "performer_templates",
             "performer_agency_documents",
             "performer_receipts",
             "performer_payments",

@@ -10,57 +10,34 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.clients import inn12
-from tests.support.ids import gid
-from tests.support.performers import PerformersWorld, performers_world, set_status, simulator
+from tests.support.performers import (
+    BANK,
+    CHOOSE,
+    ERR,
+    ORDER,
+    PROFILE,
+    RESPOND,
+    SAVE_PROFILE,
+    PerformersWorld,
+    performers_world,
+    publish,
+    save_profile,
+    set_status,
+    simulator,
+)
 from tests.support.requests import statements
 
-ERR = "... on Error { code message } ... on ValidationError { field }"
-PROFILE = """id inn fullName skills npdStatus npdMessage hasBankDetails bank { bik account }
-  portfolio { title } ordersDone ordersGiven"""
-SAVE_PROFILE = f"""mutation($input: PerformerProfileInput!) {{ savePerformerProfile(input: $input)
-  {{ __typename ... on PerformerProfile {{ {PROFILE} }} {ERR} }} }}"""
 CHECK = f"""mutation {{ checkMyNpdStatus {{ __typename ... on PerformerProfile {{ {PROFILE} }}
   {ERR} }} }}"""
-ORDER = """id title status budgetKopecks personal skills performer { id fullName }
-  responses { id status priceKopecks performer { id fullName npdStatus ordersDone } }"""
-PUBLISH = f"""mutation($input: PerformerOrderInput!) {{ publishPerformerOrder(input: $input) {{
-  __typename ... on PerformerOrder {{ {ORDER} }} {ERR} }} }}"""
-RESPOND = f"""mutation($o: ID!, $m: String!, $p: Int) {{ respondToPerformerOrder(orderId: $o,
-  message: $m, priceKopecks: $p) {{ __typename ... on PerformerResponse {{ id status }}
-  {ERR} }} }}"""
-CHOOSE = f"""mutation($r: ID!) {{ choosePerformerResponse(responseId: $r) {{ __typename
-  ... on PerformerOrder {{ {ORDER} }} {ERR} }} }}"""
 ORDERS = f"""query($o: ID, $mine: Boolean, $skill: String) {{ performerOrders(organizationId: $o,
   mine: $mine, skill: $skill) {{ {ORDER} }} }}"""
 ONE = f"""query($id: ID!) {{ performerOrder(id: $id) {{ __typename ... on PerformerOrder {{
   {ORDER} }} {ERR} }} }}"""
-BANK = {
-    "bankName": "ПАО Сбербанк",
-    "bik": "044525225",
-    "corrAccount": "30101810400000000225",
-    "account": "40817810938160925982",
-}
 
 
 @pytest.fixture(scope="module")
 def world(db_engine, firms) -> Iterator[PerformersWorld]:  # type: ignore[no-untyped-def]
     yield from performers_world(db_engine, firms)
-
-
-def profile(c: Any, name: str, **extra: Any) -> dict[str, Any]:
-    data = {"inn": inn12(), "fullName": name, "skills": ["Дизайн", "figma"], "bank": BANK}
-    saved = c.execute(SAVE_PROFILE, {"input": {**data, **extra}})["savePerformerProfile"]
-    return dict(saved)
-
-
-def publish(c: Any, org: int, **extra: Any) -> dict[str, Any]:
-    data = {
-        "organizationId": gid("ClientOrganization", org),
-        "title": "Логотип для кофейни",
-        "budgetKopecks": 30_000_00,
-        "skills": ["дизайн"],
-    }
-    return dict(c.execute(PUBLISH, {"input": {**data, **extra}})["publishPerformerOrder"])
 
 
 def test_profile_checks_inn_and_bank_keys_and_the_npd_status(
@@ -70,9 +47,9 @@ def test_profile_checks_inn_and_bank_keys_and_the_npd_status(
     bad = me.execute(SAVE_PROFILE, {"input": {"inn": "500100732258", "fullName": "Я"}})
     assert bad["savePerformerProfile"]["code"] == "INN_CHECKSUM"
     wrong_key = {**BANK, "account": "40817810938160925983"}
-    refused = profile(me, "Соколова Ирина Павловна", bank=wrong_key)
+    refused = save_profile(me, "Соколова Ирина Павловна", bank=wrong_key)
     assert (refused["code"], refused["field"]) == ("ACCOUNT_KEY", "bank.account")
-    saved = profile(me, "Соколова Ирина Павловна")
+    saved = save_profile(me, "Соколова Ирина Павловна")
     assert saved["__typename"] == "PerformerProfile", saved
     assert saved["skills"] == ["дизайн", "figma"] and saved["npdStatus"] == "UNKNOWN"
     checked = me.execute(CHECK)["checkMyNpdStatus"]
@@ -88,9 +65,9 @@ def test_order_responses_and_choice_with_the_status_checked(
 ) -> None:
     a = firms["a"]
     one, two = login(a, world.performer_1), login(a, world.performer_2)
-    profile(one, "Соколова Ирина Павловна")
+    save_profile(one, "Соколова Ирина Павловна")
     lost_inn = inn12()
-    profile(two, "Орлов Павел Сергеевич", inn=lost_inn)
+    save_profile(two, "Орлов Павел Сергеевич", inn=lost_inn)
     customer = login(a, world.customer_x)
     order = publish(customer, world.drive.org_x)
     assert order["__typename"] == "PerformerOrder" and order["status"] == "OPEN", order
@@ -148,7 +125,7 @@ def test_order_responses_and_choice_with_the_status_checked(
 def test_personal_orders_and_who_sees_them(login: Any, firms: Any, world: PerformersWorld) -> None:
     a, b = firms["a"], firms["b"]
     target = login(a, world.performer_ab)
-    mine = profile(target, "Двойной Исполнитель")
+    mine = save_profile(target, "Двойной Исполнитель")
     customer = login(a, world.customer_y)
     personal = publish(customer, world.drive.org_y, addressedPerformerId=mine["id"])
     assert personal["personal"] is True, personal

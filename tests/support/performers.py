@@ -22,6 +22,7 @@ from saas.modules.performers.service.gateway import status_checker
 from saas.modules.performers.service.npd import NpdSimulator
 from tests.support.clients import inn12
 from tests.support.documents import World, drive_world, make_contact, schema_of
+from tests.support.ids import gid
 from tests.support.people import add_membership, make_person
 
 
@@ -107,3 +108,55 @@ def set_status(live_server: Any, inn: str, self_employed: bool) -> None:
     checker = status_checker(live_server.app.state.services)
     simulator(live_server).statuses[inn] = self_employed
     checker._cache = {k: v for k, v in checker._cache.items() if k[1] != inn}
+
+
+# ------------------------------------------------------------------ GraphQL of the path
+
+ERR = "... on Error { code message } ... on ValidationError { field }"
+BANK = {
+    "bankName": "ПАО Сбербанк",
+    "bik": "044525225",
+    "corrAccount": "30101810400000000225",
+    "account": "40817810938160925982",
+}
+PROFILE = """id inn fullName skills npdStatus npdMessage hasBankDetails bank { bik account }
+  portfolio { title } ordersDone ordersGiven"""
+SAVE_PROFILE = f"""mutation($input: PerformerProfileInput!) {{ savePerformerProfile(input: $input)
+  {{ __typename ... on PerformerProfile {{ {PROFILE} }} {ERR} }} }}"""
+ORDER = """id title status budgetKopecks personal skills performer { id fullName }
+  responses { id status priceKopecks performer { id fullName npdStatus ordersDone } }"""
+PUBLISH = f"""mutation($input: PerformerOrderInput!) {{ publishPerformerOrder(input: $input) {{
+  __typename ... on PerformerOrder {{ {ORDER} }} {ERR} }} }}"""
+RESPOND = f"""mutation($o: ID!, $m: String!, $p: Int) {{ respondToPerformerOrder(orderId: $o,
+  message: $m, priceKopecks: $p) {{ __typename ... on PerformerResponse {{ id status }}
+  {ERR} }} }}"""
+CHOOSE = f"""mutation($r: ID!) {{ choosePerformerResponse(responseId: $r) {{ __typename
+  ... on PerformerOrder {{ {ORDER} }} {ERR} }} }}"""
+
+
+def save_profile(c: Any, name: str, **extra: Any) -> dict[str, Any]:
+    data = {"inn": inn12(), "fullName": name, "skills": ["Дизайн", "figma"], "bank": BANK}
+    return dict(c.execute(SAVE_PROFILE, {"input": {**data, **extra}})["savePerformerProfile"])
+
+
+def publish(c: Any, org: int, **extra: Any) -> dict[str, Any]:
+    data = {
+        "organizationId": gid("ClientOrganization", org),
+        "title": "Логотип для кофейни",
+        "budgetKopecks": 30_000_00,
+        "skills": ["дизайн"],
+    }
+    return dict(c.execute(PUBLISH, {"input": {**data, **extra}})["publishPerformerOrder"])
+
+
+def assigned_order(
+    customer: Any, performer: Any, org: int, price: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An order of `org` published by `customer`, answered by `performer` (who has a
+    profile), and given to them."""
+    order = publish(customer, org, **extra)
+    reply = performer.execute(RESPOND, {"o": order["id"], "m": "Готов", "p": price})
+    chosen = customer.execute(CHOOSE, {"r": reply["respondToPerformerOrder"]["id"]})
+    result = dict(chosen["choosePerformerResponse"])
+    assert result["status"] == "ASSIGNED", result
+    return result

@@ -140,6 +140,11 @@ ACTIONS: dict[str, Label] = {
     "performer.chosen": Label(
         "Исполнитель выбран (статус НПД проверен)", "Performer chosen (НПД status checked)"
     ),
+    "performer.template_saved": Label("Шаблон договора изменён", "Contract template changed"),
+    "performer.contract_created": Label("Договор с исполнителем составлен", "Contract made"),
+    "performer.contract_signed": Label("Договор подписан кодом", "Contract signed with a code"),
+    "performer.work_accepted": Label("Работа принята, составлен акт", "Work accepted (act)"),
+    "performer.act_signed": Label("Акт подписан кодом", "Act signed with a code"),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).

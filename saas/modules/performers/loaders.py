@@ -7,7 +7,12 @@ from sqlalchemy import select
 
 from saas.core.actor import actor_of
 from saas.core.loaders import ContextLoader
-from saas.modules.performers.models import PerformerProfile, PerformerResponse, PortfolioItem
+from saas.modules.performers.models import (
+    PerformerOrder,
+    PerformerProfile,
+    PerformerResponse,
+    PortfolioItem,
+)
 from saas.modules.performers.service import orders, profiles
 
 
@@ -55,3 +60,14 @@ class RatingLoader(ContextLoader):
     async def batch_load(self, keys: list[int]) -> list[tuple[int, int]]:
         found = await orders.ratings(self.ctx.db, keys)
         return [found.get(k, (0, 0)) for k in keys]
+
+
+class OrderLoader(ContextLoader):
+    """order id -> the order (a contract's; the contract's scope was already applied)."""
+
+    async def batch_load(self, keys: list[int]) -> list[PerformerOrder | None]:
+        rows = (
+            await self.ctx.db.scalars(select(PerformerOrder).where(PerformerOrder.id.in_(keys)))
+        ).all()
+        found = {r.id: r for r in rows}
+        return [found.get(k) for k in keys]

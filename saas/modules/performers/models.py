@@ -230,3 +230,14 @@ class AgencyDocument(TenantBase):
     fee_kopecks: Mapped[int] = mapped_column(BigInteger)
     storage_key: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+
+class PerformerTemplate(TenantBase):
+    """t_performers_2: the firm's own text of a document kind (`contract`)."""
+
+    __tablename__ = "performer_templates"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())

@@ -1,25 +1,18 @@
-"""The proof of one notice as a PDF (fpdf2, with DejaVu Sans embedded so Cyrillic renders
-wherever the file is opened).
-
-The fonts are DejaVu Sans (regular and bold) cut to Latin, Cyrillic and common punctuation
-(`fonts/`, their licence beside them): the package carries them, so a machine without system
-fonts writes the same file. The words are the requester's language; the rows are the same as
-the CSV's (`saas.modules.chat.service.proof`).
+"""The proof of one notice as a PDF (saas.core.pdf: fpdf2 with DejaVu Sans embedded). The
+words are the requester's language; the rows are the same as the CSV's
+(`saas.modules.chat.service.proof`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from saas.core.pdf import FAMILY, new_pdf
 
 if TYPE_CHECKING:
     from saas.modules.chat.service.proof import Proof
-
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
-FAMILY = "DejaVu"
 
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Подтверждение по уведомлению", "Proof of a notice"),
@@ -53,12 +46,7 @@ def word(key: str, language: str) -> str:
 
 def render_proof_pdf(proof: Proof, language: str) -> bytes:
     """The proof as PDF bytes: the notice's facts, then one table row per action."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"{word('title', language)} {proof.notice_ref}")
-    pdf.set_creator("Kabinet")
+    pdf = new_pdf(f"{word('title', language)} {proof.notice_ref}", orientation="L")
     pdf.add_page()
 
     pdf.set_font(FAMILY, "B", 15)

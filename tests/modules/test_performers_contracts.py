@@ -1,0 +1,148 @@
+"""Performers (issue 17): the contract of an assigned order from the firm's template, signed by
+both sides with one-time codes from their e-mails, the signature page, and acceptance acts
+(partial, never above the contract)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.support.mail import messages_to, text_of
+from tests.support.people import email_of
+from tests.support.performers import (
+    ERR,
+    PerformersWorld,
+    assigned_order,
+    performers_world,
+    save_profile,
+)
+
+SIGNATURE = "side signer { id } signedAt sha256 ip userAgent"
+CONTRACT = f"""id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}
+  acts {{ id number amountKopecks status }}"""
+ACT = f"id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}"
+CREATE = f"""mutation($o: ID!) {{ createPerformerContract(orderId: $o) {{ __typename
+  ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
+CODE = f"""mutation($c: ID, $a: ID) {{ requestPerformerSignatureCode(contractId: $c, actId: $a) {{
+  __typename ... on SignatureCodeSent {{ sentTo expiresAt }} {ERR} }} }}"""
+SIGN = f"""mutation($c: ID, $a: ID, $code: String!) {{ signPerformerDocument(contractId: $c,
+  actId: $a, code: $code) {{ __typename ... on PerformerContract {{ {CONTRACT} }}
+  ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
+ACCEPT = f"""mutation($c: ID!, $k: Int!) {{ acceptPerformerWork(contractId: $c, amountKopecks: $k)
+  {{ __typename ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
+ONE = f"""query($id: ID!) {{ performerContract(id: $id) {{ __typename
+  ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
+TEMPLATE = """mutation($b: String) { savePerformerContractTemplate(body: $b) { __typename
+  ... on PerformerContractTemplate { own fields } ... on Error { code message } } }"""
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[PerformersWorld]:  # type: ignore[no-untyped-def]
+    yield from performers_world(db_engine, firms)
+
+
+def pdf_text(c: Any, url: str) -> str:
+    response = c.http.get(url, headers=c.headers())
+    assert response.status_code == 200, response.text[:300]
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def code_for(settings: Any, address: str) -> str:
+    found = re.search(r"^\s+(\d{6})\s*$", text_of(messages_to(settings, address)[-1]), re.M)
+    assert found, "no code in the e-mail"
+    return found.group(1)
+
+
+def sign_with_code(who: Any, settings: Any, address: str, **document: str) -> dict[str, Any]:
+    sent = who.execute(CODE, {"c": None, "a": None, **document})
+    assert sent["requestPerformerSignatureCode"]["__typename"] == "SignatureCodeSent", sent
+    code = code_for(settings, address)
+    signed = who.execute(SIGN, {"c": None, "a": None, "code": code, **document})
+    return dict(signed["signPerformerDocument"])
+
+
+def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(
+    db_engine: Any, login: Any, firms: Any, world: PerformersWorld, settings: Any
+) -> None:
+    a, b = firms["a"], firms["b"]
+    admin = login(a, world.drive.admin_a)
+    custom = admin.execute(TEMPLATE, {"b": "Договор {number} с {nobody}"})
+    assert custom["savePerformerContractTemplate"]["code"] == "TEMPLATE_FIELDS"
+    performer = login(a, world.performer_1)
+    save_profile(performer, "Соколова Ирина Павловна")
+    customer = login(a, world.customer_x)
+    order = assigned_order(customer, performer, world.drive.org_x, price=25_000_00)
+    made = customer.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+    assert made["__typename"] == "PerformerContract", made
+    assert (made["status"], made["amountKopecks"]) == ("SIGNING", 25_000_00)
+    text = pdf_text(customer, made["downloadUrl"])
+    assert "Соколова Ирина Павловна" in text and made["number"] in text
+    again = customer.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+    assert again["code"] == "CONTRACT_EXISTS"
+    # Work is accepted only under a signed contract.
+    early = customer.execute(ACCEPT, {"c": made["id"], "k": 100})["acceptPerformerWork"]
+    assert early["code"] == "CONTRACT_NOT_SIGNED"
+    # Staff sign nothing; another organization's customer and firm B do not see it.
+    staff = admin.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]
+    assert staff["code"] == "NOT_A_SIGNER"
+    other = login(a, world.customer_y).execute(ONE, {"id": made["id"]})["performerContract"]
+    assert other["code"] == "NOT_FOUND"
+    stranger = login(a, world.performer_2).execute(ONE, {"id": made["id"]})
+    assert stranger["performerContract"]["code"] == "NOT_FOUND"
+    at_b = login(b, world.performer_ab).execute(ONE, {"id": made["id"]})["performerContract"]
+    assert at_b["code"] == "NOT_FOUND"
+    # A wrong code counts an attempt; the right one signs the customer's side.
+    customer_mail = email_of(db_engine, world.customer_x)
+    sent = customer.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]
+    assert sent["sentTo"].endswith(customer_mail.split("@")[1])
+    code = code_for(settings, customer_mail)
+    wrong = "000000" if code != "000000" else "111111"
+    refused = customer.execute(SIGN, {"c": made["id"], "a": None, "code": wrong})
+    assert refused["signPerformerDocument"]["code"] == "WRONG_CODE"
+    assert "4" in refused["signPerformerDocument"]["message"]
+    too_soon = customer.execute(CODE, {"c": made["id"], "a": None})
+    assert too_soon["requestPerformerSignatureCode"]["code"] == "CODE_RECENTLY_SENT"
+    half = customer.execute(SIGN, {"c": made["id"], "a": None, "code": code})
+    half = half["signPerformerDocument"]
+    assert half["status"] == "SIGNING" and [s["side"] for s in half["signatures"]] == ["CUSTOMER"]
+    assert half["signatures"][0]["sha256"] == made["sha256"]
+    # The performer signs with their own code: the contract is signed, with its page.
+    performer_mail = email_of(db_engine, world.performer_1)
+    done = sign_with_code(performer, settings, performer_mail, c=made["id"])
+    assert done["status"] == "SIGNED", done
+    assert {s["side"] for s in done["signatures"]} == {"CUSTOMER", "PERFORMER"}
+    signed_text = pdf_text(performer, done["downloadUrl"])
+    assert "Лист подписания" in signed_text and made["sha256"] in signed_text.replace("\n", "")
+    assert customer_mail in signed_text and performer_mail in signed_text
+
+
+def test_acts_accept_part_of_a_signed_contract_never_more(
+    db_engine: Any, login: Any, firms: Any, world: PerformersWorld, settings: Any
+) -> None:
+    a = firms["a"]
+    performer = login(a, world.performer_2)
+    save_profile(performer, "Орлов Павел Сергеевич")
+    customer = login(a, world.customer_y)
+    order = assigned_order(customer, performer, world.drive.org_y, price=25_000_00)
+    made = customer.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+    customer_mail = email_of(db_engine, world.customer_y)
+    performer_mail = email_of(db_engine, world.performer_2)
+    sign_with_code(customer, settings, customer_mail, c=made["id"])
+    assert sign_with_code(performer, settings, performer_mail, c=made["id"])["status"] == "SIGNED"
+    # Acts: partial acceptance, never above what is left.
+    first = customer.execute(ACCEPT, {"c": made["id"], "k": 10_000_00})["acceptPerformerWork"]
+    assert first["__typename"] == "PerformerAct" and first["status"] == "SIGNING", first
+    over = customer.execute(ACCEPT, {"c": made["id"], "k": 15_000_01})["acceptPerformerWork"]
+    assert over["code"] == "ACCEPT_AMOUNT" and "15 000,00" in over["message"]
+    assert sign_with_code(customer, settings, customer_mail, a=first["id"])["status"] == "SIGNING"
+    act = sign_with_code(performer, settings, performer_mail, a=first["id"])
+    assert act["status"] == "SIGNED", act
+    assert "Принято услуг на сумму: 10 000,00" in pdf_text(customer, act["downloadUrl"])
+    shown = customer.execute(ONE, {"id": made["id"]})["performerContract"]
+    assert [(x["number"], x["status"]) for x in shown["acts"]] == [(first["number"], "SIGNED")]
