@@ -144,6 +144,8 @@ ARGUMENT_TYPES = {
     "responseId": "PerformerResponse",
     "contractId": "PerformerContract",
     "actId": "PerformerAct",
+    "registryId": "PaymentRegistry",
+    "receiptId": "PerformerReceipt",
 }
 FIELD_ID_TYPES = {
     "chatNotice": "ChatNotice",
@@ -185,6 +187,7 @@ FIELD_ID_TYPES = {
     "setServiceRequestQuantity": "ServiceRequest",
     "performerOrder": "PerformerOrder",
     "performerContract": "PerformerContract",
+    "paymentRegistry": "PaymentRegistry",
 }
 # Arguments that filter a list of the caller's own rows: a foreign id there matches nothing
 # (an accepted, empty answer); every other id argument names an object to read or act on.
@@ -205,6 +208,8 @@ FILTERS = {
     "performerId@serviceRequestBoard",
     "organizationId@performerOrders",
     "organizationId@performerContracts",
+    "organizationId@paymentRegistries",
+    "organizationId@performerReceipts",
 }
 
 
@@ -767,6 +772,26 @@ def performers_world(
         {"c": contract["id"]},
     )["acceptPerformerWork"]
     w.ids["PerformerAct"] = [_ok(act, "PerformerAct")["id"]]
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"UPDATE {schema_for(w.firm_slug)}.performer_acts SET status = 'signed' "
+                "WHERE id = :a"
+            ),
+            {"a": pk(act["id"])},
+        )
+    registry = admin.execute(
+        "mutation($o: ID!) { formPaymentRegistry(organizationId: $o) { __typename "
+        "... on PaymentRegistry { id } " + err + " } }",
+        {"o": w.first("ClientOrganization")},
+    )["formPaymentRegistry"]
+    w.ids["PaymentRegistry"] = [_ok(registry, "PaymentRegistry")["id"]]
+    paid = admin.execute(
+        "mutation($r: ID!) { markPaymentRegistryPaid(registryId: $r) { __typename "
+        "... on PaymentRegistry { payments { receipt { id } } } " + err + " } }",
+        {"r": registry["id"]},
+    )["markPaymentRegistryPaid"]
+    w.ids["PerformerReceipt"] = [_ok(paid, "PaymentRegistry")["payments"][0]["receipt"]["id"]]
 
 
 @pytest.fixture(scope="module")
@@ -1064,6 +1089,8 @@ def test_the_digest_sees_a_write_and_not_a_rolled_back_one(alpha, digest, db_eng
 
 # Valid values of the other arguments, so the id under test decides the answer.
 OVERRIDES: dict[str, Any] = {
+    # The log's first page is whatever the world wrote last: read the firm's role entries.
+    "auditLog": {"filter": {"action": "role.create"}},
     "createFirm": {"slug": "matrix-hijack", "name": "Hijack"},
     "suspendFirm": lambda a, b: {"slug": a.firm_slug},
     "resumeFirm": lambda a, b: {"slug": a.firm_slug},

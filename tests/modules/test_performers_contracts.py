@@ -5,36 +5,28 @@ both sides with one-time codes from their e-mails, the signature page, and accep
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
-from tests.support.mail import messages_to, text_of
 from tests.support.people import email_of
 from tests.support.performers import (
+    ACCEPT,
+    CODE,
+    CONTRACT,
+    CREATE,
     ERR,
+    SIGN,
     PerformersWorld,
     assigned_order,
+    code_for,
     performers_world,
     save_profile,
+    sign_with_code,
 )
 
-SIGNATURE = "side signer { id } signedAt sha256 ip userAgent"
-CONTRACT = f"""id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}
-  acts {{ id number amountKopecks status }}"""
-ACT = f"id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}"
-CREATE = f"""mutation($o: ID!) {{ createPerformerContract(orderId: $o) {{ __typename
-  ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
-CODE = f"""mutation($c: ID, $a: ID) {{ requestPerformerSignatureCode(contractId: $c, actId: $a) {{
-  __typename ... on SignatureCodeSent {{ sentTo expiresAt }} {ERR} }} }}"""
-SIGN = f"""mutation($c: ID, $a: ID, $code: String!) {{ signPerformerDocument(contractId: $c,
-  actId: $a, code: $code) {{ __typename ... on PerformerContract {{ {CONTRACT} }}
-  ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
-ACCEPT = f"""mutation($c: ID!, $k: Int!) {{ acceptPerformerWork(contractId: $c, amountKopecks: $k)
-  {{ __typename ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
 ONE = f"""query($id: ID!) {{ performerContract(id: $id) {{ __typename
   ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
 TEMPLATE = """mutation($b: String) { savePerformerContractTemplate(body: $b) { __typename
@@ -51,20 +43,6 @@ def pdf_text(c: Any, url: str) -> str:
     assert response.status_code == 200, response.text[:300]
     reader = PdfReader(io.BytesIO(response.content))
     return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def code_for(settings: Any, address: str) -> str:
-    found = re.search(r"^\s+(\d{6})\s*$", text_of(messages_to(settings, address)[-1]), re.M)
-    assert found, "no code in the e-mail"
-    return found.group(1)
-
-
-def sign_with_code(who: Any, settings: Any, address: str, **document: str) -> dict[str, Any]:
-    sent = who.execute(CODE, {"c": None, "a": None, **document})
-    assert sent["requestPerformerSignatureCode"]["__typename"] == "SignatureCodeSent", sent
-    code = code_for(settings, address)
-    signed = who.execute(SIGN, {"c": None, "a": None, "code": code, **document})
-    return dict(signed["signPerformerDocument"])
 
 
 def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(

@@ -12,6 +12,7 @@ Profiles are not made here: a performer fills their own through the API
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from saas.modules.performers.service.npd import NpdSimulator
 from tests.support.clients import inn12
 from tests.support.documents import World, drive_world, make_contact, schema_of
 from tests.support.ids import gid
+from tests.support.mail import messages_to, text_of
 from tests.support.people import add_membership, make_person
 
 
@@ -160,3 +162,59 @@ def assigned_order(
     result = dict(chosen["choosePerformerResponse"])
     assert result["status"] == "ASSIGNED", result
     return result
+
+
+SIGNATURE = "side signer { id } signedAt sha256 ip userAgent"
+CONTRACT = f"""id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}
+  acts {{ id number amountKopecks status }}"""
+ACT = f"id number amountKopecks status sha256 downloadUrl signatures {{ {SIGNATURE} }}"
+CREATE = f"""mutation($o: ID!) {{ createPerformerContract(orderId: $o) {{ __typename
+  ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
+CODE = f"""mutation($c: ID, $a: ID) {{ requestPerformerSignatureCode(contractId: $c, actId: $a) {{
+  __typename ... on SignatureCodeSent {{ sentTo expiresAt }} {ERR} }} }}"""
+SIGN = f"""mutation($c: ID, $a: ID, $code: String!) {{ signPerformerDocument(contractId: $c,
+  actId: $a, code: $code) {{ __typename ... on PerformerContract {{ {CONTRACT} }}
+  ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
+ACCEPT = f"""mutation($c: ID!, $k: Int!) {{ acceptPerformerWork(contractId: $c, amountKopecks: $k)
+  {{ __typename ... on PerformerAct {{ {ACT} }} {ERR} }} }}"""
+
+
+def code_for(settings: Any, address: str) -> str:
+    found = re.search(r"^\s+(\d{6})\s*$", text_of(messages_to(settings, address)[-1]), re.M)
+    assert found, "no code in the e-mail"
+    return found.group(1)
+
+
+def sign_with_code(who: Any, settings: Any, address: str, **document: str) -> dict[str, Any]:
+    sent = who.execute(CODE, {"c": None, "a": None, **document})
+    assert sent["requestPerformerSignatureCode"]["__typename"] == "SignatureCodeSent", sent
+    code = code_for(settings, address)
+    signed = who.execute(SIGN, {"c": None, "a": None, "code": code, **document})
+    return dict(signed["signPerformerDocument"])
+
+
+@dataclass(frozen=True)
+class Party:
+    """A signer: their GraphQL client and the e-mail their codes go to."""
+
+    client: Any
+    email: str
+
+
+def signed_act(
+    settings: Any, customer: Party, performer: Party, org: int, price: int, accepted: int
+) -> dict[str, Any]:
+    """The whole path up to a signed act: order, response, choice, contract signed by both,
+    work accepted (`accepted` kopecks) and the act signed by both."""
+    order = assigned_order(customer.client, performer.client, org, price=price)
+    made = customer.client.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+    assert made["__typename"] == "PerformerContract", made
+    sign_with_code(customer.client, settings, customer.email, c=made["id"])
+    assert sign_with_code(performer.client, settings, performer.email, c=made["id"])["status"] == (
+        "SIGNED"
+    )
+    act = customer.client.execute(ACCEPT, {"c": made["id"], "k": accepted})["acceptPerformerWork"]
+    sign_with_code(customer.client, settings, customer.email, a=act["id"])
+    done = sign_with_code(performer.client, settings, performer.email, a=act["id"])
+    assert done["status"] == "SIGNED", done
+    return done
