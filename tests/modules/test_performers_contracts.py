@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from pypdf import PdfReader
 
+from tests.support.documents import schema_of
 from tests.support.people import email_of
 from tests.support.performers import (
     ACCEPT,
@@ -98,6 +100,20 @@ def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(
     signed_text = pdf_text(performer, done["downloadUrl"])
     assert "Лист подписания" in signed_text and made["sha256"] in signed_text.replace("\n", "")
     assert customer_mail in signed_text and performer_mail in signed_text
+    # Every fetch of a link is in the firm's audit log, with the person and the address.
+    with db_engine.connect() as conn:
+        fetched = conn.execute(
+            sa.text(
+                f"SELECT actor, ip, data->>'signed' FROM {schema_of(a.slug)}.audit_log "
+                "WHERE action = 'performer.document_downloaded' AND object_id = :d ORDER BY id"
+            ),
+            {"d": str(made_id(db_engine, a.slug, made["number"]))},
+        ).all()
+    assert [(r[0], r[2]) for r in fetched] == [
+        (f"person:{world.customer_x}", "false"),
+        (f"person:{world.performer_1}", "true"),
+    ]
+    assert all(r[1] for r in fetched)
 
 
 def test_acts_accept_part_of_a_signed_contract_never_more(
@@ -124,3 +140,119 @@ def test_acts_accept_part_of_a_signed_contract_never_more(
     assert "Принято услуг на сумму: 10 000,00" in pdf_text(customer, act["downloadUrl"])
     shown = customer.execute(ONE, {"id": made["id"]})["performerContract"]
     assert [(x["number"], x["status"]) for x in shown["acts"]] == [(first["number"], "SIGNED")]
+
+
+READ_TEMPLATE = "{ performerContractTemplate { own body fields } }"
+
+
+def made_id(db_engine: Any, slug: str, number: str) -> int:
+    with db_engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.text(f"SELECT id FROM {schema_of(slug)}.performer_contracts WHERE number = :n"),
+                {"n": number},
+            ).scalar_one()
+        )
+
+
+def age_code(db_engine: Any, slug: str, contract_id: int, *, expire: bool) -> None:
+    """The pending code of a contract was sent two minutes ago (and, with `expire`, has
+    expired): a new one may be asked for."""
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"UPDATE {schema_of(slug)}.performer_signatures SET created_at = now() - "
+                "interval '2 minutes', code_expires_at = CASE WHEN :e THEN now() - "
+                "interval '1 second' ELSE code_expires_at END "
+                "WHERE document_kind = 'contract' AND document_id = :d AND signed_at IS NULL"
+            ),
+            {"e": expire, "d": contract_id},
+        )
+
+
+def template_contract(
+    db_engine: Any, login: Any, a: Any, world: PerformersWorld
+) -> tuple[Any, Any, dict[str, Any], int]:
+    """The firm's own template makes the contract of performer_ab's order for customer_x, then
+    the template goes back to the default: (customer, performer, contract, its row id)."""
+    admin = login(a, world.drive.admin_a)
+    # The firm's own template is used for new contracts; null goes back to the default.
+    own = "Договор № {number} от {date}. Заказчик: {customer_name}. Исполнитель: {performer_name}."
+    saved = admin.execute(TEMPLATE, {"b": own})["savePerformerContractTemplate"]
+    assert saved["__typename"] == "PerformerContractTemplate" and saved["own"] is True, saved
+    assert "performer_name" in saved["fields"]
+    assert admin.execute(READ_TEMPLATE)["performerContractTemplate"]["own"] is True
+    performer = login(a, world.performer_ab)
+    save_profile(performer, "Кузнецов Олег Андреевич")
+    customer = login(a, world.customer_x)
+    order = assigned_order(customer, performer, world.drive.org_x, price=7_000_00)
+    made = customer.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+    assert made["__typename"] == "PerformerContract", made
+    text = " ".join(pdf_text(customer, made["downloadUrl"]).split())
+    assert f"Договор № {made['number']} от" in text and "Кузнецов Олег Андреевич" in text
+    default = admin.execute(TEMPLATE, {"b": None})["savePerformerContractTemplate"]
+    assert default["own"] is False
+    shipped = admin.execute(READ_TEMPLATE)["performerContractTemplate"]
+    assert shipped["own"] is False and "{performer_name}" in shipped["body"]
+    assert "налог на профессиональный доход" in shipped["body"].lower()
+    return customer, performer, made, made_id(db_engine, a.slug, made["number"])
+
+
+def test_codes_expire_run_out_and_sign_only_for_the_documents_sides(
+    db_engine: Any, login: Any, firms: Any, world: PerformersWorld, settings: Any
+) -> None:
+    a, b = firms["a"], firms["b"]
+    customer, performer, made, contract_id = template_contract(db_engine, login, a, world)
+    # A third person of the firm and the same performer at firm B neither ask nor sign.
+    third = login(a, world.performer_2)
+    assert (
+        third.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]["code"]
+        == "NOT_FOUND"
+    )
+    assert (
+        third.execute(SIGN, {"c": made["id"], "a": None, "code": "123456"})[
+            "signPerformerDocument"
+        ]["code"]
+        == "NOT_FOUND"
+    )
+    at_b = login(b, world.performer_ab)
+    assert (
+        at_b.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]["code"]
+        == "NOT_FOUND"
+    )
+    # Five wrong codes use the attempts up: the right code no longer signs.
+    customer_mail = email_of(db_engine, world.customer_x)
+    sent = customer.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]
+    assert sent["__typename"] == "SignatureCodeSent", sent
+    code = code_for(settings, customer_mail)
+    wrong = "000000" if code != "000000" else "111111"
+    left = []
+    for _ in range(5):
+        refused = customer.execute(SIGN, {"c": made["id"], "a": None, "code": wrong})
+        assert refused["signPerformerDocument"]["code"] == "WRONG_CODE"
+        left.append(refused["signPerformerDocument"]["message"])
+    assert left[0].endswith(": 4.") and left[-1].endswith(": 0."), left
+    spent = customer.execute(SIGN, {"c": made["id"], "a": None, "code": code})
+    assert spent["signPerformerDocument"]["code"] == "CODE_EXPIRED"
+    # A new code after a minute; once its 15 minutes have passed it signs nothing.
+    age_code(db_engine, a.slug, contract_id, expire=False)
+    customer.execute(CODE, {"c": made["id"], "a": None})
+    second = code_for(settings, customer_mail)
+    age_code(db_engine, a.slug, contract_id, expire=True)
+    late = customer.execute(SIGN, {"c": made["id"], "a": None, "code": second})
+    assert late["signPerformerDocument"]["code"] == "CODE_EXPIRED"
+    # A fresh code signs the customer's side, once.
+    half = sign_with_code(customer, settings, customer_mail, c=made["id"])
+    assert half["status"] == "SIGNING" and [s["side"] for s in half["signatures"]] == ["CUSTOMER"]
+    twice = customer.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]
+    assert twice["code"] == "ALREADY_SIGNED"
+    again = customer.execute(SIGN, {"c": made["id"], "a": None, "code": "123456"})
+    assert again["signPerformerDocument"]["code"] == "ALREADY_SIGNED"
+    # The signature records the customer's user agent; the list shows the contract to both.
+    assert half["signatures"][0]["userAgent"]
+    mine = "{ performerContracts { number status } }"
+    for who in (customer, performer):
+        numbers = [c["number"] for c in who.execute(mine)["performerContracts"]]
+        assert made["number"] in numbers
+    others = [c["number"] for c in third.execute(mine)["performerContracts"]]
+    assert made["number"] not in others

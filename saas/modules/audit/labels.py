@@ -145,6 +145,9 @@ ACTIONS: dict[str, Label] = {
     "performer.contract_signed": Label("Договор подписан кодом", "Contract signed with a code"),
     "performer.work_accepted": Label("Работа принята, составлен акт", "Work accepted (act)"),
     "performer.act_signed": Label("Акт подписан кодом", "Act signed with a code"),
+    "performer.document_downloaded": Label(
+        "Договор или акт исполнителя скачан", "Performer contract or act downloaded"
+    ),
     "performer.registry_formed": Label("Реестр выплат сформирован", "Payment registry formed"),
     "performer.registry_paid": Label("Реестр выплат оплачен", "Payment registry paid"),
     "performer.receipt_cancelled": Label("Чек НПД аннулирован", "НПД receipt cancelled"),

@@ -41,7 +41,6 @@ from saas.schema.errors import (
 from saas.storage import tenant_files
 
 tenant_rows("PerformerContract", "PerformerAct")
-PDF = "application/pdf"
 
 
 class ActsLoader(ContextLoader):
@@ -112,10 +111,9 @@ class SignatureType:
         return self.row.user_agent
 
 
-async def _link(info: Info, doc: PerformerContract | PerformerAct, name: str) -> str:
+async def _link(info: Info, doc: PerformerContract | PerformerAct) -> str:
     files = tenant_files(info.context.services, info.context.tenant)
-    key = signing.signed_copy_key(doc) if doc.status in ("signed", "paid") else doc.storage_key
-    return await files.download_url(key, filename=name, content_type=PDF)
+    return signing.download_link(files, await viewer_of(info.context), doc)
 
 
 class _Document:
@@ -161,10 +159,11 @@ class ActType(_Document):
         return await self._signatures(info)
 
     @strawberry.field(
-        description="A short-lived link to the PDF (with the signature page once signed)."
+        description="A short-lived link to the PDF (with the signature page once signed), "
+        "bound to the viewer; every fetch is in the audit log."
     )
     async def download_url(self, info: Info) -> str:
-        return await _link(info, self.row, f"act-{self.row.number}.pdf")
+        return await _link(info, self.row)
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -227,10 +226,11 @@ class ContractType(_Document):
         return [ActType(row=r) for r in rows]
 
     @strawberry.field(
-        description="A short-lived link to the PDF (with the signature page once signed)."
+        description="A short-lived link to the PDF (with the signature page once signed), "
+        "bound to the viewer; every fetch is in the audit log."
     )
     async def download_url(self, info: Info) -> str:
-        return await _link(info, self.row, f"contract-{self.row.number}.pdf")
+        return await _link(info, self.row)
 
     @strawberry.field
     def created_at(self) -> datetime:

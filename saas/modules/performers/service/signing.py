@@ -22,6 +22,7 @@ from saas.core.actor import Actor
 from saas.core.audit import audit
 from saas.modules.performers.models import (
     CUSTOMER,
+    PAID,
     PERFORMER,
     SIGNED,
     PerformerAct,
@@ -33,6 +34,7 @@ from saas.modules.performers.service.contracts import act_document, contract_doc
 from saas.modules.performers.service.errors import conflict, forbidden
 from saas.modules.performers.service.scope import Side, access_act, access_contract, side_of
 from saas.storage import TenantStorage
+from saas.storage.audit import Fetch, audit_ref, recorder
 
 CODE_TTL = timedelta(minutes=15)
 RESEND_AFTER = timedelta(seconds=60)
@@ -214,6 +216,59 @@ async def sign(
 
 def signed_copy_key(doc: Document) -> str:
     return doc.storage_key.removesuffix(".pdf") + "-signed.pdf"
+
+
+PDF = "application/pdf"
+FETCH_KINDS = {"contract": "performer_contract", "act": "performer_act"}
+
+
+def download_link(files: TenantStorage, actor: Actor, doc: Document) -> str:
+    """A short-lived link to the document's PDF (the copy with the signature page once both
+    signed), bound to the viewer; every fetch is written to the audit log
+    (`performer.document_downloaded`, with the fetch's address and user agent)."""
+    kind = "contract" if isinstance(doc, PerformerContract) else "act"
+    key = signed_copy_key(doc) if doc.status in (SIGNED, PAID) else doc.storage_key
+    return files.audited_url(
+        key,
+        audit=audit_ref(FETCH_KINDS[kind], doc.id),
+        person_id=actor.person_id,
+        filename=f"{kind}-{doc.number}.pdf",
+        content_type=PDF,
+    )
+
+
+async def _record_fetch(session: AsyncSession, fetch: Fetch, kind: str) -> bool:
+    doc: Document | None = (
+        await session.get(PerformerContract, fetch.issued_id)
+        if kind == "contract"
+        else await session.get(PerformerAct, fetch.issued_id)
+    )
+    if doc is None:
+        return False
+    who = f"person:{fetch.person_id}" if fetch.person_id is not None else "anonymous"
+    await audit(
+        session,
+        who,
+        "performer.document_downloaded",
+        FETCH_KINDS[kind],
+        doc.id,
+        ip=fetch.ip,
+        number=doc.number,
+        sha256=doc.sha256,
+        signed=doc.status in (SIGNED, PAID),
+        user_agent=fetch.user_agent,
+    )
+    return True
+
+
+@recorder(FETCH_KINDS["contract"])
+async def record_contract_fetch(session: AsyncSession, fetch: Fetch) -> bool:
+    return await _record_fetch(session, fetch, "contract")
+
+
+@recorder(FETCH_KINDS["act"])
+async def record_act_fetch(session: AsyncSession, fetch: Fetch) -> bool:
+    return await _record_fetch(session, fetch, "act")
 
 
 async def _finish(
