@@ -137,7 +137,9 @@ def test_acts_accept_part_of_a_signed_contract_never_more(
     assert sign_with_code(customer, settings, customer_mail, a=first["id"])["status"] == "SIGNING"
     act = sign_with_code(performer, settings, performer_mail, a=first["id"])
     assert act["status"] == "SIGNED", act
-    assert "Принято услуг на сумму: 10 000,00" in pdf_text(customer, act["downloadUrl"])
+    act_text = pdf_text(customer, act["downloadUrl"])
+    assert "Принято услуг на сумму: 10 000,00" in act_text
+    assert "Период оказания услуг:" in act_text and made["number"] in act_text
     shown = customer.execute(ONE, {"id": made["id"]})["performerContract"]
     assert [(x["number"], x["status"]) for x in shown["acts"]] == [(first["number"], "SIGNED")]
 
@@ -248,6 +250,14 @@ def test_codes_expire_run_out_and_sign_only_for_the_documents_sides(
     assert twice["code"] == "ALREADY_SIGNED"
     again = customer.execute(SIGN, {"c": made["id"], "a": None, "code": "123456"})
     assert again["signPerformerDocument"]["code"] == "ALREADY_SIGNED"
+    # The performer signs: the signed copy is the contract as made (the firm's own template
+    # then), though the template went back to the default since.
+    performer_mail = email_of(db_engine, world.performer_ab)
+    done = sign_with_code(performer, settings, performer_mail, c=made["id"])
+    assert done["status"] == "SIGNED", done
+    signed = " ".join(pdf_text(customer, done["downloadUrl"]).split())
+    assert f"Договор № {made['number']} от" in signed and "Лист подписания" in signed
+    assert "ДОГОВОР ВОЗМЕЗДНОГО ОКАЗАНИЯ УСЛУГ" not in signed
     # The signature records the customer's user agent; the list shows the contract to both.
     assert half["signatures"][0]["userAgent"]
     mine = "{ performerContracts { number status } }"

@@ -4,6 +4,7 @@ firm's prefix with their SHA-256, signed by both sides (service/signing.py)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -101,6 +102,41 @@ def _values(
     }
 
 
+def source_key(storage_key: str) -> str:
+    return storage_key.removesuffix(".pdf") + "-source.json"
+
+
+async def _store(
+    files: TenantStorage, key: str, title: str, body: str, values: dict[str, str]
+) -> bytes:
+    """The PDF and, beside it, what it was made of (the signed copy is made of the same)."""
+    data = pdf.render(title, body, values)
+    await files.put(key, data, content_type="application/pdf")
+    source = {"title": title, "body": body, "values": values}
+    await files.put(
+        source_key(key),
+        json.dumps(source, ensure_ascii=False).encode(),
+        content_type="application/json",
+    )
+    return data
+
+
+async def document_source(
+    session: AsyncSession,
+    files: TenantStorage,
+    doc: PerformerContract | PerformerAct,
+    firm_name: str,
+) -> tuple[str, str, dict[str, str]]:
+    """(title, body, values) the document's PDF was made of, as kept at its creation: a later
+    template, a renamed party or new bank details never change what is signed."""
+    if await files.exists(source_key(doc.storage_key)):
+        kept = json.loads(await files.get(source_key(doc.storage_key)))
+        return str(kept["title"]), str(kept["body"]), dict(kept["values"])
+    if isinstance(doc, PerformerContract):
+        return await contract_document(session, doc, firm_name)
+    return await act_document(session, doc, firm_name)
+
+
 async def contract_document(
     session: AsyncSession, contract: PerformerContract, firm_name: str
 ) -> tuple[str, str, dict[str, str]]:
@@ -123,6 +159,7 @@ async def act_document(
     parties = await _parties(session, act.organization_id, act.performer_person_id)
     values = _values(parties, firm_name, act.number, act.created_at, act.amount_kopecks, order)
     values["contract_number"] = contract.number
+    values["period"] = f"{contract.created_at:%d.%m.%Y} — {act.created_at:%d.%m.%Y}"
     return f"Акт № {act.number}", pdf.DEFAULT_ACT, values
 
 
@@ -159,9 +196,8 @@ async def create_contract(
     parties = await _parties(session, order.organization_id, order.performer_person_id)
     body, _ = await contract_template(session)
     values = _values(parties, firm_name, number, now, amount, order)
-    data = pdf.render(f"Договор № {number}", body, values)
     key = files.key("performers", "contracts", f"{order.id}-{now.strftime('%Y%m%d%H%M%S')}.pdf")
-    await files.put(key, data, content_type="application/pdf")
+    data = await _store(files, key, f"Договор № {number}", body, values)
     contract = PerformerContract(
         order_id=order.id,
         organization_id=order.organization_id,
@@ -236,13 +272,12 @@ async def accept_work(
         created_at=now,
     )
     title, body, values = await act_document(session, act, firm_name)
-    data = pdf.render(title, body, values)
     act.storage_key = files.key(
         "performers",
         "acts",
         f"{contract.id}-{int(count or 0) + 1}-{now.strftime('%Y%m%d%H%M%S')}.pdf",
     )
-    await files.put(act.storage_key, data, content_type="application/pdf")
+    data = await _store(files, act.storage_key, title, body, values)
     act.sha256 = pdf.sha256_of(data)
     session.add(act)
     await session.flush()

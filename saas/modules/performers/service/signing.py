@@ -30,7 +30,7 @@ from saas.modules.performers.models import (
     Signature,
 )
 from saas.modules.performers.service import documents_pdf as pdf
-from saas.modules.performers.service.contracts import act_document, contract_document
+from saas.modules.performers.service.contracts import document_source
 from saas.modules.performers.service.errors import conflict, forbidden
 from saas.modules.performers.service.scope import Side, access_act, access_contract, side_of
 from saas.storage import TenantStorage
@@ -280,12 +280,7 @@ async def _finish(
     signed: dict[str, Signature],
     names: Names,
 ) -> None:
-    if kind == "contract":
-        assert isinstance(doc, PerformerContract)
-        title, body, values = await contract_document(session, doc, firm_name)
-    else:
-        assert isinstance(doc, PerformerAct)
-        title, body, values = await act_document(session, doc, firm_name)
+    title, body, values = await document_source(session, files, doc, firm_name)
     known = await names([s.person_id for s in signed.values()])
     lines = [
         pdf.SignatureLine(
