@@ -142,6 +142,10 @@ def test_acts_accept_part_of_a_signed_contract_never_more(
     assert "Период оказания услуг:" in act_text and made["number"] in act_text
     shown = customer.execute(ONE, {"id": made["id"]})["performerContract"]
     assert [(x["number"], x["status"]) for x in shown["acts"]] == [(first["number"], "SIGNED")]
+    acts = "query($c: ID!) { performerActs(contractId: $c) { number status amountKopecks } }"
+    listed = customer.execute(acts, {"c": made["id"]})["performerActs"]
+    assert listed == [{"number": first["number"], "status": "SIGNED", "amountKopecks": 10_000_00}]
+    assert login(a, world.customer_x).execute(acts, {"c": made["id"]})["performerActs"] is None
 
 
 READ_TEMPLATE = "{ performerContractTemplate { own body fields } }"
@@ -266,3 +270,8 @@ def test_codes_expire_run_out_and_sign_only_for_the_documents_sides(
         assert made["number"] in numbers
     others = [c["number"] for c in third.execute(mine)["performerContracts"]]
     assert made["number"] not in others
+    # Pages: newest first, `after` the last contract seen.
+    page = "query($a: String) { performerContracts(first: 1, after: $a) { id } }"
+    one = customer.execute(page, {"a": None})["performerContracts"]
+    two = customer.execute(page, {"a": one[0]["id"]})["performerContracts"]
+    assert one == [{"id": made["id"]}] and len(two) == 1 and two[0]["id"] != made["id"]

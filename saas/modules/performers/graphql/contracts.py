@@ -307,12 +307,31 @@ class Query:
         extensions=reads_performers(),
     )
     async def performer_contracts(
-        self, info: Info, organization_id: strawberry.ID | None = None, first: int = 50
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
     ) -> list[ContractType]:
         actor = await viewer_of(info.context)
         org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        rows = await contracts.list_contracts(info.context.db, actor, org, first)
+        before = decode(after, "PerformerContract") if after else None
+        rows = await contracts.list_contracts(info.context.db, actor, org, first, before)
         return [ContractType(row=r) for r in rows]
+
+    @strawberry.field(
+        description="A contract's acts, oldest first; null when the contract is not visible. "
+        + READ_NOTE,
+        extensions=reads_performers(),
+    )
+    async def performer_acts(self, info: Info, contract_id: strawberry.ID) -> list[ActType] | None:
+        ctx = info.context
+        try:
+            pk = await pk_of(ctx, "PerformerContract", contract_id, field="contractId")
+            row = await contracts.access_contract(ctx.db, await viewer_of(ctx), pk)
+        except (ClientsError, IdRefused):
+            return None
+        return [ActType(row=a) for a in (await contracts.acts_of(ctx.db, [row.id]))[row.id]]
 
     @strawberry.field(description="One contract. " + READ_NOTE, extensions=reads_performers())
     async def performer_contract(self, info: Info, id: strawberry.ID) -> ContractResult:

@@ -295,14 +295,21 @@ async def accept_work(
 
 
 async def list_contracts(
-    session: AsyncSession, actor: Actor, organization_id: int | None, first: int = 50
+    session: AsyncSession,
+    actor: Actor,
+    organization_id: int | None,
+    first: int = 50,
+    before_id: int | None = None,
 ) -> list[PerformerContract]:
+    """Newest first; `before_id`: the page after that contract (the last one seen)."""
     stmt = scoped(
         select(PerformerContract),
         work_scope(actor, PerformerContract.organization_id, PerformerContract.performer_person_id),
     )
     if organization_id is not None:
         stmt = stmt.where(PerformerContract.organization_id == organization_id)
+    if before_id is not None:
+        stmt = stmt.where(PerformerContract.id < before_id)
     stmt = stmt.order_by(PerformerContract.id.desc()).limit(max(1, min(first, 100)))
     return list((await session.scalars(stmt)).all())
 
