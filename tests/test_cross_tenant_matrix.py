@@ -210,6 +210,8 @@ FILTERS = {
     "organizationId@performerContracts",
     "organizationId@paymentRegistries",
     "organizationId@performerReceipts",
+    "organizationId@performerRiskSignals",
+    "organizationId@performerAgencyDocuments",
 }
 
 
@@ -1091,6 +1093,8 @@ def test_the_digest_sees_a_write_and_not_a_rolled_back_one(alpha, digest, db_eng
 OVERRIDES: dict[str, Any] = {
     # The log's first page is whatever the world wrote last: read the firm's role entries.
     "auditLog": {"filter": {"action": "role.create"}},
+    # Every period: the world's paid registry is counted by its customer's name.
+    "performerStatistics": {"from": "2000-01-01", "to": "2100-01-01"},
     "createFirm": {"slug": "matrix-hijack", "name": "Hijack"},
     "suspendFirm": lambda a, b: {"slug": a.firm_slug},
     "resumeFirm": lambda a, b: {"slug": a.firm_slug},
@@ -1576,6 +1580,11 @@ POSITIVE_EXEMPT = {
     "performerProfile",
     # The firm's contract template: the product's default text until the firm writes its own.
     "performerContractTemplate",
+    # The viewer's own income: the admin is no performer (the query refuses other sides).
+    "performerIncome",
+    # Risk signals and agency documents of the world's firm: none (no paid history).
+    "performerRiskSignals",
+    "performerAgencyDocuments",
 }
 
 

@@ -218,3 +218,69 @@ def signed_act(
     done = sign_with_code(performer.client, settings, performer.email, a=act["id"])
     assert done["status"] == "SIGNED", done
     return done
+
+
+def paid_history(
+    db_engine: sa.Engine,
+    slug: str,
+    org: int,
+    person: int,
+    payments: list[tuple[str, int]],
+    *,
+    payer_kind: str = "legal",
+) -> None:
+    """Rows of work already paid (for income, statistics and risks): an order and a contract of
+    `org` for `person`, then per (ISO date, kopecks) a signed-and-paid act, its payment and its
+    НПД receipt issued that day."""
+    schema = schema_of(slug)
+    with db_engine.begin() as conn:
+        order = conn.execute(
+            sa.text(
+                f"INSERT INTO {schema}.performer_orders (organization_id, title, budget_kopecks, "
+                "status, performer_person_id) VALUES (:o, 'История', 1, 'done', :p) RETURNING id"
+            ),
+            {"o": org, "p": person},
+        ).scalar_one()
+        contract = conn.execute(
+            sa.text(
+                f"INSERT INTO {schema}.performer_contracts (order_id, organization_id, "
+                "performer_person_id, number, amount_kopecks, status, sha256, storage_key) "
+                "VALUES (:r, :o, :p, :n, 1, 'signed', '', '') RETURNING id"
+            ),
+            {"r": order, "o": org, "p": person, "n": f"H-{order}"},
+        ).scalar_one()
+        for n, (day, kopecks) in enumerate(payments):
+            at = f"{day}T12:00:00+00:00"
+            act = conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema}.performer_acts (contract_id, organization_id, "
+                    "performer_person_id, number, amount_kopecks, status, sha256, storage_key) "
+                    "VALUES (:c, :o, :p, :n, :k, 'paid', '', '') RETURNING id"
+                ),
+                {"c": contract, "o": org, "p": person, "n": f"H-{order}-{n}", "k": kopecks},
+            ).scalar_one()
+            payment = conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema}.performer_payments (act_id, organization_id, "
+                    "performer_person_id, amount_kopecks, status, paid_at) "
+                    "VALUES (:a, :o, :p, :k, 'paid', :at) RETURNING id"
+                ),
+                {"a": act, "o": org, "p": person, "k": kopecks, "at": at},
+            ).scalar_one()
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema}.performer_receipts (payment_id, organization_id, "
+                    "performer_person_id, receipt_uid, amount_kopecks, customer_name, "
+                    "customer_inn, payer_kind, issued_at) VALUES (:pay, :o, :p, :uid, :k, "
+                    "'Клиент', '7707083893', :kind, :at)"
+                ),
+                {
+                    "pay": payment,
+                    "o": org,
+                    "p": person,
+                    "uid": f"h-{payment}",
+                    "k": kopecks,
+                    "kind": payer_kind,
+                    "at": at,
+                },
+            )

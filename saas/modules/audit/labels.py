@@ -151,6 +151,9 @@ ACTIONS: dict[str, Label] = {
     "performer.registry_formed": Label("Реестр выплат сформирован", "Payment registry formed"),
     "performer.registry_paid": Label("Реестр выплат оплачен", "Payment registry paid"),
     "performer.receipt_cancelled": Label("Чек НПД аннулирован", "НПД receipt cancelled"),
+    "performer.agency_documents": Label(
+        "Агентские документы за месяц", "Agency documents of a month"
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).

@@ -1,0 +1,203 @@
+"""Performers (issue 17): the performer's income against the НПД limit and the tax estimate on
+edge amounts, risk signals at their thresholds, the agency fee documents, the firm's
+statistics, and who sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.clients import inn12
+from tests.support.documents import make_org, schema_of
+from tests.support.ids import gid
+from tests.support.performers import (
+    PerformersWorld,
+    add_profile,
+    enable_performers,
+    make_performer,
+    paid_history,
+    performers_world,
+)
+
+INCOME = """query($y: Int) { performerIncome(year: $y) { incomeKopecks byMonthKopecks leftKopecks
+  limitLevel taxKopecks deductionUsedKopecks deductionLeftKopecks } }"""
+RISKS = """query($o: ID) { performerRiskSignals(organizationId: $o) { kind performerId
+  organizationId months message } }"""
+GENERATE = """mutation($o: ID!, $p: Date!) { generatePerformerAgencyDocuments(organizationId: $o,
+  period: $p) { __typename ... on PerformerAgencyDocuments { documents { id kind number
+  volumeKopecks feeKopecks downloadUrl } } ... on Error { code message } } }"""
+DOCUMENTS = "query($o: ID) { performerAgencyDocuments(organizationId: $o) { id kind feeKopecks } }"
+STATS = """query($f: Date!, $t: Date!) { performerStatistics(from: $f, to: $t) { performers
+  npdActive ordersByStatus { status count } volumeByMonth { key kopecks }
+  volumeByCustomer { key organizationId kopecks } agencyDocuments } }"""
+YEAR = datetime.now(UTC).year
+
+
+@pytest.fixture(scope="module")
+def world(db_engine, firms) -> Iterator[PerformersWorld]:  # type: ignore[no-untyped-def]
+    yield from performers_world(db_engine, firms)
+
+
+def performer_with(db_engine: sa.Engine, firm: Any, org: int, rows: list[tuple[str, int]]) -> int:
+    person = make_performer(db_engine, firm, "Доходный")
+    add_profile(db_engine, firm.slug, person)
+    paid_history(db_engine, firm.slug, org, person, rows)
+    return person
+
+
+@pytest.mark.parametrize(
+    ("kopecks", "level"),
+    [
+        (1_919_999_99, "OK"),
+        (1_920_000_00, "WARN_80"),
+        (2_279_999_99, "WARN_80"),
+        (2_280_000_00, "WARN_95"),
+        (2_400_000_00, "WARN_95"),
+        (2_400_000_01, "EXCEEDED"),
+    ],
+)
+def test_income_against_the_limit_on_edge_amounts(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld, kopecks: int, level: str
+) -> None:
+    a = firms["a"]
+    person = performer_with(db_engine, a, world.drive.org_x, [(f"{YEAR}-02-10", kopecks)])
+    got = login(a, person).execute(INCOME, {"y": YEAR})["performerIncome"]
+    assert (got["incomeKopecks"], got["limitLevel"]) == (kopecks, level)
+    assert got["leftKopecks"] == max(2_400_000_00 - kopecks, 0)
+    assert got["byMonthKopecks"][1] == kopecks and sum(got["byMonthKopecks"]) == kopecks
+
+
+def test_tax_with_the_deduction_running_out_and_cancelled_receipts_left_out(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a = firms["a"]
+    # 600,000 ₽ from organizations: 6% = 36,000 ₽; the deduction at 2% would be 12,000 ₽ but
+    # only 10,000 ₽ exist: tax 26,000 ₽. A cancelled receipt is no income.
+    person = performer_with(
+        db_engine,
+        a,
+        world.drive.org_x,
+        [(f"{YEAR}-03-01", 500_000_00), (f"{YEAR}-04-01", 100_000_00)],
+    )
+    paid_history(db_engine, a.slug, world.drive.org_x, person, [(f"{YEAR}-05-01", 7_777_00)])
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"UPDATE {schema_of(a.slug)}.performer_receipts SET status = 'cancelled', "
+                "cancel_reason = 'refund' "
+                "WHERE performer_person_id = :p AND amount_kopecks = 777700"
+            ),
+            {"p": person},
+        )
+    got = login(a, person).execute(INCOME, {"y": YEAR})["performerIncome"]
+    assert got["incomeKopecks"] == 600_000_00
+    assert (got["taxKopecks"], got["deductionUsedKopecks"], got["deductionLeftKopecks"]) == (
+        26_000_00,
+        10_000_00,
+        0,
+    )
+    # Last year's income is not this year's.
+    assert (
+        login(a, person).execute(INCOME, {"y": YEAR - 1})["performerIncome"]["incomeKopecks"] == 0
+    )
+
+
+def test_risk_signals_at_their_thresholds_and_who_sees_them(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a = firms["a"]
+    org = make_org(db_engine, a.slug, "ООО «Бывший работодатель»")
+    enable_performers(db_engine, a.slug, org)
+    with db_engine.connect() as conn:
+        org_inn = conn.execute(
+            sa.text(f"SELECT inn FROM {schema_of(a.slug)}.client_organizations WHERE id = :o"),
+            {"o": org},
+        ).scalar_one()
+    salaried = make_performer(db_engine, a, "Зарплатный")
+    add_profile(db_engine, a.slug, salaried, inn=inn12())
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"UPDATE {schema_of(a.slug)}.performer_profiles SET former_employers = "
+                "CAST(:e AS jsonb) WHERE person_id = :p"
+            ),
+            {"e": f'[{{"inn": "{org_inn}", "until": "{YEAR - 1}-06-30"}}]', "p": salaried},
+        )
+    # Three months in a row, ±2%: a salary's shape, and all of the performer's income.
+    paid_history(
+        db_engine,
+        a.slug,
+        org,
+        salaried,
+        [(f"{YEAR}-01-05", 50_000_00), (f"{YEAR}-02-05", 51_000_00), (f"{YEAR}-03-05", 49_500_00)],
+    )
+    # Two months only, different amounts: nothing.
+    casual = make_performer(db_engine, a, "Разовый")
+    add_profile(db_engine, a.slug, casual)
+    paid_history(
+        db_engine, a.slug, org, casual, [(f"{YEAR}-01-05", 10_000_00), (f"{YEAR}-02-05", 30_000_00)]
+    )
+    admin = login(a, world.drive.admin_a)
+    signals = admin.execute(RISKS, {"o": gid("ClientOrganization", org)})["performerRiskSignals"]
+    kinds = {(s["kind"], s["performerId"]) for s in signals}
+    assert kinds == {
+        ("FORMER_EMPLOYER", gid("Performer", salaried)),
+        ("DOMINANT_CUSTOMER", gid("Performer", salaried)),
+        ("FIXED_MONTHLY", gid("Performer", salaried)),
+    }
+    fixed = next(s for s in signals if s["kind"] == "FIXED_MONTHLY")
+    assert fixed["months"] == [f"{YEAR}-01", f"{YEAR}-02", f"{YEAR}-03"]
+    # A customer of another organization sees none of them; a performer gets nothing.
+    other = login(a, world.customer_x).execute(RISKS, {"o": gid("ClientOrganization", org)})
+    assert other["performerRiskSignals"] == []
+    assert login(a, salaried).execute(RISKS, {"o": None})["performerRiskSignals"] == []
+
+
+def test_agency_documents_fee_arithmetic_regeneration_and_visibility(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a, b = firms["a"], firms["b"]
+    org = world.drive.org_y
+    person = make_performer(db_engine, a, "Агентский")
+    add_profile(db_engine, a.slug, person)
+    paid_history(
+        db_engine,
+        a.slug,
+        org,
+        person,
+        [
+            (f"{YEAR - 1}-11-03", 10_000_00),
+            (f"{YEAR - 1}-11-20", 2_345_67),
+            (f"{YEAR - 1}-12-01", 5),
+        ],
+    )
+    admin = login(a, world.drive.admin_a)
+    period = f"{YEAR - 1}-11-15"
+    made = admin.execute(GENERATE, {"o": gid("ClientOrganization", org), "p": period})
+    docs = made["generatePerformerAgencyDocuments"]["documents"]
+    assert {d["kind"] for d in docs} == {"INVOICE", "ACT"}
+    # 10% of 12,345.67 ₽ = 1,234.567 ₽ → 1,234.57 ₽ (half up).
+    assert {(d["volumeKopecks"], d["feeKopecks"]) for d in docs} == {(12_345_67, 1_234_57)}
+    again = admin.execute(GENERATE, {"o": gid("ClientOrganization", org), "p": period})
+    assert len(again["generatePerformerAgencyDocuments"]["documents"]) == 2
+    mine = login(a, world.customer_y).execute(DOCUMENTS, {"o": gid("ClientOrganization", org)})
+    assert len(mine["performerAgencyDocuments"]) == 2
+    seen_x = login(a, world.customer_x).execute(DOCUMENTS, {"o": None})
+    assert not {d["id"] for d in seen_x["performerAgencyDocuments"]} & {d["id"] for d in docs}
+    assert (
+        login(b, world.drive.admin_b).execute(DOCUMENTS, {"o": None})["performerAgencyDocuments"]
+        == []
+    )
+    refused = login(a, world.customer_y).raw(
+        GENERATE, {"o": gid("ClientOrganization", org), "p": period}
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    stats = admin.execute(STATS, {"f": f"{YEAR - 1}-11-01", "t": f"{YEAR - 1}-12-01"})
+    numbers = stats["performerStatistics"]
+    assert {"key": f"{YEAR - 1}-11", "kopecks": 12_345_67} in numbers["volumeByMonth"]
+    assert numbers["agencyDocuments"] >= 2 and numbers["performers"] >= 1
+    assert date.fromisoformat(period).month == 11
