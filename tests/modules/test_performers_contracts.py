@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tests.support.documents import schema_of
+from tests.support.ids import gid
 from tests.support.people import email_of
 from tests.support.performers import (
     ACCEPT,
@@ -28,6 +29,7 @@ from tests.support.performers import (
     save_profile,
     sign_with_code,
 )
+from tests.support.requests import statements
 
 ONE = f"""query($id: ID!) {{ performerContract(id: $id) {{ __typename
   ... on PerformerContract {{ {CONTRACT} }} {ERR} }} }}"""
@@ -275,3 +277,27 @@ def test_codes_expire_run_out_and_sign_only_for_the_documents_sides(
     one = customer.execute(page, {"a": None})["performerContracts"]
     two = customer.execute(page, {"a": one[0]["id"]})["performerContracts"]
     assert one == [{"id": made["id"]}] and len(two) == 1 and two[0]["id"] != made["id"]
+
+
+LIST = """query($o: ID) { performerContracts(organizationId: $o, first: 20) { number
+  order { title } signatures { side signer { id } } acts { number } } }"""
+
+
+def test_twenty_contracts_load_in_a_fixed_number_of_statements(
+    db_engine: Any, login: Any, firms: Any, world: PerformersWorld, live_server: Any
+) -> None:
+    a = firms["a"]
+    performer = login(a, world.performer_2)
+    save_profile(performer, "Орлов Павел Сергеевич")
+    customer = login(a, world.customer_y)
+    for n in range(20):
+        order = assigned_order(customer, performer, world.drive.org_y, title=f"Работа {n}")
+        made = customer.execute(CREATE, {"o": order["id"]})["createPerformerContract"]
+        assert made["__typename"] == "PerformerContract", made
+    engine = live_server.app.state.services.engine.sync_engine
+    with statements(engine) as seen:
+        shown = customer.execute(LIST, {"o": gid("ClientOrganization", world.drive.org_y)})
+    contracts = shown["performerContracts"]
+    assert len(contracts) == 20 and {c["order"]["title"] for c in contracts} >= {"Работа 19"}
+    ours = [s for s in seen if "performer_" in s]
+    assert 0 < len(ours) <= 6, ours
