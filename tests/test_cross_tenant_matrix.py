@@ -146,6 +146,7 @@ ARGUMENT_TYPES = {
     "actId": "PerformerAct",
     "registryId": "PaymentRegistry",
     "receiptId": "PerformerReceipt",
+    "forPerformerId": "Performer",
 }
 FIELD_ID_TYPES = {
     "chatNotice": "ChatNotice",
@@ -212,6 +213,7 @@ FILTERS = {
     "organizationId@performerReceipts",
     "organizationId@performerRiskSignals",
     "organizationId@performerAgencyDocuments",
+    "forPerformerId@performerRiskSignals",
 }
 
 

@@ -201,3 +201,51 @@ def test_agency_documents_fee_arithmetic_regeneration_and_visibility(
     assert {"key": f"{YEAR - 1}-11", "kopecks": 12_345_67} in numbers["volumeByMonth"]
     assert numbers["agencyDocuments"] >= 2 and numbers["performers"] >= 1
     assert date.fromisoformat(period).month == 11
+
+
+def test_risk_thresholds_share_against_all_income_and_the_performer_filter(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a = firms["a"]
+    org = make_org(db_engine, a.slug, "ООО «Главный заказчик»")
+    enable_performers(db_engine, a.slug, org)
+    x = world.drive.org_x
+    months = [f"{YEAR}-0{m}-10" for m in (4, 5, 6)]
+
+    def history(name: str, main: list[int], rest: list[int]) -> int:
+        person = make_performer(db_engine, a, name)
+        add_profile(db_engine, a.slug, person)
+        paid_history(db_engine, a.slug, org, person, list(zip(months, main, strict=True)))
+        if rest:
+            paid_history(db_engine, a.slug, x, person, list(zip(months, rest, strict=True)))
+        return person
+
+    # Exactly 75% from the main customer three months running: a signal; 74.99%: none. The
+    # amounts grow, so no fixed-amount signal.
+    at = history("Ровно75", [75_000_00, 150_000_00, 300_000_00], [25_000_00, 50_000_00, 100_000_00])
+    below = history(
+        "Меньше75", [74_990_00, 149_980_00, 299_960_00], [25_010_00, 50_020_00, 100_040_00]
+    )
+    # ±5% of the average exactly: fixed; ±6%: not.
+    fixed = history("Ровно5", [100_000_00, 105_000_00, 95_000_00], [])
+    loose = history("Шесть", [100_000_00, 106_000_00, 94_000_00], [])
+    admin = login(a, world.drive.admin_a)
+    signals = admin.execute(RISKS, {"o": gid("ClientOrganization", org)})["performerRiskSignals"]
+    got = {(s["kind"], s["performerId"]) for s in signals}
+    assert ("DOMINANT_CUSTOMER", gid("Performer", at)) in got
+    assert ("DOMINANT_CUSTOMER", gid("Performer", below)) not in got
+    assert ("FIXED_MONTHLY", gid("Performer", fixed)) in got
+    assert ("FIXED_MONTHLY", gid("Performer", loose)) not in got
+    assert ("FIXED_MONTHLY", gid("Performer", at)) not in got
+    # The customer of X pays `at` 25%: its share is counted against all of `at`'s income, so X
+    # sees no dominance (it would be 100% of what X alone paid), and never the other customer.
+    seen_by_x = login(a, world.customer_x).execute(RISKS, {"o": None})["performerRiskSignals"]
+    assert all(s["organizationId"] == gid("ClientOrganization", x) for s in seen_by_x)
+    assert not [s for s in seen_by_x if s["performerId"] == gid("Performer", at)]
+    # One performer's signals only.
+    one = admin.execute(
+        """query($p: ID) { performerRiskSignals(forPerformerId: $p) { kind performerId } }""",
+        {"p": gid("Performer", fixed)},
+    )["performerRiskSignals"]
+    assert one and {s["performerId"] for s in one} == {gid("Performer", fixed)}
+    assert {s["kind"] for s in one} == {"DOMINANT_CUSTOMER", "FIXED_MONTHLY"}

@@ -204,13 +204,20 @@ class Query:
         extensions=reads_performers(),
     )
     async def performer_risk_signals(
-        self, info: Info, organization_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        for_performer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this performer's signals (a `Performer` id)."),
+        ] = None,
     ) -> list[PerformerRiskSignal]:
         ctx = info.context
         actor = await viewer_of(ctx)
         org = None if organization_id is None else decode(organization_id, "ClientOrganization")
+        person = None if for_performer_id is None else decode(for_performer_id, "Performer")
         try:
-            found = await risks.risk_signals(ctx.db, actor, org)
+            found = await risks.risk_signals(ctx.db, actor, org, person)
         except ClientsError:
             return []
         english = ctx.language == "en"

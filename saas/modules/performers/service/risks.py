@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.performers.models import PAID, Payment, PerformerProfile
-from saas.modules.performers.service.scope import Side, customer_scope, require_side, scoped
+from saas.modules.performers.service.scope import Side, customer_scope, require_side
 
 DOMINANT_SHARE = 0.75
 RUN_MONTHS = 3
@@ -65,10 +65,27 @@ def _runs(months: list[int]) -> list[list[int]]:
 
 
 async def risk_signals(
-    session: AsyncSession, actor: Actor, organization_id: int | None = None
+    session: AsyncSession,
+    actor: Actor,
+    organization_id: int | None = None,
+    performer_person_id: int | None = None,
 ) -> list[Signal]:
+    """Signals of the (performer, organization) pairs the viewer sees. A performer's share is
+    counted against all their paid income at the firm (other customers' payments only add to the
+    total, their names are never shown), so a customer sees the same share the firm does."""
     require_side(actor, Side.STAFF, Side.CUSTOMER)
-    stmt = scoped(
+    scope = customer_scope(actor, Payment.organization_id)
+    visible: ColumnElement[bool] = true() if scope is None else scope
+    if organization_id is not None:
+        visible = and_(visible, Payment.organization_id == organization_id)
+    if performer_person_id is not None:
+        visible = and_(visible, Payment.performer_person_id == performer_person_id)
+    seen = (
+        select(Payment.performer_person_id)
+        .where(Payment.status == PAID, Payment.paid_at.is_not(None), visible)
+        .scalar_subquery()
+    )
+    stmt = (
         select(
             Payment.performer_person_id,
             Payment.organization_id,
@@ -78,24 +95,28 @@ async def risk_signals(
             ClientOrganization.name,
             PerformerProfile.former_employers,
             PerformerProfile.full_name,
+            visible.label("visible"),
         )
         .join(ClientOrganization, ClientOrganization.id == Payment.organization_id)
         .join(PerformerProfile, PerformerProfile.person_id == Payment.performer_person_id)
-        .where(Payment.status == PAID, Payment.paid_at.is_not(None)),
-        customer_scope(actor, Payment.organization_id),
+        .where(
+            Payment.status == PAID,
+            Payment.paid_at.is_not(None),
+            Payment.performer_person_id.in_(seen),
+        )
     )
-    if organization_id is not None:
-        stmt = stmt.where(Payment.organization_id == organization_id)
     rows: list[Any] = list((await session.execute(stmt)).all())
     signals: list[Signal] = []
     monthly: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[int, tuple[str, str]] = {}
     flagged: set[tuple[int, int]] = set()
-    for person, org, paid_at, amount, inn, org_name, employers, full_name in rows:
+    for person, org, paid_at, amount, inn, org_name, employers, full_name, shown in rows:
         month = _month(paid_at.date())
-        monthly[(person, org)][month] += amount
         totals[person][month] += amount
+        if not shown:
+            continue
+        monthly[(person, org)][month] += amount
         names[person], names[-org] = (full_name, ""), (org_name, inn)
         for employer in employers or []:
             until = date.fromisoformat(employer["until"])
@@ -118,7 +139,7 @@ async def risk_signals(
                         "an employer of the last two years cannot be taxed as НПД.",
                     )
                 )
-    for (person, org), months in monthly.items():
+    for (person, org), months in sorted(monthly.items()):
         full_name, org_name = names[person][0], names[-org][0]
         dominant = [m for m, v in months.items() if v >= DOMINANT_SHARE * totals[person][m]]
         for run in _runs(dominant):
