@@ -24,7 +24,7 @@ from tests.support.performers import (
 )
 
 INCOME = """query($y: Int) { performerIncome(year: $y) { incomeKopecks byMonthKopecks leftKopecks
-  limitLevel taxKopecks deductionUsedKopecks deductionLeftKopecks } }"""
+  limitLevel taxKopecks deductionUsedKopecks deductionLeftKopecks averageOrderKopecks } }"""
 RISKS = """query($o: ID) { performerRiskSignals(organizationId: $o) { kind performerId
   organizationId months message } }"""
 GENERATE = """mutation($o: ID!, $p: Date!) { generatePerformerAgencyDocuments(organizationId: $o,
@@ -249,3 +249,42 @@ def test_risk_thresholds_share_against_all_income_and_the_performer_filter(
     )["performerRiskSignals"]
     assert one and {s["performerId"] for s in one} == {gid("Performer", fixed)}
     assert {s["kind"] for s in one} == {"DOMINANT_CUSTOMER", "FIXED_MONTHLY"}
+
+
+def test_income_counts_paid_payments_without_receipts_and_individual_payers(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a = firms["a"]
+    person = make_performer(db_engine, a, "Смешанный")
+    add_profile(db_engine, a.slug, person)
+    # From an individual: 4%, the deduction at 1%; from an organization: 6%, at 2%.
+    paid_history(
+        db_engine,
+        a.slug,
+        world.drive.org_x,
+        person,
+        [(f"{YEAR}-07-01", 100_000_00)],
+        payer_kind="individual",
+    )
+    paid_history(db_engine, a.slug, world.drive.org_y, person, [(f"{YEAR}-08-01", 50_000_00)])
+    # A payment paid but with no receipt yet is income all the same.
+    paid_history(db_engine, a.slug, world.drive.org_y, person, [(f"{YEAR}-08-20", 1_00)])
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"DELETE FROM {schema_of(a.slug)}.performer_receipts "
+                "WHERE performer_person_id = :p AND amount_kopecks = 100"
+            ),
+            {"p": person},
+        )
+    got = login(a, person).execute(INCOME, {"y": YEAR})["performerIncome"]
+    assert got["incomeKopecks"] == 150_001_00
+    assert got["byMonthKopecks"][6:8] == [100_000_00, 50_001_00]
+    # 4,000 - 1,000 + (3,000.06 - 1,000.02) = 5,000.04 ₽; the deduction used 2,000.02 ₽.
+    assert (got["taxKopecks"], got["deductionUsedKopecks"]) == (5_000_04, 2_000_02)
+    assert got["deductionLeftKopecks"] == 10_000_00 - 2_000_02
+    # Three orders (each history row is its own order) for 150,001 ₽: 50,000.33 ₽ on average.
+    assert got["averageOrderKopecks"] == 50_000_33
+    # Someone else's income is not the viewer's; staff get no income of their own.
+    other = login(a, world.drive.admin_a).execute(INCOME, {"y": YEAR})["performerIncome"]
+    assert other is None

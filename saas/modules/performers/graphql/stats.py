@@ -35,7 +35,9 @@ tenant_rows("PerformerAgencyDocument")
 @strawberry.type(description="A performer's income this year against the НПД limit, and the tax.")
 class PerformerIncome:
     year: int
-    income_kopecks: int = strawberry.field(description="Receipts issued and not cancelled.")
+    income_kopecks: int = strawberry.field(
+        description="Payments paid this year less the amounts of cancelled receipts."
+    )
     by_month_kopecks: list[int] = strawberry.field(description="January first.")
     limit_kopecks: int
     left_kopecks: int
@@ -50,6 +52,9 @@ class PerformerIncome:
     won: int
     done: int
     contracts_signed: int
+    average_order_kopecks: int = strawberry.field(
+        description="This year's income over the number of orders it was paid for."
+    )
 
 
 @strawberry.type(description="An amount paid to performers in a month or by a customer.")
@@ -163,6 +168,7 @@ class Query:
             won=got.won,
             done=got.done,
             contracts_signed=got.contracts_signed,
+            average_order_kopecks=got.average_order_kopecks,
         )
 
     @strawberry.field(

@@ -1,5 +1,5 @@
 """Numbers of performer work: a performer's income this year against the НПД limit with the
-tax estimate (receipts are the income: issued and not cancelled), their own statistics, and
+tax estimate (paid payments less cancelled receipts), their own statistics, and
 the firm's statistics (performers, orders by status, the volume paid by month and by
 customer, agency documents)."""
 
@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.performers.models import (
+    CANCELLED,
     CHOSEN,
     NPD_ACTIVE,
     PAID,
     SIGNED,
     AgencyDocument,
     Payment,
+    PerformerAct,
     PerformerContract,
     PerformerOrder,
     PerformerProfile,
@@ -51,29 +53,48 @@ class Income:
     won: int
     done: int
     contracts_signed: int
+    average_order_kopecks: int  # this year's income over the orders it was paid for
 
 
 async def performer_income(session: AsyncSession, actor: Actor, year: int) -> Income:
     require_side(actor, Side.PERFORMER)
     start, end = _year_bounds(year)
-    receipts = (
+    # Paid this year, less what a cancelled receipt took back; the payer is an organization
+    # unless the receipt says individual. One statement.
+    paid = (
         await session.execute(
-            select(Receipt.issued_at, Receipt.amount_kopecks, Receipt.payer_kind)
-            .where(
-                Receipt.performer_person_id == actor.person_id,
-                Receipt.status == "issued",
-                Receipt.issued_at >= start,
-                Receipt.issued_at < end,
+            select(
+                Payment.paid_at,
+                Payment.amount_kopecks,
+                Receipt.status,
+                Receipt.amount_kopecks,
+                Receipt.payer_kind,
+                PerformerContract.order_id,
             )
-            .order_by(Receipt.issued_at)
+            .join(PerformerAct, PerformerAct.id == Payment.act_id)
+            .join(PerformerContract, PerformerContract.id == PerformerAct.contract_id)
+            .outerjoin(Receipt, Receipt.payment_id == Payment.id)
+            .where(
+                Payment.performer_person_id == actor.person_id,
+                Payment.status == PAID,
+                Payment.paid_at >= start,
+                Payment.paid_at < end,
+            )
+            .order_by(Payment.paid_at, Payment.id)
         )
     ).all()
     by_month = [0] * 12
     incomes: list[tuple[Payer, int]] = []
-    for issued_at, amount, payer_kind in receipts:
-        by_month[issued_at.month - 1] += amount
+    orders: set[int] = set()
+    for paid_at, amount, receipt_status, receipt_amount, payer_kind, order_id in paid:
+        if receipt_status == CANCELLED:
+            amount = max(int(amount) - int(receipt_amount or 0), 0)
+        if amount <= 0 or paid_at is None:
+            continue
+        by_month[paid_at.month - 1] += amount
         payer = Payer.INDIVIDUAL if payer_kind == "individual" else Payer.BUSINESS
         incomes.append((payer, amount))
+        orders.add(int(order_id))
     me = actor.person_id
     responded, won = (
         await session.execute(
@@ -102,6 +123,7 @@ async def performer_income(session: AsyncSession, actor: Actor, year: int) -> In
         won=int(won),
         done=int(done or 0),
         contracts_signed=int(signed or 0),
+        average_order_kopecks=(sum(by_month) + len(orders) // 2) // len(orders) if orders else 0,
     )
 
 
