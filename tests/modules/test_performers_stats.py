@@ -22,6 +22,7 @@ from tests.support.performers import (
     paid_history,
     performers_world,
 )
+from tests.support.requests import statements
 
 INCOME = """query($y: Int) { performerIncome(year: $y) { incomeKopecks byMonthKopecks leftKopecks
   limitLevel taxKopecks deductionUsedKopecks deductionLeftKopecks averageOrderKopecks } }"""
@@ -288,3 +289,42 @@ def test_income_counts_paid_payments_without_receipts_and_individual_payers(
     # Someone else's income is not the viewer's; staff get no income of their own.
     other = login(a, world.drive.admin_a).execute(INCOME, {"y": YEAR})["performerIncome"]
     assert other is None
+
+
+def test_firm_statistics_numbers_in_a_fixed_number_of_statements_and_per_firm(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a, b = firms["a"], firms["b"]
+    old = YEAR - 3  # a year no other test pays in
+    org = make_org(db_engine, a.slug, "ООО «Статистика»")
+    enable_performers(db_engine, a.slug, org)
+    for n in range(20):
+        person = make_performer(db_engine, a, f"Статистический {n}")
+        add_profile(db_engine, a.slug, person)
+        paid_history(db_engine, a.slug, org, person, [(f"{old}-03-0{1 + n % 2}", 1_000_00 + n)])
+        paid_history(db_engine, a.slug, world.drive.org_x, person, [(f"{old}-04-15", 500_00)])
+    admin = login(a, world.drive.admin_a)
+    window = {"f": f"{old}-01-01", "t": f"{old + 1}-01-01"}
+    with statements(db_engine) as seen:
+        got = admin.execute(STATS, window)["performerStatistics"]
+    assert got["volumeByMonth"] == [
+        {"key": f"{old}-03", "kopecks": 20 * 1_000_00 + sum(range(20))},
+        {"key": f"{old}-04", "kopecks": 20 * 500_00},
+    ]
+    assert got["volumeByCustomer"][0] == {
+        "key": "ООО «Статистика»",
+        "organizationId": gid("ClientOrganization", org),
+        "kopecks": 20 * 1_000_00 + sum(range(20)),
+    }
+    assert got["volumeByCustomer"][1]["kopecks"] == 20 * 500_00
+    assert got["performers"] >= 20 and got["agencyDocuments"] == 0
+    done = {c["status"]: c["count"] for c in got["ordersByStatus"]}
+    assert done["DONE"] >= 40
+    # Performers, orders, payments, documents: one statement each; names of customers one.
+    ours = [q for q in seen if "performer_" in q or "client_organizations" in q]
+    assert len(ours) <= 6, ours
+    # Firm B sees nothing of firm A's; a customer is no staff.
+    theirs = login(b, world.drive.admin_b).execute(STATS, window)["performerStatistics"]
+    assert theirs["volumeByMonth"] == [] and theirs["volumeByCustomer"] == []
+    refused = login(a, world.customer_x).raw(STATS, window)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
