@@ -1582,6 +1582,9 @@ POSITIVE_EXEMPT = {
     "performerProfile",
     # The firm's contract template: the product's default text until the firm writes its own.
     "performerContractTemplate",
+    # A contract's acts: numbers and amounts only (the world's act is made signed by SQL, so
+    # no signer card carries a marker); their isolation is the sweep's.
+    "performerActs",
     # The viewer's own income: the admin is no performer (the query refuses other sides).
     "performerIncome",
     # Risk signals and agency documents of the world's firm: none (no paid history).
