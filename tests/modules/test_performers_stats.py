@@ -31,7 +31,10 @@ RISKS = """query($o: ID) { performerRiskSignals(organizationId: $o) { kind perfo
 GENERATE = """mutation($o: ID!, $p: Date!) { generatePerformerAgencyDocuments(organizationId: $o,
   period: $p) { __typename ... on PerformerAgencyDocuments { documents { id kind number
   volumeKopecks feeKopecks downloadUrl } } ... on Error { code message } } }"""
-DOCUMENTS = "query($o: ID) { performerAgencyDocuments(organizationId: $o) { id kind feeKopecks } }"
+DOCUMENTS = """query($o: ID) { performerAgencyDocuments(organizationId: $o) { id kind feeKopecks
+  downloadUrl } }"""
+PAGE = """query($o: ID, $a: String) { performerAgencyDocuments(organizationId: $o, first: 1,
+  after: $a) { id } }"""
 STATS = """query($f: Date!, $t: Date!) { performerStatistics(from: $f, to: $t) { performers
   npdActive ordersByStatus { status count } volumeByMonth { key kopecks }
   volumeByCustomer { key organizationId kopecks } agencyDocuments } }"""
@@ -183,23 +186,71 @@ def test_agency_documents_fee_arithmetic_regeneration_and_visibility(
     assert {d["kind"] for d in docs} == {"INVOICE", "ACT"}
     # 10% of 12,345.67 ₽ = 1,234.567 ₽ → 1,234.57 ₽ (half up).
     assert {(d["volumeKopecks"], d["feeKopecks"]) for d in docs} == {(12_345_67, 1_234_57)}
+    # Regenerating after another payment of the month replaces both: the same rows, new sums.
+    paid_history(db_engine, a.slug, org, person, [(f"{YEAR - 1}-11-30", 1_00)])
     again = admin.execute(GENERATE, {"o": gid("ClientOrganization", org), "p": period})
-    assert len(again["generatePerformerAgencyDocuments"]["documents"]) == 2
+    redone = again["generatePerformerAgencyDocuments"]["documents"]
+    assert {d["id"] for d in redone} == {d["id"] for d in docs}
+    assert {(d["volumeKopecks"], d["feeKopecks"]) for d in redone} == {(12_346_67, 1_234_67)}
+    assert {d["number"] for d in redone} == {
+        f"АГ-{org}-{YEAR - 1}11-С",
+        f"АГ-{org}-{YEAR - 1}11-А",
+    }
     mine = login(a, world.customer_y).execute(DOCUMENTS, {"o": gid("ClientOrganization", org)})
-    assert len(mine["performerAgencyDocuments"]) == 2
-    seen_x = login(a, world.customer_x).execute(DOCUMENTS, {"o": None})
-    assert not {d["id"] for d in seen_x["performerAgencyDocuments"]} & {d["id"] for d in docs}
+    assert {d["id"] for d in mine["performerAgencyDocuments"]} == {d["id"] for d in docs}
+    # The PDF opens for the customer, and the fetch is in the firm's audit log.
+    customer_y = login(a, world.customer_y)
+    link = mine["performerAgencyDocuments"][0]["downloadUrl"]
+    pdf = customer_y.http.get(link, headers=customer_y.headers())
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with db_engine.connect() as conn:
+        fetched = (
+            conn.execute(
+                sa.text(
+                    f"SELECT actor FROM {schema_of(a.slug)}.audit_log "
+                    "WHERE action = 'performer.agency_document_downloaded'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert fetched == [f"person:{world.customer_y}"]
+    # Pages: one document, then the other after it.
+    page = admin.execute(PAGE, {"o": gid("ClientOrganization", org), "a": None})
+    rest = admin.execute(
+        PAGE, {"o": gid("ClientOrganization", org), "a": page["performerAgencyDocuments"][0]["id"]}
+    )
+    both = page["performerAgencyDocuments"] + rest["performerAgencyDocuments"]
+    assert {d["id"] for d in both} == {d["id"] for d in docs}
+    # Another organization's customer, a performer and firm B see none of them.
+    seen_x = login(a, world.customer_x).execute(DOCUMENTS, {"o": None})["performerAgencyDocuments"]
+    assert not {d["id"] for d in seen_x} & {d["id"] for d in docs}
+    assert login(a, person).execute(DOCUMENTS, {"o": None})["performerAgencyDocuments"] == []
     assert (
         login(b, world.drive.admin_b).execute(DOCUMENTS, {"o": None})["performerAgencyDocuments"]
         == []
     )
+    # A percent of the customer's own, rounded half up to the kopeck: 7.25% of 12,346.67 ₽ =
+    # 895.133575 ₽ → 895.13 ₽.
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {schema_of(a.slug)}.performer_customers (organization_id, "
+                "agency_fee_percent) VALUES (:o, 7.25) ON CONFLICT (organization_id) "
+                "DO UPDATE SET agency_fee_percent = 7.25"
+            ),
+            {"o": org},
+        )
+    third = admin.execute(GENERATE, {"o": gid("ClientOrganization", org), "p": period})
+    fees = {d["feeKopecks"] for d in third["generatePerformerAgencyDocuments"]["documents"]}
+    assert fees == {895_13}
     refused = login(a, world.customer_y).raw(
         GENERATE, {"o": gid("ClientOrganization", org), "p": period}
     )
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     stats = admin.execute(STATS, {"f": f"{YEAR - 1}-11-01", "t": f"{YEAR - 1}-12-01"})
     numbers = stats["performerStatistics"]
-    assert {"key": f"{YEAR - 1}-11", "kopecks": 12_345_67} in numbers["volumeByMonth"]
+    assert {"key": f"{YEAR - 1}-11", "kopecks": 12_346_67} in numbers["volumeByMonth"]
     assert numbers["agencyDocuments"] >= 2 and numbers["performers"] >= 1
     assert date.fromisoformat(period).month == 11
 

@@ -154,6 +154,9 @@ ACTIONS: dict[str, Label] = {
     "performer.agency_documents": Label(
         "Агентские документы за месяц", "Agency documents of a month"
     ),
+    "performer.agency_document_downloaded": Label(
+        "Агентский документ скачан", "Agency document downloaded"
+    ),
 }
 
 # The first part of an action, for the filter by prefix ("report." finds report.create...).

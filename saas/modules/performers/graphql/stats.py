@@ -121,12 +121,10 @@ class AgencyDocumentType:
     def fee_kopecks(self) -> int:
         return self.row.fee_kopecks
 
-    @strawberry.field
+    @strawberry.field(description="A short-lived link bound to the viewer; fetches are audited.")
     async def download_url(self, info: Info) -> str:
         files = tenant_files(info.context.services, info.context.tenant)
-        return await files.download_url(
-            self.row.storage_key, filename=f"{self.row.number}.pdf", content_type="application/pdf"
-        )
+        return agency.download_link(files, await viewer_of(info.context), self.row)
 
 
 @strawberry.type(description="The invoice and the act of a month.")
@@ -244,11 +242,19 @@ class Query:
         extensions=reads_performers(),
     )
     async def performer_agency_documents(
-        self, info: Info, organization_id: strawberry.ID | None = None, first: int = 50
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The last document's id of the previous page."),
+        ] = None,
     ) -> list[AgencyDocumentType]:
         actor = await viewer_of(info.context)
         org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        rows = await agency.list_documents(info.context.db, actor, org, first)
+        before = decode(after, "PerformerAgencyDocument") if after else None
+        rows = await agency.list_documents(info.context.db, actor, org, first, before)
         return [AgencyDocumentType(row=r) for r in rows]
 
 

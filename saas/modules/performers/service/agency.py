@@ -18,6 +18,7 @@ from saas.modules.performers.service.documents_pdf import render, rubles
 from saas.modules.performers.service.profiles import _visible_org
 from saas.modules.performers.service.scope import Side, customer_scope, require_side, scoped
 from saas.storage import TenantStorage
+from saas.storage.audit import Fetch, audit_ref, recorder
 
 KINDS = {"invoice": "Счёт", "act": "Акт"}
 
@@ -105,11 +106,53 @@ async def generate(
 
 
 async def list_documents(
-    session: AsyncSession, actor: Actor, org_id: int | None, first: int = 50
+    session: AsyncSession,
+    actor: Actor,
+    org_id: int | None,
+    first: int = 50,
+    before_id: int | None = None,
 ) -> list[AgencyDocument]:
-    """Staff in scope and the organization's customers; performers none (customer_scope)."""
+    """Staff in scope and the organization's customers; performers none (customer_scope).
+    Newest first (by id: a regenerated month keeps its rows); `before_id`: the page after that
+    document (the last one seen)."""
     stmt = scoped(select(AgencyDocument), customer_scope(actor, AgencyDocument.organization_id))
     if org_id is not None:
         stmt = stmt.where(AgencyDocument.organization_id == org_id)
-    stmt = stmt.order_by(AgencyDocument.period.desc(), AgencyDocument.kind.desc())
+    if before_id is not None:
+        stmt = stmt.where(AgencyDocument.id < before_id)
+    stmt = stmt.order_by(AgencyDocument.id.desc())
     return list((await session.scalars(stmt.limit(max(1, min(first, 100))))).all())
+
+
+FETCH_KIND = "performer_agency_document"
+
+
+def download_link(files: TenantStorage, actor: Actor, row: AgencyDocument) -> str:
+    """A short-lived link to the document's PDF bound to the viewer; every fetch is written to
+    the audit log (`performer.agency_document_downloaded`, with the address and user agent)."""
+    return files.audited_url(
+        row.storage_key,
+        audit=audit_ref(FETCH_KIND, row.id),
+        person_id=actor.person_id,
+        filename=f"{row.kind}-{row.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@recorder(FETCH_KIND)
+async def record_fetch(session: AsyncSession, fetch: Fetch) -> bool:
+    row = await session.get(AgencyDocument, fetch.issued_id)
+    if row is None:
+        return False
+    who = f"person:{fetch.person_id}" if fetch.person_id is not None else "anonymous"
+    await audit(
+        session,
+        who,
+        "performer.agency_document_downloaded",
+        FETCH_KIND,
+        row.id,
+        ip=fetch.ip,
+        number=row.number,
+        user_agent=fetch.user_agent,
+    )
+    return True
