@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from tests.support.documents import schema_of
 from tests.support.ids import gid
+from tests.support.mail import last_message_to, text_of
 from tests.support.people import email_of
 from tests.support.performers import (
     ACCEPT,
@@ -47,6 +48,20 @@ def pdf_text(c: Any, url: str) -> str:
     assert response.status_code == 200, response.text[:300]
     reader = PdfReader(io.BytesIO(response.content))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def downloads_logged(db_engine: Any, slug: str, number: str) -> list[tuple[str, str]]:
+    """(who, whether the signed copy) per fetch of a contract's links; each with an address."""
+    with db_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                f"SELECT actor, ip, data->>'signed' FROM {schema_of(slug)}.audit_log "
+                "WHERE action = 'performer.document_downloaded' AND object_id = :d ORDER BY id"
+            ),
+            {"d": str(made_id(db_engine, slug, number))},
+        ).all()
+    assert all(r[1] for r in rows), rows
+    return [(r[0], r[2]) for r in rows]
 
 
 def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(
@@ -84,6 +99,9 @@ def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(
     sent = customer.execute(CODE, {"c": made["id"], "a": None})["requestPerformerSignatureCode"]
     assert sent["sentTo"].endswith(customer_mail.split("@")[1])
     code = code_for(settings, customer_mail)
+    letter = last_message_to(settings, customer_mail)
+    assert made["number"] in str(letter["Subject"]) and code not in str(letter["Subject"])
+    assert made["sha256"] in text_of(letter).replace("\n", "")
     wrong = "000000" if code != "000000" else "111111"
     refused = customer.execute(SIGN, {"c": made["id"], "a": None, "code": wrong})
     assert refused["signPerformerDocument"]["code"] == "WRONG_CODE"
@@ -103,19 +121,10 @@ def test_contract_signed_by_both_codes_and_acts_up_to_its_amount(
     assert "Лист подписания" in signed_text and made["sha256"] in signed_text.replace("\n", "")
     assert customer_mail in signed_text and performer_mail in signed_text
     # Every fetch of a link is in the firm's audit log, with the person and the address.
-    with db_engine.connect() as conn:
-        fetched = conn.execute(
-            sa.text(
-                f"SELECT actor, ip, data->>'signed' FROM {schema_of(a.slug)}.audit_log "
-                "WHERE action = 'performer.document_downloaded' AND object_id = :d ORDER BY id"
-            ),
-            {"d": str(made_id(db_engine, a.slug, made["number"]))},
-        ).all()
-    assert [(r[0], r[2]) for r in fetched] == [
+    assert downloads_logged(db_engine, a.slug, made["number"]) == [
         (f"person:{world.customer_x}", "false"),
         (f"person:{world.performer_1}", "true"),
     ]
-    assert all(r[1] for r in fetched)
 
 
 def test_acts_accept_part_of_a_signed_contract_never_more(
