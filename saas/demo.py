@@ -17,6 +17,13 @@ from saas.demo_calendar import seed_demo_calendar
 from saas.demo_chat import seed_demo_chat
 from saas.demo_documents import DemoDrive, seed_demo_documents
 from saas.demo_notices import seed_demo_notices
+from saas.demo_performers import (
+    DemoCustomer,
+    DemoPerformer,
+    performer_emails,
+    seed_demo_performers,
+)
+from saas.demo_performers import ensure_people as ensure_performers
 from saas.demo_reports import DemoLedger, seed_demo_reports
 from saas.demo_requests import seed_demo_requests
 from saas.modules.clients.service import default_modules
@@ -247,6 +254,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     lines = []
     drives: list[DemoDrive] = []
     ledgers: list[DemoLedger] = []
+    performers: list[tuple[DemoCustomer, list[DemoPerformer]]] = []
     try:
         for firm in DEMO_FIRMS:
             tenant_id = provision_tenant(engine, firm.slug, firm.name)
@@ -299,10 +307,15 @@ def prepare_demo(settings: Settings) -> list[str]:
                         card=(client.contact_label, client.contact_phone),
                     )
                     contacts.append(f"{client.contact} ({client.name})")
+                first = next(d for d in drives if d.tenant_id == tenant_id)
+                performers.append(ensure_performers(conn, firm.slug, first))
             host = f"{firm.slug}.{settings.base_domain}"
             lines.append(f"  {firm.name}: {settings.public_url(host)}")
             lines.append(f"      firm admin {firm.admin}, manager {firm.manager}")
             lines.append(f"      client contacts: {', '.join(contacts)}")
+            lines.append(
+                f"      performers (self-employed): {', '.join(performer_emails(firm.slug))}"
+            )
     finally:
         engine.dispose()
     prepare_storage(settings)
@@ -312,6 +325,7 @@ def prepare_demo(settings: Settings) -> list[str]:
     seed_demo_notices(settings, url, drives)
     seed_demo_calendar(settings, url, drives)
     seed_demo_requests(settings, url, drives)
+    seed_demo_performers(settings, url, performers)
     lines.append(
         f"  {DIRECTOR} is a client of both firms: log in at the platform entry to pick a cabinet"
     )

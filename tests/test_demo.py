@@ -115,6 +115,28 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     f"FROM {schema}.calendar_exchange_dates"
                 ).fetchone()
                 assert exchanges == (3 * len(firm.clients), True)
+                # Performers (issue 17): three with profiles, orders in every state, a signed
+                # contract and act, a paid registry with its receipt, the month's agency papers.
+                states = dict(
+                    conn.execute(
+                        f"SELECT status, count(*) FROM {schema}.performer_orders GROUP BY 1"
+                    ).fetchall()
+                )
+                assert states == {"open": 2, "assigned": 1, "done": 1, "cancelled": 1}, states
+                papers = conn.execute(
+                    f"SELECT (SELECT count(*) FROM {schema}.performer_profiles), "
+                    f"(SELECT count(*) FROM {schema}.performer_contracts "
+                    "WHERE status = 'signed'), "
+                    f"(SELECT count(*) FROM {schema}.performer_contracts "
+                    "WHERE status = 'signing'), "
+                    f"(SELECT count(*) FROM {schema}.performer_acts WHERE status = 'paid'), "
+                    f"(SELECT count(*) FROM {schema}.performer_registries WHERE status = 'paid'), "
+                    f"(SELECT count(*) FROM {schema}.performer_receipts WHERE status = 'issued'), "
+                    f"(SELECT count(*) FROM {schema}.performer_signatures "
+                    "WHERE signed_at IS NOT NULL), "
+                    f"(SELECT count(*) FROM {schema}.performer_agency_documents)"
+                ).fetchone()
+                assert papers == (3, 1, 1, 1, 1, 1, 5, 2), papers
             cabinets = conn.execute(
                 "SELECT count(*) FROM shared.memberships m "
                 "JOIN shared.people p ON p.id = m.person_id "
