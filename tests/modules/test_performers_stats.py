@@ -379,3 +379,65 @@ def test_firm_statistics_numbers_in_a_fixed_number_of_statements_and_per_firm(
     assert theirs["volumeByMonth"] == [] and theirs["volumeByCustomer"] == []
     refused = login(a, world.customer_x).raw(STATS, window)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_former_employer_within_two_years_to_the_day_and_the_customer_sees_its_own(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a = firms["a"]
+    x = world.drive.org_x
+    with db_engine.connect() as conn:
+        x_inn = conn.execute(
+            sa.text(f"SELECT inn FROM {schema_of(a.slug)}.client_organizations WHERE id = :o"),
+            {"o": x},
+        ).scalar_one()
+
+    def employed_until(name: str, until: str) -> int:
+        person = make_performer(db_engine, a, name)
+        add_profile(db_engine, a.slug, person)
+        with db_engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    f"UPDATE {schema_of(a.slug)}.performer_profiles SET former_employers = "
+                    "CAST(:e AS jsonb) WHERE person_id = :p"
+                ),
+                {"e": f'[{{"inn": "{x_inn}", "until": "{until}"}}]', "p": person},
+            )
+        paid_history(db_engine, a.slug, x, person, [(f"{YEAR - 1}-01-10", 5_000_00)])
+        return person
+
+    # Paid on 10 January: a job ended 11 January two years before is within two years, one
+    # ended 10 January is not.
+    within = employed_until("Недавний", f"{YEAR - 3}-01-11")
+    past = employed_until("Давний", f"{YEAR - 3}-01-10")
+    # Growing monthly payments from X only: X gives all of the income.
+    grows = make_performer(db_engine, a, "Растущий")
+    add_profile(db_engine, a.slug, grows)
+    paid_history(
+        db_engine,
+        a.slug,
+        x,
+        grows,
+        [(f"{YEAR - 2}-0{m}-05", m * 10_000_00) for m in (1, 2, 3)],
+    )
+    seen = login(a, world.customer_x).execute(RISKS, {"o": gid("ClientOrganization", x)})
+    got = {(s["kind"], s["performerId"]) for s in seen["performerRiskSignals"]}
+    assert ("FORMER_EMPLOYER", gid("Performer", within)) in got
+    assert ("FORMER_EMPLOYER", gid("Performer", past)) not in got
+    assert ("DOMINANT_CUSTOMER", gid("Performer", grows)) in got
+    assert ("FIXED_MONTHLY", gid("Performer", grows)) not in got
+    english = next(
+        s
+        for s in login(a, world.customer_x).execute(
+            RISKS, {"o": None}, headers={"accept-language": "en"}
+        )["performerRiskSignals"]
+        if s["performerId"] == gid("Performer", within)
+    )
+    assert "two years" in english["message"]
+    russian = next(
+        s for s in seen["performerRiskSignals"] if s["performerId"] == gid("Performer", within)
+    )
+    assert "двух лет" in russian["message"]
+    # The customer of Y sees none of X's.
+    theirs = login(a, world.customer_y).execute(RISKS, {"o": None})["performerRiskSignals"]
+    assert not [s for s in theirs if s["organizationId"] == gid("ClientOrganization", x)]

@@ -44,6 +44,13 @@ def _month(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def _label(index: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
 
@@ -120,12 +127,9 @@ async def risk_signals(
         names[person], names[-org] = (full_name, ""), (org_name, inn)
         for employer in employers or []:
             until = date.fromisoformat(employer["until"])
-            days = (paid_at.date() - until).days
-            if (
-                employer["inn"] == inn
-                and days < 365 * EMPLOYER_YEARS
-                and (person, org) not in flagged
-            ):
+            # Within two years of the job's end: paid before the same date two years later.
+            ended = _years_after(until, EMPLOYER_YEARS)
+            if employer["inn"] == inn and paid_at.date() < ended and (person, org) not in flagged:
                 flagged.add((person, org))
                 signals.append(
                     Signal(
@@ -133,8 +137,8 @@ async def risk_signals(
                         person,
                         org,
                         [_label(month)],
-                        f"{full_name} работал(а) в {org_name} до {until:%d.%m.%Y}: выплаты бывшему "
-                        "работодателем в течение двух лет не облагаются НПД.",
+                        f"{full_name} работал(а) в {org_name} до {until:%d.%m.%Y}: выплаты от "
+                        "бывшего работодателя в течение двух лет не облагаются НПД.",
                         f"{full_name} worked for {org_name} until {until:%d.%m.%Y}: payments from "
                         "an employer of the last two years cannot be taxed as НПД.",
                     )
