@@ -4,12 +4,14 @@ statistics, and who sees them."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from tests.support.clients import inn12
 from tests.support.documents import make_org, schema_of
@@ -203,6 +205,12 @@ def test_agency_documents_fee_arithmetic_regeneration_and_visibility(
     link = mine["performerAgencyDocuments"][0]["downloadUrl"]
     pdf = customer_y.http.get(link, headers=customer_y.headers())
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    shown = mine["performerAgencyDocuments"][0]
+    assert f"АГ-{org}-{YEAR - 1}11" in text and "12 346,67" in text and "1 234,67" in text
+    assert shown["feeKopecks"] == 1_234_67
     with db_engine.connect() as conn:
         fetched = (
             conn.execute(
