@@ -135,6 +135,7 @@ ACTIONS: dict[str, Label] = {
     ),
     "performer.order_published": Label("Заказ исполнителям опубликован", "Order published"),
     "performer.order_cancelled": Label("Заказ отменён", "Order cancelled"),
+    "performer.order_updated": Label("Заказ исполнителям изменён", "Order updated"),
     "performer.order_completed": Label("Заказ завершён", "Order completed"),
     "performer.responded": Label("Отклик на заказ", "Response to an order"),
     "performer.chosen": Label(

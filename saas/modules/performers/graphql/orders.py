@@ -311,6 +311,38 @@ class Mutation:
         return OrderType(row=row)
 
     @strawberry.mutation(
+        description="Change an open order's terms (the same checks as publishing; the "
+        "organization and the addressee stay; the files given replace the old ones; "
+        "`input.organizationId` must be the order's). " + CUSTOMER_NOTE,
+        extensions=writes_performers(),
+    )
+    async def update_performer_order(
+        self, info: Info, order_id: strawberry.ID, input: PerformerOrderInput
+    ) -> OrderResult:
+        ctx = info.context
+        try:
+            pk = await pk_of(ctx, "PerformerOrder", order_id, field="orderId")
+            org = await pk_of(
+                ctx, "ClientOrganization", input.organization_id, field="organizationId"
+            )
+            files = await pks_of(ctx, "DriveFile", input.file_ids, field="fileIds")
+            actor = await viewer_of(ctx)
+            data = orders.OrderInput(
+                title=input.title,
+                description=input.description,
+                budget_kopecks=input.budget_kopecks,
+                rate=input.rate.value,
+                deadline=input.deadline,
+                skills=input.skills,
+                file_ids=files,
+            )
+            async with ctx.unit_of_work() as session:
+                row = await orders.update_order(session, actor, pk, org, data)
+        except (ClientsError, IdRefused) as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        return OrderType(row=row)
+
+    @strawberry.mutation(
         description="Cancel an open order. " + CUSTOMER_NOTE, extensions=writes_performers()
     )
     async def cancel_performer_order(self, info: Info, order_id: strawberry.ID) -> OrderResult:

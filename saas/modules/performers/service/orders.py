@@ -169,6 +169,44 @@ async def cancel_order(session: AsyncSession, actor: Actor, order_id: int) -> Pe
     return order
 
 
+async def update_order(
+    session: AsyncSession, actor: Actor, order_id: int, org_id: int, data: OrderInput
+) -> PerformerOrder:
+    """Replace an open order's terms (title, description, budget, rate, deadline, skills,
+    files); the organization (`org_id` must be the order's) and the addressee stay."""
+    order = await _customer_order(session, actor, order_id, OPEN)
+    if org_id != order.organization_id:
+        raise invalid(
+            "ORGANIZATION",
+            "Организацию заказа изменить нельзя.",
+            "An order's organization cannot change.",
+            "organizationId",
+        )
+    _check_order(data)
+    order.title = _text(data.title, "title", required=True, limit=200)
+    order.description = _text(data.description, "description")
+    order.budget_kopecks = data.budget_kopecks
+    order.rate = data.rate
+    order.deadline = data.deadline
+    order.skills = clean_skills(data.skills)
+    order.updated_at = datetime.now(UTC)
+    old = (await session.execute(select(OrderFile).where(OrderFile.order_id == order.id))).scalars()
+    for row in list(old):
+        await session.delete(row)
+    await session.flush()
+    await _attach(session, actor, order, data.file_ids)
+    await audit(
+        session,
+        actor,
+        "performer.order_updated",
+        "performer_order",
+        order.id,
+        title=order.title,
+        budget_kopecks=data.budget_kopecks,
+    )
+    return order
+
+
 async def complete_order(session: AsyncSession, actor: Actor, order_id: int) -> PerformerOrder:
     order = await _customer_order(session, actor, order_id, ASSIGNED)
     order.status = DONE
