@@ -41,6 +41,10 @@ import {
   StaffRequestPage,
   RequestSettingsPage,
   ClientCatalogPage,
+  PerformerProfilePage,
+  PerformerOrdersPage,
+  PerformerWorkPage,
+  ClientPerformersPage,
 } from "./pages";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
@@ -81,6 +85,10 @@ export function App() {
                   <Route path="/cabinet/:orgId/services" element={<ClientServicesPage />} />
                   <Route path="/cabinet/:orgId/requests" element={<ClientRequestsPage />} />
                   <Route path="/cabinet/:orgId/requests/:id" element={<ClientRequestPage />} />
+                  <Route path="/cabinet/:orgId/performers" element={<ClientPerformersPage />} />
+                  <Route path="/performer" element={<PerformerProfilePage />} />
+                  <Route path="/performer/orders" element={<PerformerOrdersPage />} />
+                  <Route path="/performer/work" element={<PerformerWorkPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
                   <Route path="/chat/report/:reportId" element={<StaffChatPage />} />

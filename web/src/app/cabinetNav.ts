@@ -29,5 +29,6 @@ export function useCabinetNav(orgId: string | undefined): NavItem[] {
     nav.push({ to: `${home}/services`, label: t("nav.services") });
     nav.push({ to: `${home}/requests`, label: t("nav.myRequests") });
   }
+  if (org.viewerGrants.includes("PERFORMERS")) nav.push({ to: `${home}/performers`, label: t("nav.performers") });
   return nav;
 }

@@ -68,6 +68,10 @@ export const RequestBoardPage = page(() => import("../pages/RequestBoardPage"), 
 export const StaffRequestPage = page(() => import("../pages/RequestBoardPage"), "StaffRequestPage");
 export const RequestSettingsPage = page(() => import("../pages/RequestSettingsPage"), "RequestSettingsPage");
 export const ClientCatalogPage = page(() => import("../pages/RequestSettingsPage"), "ClientCatalogPage");
+export const PerformerProfilePage = page(() => import("../pages/PerformerCabinetPage"), "PerformerProfilePage");
+export const PerformerOrdersPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerOrdersPage");
+export const PerformerWorkPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerWorkPage");
+export const ClientPerformersPage = page(() => import("../pages/ClientPerformersPage"), "ClientPerformersPage");
 
 // The client's home, /cabinet/<organization> (saas/shell.py CLIENT_HOME): the page the shell
 // prefetches for and whose chunk it preloads.

@@ -20,6 +20,8 @@ export interface Session {
   here: Cabinet[];
   staffHere: Cabinet | null;
   clientHere: Cabinet[];
+  /** The viewer's performer cabinet at this firm (performers module). */
+  performerHere: Cabinet | null;
   /** Whether the viewer holds a permission (`object:action`) in this firm: what the page may
    * offer follows the permissions, never the names of the roles that grant them. */
   can: (permission: string) => boolean;
@@ -53,6 +55,7 @@ function SessionOfClient({ children }: { children: ReactNode }) {
     here,
     staffHere: here.find((c) => c.kind === "STAFF") ?? null,
     clientHere: here.filter((c) => c.kind === "CLIENT"),
+    performerHere: here.find((c) => c.kind === "PERFORMER") ?? null,
     can: (permission) => permissions.has(permission),
     refresh: () => refetch({ requestPolicy: "network-only" }),
   };

@@ -63,6 +63,11 @@ export function formatNumber(value: number, lang: Lang, fractionDigits = 0): str
   return numberFormat(lang, fractionDigits).format(value);
 }
 
+/** Kopecks as rubles in the language's currency format ("12 345,50 ₽", "RUB 12,345.50"). */
+export function formatMoney(kopecks: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { style: "currency", currency: "RUB" }).format(kopecks / 100);
+}
+
 const UNITS: Record<Lang, readonly string[]> = {
   ru: ["Б", "КБ", "МБ", "ГБ", "ТБ"],
   en: ["B", "KB", "MB", "GB", "TB"],
@@ -86,6 +91,7 @@ export interface Formatters {
   date: (value: string | Date) => string;
   number: (value: number, fractionDigits?: number) => string;
   size: (bytes: number) => string;
+  money: (kopecks: number) => string;
 }
 
 /** The formatters of the cabinet's current language. */
@@ -97,6 +103,7 @@ export function useFormat(): Formatters {
       date: (value) => formatDate(value, lang),
       number: (value, fractionDigits) => formatNumber(value, lang, fractionDigits),
       size: (bytes) => formatSize(bytes, lang),
+      money: (kopecks) => formatMoney(kopecks, lang),
     }),
     [lang],
   );
