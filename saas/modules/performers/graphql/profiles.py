@@ -399,7 +399,7 @@ class Mutation:
             may_fee = actor.staff and actor.may("performers", "manage")
             async with ctx.unit_of_work() as session:
                 row = await profiles.save_customer_settings(
-                    session, actor, org, data, may_set_fee=may_fee
+                    session, actor, org, data, may_set_fee=may_fee, shared=ctx.shared
                 )
         except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]

@@ -22,7 +22,7 @@ from saas.core.requisites import (
     inn_check_digits_ok,
 )
 from saas.modules.clients.models import ClientContact
-from saas.modules.clients.service import access_organization
+from saas.modules.clients.service import access_organization, staff_person_ids
 from saas.modules.performers.models import (
     PerformerCustomer,
     PerformerProfile,
@@ -270,8 +270,16 @@ async def _visible_org(session: AsyncSession, actor: Actor, org_id: int) -> Any:
 
 
 async def save_customer_settings(
-    session: AsyncSession, actor: Actor, org_id: int, data: CustomerInput, *, may_set_fee: bool
+    session: AsyncSession,
+    actor: Actor,
+    org_id: int,
+    data: CustomerInput,
+    *,
+    may_set_fee: bool,
+    shared: AsyncSession | None = None,
 ) -> PerformerCustomer:
+    """`shared` (the shared schema's session) lets the firm's staff be the responsible
+    person too; without it only the organization's contacts may be."""
     await _visible_org(session, actor, org_id)
     bank = check_bank(data.bank, "bank")
     row = await session.get(PerformerCustomer, org_id)
@@ -285,11 +293,16 @@ async def save_customer_settings(
                 ClientContact.person_id == data.responsible_person_id,
             )
         )
-        if contact is None:
+        staff = (
+            set()
+            if contact is not None or shared is None
+            else await staff_person_ids(shared, actor.tenant_id, [data.responsible_person_id])
+        )
+        if contact is None and not staff:
             raise invalid(
                 "NOT_A_CONTACT",
-                "Ответственным может быть только контактное лицо этой организации.",
-                "The responsible person must be a contact person of this organization.",
+                "Ответственным может быть контактное лицо этой организации или сотрудник фирмы.",
+                "The responsible person must be a contact of this organization or firm staff.",
                 "responsiblePersonId",
             )
     row.responsible_person_id = data.responsible_person_id
