@@ -99,3 +99,43 @@ def test_cancel_only_an_open_order(login: Any, firms: Any, world: PerformersWorl
     assert edit["updatePerformerOrder"]["code"] == "ORDER_STATUS"
     twice = customer.execute(CANCEL, {"id": order["id"]})["cancelPerformerOrder"]
     assert twice["code"] == "ORDER_STATUS"
+
+
+WITHDRAW = f"""mutation($r: ID!) {{ withdrawPerformerResponse(responseId: $r) {{ __typename
+  ... on PerformerResponse {{ id status }} {ERR} }} }}"""
+
+
+def test_staff_publish_on_behalf_and_responses_withdrawn_by_their_author_only(
+    login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    a, b = firms["a"], firms["b"]
+    admin = login(a, world.drive.admin_a)
+    order = publish(admin, world.drive.org_x)
+    assert order["__typename"] == "PerformerOrder" and order["status"] == "OPEN", order
+    # A performer of firm B only cannot respond to firm A's order (it does not exist for them).
+    at_b = login(b, world.performer_b)
+    save_profile(at_b, "Исполнитель Фирмы Б")
+    foreign = at_b.execute(RESPOND, {"o": order["id"], "m": "Готов", "p": None})
+    assert foreign["respondToPerformerOrder"]["code"] == "NOT_FOUND"
+    one, two = login(a, world.performer_1), login(a, world.performer_2)
+    save_profile(one, "Соколова Ирина Павловна")
+    save_profile(two, "Орлов Павел Сергеевич")
+    reply = one.execute(RESPOND, {"o": order["id"], "m": "Готов", "p": 20_000_00})
+    response = reply["respondToPerformerOrder"]
+    assert response["status"] == "PENDING", response
+    # Another performer, the customer and firm B cannot withdraw it.
+    for who in (two, at_b):
+        assert who.execute(WITHDRAW, {"r": response["id"]})["withdrawPerformerResponse"][
+            "code"
+        ] in ("NOT_FOUND", "WRONG_SIDE")
+    customer = login(a, world.customer_x)
+    by_customer = customer.raw(WITHDRAW, {"r": response["id"]})
+    assert by_customer["errors"][0]["extensions"]["code"] == "FORBIDDEN", by_customer
+    gone = one.execute(WITHDRAW, {"r": response["id"]})["withdrawPerformerResponse"]
+    assert gone["status"] == "WITHDRAWN", gone
+    assert one.execute(WITHDRAW, {"r": response["id"]})["withdrawPerformerResponse"]["code"] == (
+        "RESPONSE_STATUS"
+    )
+    # A withdrawn response may be renewed while the order is open.
+    again = one.execute(RESPOND, {"o": order["id"], "m": "Снова готов", "p": None})
+    assert again["respondToPerformerOrder"]["status"] == "PENDING"
