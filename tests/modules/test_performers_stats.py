@@ -454,3 +454,17 @@ def test_former_employer_within_two_years_to_the_day_and_the_customer_sees_its_o
     # The customer of Y sees none of X's.
     theirs = login(a, world.customer_y).execute(RISKS, {"o": None})["performerRiskSignals"]
     assert not [s for s in theirs if s["organizationId"] == gid("ClientOrganization", x)]
+
+
+def test_no_agency_documents_for_a_month_with_nothing_paid_or_to_come(
+    login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    admin = login(firms["a"], world.drive.admin_a)
+    org = world.drive.org_y
+    # A month with nothing paid, and a month to come, give no documents.
+    for when, code in (
+        (f"{YEAR - 1}-10-01", "NOTHING_PAID"),
+        (f"{YEAR + 1}-01-01", "PERIOD_IN_FUTURE"),
+    ):
+        none = admin.execute(GENERATE, {"o": gid("ClientOrganization", org), "p": when})
+        assert none["generatePerformerAgencyDocuments"]["code"] == code

@@ -15,6 +15,7 @@ from saas.core.audit import audit
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.performers.models import PAID, AgencyDocument, Payment, PerformerCustomer
 from saas.modules.performers.service.documents_pdf import render, rubles
+from saas.modules.performers.service.errors import invalid
 from saas.modules.performers.service.profiles import _visible_org
 from saas.modules.performers.service.scope import Side, customer_scope, require_side, scoped
 from saas.storage import TenantStorage
@@ -48,6 +49,13 @@ async def generate(
     require_side(actor, Side.STAFF)
     org: ClientOrganization = await _visible_org(session, actor, org_id)
     first, lo, hi = _month_bounds(period)
+    if first > datetime.now(UTC).date().replace(day=1):
+        raise invalid(
+            "PERIOD_IN_FUTURE",
+            "Этот месяц ещё не наступил.",
+            "That month has not begun yet.",
+            "period",
+        )
     volume = int(
         await session.scalar(
             select(func.coalesce(func.sum(Payment.amount_kopecks), 0)).where(
@@ -59,6 +67,13 @@ async def generate(
         )
         or 0
     )
+    if volume == 0:
+        raise invalid(
+            "NOTHING_PAID",
+            f"За {first:%m.%Y} исполнителям ничего не выплачено: агентских документов нет.",
+            f"Nothing was paid to performers in {first:%m.%Y}: no agency documents.",
+            "period",
+        )
     settings = await session.get(PerformerCustomer, org_id)
     percent = settings.agency_fee_percent if settings else Decimal("10")
     fee = fee_of(volume, percent)
