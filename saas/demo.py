@@ -308,7 +308,9 @@ def prepare_demo(settings: Settings) -> list[str]:
                     )
                     contacts.append(f"{client.contact} ({client.name})")
                 first = next(d for d in drives if d.tenant_id == tenant_id)
-                performers.append(ensure_performers(conn, firm.slug, first))
+                performers.append(
+                    ensure_performers(conn, firm.slug, first, ensure_person, ensure_membership)
+                )
             host = f"{firm.slug}.{settings.base_domain}"
             lines.append(f"  {firm.name}: {settings.public_url(host)}")
             lines.append(f"      firm admin {firm.admin}, manager {firm.manager}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -76,11 +77,14 @@ def performer_emails(slug: str) -> list[str]:
 
 
 def ensure_people(
-    conn: sa.Connection, slug: str, drive: DemoDrive
+    conn: sa.Connection,
+    slug: str,
+    drive: DemoDrive,
+    ensure_person: Callable[[sa.Connection, str, str], int],
+    ensure_membership: Callable[[sa.Connection, int, int, list[str], str], None],
 ) -> tuple[DemoCustomer, list[DemoPerformer]]:
-    """The performers' people and memberships, and the first client's module and grant."""
-    from saas.demo import ensure_membership, ensure_person  # noqa: PLC0415 - demo.py calls this
-
+    """The performers' people and memberships (through the demo's own helpers, passed in), and
+    the first client's module and grant."""
     made = []
     for (_local, name, *_rest, serial), email in zip(
         PERFORMERS, performer_emails(slug), strict=True
