@@ -6,11 +6,30 @@ import type { FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import {
   AddCatalogServiceDocument,
+  AssignableStaffDocument,
+  CatalogServiceLinksDocument,
+  TemplateServiceLinksDocument,
   RemoveCatalogServiceDocument,
   RequestDepartmentsDocument,
   UpdateCatalogServiceDocument,
 } from "../graphql/generated";
-import type { CatalogServiceInput, CatalogServiceOutcomeFragment, ServicePriceKind, TemplateServiceFieldsFragment } from "../graphql/generated";
+import type { CatalogServiceInput, CatalogServiceOutcomeFragment, ServiceLinksFragment, ServicePriceKind, TemplateServiceFieldsFragment } from "../graphql/generated";
+
+/** Where the services live: a template or an organization's catalog. */
+export type CatalogScope = { templateId?: string; organizationId?: string };
+
+/** The services of the scope with their responsible and sequence, read only while an editor is
+ *  open (a separate small query: the template list keeps its cost). */
+function useServiceLinks(scope: CatalogScope): readonly ServiceLinksFragment[] {
+  const [{ data: templates }] = useQuery({ query: TemplateServiceLinksDocument, pause: !scope.templateId });
+  const [{ data: catalog }] = useQuery({
+    query: CatalogServiceLinksDocument,
+    variables: { organizationId: scope.organizationId ?? "" },
+    pause: !scope.organizationId,
+  });
+  if (scope.templateId) return templates?.serviceCatalogTemplates.find((tpl) => tpl.id === scope.templateId)?.services ?? [];
+  return catalog?.serviceCatalog ?? [];
+}
 
 /** A service as listed: a template's come without their checklist (the cost limit), which an
  *  edit then leaves as it is. */
@@ -27,6 +46,7 @@ function failureOf(outcome: CatalogServiceOutcomeFragment | null | undefined): s
 /** The fields of a service. `prefix` keeps the ids unique on a page with several forms. */
 function ServiceForm({
   prefix,
+  scope,
   initial,
   busy,
   submitLabel,
@@ -34,6 +54,7 @@ function ServiceForm({
   onCancel,
 }: {
   prefix: string;
+  scope: CatalogScope;
   initial: EditableService | null;
   busy: boolean;
   submitLabel: string;
@@ -55,6 +76,16 @@ function ServiceForm({
   const [priceKind, setPriceKind] = useState<string>(initial?.priceKind ?? "");
   const [price, setPrice] = useState(initial?.price != null ? String(initial.price) : "");
   const [departmentId, setDepartmentId] = useState(initial?.departmentId ?? "");
+  const [{ data: staff }] = useQuery({ query: AssignableStaffDocument });
+  const links = useServiceLinks(scope);
+  const own = initial ? links.find((l) => l.id === initial.id) : undefined;
+  // Unset until the links arrive (or the person picks): an untouched picker leaves the value alone.
+  const [role, setRole] = useState<string | undefined>(undefined);
+  const [personId, setPersonId] = useState<string | undefined>(undefined);
+  const [afterId, setAfterId] = useState<string | undefined>(undefined);
+  const roleValue = role ?? own?.responsibleRole ?? "";
+  const personValue = personId ?? own?.responsiblePerson?.id ?? "";
+  const afterValue = afterId ?? own?.afterServiceId ?? "";
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const planned = Number(plannedDays);
@@ -77,6 +108,9 @@ function ServiceForm({
       priceKind: priceKind ? (priceKind as ServicePriceKind) : null,
       price: priceKind && price ? price.replace(",", ".") : null,
       departmentId: departmentId || null,
+      ...(role !== undefined ? { responsibleRole: role.trim() || null } : {}),
+      ...(personId !== undefined ? { responsiblePersonId: personId || null } : {}),
+      ...(afterId !== undefined ? { afterServiceId: afterId || null } : {}),
     });
   };
   const id = (field: string) => `${prefix}-${field}`;
@@ -104,6 +138,34 @@ function ServiceForm({
                 {d.name}
               </option>
             ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={id("responsible-role")}>{t("catalog.responsibleRole")}</label>
+          <input id={id("responsible-role")} maxLength={200} value={roleValue} onChange={(e) => setRole(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={id("responsible-person")}>{t("catalog.responsiblePerson")}</label>
+          <select id={id("responsible-person")} value={personValue} onChange={(e) => setPersonId(e.target.value)}>
+            <option value="">{t("catalog.noDepartment")}</option>
+            {(staff?.assignableStaff ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.displayName || p.email}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={id("after")}>{t("catalog.afterService")}</label>
+          <select id={id("after")} value={afterValue} onChange={(e) => setAfterId(e.target.value)}>
+            <option value="">{t("catalog.noDepartment")}</option>
+            {links
+              .filter((l) => l.id !== initial?.id)
+              .map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
           </select>
         </div>
         <div className="field">
@@ -172,6 +234,7 @@ export function AddServiceForm({ templateId, organizationId, onAdded }: { templa
       <ServiceForm
         key={generation}
         prefix={prefix}
+        scope={{ templateId, organizationId }}
         initial={null}
         busy={fetching}
         submitLabel={t("catalog.addService")}
@@ -192,7 +255,7 @@ export function AddServiceForm({ templateId, organizationId, onAdded }: { templa
 }
 
 /** The services of a template or a catalog, each with its edit form and removal. */
-export function CatalogServiceList({ services, onChanged }: { services: readonly EditableService[]; onChanged: () => void }) {
+export function CatalogServiceList({ scope, services, onChanged }: { scope: CatalogScope; services: readonly EditableService[]; onChanged: () => void }) {
   const t = useT();
   const f = useFormat();
   const [editing, setEditing] = useState<string | null>(null);
@@ -222,6 +285,7 @@ export function CatalogServiceList({ services, onChanged }: { services: readonly
               {editing === s.id && (
                 <ServiceForm
                   prefix={`edit-${s.id}`}
+                  scope={scope}
                   initial={s}
                   busy={saving}
                   submitLabel={t("common.save")}

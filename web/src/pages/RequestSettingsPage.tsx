@@ -138,7 +138,7 @@ export function RequestSettingsPage() {
             {(templates?.serviceCatalogTemplates ?? []).map((tpl) => (
               <div key={tpl.id} className="catalog-template" data-testid="catalog-template" data-template-id={tpl.id}>
                 <h3>{tpl.name}</h3>
-                <CatalogServiceList services={tpl.services} onChanged={refreshTemplates} />
+                <CatalogServiceList scope={{ templateId: tpl.id }} services={tpl.services} onChanged={refreshTemplates} />
                 <AddServiceForm templateId={tpl.id} onAdded={refreshTemplates} />
               </div>
             ))}
@@ -202,7 +202,7 @@ export function ClientCatalogPage() {
           </form>
           {outcome && outcome.__typename !== "ServiceCatalog" && <ErrorAlert>{outcome.message}</ErrorAlert>}
           {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
-          {data && <CatalogServiceList services={data.serviceCatalog} onChanged={refresh} />}
+          {data && <CatalogServiceList scope={{ organizationId: orgId }} services={data.serviceCatalog} onChanged={refresh} />}
           <AddServiceForm organizationId={orgId} onAdded={refresh} />
         </section>
       )}
