@@ -2,8 +2,8 @@
 // e-mail, a contract with its acts, the labels of the statuses, rubles typed into kopecks.
 import { useState } from "react";
 import type { FormEvent, ReactNode } from "react";
-import { useMutation } from "urql";
-import { RequestPerformerSignatureCodeDocument, SignPerformerDocumentDocument } from "../graphql/generated";
+import { useMutation, useQuery } from "urql";
+import { PerformerActsDocument, RequestPerformerSignatureCodeDocument, SignPerformerDocumentDocument } from "../graphql/generated";
 import type { PerformerActFieldsFragment, PerformerContractFieldsFragment, PerformerSignatureFieldsFragment } from "../graphql/generated";
 import { ErrorAlert, OkAlert } from "./Alert";
 import { CheckIcon } from "./Icon";
@@ -93,15 +93,22 @@ function ActItem({ act, side, onChange }: { act: PerformerActFieldsFragment; sid
   );
 }
 
-/** A contract: number, amount, status, the PDF, its signatures, its acts; `extra` below. */
+/** A contract: number, amount, status, the PDF, its signatures, its acts; `extra` below
+ *  (given the function that reloads the contract and its acts). */
 export function ContractCard({ contract, side, onChange, extra }: {
   contract: PerformerContractFieldsFragment;
   side: "CUSTOMER" | "PERFORMER";
   onChange: () => void;
-  extra?: ReactNode;
+  extra?: (changed: () => void) => ReactNode;
 }) {
   const t = useT();
   const f = useFormat();
+  const [{ data }, refetchActs] = useQuery({ query: PerformerActsDocument, variables: { contractId: contract.id }, requestPolicy: "cache-and-network" });
+  const acts = data?.performerActs ?? [];
+  const changed = () => {
+    onChange();
+    refetchActs({ requestPolicy: "network-only" });
+  };
   return (
     <section className="card performer-contract" data-testid="performer-contract" data-contract-id={contract.id} data-status={contract.status}>
       <h3>
@@ -115,15 +122,15 @@ export function ContractCard({ contract, side, onChange, extra }: {
         </a>{" "}
         <Signed signatures={contract.signatures} />
       </p>
-      {contract.status === "SIGNING" && <SignBox contractId={contract.id} signatures={contract.signatures} side={side} onSigned={onChange} />}
-      {contract.acts.length > 0 && (
+      {contract.status === "SIGNING" && <SignBox contractId={contract.id} signatures={contract.signatures} side={side} onSigned={changed} />}
+      {acts.length > 0 && (
         <ul className="performer-acts">
-          {contract.acts.map((act) => (
-            <ActItem key={act.id} act={act} side={side} onChange={onChange} />
+          {acts.map((act) => (
+            <ActItem key={act.id} act={act} side={side} onChange={changed} />
           ))}
         </ul>
       )}
-      {extra}
+      {extra?.(changed)}
     </section>
   );
 }

@@ -136,6 +136,13 @@ export function ClientCabinetPage() {
                   </li>
                 </>
               )}
+              {org.viewerGrants.includes("PERFORMERS") && (
+                <li>
+                  <Link to={`/cabinet/${cabinet.organizationId}/performers`} data-testid="performers-link">
+                    {t("nav.performers")}
+                  </Link>
+                </li>
+              )}
               <li>
                 <a href="#organization">{t("client.organization")}</a>
               </li>

@@ -184,7 +184,7 @@ function CustomerOrder({ order, contract, onChange }: {
         </button>
       )}
       {makeOutcome && makeOutcome.__typename !== "PerformerContract" && <ErrorAlert>{makeOutcome.message}</ErrorAlert>}
-      {contract && <ContractCard contract={contract} side="CUSTOMER" onChange={onChange} extra={<AcceptWork contract={contract} onAccepted={onChange} />} />}
+      {contract && <ContractCard contract={contract} side="CUSTOMER" onChange={onChange} extra={(changed) => <AcceptWork contract={contract} onAccepted={changed} />} />}
     </li>
   );
 }

@@ -158,7 +158,7 @@ export function PerformerProfilePage() {
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
       {!data && fetching && <p role="status">{t("common.loading")}</p>}
       {profile && <NpdLine profile={profile} onChecked={reload} />}
-      {data && <ProfileForm key={profile?.id ?? "new"} profile={profile} onSaved={reload} />}
+      {data && <ProfileForm profile={profile} onSaved={reload} />}
     </PerformerFrame>
   );
 }
