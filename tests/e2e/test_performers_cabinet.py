@@ -3,9 +3,11 @@ firm serves with performers) publishes an order in «Исполнители» (b
 performer, in another browser, lands on their own cabinet (/performer), fills the profile
 (INN, name, skills, bank details), checks the НПД status («самозанятый»), finds the order by
 skill and responds with a message and a price in rubles. The customer sees the response (name,
-НПД status, rating), chooses it, makes the contract and signs it with the code from their
-e-mail; the performer signs it in «Моя работа» with the code from theirs: the contract is
-«подписан». The customer accepts work into an act; both sign the act the same way."""
+НПД status, rating) and chooses it: refused while the tax service says they are not
+self-employed, given once it says they are; the customer makes the contract and signs it
+with the code from their e-mail; the performer signs it in «Моя работа» with the code from
+theirs: the contract is «подписан». The customer accepts work into an act; both sign the act
+the same way."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from tests.e2e.support import (
 from tests.support.auth import create_person
 from tests.support.clients import inn12
 from tests.support.mail import messages_to
-from tests.support.performers import BANK, code_for, enable_performers
+from tests.support.performers import BANK, code_for, enable_performers, set_status
 
 
 def sign_by_code(box: Any, settings: Settings, address: str) -> None:
@@ -52,6 +54,7 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
     firms: Any,
     firm_admins: dict[str, FirmAdmin],
     e2e_settings: Settings,
+    e2e_server: Any,
     db_engine: Any,
 ) -> None:
     admin = firm_admins["a"]
@@ -109,7 +112,8 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
         log_in(performer, site.firm_url(firm, "/login"), worker.email, worker.password)
         performer.wait_for_url("**/performer")
         profile = performer.get_by_test_id("profile-form")
-        profile.get_by_test_id("profile-inn").fill(inn12())
+        inn = inn12()
+        profile.get_by_test_id("profile-inn").fill(inn)
         profile.get_by_test_id("profile-fullName").fill(full_name)
         profile.get_by_test_id("profile-phone").fill("+79001234567")
         profile.get_by_test_id("profile-skills").fill(f"{skill}, figma")
@@ -145,6 +149,15 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
         expect(response).to_contain_text("Выполнено заказов: 0")
         expect(response).to_contain_text(re.compile(r"Цена: 25\s000,50\s₽"))
         expect(response).to_contain_text("Сделаю за неделю")
+        # The tax service now says they are not self-employed: the choice is refused in its
+        # words, the order stays open.
+        set_status(e2e_server, inn, False)
+        response.get_by_test_id("choose-response").click()
+        refusal = order.get_by_test_id("choose-error")
+        expect(refusal).to_have_attribute("data-code", "NOT_SELF_EMPLOYED")
+        expect(refusal).not_to_be_empty()
+        expect(order.get_by_test_id("order-status")).to_have_text("открыт")
+        set_status(e2e_server, inn, True)
         response.get_by_test_id("choose-response").click()
         expect(order.get_by_test_id("order-status")).to_have_text("исполнитель выбран")
         expect(order.get_by_test_id("order-performer")).to_contain_text(full_name)
