@@ -205,7 +205,7 @@ export function ClientPerformersPage() {
     pause: !granted,
     requestPolicy: "cache-and-network",
   });
-  const [{ data: contracts }, refetchContracts] = useQuery({
+  const [{ data: contracts, error: contractsError }, refetchContracts] = useQuery({
     query: PerformerContractsDocument,
     variables: { organizationId: orgId },
     pause: !granted,
@@ -236,7 +236,7 @@ export function ClientPerformersPage() {
         <>
           <PublishForm orgId={orgId} onPublished={reload} />
           <h2>{t("performers.orgOrders")}</h2>
-          {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+          {(error || contractsError) && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
           {list && list.length === 0 && <p>{t("performers.noOrders")}</p>}
           <ul className="performer-orders">
             {list?.map((order) => (
