@@ -214,13 +214,30 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         expect(client.get_by_test_id("request-status")).to_have_text("Принята в работу")
         expect(client.get_by_test_id("request-performer")).to_contain_text(f"Исполнитель {suffix}")
         expect(client.get_by_test_id("edit-form")).to_have_count(0)
-        client.get_by_test_id("request-comment-body").fill("Сотрудник: Иванов И. И.")
-        client.get_by_test_id("request-comment-send").click()
-        expect(client.get_by_test_id("request-comment").filter(has_text="Иванов")).to_have_count(1)
+        # The request page shows its conversation with the chat's thread and composer.
+        conversation = client.get_by_test_id("request-conversation")
+        expect(
+            conversation.get_by_test_id("chat-message").filter(has_text="Укажите ФИО сотрудника")
+        ).to_have_count(1)
+        conversation.get_by_test_id("chat-text").fill("Сотрудник: Иванов И. И.")
+        conversation.get_by_test_id("chat-send").click()
+        expect(conversation.get_by_test_id("chat-message").filter(has_text="Иванов")).to_have_count(
+            1
+        )
         performer.reload()
         expect(
-            performer.get_by_test_id("request-comment").filter(has_text="Иванов")
-        ).to_contain_text("Клиент")
+            performer.get_by_test_id("request-conversation")
+            .get_by_test_id("chat-message")
+            .filter(has_text="Иванов")
+        ).to_have_count(1)
+        # Written on the staff side, the comment reaches the client's page live.
+        performer.get_by_test_id("request-conversation").get_by_test_id("chat-text").fill(
+            "Спасибо, принято"
+        )
+        performer.get_by_test_id("request-conversation").get_by_test_id("chat-send").click()
+        expect(
+            conversation.get_by_test_id("chat-message").filter(has_text="Спасибо, принято")
+        ).to_have_count(1)
         # The client's answer restarts the clock.
         expect(performer.get_by_test_id("request-status")).to_have_text("Принята в работу")
         expect(performer.get_by_test_id("request-awaiting")).to_have_count(0)
@@ -239,7 +256,7 @@ def test_a_client_launches_a_service_and_the_performer_accepts_it(
         reject.get_by_label("Оставьте комментарий").fill("Нет данных о сотруднике")
         reject.get_by_test_id("reject-submit").click()
         expect(performer.get_by_test_id("request-status")).to_have_text("Отклонена")
-        thread = performer.get_by_test_id("request-comment")
+        thread = performer.get_by_test_id("request-conversation").get_by_test_id("chat-message")
         expect(thread.filter(has_text="Нет данных о сотруднике")).to_have_count(1)
         expect(thread.filter(has_text="Задача отклонена исполнителем")).to_have_count(1)
         client.reload()

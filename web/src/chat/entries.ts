@@ -28,6 +28,15 @@ export function actionLabel(action: string, t: Translate): string {
   return key ? t(key) : action;
 }
 
+/** A service request's system entries hold a code (the requests module words them). */
+const REQUEST_ENTRY: Record<string, MessageKey> = {
+  rejected: "requests.entry_rejected",
+  started: "requests.entry_started",
+  awaiting_client: "requests.entry_awaiting_client",
+  opened_by_report: "requests.entry_opened_by_report",
+  client_answered: "requests.entry_client_answered",
+};
+
 function record(value: unknown): Record<string, unknown> {
   return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }
@@ -65,6 +74,8 @@ export function entryText(message: ChatMessageFieldsFragment, t: Translate, lang
       return comment ? `${said} ${t("chat.commentWas", { comment })}` : said;
     }
     if (lang === "en" && text(data.textEn)) return text(data.textEn);
+    const code = REQUEST_ENTRY[message.body ?? ""];
+    if (code) return t(code);
     return message.body ?? "";
   }
   return null;

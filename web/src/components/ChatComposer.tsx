@@ -28,10 +28,13 @@ export function ChatComposer({
   conversationId,
   canAttach,
   onSent,
+  post: postOther,
 }: {
   conversationId: string;
   canAttach: boolean;
   onSent: (message: ChatMessageFieldsFragment) => void;
+  /** Sends the text another way (a service request's comment): null on success, else the refusal. */
+  post?: (body: string) => Promise<string | null>;
 }) {
   const { t, lang } = useI18n();
   const [text, setText] = useState("");
@@ -48,6 +51,12 @@ export function ChatComposer({
   async function send() {
     if (fetching || (!text.trim() && !files.length)) return;
     setError(null);
+    if (postOther) {
+      const failure = await postOther(text);
+      if (failure === null) setText("");
+      else setError(failure);
+      return;
+    }
     let encoded: { filename: string; contentBase64: string }[];
     try {
       encoded = await Promise.all(files.map(async (f) => ({ filename: f.name, contentBase64: await base64Of(f) })));

@@ -31,11 +31,14 @@ export function ChatThread({
   organizationId,
   staff,
   canAttach,
+  post,
 }: {
   conversationId: string;
   organizationId: string;
   staff: boolean;
   canAttach: boolean;
+  /** Sends through another mutation (a service request's comment); the thread then reloads. */
+  post?: (body: string) => Promise<string | null>;
 }) {
   const { t } = useI18n();
   const client = useClient();
@@ -191,6 +194,18 @@ export function ChatThread({
           stickToBottom.current = true;
           setRows((prev) => upsert(prev, message));
         }}
+        post={
+          post &&
+          (async (body) => {
+            const failure = await post(body);
+            if (failure === null) {
+              stickToBottom.current = true;
+              setAfter(null);
+              setReloads((r) => r + 1);
+            }
+            return failure;
+          })
+        }
       />
     </div>
   );

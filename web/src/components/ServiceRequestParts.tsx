@@ -17,6 +17,7 @@ import type { RequestSla } from "../requestLabels";
 import { useI18n, useT } from "../i18n";
 import { useFormat } from "../i18n/format";
 import { ErrorAlert } from "./Alert";
+import { ChatThread } from "./ChatThread";
 import "../requests.css";
 
 export function RequestStatusBadge({ status }: { status: ServiceRequestStatus }) {
@@ -172,6 +173,29 @@ export function RequestComments({ request, onChanged }: { request: ServiceReques
         </button>
       </form>
       {failure && <ErrorAlert>{failure}</ErrorAlert>}
+    </section>
+  );
+}
+
+/** The request's conversation with the chat's thread and composer (comments go through the
+ *  request, so a client's answer resumes its clock); before its first entry, the plain form. */
+export function RequestConversation({ request, staff, onChanged }: { request: ServiceRequestFieldsFragment; staff: boolean; onChanged: () => void }) {
+  const t = useT();
+  const [, send] = useMutation(CommentServiceRequestDocument);
+  if (!request.conversationId) return <RequestComments request={request} onChanged={onChanged} />;
+  const post = async (body: string): Promise<string | null> => {
+    const sent = await send({ id: request.id, body });
+    const out = sent.data?.commentServiceRequest;
+    if (out?.__typename === "ServiceRequestComment") {
+      onChanged();
+      return null;
+    }
+    return out && "message" in out ? out.message : t("error.generic");
+  };
+  return (
+    <section className="card" aria-labelledby="request-comments-title" data-testid="request-conversation">
+      <h2 id="request-comments-title">{t("requests.comments")}</h2>
+      <ChatThread conversationId={request.conversationId} organizationId={request.organizationId} staff={staff} canAttach={false} post={post} />
     </section>
   );
 }

@@ -23,7 +23,7 @@ import type { ServiceRequestFieldsFragment, ServiceRequestOutcomeFragment } from
 import { Workspace } from "./Workspace";
 import { ErrorAlert } from "../components/Alert";
 import { ArrowLeftIcon } from "../components/Icon";
-import { AttachForm, RequestComments, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
+import { AttachForm, RequestConversation, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
 import { RequestTime } from "../components/RequestTime";
 import { OnboardingTasks } from "../components/OnboardingTasks";
 import { useSession } from "../app/session";
@@ -300,7 +300,7 @@ export function StaffRequestPage() {
               <AttachForm requestId={request.id} onDone={refresh} />
             </section>
           )}
-          <RequestComments request={request} onChanged={refresh} />
+          <RequestConversation request={request} staff onChanged={refresh} />
         </>
       )}
     </Workspace>

@@ -18,7 +18,7 @@ import type { CatalogServiceFieldsFragment, ServiceRequestOutcomeFragment } from
 import { Shell } from "../components/Shell";
 import { ErrorAlert, WarnAlert } from "../components/Alert";
 import { ArrowLeftIcon } from "../components/Icon";
-import { AttachForm, RequestComments, RequestFacts, RequestTable, filesAsInputs, requestPath, useDaysText } from "../components/ServiceRequestParts";
+import { AttachForm, RequestConversation, RequestFacts, RequestTable, filesAsInputs, requestPath, useDaysText } from "../components/ServiceRequestParts";
 import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
 import { usePageTitle } from "../app/page";
@@ -312,7 +312,7 @@ export function ClientRequestPage() {
             )}
             <AttachForm requestId={request.id} onDone={refresh} />
           </section>
-          <RequestComments request={request} onChanged={refresh} />
+          <RequestConversation request={request} staff={false} onChanged={refresh} />
         </>
       )}
     </RequestsFrame>
