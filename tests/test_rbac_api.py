@@ -356,7 +356,7 @@ def test_role_validation(admin_of) -> None:  # type: ignore[no-untyped-def]
     create_role(admin, first, "documents:read")
     create_role(admin, second, "documents:write", inherits=[first])
     # Permissions of modules not built yet are not in the catalog (issue 11).
-    assert create(unique("r"), ["performers:read"])["code"] == "UNKNOWN_PERMISSION"
+    assert create(unique("r"), ["agreements:read"])["code"] == "UNKNOWN_PERMISSION"
     cycle = admin.execute(UPDATE, {"name": first, "inherits": [second]})["updateRole"]
     assert (cycle["__typename"], cycle["code"]) == ("ValidationError", "ROLE_CYCLE")
     itself = admin.execute(UPDATE, {"name": first, "inherits": [first]})["updateRole"]
