@@ -246,10 +246,10 @@ def test_failures_from_one_address_slow_it_down_but_never_lock_others_out(  # ty
     assert set(kinds) <= {"InvalidCredentials", "AccountLocked"}, kinds
     assert kinds.count("AccountLocked") >= 40 - FAILURES_TO_LOCK, kinds
     assert max(took for _, took in outcomes) >= 1.5  # the late ones were held
-    # The colleague: right password, same address, answered at once (argon2 and a few
-    # statements; the back-off is 2 s by now).
+    # The colleague: right password, same address, not held (argon2 and a few statements,
+    # under 2 s even on a loaded 2-core CI host; a held try waits the full 2 s back-off).
     kind, took = timed_login(slow_server, host, y.email, y.password, here)
-    assert kind == "LoginSuccess" and took < 1.0, (kind, took)
+    assert kind == "LoginSuccess" and took < 2.0, (kind, took)
     # The attacker's next tries are held for the full back-off: a wrong password of Y (not
     # locked), an unknown e-mail, and X (locked: refused, and held too).
     for email, password in ((y.email, "wrong"), ("nobody@example.test", "x"), (x.email, "x")):
@@ -260,7 +260,7 @@ def test_failures_from_one_address_slow_it_down_but_never_lock_others_out(  # ty
     assert timed_login(slow_server, host, x.email, x.password, here)[0] == "AccountLocked"
     # Another address is not slowed at all.
     kind, took = timed_login(slow_server, host, "nobody@example.test", "x", address())
-    assert kind == "InvalidCredentials" and took < 1.0, took
+    assert kind == "InvalidCredentials" and took < 2.0, took
 
 
 def test_cookie_authenticated_post_without_csrf_header_is_refused(client, firms, people) -> None:

@@ -12,7 +12,6 @@ the same way."""
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from typing import Any
 
@@ -32,6 +31,7 @@ from tests.support.auth import create_person
 from tests.support.clients import inn12
 from tests.support.mail import messages_to
 from tests.support.performers import BANK, code_for, enable_performers, set_status
+from tests.support.waiting import eventually
 
 
 def sign_by_code(box: Any, settings: Settings, address: str) -> None:
@@ -40,10 +40,11 @@ def sign_by_code(box: Any, settings: Settings, address: str) -> None:
     box.get_by_test_id("request-code").click()
     # The address is masked on screen (pe***@example.test).
     expect(box).to_contain_text(f"Код отправлен на {address[:2]}***@")
-    deadline = time.monotonic() + 15
-    while len(messages_to(settings, address)) == before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert len(messages_to(settings, address)) == before + 1, "no e-mail with the code"
+    eventually(
+        lambda: len(messages_to(settings, address)) == before + 1,
+        within=15,
+        what="the e-mail with the code",
+    )
     box.get_by_test_id("sign-code").fill(code_for(settings, address))
     box.get_by_test_id("sign-submit").click()
 
