@@ -8,7 +8,8 @@ picked by name), records time and pieces, accepts it and asks the client a quest
 deadline stands still, «Ждёт ответа клиента»); the client sees «Принята в работу», can no
 longer edit it, and its comment answers. A second request is rejected: the board's form asks
 «Оставьте комментарий» and the thread shows the system's entry. The same in English. The
-services page has no axe violation and no sideways scroll on a 390 px phone."""
+services page has no axe violation and no sideways scroll on a 390 px phone. Long lists come
+in pages of 50: «Показать ещё» appends the next page to «Мои заявки» and to the board."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ from tests.e2e.support import (
     no_horizontal_scroll,
     open_section,
 )
-from tests.support.auth import create_person
+from tests.support.auth import create_person, login_result
 from tests.support.firms import firm_today
 from tests.support.ids import gid
-from tests.support.requests import ADD_SERVICE
+from tests.support.requests import ADD_SERVICE, launch
 
 MANAGERS = """mutation($id: ID!, $m: ID) { setClientOrganizationManagers(id: $id,
   responsibleManagerId: $m) { __typename ... on Error { code message } } }"""
@@ -394,5 +395,87 @@ def test_the_firm_sets_up_departments_a_template_and_a_clients_catalog(
             expect(offered).to_contain_text("Подготовить декларацию за период")
         finally:
             client.close()
+    finally:
+        context.close()
+
+
+def test_long_request_lists_show_more_page_by_page(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+) -> None:
+    admin = firm_admins["a"]
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_id, org_pk = admin.create_organization(f"ООО «Много заявок {suffix}»")
+    added = admin.api.execute(
+        ADD_SERVICE,
+        {
+            "o": org_id,
+            "input": {
+                "category": "Бухгалтерия",
+                "groupName": "Справки",
+                "name": f"Справка {suffix}",
+                "description": "Справка",
+                "plannedDays": 1,
+                "hardDays": 2,
+            },
+        },
+    )["addCatalogService"]
+    assert added["__typename"] == "CatalogService", added
+    contact = f"many-requests-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["REQUESTS"])
+    accept_invitation(
+        site, firm, invitation_token(e2e_settings, contact), PASSWORD, f"Клиент {suffix}"
+    )
+    api = site.api(site.firm_host(firm))
+    assert login_result(api, contact, PASSWORD)["__typename"] == "LoginSuccess"
+    due = (firm_today() + timedelta(days=60)).isoformat()
+    launched = [launch(api, added["id"], due)["id"] for _ in range(53)]
+    assert len(set(launched)) == 53
+    board_total = admin.api.execute("{ serviceRequestBoardConnection(first: 1) { totalCount } }")[
+        "serviceRequestBoardConnection"
+    ]["totalCount"]
+    assert board_total >= 53
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    try:
+        client = context.new_page()
+        log_in(client, site.firm_url(firm, "/login"), contact, PASSWORD)
+        client.wait_for_url(f"**/cabinet/{org_pk}")
+        client.goto(site.firm_url(firm, f"/cabinet/{org_pk}/requests"))
+        rows = client.get_by_test_id("my-requests").get_by_test_id("request-row")
+        expect(rows).to_have_count(50)
+        client.get_by_test_id("requests-more").click()
+        expect(rows).to_have_count(53)
+        expect(client.get_by_test_id("requests-more")).to_have_count(0)
+        links = rows.get_by_role("link").evaluate_all("(els) => els.map((e) => e.href)")
+        assert len(set(links)) == 53, links
+
+        staff = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+        try:
+            page = staff.new_page()
+            page.set_default_timeout(15_000)
+            log_in(page, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+            page.wait_for_url("**/clients")
+            open_section(page, "Заявки")
+            page.wait_for_url("**/requests")
+            expect(page.get_by_test_id("board-count")).to_have_text(
+                re.compile(rf"Открытых заявок: {board_total}$")
+            )
+            board = page.get_by_test_id("request-board").get_by_test_id("request-row")
+            expect(board).to_have_count(50)
+            page.get_by_test_id("board-more").click()
+            expect(board).to_have_count(min(board_total, 100))
+            # A filter starts again from its first page.
+            page.get_by_test_id("board-mine").check()
+            expect(page.get_by_test_id("board-empty")).to_be_visible()
+            page.get_by_test_id("board-mine").uncheck()
+            expect(board).to_have_count(50)
+        finally:
+            staff.close()
     finally:
         context.close()

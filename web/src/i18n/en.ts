@@ -805,6 +805,8 @@ export const en: Dictionary = {
   "requests.myQueue": "Mine only",
   "requests.boardHelp": "Open requests: overdue first, then by due date.",
   "requests.boardEmpty": "No open requests.",
+  "requests.more": "Show more",
+  "requests.boardCount": "Open requests: {count}",
   "requests.review": "Take for review",
   "requests.accept": "Accept",
   "requests.reject": "Reject",

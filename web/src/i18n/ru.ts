@@ -803,6 +803,8 @@ export const ru = {
   "requests.myQueue": "Только мои",
   "requests.boardHelp": "Открытые заявки: сначала просроченные, затем по сроку.",
   "requests.boardEmpty": "Открытых заявок нет.",
+  "requests.more": "Показать ещё",
+  "requests.boardCount": "Открытых заявок: {count}",
   "requests.review": "Взять на рассмотрение",
   "requests.accept": "Принять в работу",
   "requests.reject": "Отклонить",

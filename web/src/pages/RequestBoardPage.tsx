@@ -26,6 +26,7 @@ import { ArrowLeftIcon } from "../components/Icon";
 import { AttachForm, RequestConversation, RequestFacts, RequestTable, requestPath } from "../components/ServiceRequestParts";
 import { RequestTime } from "../components/RequestTime";
 import { OnboardingTasks } from "../components/OnboardingTasks";
+import { usePagedRows } from "../components/usePagedRows";
 import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { globalIdOf, primaryKeyOf } from "../graphql/ids";
@@ -34,23 +35,35 @@ import { useT } from "../i18n";
 export function RequestBoardPage() {
   const t = useT();
   const { viewer, can } = useSession();
-  const [departmentId, setDepartmentId] = useState("");
-  const [mine, setMine] = useState(false);
-  const [performerId, setPerformerId] = useState("");
+  const [departmentId, setDepartment] = useState("");
+  const [mine, setMineOnly] = useState(false);
+  const [performerId, setPerformer] = useState("");
+  const [after, setAfter] = useState<string | null>(null);
+  // A change of filters starts from the first page again.
+  const refilter =
+    <V,>(set: (value: V) => void) =>
+    (value: V) => {
+      setAfter(null);
+      set(value);
+    };
+  const setDepartmentId = refilter(setDepartment);
+  const setMine = refilter(setMineOnly);
+  const setPerformerId = refilter(setPerformer);
   const me = viewer ? primaryKeyOf(viewer.id) : null;
   const allowed = can("requests:read");
   const [{ data: departments }] = useQuery({ query: RequestDepartmentsDocument, pause: !allowed });
   // Another performer's queue: the firm's staff, for those who may list them.
   const [{ data: staff }] = useQuery({ query: AssignableStaffDocument, pause: !allowed || !(can("clients:write") || can("clients:manage")) });
   const performer = mine && me ? globalIdOf("Person", me) : performerId || null;
-  const [{ data, error }] = useQuery({
+  const [{ data, error, fetching }] = useQuery({
     query: ServiceRequestBoardDocument,
-    variables: { departmentId: departmentId || null, performerId: performer, first: 100 },
+    variables: { departmentId: departmentId || null, performerId: performer, first: 50, after },
     pause: !allowed,
     requestPolicy: "network-only",
   });
   usePageTitle(t("requests.boardTitle"));
-  const rows = data?.serviceRequestBoard ?? null;
+  const connection = data?.serviceRequestBoardConnection;
+  const rows = usePagedRows(connection?.edges, after);
   return (
     <Workspace>
       <div className="page-title">
@@ -93,7 +106,21 @@ export function RequestBoardPage() {
           {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
           {!rows && !error && <p role="status">{t("common.loading")}</p>}
           {rows && rows.length === 0 && <p data-testid="board-empty">{t("requests.boardEmpty")}</p>}
-          {rows && rows.length > 0 && <RequestTable rows={rows} staff testId="request-board" hrefOf={(r) => `/requests/${requestPath(r.id)}`} />}
+          {connection && rows && rows.length > 0 && (
+            <>
+              <p className="muted" role="status" data-testid="board-count">
+                {t("requests.boardCount", { count: connection.totalCount })}
+              </p>
+              <RequestTable rows={rows} staff testId="request-board" hrefOf={(r) => `/requests/${requestPath(r.id)}`} />
+            </>
+          )}
+          {connection?.pageInfo.hasNextPage && (
+            <div className="report-more">
+              <button type="button" className="btn btn-secondary" disabled={fetching} onClick={() => setAfter(connection.pageInfo.endCursor)} data-testid="board-more">
+                {fetching ? t("common.loading") : t("requests.more")}
+              </button>
+            </div>
+          )}
         </>
       )}
     </Workspace>

@@ -23,6 +23,7 @@ import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
 import { usePageTitle } from "../app/page";
 import { useCabinetNav } from "../app/cabinetNav";
+import { usePagedRows } from "../components/usePagedRows";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { useFormat } from "../i18n/format";
@@ -225,14 +226,16 @@ export function ClientServicesPage() {
 export function ClientRequestsPage() {
   const t = useT();
   const cab = useRequestsCabinet();
-  const [{ data, error }] = useQuery({
+  const [after, setAfter] = useState<string | null>(null);
+  const [{ data, error, fetching }] = useQuery({
     query: ServiceRequestsDocument,
-    variables: { organizationId: cab.org?.id ?? "", first: 100 },
+    variables: { organizationId: cab.org?.id ?? "", first: 50, after },
     pause: !cab.granted,
     requestPolicy: "network-only",
   });
   usePageTitle(cab.name ? `${t("requests.myTitle")}: ${cab.name}` : t("requests.myTitle"));
-  const rows = data?.serviceRequests ?? null;
+  const connection = data?.serviceRequestsConnection;
+  const rows = usePagedRows(connection?.edges, after);
   return (
     <RequestsFrame cab={cab} title={t("requests.myTitle")}>
       <p>
@@ -243,6 +246,13 @@ export function ClientRequestsPage() {
       {rows && rows.length === 0 && <p data-testid="requests-empty">{t("requests.none")}</p>}
       {rows && rows.length > 0 && (
         <RequestTable rows={rows} staff={false} testId="my-requests" hrefOf={(r) => `/cabinet/${cab.orgId}/requests/${requestPath(r.id)}`} />
+      )}
+      {connection?.pageInfo.hasNextPage && (
+        <div className="report-more">
+          <button type="button" className="btn btn-secondary" disabled={fetching} onClick={() => setAfter(connection.pageInfo.endCursor)} data-testid="requests-more">
+            {fetching ? t("common.loading") : t("requests.more")}
+          </button>
+        </div>
       )}
     </RequestsFrame>
   );

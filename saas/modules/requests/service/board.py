@@ -1,6 +1,9 @@
 """The department board: open requests per department and performer, overdue first, one
 statement for the page (organization and service names joined; performers are cards the
-people loader gives in one more)."""
+people loader gives in one more).
+
+Paged lists (`requests_ordered`, `board_ordered`) carry their sort key as labelled columns
+(`sort_*`), which the GraphQL layer's keyset cuts pages by."""
 
 from __future__ import annotations
 
@@ -66,26 +69,45 @@ async def request_row(session: AsyncSession, actor: Actor, request_id: int) -> A
     return (await session.execute(stmt)).one_or_none()
 
 
-def board_statement(
+def requests_ordered(
+    actor: Actor,
+    *,
+    organization_id: int | None = None,
+    department_id: int | None = None,
+    statuses: list[str] | None = None,
+) -> tuple[Any, tuple[Any, ...]]:
+    """Requests the actor sees, newest first, for paging: the statement and its sort key
+    (`sort_id`, descending)."""
+    stmt = requests_statement(
+        actor, organization_id=organization_id, department_id=department_id, statuses=statuses
+    ).add_columns(ServiceRequest.id.label("sort_id"))
+    return stmt, _labelled(stmt, "sort_id")
+
+
+def board_ordered(
     actor: Actor,
     today: date,
-    first: int,
     *,
     department_id: int | None,
     performer_id: int | None,
-) -> Any:
-    """Open requests, overdue first, then by due date."""
+) -> tuple[Any, tuple[Any, ...]]:
+    """Open requests, overdue (the due date before `today`) first, then by due
+    date: the statement and its sort key (ascending)."""
     overdue = case((ServiceRequest.due_date < today, 0), else_=1)
-    return (
-        requests_statement(
-            actor,
-            department_id=department_id,
-            performer_id=performer_id,
-            statuses=list(OPEN),
-        )
-        .order_by(overdue, ServiceRequest.due_date, ServiceRequest.id)
-        .limit(max(0, min(first, MAX_PAGE)))
+    stmt = requests_statement(
+        actor, department_id=department_id, performer_id=performer_id, statuses=list(OPEN)
+    ).add_columns(
+        overdue.label("sort_overdue"),
+        ServiceRequest.due_date.label("sort_due"),
+        ServiceRequest.id.label("sort_id"),
     )
+    key = _labelled(stmt, "sort_overdue", "sort_due", "sort_id")
+    return stmt.order_by(*key), key
+
+
+def _labelled(stmt: Any, *names: str) -> tuple[Any, ...]:
+    columns = {c.key: c for c in stmt.selected_columns}
+    return tuple(columns[name] for name in names)
 
 
 async def board(
@@ -97,8 +119,6 @@ async def board(
     department_id: int | None,
     performer_id: int | None,
 ) -> list[Any]:
-    """The board's page (`board_statement` rows)."""
-    stmt = board_statement(
-        actor, today, first, department_id=department_id, performer_id=performer_id
-    )
-    return list(await session.execute(stmt))
+    """The board's first page (`board_ordered` rows), `first` of them (at most MAX_PAGE)."""
+    stmt, _ = board_ordered(actor, today, department_id=department_id, performer_id=performer_id)
+    return list(await session.execute(stmt.limit(max(0, min(first, MAX_PAGE)))))
