@@ -45,6 +45,8 @@ import {
   PerformerOrdersPage,
   PerformerWorkPage,
   ClientPerformersPage,
+  ClientPaymentsPage,
+  FirmPerformersPage,
 } from "./pages";
 
 /** The login page for the anonymous; the cabinet for whoever is already logged in. Sent here
@@ -86,6 +88,8 @@ export function App() {
                   <Route path="/cabinet/:orgId/requests" element={<ClientRequestsPage />} />
                   <Route path="/cabinet/:orgId/requests/:id" element={<ClientRequestPage />} />
                   <Route path="/cabinet/:orgId/performers" element={<ClientPerformersPage />} />
+                  <Route path="/cabinet/:orgId/performers/payments" element={<ClientPaymentsPage />} />
+                  <Route path="/performers" element={<FirmPerformersPage />} />
                   <Route path="/performer" element={<PerformerProfilePage />} />
                   <Route path="/performer/orders" element={<PerformerOrdersPage />} />
                   <Route path="/performer/work" element={<PerformerWorkPage />} />

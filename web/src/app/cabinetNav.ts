@@ -29,6 +29,9 @@ export function useCabinetNav(orgId: string | undefined): NavItem[] {
     nav.push({ to: `${home}/services`, label: t("nav.services") });
     nav.push({ to: `${home}/requests`, label: t("nav.myRequests") });
   }
-  if (org.viewerGrants.includes("PERFORMERS")) nav.push({ to: `${home}/performers`, label: t("nav.performers") });
+  if (org.viewerGrants.includes("PERFORMERS")) {
+    nav.push({ to: `${home}/performers`, label: t("nav.performers") });
+    nav.push({ to: `${home}/performers/payments`, label: t("nav.performerPayments") });
+  }
   return nav;
 }

@@ -72,6 +72,8 @@ export const PerformerProfilePage = page(() => import("../pages/PerformerCabinet
 export const PerformerOrdersPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerOrdersPage");
 export const PerformerWorkPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerWorkPage");
 export const ClientPerformersPage = page(() => import("../pages/ClientPerformersPage"), "ClientPerformersPage");
+export const ClientPaymentsPage = page(() => import("../pages/ClientPaymentsPage"), "ClientPaymentsPage");
+export const FirmPerformersPage = page(() => import("../pages/FirmPerformersPage"), "FirmPerformersPage");
 
 // The client's home, /cabinet/<organization> (saas/shell.py CLIENT_HOME): the page the shell
 // prefetches for and whose chunk it preloads.

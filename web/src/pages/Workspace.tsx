@@ -21,6 +21,7 @@ export function useWorkspaceNav(): NavItem[] {
     ["/reports", t("nav.reports"), can("reports:read")],
     ["/reports/import", t("nav.reportImport"), can("reports:write")],
     ["/requests", t("nav.requestBoard"), can("requests:read")],
+    ["/performers", t("nav.performers"), can("performers:read")],
     ["/staff", t("nav.staff"), can("members:manage")],
     ["/settings/branding", t("nav.branding"), can("branding:manage")],
     ["/settings/firm", t("nav.firmSettings"), can("firm:manage")],
