@@ -139,6 +139,8 @@ ARGUMENT_TYPES = {
     "mainDepartmentId": "Department",
     "taskId": "OnboardingTask",
     "addressedPerformerId": "Performer",
+    # `argument@field`: where one field's argument names another type than the name says.
+    "performerId@performerOrderConversation": "Performer",
     "itemId": "PortfolioItem",
     "orderId": "PerformerOrder",
     "responseId": "PerformerResponse",
@@ -255,7 +257,7 @@ def id_arguments(schema: GraphQLSchema) -> list[IdArgument]:
         named = get_named_type(t)
         if _is_id(t):
             last = path[-1]
-            kind = ARGUMENT_TYPES.get(last)
+            kind = ARGUMENT_TYPES.get(f"{last}@{field}", ARGUMENT_TYPES.get(last))
             if kind is None and last in ("id", "ids"):
                 kind = FIELD_ID_TYPES.get(field)
             out.append(IdArgument(root, field, path, kind, _is_list(t)))
@@ -1594,6 +1596,9 @@ POSITIVE_EXEMPT = {
     # Risk signals and agency documents of the world's firm: none (no paid history).
     "performerRiskSignals",
     "performerAgencyDocuments",
+    # An order's conversation: ids only (its messages are read through chatMessages, which
+    # the sweep covers).
+    "performerOrderConversation",
 }
 
 

@@ -35,6 +35,7 @@ Timestamp = DateTime(timezone=True)
 CLIENT = "client"
 STAFF = "staff"
 SYSTEM = "system"
+PERFORMER = "performer"  # the performer of a performer order's conversation (t_performers_3)
 
 # What a message is.
 TEXT = "text"
@@ -48,8 +49,9 @@ NOTICE_ACTIONS = ("read", "opened", "approved", "declined")
 
 
 class ChatConversation(TenantBase):
-    """One per client organization (`report_id` and `request_id` NULL), one per report or
-    service request linked to it (the same mechanism for both)."""
+    """One per client organization (`report_id`, `request_id` and `performer_order_id`
+    NULL), one per report or service request linked to it (the same mechanism for both), one
+    per performer order and performer (t_performers_3)."""
 
     __tablename__ = "chat_conversations"
     __table_args__ = (
@@ -57,7 +59,9 @@ class ChatConversation(TenantBase):
             "uq_chat_conversations_organization",
             "organization_id",
             unique=True,
-            postgresql_where=text("report_id IS NULL AND request_id IS NULL"),
+            postgresql_where=text(
+                "report_id IS NULL AND request_id IS NULL AND performer_order_id IS NULL"
+            ),
         ),
         Index(
             "uq_chat_conversations_report",
@@ -72,6 +76,21 @@ class ChatConversation(TenantBase):
             postgresql_where=text("request_id IS NOT NULL"),
         ),
         Index("ix_chat_conversations_assignee", "assignee_person_id"),
+        Index(
+            "uq_chat_conversations_performer_order",
+            "performer_order_id",
+            "performer_person_id",
+            unique=True,
+            postgresql_where=text("performer_order_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_chat_conversations_performer",
+            "performer_person_id",
+            postgresql_where=text("performer_person_id IS NOT NULL"),
+        ),
+        CheckConstraint(
+            "(performer_order_id IS NULL) = (performer_person_id IS NULL)", name="performer_pair"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -82,6 +101,11 @@ class ChatConversation(TenantBase):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_requests.id", ondelete="CASCADE")
     )
+    # A performer order's conversation: the order and the one performer it is with.
+    performer_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("performer_orders.id", ondelete="CASCADE")
+    )
+    performer_person_id: Mapped[int | None] = mapped_column(BigInteger)
     assignee_person_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
     last_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -94,7 +118,7 @@ class ChatMessage(TenantBase):
     __tablename__ = "chat_messages"
     __table_args__ = (
         CheckConstraint("kind IN ('text', 'system', 'mark', 'notice')", name="kind"),
-        CheckConstraint("author_side IN ('client', 'staff', 'system')", name="side"),
+        CheckConstraint("author_side IN ('client', 'staff', 'system', 'performer')", name="side"),
         CheckConstraint("char_length(body) <= 10000", name="body_length"),
         Index("ix_chat_messages_conversation", "conversation_id", "id"),
         Index("ix_chat_messages_search", "search", postgresql_using="gin"),
@@ -106,7 +130,7 @@ class ChatMessage(TenantBase):
     )
     author_person_id: Mapped[int | None] = mapped_column(BigInteger)
     author_token_id: Mapped[int | None] = mapped_column(BigInteger)
-    author_side: Mapped[str] = mapped_column(String(8))
+    author_side: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(8))
     body: Mapped[str] = mapped_column(Text)
     # A mark's fields (call / letter / visit / service), a system entry's source (report id,
@@ -150,7 +174,7 @@ class ChatRead(TenantBase):
         ForeignKey("chat_conversations.id", ondelete="CASCADE"), primary_key=True
     )
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    side: Mapped[str] = mapped_column(String(8))  # client / staff
+    side: Mapped[str] = mapped_column(String(16))  # client / staff / performer
     last_read_message_id: Mapped[int] = mapped_column(BigInteger)
     read_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
 

@@ -4,11 +4,12 @@ Two layers, as in reports and documents:
 - Casbin (saas.rbac.defaults.DEFAULT_POLICY): staff read conversations with `chat:read` and
   write (post, withdraw, mark read, assign) with `chat:write`; an integrator token with
   `chat:write` posts system entries. Client users hold no `chat` permission (a staff object):
-  they need `client_cabinet:read`.
+  they need `client_cabinet:read`; performers `performer_cabinet:read`.
 - Grants and scope (service/scope.py): staff see the conversations of the organizations the
   core's `organization_filter` lets them see (the responsible manager and moderators; the
   whole firm with `clients:read_all`); a contact those of the organizations granting it
-  'chat' (an active contact, the module enabled by the firm).
+  'chat' (an active contact, the module enabled by the firm); a performer only the
+  conversations of performer orders opened with them.
 """
 
 from __future__ import annotations
@@ -33,32 +34,44 @@ CHAT_GRANT = register_grant(
 )
 
 # What the chat's rules ask of the actor (`actor.may(...)` in the services).
-CHAT_PERMISSIONS = (("chat", "read"), ("chat", "write"), ("client_cabinet", "read"))
+CHAT_PERMISSIONS = (
+    ("chat", "read"),
+    ("chat", "write"),
+    ("client_cabinet", "read"),
+    ("performer_cabinet", "read"),
+)
 
 READ_NOTE = (
-    "Requires `chat:read` (firm staff: the organizations they see), or `client_cabinet:read` "
-    "for a client user, who then sees only organizations granting it 'chat'."
+    "Requires `chat:read` (firm staff: the organizations they see), `client_cabinet:read` "
+    "for a client user, who then sees only organizations granting it 'chat', or "
+    "`performer_cabinet:read` for a performer (their performer orders' conversations)."
 )
 WRITE_NOTE = (
-    "Requires `chat:write` (firm staff, integrator tokens: system entries), or "
-    "`client_cabinet:read` for a client user holding the 'chat' grant of the organization."
+    "Requires `chat:write` (firm staff, integrator tokens: system entries), "
+    "`client_cabinet:read` for a client user holding the 'chat' grant of the organization, or "
+    "`performer_cabinet:read` for a performer (their performer orders' conversations)."
 )
 
 
 class _Either(BasePermission):
-    """A staff permission, or the client cabinet (the service then applies the grant)."""
+    """A staff permission, the client cabinet or the performer cabinet (the service then
+    applies the grant, or the performer's own order conversations)."""
 
     pair: tuple[str, str] = ("chat", "read")
     error_extensions: dict[str, Any]
 
     def __init__(self) -> None:
-        self.guards = (self.pair, ("client_cabinet", "read"))
+        self.guards = (self.pair, ("client_cabinet", "read"), ("performer_cabinet", "read"))
         self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
         self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         ctx = info.context
-        return await is_allowed(ctx, *self.pair) or await is_allowed(ctx, "client_cabinet", "read")
+        return (
+            await is_allowed(ctx, *self.pair)
+            or await is_allowed(ctx, "client_cabinet", "read")
+            or await is_allowed(ctx, "performer_cabinet", "read")
+        )
 
 
 class ChatReadable(_Either):

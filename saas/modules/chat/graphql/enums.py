@@ -20,6 +20,9 @@ def gid(type_name: str, pk: int) -> strawberry.ID:
 class ChatSide(Enum):
     CLIENT = strawberry.enum_value("client", description="A contact of the client organization.")
     STAFF = strawberry.enum_value("staff", description="A staff member of the firm.")
+    PERFORMER = strawberry.enum_value(
+        "performer", description="The performer of a performer order's conversation."
+    )
     SYSTEM = strawberry.enum_value(
         "system", description="The platform or an integration (an API token): system entries."
     )

@@ -136,6 +136,8 @@ class ChatConversationType(relay.Node):
     last_message_pk: strawberry.Private[int | None]
     report_pk: strawberry.Private[int | None] = None
     request_pk: strawberry.Private[int | None] = None
+    performer_order_pk: strawberry.Private[int | None] = None
+    performer_pk: strawberry.Private[int | None] = None
 
     @classmethod
     def of(cls, row: Any) -> ChatConversationType:
@@ -153,6 +155,8 @@ class ChatConversationType(relay.Node):
             last_message_pk=row.last_message_id,
             report_pk=row.report_id,
             request_pk=getattr(row, "request_id", None),
+            performer_order_pk=getattr(row, "performer_order_id", None),
+            performer_pk=getattr(row, "performer_person_id", None),
         )
 
     @strawberry.field(description="The client organization (type `ClientOrganization`).")
@@ -172,6 +176,21 @@ class ChatConversationType(relay.Node):
     )
     def request_id(self) -> strawberry.ID | None:
         return None if self.request_pk is None else gid("ServiceRequest", self.request_pk)
+
+    @strawberry.field(
+        description="The performer order this conversation discusses (type `PerformerOrder`), "
+        "with one performer (`performer`); null otherwise."
+    )
+    def performer_order_id(self) -> strawberry.ID | None:
+        pk = self.performer_order_pk
+        return None if pk is None else gid("PerformerOrder", pk)
+
+    @strawberry.field(
+        description="The performer of a performer order's conversation (their messages are "
+        "of side `PERFORMER`); null otherwise."
+    )
+    async def performer(self, info: Info) -> PersonCardType | None:
+        return await _card(info, self.performer_pk)
 
     @strawberry.field(
         description="Business hours (the firm's calendar: 09:00-18:00 on its working days) "

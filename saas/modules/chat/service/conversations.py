@@ -7,7 +7,10 @@ moderator of); a client user those of organizations granting it 'chat' (an activ
 the module enabled by the firm). A service request's conversation follows the request's
 visibility instead: client contacts granted 'requests' in its organization, staff who see
 the organization (the requests module's scope: the performer and department head see it
-through their assignment or `clients:read_all`).
+through their assignment or `clients:read_all`). A performer order's conversation (one per
+order and performer, opened by the performers module once it resolved both) is seen by the
+organization's contacts granted 'performers', the staff who see the organization, and that
+one performer (`performer_person_id`), who writes as the `performer` side.
 """
 
 from __future__ import annotations
@@ -34,7 +37,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor, organization_filter
 from saas.core.audit import audit
-from saas.modules.chat.models import CLIENT, STAFF, SYSTEM, ChatConversation, ChatMessage
+from saas.modules.chat.models import (
+    CLIENT,
+    PERFORMER,
+    STAFF,
+    SYSTEM,
+    ChatConversation,
+    ChatMessage,
+)
 from saas.modules.chat.service.errors import conversation_not_found, invalid, no_write
 from saas.modules.chat.service.unread import unread_messages
 from saas.modules.clients.models import ClientGrant, ClientOrganization
@@ -43,11 +53,16 @@ from saas.modules.reports.models import Report
 
 CHAT = "chat"
 REQUESTS = "requests"  # the grant a request's conversation follows
+PERFORMERS = "performers"  # the grant a performer order's conversation follows
 
 
 def grant_of(conversation: Any) -> str:
     """The client grant that lets a contact of its organization take part in `conversation`."""
-    return REQUESTS if conversation.request_id is not None else CHAT
+    if conversation.request_id is not None:
+        return REQUESTS
+    if conversation.performer_order_id is not None:
+        return PERFORMERS
+    return CHAT
 
 
 async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
@@ -58,7 +73,9 @@ async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
         .on_conflict_do_nothing(
             index_elements=[ChatConversation.organization_id],
             index_where=and_(
-                ChatConversation.report_id.is_(None), ChatConversation.request_id.is_(None)
+                ChatConversation.report_id.is_(None),
+                ChatConversation.request_id.is_(None),
+                ChatConversation.performer_order_id.is_(None),
             ),
         )
     )
@@ -67,6 +84,7 @@ async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
             ChatConversation.organization_id == org_id,
             ChatConversation.report_id.is_(None),
             ChatConversation.request_id.is_(None),
+            ChatConversation.performer_order_id.is_(None),
         )
     )
     assert found is not None
@@ -112,6 +130,30 @@ async def ensure_request_conversation(
     return found
 
 
+async def ensure_performer_order_conversation(
+    session: AsyncSession, org_id: int, order_id: int, performer_id: int
+) -> ChatConversation:
+    """The conversation of a performer order with one performer (in the order's organization),
+    opened if it has none yet (idempotent). The caller has already resolved the order and the
+    performer for its actor (the performers module's scope)."""
+    c = ChatConversation
+    await session.execute(
+        pg_insert(c)
+        .values(
+            organization_id=org_id, performer_order_id=order_id, performer_person_id=performer_id
+        )
+        .on_conflict_do_nothing(
+            index_elements=[c.performer_order_id, c.performer_person_id],
+            index_where=c.performer_order_id.is_not(None),
+        )
+    )
+    found = await session.scalar(
+        select(c).where(c.performer_order_id == order_id, c.performer_person_id == performer_id)
+    )
+    assert found is not None
+    return found
+
+
 async def conversation_of_report(
     session: AsyncSession, actor: Actor, report_id: int | None
 ) -> ChatConversation:
@@ -135,12 +177,15 @@ async def open_conversation(session: Any, org_id: int) -> None:
     await ensure_conversation(session, org_id)
 
 
-def side_of(actor: Actor) -> str:
-    """Who writes: a person of the firm (staff), a client contact, or the platform (a
-    token, a job)."""
+def side_of(actor: Actor, conversation: Any = None) -> str:
+    """Who writes (in `conversation`): a person of the firm (staff), the performer of a
+    performer order's conversation, a client contact, or the platform (a token, a job)."""
     if actor.person_id is None:
         return SYSTEM
-    return STAFF if actor.staff else CLIENT
+    if actor.staff:
+        return STAFF
+    performer = None if conversation is None else conversation.performer_person_id
+    return PERFORMER if performer is not None and performer == actor.person_id else CLIENT
 
 
 def granted_organizations(actor: Actor, module: str = CHAT) -> Any:
@@ -171,14 +216,27 @@ def conversations_scope(actor: Actor) -> ColumnElement[bool] | None:
     c = ChatConversation
     if actor.staff:  # the same organizations for both, as the requests module's scope
         return organization_filter(actor, c.organization_id)
-    if actor.person_id is None or not actor.client_org_ids:
+    if actor.person_id is None:
         return false()
+    # A performer order's conversation with this person as its performer.
+    performing = c.performer_person_id == actor.person_id
+    if not actor.client_org_ids:
+        return performing
     return or_(
-        and_(c.request_id.is_(None), c.organization_id.in_(granted_organizations(actor))),
+        and_(
+            c.request_id.is_(None),
+            c.performer_order_id.is_(None),
+            c.organization_id.in_(granted_organizations(actor)),
+        ),
         and_(
             c.request_id.is_not(None),
             c.organization_id.in_(granted_organizations(actor, REQUESTS)),
         ),
+        and_(
+            c.performer_order_id.is_not(None),
+            c.organization_id.in_(granted_organizations(actor, PERFORMERS)),
+        ),
+        performing,
     )
 
 
@@ -223,6 +281,8 @@ def conversation_rows() -> Any:
         ChatConversation.organization_id,
         ChatConversation.report_id,
         ChatConversation.request_id,
+        ChatConversation.performer_order_id,
+        ChatConversation.performer_person_id,
         ChatConversation.assignee_person_id,
         ChatConversation.created_at,
         ChatConversation.last_message_id,

@@ -1,6 +1,8 @@
 """Which chat events a live subscriber receives: firm-wide staff every conversation's; other
 staff those of the organizations assigned to them; a client user those of organizations
-granting it 'chat' (a service request's conversation: 'requests', the event's `grant`). A
+granting it 'chat' (a service request's conversation: 'requests', a performer order's:
+'performers', the event's `grant`); the performer of a performer order's conversation its
+events (the event's `performer_person_id`). A
 client user's set is the process's shared entry for its (person, organizations) (`LiveGrants`
 of the grant: one statement re-reads every stale subscriber of the
 firm, not one per subscriber); a staff member's is read per subscriber. Each is trusted for
@@ -17,12 +19,18 @@ from typing import Any
 from saas.auth.live import GRANTS_CHANGED_HOOKS
 from saas.core.actor import Actor, actor_of, actor_with, assigned_organizations
 from saas.db.session import tenant_transaction
-from saas.modules.chat.service.conversations import CHAT, REQUESTS
+from saas.modules.chat.service.conversations import CHAT, PERFORMERS, REQUESTS
 from saas.modules.reports.service.live_grants import GrantsKey, LiveGrants, live_grants
 
 LIVE_TTL = 30.0
 _GENERATIONS = "chat.live_generations"
-PERMISSIONS = (("chat", "read"), ("chat", "write"), ("client_cabinet", "read"))
+PERMISSIONS = (
+    ("chat", "read"),
+    ("chat", "write"),
+    ("client_cabinet", "read"),
+    ("performer_cabinet", "read"),
+)
+GRANTS = (CHAT, REQUESTS, PERFORMERS)
 
 
 def _generation(services: Any, tenant_id: int) -> int:
@@ -53,7 +61,7 @@ class Audience:
         self.grants: dict[str, LiveGrants] = (
             {}
             if actor.staff
-            else {grant: live_grants(ctx.services, ctx.tenant, grant) for grant in (CHAT, REQUESTS)}
+            else {grant: live_grants(ctx.services, ctx.tenant, grant) for grant in GRANTS}
         )
         self._organizations: frozenset[int] | None = None
         self._read_at = 0.0
@@ -103,5 +111,8 @@ class Audience:
     async def receives(self, payload: dict[str, Any]) -> bool:
         if self.conversation is not None and int(payload["conversation_id"]) != self.conversation:
             return False
+        performer = payload.get("performer_person_id")
+        if performer is not None and int(performer) == self.key[0]:
+            return True  # the performer of a performer order's conversation
         organizations = await self.organizations(payload.get("grant", CHAT))
         return organizations is None or int(payload["organization_id"]) in organizations

@@ -2,7 +2,8 @@
 database refuses it too); a withdrawal stamps `withdrawn_at` and keeps the text for the
 firm's audit.
 
-A person writes text (a client contact with the 'chat' grant, staff with `chat:write`);
+A person writes text (a client contact with the 'chat' grant, staff with `chat:write`, the
+performer of a performer order's conversation);
 a token with `chat:write` (an integrator) and the platform itself post system entries.
 Files: ids of drive files of the same organization the writer may read, or new files filed
 through the drive (`attach_document`: a client's land in "From client", staff's in
@@ -26,6 +27,7 @@ from saas.db.core_models import OutboxEvent
 from saas.events import channel_for, publish_in, write_outbox
 from saas.modules.chat.models import (
     CLIENT,
+    PERFORMER,
     STAFF,
     SYSTEM,
     SYSTEM_ENTRY,
@@ -100,7 +102,7 @@ def check_body(body: str, *, has_files: bool) -> str:
 def may_write(actor: Actor) -> bool:
     if actor.staff:
         return actor.may("chat", "write")
-    return actor.may("client_cabinet", "read")
+    return actor.may("client_cabinet", "read") or actor.may("performer_cabinet", "read")
 
 
 async def _attachments(
@@ -167,7 +169,7 @@ async def post_message(
     conversation = await access_conversation(session, actor, conversation_id)
     files = await _attachments(session, actor, conversation, draft, storage)
     body = check_body(draft.body, has_files=bool(files))
-    side = side_of(actor)
+    side = side_of(actor, conversation)
     message = await write_message(
         session,
         services,
@@ -238,8 +240,11 @@ async def write_message(
             )
         )
     awaiting = ChatConversation.awaiting_since
-    if side == CLIENT:
-        awaiting_value: Any = func.coalesce(awaiting, func.now())
+    if conversation.performer_order_id is not None:
+        # Between a customer and a performer: nothing awaits the firm's answer.
+        awaiting_value: Any = awaiting
+    elif side == CLIENT:
+        awaiting_value = func.coalesce(awaiting, func.now())
     elif side == STAFF and kind == TEXT:
         awaiting_value = None
     else:
@@ -254,13 +259,14 @@ async def write_message(
         )
         .execution_options(synchronize_session=False)
     )
-    if person_id is not None and side in (CLIENT, STAFF):
+    if person_id is not None and side in (CLIENT, STAFF, PERFORMER):
         await advance_read(session, conversation.id, person_id, side, message.id)
     await session.refresh(message, ["created_at"])
     payload = {
         "conversation_id": conversation.id,
         "organization_id": conversation.organization_id,
         "grant": grant_of(conversation),
+        "performer_person_id": conversation.performer_person_id,
         "message_id": message.id,
         "side": side,
         "author_person_id": person_id,
@@ -393,6 +399,7 @@ async def withdraw_message(
             "conversation_id": conversation.id,
             "organization_id": conversation.organization_id,
             "grant": grant_of(conversation),
+            "performer_person_id": conversation.performer_person_id,
             "message_id": message.id,
             "side": message.author_side,
             "author_person_id": message.author_person_id,

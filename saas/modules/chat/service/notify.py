@@ -3,7 +3,10 @@ person's preferences honored by the notifications module):
 - a client's message: the conversation's assignee, the organization's responsible manager and
   moderators;
 - a staff member's message or a system entry: the organization's active contacts holding
-  the 'chat' grant (enabled for the organization).
+  the 'chat' grant (enabled for the organization);
+- in a performer order's conversation: the organization's contacts holding 'performers' (the
+  firm's staff are not its parties; the performer has no in-app notifications yet and sees
+  the conversation on the order's page, live).
 Never the author.
 """
 
@@ -15,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.modules.chat.models import CLIENT, TEXT, ChatConversation, ChatMessage
+from saas.modules.chat.service.conversations import PERFORMERS
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -26,8 +30,9 @@ from saas.modules.notifications.service import NotificationKind, notify_people
 EXCERPT = 280
 
 
-def chat_contacts_statement(organization_id: int) -> Any:
-    """Person ids of the organization's active contacts that take part in its chat."""
+def chat_contacts_statement(organization_id: int, grant: str = "chat") -> Any:
+    """Person ids of the organization's active contacts that take part in its chat (holding
+    `grant`, enabled for the organization)."""
     return (
         select(ClientContact.person_id)
         .join(ClientGrant, ClientGrant.contact_id == ClientContact.id)
@@ -36,7 +41,7 @@ def chat_contacts_statement(organization_id: int) -> Any:
             ClientContact.organization_id == organization_id,
             ClientContact.status == "active",
             ClientOrganization.status == "active",
-            ClientGrant.module == "chat",
+            ClientGrant.module == grant,
             ClientGrant.module == func.any(ClientOrganization.enabled_modules),
         )
     )
@@ -68,7 +73,12 @@ async def notify_message(
 ) -> int:
     if message.kind not in (TEXT, "system"):
         return 0  # marks and notices notify through their own part
-    if message.author_side == CLIENT:
+    if conversation.performer_order_id is not None:
+        customers: Any = (
+            await session.execute(chat_contacts_statement(conversation.organization_id, PERFORMERS))
+        ).scalars()
+        recipients = {int(p): "client" for p in customers}
+    elif message.author_side == CLIENT:
         recipients = {p: "staff" for p in await staff_of(session, conversation)}
     else:
         contacts: Any = (
@@ -90,6 +100,8 @@ async def notify_message(
     }
     if conversation.report_id is not None:
         payload["chat_report_id"] = conversation.report_id  # the link: the report's conversation
+    if conversation.performer_order_id is not None:
+        payload["performer_order_id"] = conversation.performer_order_id  # the order's page
     return await notify_people(
         session, NotificationKind.CHAT_MESSAGE, recipients, conversation.organization_id, payload
     )

@@ -66,7 +66,7 @@ async def mark_read(
     """The person has read the conversation up to message `up_to` (default: its last);
     announced (`chat.read`) so the other side sees its messages read."""
     conversation = await access_conversation(session, actor, conversation_id)
-    side = side_of(actor)
+    side = side_of(actor, conversation)
     if actor.person_id is None or side == SYSTEM:
         return conversation
     target = up_to if up_to is not None else conversation.last_message_id
@@ -99,6 +99,7 @@ async def mark_read(
             "conversation_id": conversation.id,
             "organization_id": conversation.organization_id,
             "grant": grant_of(conversation),
+            "performer_person_id": conversation.performer_person_id,
             "person_id": actor.person_id,
             "side": side,
             "last_read_message_id": int(mark or target),

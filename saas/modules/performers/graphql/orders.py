@@ -33,6 +33,7 @@ from saas.modules.performers.policy import (
     writes_performers,
 )
 from saas.modules.performers.service import orders
+from saas.modules.performers.service.conversations import order_conversation
 from saas.modules.performers.service.scope import Side, side_of
 from saas.schema.context import Info
 from saas.schema.errors import (
@@ -212,6 +213,23 @@ ResponseResult = Annotated[
 ]
 
 
+@strawberry.type(
+    name="PerformerOrderConversation",
+    description="An order's conversation with one performer, in the chat: read and write it "
+    "with `chatMessages(conversationId)` and `postChatMessage`, live with `chatMessageAdded`.",
+)
+class OrderConversationType:
+    conversation_id: strawberry.ID = strawberry.field(description="Type `ChatConversation`.")
+    order_id: strawberry.ID = strawberry.field(description="Type `PerformerOrder`.")
+    performer_id: strawberry.ID = strawberry.field(description="Type `Performer`.")
+
+
+OrderConversationResult = Annotated[
+    OrderConversationType | ValidationError | NotFoundError,
+    strawberry.union("PerformerOrderConversationResult"),
+]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -260,6 +278,34 @@ class Query:
         except (ClientsError, IdRefused) as exc:
             return error_result(info, exc)  # type: ignore[no-any-return]
         return OrderType(row=row)
+
+    @strawberry.field(
+        description="The order's conversation with a performer in the chat, opened on first "
+        "use: a performer's own (`performerId` null or theirs; on any order they see, before "
+        "responding too); the customer or staff name a performer of the order (who responded, "
+        "the addressee or the one it was given to: NotFoundError otherwise, ValidationError "
+        "PERFORMER_REQUIRED without one). The customer's contacts granted 'performers', the "
+        "staff who see the organization and that performer take part; another performer "
+        "never sees it. " + READ_NOTE,
+        extensions=reads_performers(),
+    )
+    async def performer_order_conversation(
+        self, info: Info, order_id: strawberry.ID, performer_id: strawberry.ID | None = None
+    ) -> OrderConversationResult:
+        ctx = info.context
+        try:
+            pk = await pk_of(ctx, "PerformerOrder", order_id, field="orderId")
+            person = await optional_pk_of(ctx, "Performer", performer_id, field="performerId")
+            actor = await viewer_of(ctx)
+            async with ctx.unit_of_work() as session:
+                order, talk = await order_conversation(session, actor, pk, person)
+        except (ClientsError, IdRefused) as exc:
+            return error_result(info, exc)  # type: ignore[no-any-return]
+        return OrderConversationType(
+            conversation_id=gid("ChatConversation", talk.id),
+            order_id=gid("PerformerOrder", order.id),
+            performer_id=gid("Performer", talk.performer_person_id or 0),
+        )
 
 
 async def _order_change(info: Info, order_id: strawberry.ID, change: str) -> OrderResult:
