@@ -2,7 +2,9 @@
 firm serves with performers) publishes an order in «Исполнители» (budget in rubles); a
 performer, in another browser, lands on their own cabinet (/performer), fills the profile
 (INN, name, skills, bank details), checks the НПД status («самозанятый»), finds the order by
-skill and responds with a message and a price in rubles. The customer sees the response (name,
+skill, asks a question in the order's conversation and responds with a message and a price
+in rubles. The customer answers the question under the response (it reaches the performer's
+open conversation live). The customer sees the response (name,
 НПД status, rating) and chooses it: refused while the tax service says they are not
 self-employed, given once it says they are; the customer makes the contract and signs it
 with the code from their e-mail; the performer signs it in «Моя работа» with the code from
@@ -137,6 +139,13 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
         offered = performer.get_by_test_id("performer-order")
         expect(offered).to_have_count(1)
         expect(offered).to_contain_text(title)
+        # A question first, in the order's conversation (before responding).
+        offered.get_by_test_id("order-discuss").click()
+        asked = offered.get_by_test_id("order-conversation")
+        asked.get_by_test_id("chat-text").fill("Нужен ли брендбук?")
+        asked.get_by_test_id("chat-send").click()
+        expect(asked.get_by_test_id("chat-message")).to_have_count(1)
+        expect(asked.locator(".chat-own")).to_contain_text("Нужен ли брендбук?")
         offered.get_by_test_id("respond-message").fill("Сделаю за неделю")
         offered.get_by_test_id("respond-price").fill("25 000,50")
         offered.get_by_test_id("respond-submit").click()
@@ -150,6 +159,17 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
         expect(response).to_contain_text("Выполнено заказов: 0")
         expect(response).to_contain_text(re.compile(r"Цена: 25\s000,50\s₽"))
         expect(response).to_contain_text("Сделаю за неделю")
+        # The customer answers the question in the same conversation; it reaches the
+        # performer's open thread live.
+        response.get_by_test_id("order-discuss").click()
+        talk = response.get_by_test_id("order-conversation")
+        expect(talk.locator(".chat-other")).to_contain_text("Нужен ли брендбук?")
+        expect(talk.locator(".chat-other")).to_contain_text(f"Исполнитель {suffix}")
+        talk.get_by_test_id("chat-text").fill("Нет, только логотип.")
+        talk.get_by_test_id("chat-send").click()
+        expect(talk.locator(".chat-own")).to_contain_text("Нет, только логотип.")
+        expect(asked.locator(".chat-other")).to_contain_text("Нет, только логотип.")
+        response.get_by_test_id("order-discuss").click()  # hide it again
         # The tax service now says they are not self-employed: the choice is refused in its
         # words, the order stays open.
         set_status(e2e_server, inn, False)

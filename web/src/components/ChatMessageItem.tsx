@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { useMutation } from "urql";
 import { DriveDownloadLinkDocument, WithdrawChatMessageDocument } from "../graphql/generated";
-import type { ChatMessageFieldsFragment, ChatNoticeFieldsFragment } from "../graphql/generated";
+import type { ChatMessageFieldsFragment, ChatNoticeFieldsFragment, ChatSide } from "../graphql/generated";
 import { primaryKeyOf } from "../graphql/ids";
 import { LinkifiedText } from "../chat/text";
 import { entryText, saveFile } from "../chat/entries";
@@ -58,6 +58,7 @@ export function ChatMessageItem({
   message,
   viewerId,
   staff,
+  ownSide,
   notice,
   onChanged,
   onNoticeChanged,
@@ -65,13 +66,14 @@ export function ChatMessageItem({
   message: ChatMessageRow;
   viewerId: string | null;
   staff: boolean;
+  ownSide?: ChatSide;
   notice: ChatNoticeFieldsFragment | undefined;
   onChanged: (message: ChatMessageRow) => void;
   onNoticeChanged: () => void;
 }) {
   const { t, lang } = useI18n();
   const mine = message.author != null && viewerId != null && primaryKeyOf(message.author.id) === viewerId;
-  const ourSide = message.side === (staff ? "STAFF" : "CLIENT");
+  const ourSide = message.side === (ownSide ?? (staff ? "STAFF" : "CLIENT"));
   const withdrawable = useWithdrawable(message.createdAt, mine && message.kind === "TEXT" && !message.withdrawnAt);
   const [{ fetching }, withdraw] = useMutation(WithdrawChatMessageDocument);
   const [error, setError] = useState<string | null>(null);
@@ -80,7 +82,7 @@ export function ChatMessageItem({
       ? t("chat.system")
       : mine
         ? t("chat.you")
-        : message.author?.displayName || message.author?.email || (message.side === "STAFF" ? t("chat.firm") : t("chat.client"));
+        : message.author?.displayName || message.author?.email || (message.side === "STAFF" ? t("chat.firm") : message.side === "PERFORMER" ? t("chat.performer") : t("chat.client"));
   const entry = entryText(message, t, lang);
   const kindClass = message.kind === "TEXT" ? (ourSide ? "chat-own" : "chat-other") : `chat-entry chat-${message.kind.toLowerCase()}`;
 

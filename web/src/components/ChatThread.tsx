@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 import { ChatMessageDocument, ChatMessagesDocument, ChatNoticesDocument, MarkChatReadDocument } from "../graphql/generated";
-import type { ChatNoticeFieldsFragment } from "../graphql/generated";
+import type { ChatNoticeFieldsFragment, ChatSide } from "../graphql/generated";
 import { primaryKeyOf } from "../graphql/ids";
 import { useChatEvents } from "../chat/live";
 import type { MessageEvent, ReadEvent } from "../chat/live";
@@ -32,11 +32,14 @@ export function ChatThread({
   staff,
   canAttach,
   post,
+  ownSide,
 }: {
   conversationId: string;
   organizationId: string;
   staff: boolean;
   canAttach: boolean;
+  /** The viewer's side when it is neither staff nor client (a performer order's performer). */
+  ownSide?: ChatSide;
   /** Sends through another mutation (a service request's comment); the thread then reloads. */
   post?: (body: string) => Promise<string | null>;
 }) {
@@ -44,7 +47,7 @@ export function ChatThread({
   const client = useClient();
   const { viewer } = useSession();
   const viewerId = viewer ? primaryKeyOf(viewer.id) : null;
-  const side = staff ? "STAFF" : "CLIENT";
+  const side: ChatSide = ownSide ?? (staff ? "STAFF" : "CLIENT");
   const [rows, setRows] = useState<ChatMessageRow[]>([]);
   const [after, setAfter] = useState<string | null>(null);
   const [reloads, setReloads] = useState(0);
@@ -177,6 +180,7 @@ export function ChatThread({
               message={message}
               viewerId={viewerId}
               staff={staff}
+              ownSide={side}
               notice={noticeByMessage.get(message.id)}
               onChanged={(changed) => setRows((prev) => upsert(prev, changed))}
               onNoticeChanged={reloadNotices}

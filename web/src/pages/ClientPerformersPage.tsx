@@ -27,6 +27,7 @@ import { useCabinetNav } from "../app/cabinetNav";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { useFormat } from "../i18n/format";
+import { OrderConversation } from "../components/OrderConversation";
 
 function PublishForm({ orgId, onPublished }: { orgId: string; onPublished: () => void }) {
   const t = useT();
@@ -151,6 +152,7 @@ function CustomerOrder({ order, contract, onChange }: {
                 {r.priceKopecks != null && ` · ${t("performers.price", { amount: f.money(r.priceKopecks) })}`} ·{" "}
                 {t(`performers.responseStatus.${r.status}` as MessageKey)}
                 {r.message && <p>{r.message}</p>}
+                {r.performer && <OrderConversation orderId={order.id} organizationId={order.organizationId} performerId={r.performer.id} label="performers.discussWithPerformer" />}
                 {r.status === "PENDING" && (
                   <button
                     type="button"

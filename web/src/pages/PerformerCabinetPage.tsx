@@ -24,6 +24,7 @@ import { usePageTitle } from "../app/page";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { useFormat } from "../i18n/format";
+import { OrderConversation } from "../components/OrderConversation";
 
 function PerformerFrame({ title, children }: { title: string; children: ReactNode }) {
   const t = useT();
@@ -242,6 +243,7 @@ export function PerformerOrdersPage() {
           {orders.map((order) => (
             <OrderSummary key={order.id} order={order}>
               <RespondForm order={order} />
+              <OrderConversation orderId={order.id} organizationId={order.organizationId} label="performers.askCustomer" />
             </OrderSummary>
           ))}
         </ul>
@@ -263,7 +265,9 @@ export function PerformerWorkPage() {
       {mine.length === 0 && <p>{t("performers.noOrders")}</p>}
       <ul className="performer-orders">
         {mine.map((order) => (
-          <OrderSummary key={order.id} order={order} />
+          <OrderSummary key={order.id} order={order}>
+            <OrderConversation orderId={order.id} organizationId={order.organizationId} label="performers.discuss" />
+          </OrderSummary>
         ))}
       </ul>
       <h2>{t("performers.contracts")}</h2>
