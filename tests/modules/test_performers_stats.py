@@ -77,6 +77,26 @@ def test_income_against_the_limit_on_edge_amounts(
     assert got["byMonthKopecks"][1] == kopecks and sum(got["byMonthKopecks"]) == kopecks
 
 
+def test_the_income_year_and_months_are_the_firms_moscow_ones(
+    db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
+) -> None:
+    """01:00 on 1 January in Moscow is 22:00 UTC the day before: that payment is income of the
+    new year (and of January); 00:30 on 1 January of the next year is not this year's."""
+    a = firms["a"]
+    rows = [
+        (f"{YEAR - 1}-12-31T22:00:00+00:00", 100_00),  # 01:00 1 January YEAR, Moscow
+        (f"{YEAR}-12-31T20:30:00+00:00", 200_00),  # 23:30 31 December YEAR, Moscow
+        (f"{YEAR}-12-31T21:30:00+00:00", 400_00),  # 00:30 1 January YEAR + 1, Moscow
+    ]
+    person = performer_with(db_engine, a, world.drive.org_x, rows)
+    me = login(a, person)
+    got = me.execute(INCOME, {"y": YEAR})["performerIncome"]
+    assert got["incomeKopecks"] == 300_00
+    assert (got["byMonthKopecks"][0], got["byMonthKopecks"][11]) == (100_00, 200_00)
+    assert me.execute(INCOME, {"y": YEAR - 1})["performerIncome"]["incomeKopecks"] == 0
+    assert me.execute(INCOME, {"y": YEAR + 1})["performerIncome"]["incomeKopecks"] == 400_00
+
+
 def test_tax_with_the_deduction_running_out_and_cancelled_receipts_left_out(
     db_engine: sa.Engine, login: Any, firms: Any, world: PerformersWorld
 ) -> None:

@@ -230,8 +230,8 @@ def paid_history(
     payer_kind: str = "legal",
 ) -> None:
     """Rows of work already paid (for income, statistics and risks): an order and a contract of
-    `org` for `person`, then per (ISO date, kopecks) a signed-and-paid act, its payment and its
-    НПД receipt issued that day."""
+    `org` for `person`, then per (ISO date or timestamp, kopecks) a signed-and-paid act, its
+    payment and its НПД receipt issued then."""
     schema = schema_of(slug)
     with db_engine.begin() as conn:
         order = conn.execute(
@@ -250,7 +250,7 @@ def paid_history(
             {"r": order, "o": org, "p": person, "n": f"H-{order}"},
         ).scalar_one()
         for n, (day, kopecks) in enumerate(payments):
-            at = f"{day}T12:00:00+00:00"
+            at = day if "T" in day else f"{day}T12:00:00+00:00"  # a date: noon UTC
             act = conn.execute(
                 sa.text(
                     f"INSERT INTO {schema}.performer_acts (contract_id, organization_id, "

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
+from saas.core.calendar.firm import calendar_of
 from saas.core.ids import IdRefused, decode, pk_of, tenant_rows
 from saas.modules.clients.service import ClientsError
 from saas.modules.performers.graphql.profiles import gid
@@ -151,7 +152,8 @@ class Query:
         actor = await viewer_of(info.context)
         if side_of(actor) is not Side.PERFORMER:
             return None
-        got = await stats.performer_income(info.context.db, actor, year or datetime.now(UTC).year)
+        this_year = calendar_of(info.context.tenant).today().year
+        got = await stats.performer_income(info.context.db, actor, year or this_year)
         return PerformerIncome(
             year=got.year,
             income_kopecks=got.limit.income_kopecks,

@@ -6,13 +6,15 @@ customer, agency documents)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
+from saas.core.calendar.firm import calendar_of_session
 from saas.modules.clients.models import ClientOrganization
 from saas.modules.performers.models import (
     CANCELLED,
@@ -39,8 +41,10 @@ from saas.modules.performers.service.income import (
 from saas.modules.performers.service.scope import Side, customer_scope, require_side, scoped
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+def _year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The year in the firm's time zone (Moscow unless set): a payment at 01:00 on 1 January
+    Moscow time (22:00 UTC the day before) is income of the new year."""
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class Income:
 
 async def performer_income(session: AsyncSession, actor: Actor, year: int) -> Income:
     require_side(actor, Side.PERFORMER)
-    start, end = _year_bounds(year)
+    zone = calendar_of_session(session).zone
+    start, end = _year_bounds(year, zone)
     # Paid this year, less what a cancelled receipt took back; the payer is an organization
     # unless the receipt says individual. One statement.
     paid = (
@@ -91,7 +96,7 @@ async def performer_income(session: AsyncSession, actor: Actor, year: int) -> In
             amount = max(int(amount) - int(receipt_amount or 0), 0)
         if amount <= 0 or paid_at is None:
             continue
-        by_month[paid_at.month - 1] += amount
+        by_month[paid_at.astimezone(zone).month - 1] += amount
         payer = Payer.INDIVIDUAL if payer_kind == "individual" else Payer.BUSINESS
         incomes.append((payer, amount))
         orders.add(int(order_id))
@@ -164,8 +169,9 @@ async def firm_statistics(
             )
         ).all()
     )
-    lo = datetime.combine(start, datetime.min.time(), UTC)
-    hi = datetime.combine(end, datetime.min.time(), UTC)
+    zone = calendar_of_session(session).zone  # the period's days and months in the firm's zone
+    lo = datetime.combine(start, datetime.min.time(), zone)
+    hi = datetime.combine(end, datetime.min.time(), zone)
     paid = scoped(
         select(Payment.paid_at, Payment.organization_id, Payment.amount_kopecks).where(
             Payment.status == PAID, Payment.paid_at >= lo, Payment.paid_at < hi
@@ -176,7 +182,7 @@ async def firm_statistics(
     customers: dict[int, int] = {}
     rows: list[Any] = list((await session.execute(paid)).all())
     for paid_at, org, amount in rows:
-        month, org_id, kopecks = f"{paid_at:%Y-%m}", int(org), int(amount)
+        month, org_id, kopecks = f"{paid_at.astimezone(zone):%Y-%m}", int(org), int(amount)
         months[month] = months.get(month, 0) + kopecks
         customers[org_id] = customers.get(org_id, 0) + kopecks
     names = (
