@@ -365,6 +365,29 @@ def test_a_firm_admin_sees_the_numbers_and_the_signals(
     finally:
         page.context.close()
 
+    # Staff holding performers:read (the "staff" role) see the numbers, not the firm's setup.
+    reader = create_person(
+        db_engine,
+        f"performers-reader-{uuid.uuid4().hex[:6]}@example.test",
+        memberships=[(firms["a"].id, "staff", ["staff"], None)],
+    )
+    page = new_page(chromium)
+    try:
+        log_in(page, site.firm_url(firms["a"], "/login"), reader.email, reader.password)
+        page.wait_for_url(lambda url: "/login" not in url)
+        open_section(page, "Исполнители")
+        page.wait_for_url("**/performers")
+        expect(page.get_by_test_id("stat-performers")).to_have_text(str(numbers["performers"]))
+        # Not assigned to the organization: its volume and signals are not theirs.
+        expect(page.get_by_test_id("stats-loaded")).to_be_visible()
+        mine = f"[data-testid=volume-customer][data-org='{world.org_id}']"
+        assert page.locator(mine).count() == 0
+        expect(page.get_by_test_id("firm-risks").get_by_test_id("no-risk-signals")).to_be_visible()
+        assert page.get_by_test_id("agency-generate").count() == 0
+        assert page.get_by_test_id("contract-template").count() == 0
+    finally:
+        page.context.close()
+
 
 def test_the_payment_pages_fit_a_phone(
     chromium: Any,

@@ -9,6 +9,7 @@ import { Link, Navigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import {
   ClientOrganizationDocument,
+  CustomerAgencyDocumentsDocument,
   CustomerPaymentRegistriesDocument,
   CustomerPerformerReceiptsDocument,
   CustomerPerformerSettingsDocument,
@@ -23,7 +24,7 @@ import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ArrowLeftIcon } from "../components/Icon";
 import { fieldErrorOf } from "../components/fieldError";
 import type { FieldError } from "../components/fieldError";
-import { RiskSignalList } from "../components/PerformerAdminParts";
+import { AgencyDocumentList, RiskSignalList } from "../components/PerformerAdminParts";
 import { useSession } from "../app/session";
 import { ToLogin } from "../app/sessionWatch";
 import { usePageTitle } from "../app/page";
@@ -299,6 +300,12 @@ export function ClientPaymentsPage() {
     pause: !granted,
     requestPolicy: "cache-and-network",
   });
+  const [{ data: agency, error: agencyError }] = useQuery({
+    query: CustomerAgencyDocumentsDocument,
+    variables: { organizationId: orgId },
+    pause: !granted,
+    requestPolicy: "cache-and-network",
+  });
   const [version, setVersion] = useState(0);
   usePageTitle(name ? `${t("perfPay.title")}: ${name}` : t("perfPay.title"));
   if (!viewer) return <ToLogin />;
@@ -342,6 +349,11 @@ export function ClientPaymentsPage() {
             </ul>
           </section>
           <Receipts orgId={orgId} version={version} />
+          <section aria-labelledby="agency-title" data-testid="customer-agency-documents">
+            <h2 id="agency-title">{t("perfAdmin.agencyDocuments")}</h2>
+            <p>{t("perfPay.agencyHint")}</p>
+            <AgencyDocumentList documents={agencyError ? [] : (agency?.performerAgencyDocuments ?? null)} />
+          </section>
           {current && (
             <Settings
               orgId={orgId}

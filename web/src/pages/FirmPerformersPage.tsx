@@ -17,7 +17,7 @@ import {
 } from "../graphql/generated";
 import { Workspace } from "./Workspace";
 import { ErrorAlert, OkAlert } from "../components/Alert";
-import { RiskSignalList } from "../components/PerformerAdminParts";
+import { AgencyDocumentList, RiskSignalList, monthLabel } from "../components/PerformerAdminParts";
 import { useSession } from "../app/session";
 import { usePageTitle } from "../app/page";
 import { useI18n, useT } from "../i18n";
@@ -35,12 +35,6 @@ function isoDay(d: Date): string {
 function nextDay(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
   return isoDay(new Date(y, m - 1, d + 1));
-}
-
-function monthLabel(key: string, lang: string): string {
-  const [y, m] = key.split("-").map(Number);
-  if (!y || !m) return key;
-  return new Intl.DateTimeFormat(lang, { month: "long", year: "numeric" }).format(new Date(y, m - 1, 1));
 }
 
 function Statistics() {
@@ -131,8 +125,6 @@ function lastMonth(): string {
 
 function AgencyDocuments({ manage }: { manage: boolean }) {
   const t = useT();
-  const f = useFormat();
-  const { lang } = useI18n();
   const { can } = useSession();
   const [{ data, error }, refetch] = useQuery({ query: FirmAgencyDocumentsDocument, requestPolicy: "cache-and-network" });
   const [{ data: orgs }] = useQuery({ query: FirmPerformerCustomersDocument, pause: !manage || !can("clients:read") });
@@ -184,20 +176,7 @@ function AgencyDocuments({ manage }: { manage: boolean }) {
         </form>
       )}
       {error && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
-      {list && list.length === 0 && <p>{t("perfAdmin.noDocuments")}</p>}
-      <ul className="perf-list">
-        {list?.map((d) => (
-          <li key={d.id} className="card perf-card" data-testid="agency-document" data-kind={d.kind}>
-            <strong>{t(d.kind === "INVOICE" ? "perfAdmin.invoice" : "perfAdmin.act", { number: d.number })}</strong> ·{" "}
-            {monthLabel(d.period.slice(0, 7), lang)}
-            {names.get(d.organizationId) && ` · ${names.get(d.organizationId)}`}
-            <p>{t("perfAdmin.feeLine", { volume: f.money(d.volumeKopecks), fee: f.money(d.feeKopecks) })}</p>
-            <a href={d.downloadUrl} download data-testid="agency-download">
-              {t("performers.download")}
-            </a>
-          </li>
-        ))}
-      </ul>
+      <AgencyDocumentList documents={error ? [] : list} names={names} />
     </section>
   );
 }
