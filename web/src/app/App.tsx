@@ -44,6 +44,7 @@ import {
   PerformerProfilePage,
   PerformerOrdersPage,
   PerformerWorkPage,
+  PerformerMoneyPage,
   ClientPerformersPage,
   ClientPaymentsPage,
   FirmPerformersPage,
@@ -93,6 +94,7 @@ export function App() {
                   <Route path="/performer" element={<PerformerProfilePage />} />
                   <Route path="/performer/orders" element={<PerformerOrdersPage />} />
                   <Route path="/performer/work" element={<PerformerWorkPage />} />
+                  <Route path="/performer/money" element={<PerformerMoneyPage />} />
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
                   <Route path="/chat/report/:reportId" element={<StaffChatPage />} />

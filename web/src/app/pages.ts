@@ -71,6 +71,7 @@ export const ClientCatalogPage = page(() => import("../pages/RequestSettingsPage
 export const PerformerProfilePage = page(() => import("../pages/PerformerCabinetPage"), "PerformerProfilePage");
 export const PerformerOrdersPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerOrdersPage");
 export const PerformerWorkPage = page(() => import("../pages/PerformerCabinetPage"), "PerformerWorkPage");
+export const PerformerMoneyPage = page(() => import("../pages/PerformerMoneyPage"), "PerformerMoneyPage");
 export const ClientPerformersPage = page(() => import("../pages/ClientPerformersPage"), "ClientPerformersPage");
 export const ClientPaymentsPage = page(() => import("../pages/ClientPaymentsPage"), "ClientPaymentsPage");
 export const FirmPerformersPage = page(() => import("../pages/FirmPerformersPage"), "FirmPerformersPage");

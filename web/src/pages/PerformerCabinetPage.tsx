@@ -3,7 +3,6 @@
 // signed by a code from the e-mail. One module and chunk: the three share the frame.
 import { useState } from "react";
 import type { FormEvent, ReactNode } from "react";
-import { Navigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 import {
   CheckMyNpdStatusDocument,
@@ -14,44 +13,27 @@ import {
   SavePerformerProfileDocument,
 } from "../graphql/generated";
 import type { PerformerOrderFieldsFragment, PerformerProfileFieldsFragment } from "../graphql/generated";
-import { Shell } from "../components/Shell";
-import type { NavItem } from "../components/Shell";
+import { PerformerFrame } from "../components/PerformerFrame";
+import { FormerEmployersEditor, PortfolioPanel } from "../components/PerformerProfileParts";
+import type { EmployerRow } from "../components/PerformerProfileParts";
+import { fieldErrorOf } from "../components/fieldError";
 import { ErrorAlert, OkAlert } from "../components/Alert";
 import { ContractCard, rublesToKopecks, splitSkills } from "../components/PerformerParts";
-import { useSession } from "../app/session";
-import { ToLogin } from "../app/sessionWatch";
-import { usePageTitle } from "../app/page";
 import { useT } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { useFormat } from "../i18n/format";
 import { OrderConversation } from "../components/OrderConversation";
 
-function PerformerFrame({ title, children }: { title: string; children: ReactNode }) {
-  const t = useT();
-  const { viewer, performerHere } = useSession();
-  usePageTitle(title);
-  if (!viewer) return <ToLogin />;
-  if (!performerHere) return <Navigate to="/" replace />;
-  const nav: NavItem[] = [
-    { to: "/performer", label: t("nav.performerProfile") },
-    { to: "/performer/orders", label: t("nav.performerOrders") },
-    { to: "/performer/work", label: t("nav.performerWork") },
-  ];
-  return (
-    <Shell nav={nav}>
-      <div className="page-title">
-        <h1>{title}</h1>
-      </div>
-      {children}
-    </Shell>
-  );
-}
-
-function Field({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+function Field({ id, label, error, children }: { id: string; label: string; error?: string | null; children: ReactNode }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children}
+      {error && (
+        <p className="field-error" id={`${id}-error`} role="alert" data-testid="profile-field-error" data-field={id.replace(/^profile-/, "")}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -84,6 +66,14 @@ function NpdLine({ profile, onChecked }: { profile: PerformerProfileFieldsFragme
   );
 }
 
+/** The API names the refused field ("inn", "bank.bik", "formerEmployers"); the form's key. */
+const FIELD_OF: Record<string, string> = {
+  "bank.bik": "bik",
+  "bank.corrAccount": "corrAccount",
+  "bank.account": "account",
+  "bank.bankName": "bankName",
+};
+
 function ProfileForm({ profile, onSaved }: { profile: PerformerProfileFieldsFragment | null; onSaved: () => void }) {
   const t = useT();
   const [v, setV] = useState({
@@ -97,9 +87,13 @@ function ProfileForm({ profile, onSaved }: { profile: PerformerProfileFieldsFrag
     corrAccount: profile?.bank?.corrAccount ?? "",
     account: profile?.bank?.account ?? "",
   });
+  const [employers, setEmployers] = useState<EmployerRow[]>(() => (profile?.formerEmployers ?? []).map((e) => ({ inn: e.inn, until: e.until })));
   const [{ data, fetching }, save] = useMutation(SavePerformerProfileDocument);
   const [saved, setSaved] = useState(false);
   const outcome = data?.savePerformerProfile;
+  const refused = outcome && outcome.__typename !== "PerformerProfile" ? fieldErrorOf(outcome, t("error.generic"), { INN_TAKEN: "inn" }) : null;
+  const errorField = refused?.field ? (FIELD_OF[refused.field] ?? refused.field) : null;
+  const errorOf = (key: string) => (errorField === key ? refused?.message : null);
   const set = (key: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [key]: e.target.value });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -112,6 +106,7 @@ function ProfileForm({ profile, onSaved }: { profile: PerformerProfileFieldsFrag
       skills: splitSkills(v.skills),
       about: v.about,
       bank: anyBank ? { bankName: v.bankName.trim(), bik: v.bik.trim(), corrAccount: v.corrAccount.trim(), account: v.account.trim() } : null,
+      formerEmployers: employers.filter((e) => e.inn.trim() || e.until).map((e) => ({ inn: e.inn.trim(), until: e.until })),
     };
     const result = await save({ input });
     if (result.data?.savePerformerProfile.__typename === "PerformerProfile") {
@@ -119,28 +114,56 @@ function ProfileForm({ profile, onSaved }: { profile: PerformerProfileFieldsFrag
       onSaved();
     }
   };
-  const input = (key: keyof typeof v, label: string, extra: { required?: boolean; inputMode?: "numeric" | "tel" } = {}) => (
-    <Field id={`profile-${key}`} label={label}>
-      <input id={`profile-${key}`} value={v[key]} onChange={set(key)} data-testid={`profile-${key}`} {...extra} />
-    </Field>
-  );
+  const input = (key: keyof typeof v, label: string, extra: { required?: boolean; inputMode?: "numeric" | "tel" } = {}) => {
+    const error = errorOf(key);
+    return (
+      <Field id={`profile-${key}`} label={label} error={error}>
+        <input
+          id={`profile-${key}`}
+          value={v[key]}
+          onChange={set(key)}
+          data-testid={`profile-${key}`}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `profile-${key}-error` : undefined}
+          {...extra}
+        />
+      </Field>
+    );
+  };
+  const shownAtField = errorField && ["inn", "fullName", "phone", "skills", "about", "bankName", "bik", "corrAccount", "account", "bank", "formerEmployers"].includes(errorField);
   return (
     <form className="card performer-profile" onSubmit={(e) => void submit(e)} data-testid="profile-form">
       {input("inn", t("performers.inn"), { required: true, inputMode: "numeric" })}
       {input("fullName", t("performers.fullName"), { required: true })}
       {input("phone", t("performers.phone"), { inputMode: "tel" })}
       {input("skills", t("performers.skills"))}
-      <Field id="profile-about" label={t("performers.about")}>
+      {profile && profile.skills.length > 0 && (
+        <ul className="performer-skills" aria-label={t("performerMoney.skillsList")} data-testid="profile-skill-chips">
+          {profile.skills.map((skill) => (
+            <li key={skill} className="badge">
+              {skill}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Field id="profile-about" label={t("performers.about")} error={errorOf("about")}>
         <textarea id="profile-about" value={v.about} onChange={set("about")} data-testid="profile-about" />
       </Field>
-      <fieldset>
+      <fieldset aria-describedby={errorField === "bank" ? "profile-bank-error" : undefined}>
         <legend>{t("performers.bankTitle")}</legend>
+        {profile && !profile.hasBankDetails && <p className="hint">{t("performerMoney.noBank")}</p>}
         {input("bankName", t("performers.bankName"))}
         {input("bik", t("performers.bik"), { inputMode: "numeric" })}
         {input("corrAccount", t("performers.corrAccount"), { inputMode: "numeric" })}
         {input("account", t("performers.account"), { inputMode: "numeric" })}
+        {errorField === "bank" && (
+          <p className="field-error" id="profile-bank-error" role="alert" data-testid="profile-field-error" data-field="bank">
+            {refused?.message}
+          </p>
+        )}
       </fieldset>
-      {outcome && outcome.__typename !== "PerformerProfile" && <ErrorAlert>{outcome.message}</ErrorAlert>}
+      <FormerEmployersEditor rows={employers} onChange={setEmployers} error={errorOf("formerEmployers")} />
+      {refused && !shownAtField && <ErrorAlert>{refused.message}</ErrorAlert>}
       {saved && <OkAlert>{t("performers.saved")}</OkAlert>}
       <button type="submit" className="btn btn-primary" disabled={fetching} data-testid="profile-save">
         {t("common.save")}
@@ -160,6 +183,7 @@ export function PerformerProfilePage() {
       {!data && fetching && <p role="status">{t("common.loading")}</p>}
       {profile && <NpdLine profile={profile} onChecked={reload} />}
       {data && <ProfileForm profile={profile} onSaved={reload} />}
+      {profile && <PortfolioPanel items={profile.portfolio} onChange={reload} />}
     </PerformerFrame>
   );
 }

@@ -1,0 +1,279 @@
+"""The performer's money page in the browser (issue 17): «Доходы» (/performer/money).
+
+A performer of firm A has a paid history this year (1 915 000 ₽ from «Клиент», January) and
+one real act of 10 000 ₽ that a customer put in a registry and marked paid (so a real НПД
+receipt with the organization's name and INN, its PDF stored), plus one payment held with its
+reason. The performer opens «Доходы» from the menu: the income is 1 925 000 ₽, 80,2% of the
+2 400 000 ₽ limit with the 80% warning, 475 000 ₽ left; the tax estimate (6% from organizations,
+less the whole 10 000 ₽ deduction: 105 500 ₽); the statistics (one response, chosen once, the
+average of two orders). The payments list shows the held one with its reason; the receipts
+list the organization's name and INN and the exact amount; the receipt downloads as a PDF.
+Cancelling it asks for a reason first, then the receipt is «аннулирован (возврат средств)»,
+the income drops to 1 915 000 ₽ (79,7%) and the warning is gone. The page at 390 px: nothing
+scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from saas.settings import Settings
+from tests.e2e.support import (
+    PASSWORD,
+    PHONE,
+    FirmAdmin,
+    Site,
+    accept_invitation,
+    axe_violations,
+    fits,
+    invitation_token,
+    log_in,
+    open_section,
+)
+from tests.support.auth import create_person, login
+from tests.support.documents import schema_of
+from tests.support.ids import gid
+from tests.support.performers import (
+    ERR,
+    Party,
+    enable_performers,
+    paid_history,
+    save_profile,
+    set_status,
+    signed_act,
+)
+
+PAYER = {
+    "bankName": "ПАО Сбербанк",
+    "bik": "044525225",
+    "corrAccount": "30101810400000000225",
+    "account": "40702810938000000001",
+}
+SETTINGS = f"""mutation($o: ID!, $i: PerformerCustomerInput!) {{ savePerformerCustomer(
+  organizationId: $o, input: $i) {{ __typename ... on PerformerCustomer {{ organizationId }}
+  {ERR} }} }}"""
+FORM = f"""mutation($o: ID!) {{ formPaymentRegistry(organizationId: $o) {{ __typename
+  ... on PaymentRegistry {{ id totalKopecks }} {ERR} }} }}"""
+PAID = f"""mutation($r: ID!) {{ markPaymentRegistryPaid(registryId: $r) {{ __typename
+  ... on PaymentRegistry {{ id status }} {ERR} }} }}"""
+HELD_REASON = "Исполнитель не указал банковские реквизиты"
+
+
+@dataclass(frozen=True)
+class MoneyWorld:
+    org_name: str
+    org_inn: str
+    email: str
+    password: str
+    performer_name: str
+
+
+def rub(amount: str) -> re.Pattern[str]:
+    """A sum as the cabinet shows it in Russian ("10 000,00 ₽", any kind of space)."""
+    return re.compile(amount.replace(" ", r"\s") + r"\s₽")
+
+
+@pytest.fixture(scope="module")
+def world(
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    e2e_settings: Settings,
+    e2e_server: Any,
+    db_engine: sa.Engine,
+) -> Iterator[MoneyWorld]:
+    admin, firm = firm_admins["a"], firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    org_name = f"ООО «Деньги {suffix}»"
+    org_id, org_pk = admin.create_organization(org_name)
+    enable_performers(db_engine, firm.slug, org_pk)
+    contact = f"money-customer-{suffix}@example.test"
+    admin.invite_contact(org_id, contact, ["PERFORMERS"])
+    accept_invitation(site, firm, invitation_token(e2e_settings, contact), PASSWORD, "Заказчик")
+    clients = []
+
+    def api_of(email: str, password: str) -> Any:
+        client = site.api(site.firm_host(firm))
+        login(client, email, password)
+        clients.append(client)
+        return client
+
+    person = create_person(
+        db_engine,
+        f"earner-{suffix}@example.test",
+        display_name=f"Earner {suffix}",
+        memberships=[(firm.id, "performer", ["performer"], None)],
+    )
+    name = f"Морозова Мария {suffix}"
+    customer = Party(api_of(contact, PASSWORD), contact)
+    performer = Party(api_of(person.email, person.password), person.email)
+    try:
+        profile = save_profile(performer.client, name)
+        assert profile["__typename"] == "PerformerProfile", profile
+        set_status(e2e_server, profile["inn"], True)
+        # January of this year: 1 915 000 ₽ paid by «Клиент» (an organization).
+        paid_history(
+            db_engine, firm.slug, org_pk, person.id, [(f"{date.today().year}-01-01", 1_915_000_00)]
+        )
+        signed_act(e2e_settings, customer, performer, org_pk, 20_000_00, 10_000_00)
+        org = gid("ClientOrganization", org_pk)
+        saved = customer.client.execute(SETTINGS, {"o": org, "i": {"bank": PAYER}})
+        assert saved["savePerformerCustomer"]["__typename"] == "PerformerCustomer", saved
+        formed = customer.client.execute(FORM, {"o": org})["formPaymentRegistry"]
+        assert formed["__typename"] == "PaymentRegistry" and formed["totalKopecks"] == 10_000_00
+        paid = customer.client.execute(PAID, {"r": formed["id"]})["markPaymentRegistryPaid"]
+        assert paid["status"] == "PAID", paid
+        schema = schema_of(firm.slug)
+        with db_engine.begin() as conn:
+            org_inn = conn.execute(
+                sa.text(f"SELECT inn FROM {schema}.client_organizations WHERE id = :o"),
+                {"o": org_pk},
+            ).scalar_one()
+            # A payment held (its act: the paid history's), with the reason the registry gave.
+            act = conn.execute(
+                sa.text(
+                    f"SELECT min(id) FROM {schema}.performer_acts WHERE performer_person_id = :p"
+                ),
+                {"p": person.id},
+            ).scalar_one()
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema}.performer_payments (act_id, organization_id, "
+                    "performer_person_id, amount_kopecks, status, held_reason) "
+                    "VALUES (:a, :o, :p, 300000, 'held', :why)"
+                ),
+                {"a": act, "o": org_pk, "p": person.id, "why": HELD_REASON},
+            )
+        yield MoneyWorld(org_name, str(org_inn), person.email, person.password, name)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def new_page(chromium: Any, viewport: dict[str, int] | None = None) -> Any:
+    context = chromium.new_context(
+        viewport=viewport or {"width": 1280, "height": 900}, locale="ru-RU", accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def test_a_performer_sees_income_limit_tax_and_cancels_a_receipt(  # noqa: PLR0915
+    chromium: Any, site: Site, firms: Any, world: MoneyWorld
+) -> None:
+    page = new_page(chromium)
+    try:
+        log_in(page, site.firm_url(firms["a"], "/login"), world.email, world.password)
+        page.wait_for_url("**/performer")
+        open_section(page, "Доходы")
+        page.wait_for_url("**/performer/money")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Доходы и налог")
+
+        limit = page.get_by_test_id("money-limit")
+        expect(page.get_by_test_id("money-income")).to_have_text(rub("1 925 000,00"))
+        expect(limit).to_have_attribute("data-level", "WARN_80")
+        expect(page.get_by_test_id("money-share")).to_have_text(
+            re.compile(r"80,2% лимита 2\s400\s000,00\s₽")
+        )
+        expect(page.get_by_test_id("money-bar")).to_have_attribute("aria-valuenow", "80.2")
+        expect(page.get_by_test_id("money-left")).to_contain_text(rub("475 000,00"))
+        warning = page.get_by_test_id("limit-warning")
+        expect(warning).to_have_attribute("data-level", "WARN_80")
+        expect(warning).to_contain_text("превысил 80% лимита НПД")
+        # The tax: 6% of 1 925 000 ₽ less the whole deduction of 10 000 ₽.
+        expect(page.get_by_test_id("money-tax-amount")).to_have_text(rub("105 500,00"))
+        expect(page.get_by_test_id("money-deduction-used")).to_have_text(rub("10 000,00"))
+        expect(page.get_by_test_id("money-deduction-left")).to_have_text(rub("0,00"))
+        # January's history and this month's payment (one line when this month is January).
+        expect(page.get_by_test_id("money-month")).to_have_count(
+            1 if date.today().month == 1 else 2
+        )
+        expect(page.get_by_test_id("money-stat-responded")).to_have_text("1")
+        expect(page.get_by_test_id("money-stat-won")).to_have_text("1")
+        expect(page.get_by_test_id("money-stat-average")).to_have_text(rub("962 500,00"))
+
+        # Payments: the paid one names the customer from its receipt; the held one its reason.
+        held = page.locator("[data-testid=money-payment][data-status=HELD]")
+        expect(held).to_have_count(1)
+        expect(held.get_by_test_id("payment-status")).to_have_text("задержана")
+        expect(held.get_by_test_id("payment-held")).to_contain_text(HELD_REASON)
+        paid = page.locator("[data-testid=money-payment][data-status=PAID]").filter(
+            has_text=world.org_name
+        )
+        expect(paid).to_have_count(1)
+        expect(paid).to_contain_text(rub("10 000,00"))
+        expect(paid.get_by_test_id("payment-customer")).to_contain_text(f"ИНН {world.org_inn}")
+
+        receipts = page.get_by_test_id("money-receipt")
+        expect(receipts).to_have_count(2)
+        receipt = receipts.filter(has_text=world.org_name)
+        expect(receipt).to_have_count(1)
+        expect(receipt.get_by_test_id("receipt-customer")).to_have_text(
+            f"Заказчик: {world.org_name}, ИНН {world.org_inn}"
+        )
+        expect(receipt.get_by_test_id("receipt-amount")).to_have_text(rub("10 000,00"))
+        expect(receipt.get_by_test_id("receipt-status")).to_have_text("действует")
+        with page.expect_download() as download:
+            receipt.get_by_test_id("receipt-download").click()
+        body = Path(download.value.path()).read_bytes()
+        assert body.startswith(b"%PDF"), body[:40]
+        assert download.value.suggested_filename.startswith("receipt-")
+        assert axe_violations(page) == []
+
+        # Cancelling asks for a reason; «Не аннулировать» leaves it valid.
+        receipt.get_by_test_id("receipt-cancel").click()
+        confirm = receipt.get_by_test_id("receipt-cancel-confirm")
+        expect(confirm).to_contain_text(rub("10 000,00"))
+        expect(confirm.get_by_test_id("receipt-cancel-yes")).to_be_disabled()
+        confirm.get_by_test_id("receipt-cancel-no").click()
+        expect(confirm).to_have_count(0)
+        expect(receipt).to_have_attribute("data-status", "ISSUED")
+        receipt.get_by_test_id("receipt-cancel").click()
+        confirm.get_by_test_id("cancel-reason-REFUND").check()
+        confirm.get_by_test_id("receipt-cancel-yes").click()
+        expect(receipt).to_have_attribute("data-status", "CANCELLED")
+        expect(receipt.get_by_test_id("receipt-status")).to_contain_text(
+            "аннулирован (возврат средств)"
+        )
+        expect(receipt.get_by_test_id("receipt-cancel")).to_have_count(0)
+        # A cancelled receipt no longer counts: under 80%, no warning.
+        expect(page.get_by_test_id("money-income")).to_have_text(rub("1 915 000,00"))
+        expect(page.get_by_test_id("money-share")).to_contain_text("79,7%")
+        expect(limit).to_have_attribute("data-level", "OK")
+        expect(page.get_by_test_id("limit-warning")).to_have_count(0)
+        expect(page.get_by_test_id("money-tax-amount")).to_have_text(rub("104 900,00"))
+        # The other receipt (the history's) is untouched.
+        other = receipts.filter(has_text="Клиент, ИНН 7707083893")
+        expect(other).to_have_attribute("data-status", "ISSUED")
+    finally:
+        page.context.close()
+
+
+def test_the_money_page_fits_a_phone(
+    chromium: Any, site: Site, firms: Any, world: MoneyWorld
+) -> None:
+    page = new_page(chromium, PHONE)
+    try:
+        log_in(page, site.firm_url(firms["a"], "/login"), world.email, world.password)
+        page.wait_for_url("**/performer")
+        fits(page, "the performer's profile")
+        page.goto(site.firm_url(firms["a"], "/performer/money"))
+        expect(page.get_by_test_id("money-limit")).to_be_visible()
+        valid = page.locator("[data-testid=money-receipt][data-status=ISSUED]").first
+        expect(valid).to_be_visible()
+        valid.get_by_test_id("receipt-cancel").click()
+        expect(page.get_by_test_id("receipt-cancel-confirm")).to_be_visible()
+        fits(page, "the performer's money page")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], width
+    finally:
+        page.context.close()
