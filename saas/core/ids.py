@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import strawberry
 from strawberry import relay
 
 from saas.schema.errors import LocalizedError, PublicError
@@ -108,6 +109,11 @@ def resolved_by(
         return visible
 
     return register
+
+
+def gid(type_name: str, pk: int) -> strawberry.ID:
+    """The global id of a row of `type_name` (base64 of "Type:pk", what `decode` reads)."""
+    return strawberry.ID(relay.to_base64(type_name, pk))
 
 
 def decode_number(node_id: Any) -> int | None:

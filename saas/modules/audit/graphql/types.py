@@ -13,7 +13,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from saas.core.exports import export_link
-from saas.core.ids import node_pks, optional_pk_of, tenant_rows
+from saas.core.ids import gid, node_pks, optional_pk_of, tenant_rows
 from saas.core.job_status import JobStatus
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.db.core_models import AuditEntry, Job
@@ -34,10 +34,6 @@ from saas.schema.relay import Connection
 from saas.storage import tenant_files
 
 tenant_rows("AuditEntry", "AuditLogExport")
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 @strawberry.enum(name="AuditActorKind", description="Who wrote an audit entry.")

@@ -12,7 +12,7 @@ from strawberry import relay
 
 from saas.core.actor import actor_of
 from saas.core.agenda import AgendaEvent
-from saas.core.ids import node_pks, tenant_rows
+from saas.core.ids import gid, node_pks, tenant_rows
 from saas.modules.calendar.models import ExchangeDate
 from saas.modules.calendar.service.agenda import FilingState, TaxCalendarEntry
 from saas.modules.calendar.service.exchange import exchange_dates_by_id
@@ -22,10 +22,6 @@ from saas.schema.context import Info
 from saas.schema.errors import ForbiddenError, NotFoundError, ValidationError
 
 tenant_rows("CalendarExchangeDate")
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 def language(info: Info) -> str:

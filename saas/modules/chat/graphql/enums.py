@@ -5,15 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry import relay
 
 from saas.core.ids import tenant_rows
 
 tenant_rows("ChatConversation", "ChatMessage")
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 @strawberry.enum(name="ChatSide", description="Who wrote a message.")

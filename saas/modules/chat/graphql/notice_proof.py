@@ -13,11 +13,10 @@ import strawberry
 
 from saas.core.actor import actor_of, actor_with
 from saas.core.exports import export_link
-from saas.core.ids import IdRefused, pk_of
+from saas.core.ids import IdRefused, gid, pk_of
 from saas.core.job_status import JobStatus
 from saas.db.core_models import Job
 from saas.jobs import job_state, submit_job
-from saas.modules.chat.graphql.enums import gid
 from saas.modules.chat.graphql.notice_types import (
     ChatExportFormat,
     ChatNoticeActionKind,

@@ -13,10 +13,9 @@ import strawberry
 from strawberry import relay
 
 from saas.core.actor import actor_of
-from saas.core.ids import node_pks, tenant_rows
+from saas.core.ids import gid, node_pks, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.core.people import PeopleByIdLoader, PersonCardType
-from saas.modules.chat.graphql.enums import gid
 from saas.modules.chat.models import ChatNoticeAction
 from saas.modules.chat.policy import ChatReadable
 from saas.modules.chat.service.marks import body_of, marks_by_id

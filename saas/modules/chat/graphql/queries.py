@@ -8,8 +8,7 @@ from collections.abc import Iterable
 import strawberry
 from strawberry import relay
 
-from saas.core.ids import IdRefused, filter_pk, pk_of
-from saas.modules.chat.graphql.enums import gid
+from saas.core.ids import IdRefused, filter_pk, gid, pk_of
 from saas.modules.chat.graphql.results import ChatConversationLookup, ChatSearchHit, ChatTextPart
 from saas.modules.chat.graphql.types import ChatConversationType, ChatMessageType
 from saas.modules.chat.models import ChatConversation, ChatMessage

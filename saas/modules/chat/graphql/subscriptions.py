@@ -9,9 +9,9 @@ from typing import Any
 
 import strawberry
 
-from saas.core.ids import optional_pk_of
+from saas.core.ids import gid, optional_pk_of
 from saas.events import Published, events_since, fanout
-from saas.modules.chat.graphql.enums import ChatSide, gid
+from saas.modules.chat.graphql.enums import ChatSide
 from saas.modules.chat.graphql.results import ChatMessageEvent, ChatReadEvent
 from saas.modules.chat.policy import READ_NOTE, reads_chat, viewer_of
 from saas.modules.chat.service.conversations import access_conversation

@@ -12,9 +12,9 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from saas.core.calendar.firm import calendar_of
-from saas.core.ids import node_pks
+from saas.core.ids import gid, node_pks
 from saas.core.people import PeopleByIdLoader, PersonCardType
-from saas.modules.chat.graphql.enums import ChatMessageKind, ChatSide, gid
+from saas.modules.chat.graphql.enums import ChatMessageKind, ChatSide
 from saas.modules.chat.loaders import UnreadLoader
 from saas.modules.chat.policy import ChatReadable, viewer_of
 from saas.modules.chat.service.conversations import conversation_rows_by_id

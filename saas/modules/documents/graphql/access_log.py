@@ -10,12 +10,12 @@ import strawberry
 from strawberry import relay
 
 from saas.core.actor import actor_of
-from saas.core.ids import filter_pk, node_pks
+from saas.core.ids import filter_pk, gid, node_pks
 from saas.core.job_status import JobStatus
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.db.core_models import Job
 from saas.modules.clients.loaders import OrganizationsByIdLoader
-from saas.modules.documents.graphql.enums import AccessAction, gid
+from saas.modules.documents.graphql.enums import AccessAction
 from saas.modules.documents.loaders import FilesByIdLoader
 from saas.modules.documents.models import DriveAccess
 from saas.modules.documents.service.access_log import (

@@ -13,12 +13,12 @@ import strawberry
 from strawberry import relay
 
 from saas.core.actor import actor_of
-from saas.core.ids import filter_pk
+from saas.core.ids import filter_pk, gid
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.jobs import job_state, submit_job
 from saas.modules.clients.loaders import OrganizationsByIdLoader
 from saas.modules.documents.graphql.access_log import AccessExportType, access_log_guard
-from saas.modules.documents.graphql.enums import AccessAction, gid
+from saas.modules.documents.graphql.enums import AccessAction
 from saas.modules.documents.jobs import export_drive_access, export_params
 from saas.modules.documents.service.document_access import (
     DRIVE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry import relay
 
 from saas.core.ids import tenant_rows
 
@@ -17,10 +16,6 @@ tenant_rows(
     "DriveAccessExport",
     "DriveAccessEntry",
 )
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 @strawberry.enum(name="DriveDirection", description="Who uploads into a folder.")

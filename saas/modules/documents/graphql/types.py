@@ -11,9 +11,9 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from saas.core.ids import node_pks
+from saas.core.ids import gid, node_pks
 from saas.core.people import PeopleByIdLoader, PersonCardType
-from saas.modules.documents.graphql.enums import Direction, gid
+from saas.modules.documents.graphql.enums import Direction
 from saas.modules.documents.loaders import FileOriginLoader, VersionsByFileLoader
 from saas.modules.documents.models import DriveFile, DriveFileVersion, DriveFolder
 from saas.modules.documents.policy import viewer_of

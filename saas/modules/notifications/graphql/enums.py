@@ -5,12 +5,6 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry import relay
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    """The global id of a row: str(relay.GlobalID(type_name, str(pk)))."""
-    return strawberry.ID(relay.to_base64(type_name, pk))
 
 
 @strawberry.enum(description="What a notification is about (more kinds may come).")

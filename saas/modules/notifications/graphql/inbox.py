@@ -11,9 +11,9 @@ import strawberry
 from strawberry import relay
 
 from saas.core.actor import Actor
-from saas.core.ids import IdRefused, node_pks, pks_of, tenant_rows
+from saas.core.ids import IdRefused, gid, node_pks, pks_of, tenant_rows
 from saas.modules.clients.loaders import OrganizationsByIdLoader
-from saas.modules.notifications.graphql.enums import NotificationKind, gid
+from saas.modules.notifications.graphql.enums import NotificationKind
 from saas.modules.notifications.loaders import ReportsByIdLoader
 from saas.modules.notifications.models import Notification
 from saas.modules.notifications.policy import own_notifications_only, viewer_of

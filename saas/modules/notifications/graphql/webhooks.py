@@ -8,9 +8,8 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from saas.core.ids import IdRefused, filter_pk, pk_of, tenant_rows
+from saas.core.ids import IdRefused, filter_pk, gid, pk_of, tenant_rows
 from saas.modules.notifications import jobs
-from saas.modules.notifications.graphql.enums import gid
 from saas.modules.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.policy import PERMISSION, TOPICS
 from saas.modules.notifications.service import webhooks as service

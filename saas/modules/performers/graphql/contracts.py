@@ -10,12 +10,11 @@ from typing import Annotated, Any
 import strawberry
 
 from saas import mail
-from saas.core.ids import IdRefused, decode, optional_pk_of, pk_of, tenant_rows
+from saas.core.ids import IdRefused, decode, gid, optional_pk_of, pk_of, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
 from saas.modules.performers.graphql.orders import OrderType
-from saas.modules.performers.graphql.profiles import gid
 from saas.modules.performers.loaders import OrderLoader
 from saas.modules.performers.models import PerformerAct, PerformerContract, Signature
 from saas.modules.performers.policy import (

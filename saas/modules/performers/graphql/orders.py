@@ -13,6 +13,7 @@ from saas.core.ids import (
     IdRefused,
     decode,
     filter_pk,
+    gid,
     optional_pk_of,
     pk_of,
     pks_of,
@@ -20,7 +21,7 @@ from saas.core.ids import (
 )
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
-from saas.modules.performers.graphql.profiles import PerformerProfileType, gid
+from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import OrderFilesLoader, ProfileLoader, ResponsesLoader
 from saas.modules.performers.models import PerformerOrder, PerformerResponse
 from saas.modules.performers.policy import (

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import strawberry
 
-from saas.core.ids import IdRefused, decode, pk_of, tenant_rows
+from saas.core.ids import IdRefused, decode, gid, pk_of, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.modules.clients.service import ClientsError
-from saas.modules.performers.graphql.profiles import PerformerProfileType, gid
+from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import ProfileLoader
 from saas.modules.performers.models import Payment, PaymentRegistry, Receipt
 from saas.modules.performers.policy import (

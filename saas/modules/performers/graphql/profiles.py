@@ -9,10 +9,9 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from strawberry import relay
 
 from saas.core.actor import actor_of
-from saas.core.ids import IdRefused, optional_pk_of, pk_of, tenant_rows
+from saas.core.ids import IdRefused, gid, optional_pk_of, pk_of, tenant_rows
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
 from saas.modules.performers.loaders import PortfolioLoader, RatingLoader
@@ -37,10 +36,6 @@ from saas.schema.errors import (
 )
 
 tenant_rows("Performer", "PortfolioItem")
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 @strawberry.enum(name="NpdStatus", description="The performer's НПД (self-employed) status.")

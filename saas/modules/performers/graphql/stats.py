@@ -9,9 +9,8 @@ from typing import Annotated
 import strawberry
 
 from saas.core.calendar.firm import calendar_of
-from saas.core.ids import IdRefused, decode, pk_of, tenant_rows
+from saas.core.ids import IdRefused, decode, gid, pk_of, tenant_rows
 from saas.modules.clients.service import ClientsError
-from saas.modules.performers.graphql.profiles import gid
 from saas.modules.performers.models import AgencyDocument
 from saas.modules.performers.policy import (
     MANAGE_NOTE,

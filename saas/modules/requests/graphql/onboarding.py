@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from saas.core.ids import IdRefused, optional_pk_of, pk_of, pks_of, tenant_rows
+from saas.core.ids import IdRefused, gid, optional_pk_of, pk_of, pks_of, tenant_rows
 from saas.core.people import PersonCardType
 from saas.modules.clients.service import ClientsError
-from saas.modules.requests.graphql.types import _card, gid
+from saas.modules.requests.graphql.types import _card
 from saas.modules.requests.models import OnboardingTask
 from saas.modules.requests.policy import manages, staff_reads, staff_writes, viewer_of
 from saas.modules.requests.service import onboarding

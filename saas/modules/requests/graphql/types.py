@@ -8,11 +8,10 @@ from decimal import Decimal
 from enum import Enum
 
 import strawberry
-from strawberry import relay
 
 from saas.core.actor import actor_of
 from saas.core.calendar.firm import calendar_of
-from saas.core.ids import tenant_rows
+from saas.core.ids import gid, tenant_rows
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.requests.graphql.time_types import TimeEntryType
 from saas.modules.requests.loaders import (
@@ -45,10 +44,6 @@ tenant_rows(
     "ServiceRequest",
     "ServiceRequestComment",
 )
-
-
-def gid(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
 
 
 def optional_gid(type_name: str, pk: int | None) -> strawberry.ID | None:
