@@ -40,6 +40,7 @@ from tests.e2e.support import (
     open_section,
 )
 from tests.support.auth import create_person, login
+from tests.support.clients import inn10
 from tests.support.documents import schema_of
 from tests.support.ids import gid
 from tests.support.performers import (
@@ -275,5 +276,68 @@ def test_the_money_page_fits_a_phone(
         fits(page, "the performer's money page")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], width
+    finally:
+        page.context.close()
+
+
+def test_the_profile_shows_refusals_at_their_fields_and_keeps_a_portfolio(
+    chromium: Any, site: Site, firms: Any, world: MoneyWorld
+) -> None:
+    page = new_page(chromium)
+    try:
+        log_in(page, site.firm_url(firms["a"], "/login"), world.email, world.password)
+        page.wait_for_url("**/performer")
+        form = page.get_by_test_id("profile-form")
+        expect(form.get_by_test_id("profile-skill-chips")).to_contain_text("дизайн")
+        # An account whose control key does not match the BIK: refused under «Расчётный счёт».
+        form.get_by_test_id("profile-account").fill("40817810938160925983")
+        form.get_by_test_id("profile-save").click()
+        refusal = form.get_by_test_id("profile-field-error")
+        expect(refusal).to_have_attribute("data-field", "account")
+        expect(refusal).to_contain_text("Расчётный счёт не соответствует БИК")
+        expect(form.get_by_test_id("profile-account")).to_have_attribute("aria-invalid", "true")
+        expect(form.get_by_test_id("profile-bik")).not_to_have_attribute("aria-invalid", "true")
+        # Fixed, and a former employer added: saved and shown again after a reload.
+        form.get_by_test_id("profile-account").fill("40817810938160925982")
+        employer = inn10()
+        form.get_by_test_id("employer-add").click()
+        form.get_by_test_id("employer-inn").fill(employer)
+        form.get_by_test_id("employer-until").fill("2025-06-30")
+        form.get_by_test_id("profile-save").click()
+        expect(form).to_contain_text("Профиль сохранён.")
+        expect(form.get_by_test_id("profile-field-error")).to_have_count(0)
+        page.reload()
+        expect(form.get_by_test_id("employer-inn")).to_have_value(employer)
+        expect(form.get_by_test_id("employer-until")).to_have_value("2025-06-30")
+        expect(form.get_by_test_id("profile-account")).to_have_value("40817810938160925982")
+
+        # The portfolio: a link must be http(s); an item is added, then removed.
+        portfolio = page.get_by_test_id("portfolio")
+        expect(portfolio.get_by_test_id("portfolio-item")).to_have_count(0)
+        title = f"Логотип {uuid.uuid4().hex[:4]}"
+        portfolio.get_by_test_id("portfolio-title").fill(title)
+        portfolio.get_by_test_id("portfolio-description").fill("Для кофейни")
+        portfolio.get_by_test_id("portfolio-url").fill("ftp://example.test/logo")
+        portfolio.get_by_test_id("portfolio-submit").click()
+        wrong = portfolio.get_by_test_id("portfolio-field-error")
+        expect(wrong).to_have_attribute("data-field", "url")
+        expect(wrong).to_contain_text("http:// или https://")
+        portfolio.get_by_test_id("portfolio-url").fill("https://example.test/logo")
+        portfolio.get_by_test_id("portfolio-submit").click()
+        item = portfolio.get_by_test_id("portfolio-item")
+        expect(item).to_have_count(1)
+        expect(item).to_contain_text(title)
+        expect(item.get_by_role("link")).to_have_attribute("href", "https://example.test/logo")
+        assert axe_violations(page) == []
+        page.reload()
+        expect(item).to_have_count(1)
+        item.get_by_test_id("portfolio-remove").click()
+        expect(item).to_have_count(0)
+        page.reload()
+        expect(page.get_by_test_id("profile-form")).to_be_visible()
+        expect(item).to_have_count(0)
+
+        page.get_by_test_id("npd-check").click()
+        expect(page.get_by_test_id("npd-status")).to_have_attribute("data-status", "ACTIVE")
     finally:
         page.context.close()
