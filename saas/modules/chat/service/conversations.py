@@ -47,8 +47,9 @@ from saas.modules.chat.models import (
 )
 from saas.modules.chat.service.errors import conversation_not_found, invalid, no_write
 from saas.modules.chat.service.unread import unread_messages
-from saas.modules.clients.models import ClientGrant, ClientOrganization
-from saas.modules.clients.service import grants_statement
+from saas.modules.clients.models import ClientOrganization
+from saas.modules.clients.service import granted_organizations as clients_granted_organizations
+from saas.modules.clients.service import granted_scope
 from saas.modules.reports.models import Report
 
 CHAT = "chat"
@@ -191,23 +192,14 @@ def side_of(actor: Actor, conversation: Any = None) -> str:
 def granted_organizations(actor: Actor, module: str = CHAT) -> Any:
     """A client user's organizations granting it `module` ('chat') (a subquery)."""
     assert actor.person_id is not None
-    return (
-        grants_statement(actor.person_id, actor.client_org_ids)
-        .where(ClientGrant.module == module)
-        .with_only_columns(ClientOrganization.id)
-        .scalar_subquery()
-    )
+    return clients_granted_organizations(actor.person_id, actor.client_org_ids, module)
 
 
 def organizations_scope(actor: Actor, column: Any) -> ColumnElement[bool] | None:
     """The clause on a column of organization ids limiting it to the chats `actor` sees
     (None: every one). Which operations the actor may use at all is the fields' guard
     (`chat:read` / `chat:write`, or the client cabinet); this is the rows."""
-    if actor.staff:
-        return organization_filter(actor, column)
-    if actor.person_id is None or not actor.client_org_ids:
-        return false()
-    return column.in_(granted_organizations(actor))
+    return granted_scope(actor, column, CHAT)
 
 
 def conversations_scope(actor: Actor) -> ColumnElement[bool] | None:

@@ -4,7 +4,9 @@ By sub-domain:
 - errors: `ClientsError` and the module's refusals;
 - scope: the one row-scoping hook (`scope_organizations`, `scope_contacts`), `access_*` (the
   only way to load one by id for an actor) and the organizations assigned to staff;
-- grants: effective grants (`grants_for`, `grants_statement`), `check_modules`, the modules
+- grants: effective grants (`grants_for`, `grants_statement`), the one clause other modules
+  scope organizations by (`granted_scope`: staff's assignment, a client's grant of a module),
+  `check_modules`, the modules
   offered (`offered_modules`, `default_modules`: saas.core.modules);
 - organizations: create, update, archive/restore, the filtered list;
 - managers: the responsible manager and the moderators;
@@ -35,6 +37,8 @@ from saas.modules.clients.service.grants import (
     MODULE_ORDER,
     check_modules,
     default_modules,
+    granted_organizations,
+    granted_scope,
     grants_for,
     grants_statement,
     offered_modules,
@@ -93,6 +97,8 @@ __all__ = [
     "is_employer",
     "forbidden",
     "grants_for",
+    "granted_organizations",
+    "granted_scope",
     "grants_statement",
     "invitation_sender",
     "invite_contact",

@@ -8,8 +8,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 
+from saas.core.actor import Actor, organization_filter
 from saas.core.modules import Grant, offered_grant, registered_grants
 from saas.modules.clients.models import (
     ClientContact,
@@ -49,6 +50,29 @@ def grants_statement(person_id: int, org_ids: Iterable[int]) -> Select:
         ClientContact.person_id == person_id,
         org_ids,
     )
+
+
+def granted_organizations(person_id: int, org_ids: Iterable[int], module: str) -> Any:
+    """The organizations among `org_ids` granting `person_id` `module` (a scalar subquery)."""
+    return (
+        grants_statement(person_id, org_ids)
+        .where(ClientGrant.module == module)
+        .with_only_columns(ClientOrganization.id)
+        .scalar_subquery()
+    )
+
+
+def granted_scope(actor: Actor, column: Any, module: str) -> ColumnElement[bool] | None:
+    """The one clause a module limits a column of organization ids with (None: every one):
+    staff see the organizations of the core's `organization_filter` (firm-wide with
+    `clients:read_all`, else those assigned to them); a client user those granting it
+    `module` (an active contact, the module enabled for the organization); anyone else
+    none."""
+    if actor.staff:
+        return organization_filter(actor, column)
+    if actor.person_id is None or not actor.client_org_ids:
+        return false()
+    return column.in_(granted_organizations(actor.person_id, actor.client_org_ids, module))
 
 
 def people_grants_statement(person_ids: Iterable[int], org_ids: Iterable[int]) -> Select:

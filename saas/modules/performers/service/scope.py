@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.core.actor import Actor, organization_filter
-from saas.modules.clients.models import ClientGrant, ClientOrganization
-from saas.modules.clients.service import grants_statement
+from saas.core.actor import Actor
+from saas.modules.clients.service import granted_scope
 from saas.modules.performers.models import (
     OPEN,
     PaymentRegistry,
@@ -52,18 +51,9 @@ def side_of(actor: Actor) -> Side:
 def customer_scope(actor: Actor, column: Any) -> ColumnElement[bool] | None:
     """A column of organization ids limited to those `actor` sees as staff or as a customer
     (None: every one); a performer sees no organization as a customer."""
-    side = side_of(actor)
-    if side is Side.STAFF:
-        return organization_filter(actor, column)
-    if side is Side.PERFORMER or actor.person_id is None or not actor.client_org_ids:
+    if side_of(actor) is Side.PERFORMER:
         return false()
-    granted = (
-        grants_statement(actor.person_id, actor.client_org_ids)
-        .where(ClientGrant.module == PERFORMERS)
-        .with_only_columns(ClientOrganization.id)
-        .scalar_subquery()
-    )
-    return column.in_(granted)
+    return granted_scope(actor, column, PERFORMERS)
 
 
 def order_scope(actor: Actor) -> ColumnElement[bool] | None:

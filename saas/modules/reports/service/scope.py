@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.core.actor import Actor, organization_filter
-from saas.modules.clients.models import ClientGrant, ClientOrganization
+from saas.core.actor import Actor
 from saas.modules.clients.policy import ClientModule
-from saas.modules.clients.service import grants_statement
+from saas.modules.clients.service import granted_scope
 from saas.modules.reports.models import (
     Report,
     ReportDocument,
@@ -25,17 +24,7 @@ def reports_scope(actor: Actor) -> ColumnElement[bool] | None:
     """Reports the actor may see: staff those of its organizations (`organization_filter`);
     a client user only those of organizations where it holds the 'reports' grant (active
     contact, module enabled)."""
-    if actor.staff:
-        return organization_filter(actor, Report.organization_id)
-    if actor.person_id is None or not actor.client_org_ids:
-        return false()
-    granted = (
-        grants_statement(actor.person_id, actor.client_org_ids)
-        .where(ClientGrant.module == ClientModule.REPORTS.value)
-        .with_only_columns(ClientOrganization.id)
-        .scalar_subquery()
-    )
-    return Report.organization_id.in_(granted)
+    return granted_scope(actor, Report.organization_id, ClientModule.REPORTS.value)
 
 
 def scope_reports(stmt: Select, actor: Actor) -> Select:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 
-from saas.core.actor import Actor, organization_filter
-from saas.modules.clients.models import ClientGrant, ClientOrganization
-from saas.modules.clients.service import grants_statement
+from saas.core.actor import Actor
+from saas.modules.clients.service import granted_scope
 
 REQUESTS = "requests"
 
@@ -19,17 +18,7 @@ REQUESTS = "requests"
 def organizations_scope(actor: Actor, column: Any) -> ColumnElement[bool] | None:
     """The clause limiting a column of organization ids to those `actor` sees here (None:
     every one)."""
-    if actor.staff:
-        return organization_filter(actor, column)
-    if actor.person_id is None or not actor.client_org_ids:
-        return false()
-    granted = (
-        grants_statement(actor.person_id, actor.client_org_ids)
-        .where(ClientGrant.module == REQUESTS)
-        .with_only_columns(ClientOrganization.id)
-        .scalar_subquery()
-    )
-    return column.in_(granted)
+    return granted_scope(actor, column, REQUESTS)
 
 
 def scoped(stmt: Any, actor: Actor, column: Any) -> Any:
