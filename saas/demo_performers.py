@@ -23,8 +23,11 @@ from saas.core.commit import bind_services
 from saas.core.requisites import inn_check_digits_ok
 from saas.db.session import tenant_transaction
 from saas.demo_documents import DemoDrive
+from saas.modules.chat.models import CLIENT, PERFORMER, TEXT
+from saas.modules.chat.service.messages import write_message
 from saas.modules.performers.models import PerformerOrder
 from saas.modules.performers.service import agency, contracts, orders, profiles, registries, signing
+from saas.modules.performers.service.conversations import order_conversation
 from saas.services import Services
 from saas.settings import Settings
 from saas.storage import TenantStorage, tenant_files
@@ -224,6 +227,15 @@ async def _seed(services: Services, buyer: DemoCustomer, people: list[DemoPerfor
         open_order = await order("Тексты для сайта", 15_000_00, ["тексты"])
         await orders.respond(session, actors[2], open_order.id, "Напишу за 3 дня", 12_000_00)
         await orders.respond(session, actors[0], open_order.id, "Могу с иллюстрациями", None)
+        # A question about it in the order's conversation, answered by the customer.
+        _, talk = await order_conversation(session, actors[2], open_order.id, None)
+        for side, person, text in (
+            (PERFORMER, people[2].person_id, "Какой объём: сколько страниц текста?"),
+            (CLIENT, drive.contact_id, "Пять страниц: главная, услуги, цены, о нас, контакты."),
+        ):
+            await write_message(
+                session, services, talk, body=text, side=side, kind=TEXT, person_id=person
+            )
         await order("Баннер для акции", 8_000_00, ["дизайн"], to=people[0].person_id)
         cancelled = await order("Перевод каталога", 20_000_00, ["тексты"])
         await orders.cancel_order(session, customer, cancelled.id)

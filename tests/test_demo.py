@@ -71,6 +71,7 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     f"FROM {schema}.client_organizations o "
                     f"JOIN {schema}.chat_conversations c ON c.organization_id = o.id "
                     "AND c.report_id IS NULL AND c.request_id IS NULL "
+                    "AND c.performer_order_id IS NULL "
                     f"LEFT JOIN {schema}.chat_messages m ON m.conversation_id = c.id "
                     "AND m.kind = 'text' GROUP BY o.id, c.awaiting_since"
                 ).fetchall()
@@ -137,6 +138,12 @@ def test_demo_data_is_complete_and_idempotent(pg_server, settings, tmp_path) -> 
                     f"(SELECT count(*) FROM {schema}.performer_agency_documents)"
                 ).fetchone()
                 assert papers == (3, 1, 1, 1, 1, 1, 5, 2), papers
+                talk = conn.execute(
+                    f"SELECT array_agg(m.author_side ORDER BY m.id) FROM {schema}.chat_messages m "
+                    f"JOIN {schema}.chat_conversations c ON c.id = m.conversation_id "
+                    "WHERE c.performer_order_id IS NOT NULL"
+                ).fetchone()
+                assert talk == (["performer", "client"],), talk
             cabinets = conn.execute(
                 "SELECT count(*) FROM shared.memberships m "
                 "JOIN shared.people p ON p.id = m.person_id "
