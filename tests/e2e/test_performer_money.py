@@ -10,7 +10,11 @@ average of two orders). The payments list shows the held one with its reason; th
 list the organization's name and INN and the exact amount; the receipt downloads as a PDF.
 Cancelling it asks for a reason first, then the receipt is «аннулирован (возврат средств)»,
 the income drops to 1 915 000 ₽ (79,7%) and the warning is gone. The page at 390 px: nothing
-scrolls sideways."""
+scrolls sideways. Past 95% (2 290 000 ₽) the stronger warning shows, here in English.
+
+The profile: an account whose control key does not match the BIK is refused under its own
+field; former employers are saved and shown again; a portfolio item is refused for a non-http
+link, then added and removed."""
 
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ from tests.support.ids import gid
 from tests.support.performers import (
     ERR,
     Party,
+    add_profile,
     enable_performers,
     paid_history,
     save_profile,
@@ -266,6 +271,7 @@ def test_the_money_page_fits_a_phone(
     try:
         log_in(page, site.firm_url(firms["a"], "/login"), world.email, world.password)
         page.wait_for_url("**/performer")
+        expect(page.get_by_test_id("portfolio")).to_be_visible()
         fits(page, "the performer's profile")
         page.goto(site.firm_url(firms["a"], "/performer/money"))
         expect(page.get_by_test_id("money-limit")).to_be_visible()
@@ -339,5 +345,53 @@ def test_the_profile_shows_refusals_at_their_fields_and_keeps_a_portfolio(
 
         page.get_by_test_id("npd-check").click()
         expect(page.get_by_test_id("npd-status")).to_have_attribute("data-status", "ACTIVE")
+    finally:
+        page.context.close()
+
+
+def test_past_95_percent_the_warning_is_the_stronger_one_in_english(
+    chromium: Any,
+    site: Site,
+    firms: Any,
+    firm_admins: dict[str, FirmAdmin],
+    db_engine: sa.Engine,
+) -> None:
+    """2 290 000 ₽ (95.4%): the 95% warning, 110 000 ₽ left, in the English cabinet."""
+    firm = firms["a"]
+    suffix = uuid.uuid4().hex[:6]
+    person = create_person(
+        db_engine,
+        f"near-limit-{suffix}@example.test",
+        display_name=f"Near {suffix}",
+        memberships=[(firm.id, "performer", ["performer"], None)],
+    )
+    _, org = firm_admins["a"].create_organization(f"ООО «Почти лимит {suffix}»")
+    add_profile(db_engine, firm.slug, person.id, name=f"Near Limit {suffix}")
+    paid_history(
+        db_engine, firm.slug, org, person.id, [(f"{date.today().year}-01-01", 2_290_000_00)]
+    )
+    page = new_page(chromium)
+    try:
+        log_in(page, site.firm_url(firm, "/login"), person.email, person.password)
+        page.wait_for_url("**/performer")
+        page.get_by_role("button", name="EN", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Performer profile")
+        page.goto(site.firm_url(firm, "/performer/money"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Income and tax")
+        limit = page.get_by_test_id("money-limit")
+        expect(limit).to_have_attribute("data-level", "WARN_95")
+        expect(page.get_by_test_id("money-bar")).to_have_attribute("aria-valuenow", "95.4")
+        warning = page.get_by_test_id("limit-warning")
+        expect(warning).to_have_attribute("data-level", "WARN_95")
+        expect(warning).to_contain_text("over 95% of the НПД limit")
+        expect(warning).to_contain_text("110,000.00")
+        # 6% of 2 290 000 ₽ less the whole deduction.
+        expect(page.get_by_test_id("money-tax-amount")).to_contain_text("127,400.00")
+        expect(page.get_by_test_id("money-receipt")).to_have_count(1)
+        expect(page.get_by_test_id("money-receipt")).to_contain_text(
+            "Customer: Клиент, INN 7707083893"
+        )
+        page.set_viewport_size(PHONE)
+        fits(page, "the money page in English")
     finally:
         page.context.close()

@@ -24,7 +24,7 @@ export function FormerEmployersEditor({ rows, onChange, error }: { rows: Employe
         <div className="performer-employer" key={n} data-testid="former-employer">
           <div className="field">
             <label htmlFor={`employer-inn-${n}`}>{t("performerMoney.employerInn")}</label>
-            <input id={`employer-inn-${n}`} inputMode="numeric" value={row.inn} onChange={(e) => update(n, { inn: e.target.value })} data-testid="employer-inn" />
+            <input id={`employer-inn-${n}`} type="text" inputMode="numeric" value={row.inn} onChange={(e) => update(n, { inn: e.target.value })} data-testid="employer-inn" />
           </div>
           <div className="field">
             <label htmlFor={`employer-until-${n}`}>{t("performerMoney.employerUntil")}</label>
@@ -70,6 +70,7 @@ function PortfolioForm({ onAdded }: { onAdded: () => void }) {
       <label htmlFor={`portfolio-${key}`}>{label}</label>
       <input
         id={`portfolio-${key}`}
+        type="text"
         inputMode={key === "url" ? "url" : undefined}
         required={key === "title"}
         value={v[key]}

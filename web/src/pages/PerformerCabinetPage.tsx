@@ -120,6 +120,7 @@ function ProfileForm({ profile, onSaved }: { profile: PerformerProfileFieldsFrag
       <Field id={`profile-${key}`} label={label} error={error}>
         <input
           id={`profile-${key}`}
+          type={extra.inputMode === "tel" ? "tel" : "text"}
           value={v[key]}
           onChange={set(key)}
           data-testid={`profile-${key}`}

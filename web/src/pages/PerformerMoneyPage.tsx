@@ -267,7 +267,7 @@ export function PerformerMoneyPage() {
   };
   return (
     <PerformerFrame title={t("performerMoney.title")}>
-      <div className="inline-form">
+      <div className="money-year">
         <label htmlFor="money-year">{t("performerMoney.year")}</label>
         <select id="money-year" value={year} onChange={(e) => setYear(Number(e.target.value))} data-testid="money-year">
           {[thisYear, thisYear - 1].map((y) => (
