@@ -65,6 +65,14 @@ class SerialSession(AsyncSession):
         async with self._lock:
             await super().rollback()
 
+    async def execute_text(self, text: str, params: dict[str, Any]) -> Any:
+        """SQL text for the driver (a statement compiled once, `saas.schema.compiled`) in the
+        session's transaction, begun and bound to its tenant like any other: no ORM, no
+        statement to build or compile."""
+        async with self._lock:
+            connection = await self.connection()
+            return await connection.exec_driver_sql(text, params)
+
     async def close(self) -> None:
         # After the operation still running on it (a subscription cancelled at a socket's
         # end may be inside its first statement): closing under it is an illegal state change.

@@ -21,8 +21,9 @@ of queries through both paths and compares the results.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -50,6 +51,8 @@ from graphql.execution.values import (
     get_variable_values,
 )
 from strawberry.extensions import SchemaExtension
+
+from saas.db.base import TENANT_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -327,3 +330,89 @@ def object_type(schema: GraphQLSchema, name: str) -> GraphQLObjectType:
     found = schema.type_map[name]
     assert isinstance(found, GraphQLObjectType)
     return found
+
+
+# ------------------------------------------------------------ statements as SQL text
+
+
+@dataclass(frozen=True)
+class StatementText:
+    """A statement compiled once to the driver's SQL text (`statement_text`): the tenant's
+    tables unqualified, its values as built, and the converters of the values bound per
+    request (`params`)."""
+
+    node: Any  # the cached document's node it was built for (its id() is in the key)
+    text: str
+    values: dict[str, Any]
+    processors: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    def params(self, **per_request: Any) -> dict[str, Any]:
+        """The statement's values with the named ones replaced (as the bound type converts);
+        a name the statement does not hold (a page selecting no edges has no page size) is
+        left out."""
+        out = dict(self.values)
+        for name, value in per_request.items():
+            if name not in out:
+                continue
+            process = self.processors.get(name)
+            out[name] = process(value) if process is not None and value is not None else value
+        return out
+
+
+_TENANT_PLACEHOLDER = f"__[SCHEMA_{TENANT_SCHEMA}]."
+
+
+def statement_text(statement: Any, dialect: Any, node: Any) -> StatementText:
+    """`statement` as the SQL text and values SQLAlchemy would send (pyformat, IN lists
+    expanded). The tenant schema's tables are written unqualified: the request's transaction
+    resolves them by its search_path and guards them by its role (saas.db.session), so a text
+    names no firm and serves any firm whose viewer builds the same statement."""
+    compiled = statement.compile(
+        dialect=dialect,
+        schema_translate_map={TENANT_SCHEMA: TENANT_SCHEMA},
+        compile_kwargs={"render_postcompile": True},
+    )
+    text = str(compiled).replace(_TENANT_PLACEHOLDER, "")
+    if "__[SCHEMA_" in text:
+        raise Unsupported("a schema placeholder left in the text")
+    # With IN lists expanded into the text (render_postcompile), their state holds the values
+    # and converters by the expanded names; without any, the compiled statement's own.
+    state = compiled._post_compile_expanded_state
+    if state is not None:
+        raw, converters = state.parameters, state.processors
+    else:
+        raw, converters = compiled.construct_params(escape_names=False), compiled._bind_processors
+    escaped = compiled.escaped_bind_names
+    processors = {escaped.get(k, k): p for k, p in converters.items() if callable(p)}
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        key = escaped.get(name, name)
+        process = processors.get(key)
+        values[key] = process(value) if process is not None and value is not None else value
+    return StatementText(node=node, text=text, values=values, processors=processors)
+
+
+class TextCache:
+    """Statement texts by a key holding everything the statement is built from (never the
+    firm: texts are tenant-free), least recently used first out. An entry built for another
+    document node that reused a freed node's id() is rebuilt."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[Hashable, StatementText] = OrderedDict()
+
+    def get(self, key: Hashable, node: Any) -> StatementText | None:
+        entry = self._entries.get(key)
+        if entry is None or entry.node is not node:
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: StatementText) -> None:
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -510,6 +510,31 @@ def test_a_compiled_page_costs_fewer_statements(feed: Feed, live_server) -> None
     print("statements per request (executor, compiled):", counts)
 
 
+def test_the_page_text_names_no_firm(feed: Feed, firms, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The page's statement is compiled to SQL text once per viewer and selection and kept
+    (`_TEXTS`): the text never names a firm's schema (its tables are resolved by the request
+    transaction's search_path, under the firm's role), so a kept text cannot read another
+    firm; each firm's viewer still gets only its own firm's rows, the first request and the
+    kept text alike."""
+    engine = live_server.app.state.services.engine.sync_engine
+    schemas = [schema_for(firms[f].slug) for f in ("a", "b")]
+    for c, own in ((feed.world.admin_a, "a"), (feed.world.admin_b, "b")):
+        pages = []
+        for _ in range(2):
+            with compiler(True), statements(engine) as seen:
+                pages.append(answer(c, BENCH_PAGE, None)[1])
+            page = [s for s in seen if "json_build_object" in s]
+            assert len(page) == 1, seen
+            assert not any(schema in page[0] for schema in schemas), page[0][:300]
+            assert "__[SCHEMA" not in page[0]
+        assert pages[0] == pages[1]
+        assert pages[0]["data"]["reports"]["edges"], pages[0]
+        ids = {e["node"]["id"] for e in pages[0]["data"]["reports"]["edges"]}
+        other = feed.world.admin_b if own == "a" else feed.world.admin_a
+        theirs = answer(other, BENCH_PAGE, None)[1]["data"]["reports"]["edges"]
+        assert not ids & {e["node"]["id"] for e in theirs}
+
+
 def test_a_guarded_field_is_never_compiled(settings) -> None:  # type: ignore[no-untyped-def]
     """A field with a field extension (a permission, a grant) is Unsupported below the root,
     so a guard added later cannot be skipped by the compiled statement: the check sees the

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import orjson
@@ -49,6 +49,7 @@ from saas.modules.reports.service.feed import (
 from saas.modules.reports.service.flow import COMPLETE_STATUSES, today_of
 from saas.schema.compiled import (
     RootField,
+    TextCache,
     Unsupported,
     compiled_root,
     cursor,
@@ -60,9 +61,15 @@ from saas.schema.compiled import (
     iso_datetime,
     json_object,
     object_type,
+    statement_text,
 )
 from saas.schema.errors import PublicError
-from saas.schema.relay import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, beyond, check_page_arguments
+from saas.schema.relay import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    check_page_arguments,
+    decode_cursor,
+)
 
 # GraphQL field -> column, per type; the value is shaped by the field's GraphQL type
 # (`_leaf`). Fields outside these tables (and the computed ones below) are Unsupported.
@@ -335,8 +342,29 @@ def _compile_shape(  # noqa: C901
     )
 
 
+# The page's whole statement as SQL text (`saas.schema.compiled.statement_text`), by all it
+# is built from: the selection (the cached document's node, the boolean variables), the
+# viewer (the actor: its scope is inside the statement), the order, the filters with the
+# firm's day, and whether a cursor bounds the page; the page size and the cursor's values
+# are bound per request. Tenant-free: the transaction's role and search_path pick the firm.
+_TEXTS = TextCache(512)
+
+
+def _flags(root: RootField) -> tuple[tuple[str, bool], ...]:
+    """The boolean variables (what `@skip`/`@include` read)."""
+    coerced = getattr(root.variables, "coerced", None) or {}
+    return tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool)))
+
+
+def _filter_key(where: Any) -> tuple[Any, ...]:
+    return tuple(
+        tuple(v) if isinstance(v, list) else v
+        for v in (getattr(where, f.name) for f in fields(where))
+    )
+
+
 @compiled_root("reports")
-async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR0912, PLR0915
+async def compiled_feed(ctx: Any, root: RootField) -> str:
     """The page of `reports` as JSON text (see the module's doc)."""
     args = root.arguments
     if args.get("last") is not None or args.get("before") is not None:
@@ -364,9 +392,34 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
         updated_since=args.get("updatedSince"),
         overdue=args.get("overdue"),
     )
-    shape = _shape_of(root, actor, where, FeedOrder(order.value), today)
-    key, connection, page_info = shape.key, shape.connection, shape.page_info
+    feed_order = FeedOrder(order.value)
+    shape = _shape_of(root, actor, where, feed_order, today)
     size = first if first is not None else DEFAULT_PAGE_SIZE
+    bound: dict[str, Any] = {"kabinet_size": size, "kabinet_limit": size + 1}
+    if after is not None:
+        try:
+            values = decode_cursor(after, shape.key)
+        except PublicError as exc:
+            raise Unsupported("refused cursor") from exc
+        bound.update({f"kabinet_after_{i}": v for i, v in enumerate(values)})
+    key = (id(root.node), actor, feed_order, _filter_key(where), _flags(root), after is not None)
+    text = _TEXTS.get(key, root.node)
+    if text is None:
+        statement = _page_statement(actor, where, shape, bound, after is not None)
+        text = statement_text(statement, ctx.services.engine.dialect, root.node)
+        _TEXTS.put(key, text)
+    result = await ctx.db.execute_text(text.text, text.params(**bound))
+    return str(result.scalar_one())
+
+
+def _page_statement(
+    actor: Any, where: Any, shape: _Shape, bound: dict[str, Any], after: bool
+) -> Any:
+    """The page's statement, the page size and the cursor's values as bind parameters named
+    as in `bound` (their values there are this request's)."""
+    key, connection, page_info = shape.key, shape.connection, shape.page_info
+    size = sa.bindparam("kabinet_size", bound["kabinet_size"], type_=sa.Integer)
+    limit = sa.bindparam("kabinet_limit", bound["kabinet_limit"], type_=sa.Integer)
 
     # The page: size + 1 rows in the keyset's order (one more tells whether there is a next).
     base = filtered_reports(actor, where)
@@ -378,15 +431,17 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
     ).select_from(ReportRow)
     if shape.joins_organization:
         page = join_organizations(page, actor)
-    if after is not None:
-        try:
-            page = page.where(beyond(key, after, True, forward=True))
-        except PublicError as exc:
-            raise Unsupported("refused cursor") from exc
-    p = page.order_by(*order_by).limit(size + 1).subquery("p")
+    if after:
+        # relay.beyond's bound (forward on a descending key: the rows below the cursor's).
+        values = [
+            sa.bindparam(f"kabinet_after_{i}", bound[f"kabinet_after_{i}"], type_=c.type)
+            for i, c in enumerate(key)
+        ]
+        page = page.where(sa.tuple_(*key) < sa.tuple_(*values))
+    p = page.order_by(*order_by).limit(limit).subquery("p")
 
     within = p.c.n <= size
-    values: dict[str, Any] = {
+    values_of: dict[str, Any] = {
         "edges": sa.func.coalesce(
             sa.func.json_agg(aggregate_order_by(p.c.edge, p.c.n)).filter(within),
             sa.literal_column("'[]'::json"),
@@ -395,7 +450,7 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
     }
     if any(name == "totalCount" for _, name in connection):
         counted = base.with_only_columns(sa.func.count()).select_from(ReportRow).order_by(None)
-        values["totalCount"] = counted.scalar_subquery()
+        values_of["totalCount"] = counted.scalar_subquery()
     if page_info:
         ends = {
             "startCursor": sa.func.array_agg(aggregate_order_by(p.c.cursor, p.c.n)),
@@ -403,7 +458,7 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
         }
         info_values = {
             "hasNextPage": sa.func.count() > size,
-            "hasPreviousPage": sa.literal(after is not None),
+            "hasPreviousPage": sa.literal(after),
             "__typename": sa.literal_column("'PageInfo'"),
         }
         pairs = []
@@ -415,13 +470,11 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:  # noqa: C901, PLR091
                 pairs.append((info_key, info_values[name]))
             else:
                 raise Unsupported(name)
-        values["pageInfo"] = json_object(pairs)
-    built = json_object([(out_key, values[name]) for out_key, name in connection])
+        values_of["pageInfo"] = json_object(pairs)
+    built = json_object([(out_key, values_of[name]) for out_key, name in connection])
     # HAVING makes it one grouped row even when the connection selects no aggregate of the
     # page (only `totalCount` or `__typename`) and the page is empty.
-    statement = sa.select(sa.cast(built, sa.Text)).select_from(p).having(sa.true())
-    text = (await ctx.db.execute(statement)).scalar_one()
-    return str(text)
+    return sa.select(sa.cast(built, sa.Text)).select_from(p).having(sa.true())
 
 
 class _Info:
