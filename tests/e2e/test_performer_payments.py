@@ -430,3 +430,42 @@ def test_the_payment_pages_fit_a_phone(
     finally:
         customer.context.close()
         admin.context.close()
+
+
+def test_older_registries_show_a_page_at_a_time(
+    chromium: Any, site: Site, firms: Any, world: PaymentsWorld, db_engine: sa.Engine
+) -> None:
+    """The page lists the newest 15 registries; «Показать ещё» adds the older ones."""
+    firm = firms["a"]
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {schema_of(firm.slug)}.performer_registries (organization_id, "
+                "number, status, total_kopecks) SELECT :o, 7000 + n, 'paid', 100 * n "
+                "FROM generate_series(1, 16) AS n"
+            ),
+            {"o": world.org_pk},
+        )
+        total = conn.execute(
+            sa.text(
+                f"SELECT count(*) FROM {schema_of(firm.slug)}.performer_registries "
+                "WHERE organization_id = :o"
+            ),
+            {"o": world.org_pk},
+        ).scalar_one()
+    assert 16 < total <= 30
+    customer = new_page(chromium)
+    try:
+        log_in(customer, site.firm_url(firm, "/login"), world.contact, PASSWORD)
+        customer.wait_for_url(f"**/cabinet/{world.org_pk}")
+        customer.goto(site.firm_url(firm, f"/cabinet/{world.org_pk}/performers/payments"))
+        shown = customer.get_by_test_id("registry-status")
+        expect(shown).to_have_count(15)
+        customer.get_by_test_id("registries-more").click()
+        expect(shown).to_have_count(min(total, 30))
+        if total > 30:
+            customer.get_by_test_id("registries-more").click()
+        expect(shown).to_have_count(total)
+        expect(customer.get_by_test_id("registries-more")).to_have_count(0)
+    finally:
+        customer.context.close()

@@ -14,13 +14,17 @@ import pytest
 import sqlalchemy as sa
 
 from saas.modules.performers.service import bank_file
-from tests.support.ids import gid
+from tests.support.documents import schema_of
+from tests.support.ids import gid, pk
 from tests.support.people import email_of
 from tests.support.performers import (
     BANK,
     ERR,
     Party,
     PerformersWorld,
+    add_profile,
+    make_performer,
+    paid_history,
     performers_world,
     save_profile,
     set_status,
@@ -174,3 +178,61 @@ def test_an_outage_holds_payments_instead_of_failing_and_a_registry_loads_in_few
         shown = customer.client.execute(ONE, {"id": registry["id"]})["paymentRegistry"]
     assert len(shown["payments"]) == 1
     assert 0 < len([s for s in seen if "performer_" in s]) <= 6, seen
+
+
+def _walk(c: Any, field: str, args: str, variables: dict[str, Any], size: int) -> list[str]:
+    """Every id of a newest-first list, `size` at a time, each page after the last id seen."""
+    declared = ", $o: ID" if variables else ""
+    query = f"""query($after: String, $first: Int!{declared}) {{ {field}({args}first: $first,
+      after: $after) {{ id }} }}"""
+    seen: list[str] = []
+    after = None
+    for _ in range(50):
+        page = [
+            r["id"] for r in c.execute(query, {**variables, "first": size, "after": after})[field]
+        ]
+        seen += page
+        if len(page) < size:
+            return seen
+        after = page[-1]
+    raise AssertionError("the list never ended")
+
+
+def test_registries_payments_and_receipts_page_on_after_the_last_id(
+    login: Any, firms: Any, world: PerformersWorld, db_engine: sa.Engine
+) -> None:
+    a = firms["a"]
+    person = make_performer(db_engine, a, "Постраничный")
+    add_profile(db_engine, a.slug, person)
+    paid_history(
+        db_engine,
+        a.slug,
+        world.drive.org_y,
+        person,
+        [(f"2026-0{m}-15", m * 100_00) for m in range(1, 6)],
+    )
+    with db_engine.begin() as conn:
+        for n in range(5):
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {schema_of(a.slug)}.performer_registries (organization_id, "
+                    "number, status, total_kopecks) VALUES (:o, :n, 'paid', 1)"
+                ),
+                {"o": world.drive.org_y, "n": 9000 + n},
+            )
+    me = login(a, person)
+    customer = login(a, world.customer_y)
+    org = {"o": gid("ClientOrganization", world.drive.org_y)}
+    for who, field, args, variables in (
+        (me, "performerPayments", "", {}),
+        (me, "performerReceipts", "", {}),
+        (customer, "performerReceipts", "organizationId: $o, ", org),
+        (customer, "paymentRegistries", "organizationId: $o, ", org),
+    ):
+        everything = _walk(who, field, args, variables, 100)
+        paged = _walk(who, field, args, variables, 2)
+        assert paged == everything and len(everything) >= 5, (field, paged, everything)
+        assert [pk(i) for i in paged] == sorted((pk(i) for i in paged), reverse=True)
+    # A customer of another organization pages through none of Y's.
+    other = login(a, world.customer_x)
+    assert _walk(other, "paymentRegistries", "organizationId: $o, ", org, 2) == []

@@ -903,6 +903,7 @@ export const en: Dictionary = {
   "perfPay.error.ALL_HELD": "Every payment is held: check the performers' НПД status and bank details.",
   "perfPay.registries": "Payment registries",
   "perfPay.noRegistries": "No registries yet.",
+  "perfPay.more": "Show more",
   "perfPay.registry": "Registry No. {number}",
   "perfPay.registryStatus.FORMED": "formed",
   "perfPay.registryStatus.PAID": "paid",

@@ -901,6 +901,7 @@ export const ru = {
   "perfPay.error.ALL_HELD": "Все выплаты задержаны: проверьте статусы НПД и реквизиты исполнителей.",
   "perfPay.registries": "Реестры выплат",
   "perfPay.noRegistries": "Реестров пока нет.",
+  "perfPay.more": "Показать ещё",
   "perfPay.registry": "Реестр № {number}",
   "perfPay.registryStatus.FORMED": "сформирован",
   "perfPay.registryStatus.PAID": "оплачен",

@@ -272,6 +272,40 @@ function Settings({ orgId, current, contacts, onSaved }: {
   );
 }
 
+const REGISTRY_PAGE = 15; // the query's `first`
+
+/** Older registries, a page at a time after the last one shown («Показать ещё»). */
+function OlderRegistries({ orgId, after, onChange }: { orgId: string; after: string; onChange: () => void }) {
+  const t = useT();
+  const [shown, setShown] = useState(false);
+  const [{ data, error }] = useQuery({
+    query: CustomerPaymentRegistriesDocument,
+    variables: { organizationId: orgId, after },
+    pause: !shown,
+    requestPolicy: "network-only",
+  });
+  const list = data?.paymentRegistries ?? null;
+  if (!shown) {
+    return (
+      <button type="button" className="btn btn-secondary" onClick={() => setShown(true)} data-testid="registries-more">
+        {t("perfPay.more")}
+      </button>
+    );
+  }
+  if (error) return <ErrorAlert>{t("error.generic")}</ErrorAlert>;
+  if (!list) return <p role="status">{t("common.loading")}</p>;
+  return (
+    <>
+      <ul className="perf-list">
+        {list.map((r) => (
+          <Registry key={r.id} registry={r} onChange={onChange} />
+        ))}
+      </ul>
+      {list.length === REGISTRY_PAGE && <OlderRegistries orgId={orgId} after={list[list.length - 1].id} onChange={onChange} />}
+    </>
+  );
+}
+
 export function ClientPaymentsPage() {
   const t = useT();
   const { orgId = "" } = useParams();
@@ -347,6 +381,7 @@ export function ClientPaymentsPage() {
                 <Registry key={r.id} registry={r} onChange={reload} />
               ))}
             </ul>
+            {list && list.length === REGISTRY_PAGE && <OlderRegistries orgId={orgId} after={list[list.length - 1].id} onChange={reload} />}
           </section>
           <Receipts orgId={orgId} version={version} />
           <section aria-labelledby="agency-title" data-testid="customer-agency-documents">

@@ -235,11 +235,19 @@ class Query:
         extensions=reads_performers(),
     )
     async def payment_registries(
-        self, info: Info, organization_id: strawberry.ID | None = None, first: int = 50
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The previous page's cursor: its last item's id."),
+        ] = None,
     ) -> list[RegistryType]:
         actor = await viewer_of(info.context)
         org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        rows = await registries.list_registries(info.context.db, actor, org, first)
+        before = decode(after, "PaymentRegistry") if after else None
+        rows = await registries.list_registries(info.context.db, actor, org, first, before)
         return [RegistryType(row=r) for r in rows]
 
     @strawberry.field(description="One registry. " + READ_NOTE, extensions=reads_performers())
@@ -257,9 +265,18 @@ class Query:
         description="Payments, newest first: a performer's own, others their scope. " + READ_NOTE,
         extensions=reads_performers(),
     )
-    async def performer_payments(self, info: Info, first: int = 50) -> list[PaymentType]:
+    async def performer_payments(
+        self,
+        info: Info,
+        first: int = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The previous page's cursor: its last item's id."),
+        ] = None,
+    ) -> list[PaymentType]:
         actor = await viewer_of(info.context)
-        rows = await registries.list_payments(info.context.db, actor, first)
+        before = decode(after, "PerformerPayment") if after else None
+        rows = await registries.list_payments(info.context.db, actor, first, before)
         return [PaymentType(row=r) for r in rows]
 
     @strawberry.field(
@@ -268,11 +285,19 @@ class Query:
         extensions=reads_performers(),
     )
     async def performer_receipts(
-        self, info: Info, organization_id: strawberry.ID | None = None, first: int = 50
+        self,
+        info: Info,
+        organization_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The previous page's cursor: its last item's id."),
+        ] = None,
     ) -> list[ReceiptType]:
         actor = await viewer_of(info.context)
         org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        rows = await registries.list_receipts(info.context.db, actor, org, first)
+        before = decode(after, "PerformerReceipt") if after else None
+        rows = await registries.list_receipts(info.context.db, actor, org, first, before)
         return [ReceiptType(row=r) for r in rows]
 
 

@@ -380,13 +380,20 @@ async def cancel_receipt(
 
 
 async def list_registries(
-    session: AsyncSession, actor: Actor, org_id: int | None, first: int = 50
+    session: AsyncSession,
+    actor: Actor,
+    org_id: int | None,
+    first: int = 50,
+    before_id: int | None = None,
 ) -> list[PaymentRegistry]:
+    """Newest first; `before_id`: the page after that registry (the last one seen)."""
     if side_of(actor) is Side.PERFORMER:
         return []
     stmt = scoped(select(PaymentRegistry), customer_scope(actor, PaymentRegistry.organization_id))
     if org_id is not None:
         stmt = stmt.where(PaymentRegistry.organization_id == org_id)
+    if before_id is not None:
+        stmt = stmt.where(PaymentRegistry.id < before_id)
     stmt = stmt.order_by(PaymentRegistry.id.desc()).limit(max(1, min(first, 100)))
     return list((await session.scalars(stmt)).all())
 
@@ -404,23 +411,35 @@ async def payments_of(session: AsyncSession, registry_ids: list[int]) -> dict[in
     return found
 
 
-async def list_payments(session: AsyncSession, actor: Actor, first: int = 50) -> list[Payment]:
-    """The viewer's payments (a performer: their own; others: their scope), newest first."""
+async def list_payments(
+    session: AsyncSession, actor: Actor, first: int = 50, before_id: int | None = None
+) -> list[Payment]:
+    """The viewer's payments (a performer: their own; others: their scope), newest first;
+    `before_id`: the page after that payment."""
     stmt = scoped(
         select(Payment), work_scope(actor, Payment.organization_id, Payment.performer_person_id)
     )
+    if before_id is not None:
+        stmt = stmt.where(Payment.id < before_id)
     stmt = stmt.order_by(Payment.id.desc()).limit(max(1, min(first, 100)))
     return list((await session.scalars(stmt)).all())
 
 
 async def list_receipts(
-    session: AsyncSession, actor: Actor, org_id: int | None, first: int = 50
+    session: AsyncSession,
+    actor: Actor,
+    org_id: int | None,
+    first: int = 50,
+    before_id: int | None = None,
 ) -> list[Receipt]:
+    """Newest first; `before_id`: the page after that receipt."""
     stmt = scoped(
         select(Receipt), work_scope(actor, Receipt.organization_id, Receipt.performer_person_id)
     )
     if org_id is not None:
         stmt = stmt.where(Receipt.organization_id == org_id)
+    if before_id is not None:
+        stmt = stmt.where(Receipt.id < before_id)
     stmt = stmt.order_by(Receipt.id.desc()).limit(max(1, min(first, 100)))
     return list((await session.scalars(stmt)).all())
 
