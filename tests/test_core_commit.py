@@ -3,6 +3,7 @@ against a firm's real tenant session."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -56,6 +57,44 @@ async def test_callbacks_run_after_the_outermost_commit_only(
             after_commit(session, note("ignored"), key="same")  # once per key
         assert ran == []
     assert ran == ["first:seen", "first:seen"]
+
+
+async def test_a_released_savepoint_runs_nothing_until_the_commit(
+    services: Services, firms: Any
+) -> None:
+    """SQLAlchemy sends after_commit when a SAVEPOINT is released too: a callback registered
+    in one (an ON_ANNOUNCE hook's, e.g. the webhook deliveries' enqueue) must still wait for
+    the outermost COMMIT, or a worker may look for rows not committed yet (the soak found
+    webhook deliveries left pending that way) or act on a transaction that then rolls back."""
+    tenant = await _tenant(services, firms)
+    ran: list[str] = []
+
+    def note(name: str) -> Any:
+        async def callback() -> None:
+            async with tenant_transaction(services.engine, tenant) as other:
+                seen = await other.scalar(
+                    select(AuditEntry.id).where(AuditEntry.action == f"test.{name}")
+                )
+            ran.append(f"{name}:{'seen' if seen else 'unseen'}")
+
+        return callback
+
+    async with tenant_transaction(services.engine, tenant) as session:
+        async with session.begin_nested():
+            await audit(session, Actor.system(tenant.id, "test"), "test.saved", "test", 1)
+            after_commit(session, note("saved"))
+        await asyncio.sleep(0.3)  # what a callback started at the release would have done
+        assert ran == []
+        after_commit(session, note("saved"), key="again")
+    assert ran == ["saved:seen", "saved:seen"]
+
+    with pytest.raises(RuntimeError):
+        async with tenant_transaction(services.engine, tenant) as session:
+            async with session.begin_nested():
+                after_commit(session, note("never"))
+            raise RuntimeError("refused after the savepoint")
+    await asyncio.sleep(0.3)
+    assert ran == ["saved:seen", "saved:seen"]
 
 
 async def test_nothing_runs_after_a_rollback(services: Services, firms: Any) -> None:

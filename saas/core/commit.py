@@ -50,13 +50,23 @@ def _install(sync: Any) -> None:
     event.listen(sync, "after_transaction_end", _transaction_end)
 
 
+def _nested(sync: Any) -> bool:
+    # SQLAlchemy sends before_commit/after_commit when a SAVEPOINT is released too (the
+    # savepoint is still the session's nested transaction then): that is no commit.
+    return bool(sync.in_nested_transaction())
+
+
 def _before_commit(sync: Any) -> None:
+    if _nested(sync):
+        return
     for before, _after in list(sync.info.get(_WATCHERS, {}).values()):
         if before is not None:
             before()
 
 
 def _after_commit(sync: Any) -> None:
+    if _nested(sync):
+        return
     for _before, after in list(sync.info.get(_WATCHERS, {}).values()):
         if after is not None:
             after()
