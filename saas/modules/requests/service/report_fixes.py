@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
@@ -64,33 +65,39 @@ async def _department(session: AsyncSession, code: str) -> RequestDepartment | N
 async def _fix_service(
     session: AsyncSession, org_id: int, department: RequestDepartment | None
 ) -> RequestService:
-    found = (
-        await session.execute(
-            select(RequestService).where(
-                RequestService.organization_id == org_id,
-                RequestService.system_key == REPORT_FIX,
-            )
+    def existing() -> Any:
+        return select(RequestService).where(
+            RequestService.organization_id == org_id, RequestService.system_key == REPORT_FIX
         )
-    ).scalar_one_or_none()
+
+    found = (await session.execute(existing())).scalar_one_or_none()
     if found is not None:
         return found
-    service = RequestService(
-        organization_id=org_id,
-        department_id=department.id if department else None,
-        category="Отчётность",
-        group_name="Исправления",
-        name="Исправить отклонённый отчёт",
-        description="Отчёт отклонён налоговым органом: исправить и сдать снова.",
-        planned_days=FALLBACK_DAYS,
-        hard_days=FALLBACK_DAYS,
-        archived=True,
-        system_key=REPORT_FIX,
-        checklist=[],
-        regulation_links=[],
+    # Two rejections of one organization announced at once both miss it: the later INSERT
+    # waits for the earlier's commit and does nothing, and the SELECT reads that row (a plain
+    # INSERT failed there with a unique violation, and the hook's requests were lost).
+    await session.execute(
+        pg_insert(RequestService)
+        .values(
+            organization_id=org_id,
+            department_id=department.id if department else None,
+            category="Отчётность",
+            group_name="Исправления",
+            name="Исправить отклонённый отчёт",
+            description="Отчёт отклонён налоговым органом: исправить и сдать снова.",
+            planned_days=FALLBACK_DAYS,
+            hard_days=FALLBACK_DAYS,
+            archived=True,
+            system_key=REPORT_FIX,
+            checklist=[],
+            regulation_links=[],
+        )
+        .on_conflict_do_nothing(
+            index_elements=[RequestService.organization_id, RequestService.system_key],
+            index_where=RequestService.system_key.is_not(None),
+        )
     )
-    session.add(service)
-    await session.flush()
-    return service
+    return (await session.execute(existing())).scalar_one()  # type: ignore[no-any-return]
 
 
 def report_title(report: Report) -> str:
