@@ -356,7 +356,8 @@ def test_past_95_percent_the_warning_is_the_stronger_one_in_english(
     firm_admins: dict[str, FirmAdmin],
     db_engine: sa.Engine,
 ) -> None:
-    """2 290 000 ₽ (95.4%): the 95% warning, 110 000 ₽ left, in the English cabinet."""
+    """2 290 000 ₽ (95.4%): the 95% warning, 110 000 ₽ left, in the English cabinet; 21
+    payments and receipts: a page of 20, then «Show more»."""
     firm = firms["a"]
     suffix = uuid.uuid4().hex[:6]
     person = create_person(
@@ -367,9 +368,10 @@ def test_past_95_percent_the_warning_is_the_stronger_one_in_english(
     )
     _, org = firm_admins["a"].create_organization(f"ООО «Почти лимит {suffix}»")
     add_profile(db_engine, firm.slug, person.id, name=f"Near Limit {suffix}")
-    paid_history(
-        db_engine, firm.slug, org, person.id, [(f"{date.today().year}-01-01", 2_290_000_00)]
-    )
+    # 21 payments (a page of 20 and one more): 20 x 100 000 ₽ and 290 000 ₽.
+    january = f"{date.today().year}-01-01"
+    history = [(january, 100_000_00)] * 20 + [(january, 290_000_00)]
+    paid_history(db_engine, firm.slug, org, person.id, history)
     page = new_page(chromium)
     try:
         log_in(page, site.firm_url(firm, "/login"), person.email, person.password)
@@ -387,10 +389,18 @@ def test_past_95_percent_the_warning_is_the_stronger_one_in_english(
         expect(warning).to_contain_text("110,000.00")
         # 6% of 2 290 000 ₽ less the whole deduction.
         expect(page.get_by_test_id("money-tax-amount")).to_contain_text("127,400.00")
-        expect(page.get_by_test_id("money-receipt")).to_have_count(1)
-        expect(page.get_by_test_id("money-receipt")).to_contain_text(
-            "Customer: Клиент, INN 7707083893"
-        )
+        # A page of 20 of each, then «Show more» adds the oldest one.
+        receipts = page.get_by_test_id("money-receipt")
+        expect(receipts).to_have_count(20)
+        expect(receipts.first).to_contain_text("Customer: Клиент, INN 7707083893")
+        page.get_by_test_id("receipts-more").click()
+        expect(receipts).to_have_count(21)
+        expect(receipts.last.get_by_test_id("receipt-amount")).to_have_text("RUB 100,000.00")
+        expect(page.get_by_test_id("receipts-more")).to_have_count(0)
+        payments = page.get_by_test_id("money-payment")
+        expect(payments).to_have_count(20)
+        page.get_by_test_id("payments-more").click()
+        expect(payments).to_have_count(21)
         page.set_viewport_size(PHONE)
         fits(page, "the money page in English")
     finally:

@@ -1112,5 +1112,6 @@ export const en: Dictionary = {
   "performerMoney.portfolioUrl": "Link (https://…)",
   "performerMoney.portfolioAdded": "The work is added.",
   "performerMoney.portfolioAddButton": "Add to the portfolio",
+  "performerMoney.more": "Show more",
   "performerMoney.portfolioRemoveNamed": "Remove from the portfolio: {title}",
 };

@@ -1110,6 +1110,7 @@ export const ru = {
   "performerMoney.portfolioUrl": "Ссылка (https://…)",
   "performerMoney.portfolioAdded": "Работа добавлена.",
   "performerMoney.portfolioAddButton": "Добавить в портфолио",
+  "performerMoney.more": "Показать ещё",
   "performerMoney.portfolioRemoveNamed": "Удалить из портфолио: {title}",
 };
 

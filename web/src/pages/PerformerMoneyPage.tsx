@@ -4,8 +4,8 @@
 // (status, amount, customer, why held) and the НПД receipts (download, cancel with a reason).
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { CancelPerformerReceiptDocument, PerformerIncomeDocument, PerformerMoneyDocument, PerformerPaymentActsDocument } from "../graphql/generated";
-import type { PerformerIncomeQuery, PerformerMoneyQuery, PerformerMoneyReceiptFieldsFragment, PerformerPaymentActsQuery, ReceiptCancelReason } from "../graphql/generated";
+import { CancelPerformerReceiptDocument, PerformerIncomeDocument, PerformerMoneyPaymentsDocument, PerformerMoneyReceiptsDocument, PerformerPaymentActsDocument } from "../graphql/generated";
+import type { PerformerIncomeQuery, PerformerMoneyPaymentFieldsFragment, PerformerMoneyReceiptFieldsFragment, PerformerPaymentActsQuery, ReceiptCancelReason } from "../graphql/generated";
 import { PerformerFrame } from "../components/PerformerFrame";
 import { ErrorAlert, OkAlert, WarnAlert } from "../components/Alert";
 import { useI18n, useT } from "../i18n";
@@ -14,7 +14,9 @@ import { formatMonth, useFormat } from "../i18n/format";
 import "../performerMoney.css";
 
 type Income = NonNullable<PerformerIncomeQuery["performerIncome"]>;
-type Payment = PerformerMoneyQuery["performerPayments"][number];
+type Payment = PerformerMoneyPaymentFieldsFragment;
+
+const PAGE = 20; // the list queries' `first`
 
 /** The share of the limit in percent with one decimal, for the bar and its label. */
 function share(income: Income): number {
@@ -250,19 +252,79 @@ function ReceiptItem({ receipt, onChange }: { receipt: PerformerMoneyReceiptFiel
   );
 }
 
+/** Older payments, a page at a time after the last one shown («Показать ещё»). */
+function OlderPayments({ after, labels }: { after: string; labels: Map<string, string> }) {
+  const t = useT();
+  const [shown, setShown] = useState(false);
+  const [{ data, error }] = useQuery({ query: PerformerMoneyPaymentsDocument, variables: { after }, pause: !shown, requestPolicy: "network-only" });
+  const list = data?.performerPayments ?? null;
+  if (!shown)
+    return (
+      <button type="button" className="btn" onClick={() => setShown(true)} data-testid="payments-more">
+        {t("performerMoney.more")}
+      </button>
+    );
+  if (error) return <ErrorAlert>{t("error.generic")}</ErrorAlert>;
+  if (!list) return <p role="status">{t("common.loading")}</p>;
+  return (
+    <>
+      <ul className="money-list">
+        {list.map((payment) => (
+          <PaymentItem key={payment.id} payment={payment} what={labels.get(payment.actId)} />
+        ))}
+      </ul>
+      {list.length === PAGE && <OlderPayments after={list[list.length - 1].id} labels={labels} />}
+    </>
+  );
+}
+
+/** Older receipts, a page at a time after the last one shown («Показать ещё»). */
+function OlderReceipts({ after, onChange }: { after: string; onChange: () => void }) {
+  const t = useT();
+  const [shown, setShown] = useState(false);
+  const [{ data, error }, refetch] = useQuery({ query: PerformerMoneyReceiptsDocument, variables: { after }, pause: !shown, requestPolicy: "network-only" });
+  const list = data?.performerReceipts ?? null;
+  if (!shown)
+    return (
+      <button type="button" className="btn" onClick={() => setShown(true)} data-testid="receipts-more">
+        {t("performerMoney.more")}
+      </button>
+    );
+  if (error) return <ErrorAlert>{t("error.generic")}</ErrorAlert>;
+  if (!list) return <p role="status">{t("common.loading")}</p>;
+  const changed = () => {
+    refetch({ requestPolicy: "network-only" });
+    onChange();
+  };
+  return (
+    <>
+      <ul className="money-list">
+        {list.map((receipt) => (
+          <ReceiptItem key={receipt.id} receipt={receipt} onChange={changed} />
+        ))}
+      </ul>
+      {list.length === PAGE && <OlderReceipts after={list[list.length - 1].id} onChange={onChange} />}
+    </>
+  );
+}
+
 export function PerformerMoneyPage() {
   const t = useT();
   const thisYear = new Date().getFullYear();
   const [year, setYear] = useState(thisYear);
   const [{ data: incomeData, error: incomeError }, refetchIncome] = useQuery({ query: PerformerIncomeDocument, variables: { year }, requestPolicy: "cache-and-network" });
-  const [{ data, error }, refetch] = useQuery({ query: PerformerMoneyDocument, requestPolicy: "cache-and-network" });
+  const [{ data: paymentsData, error: paymentsError }, refetchPayments] = useQuery({ query: PerformerMoneyPaymentsDocument, variables: {}, requestPolicy: "cache-and-network" });
+  const [{ data: receiptsData, error: receiptsError }, refetchReceipts] = useQuery({ query: PerformerMoneyReceiptsDocument, variables: {}, requestPolicy: "cache-and-network" });
+  const [{ data: acts }] = useQuery({ query: PerformerPaymentActsDocument, requestPolicy: "cache-and-network" });
   const [cancelled, setCancelled] = useState(false);
   const income = incomeData?.performerIncome ?? null;
-  const [{ data: acts }] = useQuery({ query: PerformerPaymentActsDocument, requestPolicy: "cache-and-network" });
   const labels = actLabels(acts);
+  const payments = paymentsData?.performerPayments ?? null;
+  const receipts = receiptsData?.performerReceipts ?? null;
   const reload = () => {
     setCancelled(true);
-    refetch({ requestPolicy: "network-only" });
+    refetchReceipts({ requestPolicy: "network-only" });
+    refetchPayments({ requestPolicy: "network-only" });
     refetchIncome({ requestPolicy: "network-only" });
   };
   return (
@@ -277,7 +339,7 @@ export function PerformerMoneyPage() {
           ))}
         </select>
       </div>
-      {(incomeError || error) && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
+      {(incomeError || paymentsError || receiptsError) && <ErrorAlert>{t("error.generic")}</ErrorAlert>}
       {!incomeData && !incomeError && <p role="status">{t("common.loading")}</p>}
       {incomeData && !income && <p>{t("performers.fillProfileFirst")}</p>}
       {income && (
@@ -289,24 +351,26 @@ export function PerformerMoneyPage() {
         </div>
       )}
       <h2>{t("performerMoney.payments")}</h2>
-      {data && data.performerPayments.length === 0 && <p>{t("performerMoney.noPayments")}</p>}
-      {data && data.performerPayments.length > 0 && (
+      {payments && payments.length === 0 && <p>{t("performerMoney.noPayments")}</p>}
+      {payments && payments.length > 0 && (
         <ul className="money-list">
-          {data.performerPayments.map((payment) => (
+          {payments.map((payment) => (
             <PaymentItem key={payment.id} payment={payment} what={labels.get(payment.actId)} />
           ))}
         </ul>
       )}
+      {payments && payments.length === PAGE && <OlderPayments after={payments[payments.length - 1].id} labels={labels} />}
       <h2>{t("performerMoney.receipts")}</h2>
       {cancelled && <OkAlert>{t("performerMoney.cancelled")}</OkAlert>}
-      {data && data.performerReceipts.length === 0 && <p>{t("performerMoney.noReceipts")}</p>}
-      {data && data.performerReceipts.length > 0 && (
+      {receipts && receipts.length === 0 && <p>{t("performerMoney.noReceipts")}</p>}
+      {receipts && receipts.length > 0 && (
         <ul className="money-list">
-          {data.performerReceipts.map((receipt) => (
+          {receipts.map((receipt) => (
             <ReceiptItem key={receipt.id} receipt={receipt} onChange={reload} />
           ))}
         </ul>
       )}
+      {receipts && receipts.length === PAGE && <OlderReceipts after={receipts[receipts.length - 1].id} onChange={reload} />}
     </PerformerFrame>
   );
 }
