@@ -209,28 +209,42 @@ def _check_pages(
     assert written["data"]["recordReportEvent"]["__typename"] == "ReportEventRecorded", written
 
 
+def write_body(report_id: int, external_id: str, kind: str, occurred_at: str) -> str:
+    """One `recordReportEvent` request body of the mixed load."""
+    return json.dumps({
+        "query": WRITE_MUTATION,
+        "variables": {"input": {
+            "reportId": _gid("Report", report_id), "externalId": external_id,
+            "kind": kind, "occurredAt": occurred_at, "text": "bench",
+        }},
+    })  # fmt: skip
+
+
+def mixed_bodies(
+    report_ids: list[int], writes: list[str], **write_options: Any
+) -> list[dict[str, Any]]:
+    """The mixed load's job for bench/loadgen.py: 70% feed page, 20% `report(id)` page of the
+    first 200 reports, 10% `writes` (bodies; `write_options`: loadgen's per-kind options).
+    Shared with bench_soak."""
+    return [
+        {"kind": "feed", "weight": 70, "bodies": [json.dumps({"query": QUERY})]},
+        {"kind": "report", "weight": 20,
+         "bodies": [json.dumps({"query": REPORT_QUERY % _gid("Report", r)})
+                    for r in report_ids[:200]]},
+        {"kind": "write", "weight": 10, "bodies": writes, **write_options},
+    ]  # fmt: skip
+
+
 def mixed_load(
     port: int, host: str, token: str, proc: psutil.Process, report_ids: list[int]
 ) -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_MIX_SECONDS", "60"))
     now = datetime.now(UTC).isoformat()
     writes = [
-        json.dumps({
-            "query": WRITE_MUTATION,
-            "variables": {"input": {
-                "reportId": _gid("Report", rid), "externalId": f"mix-{rid}-{n}",
-                "kind": "DELIVERED", "occurredAt": now, "text": "bench",
-            }},
-        })
+        write_body(rid, f"mix-{rid}-{n}", "DELIVERED", now)
         for n in range(4) for rid in report_ids[:500]
     ]  # fmt: skip
-    mix = [
-        {"kind": "feed", "weight": 70, "bodies": [json.dumps({"query": QUERY})]},
-        {"kind": "report", "weight": 20,
-         "bodies": [json.dumps({"query": REPORT_QUERY % _gid("Report", r)})
-                    for r in report_ids[:200]]},
-        {"kind": "write", "weight": 10, "bodies": writes},
-    ]  # fmt: skip
+    mix = mixed_bodies(report_ids, writes)
     rss_before = proc.memory_info().rss
     result = load(port, host, token, mix, concurrency=MIX_CONNECTIONS, seconds=seconds)
     rss_after = proc.memory_info().rss
