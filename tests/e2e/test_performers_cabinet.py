@@ -4,7 +4,8 @@ performer, in another browser, lands on their own cabinet (/performer), fills th
 (INN, name, skills, bank details), checks the НПД status («самозанятый»), finds the order by
 skill, asks a question in the order's conversation and responds with a message and a price
 in rubles. The customer answers the question under the response (it reaches the performer's
-open conversation live). The customer sees the response (name,
+open conversation live); the firm's chat inbox lists it as the order's and opens it. The
+customer sees the response (name,
 НПД status, rating) and chooses it: refused while the tax service says they are not
 self-employed, given once it says they are; the customer makes the contract and signs it
 with the code from their e-mail; the performer signs it in «Моя работа» with the code from
@@ -170,6 +171,21 @@ def test_a_customer_and_a_performer_make_and_sign_a_contract(
         expect(talk.locator(".chat-own")).to_contain_text("Нет, только логотип.")
         expect(asked.locator(".chat-other")).to_contain_text("Нет, только логотип.")
         response.get_by_test_id("order-discuss").click()  # hide it again
+        # The firm's chat inbox lists it as the order's conversation with that performer and
+        # opens that conversation (not the organization's own).
+        staff = new_page()
+        log_in(staff, site.firm_url(firm, "/login"), admin.person.email, admin.person.password)
+        staff.wait_for_url(lambda url: "/login" not in url)
+        staff.goto(site.firm_url(firm, "/chat"))
+        inbox_row = staff.locator(f"[data-testid=chat-inbox-row][data-organization-id='{org_id}']")
+        about = inbox_row.get_by_test_id("chat-inbox-order")
+        expect(about).to_have_text(f"Заказ исполнителю: Исполнитель {suffix}")
+        about.locator("xpath=..").get_by_role("link").click()
+        staff.wait_for_url("**/chat/conversation/*")
+        expect(staff.get_by_test_id("chat-about-order")).to_contain_text(f"Исполнитель {suffix}")
+        expect(staff.get_by_test_id("chat-body")).to_have_text(
+            ["Нужен ли брендбук?", "Нет, только логотип."]
+        )
         # The tax service now says they are not self-employed: the choice is refused in its
         # words, the order stays open.
         set_status(e2e_server, inn, False)

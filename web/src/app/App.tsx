@@ -98,6 +98,7 @@ export function App() {
                   <Route path="/chat" element={<ChatInboxPage />} />
                   <Route path="/chat/notices/:id" element={<ChatNoticeProofPage />} />
                   <Route path="/chat/report/:reportId" element={<StaffChatPage />} />
+                  <Route path="/chat/conversation/:conversationId" element={<StaffChatPage />} />
                   <Route path="/chat/:orgId" element={<StaffChatPage />} />
                   <Route path="/reports" element={<ReportsPage />} />
                   <Route path="/requests" element={<RequestBoardPage />} />

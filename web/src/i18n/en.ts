@@ -671,6 +671,8 @@ export const en: Dictionary = {
   "chat.clientCard": "Client card",
   "chat.reportConversation": "Conversation about this report",
   "chat.aboutReport": "About a report",
+  "chat.aboutOrder": "Performer order: {name}",
+  "chat.notFound": "Conversation not found or not visible.",
   "chat.theReport": "The report",
   "chat.answering": "Who answers",
   "chat.assignee": "Assignee",

@@ -669,6 +669,8 @@ export const ru = {
   "chat.clientCard": "Карточка клиента",
   "chat.reportConversation": "Переписка по этому отчёту",
   "chat.aboutReport": "Об отчёте",
+  "chat.aboutOrder": "Заказ исполнителю: {name}",
+  "chat.notFound": "Переписка не найдена или недоступна.",
   "chat.theReport": "Отчёт",
   "chat.answering": "Кто отвечает",
   "chat.assignee": "Отвечает",

@@ -27,9 +27,12 @@ function inboxOrder(rows: Row[]): Row[] {
   return [...rows].sort((a, b) => unread(b) - unread(a) || (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? ""));
 }
 
-function chatPath(row: { organizationId: string; reportId?: string | null }): string {
-  // A report's own conversation opens as such, not as its organization's.
+function chatPath(row: { id?: string; organizationId: string; reportId?: string | null; requestId?: string | null; performerOrderId?: string | null }): string {
+  // A report's, a request's or a performer order's own conversation opens as such, not as
+  // its organization's.
   if (row.reportId) return `/chat/report/${encodeURIComponent(row.reportId)}`;
+  if (row.requestId) return `/requests/${encodeURIComponent(row.requestId)}`;
+  if (row.performerOrderId && row.id) return `/chat/conversation/${encodeURIComponent(row.id)}`;
   return `/chat/${primaryKeyOf(row.organizationId) ?? encodeURIComponent(row.organizationId)}`;
 }
 
@@ -192,6 +195,14 @@ export function ChatInboxPage() {
                     <>
                       {" "}
                       <span className="badge">{t("chat.aboutReport")}</span>
+                    </>
+                  )}
+                  {row.performerOrderId && (
+                    <>
+                      {" "}
+                      <span className="badge" data-testid="chat-inbox-order">
+                        {t("chat.aboutOrder", { name: row.performer?.displayName || row.performer?.email || "" })}
+                      </span>
                     </>
                   )}
                   <div className="muted small">

@@ -7,6 +7,7 @@ import {
   AssignChatConversationDocument,
   AssignableStaffDocument,
   ChatConversationDocument,
+  ChatConversationByIdDocument,
   ChatReportConversationDocument,
   ClientOrganizationDocument,
 } from "../graphql/generated";
@@ -148,15 +149,27 @@ export function AssigneePicker({ conversation, id }: { conversation: ChatConvers
   );
 }
 
-/** The firm's side of one organization's conversation (`/chat/:orgId`), or of a report's own
- *  (`/chat/report/:reportId`, linked from the report's page). */
+/** Any conversation the viewer sees by its id (`/chat/conversation/:conversationId`: a
+ *  performer order's, from the inbox). */
+function useConversationById(id: string, pause = false) {
+  const { t } = useI18n();
+  const [{ data, error }] = useQuery({ query: ChatConversationByIdDocument, variables: { id }, pause });
+  const node = data?.node;
+  const found = node?.__typename === "ChatConversation" ? node : null;
+  return { conversation: found, refusal: error ? "error" : data && !found ? t("chat.notFound") : null };
+}
+
+/** The firm's side of one organization's conversation (`/chat/:orgId`), of a report's own
+ *  (`/chat/report/:reportId`, linked from the report's page), or of any conversation by its
+ *  id (`/chat/conversation/:conversationId`: a performer order's). */
 export function StaffChatPage() {
   const { t } = useI18n();
-  const { orgId = "", reportId = "" } = useParams();
+  const { orgId = "", reportId = "", conversationId = "" } = useParams();
   const { can } = useSession();
   const ofOrganization = useConversation(orgId, !orgId);
   const ofReport = useReportConversation(reportId, !reportId);
-  const { conversation, refusal } = reportId ? ofReport : ofOrganization;
+  const ofId = useConversationById(conversationId, !conversationId);
+  const { conversation, refusal } = conversationId ? ofId : reportId ? ofReport : ofOrganization;
   usePageTitle(conversation ? `${t("chat.title")}: ${conversation.organizationName}` : t("chat.title"));
   return (
     <Workspace>
@@ -168,6 +181,11 @@ export function StaffChatPage() {
       <div className="page-title">
         <h1 data-testid="chat-organization">{conversation?.organizationName ?? t("chat.title")}</h1>
         {conversation?.reportId && <span className="badge" data-testid="chat-about-report">{t("chat.aboutReport")}</span>}
+        {conversation?.performerOrderId && (
+          <span className="badge" data-testid="chat-about-order">
+            {t("chat.aboutOrder", { name: conversation.performer?.displayName || conversation.performer?.email || "" })}
+          </span>
+        )}
         {conversation && <AwaitingAge conversation={conversation} />}
       </div>
       {refusal && <ErrorAlert>{refusal === "error" ? t("error.generic") : refusal}</ErrorAlert>}
