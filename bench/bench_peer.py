@@ -340,16 +340,8 @@ def report(result: dict[str, Any]) -> str:
         "policies and a JWT role claim would add per-row work in PostgreSQL. The bare endpoint "
         "checks the token (one statement) and the host's firm, nothing else.",
         "",
-        "Two runs of 2026-12-05 on this host (load average 3.5-4, other engineers' tests "
-        "running): req/s Kabinet / PostGraphile 0.66x and 0.46x at c=1, 0.54x and 0.72x at c=8; "
-        "Kabinet / bare 0.22-0.31x at c=1, 0.24-0.30x at c=8; server CPU per feed request "
-        "3.3-4.0 ms Kabinet, 2.5-2.8 ms PostGraphile, 0.9-1.1 ms bare; mixed load 144 and 152 "
-        "req/s, p99 586 and 496 ms, 0 errors, RSS +4.0% and +4.4%. What limits it: Kabinet's "
-        "fixed Python cost per request (token, tenant transaction: 5 statements, "
-        "SQLAlchemy statement assembly, the GraphQL view), one "
-        "API process on one core while the mix runs (the writes are the slowest kind, "
-        "p99 654-952 ms, not profiled yet), and the shared host: the goals (1.2x "
-        "PostGraphile, 0.7x bare, mixed p99 <= 100 ms) are not met.",
+        "Earlier runs, the profile of what is left and the cost of a write: the next section "
+        "(kept by hand).",
         "",
         "Ratios matter more than absolute numbers: the 2-core host is shared with other work "
         "(the load average above); the servers and the load generator share its two cores.",
