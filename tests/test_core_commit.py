@@ -93,7 +93,7 @@ async def test_a_released_savepoint_runs_nothing_until_the_commit(
             async with session.begin_nested():
                 after_commit(session, note("never"))
             raise RuntimeError("refused after the savepoint")
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # a negative wait: what a callback would have done by now
     assert ran == ["saved:seen", "saved:seen"]
 
 

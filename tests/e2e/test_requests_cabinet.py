@@ -470,9 +470,11 @@ def test_long_request_lists_show_more_page_by_page(
             expect(board).to_have_count(50)
             page.get_by_test_id("board-more").click()
             expect(board).to_have_count(min(board_total, 100))
-            # A filter starts again from its first page.
+            # A filter starts again from its first page: the admin's own queue is short (none
+            # of these 53 is theirs), and back to every request it shows 50, not the 100 seen.
             page.get_by_test_id("board-mine").check()
-            expect(page.get_by_test_id("board-empty")).to_be_visible()
+            expect(board).not_to_have_count(min(board_total, 100))
+            expect(page.get_by_test_id("board-more")).to_have_count(0)
             page.get_by_test_id("board-mine").uncheck()
             expect(board).to_have_count(50)
         finally:

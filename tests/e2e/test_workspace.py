@@ -13,7 +13,17 @@ from playwright.sync_api import expect
 
 from saas.modules.branding.service.theme import derive_theme
 from saas.settings import Settings
-from tests.e2e.support import BRANDS, FirmAdmin, Site, background, css_rgb, expect_text, log_in, png
+from tests.e2e.support import (
+    BRANDS,
+    FirmAdmin,
+    Site,
+    background,
+    css_rgb,
+    expect_text,
+    log_in,
+    open_section,
+    png,
+)
 from tests.support.clients import inn10, ogrn13
 from tests.support.mail import last_message_to, link_in
 
@@ -108,7 +118,7 @@ def test_branding_preview_and_contrast_message(
     admin_page: Any, artifacts: Any, tmp_path: Any
 ) -> None:
     page = admin_page
-    page.get_by_role("link", name="Оформление").click()
+    open_section(page, "Оформление")  # the row may have moved it under "more"
     page.wait_for_url("**/settings/branding")
     color_field = page.get_by_label("Основной цвет", exact=True)
     assert color_field.input_value() == BRANDS["a"].color

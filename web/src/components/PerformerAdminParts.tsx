@@ -2,14 +2,14 @@
 // disguised employment (shown, never blocking) and the firm's agency documents.
 import type { AgencyDocumentRowFieldsFragment, RiskSignalRowFieldsFragment } from "../graphql/generated";
 import { useI18n, useT } from "../i18n";
-import type { MessageKey } from "../i18n";
-import { useFormat } from "../i18n/format";
+import type { Lang, MessageKey } from "../i18n";
+import { formatMonth, useFormat } from "../i18n/format";
 
-/** "2026-03" as the month's name in the cabinet's language ("март 2026 г."). */
-export function monthLabel(key: string, lang: string): string {
+/** "2026-03" as the month's name and year in the cabinet's language ("март 2026"). */
+export function monthLabel(key: string, lang: Lang): string {
   const [y, m] = key.split("-").map(Number);
   if (!y || !m) return key;
-  return new Intl.DateTimeFormat(lang, { month: "long", year: "numeric" }).format(new Date(y, m - 1, 1));
+  return `${formatMonth(y, m, lang)} ${y}`;
 }
 
 export function RiskSignalList({ signals }: { signals: readonly RiskSignalRowFieldsFragment[] | null }) {
