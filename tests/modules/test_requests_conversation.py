@@ -11,6 +11,7 @@ import importlib.util
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from tests.support.documents import make_contact, schema_of
 from tests.support.firms import firm_today
 from tests.support.ids import gid, pk
 from tests.support.live import cookie, hub_listening, open_socket, subscribe
+from tests.support.notifications import nodes
 from tests.support.requests import (
     RequestsWorld,
     act,
@@ -210,3 +212,38 @@ async def test_live_events_of_a_requests_conversation_follow_the_requests_grant(
     finally:
         for ws in sockets:
             await ws.close()
+
+
+def test_a_reply_in_a_requests_conversation_notifies_its_participants_only(
+    db_engine: sa.Engine,
+    login: Any,
+    firms: Any,
+    world: RequestsWorld,
+    catalogs: dict[str, Any],
+) -> None:
+    """The firm's answer in a request's conversation notifies the organization's contacts
+    granted 'requests' (with its words), never a contact granted only 'chat' there, who cannot
+    open the conversation and must not read its text in a notification."""
+    a = firms["a"]
+    requester = login(a, world.requester_x)
+    manager = login(a, world.drive.manager_a)
+    # Notifications show a contact those of organizations granting it 'reports' as well.
+    chatter = login(a, make_contact(db_engine, a, world.drive.org_x, ["chat", "reports"], "Чат"))
+    colleague = login(
+        a, make_contact(db_engine, a, world.drive.org_x, ["requests", "reports"], "Заявки")
+    )
+    rid = launch(requester, catalogs["x"]["Справка 2-НДФЛ"]["id"], LATER)["id"]
+    comment(requester, rid, "Когда будет готово?")  # opens the conversation
+    conversation = requester.execute(THREAD, {"id": rid})["serviceRequest"]["conversationId"]
+    words = f"Справка готова {rid[-6:]}"
+    sent = post(manager, conversation, words)
+    assert sent["__typename"] == "ChatMessage", sent
+
+    def chat_messages(c: Any) -> list[dict[str, Any]]:
+        return [n for n in nodes(c) if n["kind"] == "CHAT_MESSAGE" and words in n["text"]]
+
+    # Its link opens the request in the client's cabinet.
+    assert [n["link"] for n in chat_messages(colleague)] == [
+        f"/cabinet/{world.drive.org_x}/requests/{quote(rid, safe='')}"
+    ]
+    assert chat_messages(chatter) == []

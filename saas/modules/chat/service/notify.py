@@ -2,8 +2,9 @@
 person's preferences honored by the notifications module):
 - a client's message: the conversation's assignee, the organization's responsible manager and
   moderators;
-- a staff member's message or a system entry: the organization's active contacts holding
-  the 'chat' grant (enabled for the organization);
+- a staff member's message or a system entry: the organization's active contacts taking part
+  in the conversation (the 'chat' grant; a request's conversation 'requests'), enabled for the
+  organization;
 - in a performer order's conversation: the organization's contacts holding 'performers' (the
   firm's staff are not its parties; the performer has no in-app notifications yet and sees
   the conversation on the order's page, live).
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.modules.chat.models import CLIENT, TEXT, ChatConversation, ChatMessage
-from saas.modules.chat.service.conversations import PERFORMERS
+from saas.modules.chat.service.conversations import grant_of
 from saas.modules.clients.models import (
     ClientContact,
     ClientGrant,
@@ -73,16 +74,14 @@ async def notify_message(
 ) -> int:
     if message.kind not in (TEXT, "system"):
         return 0  # marks and notices notify through their own part
-    if conversation.performer_order_id is not None:
-        customers: Any = (
-            await session.execute(chat_contacts_statement(conversation.organization_id, PERFORMERS))
-        ).scalars()
-        recipients = {int(p): "client" for p in customers}
-    elif message.author_side == CLIENT:
+    if message.author_side == CLIENT and conversation.performer_order_id is None:
         recipients = {p: "staff" for p in await staff_of(session, conversation)}
     else:
+        # The contacts who take part in this conversation: its grant ('chat', a request's
+        # 'requests', a performer order's 'performers'), never those who cannot open it.
+        grant = grant_of(conversation)
         contacts: Any = (
-            await session.execute(chat_contacts_statement(conversation.organization_id))
+            await session.execute(chat_contacts_statement(conversation.organization_id, grant))
         ).scalars()
         recipients = {int(p): "client" for p in contacts}
     recipients.pop(message.author_person_id or -1, None)
@@ -93,6 +92,7 @@ async def notify_message(
     )
     text = message.body if len(message.body) <= EXCERPT else message.body[: EXCERPT - 1] + "…"
     payload = {
+        "grant": grant_of(conversation),  # who may read it (notifications' own_notifications)
         "organization_name": name or "",
         "text": text,
         "conversation_id": conversation.id,
@@ -100,6 +100,8 @@ async def notify_message(
     }
     if conversation.report_id is not None:
         payload["chat_report_id"] = conversation.report_id  # the link: the report's conversation
+    if conversation.request_id is not None:
+        payload["chat_request_id"] = conversation.request_id  # the link: the request's page
     if conversation.performer_order_id is not None:
         payload["performer_order_id"] = conversation.performer_order_id  # the order's page
     return await notify_people(

@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -240,18 +241,20 @@ def own_notifications(actor: Actor, *, unread_only: bool = False) -> Select[Any]
         .with_only_columns(ClientContact.organization_id)
         .scalar_subquery()
     )
-    # The chat's notifications (chat_message, its notices) follow the 'chat' grant instead.
-    chatting = (
+    # The chat's notifications (chat_message, its notices) follow the grant of their
+    # conversation instead: `payload.grant` ('requests' for a request's, 'performers' for a
+    # performer order's), 'chat' when it names none.
+    conversation_grant = func.coalesce(
+        Notification.payload["grant"].as_string(), ClientModule.CHAT.value
+    )
+    taking_part = tuple_(Notification.organization_id, conversation_grant).in_(
         grants_statement(person_id, actor.client_org_ids or {-1})
-        .where(ClientGrant.module == ClientModule.CHAT.value)
-        .with_only_columns(ClientContact.organization_id)
-        .scalar_subquery()
     )
     chat = Notification.kind.startswith("chat_", autoescape=True)
     return stmt.where(
         (Notification.audience == STAFF)
         | (~chat & Notification.organization_id.in_(granted))
-        | (chat & Notification.organization_id.in_(chatting))
+        | (chat & taking_part)
     )
 
 
@@ -358,7 +361,18 @@ def body_of_notification(payload: dict[str, Any], lang: str) -> str:
 def link_of(notification: Notification) -> str:
     """The cabinet path of what the notification is about, for its audience."""
     if notification.kind in CHAT_KINDS and notification.organization_id:
-        report = (notification.payload or {}).get("chat_report_id")
+        payload = notification.payload or {}
+        report = payload.get("chat_report_id")
+        in_request = payload.get("chat_request_id")
+        if in_request is not None:  # a request's conversation: the request's page
+            node = quote(
+                base64.b64encode(f"ServiceRequest:{in_request}".encode()).decode(), safe=""
+            )
+            if notification.audience == CLIENT:
+                return f"/cabinet/{notification.organization_id}/requests/{node}"
+            return f"/requests/{node}"
+        if payload.get("performer_order_id") is not None:  # the customer's performers page
+            return f"/cabinet/{notification.organization_id}/performers"
         if report is not None:  # a message in a report's own conversation
             if notification.audience == CLIENT:
                 return f"/cabinet/{notification.organization_id}/chat/report/{report}"
