@@ -3,6 +3,7 @@
 Results are printed; each bench also writes its section of docs/performance.md (the benches
 do that when "--write-docs" is in sys.argv, which this runner adds unless --no-docs is given).
 NAME selects benches by their module name without the `bench_` prefix, e.g. `provisioning`.
+The long ones (`scale`: 10,000 firms, about an hour; `soak`: 30 minutes) run only when named.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ def discover() -> list[str]:
     )
 
 
+ON_REQUEST = {"bench_scale", "bench_soak"}
+
+
 def run(argv: list[str]) -> int:
     wanted = {a.removeprefix("bench_") for a in argv if not a.startswith("-")}
-    names = [n for n in discover() if not wanted or n.removeprefix("bench_") in wanted]
+    if wanted:
+        names = [n for n in discover() if n.removeprefix("bench_") in wanted]
+    else:
+        names = [n for n in discover() if n not in ON_REQUEST]
     if wanted and not names:
         print(f"no bench named {sorted(wanted)}; there are: {', '.join(discover())}")
         return 2
