@@ -115,6 +115,7 @@ def test_the_client_sees_its_calendar_and_subscribes_to_it(
         manager.get_by_test_id("edit-client").click()
         manager.get_by_test_id("edit-employer").select_option("no")
         manager.get_by_test_id("save-client").click()
+        manager.get_by_text("Реквизиты сохранены.").wait_for()  # saved before the reload
         manager.reload()
         card.get_by_test_id("tax-entry").first.wait_for()
         expect(card.get_by_test_id("tax-entry").filter(has_text="РСВ")).to_have_count(0)
