@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from saas.settings import PROJECT_ROOT, Settings
 from tests.support.auth import TestPerson
 from tests.support.client import GraphQLClient
@@ -78,14 +80,26 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 def open_section(page: Any, name: str) -> None:
     """Follows the staff menu's link to a section; one the row has no room for (at 1280 px
-    the firm admin's last sections) is under the menu's "more" button."""
+    the firm admin's last sections) is under the menu's "more" button. The row measures itself
+    again when its items change (a chat badge arrives, a section appears once the firm's modules
+    are known), so an item may move between the row and "more" after it was looked up: then it
+    is looked up again."""
     nav = page.get_by_test_id("shell-nav")
     nav.wait_for()
-    link = nav.locator("> ul").get_by_role("link", name=name, exact=True)
-    if not link.count():  # an item moved into "more" is hidden from the row
-        page.get_by_test_id("nav-more").click()
-        link = page.get_by_test_id("nav-more-list").get_by_role("link", name=name, exact=True)
-    link.first.click()
+    in_row = nav.locator("> ul").get_by_role("link", name=name, exact=True)
+    more_list = page.get_by_test_id("nav-more-list")
+    for attempt in range(4):
+        try:
+            if in_row.count():  # an item moved into "more" is hidden from the row
+                in_row.first.click(timeout=4000)
+            else:
+                if not more_list.is_visible():
+                    page.get_by_test_id("nav-more").click(timeout=4000)
+                more_list.get_by_role("link", name=name, exact=True).first.click(timeout=4000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
 
 
 def no_horizontal_scroll(page: Any) -> bool:
