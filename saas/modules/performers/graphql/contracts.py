@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import strawberry
 
 from saas import mail
-from saas.core.ids import IdRefused, decode, gid, optional_pk_of, pk_of, tenant_rows
+from saas.core.ids import IdRefused, gid, optional_pk_of, pk_of, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
+from saas.modules.performers.graphql.arguments import after_id, optional_id
 from saas.modules.performers.graphql.orders import OrderType
 from saas.modules.performers.loaders import OrderLoader
 from saas.modules.performers.models import PerformerAct, PerformerContract, Signature
@@ -313,8 +314,8 @@ class Query:
         after: str | None = None,
     ) -> list[ContractType]:
         actor = await viewer_of(info.context)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        before = decode(after, "PerformerContract") if after else None
+        org = optional_id(organization_id, "ClientOrganization")
+        before = after_id(after, "PerformerContract")
         rows = await contracts.list_contracts(info.context.db, actor, org, first, before)
         return [ContractType(row=r) for r in rows]
 

@@ -11,7 +11,6 @@ import strawberry
 from saas.core.actor import actor_of
 from saas.core.ids import (
     IdRefused,
-    decode,
     filter_pk,
     gid,
     optional_pk_of,
@@ -21,6 +20,7 @@ from saas.core.ids import (
 )
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
+from saas.modules.performers.graphql.arguments import optional_id
 from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import OrderFilesLoader, ProfileLoader, ResponsesLoader
 from saas.modules.performers.models import PerformerOrder, PerformerResponse
@@ -255,7 +255,7 @@ class Query:
     ) -> list[OrderType]:
         ctx = info.context
         actor = await viewer_of(ctx)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
+        org = optional_id(organization_id, "ClientOrganization")
         after_id = None if after is None else filter_pk(after, "PerformerOrder")
         rows = await orders.list_orders(
             ctx.db,

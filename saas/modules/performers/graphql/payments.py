@@ -9,9 +9,10 @@ from typing import Annotated
 
 import strawberry
 
-from saas.core.ids import IdRefused, decode, gid, pk_of, tenant_rows
+from saas.core.ids import IdRefused, gid, pk_of, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.modules.clients.service import ClientsError
+from saas.modules.performers.graphql.arguments import after_id, optional_id
 from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import ProfileLoader
 from saas.modules.performers.models import Payment, PaymentRegistry, Receipt
@@ -245,8 +246,8 @@ class Query:
         ] = None,
     ) -> list[RegistryType]:
         actor = await viewer_of(info.context)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        before = decode(after, "PaymentRegistry") if after else None
+        org = optional_id(organization_id, "ClientOrganization")
+        before = after_id(after, "PaymentRegistry")
         rows = await registries.list_registries(info.context.db, actor, org, first, before)
         return [RegistryType(row=r) for r in rows]
 
@@ -275,7 +276,7 @@ class Query:
         ] = None,
     ) -> list[PaymentType]:
         actor = await viewer_of(info.context)
-        before = decode(after, "PerformerPayment") if after else None
+        before = after_id(after, "PerformerPayment")
         rows = await registries.list_payments(info.context.db, actor, first, before)
         return [PaymentType(row=r) for r in rows]
 
@@ -295,8 +296,8 @@ class Query:
         ] = None,
     ) -> list[ReceiptType]:
         actor = await viewer_of(info.context)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        before = decode(after, "PerformerReceipt") if after else None
+        org = optional_id(organization_id, "ClientOrganization")
+        before = after_id(after, "PerformerReceipt")
         rows = await registries.list_receipts(info.context.db, actor, org, first, before)
         return [ReceiptType(row=r) for r in rows]
 

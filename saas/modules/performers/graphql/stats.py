@@ -9,8 +9,9 @@ from typing import Annotated
 import strawberry
 
 from saas.core.calendar.firm import calendar_of
-from saas.core.ids import IdRefused, decode, gid, pk_of, tenant_rows
+from saas.core.ids import IdRefused, gid, pk_of, tenant_rows
 from saas.modules.clients.service import ClientsError
+from saas.modules.performers.graphql.arguments import after_id, optional_id
 from saas.modules.performers.models import AgencyDocument
 from saas.modules.performers.policy import (
     MANAGE_NOTE,
@@ -219,8 +220,8 @@ class Query:
     ) -> list[PerformerRiskSignal]:
         ctx = info.context
         actor = await viewer_of(ctx)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        person = None if for_performer_id is None else decode(for_performer_id, "Performer")
+        org = optional_id(organization_id, "ClientOrganization")
+        person = optional_id(for_performer_id, "Performer")
         try:
             found = await risks.risk_signals(ctx.db, actor, org, person)
         except ClientsError:
@@ -253,8 +254,8 @@ class Query:
         ] = None,
     ) -> list[AgencyDocumentType]:
         actor = await viewer_of(info.context)
-        org = None if organization_id is None else decode(organization_id, "ClientOrganization")
-        before = decode(after, "PerformerAgencyDocument") if after else None
+        org = optional_id(organization_id, "ClientOrganization")
+        before = after_id(after, "PerformerAgencyDocument")
         rows = await agency.list_documents(info.context.db, actor, org, first, before)
         return [AgencyDocumentType(row=r) for r in rows]
 
