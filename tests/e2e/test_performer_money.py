@@ -32,31 +32,19 @@ from playwright.sync_api import expect
 
 from saas.settings import Settings
 from tests.e2e.support import (
-    PASSWORD,
     PHONE,
     FirmAdmin,
     Site,
-    accept_invitation,
     axe_violations,
     fits,
-    invitation_token,
     log_in,
     open_section,
 )
-from tests.support.auth import create_person, login
+from tests.support.auth import create_person
 from tests.support.clients import inn10
 from tests.support.documents import schema_of
-from tests.support.ids import gid
-from tests.support.performers import (
-    ERR,
-    Party,
-    add_profile,
-    enable_performers,
-    paid_history,
-    save_profile,
-    set_status,
-    signed_act,
-)
+from tests.support.performer_pages import PerformersSetUp, new_page, rub
+from tests.support.performers import ERR, add_profile, paid_history, signed_act
 
 PAYER = {
     "bankName": "ПАО Сбербанк",
@@ -83,62 +71,37 @@ class MoneyWorld:
     performer_name: str
 
 
-def rub(amount: str) -> re.Pattern[str]:
-    """A sum as the cabinet shows it in Russian ("10 000,00 ₽", any kind of space)."""
-    return re.compile(amount.replace(" ", r"\s") + r"\s₽")
-
-
 @pytest.fixture(scope="module")
 def world(
     site: Site,
-    firms: Any,
     firm_admins: dict[str, FirmAdmin],
     e2e_settings: Settings,
     e2e_server: Any,
     db_engine: sa.Engine,
 ) -> Iterator[MoneyWorld]:
-    admin, firm = firm_admins["a"], firms["a"]
     suffix = uuid.uuid4().hex[:6]
-    org_name = f"ООО «Деньги {suffix}»"
-    org_id, org_pk = admin.create_organization(org_name)
-    enable_performers(db_engine, firm.slug, org_pk)
-    contact = f"money-customer-{suffix}@example.test"
-    admin.invite_contact(org_id, contact, ["PERFORMERS"])
-    accept_invitation(site, firm, invitation_token(e2e_settings, contact), PASSWORD, "Заказчик")
-    clients = []
-
-    def api_of(email: str, password: str) -> Any:
-        client = site.api(site.firm_host(firm))
-        login(client, email, password)
-        clients.append(client)
-        return client
-
-    person = create_person(
-        db_engine,
-        f"earner-{suffix}@example.test",
-        display_name=f"Earner {suffix}",
-        memberships=[(firm.id, "performer", ["performer"], None)],
-    )
-    name = f"Морозова Мария {suffix}"
-    customer = Party(api_of(contact, PASSWORD), contact)
-    performer = Party(api_of(person.email, person.password), person.email)
-    try:
-        profile = save_profile(performer.client, name)
-        assert profile["__typename"] == "PerformerProfile", profile
-        set_status(e2e_server, profile["inn"], True)
+    with PerformersSetUp(site, firm_admins["a"], e2e_settings, e2e_server, db_engine) as setup:
+        customer = setup.customer(
+            f"ООО «Деньги {suffix}»", f"money-customer-{suffix}@example.test", "Заказчик"
+        )
+        name = f"Морозова Мария {suffix}"
+        performer = setup.performer(
+            f"earner-{suffix}@example.test", name, display_name=f"Earner {suffix}"
+        )
+        person, slug, org_pk = performer.person, setup.firm.slug, customer.org_pk
         # January of this year: 1 915 000 ₽ paid by «Клиент» (an organization).
         paid_history(
-            db_engine, firm.slug, org_pk, person.id, [(f"{date.today().year}-01-01", 1_915_000_00)]
+            db_engine, slug, org_pk, person.id, [(f"{date.today().year}-01-01", 1_915_000_00)]
         )
-        signed_act(e2e_settings, customer, performer, org_pk, 20_000_00, 10_000_00)
-        org = gid("ClientOrganization", org_pk)
-        saved = customer.client.execute(SETTINGS, {"o": org, "i": {"bank": PAYER}})
+        signed_act(e2e_settings, customer.party, performer.party, org_pk, 20_000_00, 10_000_00)
+        client, org = customer.party.client, customer.org_id
+        saved = client.execute(SETTINGS, {"o": org, "i": {"bank": PAYER}})
         assert saved["savePerformerCustomer"]["__typename"] == "PerformerCustomer", saved
-        formed = customer.client.execute(FORM, {"o": org})["formPaymentRegistry"]
+        formed = client.execute(FORM, {"o": org})["formPaymentRegistry"]
         assert formed["__typename"] == "PaymentRegistry" and formed["totalKopecks"] == 10_000_00
-        paid = customer.client.execute(PAID, {"r": formed["id"]})["markPaymentRegistryPaid"]
+        paid = client.execute(PAID, {"r": formed["id"]})["markPaymentRegistryPaid"]
         assert paid["status"] == "PAID", paid
-        schema = schema_of(firm.slug)
+        schema = schema_of(slug)
         with db_engine.begin() as conn:
             org_inn = conn.execute(
                 sa.text(f"SELECT inn FROM {schema}.client_organizations WHERE id = :o"),
@@ -159,18 +122,7 @@ def world(
                 ),
                 {"a": act, "o": org_pk, "p": person.id, "why": HELD_REASON},
             )
-        yield MoneyWorld(org_name, str(org_inn), person.email, person.password, name)
-    finally:
-        for client in clients:
-            client.close()
-
-
-def new_page(chromium: Any, viewport: dict[str, int] | None = None) -> Any:
-    context = chromium.new_context(
-        viewport=viewport or {"width": 1280, "height": 900}, locale="ru-RU", accept_downloads=True
-    )
-    context.set_default_timeout(15_000)
-    return context.new_page()
+        yield MoneyWorld(customer.org_name, str(org_inn), person.email, person.password, name)
 
 
 def test_a_performer_sees_income_limit_tax_and_cancels_a_receipt(  # noqa: PLR0915

@@ -32,23 +32,15 @@ from tests.e2e.support import (
     PHONE,
     FirmAdmin,
     Site,
-    accept_invitation,
     axe_violations,
     fits,
-    invitation_token,
     log_in,
     open_section,
 )
-from tests.support.auth import create_person, login
+from tests.support.auth import create_person
 from tests.support.documents import schema_of
-from tests.support.performers import (
-    Party,
-    enable_performers,
-    paid_history,
-    save_profile,
-    set_status,
-    signed_act,
-)
+from tests.support.performer_pages import PerformersSetUp, new_page, rub
+from tests.support.performers import paid_history, set_status, signed_act
 
 PAYER_ACCOUNT = "40702810938000000001"  # keyed against BIK 044525225
 HISTORY = [("2025-02-10", 50_000_00), ("2025-03-10", 50_000_00), ("2025-04-10", 50_000_00)]
@@ -70,7 +62,6 @@ class PaymentsWorld:
 @pytest.fixture(scope="module")
 def world(
     site: Site,
-    firms: Any,
     firm_admins: dict[str, FirmAdmin],
     e2e_settings: Settings,
     e2e_server: Any,
@@ -79,65 +70,32 @@ def world(
     """An organization with performers, its contact, two performers with a signed act each
     (10 000 ₽ and 7 000 ₽), the second no longer self-employed, and three months of paid
     history of the first (a fixed monthly amount: a risk signal)."""
-    admin, firm = firm_admins["a"], firms["a"]
     suffix = uuid.uuid4().hex[:6]
-    org_name = f"ООО «Плательщик {suffix}»"
-    org_id, org_pk = admin.create_organization(org_name)
-    enable_performers(db_engine, firm.slug, org_pk)
-    contact = f"payments-customer-{suffix}@example.test"
-    admin.invite_contact(org_id, contact, ["PERFORMERS"])
-    contact_name = f"Бухгалтер {suffix}"
-    accept_invitation(site, firm, invitation_token(e2e_settings, contact), PASSWORD, contact_name)
-    clients = []
-
-    def api_of(email: str, password: str) -> Any:
-        client = site.api(site.firm_host(firm))
-        login(client, email, password)
-        clients.append(client)
-        return client
-
-    customer = Party(api_of(contact, PASSWORD), contact)
-    performers = []
-    for n, name in enumerate((f"Сидоров Семён {suffix}", f"Кузнецова Ксения {suffix}")):
-        person = create_person(
-            db_engine,
-            f"payee-{n}-{suffix}@example.test",
-            display_name=name,
-            memberships=[(firm.id, "performer", ["performer"], None)],
+    with PerformersSetUp(site, firm_admins["a"], e2e_settings, e2e_server, db_engine) as setup:
+        org = setup.customer(
+            f"ООО «Плательщик {suffix}»",
+            f"payments-customer-{suffix}@example.test",
+            f"Бухгалтер {suffix}",
         )
-        party = Party(api_of(person.email, person.password), person.email)
-        profile = save_profile(party.client, name)
-        assert profile["__typename"] == "PerformerProfile", profile
-        set_status(e2e_server, profile["inn"], True)
-        performers.append((person, party, profile))
-    for (_, party, _), accepted in zip(performers, (10_000_00, 7_000_00), strict=True):
-        signed_act(e2e_settings, customer, party, org_pk, 20_000_00, accepted)
-    first, held = performers[0][2], performers[1][2]
-    set_status(e2e_server, held["inn"], False)
-    paid_history(db_engine, firm.slug, org_pk, performers[0][0].id, HISTORY)
-    try:
+        first, held = (
+            setup.performer(f"payee-{n}-{suffix}@example.test", name)
+            for n, name in enumerate((f"Сидоров Семён {suffix}", f"Кузнецова Ксения {suffix}"))
+        )
+        for performer, accepted in ((first, 10_000_00), (held, 7_000_00)):
+            signed_act(e2e_settings, org.party, performer.party, org.org_pk, 20_000_00, accepted)
+        set_status(e2e_server, held.profile["inn"], False)
+        paid_history(db_engine, setup.firm.slug, org.org_pk, first.person.id, HISTORY)
         yield PaymentsWorld(
-            org_id=org_id,
-            org_pk=org_pk,
-            org_name=org_name,
-            contact=contact,
-            contact_name=contact_name,
-            performer_name=first["fullName"],
-            performer_inn=first["inn"],
-            held_name=held["fullName"],
-            held_inn=held["inn"],
+            org_id=org.org_id,
+            org_pk=org.org_pk,
+            org_name=org.org_name,
+            contact=org.contact,
+            contact_name=org.contact_name,
+            performer_name=first.profile["fullName"],
+            performer_inn=first.profile["inn"],
+            held_name=held.profile["fullName"],
+            held_inn=held.profile["inn"],
         )
-    finally:
-        for client in clients:
-            client.close()
-
-
-def new_page(chromium: Any, viewport: dict[str, int] | None = None) -> Any:
-    context = chromium.new_context(
-        viewport=viewport or {"width": 1280, "height": 900}, locale="ru-RU"
-    )
-    context.set_default_timeout(15_000)
-    return context.new_page()
 
 
 def fetch(page: Any, href: str) -> tuple[int, bytes]:
@@ -150,11 +108,6 @@ def fetch(page: Any, href: str) -> tuple[int, bytes]:
         href,
     )
     return int(status), bytes(data)
-
-
-def rub(amount: str) -> re.Pattern[str]:
-    """A sum as the cabinet shows it in Russian ("10 000,00 ₽", any kind of space)."""
-    return re.compile(amount.replace(" ", r"\s") + r"\s₽")
 
 
 def test_a_customer_forms_downloads_and_pays_a_registry(
