@@ -5,6 +5,7 @@ when (its first message)."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.modules.chat.models import CLIENT, STAFF, ChatMessage, ChatMessageFile
@@ -23,7 +24,7 @@ async def chat_attachments(session: AsyncSession, file_ids: list[int]) -> dict[i
         .join(ChatMessage, ChatMessage.id == ChatMessageFile.message_id)
         .where(ChatMessageFile.file_id.in_(file_ids))
         .order_by(ChatMessageFile.file_id, ChatMessage.id)
-        .distinct(ChatMessageFile.file_id)
+        .ext(distinct_on(ChatMessageFile.file_id))
     )
     found = {}
     for file_id, side, at in rows:
