@@ -72,6 +72,13 @@ def _discover() -> None:
     _discovered = True
 
 
+def load_modules() -> None:
+    """Import every module's `policy.py` (once per process), where modules register their
+    grants and the hooks other modules run (e.g. reports' `ON_REPORT_EVENT`): a registry
+    read after this sees every built module's entries, whatever the process imported."""
+    _discover()
+
+
 def registered_grants() -> tuple[Grant, ...]:
     """Every grant of a built module, in the order they were declared."""
     _discover()

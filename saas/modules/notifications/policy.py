@@ -207,3 +207,13 @@ def viewer_of(ctx: Any) -> Actor | None:
 
 def own_notifications_only() -> list[Any]:
     return [PermissionExtension(permissions=[PersonOfFirm()])]
+
+
+# A recorded report event notifies the organization's contacts and the report's manager in
+# the transaction that records it (reports runs its ON_REPORT_EVENT hooks there and never
+# imports notifications). Imported last: the service imports this file's names.
+from saas.modules.notifications.service.inbox import notify_report_event  # noqa: E402
+from saas.modules.reports.service.timeline import ON_REPORT_EVENT  # noqa: E402
+
+if notify_report_event not in ON_REPORT_EVENT:
+    ON_REPORT_EVENT.append(notify_report_event)

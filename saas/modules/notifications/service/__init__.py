@@ -6,8 +6,9 @@
   texts), and which of them the batched e-mail sends;
 - preferences: the person's e-mail choice per kind of notification.
 
-Other modules import what they need from this package (`notify_report_event`, called by
-reports in the transaction that records the event); inside the module, name the sub-module.
+Other modules import what they need from this package (`notify_people`); reports runs
+`notify_report_event` as its ON_REPORT_EVENT hook (registered by ../policy.py) in the
+transaction that records the event. Inside the module, name the sub-module.
 """
 
 from saas.modules.notifications.service.inbox import (

@@ -22,6 +22,7 @@ ones: a report is overdue when it lies before today in the firm's time zone (`to
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,8 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saas.core.actor import Actor
 from saas.core.calendar.firm import calendar_of_session
+from saas.core.modules import load_modules
 from saas.events import publish_in
-from saas.modules.notifications.service import notify_report_event
 from saas.modules.reports.models import (
     FollowUp,
     Report,
@@ -55,6 +56,19 @@ from saas.modules.reports.service.scope import scope_reports
 from saas.services import Services
 from saas.storage import TenantStorage
 from saas.storage.stored import StoredObjects
+
+# What other modules do in the transaction that records a new event (notifications: the
+# in-app notifications of the contacts and the manager, so a rolled-back event notifies
+# nobody): `hook(session, report, event)`, registered by the module's policy.py. Reports
+# never imports them.
+EventHook = Callable[[AsyncSession, Report, ReportEvent], Awaitable[object]]
+ON_REPORT_EVENT: list[EventHook] = []
+
+
+async def run_event_hooks(session: AsyncSession, report: Report, event: ReportEvent) -> None:
+    load_modules()  # every module's policy.py has registered its hooks
+    for hook in ON_REPORT_EVENT:
+        await hook(session, report, event)
 
 
 @dataclass
@@ -209,10 +223,9 @@ async def record_report_event(
                 due_date=due,
             )
         )
-        # In-app notifications of the contacts and the manager, in this same transaction
-        # (their batched e-mail is scheduled after it commits): saas.modules.notifications.
-
-        await notify_report_event(session, report, event)
+    # Other modules' part of a new event, in this transaction (notifications: only for
+    # rejections and clarification requests; their e-mail is scheduled after the commit).
+    await run_event_hooks(session, report, event)
     current = (
         await session.execute(
             select(ReportEvent.kind, ReportEvent.occurred_at)
