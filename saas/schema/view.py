@@ -251,6 +251,25 @@ class GraphQLApp(GraphQL):
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
 
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        # Over HTTP the body is bytes: orjson's own, not decoded to a str that Starlette
+        # encodes again (a feed page is ~100 KB).
+        try:
+            body: bytes = orjson.dumps(response_data)
+        except TypeError:
+            body = json.dumps(response_data, separators=(",", ":")).encode()
+        response = Response(body, status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
     async def parse_http_body(self, request: Any) -> Any:
         content_type, _ = parse_content_type(request.content_type or "")
         if request.method == "POST" and "application/json" in content_type:
