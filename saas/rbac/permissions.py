@@ -78,6 +78,27 @@ class AnyAllowed(BasePermission):
         return False
 
 
+class StaffOrCabinet(BasePermission):
+    """A staff permission (`pair`) or a cabinet's (`cabinets`: a client user's, a performer's);
+    the module's service then applies the grant or the person's own scope. A refusal names
+    the staff permission. A module subclasses it per pair (`ChatReadable`...)."""
+
+    pair: tuple[str, str]
+    cabinets: tuple[tuple[str, str], ...] = (("client_cabinet", "read"),)
+    error_extensions: dict[str, Any]
+
+    def __init__(self) -> None:
+        self.guards = (self.pair, *self.cabinets)
+        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
+        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        for obj, act in self.guards:
+            if await is_allowed(info.context, obj, act):
+                return True
+        return False
+
+
 class LoggedIn(BasePermission):
     message = "You need to log in."
     error_extensions = {"code": "UNAUTHENTICATED"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.permission import PermissionExtension
 
 from saas.core.actor import Actor, actor_with
 from saas.core.lifecycle import on_organization_created
@@ -26,7 +26,7 @@ from saas.modules.chat.service.conversations import open_conversation
 from saas.modules.chat.service.origins import chat_attachments
 from saas.modules.chat.service.report_entries import post_report_statuses
 from saas.modules.documents.service.origins import ORIGIN_SOURCES, file_origin_source
-from saas.rbac.enforcer import is_allowed
+from saas.rbac.permissions import StaffOrCabinet
 
 # What a firm grants client contacts: the conversation with the firm, per organization.
 CHAT_GRANT = register_grant(
@@ -53,33 +53,19 @@ WRITE_NOTE = (
 )
 
 
-class _Either(BasePermission):
-    """A staff permission, the client cabinet or the performer cabinet (the service then
-    applies the grant, or the performer's own order conversations)."""
-
-    pair: tuple[str, str] = ("chat", "read")
-    error_extensions: dict[str, Any]
-
-    def __init__(self) -> None:
-        self.guards = (self.pair, ("client_cabinet", "read"), ("performer_cabinet", "read"))
-        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
-        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
-
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        ctx = info.context
-        return (
-            await is_allowed(ctx, *self.pair)
-            or await is_allowed(ctx, "client_cabinet", "read")
-            or await is_allowed(ctx, "performer_cabinet", "read")
-        )
+# Staff with the chat's permission, a client user (the grant) or a performer (their own
+# order conversations).
+CABINETS = (("client_cabinet", "read"), ("performer_cabinet", "read"))
 
 
-class ChatReadable(_Either):
+class ChatReadable(StaffOrCabinet):
     pair = ("chat", "read")
+    cabinets = CABINETS
 
 
-class ChatWritable(_Either):
+class ChatWritable(StaffOrCabinet):
     pair = ("chat", "write")
+    cabinets = CABINETS
 
 
 def reads_chat() -> list[Any]:

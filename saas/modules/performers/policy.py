@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.permission import PermissionExtension
 
 from saas.core.actor import Actor, actor_with
 from saas.core.modules import register_grant
-from saas.rbac.enforcer import is_allowed
-from saas.rbac.permissions import requires
+from saas.rbac.permissions import StaffOrCabinet, requires
 
 PERFORMERS_GRANT = register_grant(
     "performers",
@@ -52,33 +51,18 @@ PERFORMER_NOTE = "Requires `performer_cabinet:read` (a performer)."
 MANAGE_NOTE = "Requires `performers:manage`."
 
 
-class _AnySide(BasePermission):
-    """A staff permission, the client cabinet or the performer cabinet (the service then
-    applies the grant or the performer's own scope)."""
-
-    pair: tuple[str, str] = ("performers", "read")
-    error_extensions: dict[str, Any]
-
-    def __init__(self) -> None:
-        self.guards = (self.pair, ("client_cabinet", "read"), ("performer_cabinet", "read"))
-        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
-        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
-
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        ctx = info.context
-        return (
-            await is_allowed(ctx, *self.pair)
-            or await is_allowed(ctx, "client_cabinet", "read")
-            or await is_allowed(ctx, "performer_cabinet", "read")
-        )
+# Staff with the module's permission, a customer (the grant) or a performer (their own scope).
+CABINETS = (("client_cabinet", "read"), ("performer_cabinet", "read"))
 
 
-class PerformersReadable(_AnySide):
+class PerformersReadable(StaffOrCabinet):
     pair = ("performers", "read")
+    cabinets = CABINETS
 
 
-class PerformersWritable(_AnySide):
+class PerformersWritable(StaffOrCabinet):
     pair = ("performers", "write")
+    cabinets = CABINETS
 
 
 def reads_performers() -> list[Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.permission import PermissionExtension
 
 from saas.core.actor import Actor, actor_with
 from saas.core.agenda import register_source
@@ -28,8 +28,7 @@ from saas.core.modules import register_grant
 from saas.events import ON_ANNOUNCE
 from saas.modules.requests.service.agenda import request_deadline_events
 from saas.modules.requests.service.report_fixes import open_fix_requests
-from saas.rbac.enforcer import is_allowed
-from saas.rbac.permissions import requires
+from saas.rbac.permissions import StaffOrCabinet, requires
 
 REQUESTS_GRANT = register_grant(
     "requests", ru="Заявки на услуги", en="Service requests", default=True, module="requests"
@@ -60,27 +59,12 @@ WRITE_NOTE = (
 MANAGE_NOTE = "Requires `requests:manage`."
 
 
-class _Either(BasePermission):
-    """A staff permission, or the client cabinet (the service then applies the grant)."""
-
-    pair: tuple[str, str] = ("requests", "read")
-    error_extensions: dict[str, Any]
-
-    def __init__(self) -> None:
-        self.guards = (self.pair, ("client_cabinet", "read"))
-        self.message = f"Permission denied: you need '{self.pair[0]}:{self.pair[1]}' in this firm."
-        self.error_extensions = {"code": "FORBIDDEN", "permission": ":".join(self.pair)}
-
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        ctx = info.context
-        return await is_allowed(ctx, *self.pair) or await is_allowed(ctx, "client_cabinet", "read")
-
-
-class RequestsReadable(_Either):
+# Staff with the module's permission, or a client user (the service applies the grant).
+class RequestsReadable(StaffOrCabinet):
     pair = ("requests", "read")
 
 
-class RequestsWritable(_Either):
+class RequestsWritable(StaffOrCabinet):
     pair = ("requests", "write")
 
 
