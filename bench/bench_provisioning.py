@@ -1,6 +1,7 @@
 """Provisioning tenants (row, PostgreSQL role, schema, every tenant migration, default roles
 and policies): one at a time through alembic and through the recorded tenant script
-(`saas.db.tenant_script`), and in bulk as `saas tenant create-many` does it (1 and 2 jobs).
+(`saas.db.tenant_script`, one message per firm), and in bulk as `saas tenant create-many` does
+it (1, 2 and 8 jobs).
 Goals (issue 16): one firm <= 1 s, <= 100 ms per firm in bulk.
 
 One warm-up tenant is provisioned first and not counted (it loads the migration scripts and
@@ -69,6 +70,7 @@ def run() -> dict[str, Any]:
             "again": again,
             "bulk_1": _bulk(url, "bulk-a", 1),
             "bulk_2": _bulk(url, "bulk-b", 2),
+            "bulk_8": _bulk(url, "bulk-c", 8),
         }
     finally:
         engine.dispose()
@@ -80,7 +82,7 @@ def report(result: dict[str, Any]) -> str:
         return f"{seconds * 1000:.0f} ms"
 
     one = max(result["script"])
-    bulk = min(result["bulk_1"], result["bulk_2"])
+    bulk = result["bulk_2"]
     return "\n".join(
         [
             f"`python -m bench provisioning` on {result['machine']}.",
@@ -100,11 +102,12 @@ def report(result: dict[str, Any]) -> str:
             ),
             "",
             f"Already provisioned (nothing to do): {ms(result['again'])}. In bulk, wall time "
-            f"per firm: {ms(result['bulk_1'])} with 1 job, {ms(result['bulk_2'])} with 2 jobs.",
+            f"per firm: {ms(result['bulk_1'])} with 1 job, {ms(result['bulk_2'])} with 2 jobs, "
+            f"{ms(result['bulk_8'])} with 8 jobs.",
             "",
             f"Goals: one firm <= {GOAL_SECONDS:.0f} s: "
             f"{'met' if one <= GOAL_SECONDS else 'NOT met'} (max {ms(one)}); "
-            f"<= {ms(GOAL_BULK_SECONDS)} per firm in bulk: "
+            f"<= {ms(GOAL_BULK_SECONDS)} per firm in bulk (2 jobs): "
             f"{'met' if bulk <= GOAL_BULK_SECONDS else 'NOT met'} ({ms(bulk)}).",
         ]
     )

@@ -55,6 +55,26 @@ CATALOG = {
     "schema": """
         SELECT pg_get_userbyid(nspowner), coalesce(nspacl::text, '')
         FROM pg_namespace WHERE nspname = :s""",
+    "policies": """
+        SELECT tablename, policyname, permissive, roles::text, cmd, coalesce(qual, ''),
+               coalesce(with_check, '')
+        FROM pg_policies WHERE schemaname = :s ORDER BY 1, 2""",
+    "column_grants": """
+        SELECT c.relname, a.attname, a.attacl::text
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = :s AND a.attacl IS NOT NULL ORDER BY 1, 2""",
+    "default_privileges": """
+        SELECT pg_get_userbyid(d.defaclrole), d.defaclobjtype::text, d.defaclacl::text
+        FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
+        WHERE n.nspname = :s ORDER BY 1, 2""",
+    # The firm's own rows in the shared schema: its record and its default roles' lines.
+    "tenant": """
+        SELECT status, schema_name, db_role FROM shared.tenants WHERE schema_name = :s""",
+    "default_roles": """
+        SELECT r.ptype, r.v0, r.v2, r.v3, r.v4, r.v5 FROM shared.casbin_rule r
+        JOIN shared.tenants t ON r.v1 = 'tenant:' || t.id
+        WHERE t.schema_name = :s ORDER BY 1, 2, 3, 4""",
 }
 
 
@@ -175,7 +195,16 @@ def test_create_many_from_a_csv_file(own_database: str, engine: sa.Engine, tmp_p
             ).all()
         )
     assert made == {"bulk-one": "", "bulk-two": "two.example.ru two.example.com", "bulk-three": ""}
-    assert catalog(engine, "bulk-two")["relations"] == catalog(engine, "bulk-one")["relations"]
+    # The jobs' firms (one message each for the schema, in threads) are alembic's firm.
+    provision_tenant(engine, "bulk-by-alembic", "By alembic", from_script=False)
+    expected = catalog(engine, "bulk-by-alembic")
+    assert expected["default_roles"] and expected["tenant"], "no default roles, no record"
+    for slug in ("bulk-one", "bulk-two", "bulk-three"):
+        got = catalog(engine, slug)
+        assert got.keys() == expected.keys()
+        for kind in expected:
+            assert got[kind] == expected[kind], f"{slug}: {kind} differs"
+        assert version_of(engine, schema_for(slug)) == [tenant_head()]
 
     # Again, fixed: the firms made are left as they are, the bad row is made.
     rows.write_text(rows.read_text().replace("Bad Slug", "bulk-four"), encoding="utf-8")

@@ -6,8 +6,9 @@ and DDL whose statements never depend on what a query returned (contributing.md:
 revision never branches on data), so the statements alembic sends for an empty schema are the
 same for every empty schema: they are recorded once per process and migration head (the
 branch run on a scratch schema inside a savepoint that is rolled back) and replayed for each
-new firm, the scratch schema's name swapped for the firm's. Consecutive statements without
-parameters go as one batch: one round trip for most of the DDL.
+new firm, the scratch schema's name swapped for the firm's. The whole script (its few
+parameters rendered as literals by psycopg, once per head) goes to the server as one text in one
+simple-query message: one round trip for the firm's schema, however many statements it holds.
 
 The replay writes the same `alembic_version` row, so a firm made this way is migrated by
 `saas migrate` like any other; `tests/test_tenant_script.py` compares the catalog and rows of
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -40,31 +42,27 @@ class TenantScript:
     head: str
     scratch: str  # the schema name the statements were recorded with
     statements: tuple[Statement, ...]
+    rendered: str  # the statements as one text, for the scratch schema
 
-    def batches(self, schema: str) -> Iterator[tuple[str, Any]]:
-        """The statements for `schema`: runs of parameterless ones joined into one text."""
-        pending: list[str] = []
-        for statement in self.statements:
-            sql = statement.sql.replace(self.scratch, schema)  # a slug's schema: [a-z0-9_]
-            if not statement.parameters:
-                pending.append(sql)
-                continue
-            if pending:
-                yield ";\n".join(pending), None
-                pending = []
-            yield sql, _renamed(statement.parameters, self.scratch, schema)
-        if pending:
-            yield ";\n".join(pending), None
+    def text(self, schema: str) -> str:
+        """The whole script for `schema` as one text (no parameters left)."""
+        return self.rendered.replace(self.scratch, schema)  # a slug's schema: [a-z0-9_]
 
 
-def _renamed(parameters: Any, old: str, new: str) -> Any:
-    if isinstance(parameters, str):
-        return parameters.replace(old, new)
-    if isinstance(parameters, dict):
-        return {key: _renamed(value, old, new) for key, value in parameters.items()}
-    if isinstance(parameters, list | tuple):
-        return type(parameters)(_renamed(value, old, new) for value in parameters)
-    return parameters
+def _rendered(conn: sa.Connection, statements: list[Statement]) -> str:
+    """The statements as one text, as psycopg sent them: their parameters rendered as literals
+    by its client-side binding (an executemany's as one statement per parameter set), and a
+    statement sent with an empty mapping read for placeholders too (`%%` is a `%`)."""
+    cursor = psycopg.ClientCursor(_driver(conn))
+    texts: list[str] = []
+    for statement in statements:
+        if statement.parameters is None:
+            texts.append(statement.sql)
+        elif isinstance(statement.parameters, list | tuple):
+            texts += [cursor.mogrify(statement.sql, p) for p in statement.parameters]
+        else:
+            texts.append(cursor.mogrify(statement.sql, statement.parameters))
+    return ";\n".join(texts)
 
 
 @contextmanager
@@ -106,27 +104,43 @@ def _record(conn: sa.Connection, role: str, head: str) -> TenantScript:
             upgrade_entered_tenant(conn, scratch)
     finally:
         savepoint.rollback()  # the scratch schema, the role and the search_path with it
-    return TenantScript(head, scratch, tuple(statements))
+    return TenantScript(head, scratch, tuple(statements), _rendered(conn, statements))
 
 
-def is_empty_schema(conn: sa.Connection, schema: str) -> bool:
-    """True when `schema` has no relation yet (a new firm, not a half-provisioned one)."""
-    return not conn.execute(
-        sa.text(
-            "SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = :schema)"
+def create_tenant_schema(
+    conn: sa.Connection, schema: str, role: str, setup: Sequence[str] = ()
+) -> None:
+    """Bring the empty `schema` to the tenant head inside the caller's transaction as the
+    tenant's role (as `upgrade_tenant_schema` does: `SET LOCAL ROLE` and a transaction-local
+    search_path first), then give the connecting user back its own role and the `shared`
+    search_path. `setup` (parameterless statements making the role and the schema) goes first,
+    in the same message: one round trip, once this process has recorded the script (the
+    recording needs the role)."""
+    script = _scripts.get(tenant_head())
+    if script is None:
+        run_text(conn, ";\n".join(setup))
+        setup, script = (), tenant_script(conn, role)
+    run_text(
+        conn,
+        ";\n".join(
+            [
+                *setup,
+                f'SET LOCAL ROLE "{role}"',
+                f"SELECT set_config('search_path', '{schema}', true)",
+                script.text(schema),
+                "RESET ROLE",
+                "SELECT set_config('search_path', 'shared', true)",
+            ]
         ),
-        {"schema": schema},
-    ).scalar_one()
+    )
 
 
-def create_tenant_schema(conn: sa.Connection, schema: str, role: str) -> None:
-    """Bring the empty `schema` to the tenant head inside the caller's transaction, as the
-    tenant's role (as `upgrade_tenant_schema` does), by replaying the recorded script."""
-    script = tenant_script(conn, role)
-    enter_tenant_schema(conn, schema, role)
-    for sql, parameters in script.batches(schema):
-        if parameters is None:
-            conn.exec_driver_sql(sql)
-        else:
-            conn.exec_driver_sql(sql, parameters)
+def run_text(conn: sa.Connection, text: str) -> None:
+    """`text` (statements without parameters) in one simple-query message on `conn`'s
+    transaction: psycopg sends a query without parameters as such, and reads no `%` in it."""
+    _driver(conn).execute(text)
+
+
+def _driver(conn: sa.Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under `conn` (its transaction is SQLAlchemy's)."""
+    return cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)

@@ -3,8 +3,14 @@
 FILE is CSV with a header (`slug,name[,domains]`, domains separated by spaces) or JSON lines
 (`{"slug": ..., "name": ..., "domains": [...]}`). Each firm is provisioned in its own
 transaction (`provision_tenant`: the recorded tenant script, roles and defaults), `jobs` firms
-at a time in worker processes; a bad row is reported and stops no other, firms already there
-are left as they are, so a run cut short is finished by running it again.
+at a time; a bad row is reported and stops no other, firms already there are left as they
+are, so a run cut short is finished by running it again.
+
+The jobs are threads of this process, each with a connection of one engine: a firm's time is
+PostgreSQL's (its ~230 indexes, each built and fsynced by the server, docs/performance.md),
+the client sends about ten messages and spends a few ms of CPU, so processes would only add
+their start-up and record the tenant script once each. Alembic runs only for a half-made
+schema and holds its process-wide lock (`saas.db.migrate._upgrade`) meanwhile.
 """
 
 from __future__ import annotations
@@ -12,16 +18,15 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from saas.db.migrate import worker_engine
+from saas.db.migrate import sync_engine
 from saas.tenants.provisioning import InvalidSlug, provision_tenant
 from saas.tenants.registry import SLUG_RE
 
@@ -88,11 +93,11 @@ def _refusal(row: FirmRow, seen: set[str]) -> str:
     return ""
 
 
-def _provision(url: str, row: FirmRow) -> FirmResult:
-    """One firm in one transaction (in a worker process, or in this one)."""
+def _provision(engine: sa.Engine, row: FirmRow) -> FirmResult:
+    """One firm in one transaction (in a job's thread, or in this one)."""
     started = time.perf_counter()
     try:
-        tenant_id = provision_tenant(worker_engine(url), row.slug, row.name, list(row.domains))
+        tenant_id = provision_tenant(engine, row.slug, row.name, list(row.domains))
     except (InvalidSlug, sa.exc.SQLAlchemyError) as exc:
         log.exception("firm not created", extra={"tenant": row.slug})
         return FirmResult(row, "failed", error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
@@ -102,7 +107,16 @@ def _provision(url: str, row: FirmRow) -> FirmResult:
 def create_many(
     url: str, rows: list[FirmRow], *, jobs: int = 2, on_result: Callable[[FirmResult], None]
 ) -> list[FirmResult]:
-    engine = worker_engine(url)
+    engine = sync_engine(url, pool_size=max(1, jobs))
+    try:
+        return _create(engine, rows, jobs, on_result)
+    finally:
+        engine.dispose()
+
+
+def _create(
+    engine: sa.Engine, rows: list[FirmRow], jobs: int, on_result: Callable[[FirmResult], None]
+) -> list[FirmResult]:
     with engine.connect() as conn:
         there: set[str] = set(
             conn.execute(
@@ -131,16 +145,13 @@ def create_many(
         else:
             results.append(result)
             on_result(result)
-    if jobs <= 1 or len(todo) < 2 * jobs:
+    if jobs <= 1 or len(todo) < 2:
         for row in todo:
-            results.append(result := _provision(url, row))
+            results.append(result := _provision(engine, row))
             on_result(result)
         return results
-    # As `migrate_all`: a fork server importing this module once, workers forked from it.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        for future in as_completed([pool.submit(_provision, url, row) for row in todo]):
+    with ThreadPoolExecutor(jobs, thread_name_prefix="create-many") as pool:
+        for future in as_completed([pool.submit(_provision, engine, row) for row in todo]):
             results.append(result := future.result())
             on_result(result)
     return results
