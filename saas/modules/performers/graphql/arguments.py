@@ -5,7 +5,17 @@ malformed one), not resolved: a foreign id matches nothing by itself."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from saas.core.ids import decode
+
+# The `after` argument of a list paged by id, newest first.
+AfterCursor = Annotated[
+    str | None,
+    strawberry.argument(description="The previous page's cursor: its last item's id."),
+]
 
 
 def optional_id(value: str | None, type_name: str) -> int | None:

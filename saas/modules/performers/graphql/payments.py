@@ -12,7 +12,7 @@ import strawberry
 from saas.core.ids import IdRefused, gid, pk_of, tenant_rows
 from saas.core.loaders import ContextLoader
 from saas.modules.clients.service import ClientsError
-from saas.modules.performers.graphql.arguments import after_id, optional_id
+from saas.modules.performers.graphql.arguments import AfterCursor, after_id, optional_id
 from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import ProfileLoader
 from saas.modules.performers.models import Payment, PaymentRegistry, Receipt
@@ -240,10 +240,7 @@ class Query:
         info: Info,
         organization_id: strawberry.ID | None = None,
         first: int = 50,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The previous page's cursor: its last item's id."),
-        ] = None,
+        after: AfterCursor = None,
     ) -> list[RegistryType]:
         actor = await viewer_of(info.context)
         org = optional_id(organization_id, "ClientOrganization")
@@ -270,10 +267,7 @@ class Query:
         self,
         info: Info,
         first: int = 50,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The previous page's cursor: its last item's id."),
-        ] = None,
+        after: AfterCursor = None,
     ) -> list[PaymentType]:
         actor = await viewer_of(info.context)
         before = after_id(after, "PerformerPayment")
@@ -290,10 +284,7 @@ class Query:
         info: Info,
         organization_id: strawberry.ID | None = None,
         first: int = 50,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The previous page's cursor: its last item's id."),
-        ] = None,
+        after: AfterCursor = None,
     ) -> list[ReceiptType]:
         actor = await viewer_of(info.context)
         org = optional_id(organization_id, "ClientOrganization")
