@@ -430,7 +430,8 @@ class Soak:
             env["SAAS_BROKER_URL"] = self.broker_url
         serve = [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1", "--port"]
         self.processes.append(
-            _start([*serve, str(self.port)], env, self.logs / "api.log", self.port)
+            # A loaded shared host took over a minute to start it (issue 16's runs).
+            _start([*serve, str(self.port)], env, self.logs / "api.log", self.port, wait=300)
         )
         self.processes.append(
             subprocess.Popen(

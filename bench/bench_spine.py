@@ -98,17 +98,24 @@ def bare_app() -> Starlette:
     return Starlette(routes=[Route("/graphql", cabinets, methods=["POST"])])
 
 
-def _start(args: list[str], env: dict[str, str], log: Path, port: int) -> subprocess.Popen[bytes]:
+def _start(
+    args: list[str], env: dict[str, str], log: Path, port: int, wait: float = 60.0
+) -> subprocess.Popen[bytes]:
+    """Start a server and wait up to `wait` seconds for it to answer; one that does not is
+    stopped (not left running after the bench)."""
     process = subprocess.Popen(
         args, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb")
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     while True:
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
             return process
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait(timeout=10)
                 raise RuntimeError(f"{args} did not start; see {log}") from None
             time.sleep(0.1)
 
