@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette_compress import CompressMiddleware
 
 from saas.auth.handoff import handoff
+from saas.core.commit import drain_background
 from saas.jobs import close_jobs, setup_jobs
 from saas.modules.branding.routes import branding_image
 from saas.modules.calendar.routes import calendar_feed
@@ -57,6 +58,9 @@ def create_app(
         try:
             yield
         finally:
+            # Announcements of the last writes still running (answered before them): let them
+            # finish while the pool is open; one cut short is left to the outbox sweeper.
+            await drain_background(settings.shutdown_grace_seconds)
             close_jobs(services)
             await services.close()
 

@@ -304,3 +304,77 @@ async def test_lost_announcement_reaches_webhooks_and_subscribers_once(
     events = (first, second, last)
     assert [deliveries_of(db_engine, firm)[e] for e in events] == [1, 1, 1]
     assert [receiver.events()[e] for e in events] == [1, 1, 1]
+
+
+async def test_a_write_answers_before_its_announcement_and_one_cut_short_is_swept(
+    firm: OwnFirm,
+    receiver: Receiver,
+    worker: Worker,
+    live_server: Any,
+    db_engine: sa.Engine,
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15: the mutation's answer does not wait for the announcement (the claim, NOTIFY,
+    the ON_ANNOUNCE hooks), which then happens all the same; one cut short after the answer
+    (its task stopped, as when the process stops) leaves the row to the sweeper."""
+    scene = Scene(firm, receiver, db_engine)
+    gate = threading.Event()
+    entered: list[list[int]] = []
+    finished: list[list[int]] = []
+
+    async def held(session: Any, services: Any, tenant: TenantRef, ids: list[int]) -> None:
+        if tenant.id == firm.id:
+            entered.append(list(ids))
+            await asyncio.to_thread(gate.wait, 20)
+            finished.append(list(ids))
+
+    monkeypatch.setattr(saas.events, "ON_ANNOUNCE", [held, *saas.events.ON_ANNOUNCE])
+    try:
+        await asyncio.to_thread(scene.record, "REJECTED", 100)
+        # Answered while the first hook is still held: nothing of the claim is committed.
+        ids = await asyncio.to_thread(
+            eventually, lambda: entered and entered[0], within=10, what="the announcement running"
+        )
+        assert finished == []
+        assert unpublished(db_engine, firm) == ids
+        assert deliveries_of(db_engine, firm) == Counter()
+    finally:
+        gate.set()
+    [first] = ids
+    await asyncio.to_thread(
+        eventually,
+        lambda: not unpublished(db_engine, firm) and receiver.events()[first] == 1,
+        within=30,
+        what="the announcement's hooks (the webhook) once the answer was sent",
+    )
+    assert finished == [ids]
+
+    cut: list[list[int]] = []
+
+    async def stopped(session: Any, services: Any, tenant: TenantRef, ids: list[int]) -> None:
+        if tenant.id == firm.id:
+            cut.append(list(ids))
+            raise asyncio.CancelledError  # the process stopping under the announcement
+
+    monkeypatch.setattr(saas.events, "ON_ANNOUNCE", [stopped, *saas.events.ON_ANNOUNCE[1:]])
+    await asyncio.to_thread(scene.record, "ACCEPTED", 200)
+    [second] = await asyncio.to_thread(
+        eventually, lambda: cut and cut[0], within=10, what="the announcement cut short"
+    )
+    assert unpublished(db_engine, firm) == [second]
+    monkeypatch.setattr(saas.events, "ON_ANNOUNCE", saas.events.ON_ANNOUNCE[1:])
+    tenant = await live_server.app.state.services.registry.by_id(firm.id)
+    services = Services.build(settings, database_url)
+    try:
+        assert await sweep_outbox(services, tenant, 0, 3600) == [second]
+    finally:
+        await services.close()
+    await asyncio.to_thread(
+        eventually,
+        lambda: receiver.events()[second] == 1,
+        within=30,
+        what="the swept event's webhook",
+    )
+    assert [deliveries_of(db_engine, firm)[e] for e in (first, second)] == [1, 1]

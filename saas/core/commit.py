@@ -8,8 +8,16 @@ GraphQL context, so a service called from the API, a job or the demo uses it ali
 
 Callbacks run in registration order, in one task started at the commit; a failing callback
 is logged, never raised (the change is committed; the caller cannot undo it). Whoever ends
-the unit of work may `await settled(session)` to wait for them (`ctx.unit_of_work` does, so a
-mutation answers after its events are announced); otherwise they finish in the background.
+the unit of work may `await settled(session)` to wait for them; otherwise they finish in the
+background.
+
+`after_commit(..., background=True)` registers a callback the API need not wait for (the
+outbox's announcement, `saas.events.publish_in`: what it does is recovered by the sweeper if
+it is lost). It runs in a task of its own (at most BACKGROUND_LIMIT of them at once per
+process, so a burst of writes cannot take the whole pool); `settled(session)` waits for it
+like the others (jobs, `tenant_transaction`, the demo), `settled(session, background=False)`
+does not (`ctx.unit_of_work`: a mutation answers before its events are announced), and the
+app's shutdown waits for what still runs (`drain_background`).
 
 `watch_commits(session, before=..., after=...)` calls plain functions around each outermost
 commit of the session (`before` when COMMIT is sent, `after` when it succeeded) until the
@@ -32,9 +40,14 @@ Callback = Callable[[], Awaitable[None]]
 
 _PENDING = "core.after_commit.pending"
 _TASKS = "core.after_commit.tasks"
+_PENDING_BACKGROUND = "core.after_commit.pending_background"
+_TASKS_BACKGROUND = "core.after_commit.tasks_background"
 _WATCHERS = "core.after_commit.watchers"
 _INSTALLED = "core.after_commit.installed"
 _BACKGROUND: set[asyncio.Task[None]] = set()
+# Background callbacks running at once in a process (each takes a pooled connection).
+BACKGROUND_LIMIT = 4
+_LIMITS: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
 
 def _sync(session: Any) -> Any:
@@ -71,15 +84,23 @@ def _after_commit(sync: Any) -> None:
         if after is not None:
             after()
     pending: dict[Any, Callback] = sync.info.pop(_PENDING, {})
-    if not pending:
+    background: dict[Any, Callback] = sync.info.pop(_PENDING_BACKGROUND, {})
+    if not pending and not background:
         return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # a synchronous commit outside the event loop: nothing can run
         log.error("after-commit callbacks dropped: no running event loop")
         return
-    task = loop.create_task(_run(list(pending.values())))
-    sync.info.setdefault(_TASKS, set()).add(task)
+    if pending:
+        _start(loop, sync, _TASKS, _run(list(pending.values())))
+    if background:
+        _start(loop, sync, _TASKS_BACKGROUND, _run_limited(loop, list(background.values())))
+
+
+def _start(loop: asyncio.AbstractEventLoop, sync: Any, key: str, body: Any) -> None:
+    task = loop.create_task(body)
+    sync.info.setdefault(key, set()).add(task)
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
 
@@ -88,6 +109,17 @@ def _transaction_end(sync: Any, transaction: Any) -> None:
     # The outermost transaction ended: what is still pending was not committed.
     if transaction.parent is None and not transaction.nested:
         sync.info.pop(_PENDING, None)
+        sync.info.pop(_PENDING_BACKGROUND, None)
+
+
+async def _run_limited(loop: asyncio.AbstractEventLoop, callbacks: list[Callback]) -> None:
+    limit = _LIMITS.get(loop)
+    if limit is None:
+        for old in [old for old in _LIMITS if old.is_closed()]:
+            del _LIMITS[old]
+        limit = _LIMITS[loop] = asyncio.Semaphore(BACKGROUND_LIMIT)
+    async with limit:
+        await _run(callbacks)
 
 
 async def _run(callbacks: list[Callback]) -> None:
@@ -98,24 +130,53 @@ async def _run(callbacks: list[Callback]) -> None:
             log.exception("an after-commit callback failed")
 
 
-def after_commit(session: Any, callback: Callback, *, key: Any = None) -> None:
-    """Run `callback` after the outermost commit of `session`'s transaction (see above)."""
+def after_commit(
+    session: Any, callback: Callback, *, key: Any = None, background: bool = False
+) -> None:
+    """Run `callback` after the outermost commit of `session`'s transaction (see above);
+    `background`: in a task of its own, which `settled(session, background=False)` leaves
+    running."""
     sync = _sync(session)
     _install(sync)
-    pending: dict[Any, Callback] = sync.info.setdefault(_PENDING, {})
+    pending: dict[Any, Callback] = sync.info.setdefault(
+        _PENDING_BACKGROUND if background else _PENDING, {}
+    )
     pending.setdefault(callback if key is None else key, callback)
 
 
 def pending(session: Any, key: Any) -> bool:
     """Is a callback registered with `key` waiting for this transaction's commit?"""
-    return key in _sync(session).info.get(_PENDING, {})
+    info = _sync(session).info
+    return key in info.get(_PENDING, {}) or key in info.get(_PENDING_BACKGROUND, {})
 
 
-async def settled(session: Any) -> None:
-    """Wait for the after-commit callbacks of the commits of `session` so far."""
-    tasks: set[asyncio.Task[None]] = _sync(session).info.pop(_TASKS, set())
+async def settled(session: Any, *, background: bool = True) -> None:
+    """Wait for the after-commit callbacks of the commits of `session` so far (without
+    `background`: not for those registered `background=True`, which go on running)."""
+    info = _sync(session).info
+    tasks: set[asyncio.Task[None]] = info.pop(_TASKS, set())
+    if background:
+        tasks |= info.pop(_TASKS_BACKGROUND, set())
+    else:
+        # Not waited for here: the task is the process's (`_BACKGROUND`, drained at shutdown).
+        info.pop(_TASKS_BACKGROUND, None)
     for task in tasks:
         await asyncio.shield(task)
+
+
+def running_callbacks() -> int:
+    """After-commit tasks of this process not finished yet (every event loop's)."""
+    return sum(not task.done() for task in list(_BACKGROUND))
+
+
+async def drain_background(seconds: float) -> None:
+    """Wait (up to `seconds`) for the after-commit tasks still running in this event
+    loop: at a process's shutdown, so what a request committed is announced before it stops
+    (what is cut short is left to the outbox sweeper)."""
+    loop = asyncio.get_running_loop()
+    running = [t for t in _BACKGROUND if t.get_loop() is loop and not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=seconds)
 
 
 def watch_commits(

@@ -88,7 +88,9 @@ _BIND_TENANT = text(
 @event.listens_for(Session, "after_begin")
 def _bind_transaction_to_tenant(session: Session, transaction: Any, connection: Any) -> None:
     tenant = session.info.get("tenant")
-    if tenant is None:
+    if tenant is None or transaction.nested:
+        # A SAVEPOINT (begin_nested) is inside a transaction already bound: binding it again
+        # was a round trip per savepoint (three per announcement, one per ON_ANNOUNCE hook).
         return
     # One round trip for both: set_config('role', name, true) is SET LOCAL ROLE (the same
     # membership check, refused for a role the login may not take; reverts at transaction end).

@@ -119,7 +119,8 @@ class Context:
     @asynccontextmanager
     async def unit_of_work(self, *, shared: bool = False) -> AsyncIterator[SerialSession]:
         """One transaction: commit on success, roll back on error; after a commit, wait for
-        the session's after-commit callbacks."""
+        the session's after-commit callbacks but those registered `background=True` (the
+        announcement of its outbox events: the mutation answers without waiting for it)."""
         async with self._write_lock:
             session = self.shared if shared else self.db
             outer, self._working = self._working, session
@@ -136,7 +137,7 @@ class Context:
                 raise
             finally:
                 self._working = outer
-            await settled(session)
+            await settled(session, background=False)
 
     async def close(self) -> None:
         for session in (self._db, self._shared):

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.support.announcements import announced
 from tests.support.chat import (
     LIVE,
     MARK_READ,
@@ -182,6 +183,7 @@ def test_a_page_costs_the_same_statements_whatever_its_size(
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
+    announced()  # earlier writes' announcements run after their answers
     sa.event.listen(engine, "before_cursor_execute", count)
     try:
         sizes = {}

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tests.support.announcements import announced
 from tests.support.clients import created, llc
 from tests.support.ids import person_gid, pk
 from tests.support.people import add_membership, make_person
@@ -46,6 +47,7 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
         with lock:
             seen.append(statement)
 
+    announced()  # earlier writes' announcements run after their answers
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from tests.support.announcements import announced
 from tests.support.documents import World, drive_world, make_contact, make_org, schema_of
 from tests.support.firms import firm_today
 from tests.support.ids import gid
@@ -305,6 +306,7 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
         with lock:
             seen.append(statement)
 
+    announced()  # earlier writes' announcements run after their answers
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen

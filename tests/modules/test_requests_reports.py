@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.announcements import announced
 from tests.support.ids import pk
 from tests.support.reports import ONE, World, at, build_world, external_id, new_report, record
 from tests.support.waiting import eventually
@@ -41,9 +42,7 @@ def test_a_rejected_report_opens_one_request_for_its_department(world: World) ->
     rejected = record(admin, payroll["id"], "REJECTED", at(30), ext, text="Ошибка в СНИЛС")
     assert rejected["report"]["status"] == "REJECTED", rejected
 
-    opened = eventually(
-        lambda: next(iter(requests_of(world, payroll["id"]))), within=15, what="the request"
-    )
+    [opened] = eventually(lambda: requests_of(world, payroll["id"]), within=15, what="the request")
     report = admin.execute(ONE, {"id": payroll["id"]})["report"]
     follow_up = report["followUps"][0]
     assert opened["status"] == "UNDER_REVIEW"
@@ -70,8 +69,8 @@ def test_a_rejected_report_opens_one_request_for_its_department(world: World) ->
     vat = new_report(admin, world.org1, formCode="vat", periodCode="Q1", periodYear=2031)
     record(admin, vat["id"], "SENT", at(0))
     record(admin, vat["id"], "REJECTED", at(40))
-    accounting = eventually(
-        lambda: next(iter(requests_of(world, vat["id"]))), within=15, what="the VAT request"
+    [accounting] = eventually(
+        lambda: requests_of(world, vat["id"]), within=15, what="the VAT request"
     )
     assert accounting["departmentId"] == departments["accounting"]
     assert accounting["serviceId"] == opened["serviceId"]
@@ -86,11 +85,12 @@ def test_a_clarification_request_opens_none_and_another_firm_sees_nothing(world:
     record(admin, report["id"], "SENT", at(0))
     asked = record(admin, report["id"], "CLARIFICATION_REQUESTED", at(10))
     assert asked["report"]["beingFixed"] is True, asked
-    # A rejection recorded after it does open one: the hook has run for the earlier change
-    # by then (the statuses are announced in order), so none was opened for the request.
+    # A rejection recorded after it does open one: once the clarification request's
+    # announcement is done (the answer does not wait for it), none was opened for it.
+    announced()
     before = requests_of(world, report["id"])
     assert before == []
     record(admin, report["id"], "REJECTED", at(20))
-    eventually(lambda: next(iter(requests_of(world, report["id"]))), within=15, what="request")
+    eventually(lambda: requests_of(world, report["id"]), within=15, what="request")
     outsider = world.admin_b.execute(LIST)["serviceRequests"]
     assert not [r for r in outsider if r["reportId"] == report["id"]]

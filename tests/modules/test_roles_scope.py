@@ -31,6 +31,7 @@ from websockets.asyncio.client import connect
 
 from saas.auth.tokens import SESSION_COOKIE
 from saas.tenants.provisioning import schema_for
+from tests.support.announcements import announced
 from tests.support.auth import create_person, login
 from tests.support.client import GraphQLClient, error_codes
 from tests.support.clients import created, llc
@@ -466,6 +467,7 @@ def statements(engine: sa.Engine) -> Iterator[list[str]]:
         with lock:
             seen.append(statement)
 
+    announced()  # earlier writes' announcements run after their answers
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tests.support.announcements import announced
 from tests.support.client import GraphQLClient
 from tests.support.documents import World, drive_world, make_contact
 from tests.support.ids import gid
@@ -110,7 +111,9 @@ BOARD = """query($first: Int) { serviceRequestBoard(first: $first) { id status d
 @contextmanager
 def statements(engine: sa.Engine) -> Iterator[list[str]]:
     """Every SQL statement the engine runs meanwhile (as tests/modules/test_clients_queries.py
-    counts them)."""
+    counts them); the announcements of the writes answered before (issue 15: the answers do not
+    wait for them) are over before it listens."""
+    announced()
     seen: list[str] = []
     lock = threading.Lock()
 

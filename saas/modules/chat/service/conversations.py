@@ -68,26 +68,28 @@ def grant_of(conversation: Any) -> str:
 
 async def ensure_conversation(session: AsyncSession, org_id: int) -> int:
     """The organization's conversation, opened if it has none yet (idempotent)."""
-    await session.execute(
-        pg_insert(ChatConversation)
-        .values(organization_id=org_id)
-        .on_conflict_do_nothing(
-            index_elements=[ChatConversation.organization_id],
-            index_where=and_(
-                ChatConversation.report_id.is_(None),
-                ChatConversation.request_id.is_(None),
-                ChatConversation.performer_order_id.is_(None),
-            ),
-        )
+    own = select(ChatConversation.id).where(
+        ChatConversation.organization_id == org_id,
+        ChatConversation.report_id.is_(None),
+        ChatConversation.request_id.is_(None),
+        ChatConversation.performer_order_id.is_(None),
     )
-    found = await session.scalar(
-        select(ChatConversation.id).where(
-            ChatConversation.organization_id == org_id,
-            ChatConversation.report_id.is_(None),
-            ChatConversation.request_id.is_(None),
-            ChatConversation.performer_order_id.is_(None),
+    # Read first: it nearly always exists (one statement, not an INSERT and a read).
+    found = await session.scalar(own)
+    if found is None:
+        await session.execute(
+            pg_insert(ChatConversation)
+            .values(organization_id=org_id)
+            .on_conflict_do_nothing(
+                index_elements=[ChatConversation.organization_id],
+                index_where=and_(
+                    ChatConversation.report_id.is_(None),
+                    ChatConversation.request_id.is_(None),
+                    ChatConversation.performer_order_id.is_(None),
+                ),
+            )
         )
-    )
+        found = await session.scalar(own)
     assert found is not None
     return int(found)
 

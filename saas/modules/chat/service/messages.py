@@ -290,12 +290,11 @@ async def announce_now(session: AsyncSession, payload: dict[str, Any]) -> None:
     transaction (stamped and NOTIFYed at its commit), not by an announcement of its own that
     could be lost apart from it."""
     tenant = session.sync_session.info["tenant"]
-    row_id = await write_outbox(session, MESSAGE_TOPIC, payload)
-    await session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id == row_id)
-        .values(published_at=func.now())
-        .execution_options(synchronize_session=False)
+    # Stamped as it is written: one INSERT, no ORM row (issue 15: was an INSERT and an UPDATE).
+    row_id = await session.scalar(
+        pg_insert(OutboxEvent)
+        .values(topic=MESSAGE_TOPIC, payload=payload, published_at=func.now())
+        .returning(OutboxEvent.id)
     )
     await session.execute(
         text("SELECT pg_notify(:channel, :payload)"),
