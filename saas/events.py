@@ -12,8 +12,15 @@
   the sweeper and a late normal path racing for a row announce it once.
 - `EventFanout` (one per process, `fanout(services)`) LISTENs once per tenant through the
   NotificationHub and hands every new outbox row to the in-process subscriptions of that
-  tenant. It reads the outbox by id (`id > last seen`), so a lost or empty notification
-  (the hub sends "" after a reconnect) still delivers everything: subscribers catch up.
+  tenant, in id order, each once. Every notification (its ids, or "" after the hub
+  reconnected) makes it read the outbox above its horizon, so a lost notification still
+  delivers everything. Ids are taken before commit and transactions commit in any order, so
+  the horizon only moves past *settled* ids: a row held back by a lower id still being
+  written goes out right after that one (issue 16: moving past the highest id read lost the
+  lower one). Why in order rather than as announced: a row's id is the `sequence` clients
+  resume from (`since`, `events_since`); delivered out of order, a client that saw 11 and
+  reconnected would never get 10. How a gap is proved dead (rolled back) is told above
+  `_Gap`; the normal case (no gap) costs nothing more than before.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -88,9 +96,7 @@ async def publish_in(session: Any, services: Services, topic: str, payload: dict
         async def announce() -> None:
             await notify_published(services, tenant, list(ids))
 
-        # In the background (issue 15): the API's unit of work answers without waiting for
-        # the announcement and its hooks (~20 round trips); lost, the sweeper announces it.
-        after_commit(session, announce, key=_OUTBOX_IDS, background=True)
+        after_commit(session, announce, key=_OUTBOX_IDS)
     info[_OUTBOX_IDS].append(row_id)
     return row_id
 
@@ -172,32 +178,147 @@ def _seconds(value: float) -> Any:
     return func.make_interval(0, 0, 0, 0, 0, 0, float(value))
 
 
+# --------------------------------------------------------------------------------- fan-out
+# Outbox ids come from a sequence when a transaction inserts its row, but transactions commit
+# in any order: reading `id > last seen` and moving past the highest id read lost a row whose
+# transaction took a lower id and committed later (issue 16). The fan-out therefore delivers
+# in id order and only up to the first id that is not *settled*: an id is settled when its
+# row is visible (committed) or when no transaction can still commit it. Rules:
+#
+# - A transaction inserting into the tenant's `outbox` holds a RowExclusiveLock on that table
+#   from before it takes its id (the lock comes with the statement, before its defaults run)
+#   until it ends; `pg_locks` shows those holders (the "writers") by virtual transaction.
+# - An id missing below a visible one (a gap) was taken before that snapshot, so its
+#   transaction was then either gone or still running and holding the lock. The writers read
+#   right after the snapshot that first missed the gap are its witnesses; once a later read of
+#   the writers shows none of them, every transaction that could commit the gap has ended, and
+#   a snapshot taken after that which still misses it proves it never will (a rollback: the
+#   sequence leaves a permanent hole). No gap, no extra statement: the normal case reads the
+#   rows exactly as before.
+# - A gap still unproven after GIVE_UP seconds (a writer left idle in its transaction) is given
+#   up, with a warning: live events of the firm never stall for longer than that.
+
+
+@dataclass
+class _Gap:
+    """Outbox ids [start, end] missing below a visible row, and what is known of who may
+    still commit them."""
+
+    start: int
+    end: int
+    seen: float  # first missed (monotonic clock)
+    witnesses: frozenset[str] | None = None  # the writers read just after it was first missed
+    cleared: bool = False  # every witness has ended: a snapshot from now on decides
+
+
+class _Horizon:
+    """One tenant's delivery point: every id at or below `low` is settled and its row was
+    handed to the subscriptions; `gaps` are the ids missing just above it (bounded by the rows
+    read: at most one range between two of them)."""
+
+    def __init__(self, low: int):
+        self.low = low
+        self.gaps: list[_Gap] = []
+        self.rechecks = 0
+        self.timer: asyncio.TimerHandle | None = None
+
+    def advance(self, ids: list[int], now: float, give_up: float) -> tuple[int, list[_Gap]]:
+        """Take the ids above `low` seen in one snapshot (ascending): note the gaps between
+        them, move `low` over the leading ids that no unsettled gap precedes. Returns how many
+        leading ids to deliver, and the gaps given up on the way."""
+        old, gaps, expected = self.gaps, [], self.low + 1
+        for row_id in ids:
+            if row_id > expected:
+                gaps.append(_inherit(old, expected, row_id - 1, now))
+            expected = row_id + 1
+        ready, abandoned = 0, []
+        for row_id in ids:
+            if gaps and gaps[0].end < row_id:
+                gap = gaps[0]
+                if not gap.cleared:
+                    if now - gap.seen < give_up:
+                        break
+                    abandoned.append(gap)
+                gaps.pop(0)  # proven dead (or given up): step over it
+            self.low = row_id
+            ready += 1
+        self.gaps = gaps
+        return ready, abandoned
+
+    def witness(self, writers: frozenset[str]) -> bool:
+        """The outbox's writers, read after the last snapshot: gaps without witnesses take
+        them; a gap none of whose witnesses is still writing is cleared. True if any was."""
+        cleared = False
+        for gap in self.gaps:
+            if gap.cleared:
+                continue
+            if gap.witnesses is None:
+                gap.witnesses = writers
+            if not gap.witnesses & writers:
+                gap.cleared = cleared = True
+        return cleared
+
+
+def _inherit(old: list[_Gap], start: int, end: int, now: float) -> _Gap:
+    """The gap [start, end] with what an earlier read learnt of the range holding it (a gap
+    only shrinks while rows commit into it); a range not missed before is new."""
+    for gap in old:
+        if gap.start <= start and end <= gap.end:
+            return _Gap(start, end, gap.seen, gap.witnesses, gap.cleared)
+    return _Gap(start, end, now)
+
+
+_WRITERS = text(
+    "SELECT DISTINCT virtualtransaction FROM pg_locks WHERE locktype = 'relation' "
+    "AND mode = 'RowExclusiveLock' AND relation = 'outbox'::regclass "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+async def _writers(session: AsyncSession) -> frozenset[str]:
+    """The transactions now holding the right to insert into the tenant's outbox (the
+    search_path names the tenant's table)."""
+    return frozenset((await session.execute(_WRITERS)).scalars())
+
+
+async def _rows_above(session: AsyncSession, low: int) -> list[Published]:
+    rows = (
+        await session.execute(
+            select(OutboxEvent).where(OutboxEvent.id > low).order_by(OutboxEvent.id).limit(10_000)
+        )
+    ).scalars()
+    return [Published(r.id, r.topic, r.payload, r.created_at) for r in rows]
+
+
 class EventFanout:
-    """Per process: tenant -> subscriber queues, fed from the outbox after each NOTIFY."""
+    """Per process: tenant -> subscriber queues, fed from the outbox after each NOTIFY, in id
+    order and only up to the settled horizon (above): each committed row once, none skipped."""
+
+    GIVE_UP = 30.0  # seconds a gap may hold the firm's later events back (see above)
+    RECHECK = (0.05, 0.5)  # first and longest delay of the re-reads while a gap is open
 
     def __init__(self, services: Services):
         self.services = services
         self._queues: dict[int, set[asyncio.Queue[Published]]] = defaultdict(set)
         self._tenants: dict[int, TenantRef] = {}
-        self._last_seen: dict[int, int] = {}
+        self._horizons: dict[int, _Horizon] = {}
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Future[None]] = set()
         self._callbacks: dict[int, Any] = {}
 
     async def _start_tenant(self, tenant: TenantRef) -> None:
-        """LISTEN for the tenant (once) and note the newest outbox id: deliver what follows."""
+        """LISTEN for the tenant (once) and find where its new events start."""
         if tenant.id in self._tenants:
             return
-        async with tenant_transaction(self.services.engine, tenant) as session:
-            last = int(
-                await session.scalar(select(func.coalesce(func.max(OutboxEvent.id), 0))) or 0
-            )
+        low = await self._start_low(tenant)
         if tenant.id in self._tenants:  # another subscriber started it meanwhile
             return
-        self._last_seen[tenant.id] = last
+        self._horizons[tenant.id] = _Horizon(low)
         self._tenants[tenant.id] = tenant
 
         async def on_notify(payload: str, tenant_id: int = tenant.id) -> None:
+            # The payload (the ids announced, or "" after the hub reconnected) is not needed:
+            # every notification reads on from the tenant's settled horizon.
             await self.catch_up(tenant_id)
 
         self._callbacks[tenant.id] = on_notify
@@ -205,9 +326,30 @@ class EventFanout:
         # The hub LISTENs on a new channel within its poll interval: a NOTIFY sent before
         # that is lost, so read the outbox once the LISTEN is surely in place.
         delay = 2 * self.services.hub.poll + 0.1
-        asyncio.get_running_loop().call_later(
-            delay, lambda: self._keep(asyncio.ensure_future(self._safe_catch_up(tenant.id)))
-        )
+        asyncio.get_running_loop().call_later(delay, self._recheck, tenant.id)
+
+    async def _start_low(self, tenant: TenantRef) -> int:
+        """The newest outbox id `m`, once every id up to it is settled: an id taken after the
+        snapshot that saw `m` is above it, and those taken before belong to transactions that
+        were then gone or writing; wait (GIVE_UP at most) for those writers to end, so that a
+        row committed after the subscription began is never below the horizon."""
+        started = time.monotonic()
+        async with tenant_transaction(self.services.engine, tenant) as session:
+            low = int(await session.scalar(select(func.coalesce(func.max(OutboxEvent.id), 0))) or 0)
+            writers = await _writers(session)
+        delay = self.RECHECK[0]
+        while writers and time.monotonic() - started < self.GIVE_UP:
+            await asyncio.sleep(delay)  # a writer ends with no signal: look again
+            delay = min(2 * delay, self.RECHECK[1])
+            async with tenant_transaction(self.services.engine, tenant) as session:
+                writers &= await _writers(session)
+        if writers:
+            log.warning(
+                "outbox writers still open after the grace: events they commit below the "
+                "start may not reach live subscribers",
+                extra={"tenant": tenant.id, "low": low},
+            )
+        return low
 
     def _stop_tenant(self, tenant_id: int) -> None:
         """The last subscriber left: stop reading the tenant's outbox on its notifications."""
@@ -215,11 +357,16 @@ class EventFanout:
         if callback is not None:
             self.services.hub.unsubscribe(channel_for(tenant_id), callback)
         self._tenants.pop(tenant_id, None)
-        self._last_seen.pop(tenant_id, None)
+        horizon = self._horizons.pop(tenant_id, None)
+        if horizon is not None and horizon.timer is not None:
+            horizon.timer.cancel()
 
     def _keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _recheck(self, tenant_id: int) -> None:
+        self._keep(asyncio.ensure_future(self._safe_catch_up(tenant_id)))
 
     async def _safe_catch_up(self, tenant_id: int) -> None:
         try:
@@ -227,35 +374,67 @@ class EventFanout:
         except Exception:
             log.exception("outbox catch-up failed", extra={"tenant": tenant_id})
 
+    async def horizon(self, tenant: TenantRef) -> int:
+        """The id up to which every committed row has been (or, with no subscription yet,
+        would be) handed to the subscriptions: a replay stops there, the queue goes on."""
+        found = self._horizons.get(tenant.id)
+        return found.low if found is not None else await self._start_low(tenant)
+
     async def catch_up(self, tenant_id: int) -> None:
-        """Deliver every outbox row above the last one seen to the tenant's subscribers."""
+        """Deliver the outbox rows above the horizon, in id order, up to the first gap that
+        may still be filled; while one is open, look again shortly (a rollback sends nothing)."""
         tenant = self._tenants.get(tenant_id)
         if tenant is None:
             return
         async with self._locks[tenant_id]:
-            if tenant_id not in self._last_seen:
+            state = self._horizons.get(tenant_id)
+            if state is None:
                 return
+            events: list[Published] = []
+            abandoned: list[_Gap] = []
             async with tenant_transaction(self.services.engine, tenant) as session:
-                rows = (
-                    await session.execute(
-                        select(OutboxEvent)
-                        .where(OutboxEvent.id > self._last_seen[tenant_id])
-                        .order_by(OutboxEvent.id)
-                        .limit(10_000)
+                for _ in range(3):
+                    rows = await _rows_above(session, state.low)
+                    ready, given_up = state.advance(
+                        [r.id for r in rows], time.monotonic(), self.GIVE_UP
                     )
-                ).scalars()
-                events = [Published(r.id, r.topic, r.payload, r.created_at) for r in rows]
-            if not events or tenant_id not in self._last_seen:
+                    events += rows[:ready]
+                    abandoned += given_up
+                    # Writers read after that snapshot; a gap they clear is decided by the
+                    # next snapshot (this loop's next read, or the next catch-up's).
+                    if not state.gaps or not state.witness(await _writers(session)):
+                        break
+            if self._horizons.get(tenant_id) is not state:  # the last subscriber left
                 return
-            self._last_seen[tenant_id] = events[-1].id
+            for gap in abandoned:
+                log.warning(
+                    "outbox ids given up: their transactions stayed open too long",
+                    extra={"tenant": tenant_id, "start": gap.start, "end": gap.end},
+                )
+            self._schedule(tenant_id, state)
             for queue in list(self._queues.get(tenant_id, ())):
                 for published in events:
                     with contextlib.suppress(asyncio.QueueFull):
                         queue.put_nowait(published)  # a stalled subscriber loses, others don't
 
+    def _schedule(self, tenant_id: int, state: _Horizon) -> None:
+        """While a gap is open, read again after a short, growing delay (nothing announces
+        a rolled-back id); a NOTIFY of the gap's row usually comes first."""
+        if state.timer is not None:
+            state.timer.cancel()
+            state.timer = None
+        if not state.gaps:
+            state.rechecks = 0
+            return
+        first, longest = self.RECHECK
+        delay = min(first * 2**state.rechecks, longest)
+        state.rechecks = min(state.rechecks + 1, 16)
+        state.timer = asyncio.get_running_loop().call_later(delay, self._recheck, tenant_id)
+
     @contextlib.asynccontextmanager
     async def subscription(self, tenant: TenantRef) -> AsyncIterator[asyncio.Queue[Published]]:
-        """A queue receiving every event of the tenant published from now on."""
+        """A queue receiving every event of the tenant committed from now on, in id order,
+        each once."""
         queue: asyncio.Queue[Published] = asyncio.Queue(QUEUE_SIZE)
         await self._start_tenant(tenant)
         self._queues[tenant.id].add(queue)
@@ -277,9 +456,19 @@ def fanout(services: Services) -> EventFanout:
 async def events_since(
     services: Services, tenant: TenantRef, after_id: int, topic: str | None = None
 ) -> list[Published]:
-    """Outbox rows above `after_id` (a reconnecting client's catch-up), oldest first."""
+    """Outbox rows above `after_id` (a reconnecting client's catch-up), oldest first, up to
+    the fan-out's settled horizon only. Called inside `fanout(...).subscription()`: the queue
+    carries, in id order, every row above the horizon it had when it was registered, so the
+    replay and the queue together miss nothing and a row below `after_id` that committed late
+    cannot exist (the client's `after_id` came from an in-order delivery). Rows above the
+    horizon come through the queue; the subscriber drops those it already replayed."""
+    upto = await fanout(services).horizon(tenant)
     async with tenant_transaction(services.engine, tenant) as session:
-        stmt = select(OutboxEvent).where(OutboxEvent.id > after_id).order_by(OutboxEvent.id)
+        stmt = (
+            select(OutboxEvent)
+            .where(OutboxEvent.id > after_id, OutboxEvent.id <= upto)
+            .order_by(OutboxEvent.id)
+        )
         if topic is not None:
             stmt = stmt.where(OutboxEvent.topic == topic)
         rows = (await session.execute(stmt.limit(1000))).scalars()
