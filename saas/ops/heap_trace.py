@@ -68,7 +68,9 @@ def sample(index: int, started: float, folder: Path | None, collect: bool) -> di
     line.update(at=round(time.time(), 1))
     if collect:
         line.update(collected=gc.collect())
-    line.update(objects=len(gc.get_objects()), full_collections=gc.get_stats()[2]["collections"])
+    stats = gc.get_stats()
+    line.update(objects=len(gc.get_objects()), full_collections=stats[2]["collections"])
+    line.update(collections=[generation["collections"] for generation in stats])
     line.update(blocks=sys.getallocatedblocks(), **_status(), **_malloc())
     line.update(threads=threading.active_count())
     if tracemalloc.is_tracing():
