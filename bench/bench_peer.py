@@ -4,7 +4,9 @@ Starlette + psycopg + orjson endpoint of bench_feed, on one database in one run:
 alternating rounds at concurrency 1 and 8, req/s, p50/p99 and CPU per request of each server
 process (psutil). Then the mixed load against Kabinet: 70% feed, 20% report page, 10% writes
 (recordReportEvent) at 16 connections (BENCH_MIX_SECONDS, 60 by default; `make bench` passes
-a shorter one): req/s, p50/p95/p99, errors, RSS of the API process before/after.
+a shorter one): req/s, p50/p95/p99, errors, RSS of the API process before/after; once with
+the one `saas serve` process measured above, then with `saas serve --workers N` for each other
+N of BENCH_MIX_WORKERS ("1,2" by default; RSS: the parent and its workers).
 
 PostGraphile is installed by `npm ci` into bench/postgraphile/ (pinned, lockfile committed,
 node_modules ignored); the load comes from bench/loadgen.py in a process of its own.
@@ -41,6 +43,7 @@ PEER_DIR = PROJECT_ROOT / "bench" / "postgraphile"
 ROUNDS = int(os.environ.get("BENCH_PEER_ROUNDS", "3"))
 REQUESTS = {1: 300, 8: 800}
 MIX_CONNECTIONS = 16
+MIX_WORKERS = [int(n) for n in os.environ.get("BENCH_MIX_WORKERS", "1,2").split(",")]
 PG_QUERY = (
     "{ allReports(first: 50, orderBy: [UPDATED_AT_DESC, ID_DESC]) { pageInfo { hasNextPage "
     "endCursor } edges { cursor node { id formCode periodYear periodCode status statusAt "
@@ -170,7 +173,18 @@ def run() -> dict[str, Any]:
                             "load_cpu_ms": result["cpu"] * 1000 / len(times),
                             "errors": result["errors"]["feed"],
                         })  # fmt: skip
-            mixed = mixed_load(ports["kabinet"], host, token, procs["kabinet"], report_ids)
+            mixed = {}
+            for workers in MIX_WORKERS:
+                if workers == 1:
+                    port, proc = ports["kabinet"], procs["kabinet"]
+                else:
+                    port, proc = _start_workers(commands["kabinet"], workers, env, tmp, processes)
+                    # Warm every worker up with the mix (the one process had the feed rounds).
+                    now = datetime.now(UTC).isoformat()
+                    warm = [write_body(report_ids[-1], f"warm{workers}", "DELIVERED", now)]
+                    load(port, host, token, mixed_bodies(report_ids, warm), concurrency=8,
+                         seconds=10)  # fmt: skip
+                mixed[workers] = mixed_load(port, host, token, proc, report_ids, f"w{workers}")
     finally:
         for process in processes:
             process.terminate()
@@ -178,6 +192,17 @@ def run() -> dict[str, Any]:
         engine.dispose()
         drop_database(server, url)
     return {"machine": where, "table": table, "mixed": mixed}
+
+
+def _start_workers(
+    command: list[str], workers: int, env: dict[str, str], tmp: str, processes: list[Any]
+) -> tuple[int, psutil.Process]:
+    """`saas serve --workers N` on a port of its own (added to `processes`): its port and
+    its parent process."""
+    port = free_port()
+    args = [*command, "--workers", str(workers), "--port", str(port)]
+    processes.append(_start(args, env, Path(tmp) / f"workers{workers}.log", port, wait=300))
+    return port, psutil.Process(processes[-1].pid)
 
 
 def _check_pages(
@@ -235,19 +260,26 @@ def mixed_bodies(
     ]  # fmt: skip
 
 
+def _rss(proc: psutil.Process) -> int:
+    """The process's RSS with its children's (`saas serve --workers N`: the workers)."""
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+
+
 def mixed_load(
-    port: int, host: str, token: str, proc: psutil.Process, report_ids: list[int]
+    port: int, host: str, token: str, proc: psutil.Process, report_ids: list[int], tag: str = ""
 ) -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_MIX_SECONDS", "60"))
     now = datetime.now(UTC).isoformat()
+    # `tag`: each run's writes are new events (a run after another would repeat its ids).
     writes = [
-        write_body(rid, f"mix-{rid}-{n}", "DELIVERED", now)
+        write_body(rid, f"mix{tag}-{rid}-{n}", "DELIVERED", now)
         for n in range(4) for rid in report_ids[:500]
     ]  # fmt: skip
     mix = mixed_bodies(report_ids, writes)
-    rss_before = proc.memory_info().rss
+    rss_before = _rss(proc)
+    load_before = os.getloadavg()[0]
     result = load(port, host, token, mix, concurrency=MIX_CONNECTIONS, seconds=seconds)
-    rss_after = proc.memory_info().rss
+    rss_after = _rss(proc)
     every = [t for times in result["times"].values() for t in times]
     return {
         "seconds": seconds,
@@ -262,6 +294,7 @@ def mixed_load(
         "rss_before": rss_before,
         "rss_after": rss_after,
         "load_cpu_ms": result["cpu"] * 1000 / max(1, len(every)),
+        "load_average": (load_before, os.getloadavg()[0]),
     }
 
 
@@ -307,19 +340,22 @@ def report(result: dict[str, Any]) -> str:
             f"Kabinet / bare **{k / med('bare', c, 'rps'):.2f}x**"
         )
     lines += ["", "Ratios of req/s: " + "; ".join(ratios) + " (goals: >= 1.2x, >= 0.7x)."]
-    m = result["mixed"]
-    growth = (m["rss_after"] - m["rss_before"]) / m["rss_before"] * 100
-    lines += [
-        "",
-        f"Mixed load against Kabinet, {MIX_CONNECTIONS} connections for {m['seconds']:.0f} s "
-        f"(70% feed page, 20% `report(id)` page, 10% `recordReportEvent` writes): "
-        f"**{m['rps']:.0f} req/s**, p50 {m['p50'] * 1000:.0f} ms, p95 {m['p95'] * 1000:.0f} "
-        f"ms, p99 **{m['p99'] * 1000:.0f} ms** (p99 by kind: "
-        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in m["p99_kind"].items())
-        + f"), requests {m['count']}, errors {m['errors']}, RSS of the API process "
-        f"{m['rss_before'] / 2**20:.0f} -> {m['rss_after'] / 2**20:.0f} MiB ({growth:+.1f}%); "
-        f"goals: p99 <= 100 ms, 0 errors, RSS growth <= 5%.",
-    ]
+    for workers, m in result["mixed"].items():
+        growth = (m["rss_after"] - m["rss_before"]) / m["rss_before"] * 100
+        server = "one `saas serve` process" if workers == 1 else f"`saas serve --workers {workers}`"
+        lines += [
+            "",
+            f"Mixed load against Kabinet ({server}), {MIX_CONNECTIONS} connections for "
+            f"{m['seconds']:.0f} s (70% feed page, 20% `report(id)` page, 10% "
+            f"`recordReportEvent` writes): "
+            f"**{m['rps']:.0f} req/s**, p50 {m['p50'] * 1000:.0f} ms, p95 {m['p95'] * 1000:.0f} "
+            f"ms, p99 **{m['p99'] * 1000:.0f} ms** (p99 by kind: "
+            + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in m["p99_kind"].items())
+            + f"), requests {m['count']}, errors {m['errors']}, RSS of the API "
+            f"{m['rss_before'] / 2**20:.0f} -> {m['rss_after'] / 2**20:.0f} MiB "
+            f"({growth:+.1f}%), load average {m['load_average'][0]:.1f} -> "
+            f"{m['load_average'][1]:.1f}; goals: p99 <= 100 ms, 0 errors, RSS growth <= 5%.",
+        ]
     lines += [
         "",
         "What each server checks. Kabinet: the API token (hash, revoked, expiry, firm active) "
@@ -346,8 +382,9 @@ def report(result: dict[str, Any]) -> str:
         "Ratios matter more than absolute numbers: the 2-core host is shared with other work "
         "(the load average above); the servers and the load generator share its two cores.",
     ]
-    if m["samples"]:
-        lines += ["", f"First errors: {m['samples']}"]
+    samples = [m["samples"] for m in result["mixed"].values() if m["samples"]]
+    if samples:
+        lines += ["", f"First errors: {samples}"]
     return "\n".join(lines)
 
 
