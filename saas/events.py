@@ -96,7 +96,9 @@ async def publish_in(session: Any, services: Services, topic: str, payload: dict
         async def announce() -> None:
             await notify_published(services, tenant, list(ids))
 
-        after_commit(session, announce, key=_OUTBOX_IDS)
+        # In the background (issue 15): the API's unit of work answers without waiting for
+        # the announcement and its hooks (~20 round trips); lost, the sweeper announces it.
+        after_commit(session, announce, key=_OUTBOX_IDS, background=True)
     info[_OUTBOX_IDS].append(row_id)
     return row_id
 
