@@ -2,8 +2,9 @@
 and `saas migrate` as the number of firm schemas grows.
 
 On a database of its own (`kabinet_bench_scale`, dropped afterwards with the firms' roles),
-firms are created in stages with `create_many` (2 jobs, as `saas tenant create-many`) up to
-BENCH_SCALE_FIRMS (default 10,000); at each checkpoint (10, 1,000, 10,000):
+firms are created in stages with `create_many` (BENCH_SCALE_JOBS jobs, 2 by default as
+`saas tenant create-many`) up to BENCH_SCALE_FIRMS (default 10,000); at each checkpoint (10,
+1,000, 10,000):
 - provisioning per firm of the stage, `pg_database_size`, `pg_class` rows;
 - the feed: a fresh `saas serve` answers `reports(first: 50)` (bench_feed's page and seed: 20
   organizations, 1,000 reports with documents) for the firms of the first stage, each with its
@@ -64,7 +65,9 @@ FIRMS = int(os.environ.get("BENCH_SCALE_FIRMS") or 10_000)
 CHECKPOINTS = sorted({c for c in (10, 1_000, 10_000) if c < FIRMS} | {FIRMS})
 DATABASE = os.environ.get("BENCH_SCALE_DATABASE") or "kabinet_bench_scale"
 RESULTS = Path(os.environ.get("BENCH_SCALE_RESULTS") or "/tmp/bench_scale.json")
-JOBS = 2
+# create_many's jobs (`saas tenant create-many --jobs`): on PostgreSQL 15/16 each index build
+# fsyncs, so more jobs than cores hide the waits (docs/performance.md, «Provisioning a tenant»).
+JOBS = int(os.environ.get("BENCH_SCALE_JOBS") or 2)
 # "HH:MM" (UTC, today): stop creating firms then, measure what is there, migrate it.
 UNTIL = os.environ.get("BENCH_SCALE_UNTIL", "")
 CHUNK = 500
@@ -521,16 +524,19 @@ def report(result: dict[str, Any]) -> str:  # noqa: C901, PLR0915 - one table pe
         + (f" BENCH_SCALE_UNTIL={result['stopped_by']}" if result.get("stopped_by") else "")
         + f" python -m bench scale` on {result['machine']}.",
         "",
-        f"Firms created with `create_many` ({JOBS} jobs, as `saas tenant create-many`) in "
-        f"stages on one database (tenant head `{result.get('head', '?')}`); at each checkpoint "
-        f"the database's size and catalog, then the reports feed (`reports(first: 50)`, "
-        f"bench_feed's page and seed) through a fresh `saas serve` ({FEED_REQUESTS} requests "
-        f"after {WARM_UP} of warm-up, each firm its own token, round-robin over the "
-        f"{SAMPLE} firms of the first stage, so the API's pool hops between firms). The "
-        f"machine is shared (other engineers' test suites ran meanwhile): so that the ratio "
-        f"does not measure their load, a baseline database of just those {SAMPLE} firms "
-        f"(same seed) is served by a second `saas serve` at the same time, in alternating "
-        f"rounds of {FEED_REQUESTS // ROUNDS} requests, and each checkpoint's ratio is to it:",
+        (
+            f"Firms created with `create_many` ({JOBS} jobs, as `saas tenant create-many "
+            f"--jobs {JOBS}`) in stages on one database (tenant head "
+            f"`{result.get('head', '?')}`); at each checkpoint the database's size and catalog, "
+            f"then the reports feed (`reports(first: 50)`, bench_feed's page and seed) through a "
+            f"fresh `saas serve` ({FEED_REQUESTS} requests after {WARM_UP} of warm-up, each firm "
+            f"its own token, round-robin over the {SAMPLE} firms of the first stage, so the "
+            f"API's pool hops between firms). The machine is shared (other engineers' test "
+            f"suites ran meanwhile): so that the ratio does not measure their load, a baseline "
+            f"database of just those {SAMPLE} firms (same seed) is served by a second `saas "
+            f"serve` at the same time, in alternating rounds of {FEED_REQUESTS // ROUNDS} "
+            f"requests, and each checkpoint's ratio is to it:"
+        ),
         "",
         "| firms | provisioning per firm (stage) | database size | pg_class rows | "
         "pg_attribute rows | feed p50 / p95 ms | baseline p50 / p95 ms | ratio p50 / p95 | "
