@@ -9,8 +9,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,16 @@ def started(log: Path, count: int) -> bool:
     return log.read_text().count("Application startup complete") >= count
 
 
+def stopping_took(output: str) -> float:
+    """Seconds from the first worker's "stopping" log line to the parent's "stopped" one."""
+
+    def at(marker: str) -> datetime:
+        line = next(line for line in output.splitlines() if marker in line)
+        return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+
+    return (at("API parent process stopped") - at("stopping: draining")).total_seconds()
+
+
 def holders(served: Served) -> set[int]:
     """The workers holding an open connection to the server's port."""
     return {
@@ -178,18 +188,18 @@ async def test_sigterm_closes_both_workers_sockets_with_1001_and_exits_0_within_
         sockets.append(await open_socket(served.port, world.host_a, cookie(world.client1)))
     for ws in sockets:
         await subscribe(ws, {"org": world.org1})
-    signalled = time.monotonic()
     served.process.send_signal(signal.SIGTERM)
     for ws in sockets:
         with pytest.raises(ConnectionClosed) as closed:
             while True:
-                await asyncio.wait_for(ws.recv(), GRACE + 1)
+                await asyncio.wait_for(ws.recv(), GRACE + 10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001, closed.value
-    await asyncio.to_thread(served.process.wait, GRACE + 2)
-    stopped = time.monotonic() - signalled
+    await asyncio.to_thread(served.process.wait, GRACE + 10)
     output = served.log.read_text()
     assert served.process.returncode == 0, output
-    assert stopped < GRACE + 1, output
+    # Timed by the server's own log, from the first worker's drain to the parent's exit: this
+    # test process, starved on a loaded host, once took 4.9 s to see a 0.4 s shutdown.
+    assert stopping_took(output) < GRACE + 1, output
     gone, alive = psutil.wait_procs(workers, timeout=1)
     assert not alive, alive
     assert output.count("Application shutdown complete") == 2, output
