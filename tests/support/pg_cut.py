@@ -75,8 +75,10 @@ class CommitCutter:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        # On the proxy's own loop: asyncio.Server is not thread-safe (closed from this thread
+        # while a connection detached on the loop, both woke its waiters: a TypeError).
         if self._server is not None:
-            self._server.close()
+            self._loop.call_soon_threadsafe(self._server.close)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
