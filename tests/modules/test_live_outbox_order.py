@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -100,14 +100,23 @@ async def changes(ws: Any, count: int, within: float) -> list[dict[str, Any]]:
     return got
 
 
-async def test_a_row_committed_after_a_higher_one_is_delivered_once_in_order(  # type: ignore[no-untyped-def]
-    world: World, firms, db_engine, live_server
-) -> None:
+@contextlib.asynccontextmanager
+async def subscribed_new_report(world: World, live_server: Any) -> AsyncIterator[tuple[dict, Any]]:
+    """A new report of the firm, and the admin's socket subscribed to its organization."""
     report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
     ws = await open_socket(live_server.port, world.host_a, cookie(world.admin_a))
     try:
         await subscribe(ws, {"org": world.org1})
         await hub_listening()
+        yield report, ws
+    finally:
+        await ws.close()
+
+
+async def test_a_row_committed_after_a_higher_one_is_delivered_once_in_order(  # type: ignore[no-untyped-def]
+    world: World, firms, db_engine, live_server
+) -> None:
+    async with subscribed_new_report(world, live_server) as (report, ws):
         with held_row(db_engine, firms["a"], report, "SENT") as a:
             result = await asyncio.to_thread(
                 record, world.integrator_a, report["id"], "REJECTED", at(0)
@@ -121,18 +130,12 @@ async def test_a_row_committed_after_a_higher_one_is_delivered_once_in_order(  #
         # Negative wait: nothing signals "no duplicate comes"; the fan-out's re-reads run
         # within 0.5 s, so a second copy of A or B would be here by then.
         assert await next_change(ws, 1.0) is None
-    finally:
-        await ws.close()
 
 
 async def test_a_rolled_back_lower_id_holds_the_next_event_back_only_briefly(  # type: ignore[no-untyped-def]
     world: World, firms, db_engine, live_server
 ) -> None:
-    report = await asyncio.to_thread(new_report, world.admin_a, world.org1)
-    ws = await open_socket(live_server.port, world.host_a, cookie(world.admin_a))
-    try:
-        await subscribe(ws, {"org": world.org1})
-        await hub_listening()
+    async with subscribed_new_report(world, live_server) as (report, ws):
         with held_row(db_engine, firms["a"], report, "SENT") as a:
             await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(0))
             await asyncio.to_thread(a.rollback)
@@ -140,8 +143,6 @@ async def test_a_rolled_back_lower_id_holds_the_next_event_back_only_briefly(  #
         assert change["sequence"] > a.id and change["status"] == "ACCEPTED"
         # Negative wait: the rolled-back id never arrives, and B is not repeated.
         assert await next_change(ws, 1.0) is None
-    finally:
-        await ws.close()
 
 
 async def test_since_replays_only_up_to_a_row_still_being_written(  # type: ignore[no-untyped-def]
