@@ -35,6 +35,7 @@ from saas.jobs.outbox import sweep_unpublished_events
 from saas.services import Services
 from saas.settings import Settings
 from saas.tenants.registry import TenantRef
+from tests.support.announcements import announced
 from tests.support.own_firm import OwnFirm, add_organization, own_firm
 from tests.support.waiting import eventually
 
@@ -113,7 +114,9 @@ async def aengine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @contextmanager
 def announcements_lost(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[int]]]:
-    """The after-commit announcement never runs (the live server shares this process)."""
+    """The after-commit announcement never runs (the live server shares this process). The
+    writes answer before their announcement (issue 15): the patch stays until every
+    announcement of the writes made inside has run into it."""
     lost: list[list[int]] = []
 
     async def never(services: Any, tenant: Any, ids: list[int]) -> list[int]:
@@ -123,6 +126,7 @@ def announcements_lost(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[in
     with monkeypatch.context() as patch:
         patch.setattr(saas.events, "notify_published", never)
         yield lost
+        announced()
 
 
 def unpublished(db_engine: sa.Engine, firm: OwnFirm) -> list[int]:
