@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -179,12 +179,22 @@ def _provision(url: str, start: int, stop: int) -> float:
     return (time.perf_counter() - started) / len(rows)
 
 
-def _past_until() -> bool:
+def _deadline() -> datetime | None:
+    """BENCH_SCALE_UNTIL's next occurrence from the bench's start (00:25 at 23:14 is
+    tomorrow's)."""
     if not UNTIL:
-        return False
+        return None
     hour, minute = (int(part) for part in UNTIL.split(":"))
     now = datetime.now(UTC)
-    return now >= now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
+DEADLINE = _deadline()
+
+
+def _past_until() -> bool:
+    return DEADLINE is not None and datetime.now(UTC) >= DEADLINE
 
 
 def _grow(url: str, made: int, target: int) -> tuple[int, float]:

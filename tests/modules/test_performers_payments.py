@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from saas.modules.performers.service import bank_file
+from tests.support.client import error_codes
 from tests.support.documents import schema_of
 from tests.support.ids import gid, pk
 from tests.support.people import email_of
@@ -236,3 +237,8 @@ def test_registries_payments_and_receipts_page_on_after_the_last_id(
     # A customer of another organization pages through none of Y's.
     other = login(a, world.customer_x)
     assert _walk(other, "paymentRegistries", "organizationId: $o, ", org, 2) == []
+    # A cursor that is no id of the list is refused, not read as "from the start".
+    for field in ("performerOrders", "performerPayments", "performerReceipts"):
+        for cursor in ("garbage", gid("ClientOrganization", world.drive.org_y)):
+            answer = me.raw(f"query($a: String) {{ {field}(after: $a) {{ id }} }}", {"a": cursor})
+            assert error_codes(answer) == ["INVALID_ID"], (field, cursor, answer)

@@ -11,7 +11,6 @@ import strawberry
 from saas.core.actor import actor_of
 from saas.core.ids import (
     IdRefused,
-    filter_pk,
     gid,
     optional_pk_of,
     pk_of,
@@ -20,7 +19,7 @@ from saas.core.ids import (
 )
 from saas.core.people import PeopleByIdLoader, PersonCardType
 from saas.modules.clients.service import ClientsError
-from saas.modules.performers.graphql.arguments import optional_id
+from saas.modules.performers.graphql.arguments import AfterCursor, after_id, optional_id
 from saas.modules.performers.graphql.profiles import PerformerProfileType
 from saas.modules.performers.loaders import OrderFilesLoader, ProfileLoader, ResponsesLoader
 from saas.modules.performers.models import PerformerOrder, PerformerResponse
@@ -248,15 +247,12 @@ class Query:
         skill: str | None = None,
         mine: bool = False,
         first: int = 50,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="The previous page's cursor: its last order's id."),
-        ] = None,
+        after: AfterCursor = None,
     ) -> list[OrderType]:
         ctx = info.context
         actor = await viewer_of(ctx)
         org = optional_id(organization_id, "ClientOrganization")
-        after_id = None if after is None else filter_pk(after, "PerformerOrder")
+        before = after_id(after, "PerformerOrder")
         rows = await orders.list_orders(
             ctx.db,
             actor,
@@ -265,7 +261,7 @@ class Query:
             skill=skill,
             mine=mine,
             first=first,
-            after_id=after_id,
+            after_id=before,
         )
         return [OrderType(row=r) for r in rows]
 
