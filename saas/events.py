@@ -223,6 +223,7 @@ class _Horizon:
         self.gaps: list[_Gap] = []
         self.rechecks = 0
         self.timer: asyncio.TimerHandle | None = None
+        self.lock = asyncio.Lock()  # one catch-up at a time; gone with the horizon
 
     def advance(self, ids: list[int], now: float, give_up: float) -> tuple[int, list[_Gap]]:
         """Take the ids above `low` seen in one snapshot (ascending): note the gaps between
@@ -304,7 +305,6 @@ class EventFanout:
         self._queues: dict[int, set[asyncio.Queue[Published]]] = defaultdict(set)
         self._tenants: dict[int, TenantRef] = {}
         self._horizons: dict[int, _Horizon] = {}
-        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Future[None]] = set()
         self._callbacks: dict[int, Any] = {}
 
@@ -362,6 +362,12 @@ class EventFanout:
         horizon = self._horizons.pop(tenant_id, None)
         if horizon is not None and horizon.timer is not None:
             horizon.timer.cancel()
+        self._queues.pop(tenant_id, None)
+
+    def follows(self, tenant_id: int) -> bool:
+        """Whether anything of the tenant is kept: once its last subscriber left, nothing."""
+        kept = (self._queues, self._tenants, self._horizons, self._callbacks)
+        return any(tenant_id in held for held in kept)
 
     def _keep(self, task: asyncio.Future[None]) -> None:
         self._tasks.add(task)
@@ -386,11 +392,11 @@ class EventFanout:
         """Deliver the outbox rows above the horizon, in id order, up to the first gap that
         may still be filled; while one is open, look again shortly (a rollback sends nothing)."""
         tenant = self._tenants.get(tenant_id)
-        if tenant is None:
+        state = self._horizons.get(tenant_id)
+        if tenant is None or state is None:
             return
-        async with self._locks[tenant_id]:
-            state = self._horizons.get(tenant_id)
-            if state is None:
+        async with state.lock:
+            if self._horizons.get(tenant_id) is not state:  # the last subscriber left
                 return
             events: list[Published] = []
             abandoned: list[_Gap] = []
@@ -443,8 +449,10 @@ class EventFanout:
         try:
             yield queue
         finally:
-            self._queues[tenant.id].discard(queue)
-            if not self._queues[tenant.id]:
+            queues = self._queues.get(tenant.id)
+            if queues is not None:
+                queues.discard(queue)
+            if not queues:
                 self._stop_tenant(tenant.id)
 
 

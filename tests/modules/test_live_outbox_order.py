@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from saas.events import channel_for
+from saas.events import channel_for, fanout
 from saas.modules.reports.service.flow import STATUS_TOPIC
 from saas.tenants.provisioning import schema_for
 from tests.support.ids import pk
 from tests.support.live import bearer, cookie, hub_listening, next_change, open_socket, subscribe
 from tests.support.reports import World, at, build_world, new_report, record
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,22 @@ async def test_since_replays_only_up_to_a_row_still_being_written(  # type: igno
             assert await next_change(ws, 1.0) is None
         finally:
             await ws.close()
+
+
+async def test_the_fan_out_keeps_nothing_of_a_firm_once_its_last_subscriber_left(  # type: ignore[no-untyped-def]
+    world: World, firms, live_server
+) -> None:
+    """A process serving many firms in turn does not keep a lock, queue set or horizon for
+    each firm it ever streamed to."""
+    events = fanout(live_server.app.state.services)
+    firm_id = firms["a"].id
+    async with subscribed_new_report(world, live_server) as (report, ws):
+        await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
+        await changes(ws, 1, 3.0)
+        assert events.follows(firm_id)
+    await asyncio.to_thread(
+        eventually,
+        lambda: not events.follows(firm_id),
+        within=10,
+        what="the fan-out to forget the firm after its socket closed",
+    )
