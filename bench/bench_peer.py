@@ -6,7 +6,8 @@ process (psutil). Then the mixed load against Kabinet: 70% feed, 20% report page
 (recordReportEvent) at 16 connections (BENCH_MIX_SECONDS, 60 by default; `make bench` passes
 a shorter one): req/s, p50/p95/p99, errors, RSS of the API process before/after; once with
 the one `saas serve` process measured above, then with `saas serve --workers N` for each other
-N of BENCH_MIX_WORKERS ("1,2" by default; RSS: the parent and its workers).
+N of BENCH_MIX_WORKERS ("1,2" by default; RSS: the parent and its workers). The feed rounds
+also measure `saas serve --workers BENCH_FEED_WORKERS` (2 by default; 0: not).
 
 PostGraphile is installed by `npm ci` into bench/postgraphile/ (pinned, lockfile committed,
 node_modules ignored); the load comes from bench/loadgen.py in a process of its own.
@@ -44,6 +45,9 @@ ROUNDS = int(os.environ.get("BENCH_PEER_ROUNDS", "3"))
 REQUESTS = {1: 300, 8: 800}
 MIX_CONNECTIONS = 16
 MIX_WORKERS = [int(n) for n in os.environ.get("BENCH_MIX_WORKERS", "1,2").split(",")]
+# The feed rounds also measure `saas serve --workers FEED_WORKERS` (0: not), as deployed on
+# a host of that many cores; PostGraphile's CLI and the bare endpoint run one process.
+FEED_WORKERS = int(os.environ.get("BENCH_FEED_WORKERS", "2"))
 PG_QUERY = (
     "{ allReports(first: 50, orderBy: [UPDATED_AT_DESC, ID_DESC]) { pageInfo { hasNextPage "
     "endCursor } edges { cursor node { id formCode periodYear periodCode status statusAt "
@@ -86,8 +90,9 @@ def load(port: int, host: str, token: str, mix: list[dict[str, Any]], **job: Any
 
 
 def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
+    """User and system time of the process and its children (`--workers`: the workers)."""
+    every = [process, *process.children(recursive=True)]
+    return sum(t.user + t.system for t in (p.cpu_times() for p in every))
 
 
 def _gid(kind: str, pk: int) -> str:
@@ -148,35 +153,25 @@ def run() -> dict[str, Any]:
                 name: psutil.Process(p.pid) for name, p in zip(commands, processes, strict=True)
             }
             queries = {"kabinet": QUERY, "postgraphile": PG_QUERY, "bare": QUERY}
+            if FEED_WORKERS > 1:
+                ports["workers"], procs["workers"] = _start_workers(
+                    commands["kabinet"], FEED_WORKERS, env, tmp, processes
+                )
+                queries["workers"] = QUERY
             feed = {n: [{"kind": "feed", "weight": 1, "bodies": [json.dumps({"query": q})]}]
                     for n, q in queries.items()}  # fmt: skip
             _check_pages(ports, host, token, queries, report_ids[0])
             # Warm up and check no answer is an error.
-            for name in commands:
+            for name in queries:
                 result = load(ports[name], host, token, feed[name], concurrency=1, requests=50)
                 assert not result["errors"]["feed"], (name, result["samples"])
-            table: dict[tuple[str, int], list[dict[str, float]]] = {}
-            for _ in range(ROUNDS):
-                for concurrency, count in REQUESTS.items():
-                    for name in commands:
-                        before = _cpu(procs[name])
-                        result = load(
-                            ports[name], host, token, feed[name],
-                            concurrency=concurrency, requests=count,
-                        )  # fmt: skip
-                        times = result["times"]["feed"]
-                        table.setdefault((name, concurrency), []).append({
-                            "rps": len(times) / result["elapsed"],
-                            "p50": percentile(times, 50),
-                            "p99": percentile(times, 99),
-                            "cpu_ms": (_cpu(procs[name]) - before) * 1000 / len(times),
-                            "load_cpu_ms": result["cpu"] * 1000 / len(times),
-                            "errors": result["errors"]["feed"],
-                        })  # fmt: skip
+            table = _feed_rounds(ports, procs, host, token, feed)
             mixed = {}
             for workers in MIX_WORKERS:
                 if workers == 1:
                     port, proc = ports["kabinet"], procs["kabinet"]
+                elif workers == FEED_WORKERS:  # warmed up by the feed rounds
+                    port, proc = ports["workers"], procs["workers"]
                 else:
                     port, proc = _start_workers(commands["kabinet"], workers, env, tmp, processes)
                     # Warm every worker up with the mix (the one process had the feed rounds).
@@ -191,7 +186,36 @@ def run() -> dict[str, Any]:
             process.wait(timeout=10)
         engine.dispose()
         drop_database(server, url)
-    return {"machine": where, "table": table, "mixed": mixed}
+    return {"machine": where, "table": table, "mixed": mixed, "feed_workers": FEED_WORKERS}
+
+
+def _feed_rounds(
+    ports: dict[str, int],
+    procs: dict[str, psutil.Process],
+    host: str,
+    token: str,
+    feed: dict[str, list[dict[str, Any]]],
+) -> dict[tuple[str, int], list[dict[str, float]]]:
+    """ROUNDS alternating rounds of the feed page at each concurrency, server after server."""
+    table: dict[tuple[str, int], list[dict[str, float]]] = {}
+    for _ in range(ROUNDS):
+        for concurrency, count in REQUESTS.items():
+            for name in feed:
+                before = _cpu(procs[name])
+                result = load(
+                    ports[name], host, token, feed[name],
+                    concurrency=concurrency, requests=count,
+                )  # fmt: skip
+                times = result["times"]["feed"]
+                table.setdefault((name, concurrency), []).append({
+                    "rps": len(times) / result["elapsed"],
+                    "p50": percentile(times, 50),
+                    "p99": percentile(times, 99),
+                    "cpu_ms": (_cpu(procs[name]) - before) * 1000 / len(times),
+                    "load_cpu_ms": result["cpu"] * 1000 / len(times),
+                    "errors": result["errors"]["feed"],
+                })  # fmt: skip
+    return table
 
 
 def _start_workers(
@@ -319,6 +343,9 @@ def report(result: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     t = result["table"]
+    workers = result.get("feed_workers", 0)
+    if workers > 1:
+        names["workers"] = f"Kabinet `saas serve --workers {workers}` (compiled feed)"
 
     def med(name: str, c: int, key: str) -> float:
         return median([r[key] for r in t[(name, c)]])
@@ -340,9 +367,27 @@ def report(result: dict[str, Any]) -> str:
             f"Kabinet / bare **{k / med('bare', c, 'rps'):.2f}x**"
         )
     lines += ["", "Ratios of req/s: " + "; ".join(ratios) + " (goals: >= 1.2x, >= 0.7x)."]
-    for workers, m in result["mixed"].items():
+    if workers > 1:
+        lines += [
+            "",
+            f"With `--workers {workers}` (every core of this host, as `saas serve` runs in "
+            "production; PostGraphile's CLI and the bare endpoint are one process each, and the "
+            "load generator and PostgreSQL share the same cores): "
+            + "; ".join(
+                f"c={c}: Kabinet / PostGraphile "
+                f"**{med('workers', c, 'rps') / med('postgraphile', c, 'rps'):.2f}x**, "
+                f"Kabinet / bare **{med('workers', c, 'rps') / med('bare', c, 'rps'):.2f}x**"
+                for c in REQUESTS
+            )
+            + ". Its CPU per request counts the parent and the workers.",
+        ]
+    for processes, m in result["mixed"].items():
         growth = (m["rss_after"] - m["rss_before"]) / m["rss_before"] * 100
-        server = "one `saas serve` process" if workers == 1 else f"`saas serve --workers {workers}`"
+        server = (
+            "one `saas serve` process"
+            if int(processes) == 1
+            else f"`saas serve --workers {processes}`"
+        )
         lines += [
             "",
             f"Mixed load against Kabinet ({server}), {MIX_CONNECTIONS} connections for "
