@@ -555,7 +555,7 @@ async def test_required_second_factor_cuts_staff_without_it(  # type: ignore[no-
     # that answered TotpSetupRequired.
     await async_eventually(
         lambda: manager.execute("{ viewer { mfaPending } }")["viewer"]["mfaPending"],
-        within=2,
+        within=10,
         what="the session to owe the second factor",
     )
     refused = manager.raw("{ clientOrganizations(first: 1) { totalCount } }")

@@ -124,7 +124,7 @@ async def test_a_row_committed_after_a_higher_one_is_delivered_once_in_order(  #
             )
             assert result["__typename"] == "ReportEventRecorded", result
             await asyncio.to_thread(a.commit)
-            first, second = await changes(ws, 2, 3.0)
+            first, second = await changes(ws, 2, 10.0)
         assert (first["sequence"], first["status"]) == (a.id, "SENT")
         assert second["sequence"] > a.id and second["status"] == "REJECTED"
         assert second["reportId"] == report["id"]
@@ -140,7 +140,7 @@ async def test_a_rolled_back_lower_id_holds_the_next_event_back_only_briefly(  #
         with held_row(db_engine, firms["a"], report, "SENT") as a:
             await asyncio.to_thread(record, world.integrator_a, report["id"], "ACCEPTED", at(0))
             await asyncio.to_thread(a.rollback)
-            (change,) = await changes(ws, 1, 3.0)
+            (change,) = await changes(ws, 1, 10.0)
         assert change["sequence"] > a.id and change["status"] == "ACCEPTED"
         # Negative wait: the rolled-back id never arrives, and B is not repeated.
         assert await next_change(ws, 1.0) is None
@@ -158,7 +158,7 @@ async def test_since_replays_only_up_to_a_row_still_being_written(  # type: igno
         await subscribe(ws, {"org": world.org1})
         await hub_listening()
         await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
-        (seen,) = await changes(ws, 1, 3.0)
+        (seen,) = await changes(ws, 1, 10.0)
     finally:
         await ws.close()
     with held_row(db_engine, firms["a"], report, "REJECTED") as a:
@@ -168,7 +168,7 @@ async def test_since_replays_only_up_to_a_row_still_being_written(  # type: igno
             await subscribe(ws, {"org": world.org1, "since": seen["sequence"]})
             await hub_listening()
             await asyncio.to_thread(a.commit)
-            first, second = await changes(ws, 2, 3.0)
+            first, second = await changes(ws, 2, 10.0)
             assert (first["sequence"], first["status"]) == (a.id, "REJECTED")
             assert second["sequence"] > a.id and second["status"] == "ACCEPTED"
             # Negative wait: neither comes a second time (replay and queue overlap).
@@ -186,7 +186,7 @@ async def test_the_fan_out_keeps_nothing_of_a_firm_once_its_last_subscriber_left
     firm_id = firms["a"].id
     async with subscribed_new_report(world, live_server) as (report, ws):
         await asyncio.to_thread(record, world.integrator_a, report["id"], "SENT", at(0))
-        await changes(ws, 1, 3.0)
+        await changes(ws, 1, 10.0)
         assert events.follows(firm_id)
     await asyncio.to_thread(
         eventually,

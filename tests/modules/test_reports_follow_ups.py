@@ -154,7 +154,7 @@ async def test_the_client_sees_the_fix_end_live(world: World, live_server) -> No
         await hub_listening()
         closed = await asyncio.to_thread(world.admin_a.execute, CLOSE, {"f": follow_up})
         assert closed["closeReportFollowUp"]["__typename"] == "ReportFollowUpChanged"
-        change = await next_change(ws, 2.0)
+        change = await next_change(ws, 10.0)
         assert change is not None
         assert (change["reportId"], change["status"], change["beingFixed"]) == (
             report["id"],
