@@ -11,16 +11,11 @@
   the outbox sweeper (`sweep_outbox`, a periodic job of `saas worker`) after a grace period;
   the sweeper and a late normal path racing for a row announce it once.
 - `EventFanout` (one per process, `fanout(services)`) LISTENs once per tenant through the
-  NotificationHub and hands every new outbox row to the in-process subscriptions of that
-  tenant, in id order, each once. Every notification (its ids, or "" after the hub
-  reconnected) makes it read the outbox above its horizon, so a lost notification still
-  delivers everything. Ids are taken before commit and transactions commit in any order, so
-  the horizon only moves past *settled* ids: a row held back by a lower id still being
-  written goes out right after that one (issue 16: moving past the highest id read lost the
-  lower one). Why in order rather than as announced: a row's id is the `sequence` clients
-  resume from (`since`, `events_since`); delivered out of order, a client that saw 11 and
-  reconnected would never get 10. How a gap is proved dead (rolled back) is told above
-  `_Gap`; the normal case (no gap) costs nothing more than before.
+  NotificationHub and hands every new outbox row to the tenant's in-process subscriptions in
+  id order, each once: each notification (or "" after the hub reconnected) reads the outbox
+  above the horizon, which moves only past *settled* ids (ids are taken before commit and
+  commits come in any order; a row's id is the `sequence` clients resume from, so a row
+  delivered past would be lost to them: issue 16). How a gap is proved dead: above `_Gap`.
 """
 
 from __future__ import annotations
@@ -33,7 +28,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,9 +46,9 @@ QUEUE_SIZE = 1000
 # Called with (session, services, tenant, outbox ids) inside the transaction that claims those
 # ids for announcement, by every path (the API's `publish`, jobs' `notify_published`, the
 # sweeper): what a hook writes commits with the claim, so each event is acted on exactly once.
-# Modules register here to act on events out of band (webhooks write their deliveries and
-# enqueue them with `saas.core.commit.after_commit`). Each hook runs under a savepoint: a
-# failing one is logged and undone, never raised, and the announcement still commits.
+# Modules register here to act on events out of band; a hook reads the rows with
+# `claimed_events` (from the claim, no statement). Each runs under a savepoint: a failing one
+# is logged and undone, never raised, and the announcement still commits.
 OnAnnounce = Callable[[AsyncSession, Services, TenantRef, list[int]], Awaitable[None]]
 ON_ANNOUNCE: list[OnAnnounce] = []
 
@@ -122,18 +117,20 @@ async def notify_published(services: Services, tenant: TenantRef, ids: list[int]
     try:
         async with tenant_transaction(services.engine, tenant) as session:
             bind_services(session, services, announcing=True)  # the hooks' events too
-            claimed = sorted(
-                (
-                    await session.execute(
-                        update(OutboxEvent)
-                        .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
-                        .values(published_at=func.now())
-                        .returning(OutboxEvent.id)
-                    )
-                ).scalars()
-            )
-            if not claimed:
+            rows = (
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
+                    .values(published_at=func.now())
+                    .returning(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload)
+                )
+            ).all()
+            if not rows:
                 return []
+            claimed = sorted(row.id for row in rows)
+            session.info[_CLAIMED] = {
+                row.id: Claimed(row.id, row.topic, row.payload) for row in rows
+            }
             # Sent at this small transaction's commit; payload: ids, never rows.
             await session.execute(
                 text("SELECT pg_notify(:channel, :payload)"),
@@ -153,26 +150,42 @@ async def notify_published(services: Services, tenant: TenantRef, ids: list[int]
     return claimed
 
 
+_CLAIMED = "events.claimed"
+
+
+class Claimed(NamedTuple):
+    id: int
+    topic: str
+    payload: Any
+
+
+async def claimed_events(
+    session: AsyncSession, ids: list[int], topic: str | None = None
+) -> list[Claimed]:
+    """The outbox rows `ids` (of `topic`) in id order: for an ON_ANNOUNCE hook, from the claim
+    that returned them (no statement), else read."""
+    claimed: dict[int, Claimed] | None = session.info.get(_CLAIMED)
+    if claimed is None or any(i not in claimed for i in ids):
+        query = select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload)
+        found = await session.execute(query.where(OutboxEvent.id.in_(ids)))
+        claimed = {row.id: Claimed(row.id, row.topic, row.payload) for row in found}
+    rows = (claimed[i] for i in sorted(ids) if i in claimed)
+    return [row for row in rows if topic is None or row.topic == topic]
+
+
 async def sweep_outbox(
     services: Services, tenant: TenantRef, grace_seconds: float, max_age_seconds: float
 ) -> list[int]:
     """Announce the tenant's rows still unpublished `grace_seconds` after they were written
     (and younger than `max_age_seconds`), oldest first, 1,000 at most; returns those announced."""
+    stale = (
+        OutboxEvent.published_at.is_(None),
+        OutboxEvent.created_at < func.now() - _seconds(grace_seconds),
+        OutboxEvent.created_at > func.now() - _seconds(max_age_seconds),
+    )
     async with tenant_transaction(services.engine, tenant) as session:
-        ids = list(
-            (
-                await session.execute(
-                    select(OutboxEvent.id)
-                    .where(
-                        OutboxEvent.published_at.is_(None),
-                        OutboxEvent.created_at < func.now() - _seconds(grace_seconds),
-                        OutboxEvent.created_at > func.now() - _seconds(max_age_seconds),
-                    )
-                    .order_by(OutboxEvent.id)
-                    .limit(1000)
-                )
-            ).scalars()
-        )
+        query = select(OutboxEvent.id).where(*stale).order_by(OutboxEvent.id).limit(1000)
+        ids = list((await session.execute(query)).scalars())
     return await notify_published(services, tenant, ids)
 
 

@@ -382,3 +382,51 @@ async def test_a_write_answers_before_its_announcement_and_one_cut_short_is_swep
         what="the swept event's webhook",
     )
     assert [deliveries_of(db_engine, firm)[e] for e in (first, second)] == [1, 1]
+
+
+async def test_the_hooks_take_the_payloads_from_the_claim(
+    firm: OwnFirm,
+    receiver: Receiver,
+    live_server: Any,
+    db_engine: sa.Engine,
+    settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15: an announcement reads the outbox once, in its claim (`UPDATE ... RETURNING`
+    the payloads); the hooks that act on a rejection (the requests' fix request, the chat's
+    entry) take the payload from there, and still act."""
+    scene = Scene(firm, receiver, db_engine)
+    with announcements_lost(monkeypatch):
+        await asyncio.to_thread(scene.record, "REJECTED", 100)
+    [rejection] = unpublished(db_engine, firm)
+    tenant = await live_server.app.state.services.registry.by_id(firm.id)
+    services = Services.build(settings, database_url)
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(services.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await notify_published(services, tenant, [rejection]) == [rejection]
+    finally:
+        sa.event.remove(services.engine.sync_engine, "before_cursor_execute", record)
+        await services.close()
+    # The outbox is read once: the claim. (The chat's entries add their own rows.)
+    reads = [s for s in seen if ".outbox" in s and not s.startswith("INSERT INTO")]
+    assert len(reads) == 1 and reads[0].startswith("UPDATE"), reads
+    assert "outbox.payload" in reads[0].partition(" RETURNING ")[2], reads
+    # What the hooks wrote: the fix request, the chat's entries and the webhook's delivery.
+    with db_engine.connect() as conn:
+        fixes = conn.execute(
+            sa.text(f'SELECT count(*) FROM "{firm.schema}".service_requests')
+        ).scalar_one()
+        entries = conn.execute(
+            sa.text(
+                f'SELECT count(*) FROM "{firm.schema}".chat_messages '
+                "WHERE data->>'source' = 'report_status' AND data->>'status' = 'rejected'"
+            )
+        ).scalar_one()
+    # (The chat's entry goes to the organization's conversation and the report's.)
+    assert (fixes, entries, deliveries_of(db_engine, firm)[rejection]) == (1, 2, 1)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.db.core_models import OutboxEvent
+from saas.events import claimed_events
 from saas.modules.chat.models import SYSTEM, SYSTEM_ENTRY, ChatConversation
 from saas.modules.chat.service.conversations import (
     ensure_conversation,
@@ -61,14 +60,7 @@ def entry_texts(report: Report, status: str) -> tuple[str, str]:
 async def post_report_statuses(
     session: AsyncSession, services: Services, tenant: Any, ids: list[int]
 ) -> None:
-    rows: Any = (
-        await session.execute(
-            select(OutboxEvent.payload).where(
-                OutboxEvent.id.in_(ids), OutboxEvent.topic == STATUS_TOPIC
-            )
-        )
-    ).scalars()
-    for payload in rows:
+    for _, _, payload in await claimed_events(session, ids, STATUS_TOPIC):
         report = await session.get(Report, int(payload["report_id"]))
         status = str(payload.get("status") or "")
         if report is None or status not in STATUS_WORDS:

@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saas.db.core_models import OutboxEvent
+from saas.events import claimed_events
 from saas.modules.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from saas.modules.notifications.policy import (
     PRIVATE_REFUSED,
@@ -174,11 +174,7 @@ async def deliveries_for_events(db: AsyncSession, event_ids: list[int]) -> list[
     )
     if not endpoints or not event_ids:
         return []
-    events = (
-        await db.execute(
-            select(OutboxEvent).where(OutboxEvent.id.in_(event_ids)).order_by(OutboxEvent.id)
-        )
-    ).scalars()
+    events = await claimed_events(db, event_ids)  # from the announcement's claim
     created: list[WebhookDelivery] = []
     for event in events:
         for endpoint in endpoints:

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saas.core.actor import Actor
 from saas.core.audit import audit
 from saas.core.calendar.firm import calendar_of_session
-from saas.db.core_models import OutboxEvent
+from saas.events import claimed_events
 from saas.modules.notifications.service.inbox import period_label
 from saas.modules.reports.catalog import form_of
 from saas.modules.reports.models import FollowUp, Report
@@ -167,15 +167,8 @@ async def open_fix_requests(
     session: AsyncSession, services: Services, tenant: Any, ids: list[int]
 ) -> None:
     """ON_ANNOUNCE hook: a request for each claimed rejection of a report."""
-    payloads: Any = (
-        await session.execute(
-            select(OutboxEvent.payload).where(
-                OutboxEvent.id.in_(ids), OutboxEvent.topic == STATUS_TOPIC
-            )
-        )
-    ).scalars()
     now = datetime.now(UTC)
-    for payload in payloads:
+    for _, _, payload in await claimed_events(session, ids, STATUS_TOPIC):
         if payload.get("status") != REJECTED:
             continue
         report = await session.get(Report, int(payload["report_id"]))
