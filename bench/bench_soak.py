@@ -782,7 +782,7 @@ def report(result: dict[str, Any]) -> str:
 
 LIMITS = [
     "What limits it: the API, the worker, the load generator, the subscribers' process, "
-    "PostgreSQL and RabbitMQ share the host's 2 cores with other engineers' test suites (the "
+    "PostgreSQL and RabbitMQ share the host's 2 cores with whatever else runs there (the "
     "load average column), so the peak, and the 70% paced from it, are this host's of that "
     "hour; the peak is measured with the subscribers connected and the worker running, every "
     "write a status change that reaches every subscriber and a webhook, so it is far below "

@@ -39,7 +39,10 @@ def ram_gib() -> float:
 def postgres_version(database_url: str) -> str:
     with psycopg.connect(database_url) as conn:
         row = conn.execute("SHOW server_version").fetchone()
-    return f"PostgreSQL {row[0].split()[0]}" if row else "PostgreSQL"
+        buffers = conn.execute("SHOW shared_buffers").fetchone()
+    version = f"PostgreSQL {row[0].split()[0]}" if row else "PostgreSQL"
+    # The catalog of thousands of firms outgrows small shared buffers (docs/operate.md).
+    return f"{version} (shared_buffers {buffers[0]})" if buffers else version
 
 
 def machine(database_url: str | None = None) -> str:
