@@ -461,6 +461,7 @@ def run() -> dict[str, Any]:
         upgrade_shared(engine)
         result["machine"] = machine(url)
         result["head"] = tenant_head()
+        result["jobs"] = JOBS
         result["empty"] = _size(url)
         with TemporaryDirectory() as tmp:
             made = 0
@@ -529,14 +530,15 @@ def _flat(done: list[float]) -> tuple[float, float, int]:
 def report(result: dict[str, Any]) -> str:  # noqa: C901, PLR0915 - one table per measure
     ms = lambda seconds: f"{seconds * 1000:.1f}"  # noqa: E731
     stages = result["stages"]
+    jobs = result.get("jobs", JOBS)
     lines = [
         f"`BENCH_SCALE_FIRMS={result.get('requested', FIRMS)}"
         + (f" BENCH_SCALE_UNTIL={result['stopped_by']}" if result.get("stopped_by") else "")
         + f" python -m bench scale` on {result['machine']}.",
         "",
         (
-            f"Firms created with `create_many` ({JOBS} jobs, as `saas tenant create-many "
-            f"--jobs {JOBS}`) in stages on one database (tenant head "
+            f"Firms created with `create_many` ({jobs} jobs, as `saas tenant create-many "
+            f"--jobs {jobs}`) in stages on one database (tenant head "
             f"`{result.get('head', '?')}`); at each checkpoint the database's size and catalog, "
             f"then the reports feed (`reports(first: 50)`, bench_feed's page and seed) through a "
             f"fresh `saas serve` ({FEED_REQUESTS} requests after {WARM_UP} of warm-up, each firm "
@@ -635,10 +637,10 @@ def report(result: dict[str, Any]) -> str:  # noqa: C901, PLR0915 - one table pe
                 f"of a pool's connection), whichever comes first: the age alone let a busy "
                 f"connection reach every firm it served in 10 minutes.",
                 "",
-                "The private growth varies between runs: an earlier run of the same day "
-                "(`BENCH_SCALE_FIRMS=1000`, the working tree of ~15 minutes before) measured "
-                "4.0 -> 8.3 MiB over the same 1,000 firms (~4 KiB per firm); the limit keeps "
-                "either bounded.",
+                "The private growth varies between runs: a run of 2026-12-05 "
+                "(`BENCH_SCALE_FIRMS=1000`, an earlier working tree) measured 4.0 -> 8.3 MiB "
+                "over the same 1,000 firms (~4 KiB per firm), the runs to 9,500 and 10,000 "
+                "firms ~108 KiB per firm; the limit keeps either bounded.",
             ]
     migrate = result.get("migrate")
     if migrate and result.get("migrate_source"):
