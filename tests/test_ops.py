@@ -542,6 +542,10 @@ def test_old_cyclic_garbage_is_collected_after_the_freeze() -> None:
     assert found["full"] >= 1
 
 
+class _HeldInTheWatch:
+    """Instances the collector tracks (a class without __slots__ has a __dict__)."""
+
+
 def test_heap_watch_is_off_unless_asked_and_samples_when_asked(tmp_path: Path) -> None:
     """The soak's opt-in heap watch (saas.ops.heap_trace): nothing without
     SAAS_HEAP_WATCH_DIR; with it, a line of where the memory is (Python's blocks, malloc,
@@ -552,9 +556,13 @@ def test_heap_watch_is_off_unless_asked_and_samples_when_asked(tmp_path: Path) -
 
     assert "SAAS_HEAP_WATCH_DIR" not in os.environ
     assert watch_heap_if_asked() is False
+    kept = [_HeldInTheWatch() for _ in range(50_000)]
     line = sample(0, 0.0, None, collect=True)
     assert line["blocks"] > 0 and line["VmRSS"] > line["RssAnon"] > 0
     assert line["collected"] >= 0 and "traced" not in line
+    # The kinds of tracked objects, most numerous first: what a soak keeps shows by name.
+    assert tuple(line["kinds"][0]) == (f"{__name__}._HeldInTheWatch", 50_000)
+    del kept
     tracemalloc.start(1)
     try:
         line = sample(1, 0.0, tmp_path, collect=False)

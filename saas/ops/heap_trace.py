@@ -5,8 +5,8 @@ Off unless SAAS_HEAP_WATCH_DIR names a directory. Then a daemon thread appends a
 RssAnon, what glibc's malloc holds (`mallinfo2`: arena bytes in use and free, mmapped), the
 blocks Python's allocator holds (`sys.getallocatedblocks`) and the objects the collector
 tracks (frozen ones aside; with SAAS_HEAP_WATCH_COLLECT=1 after a full collection, with how
-many it freed): cheap enough to leave on under load, and enough to tell Python objects kept
-from a fragmented heap.
+many it freed) with their most numerous kinds: cheap enough to leave on under load, and
+enough to tell Python objects kept from a fragmented heap, and which kind grows.
 
 With SAAS_HEAP_WATCH_TRACE=N as well, `tracemalloc` (N frames) starts
 SAAS_HEAP_WATCH_AFTER seconds after the app is built (a soak's peak is measured untraced:
@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ def _status() -> dict[str, int]:
     return found
 
 
+TOP_KINDS = 25
+
+
 def sample(index: int, started: float, folder: Path | None, collect: bool) -> dict[str, Any]:
     """One line: memory by where it is held (and a snapshot into `folder` while tracing).
     `collect`: a full collection first (what is left is held, not cyclic garbage awaiting
@@ -68,8 +72,12 @@ def sample(index: int, started: float, folder: Path | None, collect: bool) -> di
     line.update(at=round(time.time(), 1))
     if collect:
         line.update(collected=gc.collect())
-    stats = gc.get_stats()
-    line.update(objects=len(gc.get_objects()), full_collections=stats[2]["collections"])
+    stats, tracked = gc.get_stats(), gc.get_objects()
+    line.update(objects=len(tracked), full_collections=stats[2]["collections"])
+    # What the tracked objects are: a growing kind names what is kept (two lines compared).
+    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in tracked)
+    line.update(kinds=kinds.most_common(TOP_KINDS))
+    del tracked
     line.update(collections=[generation["collections"] for generation in stats])
     line.update(blocks=sys.getallocatedblocks(), **_status(), **_malloc())
     line.update(threads=threading.active_count())
