@@ -109,13 +109,17 @@ def report_title(report: Report) -> str:
 async def open_fix_request(
     session: AsyncSession, tenant_id: int, report: Report, now: datetime
 ) -> ServiceRequest | None:
-    """The request for the report's open follow-up (None when it has none or has one)."""
+    """The request for the report's open follow-up (None when it has none or has one). The
+    follow-up is locked first: two announcements of its rejection at once (the soak bench's
+    `uq_service_requests_follow_up` violations) take turns, and the second finds the first's
+    request instead of failing on its INSERT."""
     follow_up = (
         await session.execute(
             select(FollowUp)
             .where(FollowUp.report_id == report.id, FollowUp.status == "open")
             .order_by(FollowUp.id.desc())
             .limit(1)
+            .with_for_update()
         )
     ).scalar_one_or_none()
     if follow_up is None:
