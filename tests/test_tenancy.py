@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from saas.db.engine import create_engine
+from saas.db.read_once import read_once
 from saas.db.session import tenant_session
 from saas.tenants.provisioning import provision_tenant, set_tenant_status
 from saas.tenants.registry import TenantRef
@@ -169,3 +174,72 @@ async def test_json_values_read_as_json_loads_reads_them(engine) -> None:  # typ
             assert value == json.loads(as_text)
             assert isinstance(value["big"], int) and isinstance(value["neg"], int)
             assert isinstance(value["float"], float) and value["nested"][0]["name"] == "Отчёт.xml"
+
+
+@asynccontextmanager
+async def _round_trips(engine: Any, trace: Path) -> AsyncIterator[Callable[[], int]]:
+    """Connections checked out of `engine` meanwhile write libpq's protocol trace to `trace`
+    (they are closed at the end); yields a counter of the round trips: messages the client
+    ends a batch with and waits on (Sync of the extended protocol, Query of the simple one)."""
+    from psycopg import pq
+
+    with open(trace, "w+") as out:  # noqa: ASYNC230 (a test's small local file)
+
+        def start(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+            pgconn = dbapi_connection.driver_connection.pgconn
+            pgconn.trace(out.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        def count() -> int:
+            out.flush()
+            out.seek(0)
+            lines = [line.split("\t") for line in out.read().splitlines()]
+            return sum(1 for line in lines if line[0] == "F" and line[2] in ("Sync", "Query"))
+
+        sa.event.listen(engine.sync_engine, "checkout", start)
+        try:
+            yield count
+        finally:
+            sa.event.remove(engine.sync_engine, "checkout", start)
+            await engine.dispose()  # no connection writes to the file once it is closed
+
+
+async def test_a_read_once_is_bound_read_only_in_one_round_trip(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`read_once` (a compiled page's read) runs under the firm's role and search_path, READ
+    ONLY, BEGIN to ROLLBACK in one round trip; the session's path takes one per statement."""
+    a, b = await _ref(engine, "firm-a"), await _ref(engine, "firm-b")
+    show = (
+        "SELECT concat_ws(' ', current_user, current_setting('search_path'),"
+        " current_setting('transaction_read_only'), %(marker)s::text)"
+    )
+    async with _round_trips(engine, tmp_path / "trace") as round_trips:
+        assert await read_once(engine, a, show, {"marker": "x"}) == f"{a.db_role} {a.schema} on x"
+        assert round_trips() == 1
+        async with tenant_session(engine, a) as session:
+            assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
+        assert round_trips() == 1 + 4  # BEGIN, the binding, the statement, ROLLBACK
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        await read_once(engine, a, f'SELECT count(*) FROM "{b.schema}".outbox', {})
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        await read_once(engine, a, "CREATE TABLE read_once_table (id int)", {})
+    async with engine.connect() as conn:  # back in the pool: idle, autocommit off, no tenant
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver.autocommit is False
+        assert await conn.scalar(sa.text("SELECT current_user")) != a.db_role
+    assert await read_once(engine, b, show, {"marker": "y"}) == f"{b.db_role} {b.schema} on y"
+
+
+async def test_a_tenant_session_reads_text_in_its_open_transaction(engine) -> None:  # type: ignore[no-untyped-def]
+    """`SerialSession.scalar_text` reads in one round trip of its own when the session has no
+    transaction, and inside it when one is open (it sees the transaction's own writes)."""
+    a = await _ref(engine, "firm-a")
+    async with tenant_session(engine, a) as session:
+        assert (
+            await session.scalar_text("SELECT current_setting('transaction_read_only')", {}) == "on"
+        )
+        assert not session.in_transaction()
+        await session.execute(sa.text("SELECT set_config('kabinet.marker', 'mine', true)"))
+        marker = (
+            "SELECT current_setting('transaction_read_only') || current_setting('kabinet.marker')"
+        )
+        assert await session.scalar_text(marker, {}) == "offmine"

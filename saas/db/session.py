@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from saas.core.commit import settled
 from saas.db.base import TENANT_SCHEMA
+from saas.db.read_once import read_once
 
 if TYPE_CHECKING:
     from saas.tenants.registry import TenantRef
@@ -65,13 +66,17 @@ class SerialSession(AsyncSession):
         async with self._lock:
             await super().rollback()
 
-    async def execute_text(self, text: str, params: dict[str, Any]) -> Any:
-        """SQL text for the driver (a statement compiled once, `saas.schema.compiled`) in the
-        session's transaction, begun and bound to its tenant like any other: no ORM, no
-        statement to build or compile."""
+    async def scalar_text(self, text: str, params: dict[str, Any]) -> Any:
+        """The value of SQL text for the driver (a statement compiled once,
+        `saas.schema.compiled`), read under the session's tenant: in the session's transaction
+        when one is open, else in a read of its own, one round trip (`saas.db.read_once`)."""
         async with self._lock:
+            tenant = self.info.get("tenant")
+            if tenant is not None and not self.in_transaction():
+                assert isinstance(self.bind, AsyncEngine)  # tenant_session's
+                return await read_once(self.bind, tenant, text, params)
             connection = await self.connection()
-            return await connection.exec_driver_sql(text, params)
+            return (await connection.exec_driver_sql(text, params)).scalar()
 
     async def close(self) -> None:
         # After the operation still running on it (a subscription cancelled at a socket's

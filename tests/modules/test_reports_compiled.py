@@ -475,11 +475,12 @@ def test_unsupported_shapes_fall_back_to_the_executor(feed: Feed) -> None:
 
 
 def test_a_compiled_page_costs_fewer_statements(feed: Feed, live_server) -> None:  # type: ignore[no-untyped-def]
-    """The compiled page is one statement. The request's own statements (the token or session
-    lookup in the shared schema, the tenant binding) stay as they are. The executor already
-    reads the bench's page (reports, organizations, documents) in one statement, so that page
-    costs the same; with `totalCount` the executor adds a count, which the compiled statement
-    holds."""
+    """The compiled page is one statement, sent with its transaction's BEGIN READ ONLY, the
+    tenant binding and the ROLLBACK in one round trip (`saas.db.read_once`); the executor's
+    session sends them one by one. The request's own statements (the token or session lookup
+    in the shared schema) stay as they are. The executor already reads the bench's page
+    (reports, organizations, documents) in one statement, so that page costs the same; with
+    `totalCount` the executor adds a count, which the compiled statement holds."""
     engine = live_server.app.state.services.engine.sync_engine
     with_total = BENCH_PAGE.replace("pageInfo {", "totalCount pageInfo {")
 
@@ -491,8 +492,14 @@ def test_a_compiled_page_costs_fewer_statements(feed: Feed, live_server) -> None
         own = [
             s
             for s in every
-            if "shared." not in s and "set_config" not in s and not s.startswith("SET LOCAL")
+            if "shared." not in s
+            and "set_config" not in s
+            and s not in ("BEGIN READ ONLY", "ROLLBACK")
         ]
+        if on:
+            tenant = every[-4:]
+            assert tenant[0] == "BEGIN READ ONLY" and tenant[-1] == "ROLLBACK", every
+            assert "set_config" in tenant[1] and tenant[2] == own[0], every
         return len(every), own
 
     counts = {}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +49,8 @@ OPENED_ENTRY = "opened_by_report"
 PAYROLL_FORMS = frozenset({"6ndfl", "rsv", "pers_sved", "efs1"})
 # When the follow-up has no due date to give (never: it always has one), business days.
 FALLBACK_DAYS = 3
+# The firm's lock on opening fix requests (transaction-level; the firm's id is the second key).
+FIX_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('requests.report_fixes'), :tenant)")
 
 
 def department_code(form_code: str) -> str:
@@ -110,9 +112,14 @@ async def open_fix_request(
     session: AsyncSession, tenant_id: int, report: Report, now: datetime
 ) -> ServiceRequest | None:
     """The request for the report's open follow-up (None when it has none or has one). The
-    follow-up is locked first: two announcements of its rejection at once (the soak bench's
+    follow-up is locked: two announcements of its rejection at once (the soak bench's
     `uq_service_requests_follow_up` violations) take turns, and the second finds the first's
-    request instead of failing on its INSERT."""
+    request instead of failing on its INSERT. The report is locked before it, in the order a
+    write of the report's events takes them (the report FOR UPDATE, then its follow-ups):
+    locked after it, by the new request's foreign key, it deadlocked with such a write."""
+    await session.execute(
+        select(Report.id).where(Report.id == report.id).with_for_update(key_share=True)
+    )
     follow_up = (
         await session.execute(
             select(FollowUp)
@@ -172,9 +179,15 @@ async def open_fix_requests(
 ) -> None:
     """ON_ANNOUNCE hook: a request for each claimed rejection of a report."""
     now = datetime.now(UTC)
-    for _, _, payload in await claimed_events(session, ids, STATUS_TOPIC):
-        if payload.get("status") != REJECTED:
-            continue
+    claimed = await claimed_events(session, ids, STATUS_TOPIC)
+    rejections = [payload for _, _, payload in claimed if payload.get("status") == REJECTED]
+    if not rejections:
+        return
+    # One announcement at a time opens the firm's fix requests: two announcing rejections of
+    # two organizations in opposite orders would each create one's fix service (uncommitted),
+    # then wait on the other's.
+    await session.execute(FIX_LOCK, {"tenant": tenant.id})
+    for payload in rejections:
         report = await session.get(Report, int(payload["report_id"]))
         if report is not None:
             await open_fix_request(session, tenant.id, report, now)

@@ -1,0 +1,75 @@
+"""A tenant's read in one round trip: BEGIN, the tenant binding, the statement and ROLLBACK
+sent together in psycopg's pipeline mode, answered by PostgreSQL after one Sync.
+
+A tenant session sends them one at a time (four round trips: SQLAlchemy's BEGIN, the binding
+of `saas.db.session`, the statement, the ROLLBACK at the session's close). A hot read path
+that is the request's only statement (a compiled page, `saas.schema.compiled`) asks for
+`read_once` instead: the same transaction, the same `set_config` binding under the firm's
+role and search_path, READ ONLY besides; one round trip. The connection comes from the
+engine's pool and goes back idle, in the autocommit mode it left in (off).
+
+The engine's `before_cursor_execute`/`after_cursor_execute` listeners hear each statement as
+they would from SQLAlchemy (tests count statements with them; Sentry makes spans of them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from saas.tenants.registry import TenantRef
+
+BEGIN = "BEGIN READ ONLY"
+BIND = "SELECT set_config('role', %(role)s, true), set_config('search_path', %(schema)s, true)"
+ROLLBACK = "ROLLBACK"
+
+
+class _DriverStatement:
+    """The execution context the cursor listeners get for a statement psycopg sent directly
+    (they read its dialect; Sentry keeps its span on it)."""
+
+    def __init__(self, dialect: Any):
+        self.dialect = dialect
+
+
+async def read_once(engine: AsyncEngine, tenant: TenantRef, text: str, params: Any) -> Any:
+    """The first column of the first row of `text` (SQL for the driver, pyformat) read in a
+    READ ONLY transaction bound to `tenant`; None when it returns no row."""
+    statements = [
+        (BEGIN, None),
+        (BIND, {"role": tenant.db_role, "schema": tenant.schema}),
+        (text, params),
+        (ROLLBACK, None),
+    ]
+    async with engine.connect() as connection:
+        sync = connection.sync_connection
+        assert sync is not None
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert isinstance(driver, psycopg.AsyncConnection)
+        listened = bool(sync.dispatch.before_cursor_execute or sync.dispatch.after_cursor_execute)
+        contexts = [_DriverStatement(engine.dialect) for _ in statements]
+        if listened:
+            for (statement, values), context in zip(statements, contexts, strict=True):
+                sync.dispatch.before_cursor_execute(sync, None, statement, values, context, False)
+        await driver.set_autocommit(True)
+        try:
+            async with driver.pipeline():  # its end sends the one Sync, reads every result
+                cursors = [await driver.execute(s, v) for s, v in statements]
+            row = await cursors[2].fetchone()
+        except BaseException:
+            # A failed statement leaves BEGIN's block open, a cancelled one results unread:
+            # the connection is closed rather than put back in a state nobody knows.
+            await connection.invalidate()
+            raise
+        assert driver.info.transaction_status == TransactionStatus.IDLE
+        await driver.set_autocommit(False)
+        if listened:
+            for (statement, values), cursor, context in zip(
+                statements, cursors, contexts, strict=True
+            ):
+                sync.dispatch.after_cursor_execute(sync, cursor, statement, values, context, False)
+    return None if row is None else row[0]
