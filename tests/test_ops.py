@@ -576,3 +576,45 @@ def test_heap_watch_is_off_unless_asked_and_samples_when_asked(
         tracemalloc.stop()
     assert line["traced"] > 0 and "collected" not in line
     assert tracemalloc.Snapshot.load(str(tmp_path / "snap-001.pickle")).traces
+
+
+ARENA_PROBE = """
+import ctypes, sys, threading
+from saas.ops.heap import limit_malloc_arenas
+if sys.argv[1] == "limited":
+    assert limit_malloc_arenas(2)
+barrier = threading.Barrier(8)
+def work():
+    barrier.wait()  # all eight allocate at once: glibc would give each an arena
+    kept = [bytearray(200) for _ in range(20000)]
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+out = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(out))
+libc.fclose(ctypes.c_void_p(out))
+print(open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def test_the_workers_threads_share_two_malloc_arenas(tmp_path: Path) -> None:
+    """`limit_malloc_arenas` (called by `saas worker` before its threads start): eight threads
+    allocating at once get their own arenas without it, share two with it (glibc's
+    `malloc_info` lists the arenas)."""
+
+    def arenas(mode: str) -> int:
+        run = subprocess.run(
+            [sys.executable, "-c", ARENA_PROBE, mode, str(tmp_path / f"{mode}.xml")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(run.stdout)
+
+    assert arenas("free") > 4
+    assert arenas("limited") <= 2

@@ -36,6 +36,7 @@ from saas.jobs.broker import check_broker, take_over
 from saas.jobs.runtime import configure_jobs
 from saas.jobs.scheduler import start_scheduler
 from saas.logs import configure_logging
+from saas.ops.heap import limit_malloc_arenas
 from saas.ops.sentry import init_sentry
 from saas.settings import Settings
 
@@ -69,6 +70,7 @@ def import_actor_modules() -> list[str]:
 def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
     """One worker process: consume until SIGTERM/SIGINT."""
 
+    limit_malloc_arenas()  # before any thread: dramatiq's threads share WORKER_ARENAS arenas
     init_sentry(settings)  # before the broker exists: the dramatiq integration hooks it
     modules = import_actor_modules()
     runtime = configure_jobs(settings, database_url)
