@@ -26,6 +26,7 @@ from strawberry.types import Info as StrawberryInfo
 from saas.auth.messages import language_of
 from saas.auth.principal import Principal
 from saas.core.commit import after_commit, bind_services, settled
+from saas.db.read_once import read_once
 from saas.db.session import SerialSession, shared_session, tenant_session
 from saas.request import RequestBinding
 from saas.schema.errors import PublicError
@@ -98,6 +99,14 @@ class Context:
             self._db = tenant_session(self.services.engine, self.tenant)
             bind_services(self._db, self.services)
         return self._db
+
+    async def scalar_text(self, text: str, params: dict[str, Any]) -> Any:
+        """The value of SQL text for the driver read under the firm (a compiled page,
+        `saas.schema.compiled`): in one round trip of its own (`saas.db.read_once`) when the
+        request has no tenant session yet, none made for it; else in that session."""
+        if self._db is None:
+            return await read_once(self.services.engine, self.tenant, text, params)
+        return await self._db.scalar_text(text, params)
 
     @property
     def shared(self) -> SerialSession:

@@ -18,10 +18,12 @@ quadratic in the number of fields), so it comes back fast.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -242,11 +244,34 @@ class RequestLimits(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            errors = check_limits(
-                context.schema._schema, context.graphql_document, context.variables, self.limits
-            )
-            if errors:
-                # Set before strawberry validates: it then skips the standard rules.
-                context.pre_execution_errors = errors
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            try:
+                variables = orjson.dumps(context.variables, option=orjson.OPT_SORT_KEYS)
+            except TypeError:  # what orjson cannot write (an integer over 64 bits)
+                variables = b""  # measured every time: never remembered under this key
+            key = (id(document), variables, self.limits)
+            if not variables or _WITHIN.get(key) is not document:
+                errors = check_limits(
+                    context.schema._schema, document, context.variables, self.limits
+                )
+                if errors:
+                    # Set before strawberry validates: it then skips the standard rules.
+                    context.pre_execution_errors = errors
+                elif variables:
+                    _remember_within(key, document)
         yield
+
+
+# Documents found within the limits, by their node's id(), the variables and the limits
+# (strawberry keeps a parsed document per query text, so a client's repeated query is measured
+# once; the node is kept and compared, so a freed node's reused id() is measured again): the
+# measure was ~3% of a feed request's CPU (issue 15).
+_WITHIN: OrderedDict[tuple[int, bytes, Limits], DocumentNode] = OrderedDict()
+WITHIN_KEPT = 512
+
+
+def _remember_within(key: tuple[int, bytes, Limits], document: DocumentNode) -> None:
+    _WITHIN[key] = document
+    if len(_WITHIN) > WITHIN_KEPT:
+        _WITHIN.popitem(last=False)

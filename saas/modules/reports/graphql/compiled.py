@@ -408,7 +408,7 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:
         statement = _page_statement(actor, where, shape, bound, after is not None)
         text = statement_text(statement, ctx.services.engine.dialect, root.node)
         _TEXTS.put(key, text)
-    return str(await ctx.db.scalar_text(text.text, text.params(**bound)))
+    return str(await ctx.scalar_text(text.text, text.params(**bound)))
 
 
 def _page_statement(
