@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -23,6 +24,7 @@ from saas.auth.messages import language_of, message
 from saas.auth.models import ApiToken, LoginSession, Membership, Person
 from saas.auth.principal import ANONYMOUS, Principal
 from saas.auth.tokens import API_TOKEN_PREFIX, CSRF_HEADER, SESSION_COOKIE, digest, same
+from saas.db.read_once import read_shared_row
 from saas.db.session import shared_session
 from saas.tenants.cabinet import cabinet_enabled
 from saas.tenants.registry import TenantRef
@@ -40,6 +42,7 @@ TOKEN_COLUMNS = select(
     ApiToken.last_used_at,
 )
 TOKEN_LOOKUP = TOKEN_COLUMNS.where(ApiToken.token_hash == bindparam("token_hash"))
+TOKEN_LOOKUP_SQL = str(TOKEN_LOOKUP.compile(dialect=PGDialect_psycopg()))
 
 
 class AuthRefused(Exception):
@@ -137,14 +140,15 @@ async def _from_token(
     if not secret.startswith(API_TOKEN_PREFIX):
         raise AuthRefused(401, "INVALID_TOKEN", "The API token is malformed.")
     now = datetime.now(UTC)
-    # Autocommit: one round trip for the lookup on every request, no BEGIN and ROLLBACK
-    # around it; the occasional touch below is a statement (and a transaction) of its own.
-    async with services.engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        token = (await conn.execute(TOKEN_LOOKUP, {"token_hash": digest(secret)})).one_or_none()
-        token = _check_token(token, now)
-        if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-            client = scope.get("client")
+    # One round trip for the lookup on every request (autocommit: no BEGIN and ROLLBACK around
+    # it; SQL text compiled once, sent by the driver); the occasional touch below is a
+    # statement (and a transaction) of its own.
+    found = await read_shared_row(services.engine, TOKEN_LOOKUP_SQL, {"token_hash": digest(secret)})
+    token = _check_token(found, now)
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        client = scope.get("client")
+        async with services.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(
                 update(ApiToken)
                 .where(ApiToken.id == token.id)

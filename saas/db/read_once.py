@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
+from psycopg.rows import namedtuple_row, tuple_row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
@@ -45,6 +46,25 @@ async def read_once(engine: AsyncEngine, tenant: TenantRef, text: str, params: A
         (text, params),
         (ROLLBACK, None),
     ]
+    row = await _send(engine, statements, 2, tuple_row)
+    return None if row is None else row[0]
+
+
+async def read_shared_row(engine: AsyncEngine, text: str, params: Any) -> Any:
+    """The first row of `text` (SQL for the driver on the shared schema, as the login role) as
+    a named tuple, or None: one statement, autocommit, one round trip (an API token's lookup
+    on every request, `saas.auth.authenticate`)."""
+    return await _send(engine, [(text, params)], 0, namedtuple_row)
+
+
+async def _send(
+    engine: AsyncEngine,
+    statements: list[tuple[str, Any]],
+    read: int,
+    row_factory: Any,
+) -> Any:
+    """`statements` in one pipeline on a pooled connection in autocommit; the first row of
+    statement number `read`."""
     async with engine.connect() as connection:
         sync = connection.sync_connection
         assert sync is not None
@@ -57,9 +77,15 @@ async def read_once(engine: AsyncEngine, tenant: TenantRef, text: str, params: A
                 sync.dispatch.before_cursor_execute(sync, None, statement, values, context, False)
         await driver.set_autocommit(True)
         try:
-            async with driver.pipeline():  # its end sends the one Sync, reads every result
-                cursors = [await driver.execute(s, v) for s, v in statements]
-            row = await cursors[2].fetchone()
+            if len(statements) == 1:
+                cursors = [driver.cursor(row_factory=row_factory)]
+                await cursors[0].execute(*statements[0])
+            else:
+                async with driver.pipeline():  # its end sends the one Sync, reads every result
+                    cursors = [driver.cursor(row_factory=row_factory) for _ in statements]
+                    for cursor, (statement, values) in zip(cursors, statements, strict=True):
+                        await cursor.execute(statement, values)
+            row = await cursors[read].fetchone()
         except BaseException:
             # A failed statement leaves BEGIN's block open, a cancelled one results unread:
             # the connection is closed rather than put back in a state nobody knows.
@@ -72,4 +98,4 @@ async def read_once(engine: AsyncEngine, tenant: TenantRef, text: str, params: A
                 statements, cursors, contexts, strict=True
             ):
                 sync.dispatch.after_cursor_execute(sync, cursor, statement, values, context, False)
-    return None if row is None else row[0]
+    return row
