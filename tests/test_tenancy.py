@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from saas.db.engine import create_engine
-from saas.db.read_once import read_once
+from saas.db.read_once import read_once, read_shared_row
 from saas.db.session import tenant_session
 from saas.tenants.provisioning import provision_tenant, set_tenant_status
 from saas.tenants.registry import TenantRef
@@ -218,6 +218,11 @@ async def test_a_read_once_is_bound_read_only_in_one_round_trip(engine, tmp_path
         async with tenant_session(engine, a) as session:
             assert await session.scalar(sa.text("SELECT current_user")) == a.db_role
         assert round_trips() == 1 + 4  # BEGIN, the binding, the statement, ROLLBACK
+        # The shared schema's one-statement read (the API token's lookup): autocommit, as the
+        # login role, a named row, one round trip.
+        row = await read_shared_row(engine, "SELECT current_user AS who, %(n)s::int AS n", {"n": 5})
+        assert (row.n, row.who != a.db_role) == (5, True)
+        assert round_trips() == 1 + 4 + 1
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         await read_once(engine, a, f'SELECT count(*) FROM "{b.schema}".outbox', {})
     with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
