@@ -576,6 +576,14 @@ def test_heap_watch_is_off_unless_asked_and_samples_when_asked(
         tracemalloc.stop()
     assert line["traced"] > 0 and "collected" not in line
     assert tracemalloc.Snapshot.load(str(tmp_path / "snap-001.pickle")).traces
+    # The job worker watches itself into a file of its own (the API's is watch.jsonl).
+    monkeypatch.setenv("SAAS_HEAP_WATCH_DIR", str(tmp_path / "watched"))
+    monkeypatch.setenv("SAAS_HEAP_WATCH_EVERY", "3600")  # one line now, the next in an hour
+    assert watch_heap_if_asked("worker") is True
+    written = tmp_path / "watched" / "worker.jsonl"
+    eventually(lambda: written.exists() and written.read_text().endswith("\n"))
+    assert json.loads(written.read_text())["index"] == 0
+    assert not (tmp_path / "watched" / "watch.jsonl").exists()
 
 
 ARENA_PROBE = """

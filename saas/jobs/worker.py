@@ -37,6 +37,7 @@ from saas.jobs.runtime import configure_jobs
 from saas.jobs.scheduler import start_scheduler
 from saas.logs import configure_logging
 from saas.ops.heap import limit_malloc_arenas
+from saas.ops.heap_trace import watch_heap_if_asked
 from saas.ops.sentry import init_sentry
 from saas.settings import Settings
 
@@ -71,6 +72,7 @@ def serve_jobs(settings: Settings, database_url: str, threads: int) -> int:
     """One worker process: consume until SIGTERM/SIGINT."""
 
     limit_malloc_arenas()  # before any thread: dramatiq's threads share WORKER_ARENAS arenas
+    watch_heap_if_asked("worker")  # SAAS_HEAP_WATCH_DIR (a soak): worker.jsonl
     init_sentry(settings)  # before the broker exists: the dramatiq integration hooks it
     modules = import_actor_modules()
     runtime = configure_jobs(settings, database_url)

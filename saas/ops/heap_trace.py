@@ -64,7 +64,9 @@ def _status() -> dict[str, int]:
 TOP_KINDS = 25
 
 
-def sample(index: int, started: float, folder: Path | None, collect: bool) -> dict[str, Any]:
+def sample(
+    index: int, started: float, folder: Path | None, collect: bool, prefix: str = ""
+) -> dict[str, Any]:
     """One line: memory by where it is held (and a snapshot into `folder` while tracing).
     `collect`: a full collection first (what is left is held, not cyclic garbage awaiting
     one), which changes the process watched: off, the collector's own counts are read."""
@@ -83,14 +85,16 @@ def sample(index: int, started: float, folder: Path | None, collect: bool) -> di
     line.update(threads=threading.active_count())
     if tracemalloc.is_tracing():
         if folder is not None:
-            tracemalloc.take_snapshot().dump(str(folder / f"snap-{index:03d}.pickle"))
+            tracemalloc.take_snapshot().dump(str(folder / f"{prefix}snap-{index:03d}.pickle"))
         line.update(traced=tracemalloc.get_traced_memory()[0])
         line.update(tracemalloc_own=tracemalloc.get_tracemalloc_memory())
     return line
 
 
-def watch_heap_if_asked() -> bool:
-    """Start the watching thread when SAAS_HEAP_WATCH_DIR is set."""
+def watch_heap_if_asked(name: str = "watch") -> bool:
+    """Start the watching thread when SAAS_HEAP_WATCH_DIR is set: lines to `<name>.jsonl`
+    (the API's `watch.jsonl`, the job worker's `worker.jsonl`; snapshots of another name than
+    the API's are `<name>-snap-<n>.pickle`)."""
     where = os.environ.get("SAAS_HEAP_WATCH_DIR")
     if not where:
         return False
@@ -107,8 +111,8 @@ def watch_heap_if_asked() -> bool:
         while True:
             if frames and not tracemalloc.is_tracing() and time.monotonic() - started >= trace_at:
                 tracemalloc.start(frames)
-            line = sample(index, started, folder, collect)
-            with (folder / "watch.jsonl").open("a") as out:
+            line = sample(index, started, folder, collect, "" if name == "watch" else f"{name}-")
+            with (folder / f"{name}.jsonl").open("a") as out:
                 out.write(json.dumps(line) + "\n")
             index += 1
             time.sleep(every)
