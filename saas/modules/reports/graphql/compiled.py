@@ -260,7 +260,6 @@ class _Shape:
     node: FieldNode  # the cached document's node (held: its id() is part of the key)
     key: list[Any]
     edge: Any
-    cursor: Any
     connection: list[tuple[str, str]]
     page_info: list[tuple[str, str]]
     joins_organization: bool
@@ -335,7 +334,6 @@ def _compile_shape(  # noqa: C901
         node=root.node,
         key=key,
         edge=json_object(edge_pairs),
-        cursor=row_cursor,
         connection=connection,
         page_info=page_info,
         joins_organization=compiler.joins_organization,
@@ -425,7 +423,7 @@ def _page_statement(
     order_by = [c.desc() for c in key]
     page = base.with_only_columns(
         shape.edge.label("edge"),
-        shape.cursor.label("cursor"),
+        *(c.label(f"k{i}") for i, c in enumerate(key)),
         sa.func.row_number().over(order_by=order_by).label("n"),
     ).select_from(ReportRow)
     if shape.joins_organization:
@@ -451,10 +449,7 @@ def _page_statement(
         counted = base.with_only_columns(sa.func.count()).select_from(ReportRow).order_by(None)
         values_of["totalCount"] = counted.scalar_subquery()
     if page_info:
-        ends = {
-            "startCursor": sa.func.array_agg(aggregate_order_by(p.c.cursor, p.c.n)),
-            "endCursor": sa.func.array_agg(aggregate_order_by(p.c.cursor, p.c.n.desc())),
-        }
+        ends = {"startCursor": p.c.n, "endCursor": p.c.n.desc()}
         info_values = {
             "hasNextPage": sa.func.count() > size,
             "hasPreviousPage": sa.literal(after),
@@ -463,8 +458,7 @@ def _page_statement(
         pairs = []
         for info_key, name in page_info:
             if name in ends:
-                cursors = sa.type_coerce(ends[name].filter(within), ARRAY(sa.Text))
-                pairs.append((info_key, cursors[1]))
+                pairs.append((info_key, _end_cursor(p, key, ends[name], within)))
             elif name in info_values:
                 pairs.append((info_key, info_values[name]))
             else:
@@ -474,6 +468,22 @@ def _page_statement(
     # HAVING makes it one grouped row even when the connection selects no aggregate of the
     # page (only `totalCount` or `__typename`) and the page is empty.
     return sa.select(sa.cast(built, sa.Text)).select_from(p).having(sa.true())
+
+
+def _end_cursor(p: Any, key: list[Any], order: Any, within: Any) -> Any:
+    """The cursor of the page's first or last row (`order`: by its number, ascending or
+    descending), from that row's key values: built once, not for every row (two cursors per
+    row were a third of the page's time in PostgreSQL). NULL for an empty page (the key's
+    last column, the id, is never NULL in a row)."""
+    values = [
+        sa.type_coerce(
+            sa.func.array_agg(aggregate_order_by(p.c[f"k{i}"], order)).filter(within),
+            ARRAY(c.type),
+        )[1]
+        for i, c in enumerate(key)
+    ]
+    built = cursor([(v, _cursor_kind(c)) for v, c in zip(values, key, strict=True)])
+    return sa.case((values[-1].is_(None), sa.null()), else_=built)
 
 
 class _Info:
