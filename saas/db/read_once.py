@@ -8,6 +8,9 @@ that is the request's only statement (a compiled page, `saas.schema.compiled`) a
 role and search_path, READ ONLY besides; one round trip. The connection comes from the
 engine's pool and goes back idle, in the autocommit mode it left in (off).
 
+`read_shared_row` is the shared schema's one-statement read on the same path (the API
+token's lookup on every request): SQL text compiled once, autocommit, one round trip.
+
 The engine's `before_cursor_execute`/`after_cursor_execute` listeners hear each statement as
 they would from SQLAlchemy (tests count statements with them; Sentry makes spans of them).
 """
