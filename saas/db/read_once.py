@@ -74,7 +74,7 @@ async def _send(
         driver = (await connection.get_raw_connection()).driver_connection
         assert isinstance(driver, psycopg.AsyncConnection)
         listened = bool(sync.dispatch.before_cursor_execute or sync.dispatch.after_cursor_execute)
-        contexts = [_DriverStatement(engine.dialect) for _ in statements]
+        contexts = [_DriverStatement(engine.dialect) for _ in statements] if listened else []
         if listened:
             for (statement, values), context in zip(statements, contexts, strict=True):
                 sync.dispatch.before_cursor_execute(sync, None, statement, values, context, False)
