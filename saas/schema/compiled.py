@@ -44,6 +44,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    is_abstract_type,
+    is_composite_type,
 )
 from graphql.execution.values import (
     get_argument_values,
@@ -72,6 +74,12 @@ class RootField:
     fragments: dict[str, FragmentDefinitionNode]
     # The operation's coerced variables (what `@include`/`@skip` read), as graphql-core has them.
     variables: Any = None
+
+    def flags(self) -> tuple[tuple[str, bool], ...]:
+        """The boolean variables (what `@skip`/`@include` read): with the node, what decides
+        the selection a compiler sees (a key of what it keeps)."""
+        coerced = getattr(self.variables, "coerced", None) or {}
+        return tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool)))
 
 
 Compiler = Callable[[Any, RootField], Awaitable[str]]
@@ -190,17 +198,45 @@ def included(
     return include is None or bool(include["if"])
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A selection on a union (`union`, e.g. `ReportLookup`) for a value known to be of one
+    of its members: `others` are the types a fragment may name that the value is not of (the
+    union's other members, interfaces it does not implement)."""
+
+    union: str
+    others: frozenset[str]
+
+
+def lookup_of(schema: GraphQLSchema, union: str, type_name: str) -> Lookup:
+    """The `Lookup` of a value of `type_name` selected through `union`. A fragment on an
+    abstract type the value belongs to (`Node`) is neither: the compiler refuses it."""
+    value = object_type(schema, type_name)
+    others = frozenset(
+        name
+        for name, named in schema.type_map.items()
+        if is_composite_type(named)
+        and name not in (type_name, union)
+        and not (is_abstract_type(named) and schema.is_sub_type(named, value))  # type: ignore[arg-type]
+    )
+    return Lookup(union, others)
+
+
 def fields_of(
     selection_set: SelectionSetNode | None,
     type_name: str,
     fragments: dict[str, FragmentDefinitionNode],
     variables: Any = None,
+    *,
+    lookup: Lookup | None = None,
 ) -> list[tuple[str, FieldNode]]:
     """(response key, field) of a selection set on the object type `type_name`, fragments on
     that type flattened in, selections `@skip`ped or not `@include`d left out (given the
-    operation's `variables`). Unsupported: another directive, a fragment on another type (an
-    interface), arguments, or one key selected twice with sub-selections (merging them is the
-    executor's business)."""
+    operation's `variables`). A selection on a union for a value of its member `type_name`
+    (a `lookup` that found its object) also flattens fragments on the union and leaves out
+    those on types the value is not of. Unsupported: another directive, a fragment on another
+    type (an interface), arguments, or one key selected twice with sub-selections (merging
+    them is the executor's business)."""
     if selection_set is None:
         raise Unsupported("no selection")
     out: dict[str, FieldNode] = {}
@@ -219,20 +255,31 @@ def fields_of(
                 elif seen.selection_set or selection.selection_set:
                     raise Unsupported("a key selected twice with sub-selections")
                 continue
-            if isinstance(selection, InlineFragmentNode):
-                condition, inner = selection.type_condition, selection.selection_set
-            else:
-                assert isinstance(selection, FragmentSpreadNode)
-                fragment = fragments.get(selection.name.value)
-                if fragment is None or fragment.directives:
-                    raise Unsupported("fragment")
-                condition, inner = fragment.type_condition, fragment.selection_set
-            if condition is not None and condition.name.value != type_name:
+            on, inner = _fragment(selection, fragments, type_name)  # type: ignore[arg-type]
+            if lookup is not None and on in lookup.others:
+                continue  # a type the value is not of (an error of the lookup's union)
+            if on != type_name and (lookup is None or on != lookup.union):
                 raise Unsupported("fragment on another type")
             walk(inner)
 
     walk(selection_set)
     return list(out.items())
+
+
+def _fragment(
+    selection: FragmentSpreadNode | InlineFragmentNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    type_name: str,
+) -> tuple[str, SelectionSetNode]:
+    """A fragment's type condition (`type_name` when it names none) and selection set."""
+    if isinstance(selection, InlineFragmentNode):
+        condition, inner = selection.type_condition, selection.selection_set
+    else:
+        fragment = fragments.get(selection.name.value)
+        if fragment is None or fragment.directives:
+            raise Unsupported("fragment")
+        condition, inner = fragment.type_condition, fragment.selection_set
+    return (type_name if condition is None else condition.name.value), inner
 
 
 def json_object(pairs: Sequence[tuple[str, Any]]) -> Any:

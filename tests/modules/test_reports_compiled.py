@@ -133,10 +133,13 @@ DIRECTIVES = """query($no: Boolean!, $yes: Boolean!) { reports(first: 5) {
                  ...Late @skip(if: $yes) } } } }
 fragment Late on Report { overdue }"""
 
+# A page with each report's timeline and its events' documents.
+FEED_TIMELINE = """query($first: Int) { reports(first: $first) { edges { node { id
+  timeline { id kind occurredAt documents { id downloadable } } } } } }"""
+
 # Shapes the compiler leaves to the executor.
 UNSUPPORTED = {
     "backward page": "{ reports(last: 3) { edges { cursor node { id status } } } }",
-    "timeline": "{ reports(first: 3) { edges { node { id timeline { kind occurredAt } } } } }",
     "responsible manager": (
         "{ reports(first: 3) { edges { node { id responsibleManager { id } } } } }"
     ),
@@ -365,6 +368,8 @@ def test_the_cabinets_and_integrators_queries_either_way(feed: Feed) -> None:
         for no in (False, True):
             for yes in (False, True):
                 both(c, DIRECTIVES, {"no": no, "yes": yes}, compiled=True)
+        # Each row's timeline, its events' documents under them.
+        both(c, FEED_TIMELINE, {"first": 4}, compiled=True)
     staff = both(w.admin_a, CLIENT_NEEDS, {"organizationId": w.org1}, compiled=True)
     assert any(n["status"] == "REJECTED" for n in nodes(staff))
     client = both(w.client1, WITH_DOCUMENTS, {"first": 20, "org": w.org1}, compiled=True)
@@ -549,7 +554,148 @@ def test_a_guarded_field_is_never_compiled(settings) -> None:  # type: ignore[no
     schema = build_schema(settings)._schema
     assert schema.query_type is not None
     assert guarded(schema.query_type.fields["reports"])
+    assert guarded(schema.query_type.fields["report"])
     assert guarded(schema.query_type.fields["clientOrganizations"])
-    for type_name in ("Report", "ClientOrganization", "ReportDocument", "ReportForm"):
+    for type_name in (
+        "Report",
+        "ClientOrganization",
+        "ReportDocument",
+        "ReportEvent",
+        "ReportForm",
+    ):
         fields = object_type(schema, type_name).fields
         assert not any(guarded(f) for f in fields.values())
+
+
+# ------------------------------------------------------------------ the report page
+
+# bench/bench_peer.py's report page (as an integrator reads one report).
+REPORT_PAGE = """query($id: ID!) { report(id: $id) { ... on Report { id formCode periodYear
+  status statusAt documentCount documents { id name } organization { name } } } }"""
+
+# web/src/graphql/reports.graphql's ReportRow lookup: the union's errors under an interface.
+CABINET_REPORT = f"""query ReportRow($id: ID!, $withOrganization: Boolean! = false) {{
+  report(id: $id) {{
+    __typename
+    ... on Report {{ ...ReportRowFields
+                    organization @include(if: $withOrganization) {{ id name }} }}
+    ... on Error {{ code message }}
+  }}
+}}
+{ROW_FIELDS}
+{FORM_FIELDS}"""
+
+# The timeline with each event's documents, aliases, the union's own fragment, an error's.
+TIMELINE = f"""query($id: ID!) {{
+  found: report(id: $id) {{
+    kind: __typename
+    ...Lookup
+    ... on NotFoundError {{ message }}
+    ... on Report {{ rid: id status flowComplete overdue
+      files: documents {{ ...ReportDocumentFields }}
+      steps: timeline {{ __typename id externalId kind occurredAt text reasonCode recordedAt
+                        documents {{ ...ReportDocumentFields }} }}
+      org: organization {{ __typename id name inn status createdAt }} form {{ code nameRu }} }}
+  }}
+}}
+fragment Lookup on ReportLookup {{ __typename ... on Report {{ updatedAt }} }}
+{DOCUMENT_FIELDS}"""
+
+# The cabinet's report detail (the responsible manager is a person: the executor answers).
+REPORT_UNSUPPORTED = {
+    "responsible manager": """query($id: ID!) { report(id: $id) { ... on Report { id
+      responsibleManager { id displayName } } } }""",
+    "follow-ups": (
+        "query($id: ID!) { report(id: $id) { ... on Report { id followUps { status } } } }"
+    ),
+    "fragment on an interface": "query($id: ID!) { report(id: $id) { ... on Node { id } } }",
+}
+
+
+def every_report(feed: Feed) -> list[str]:
+    """Every report of both firms (their admins' feeds), and ids that name none."""
+    ids = []
+    for c in (feed.world.admin_a, feed.world.admin_b):
+        with compiler(False):
+            page = answer(c, "{ reports(first: 100) { edges { node { id } } } }", None)[1]
+        ids += [n["id"] for n in nodes(page)]
+    document = base64.b64encode(b"ReportDocument:1").decode()
+    return [*ids, "not-an-id", document, base64.b64encode(b"Report:999999").decode()]
+
+
+def test_the_report_page_is_the_same_either_way(feed: Feed) -> None:
+    """Every viewer asks for every report (its own firm's, another firm's, ids naming
+    nothing): a report it sees is compiled, anything else is the executor's answer, and the
+    answers are equal."""
+    reports = every_report(feed)
+    seen: dict[str, int] = {}
+    for name, c in viewers(feed).items():
+        found = 0
+        for report in reports:
+            with compiler(False):
+                executor = answer(c, TIMELINE, {"id": report})[1]
+            visible = (executor.get("data") or {}).get("found", {}).get("kind") == "Report"
+            found += visible
+            both(c, TIMELINE, {"id": report}, compiled=visible)
+            both(c, REPORT_PAGE, {"id": report}, compiled=visible)
+            for with_org in (False, True):
+                variables = {"id": report, "withOrganization": with_org}
+                both(c, CABINET_REPORT, variables, compiled=visible)
+        seen[name] = found
+    # The scopes are what they must be (so the equal answers are not all NotFoundError).
+    assert seen["firm admin"] == seen["integrator token"] >= 12
+    assert 0 < seen["client with the grant"] < seen["assigned manager"] < seen["firm admin"]
+    assert seen["client without the grant"] == 0
+    assert seen["firm B's admin"] == 2
+    # A client's documents are downloadable only in a complete flow, either way; the
+    # timeline's documents are the report's, by event, events oldest first.
+    flows = set()
+    for report in reports:
+        with compiler(True):
+            page = answer(feed.world.client1, TIMELINE, {"id": report})[1]["data"]["found"]
+        if page["kind"] != "Report" or not page["files"]:
+            continue
+        assert {d["downloadable"] for d in page["files"]} == {page["flowComplete"]}, page
+        flows.add(page["flowComplete"])
+        by_event = [d["id"] for step in page["steps"] for d in step["documents"]]
+        assert sorted(by_event) == sorted(d["id"] for d in page["files"])
+        times = [step["occurredAt"] for step in page["steps"]]
+        assert times == sorted(times)
+    assert flows == {True, False}
+
+
+def test_the_report_page_refusals_and_unsupported_shapes(feed: Feed) -> None:
+    w = feed.world
+    for c in (w.admin_a, w.client1):
+        for name, query in REPORT_UNSUPPORTED.items():
+            result = both(c, query, {"id": feed.accepted}, compiled=False)
+            assert not result.get("errors"), (name, result)
+    anonymous = both(feed.anonymous, REPORT_PAGE, {"id": feed.accepted}, compiled=False)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    stranger = both(feed.stranger, REPORT_PAGE, {"id": feed.accepted}, compiled=False)
+    assert "data" not in stranger or not stranger["data"], stranger
+    # A variable of the wrong shape: refused before execution, either way.
+    both(w.admin_a, REPORT_PAGE, {"id": ["a"]}, compiled=False)
+
+
+def test_a_compiled_report_page_is_one_statement(feed: Feed, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The report page with its organization, documents and timeline is one statement in
+    one round trip (`read_once`); the executor reads the report, the organization, the
+    documents and the events one statement each."""
+    engine = live_server.app.state.services.engine.sync_engine
+    for c in (feed.world.integrator_a, feed.world.client1):
+        counted = {}
+        for on in (True, False, True, False):  # warm, then measure
+            with compiler(on), statements(engine) as seen:
+                result = answer(c, TIMELINE, {"id": feed.accepted})[1]
+            assert result["data"]["found"]["steps"], result
+            counted[on] = [
+                s
+                for s in seen
+                if "shared." not in s
+                and "outbox" not in s
+                and "set_config" not in s
+                and s not in ("BEGIN READ ONLY", "ROLLBACK", "BEGIN (implicit)")
+            ]
+        assert len(counted[True]) == 1 and "json_build_object" in counted[True][0], counted
+        assert len(counted[False]) >= 4, counted[False]

@@ -13,8 +13,9 @@ fed by saas.events after commit. Types: types.py (nodes), results.py, inputs.py,
 
 from strawberry.tools import merge_types
 
-# `compiled` registers the feed's compiler (saas.schema.compiled) by being imported.
-from saas.modules.reports.graphql import compiled, follow_ups, mutations
+# `compiled` and `compiled_report` register the feed's and the report page's compilers
+# (saas.schema.compiled) by being imported.
+from saas.modules.reports.graphql import compiled, compiled_report, follow_ups, mutations
 from saas.modules.reports.graphql.queries import Query
 from saas.modules.reports.graphql.subscriptions import Subscription
 from saas.modules.reports.graphql.types import ReportDocumentType, ReportType
@@ -24,4 +25,4 @@ Mutation = merge_types("Mutation", (mutations.Mutation, follow_ups.Mutation))
 
 TYPES = (ReportType, ReportDocumentType)
 
-__all__ = ["TYPES", "Mutation", "Query", "Subscription", "compiled"]
+__all__ = ["TYPES", "Mutation", "Query", "Subscription", "compiled", "compiled_report"]

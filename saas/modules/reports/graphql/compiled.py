@@ -12,9 +12,10 @@ transaction (`ctx.db`), as for the executor.
 
 Supported: `first`/`after` and every filter and order of the feed; on the connection
 `edges { cursor node }`, `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`,
-`totalCount`; on a report its columns, `flowComplete`, `overdue`, `form`, `organization`
-(plain fields) and `documents`; `__typename` everywhere; aliases; fragments on the object's
-own type. Anything else (`last`/`before`, the timeline, follow-ups, people, a directive, a
+`totalCount`; on a report what `compiled_fields.ReportJson` builds (its columns,
+`flowComplete`, `overdue`, `form`, `organization`, `documents`, `timeline`); `__typename`
+everywhere; aliases; fragments on the object's own type. Anything else (`last`/`before`,
+follow-ups, people, a directive, a
 fragment on an interface, a refused page size or cursor, a viewer without the permission)
 raises `Unsupported` and the executor answers. tests/modules/test_reports_compiled.py
 compares both paths over HTTP on a corpus of queries and viewers.
@@ -23,44 +24,33 @@ compares both paths over HTTP on a corpus of queries and viewers.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
-from graphql import FieldNode, GraphQLEnumType, GraphQLObjectType, get_named_type
-from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
+from graphql import FieldNode
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.sql.elements import Label
 
 from saas.core.actor import actor_of
-from saas.modules.clients.models import ClientOrganization as OrganizationRow
-from saas.modules.reports.catalog import report_forms
+from saas.modules.reports.graphql.compiled_fields import EMPTY_LIST, ReportJson, may_read_reports
 from saas.modules.reports.graphql.feed import feed_filter
 from saas.modules.reports.models import Report as ReportRow
-from saas.modules.reports.models import ReportDocument as DocumentRow
-from saas.modules.reports.policy import ReportsReadable
 from saas.modules.reports.service.feed import (
     FeedOrder,
     feed_statement,
     filtered_reports,
     join_organizations,
 )
-from saas.modules.reports.service.flow import COMPLETE_STATUSES, today_of
+from saas.modules.reports.service.flow import today_of
 from saas.schema.compiled import (
     RootField,
     TextCache,
     Unsupported,
     compiled_root,
     cursor,
-    enum_name,
     fields_of,
-    global_id,
-    guarded,
-    iso_date,
-    iso_datetime,
     json_object,
-    object_type,
     statement_text,
 )
 from saas.schema.errors import PublicError
@@ -70,182 +60,6 @@ from saas.schema.relay import (
     check_page_arguments,
     decode_cursor,
 )
-
-# GraphQL field -> column, per type; the value is shaped by the field's GraphQL type
-# (`_leaf`). Fields outside these tables (and the computed ones below) are Unsupported.
-REPORT_COLUMNS: dict[str, Any] = {
-    "formCode": ReportRow.form_code,
-    "periodYear": ReportRow.period_year,
-    "periodCode": ReportRow.period_code,
-    "periodStart": ReportRow.period_start,
-    "authorityCode": ReportRow.authority_code,
-    "correction": ReportRow.correction,
-    "status": ReportRow.status,
-    "statusAt": ReportRow.status_at,
-    "beingFixed": ReportRow.being_fixed,
-    "followUpDue": ReportRow.follow_up_due,
-    "documentCount": sa.func.coalesce(ReportRow.document_count, 0),
-    "updatedAt": ReportRow.updated_at,
-}
-ORGANIZATION_COLUMNS: dict[str, Any] = {
-    "name": OrganizationRow.name,
-    "legalForm": OrganizationRow.legal_form,
-    "inn": OrganizationRow.inn,
-    "kpp": OrganizationRow.kpp,
-    "ogrn": OrganizationRow.ogrn,
-    "taxRegime": OrganizationRow.tax_regime,
-    "status": OrganizationRow.status,
-    "hasEmployees": OrganizationRow.has_employees,
-    "createdAt": OrganizationRow.created_at,
-    "updatedAt": OrganizationRow.updated_at,
-    "archivedAt": OrganizationRow.archived_at,
-}
-DOCUMENT_COLUMNS: dict[str, Any] = {
-    "kind": DocumentRow.kind,
-    "name": DocumentRow.name,
-    "size": DocumentRow.size,
-    "contentType": DocumentRow.content_type,
-    "createdAt": DocumentRow.created_at,
-}
-
-
-def _leaf(column: Any, field_type: Any) -> Any:
-    """A column as the executor serializes the field's type."""
-    named = get_named_type(field_type)
-    if isinstance(named, GraphQLEnumType):
-        return enum_name(column, named)
-    if named.name == "DateTime":
-        return iso_datetime(column)
-    if named.name == "Date":
-        return iso_date(column)
-    if named.name in ("String", "Int", "Boolean", "ID"):
-        return column
-    raise Unsupported(named.name)
-
-
-class _Compiler:
-    """Builds the JSON expressions of one selection; remembers what the page must join."""
-
-    def __init__(self, root: RootField, staff: bool, today: Any):
-        self.schema = root.schema
-        self.fragments = root.fragments
-        self.variables = root.variables
-        self.staff = staff
-        self.today = today
-        self.joins_organization = False
-
-    def _object(
-        self,
-        type_name: str,
-        node: FieldNode,
-        value_of: Callable[[str, FieldNode, Any], Any],
-    ) -> Any:
-        """json_build_object of a selection on `type_name`; `value_of(name, field, definition)`
-        gives each field's SQL (or raises Unsupported)."""
-        gql_type: GraphQLObjectType = object_type(self.schema, type_name)
-        pairs: list[tuple[str, Any]] = []
-        for key, field in fields_of(node.selection_set, type_name, self.fragments, self.variables):
-            name = field.name.value
-            if name == "__typename":
-                pairs.append((key, sa.literal_column(f"'{type_name}'")))
-                continue
-            definition = gql_type.fields.get(name)
-            if definition is None or guarded(definition):
-                raise Unsupported(name)
-            pairs.append((key, value_of(name, field, definition)))
-        return json_object(pairs)
-
-    def report(self, node: FieldNode) -> Any:
-        def value(name: str, field: FieldNode, definition: Any) -> Any:
-            if name == "id":
-                return global_id("Report", ReportRow.id)
-            if name == "organizationId":  # a global id (`organization_gid`), not the number
-                return global_id("ClientOrganization", ReportRow.organization_id)
-            if name in REPORT_COLUMNS:
-                return _leaf(REPORT_COLUMNS[name], definition.type)
-            if name == "flowComplete":
-                return ReportRow.status.in_(sorted(COMPLETE_STATUSES))
-            if name == "overdue":
-                # types.ReportType.overdue: an open follow-up due before the firm's today.
-                return sa.func.coalesce(ReportRow.follow_up_due < self.today, sa.false())
-            if name == "organization":
-                return self.organization(field)
-            if name == "documents":
-                return self.documents(field)
-            if name == "form":
-                return self.form(field)
-            raise Unsupported(name)
-
-        return self._object("Report", node, value)
-
-    def organization(self, node: FieldNode) -> Any:
-        self.joins_organization = True
-
-        def value(name: str, field: FieldNode, definition: Any) -> Any:
-            if name == "id":
-                return global_id("ClientOrganization", OrganizationRow.id)
-            if name in ORGANIZATION_COLUMNS:
-                return _leaf(ORGANIZATION_COLUMNS[name], definition.type)
-            raise Unsupported(name)
-
-        built = self._object("ClientOrganization", node, value)
-        # Not visible to the viewer (the join's scope): null, as the loader's None.
-        return sa.case((OrganizationRow.id.is_(None), sa.null()), else_=built)
-
-    def documents(self, node: FieldNode) -> Any:
-        downloadable = sa.true() if self.staff else ReportRow.status.in_(sorted(COMPLETE_STATUSES))
-
-        def value(name: str, field: FieldNode, definition: Any) -> Any:
-            if name == "id":
-                return global_id("ReportDocument", DocumentRow.id)
-            if name in DOCUMENT_COLUMNS:
-                return _leaf(DOCUMENT_COLUMNS[name], definition.type)
-            if name == "downloadable":
-                return downloadable
-            raise Unsupported(name)
-
-        item = self._object("ReportDocument", node, value)
-        listed = (
-            sa.select(sa.func.json_agg(aggregate_order_by(item, DocumentRow.id)))
-            .where(DocumentRow.report_id == ReportRow.id)
-            .scalar_subquery()
-        )
-        # As the feed's statement: documents only of rows that count some.
-        return sa.func.coalesce(
-            sa.case((ReportRow.document_count > 0, listed), else_=sa.null()),
-            sa.literal_column("'[]'::json"),
-        )
-
-    def form(self, node: FieldNode) -> Any:
-        """The catalog entry (`form_of`) from a JSON object of the selected fields per form
-        code, computed here and sent as one parameter."""
-        gql_type = object_type(self.schema, "ReportForm")
-        attributes = {
-            "code": "code",
-            "nameRu": "ru",
-            "nameEn": "en",
-            "authority": "authority",
-            "periodicity": "periodicity",
-        }
-        selected = fields_of(node.selection_set, "ReportForm", self.fragments, self.variables)
-        catalog: dict[str, dict[str, Any]] = {}
-        for code, form in report_forms().items():
-            entry: dict[str, Any] = {}
-            for key, field in selected:
-                name = field.name.value
-                if name == "__typename":
-                    entry[key] = "ReportForm"
-                    continue
-                if name not in attributes or guarded(gql_type.fields[name]):
-                    raise Unsupported(name)
-                raw = getattr(form, attributes[name])
-                named = get_named_type(gql_type.fields[name].type)
-                if isinstance(named, GraphQLEnumType):
-                    raw = next(n for n, v in named.values.items() if v.value == raw)
-                entry[key] = raw
-            catalog[code] = entry
-        forms = sa.cast(sa.literal(orjson.dumps(catalog).decode(), sa.Text), JSON)
-        return sa.func.json_extract_path(forms, ReportRow.form_code)
 
 
 def _cursor_kind(column: Any) -> str:
@@ -275,9 +89,7 @@ MAX_SHAPES = 256
 
 
 def _shape_of(root: RootField, actor: Any, where: Any, order: FeedOrder, today: Any) -> _Shape:
-    coerced = getattr(root.variables, "coerced", None) or {}
-    flags = tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool)))
-    cache_key = (id(root.node), actor.staff, order, today, flags)
+    cache_key = (id(root.node), actor.staff, order, today, root.flags())
     known = _SHAPES.get(cache_key)
     if known is not None and known.node is root.node:
         _SHAPES.move_to_end(cache_key)
@@ -295,7 +107,7 @@ def _compile_shape(  # noqa: C901
     _, labelled = feed_statement(actor, where, order, with_organization=False, with_documents=False)
     # The rank is a labelled column there; here an expression of the page's row.
     key = [c.element if isinstance(c, Label) else c for c in labelled]
-    compiler = _Compiler(root, actor.staff, today)
+    compiler = ReportJson(root, actor.staff, today)
 
     # What the connection selects; the page's row carries the edge's JSON.
     edge_pairs: list[tuple[str, Any]] = []
@@ -348,12 +160,6 @@ def _compile_shape(  # noqa: C901
 _TEXTS = TextCache(512)
 
 
-def _flags(root: RootField) -> tuple[tuple[str, bool], ...]:
-    """The boolean variables (what `@skip`/`@include` read)."""
-    coerced = getattr(root.variables, "coerced", None) or {}
-    return tuple(sorted((k, v) for k, v in coerced.items() if isinstance(v, bool)))
-
-
 def _filter_key(where: Any) -> tuple[Any, ...]:
     return tuple(
         tuple(v) if isinstance(v, list) else v
@@ -374,8 +180,7 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:
         check_page_arguments(first, None, MAX_PAGE_SIZE)
     except PublicError as exc:
         raise Unsupported("refused page") from exc
-    info = _Info(ctx)
-    if not await ReportsReadable().has_permission(None, info):
+    if not await may_read_reports(ctx, root):
         raise Unsupported("refused: the executor says why")
 
     actor = actor_of(ctx)
@@ -400,7 +205,7 @@ async def compiled_feed(ctx: Any, root: RootField) -> str:
         except PublicError as exc:
             raise Unsupported("refused cursor") from exc
         bound.update({f"kabinet_after_{i}": v for i, v in enumerate(values)})
-    key = (id(root.node), actor, feed_order, _filter_key(where), _flags(root), after is not None)
+    key = (id(root.node), actor, feed_order, _filter_key(where), root.flags(), after is not None)
     text = _TEXTS.get(key, root.node)
     if text is None:
         statement = _page_statement(actor, where, shape, bound, after is not None)
@@ -441,7 +246,7 @@ def _page_statement(
     values_of: dict[str, Any] = {
         "edges": sa.func.coalesce(
             sa.func.json_agg(aggregate_order_by(p.c.edge, p.c.n)).filter(within),
-            sa.literal_column("'[]'::json"),
+            EMPTY_LIST,
         ),
         "__typename": sa.literal_column("'ReportConnection'"),
     }
@@ -484,10 +289,3 @@ def _end_cursor(p: Any, key: list[Any], order: Any, within: Any) -> Any:
     ]
     built = cursor([(v, _cursor_kind(c)) for v, c in zip(values, key, strict=True)])
     return sa.case((values[-1].is_(None), sa.null()), else_=built)
-
-
-class _Info:
-    """What a permission class reads of `info` (its context)."""
-
-    def __init__(self, context: Any):
-        self.context = context
