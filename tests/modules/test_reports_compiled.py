@@ -612,22 +612,20 @@ REPORT_UNSUPPORTED = {
 }
 
 
-def every_report(feed: Feed) -> list[str]:
-    """Every report of both firms (their admins' feeds), and ids that name none."""
-    ids = []
-    for c in (feed.world.admin_a, feed.world.admin_b):
-        with compiler(False):
-            page = answer(c, "{ reports(first: 100) { edges { node { id } } } }", None)[1]
-        ids += [n["id"] for n in nodes(page)]
-    document = base64.b64encode(b"ReportDocument:1").decode()
-    return [*ids, "not-an-id", document, base64.b64encode(b"Report:999999").decode()]
+def firm_reports(c: GraphQLClient) -> list[str]:
+    """Every report of a firm (its admin's feed)."""
+    with compiler(False):
+        page = answer(c, "{ reports(first: 100) { edges { node { id } } } }", None)[1]
+    return [n["id"] for n in nodes(page)]
 
 
 def test_the_report_page_is_the_same_either_way(feed: Feed) -> None:
     """Every viewer asks for every report (its own firm's, another firm's, ids naming
     nothing): a report it sees is compiled, anything else is the executor's answer, and the
     answers are equal."""
-    reports = every_report(feed)
+    a_reports, b_reports = firm_reports(feed.world.admin_a), firm_reports(feed.world.admin_b)
+    nothing = ["not-an-id", base64.b64encode(b"ReportDocument:1").decode()]
+    reports = [*a_reports, *b_reports, *nothing, base64.b64encode(b"Report:999999").decode()]
     seen: dict[str, int] = {}
     for name, c in viewers(feed).items():
         found = 0
@@ -643,10 +641,10 @@ def test_the_report_page_is_the_same_either_way(feed: Feed) -> None:
                 both(c, CABINET_REPORT, variables, compiled=visible)
         seen[name] = found
     # The scopes are what they must be (so the equal answers are not all NotFoundError).
-    assert seen["firm admin"] == seen["integrator token"] >= 12
+    assert seen["firm admin"] == seen["integrator token"] == len(a_reports) >= 12
     assert 0 < seen["client with the grant"] < seen["assigned manager"] < seen["firm admin"]
     assert seen["client without the grant"] == 0
-    assert seen["firm B's admin"] == 2
+    assert seen["firm B's admin"] == len(b_reports) >= 2
     # A client's documents are downloadable only in a complete flow, either way; the
     # timeline's documents are the report's, by event, events oldest first.
     flows = set()
