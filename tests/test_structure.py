@@ -54,8 +54,9 @@ def test_the_contracts_cover_the_rules_of_the_rulebook() -> None:
 SQL_CALLS = frozenset({"select", "insert", "update", "delete", "text"})
 SQL_METHODS = frozenset({"execute", "scalar", "scalars", "stream"})
 SQL_ALLOWED = {
-    # The feed's and the report page's GraphQL-to-SQL compiler: it turns a query's selection into one statement by
-    # design (its spine, saas/schema/compiled.py, is outside the GraphQL files scanned here).
+    # The feed's and the report page's GraphQL-to-SQL compilers: they turn a query's
+    # selection into one statement by design (their spine, saas/schema/compiled.py, is
+    # outside the GraphQL files scanned here).
     "saas/modules/reports/graphql/compiled.py": "compiles the feed's selection into SQL",
     "saas/modules/reports/graphql/compiled_report.py": "compiles the report page into SQL",
     "saas/modules/reports/graphql/compiled_fields.py": "a report's selection as SQL",
