@@ -163,7 +163,8 @@ async def record_report_event(
     ).scalar_one_or_none()
     if report is None:
         raise report_not_found()
-    event_id = (
+    # The new row comes back as the session's instance (no read of it after the INSERT).
+    event = (
         await session.execute(
             pg_insert(ReportEvent)
             .values(
@@ -175,10 +176,10 @@ async def record_report_event(
                 reason_code=data.reason_code,
             )
             .on_conflict_do_nothing(constraint="uq_report_events_external_id")
-            .returning(ReportEvent.id)
+            .returning(ReportEvent)
         )
     ).scalar_one_or_none()
-    if event_id is None:
+    if event is None:
         existing = (
             await session.execute(
                 select(ReportEvent).where(ReportEvent.external_id == data.external_id)
@@ -205,8 +206,6 @@ async def record_report_event(
                 "externalId",
             )
         return Recorded(existing, report, duplicate=True, status_changed=False, documents=attached)
-    event = await session.get(ReportEvent, event_id)
-    assert event is not None
     documents = await store_documents(
         session, report, event, checked, files, stored, max_document_bytes
     )
@@ -226,27 +225,27 @@ async def record_report_event(
     # Other modules' part of a new event, in this transaction (notifications: only for
     # rejections and clarification requests; their e-mail is scheduled after the commit).
     await run_event_hooks(session, report, event)
+    # The latest event and the open follow-ups in one statement; an acceptance closes them,
+    # and they are counted again after.
+    is_open = (FollowUp.report_id == report.id, FollowUp.status == "open")
+    open_count_of = select(func.count()).where(*is_open).scalar_subquery()
+    due_of = select(func.min(FollowUp.due_date)).where(*is_open).scalar_subquery()
     current = (
         await session.execute(
-            select(ReportEvent.kind, ReportEvent.occurred_at)
+            select(ReportEvent.kind, ReportEvent.occurred_at, open_count_of, due_of)
             .where(ReportEvent.report_id == report.id)
             .order_by(*latest_event_order())
             .limit(1)
         )
     ).one()
+    open_count, due = current[2], current[3]
     if current.kind == EventKind.ACCEPTED:
         await session.execute(
-            update(FollowUp)
-            .where(FollowUp.report_id == report.id, FollowUp.status == "open")
-            .values(status="done", closed_at=func.now())
+            update(FollowUp).where(*is_open).values(status="done", closed_at=func.now())
         )
-    open_count, due = (
-        await session.execute(
-            select(func.count(), func.min(FollowUp.due_date)).where(
-                FollowUp.report_id == report.id, FollowUp.status == "open"
-            )
-        )
-    ).one()
+        open_count, due = (
+            await session.execute(select(func.count(), func.min(FollowUp.due_date)).where(*is_open))
+        ).one()
     open_follow_up = bool(open_count)
     changed = (current.kind, current.occurred_at, open_follow_up) != (
         report.status,
