@@ -118,7 +118,7 @@ class Settings:
     sentry_dsn: str | None = None
     introspection: bool = True
     graphiql: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     # A pooled connection is closed after this many seconds or this many checkouts (0: no
     # limit), whichever comes first: a PostgreSQL backend keeps the catalog of every firm
     # schema it touched (saas.db.engine.create_engine).
@@ -184,7 +184,7 @@ class Settings:
             sentry_dsn=os.environ.get("SENTRY_DSN") or None,
             introspection=_flag("SAAS_INTROSPECTION", not production),
             graphiql=_flag("SAAS_GRAPHIQL", not production),
-            db_pool_size=_int("SAAS_DB_POOL_SIZE", 10),
+            db_pool_size=_int("SAAS_DB_POOL_SIZE", 20),
             db_connection_max_age=_int("SAAS_DB_CONNECTION_MAX_AGE", 600),
             db_connection_max_uses=_int("SAAS_DB_CONNECTION_MAX_USES", 1000),
             log_json=_flag("SAAS_LOG_JSON", True),

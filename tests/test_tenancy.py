@@ -206,7 +206,7 @@ async def _round_trips(engine: Any, trace: Path) -> AsyncIterator[Callable[[], i
 
 async def test_a_read_once_is_bound_read_only_in_one_round_trip(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`read_once` (a compiled page's read) runs under the firm's role and search_path, READ
-    ONLY, BEGIN to ROLLBACK in one round trip; the session's path takes one per statement."""
+    ONLY, BEGIN to COMMIT in one round trip; the session's path takes one per statement."""
     a, b = await _ref(engine, "firm-a"), await _ref(engine, "firm-b")
     show = (
         "SELECT concat_ws(' ', current_user, current_setting('search_path'),"
@@ -232,6 +232,28 @@ async def test_a_read_once_is_bound_read_only_in_one_round_trip(engine, tmp_path
         assert driver.autocommit is False
         assert await conn.scalar(sa.text("SELECT current_user")) != a.db_role
     assert await read_once(engine, b, show, {"marker": "y"}) == f"{b.db_role} {b.schema} on y"
+
+
+async def test_a_read_once_keeps_the_prepared_statements(engine) -> None:  # type: ignore[no-untyped-def]
+    """psycopg prepares a statement run five times on a connection, and drops every one it
+    prepared there when it sees a ROLLBACK it had not seen before (then sends DEALLOCATE
+    ALL). `read_once` ends with COMMIT, so the statements a connection prepared (a hot
+    page, the token's lookup) stay prepared, with their plans, across requests."""
+    a = await _ref(engine, "firm-a")
+    lookup = "SELECT %(n)s::int + count(*) AS n FROM pg_class WHERE relname = 'kept-marker'"
+    for n in range(7):  # prepared on the pool's one connection at the sixth run
+        assert (await read_shared_row(engine, lookup, {"n": n})).n == n
+    assert await read_once(engine, a, "SELECT %(n)s::int", {"n": 1}) == 1
+    for n in range(3):  # still the prepared statement (after a ROLLBACK: run unprepared)
+        assert (await read_shared_row(engine, lookup, {"n": n})).n == n
+    async with engine.connect() as conn:
+        runs = await conn.scalar(
+            sa.text(
+                "SELECT sum(generic_plans + custom_plans) FROM pg_prepared_statements "
+                "WHERE statement LIKE '%kept-marker%'"
+            )
+        )
+    assert runs == 2 + 3
 
 
 async def test_a_tenant_session_reads_text_in_its_open_transaction(engine) -> None:  # type: ignore[no-untyped-def]

@@ -1,11 +1,15 @@
-"""A tenant's read in one round trip: BEGIN, the tenant binding, the statement and ROLLBACK
+"""A tenant's read in one round trip: BEGIN, the tenant binding, the statement and COMMIT
 sent together in psycopg's pipeline mode, answered by PostgreSQL after one Sync.
 
 A tenant session sends them one at a time (four round trips: SQLAlchemy's BEGIN, the binding
 of `saas.db.session`, the statement, the ROLLBACK at the session's close). A hot read path
 that is the request's only statement (a compiled page, `saas.schema.compiled`) asks for
 `read_once` instead: the same transaction, the same `set_config` binding under the firm's
-role and search_path, READ ONLY besides; one round trip. The connection comes from the
+role and search_path, READ ONLY besides; one round trip. It ends with COMMIT, not ROLLBACK
+(the same for a READ ONLY transaction; the binding is local to it either way): psycopg drops
+every statement it prepared on a connection when it sees a ROLLBACK (and sends DEALLOCATE
+ALL before the next one), so with ROLLBACK the page was parsed and planned afresh on most
+requests instead of running its prepared, generic plan. The connection comes from the
 engine's pool and goes back idle, in the autocommit mode it left in (off).
 
 `read_shared_row` is the shared schema's one-statement read on the same path (the API
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
 
 BEGIN = "BEGIN READ ONLY"
 BIND = "SELECT set_config('role', %(role)s, true), set_config('search_path', %(schema)s, true)"
-ROLLBACK = "ROLLBACK"
+END = "COMMIT"
 
 
 class _DriverStatement:
@@ -47,7 +51,7 @@ async def read_once(engine: AsyncEngine, tenant: TenantRef, text: str, params: A
         (BEGIN, None),
         (BIND, {"role": tenant.db_role, "schema": tenant.schema}),
         (text, params),
-        (ROLLBACK, None),
+        (END, None),
     ]
     row = await _send(engine, statements, 2, tuple_row)
     return None if row is None else row[0]

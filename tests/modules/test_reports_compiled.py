@@ -482,7 +482,7 @@ def test_unsupported_shapes_fall_back_to_the_executor(feed: Feed) -> None:
 
 def test_a_compiled_page_costs_fewer_statements(feed: Feed, live_server) -> None:  # type: ignore[no-untyped-def]
     """The compiled page is one statement, sent with its transaction's BEGIN READ ONLY, the
-    tenant binding and the ROLLBACK in one round trip (`saas.db.read_once`); the executor's
+    tenant binding and the COMMIT in one round trip (`saas.db.read_once`); the executor's
     session sends them one by one. The request's own statements (the token or session lookup
     in the shared schema) stay as they are. The executor already reads the bench's page
     (reports, organizations, documents) in one statement, so that page costs the same; with
@@ -500,11 +500,11 @@ def test_a_compiled_page_costs_fewer_statements(feed: Feed, live_server) -> None
             for s in every
             if "shared." not in s
             and "set_config" not in s
-            and s not in ("BEGIN READ ONLY", "ROLLBACK")
+            and s not in ("BEGIN READ ONLY", "COMMIT")
         ]
         if on:
             tenant = every[-4:]
-            assert tenant[0] == "BEGIN READ ONLY" and tenant[-1] == "ROLLBACK", every
+            assert tenant[0] == "BEGIN READ ONLY" and tenant[-1] == "COMMIT", every
             assert "set_config" in tenant[1] and tenant[2] == own[0], every
         return len(every), own
 
@@ -694,7 +694,7 @@ def test_a_compiled_report_page_is_one_statement(feed: Feed, live_server) -> Non
                 if "shared." not in s
                 and "outbox" not in s
                 and "set_config" not in s
-                and s not in ("BEGIN READ ONLY", "ROLLBACK", "BEGIN (implicit)")
+                and s not in ("BEGIN READ ONLY", "COMMIT", "BEGIN (implicit)")
             ]
         assert len(counted[True]) == 1 and "json_build_object" in counted[True][0], counted
         assert len(counted[False]) >= 4, counted[False]
