@@ -700,9 +700,7 @@ def test_a_compiled_report_page_is_one_statement(feed: Feed, live_server) -> Non
         assert len(counted[False]) >= 4, counted[False]
 
 
-def test_the_page_keeps_its_plan(
-    feed: Feed, firms, live_server, database_url
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_keeps_its_plan(feed: Feed, firms, live_server, database_url) -> None:  # type: ignore[no-untyped-def]
     """The page size is written into the page's text (a literal LIMIT), so PostgreSQL costs
     the prepared statement's generic plan as it costs a custom one and keeps it: the page is
     not planned again on every request (with LIMIT a parameter it was, ~0.3 ms of its
