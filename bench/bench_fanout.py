@@ -2,15 +2,17 @@
 (`reportStatusChanged` over graphql-transport-ws): p50/p95/max delivery time, and the CPU the
 API process spends per event.
 
-The API runs as `saas serve` (one process) on a fresh database. Two audiences, one after the
-other, each 1,000 connections with one subscription, in CLIENT_PROCESSES asyncio processes
-(loopback only): the firm's integrator token (staff: every organization), then 1,000 client
-users (people with a session cookie, each an active contact of the report's organization
-with the 'reports' grant: the server checks each one's grants). When every subscription is
-acknowledged, the bench records EVENTS status events one after another through
-`recordReportEvent` over HTTP; a delivery's time runs from just before that POST to the
-client's receipt of the change (same machine, one wall clock). Everything is bounded by
-TIMEOUT seconds.
+The API runs as `saas serve` (one process; `saas serve --workers N` with
+BENCH_FANOUT_WORKERS=N: the subscribers spread over the workers by the kernel, each worker fed
+the events by its own LISTEN, in a section of docs/performance.md of its own) on a fresh
+database. Two audiences, one after the other, each 1,000 connections with one subscription,
+in CLIENT_PROCESSES asyncio processes (loopback only): the firm's integrator token (staff:
+every organization), then 1,000 client users (people with a session cookie, each an active
+contact of the report's organization with the 'reports' grant: the server checks each one's
+grants). When every subscription is acknowledged, the bench records EVENTS status events one
+after another through `recordReportEvent` over HTTP; a delivery's time runs from just before
+that POST to the client's receipt of the change (same machine, one wall clock). Everything
+is bounded by TIMEOUT seconds.
 
     python -m bench.bench_fanout [--write-docs]
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+import psutil
 import psycopg
 from websockets.asyncio.client import connect
 
@@ -49,6 +52,8 @@ BASE_DOMAIN = "kabinet.bench"
 SLUG = "fanout"
 CLIENTS = 1000
 CLIENT_PROCESSES = 2
+# `saas serve --workers WORKERS` (1: one process, as before).
+WORKERS = int(os.environ.get("BENCH_FANOUT_WORKERS", "1"))
 EVENTS = 3
 TIMEOUT = 180.0
 GOAL_P95_SECONDS = 1.0
@@ -179,9 +184,13 @@ def _client_users(
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (`--workers`: the
+    workers)."""
+    process = psutil.Process(pid)
+    return sum(
+        t.user + t.system
+        for t in (p.cpu_times() for p in [process, *process.children(recursive=True)])
+    )
 
 
 def _wait_line(process: subprocess.Popen[str], deadline: float) -> str:
@@ -283,7 +292,11 @@ def serving(url: str, slug: str) -> Iterator[tuple[int, dict[str, str], Path, in
         env.pop("SENTRY_DSN", None)
         port = free_port()
         api_args = [sys.executable, "-m", "saas.cli", "serve", "--host", "127.0.0.1"]
-        process = _start([*api_args, "--port", str(port)], env, Path(tmp) / "api.log", port)
+        if WORKERS > 1:
+            api_args += ["--workers", str(WORKERS)]
+        process = _start(
+            [*api_args, "--port", str(port)], env, Path(tmp) / "api.log", port, wait=300
+        )
         try:
             yield port, env, Path(tmp), process.pid
         finally:
@@ -321,7 +334,18 @@ def run() -> dict[str, Any]:
     finally:
         engine.dispose()
         drop_database(server, url)
-    return {"machine": where, "processes": CLIENT_PROCESSES, "phases": phases}
+    return {
+        "machine": where,
+        "processes": CLIENT_PROCESSES,
+        "phases": phases,
+        "workers": WORKERS,
+    }
+
+
+def _api(workers: int) -> str:
+    if workers > 1:
+        return f"`saas serve --workers {workers}`, CPU of the parent and its workers"
+    return "one `saas serve` process"
 
 
 def report(result: dict[str, Any]) -> str:
@@ -336,8 +360,8 @@ def report(result: dict[str, Any]) -> str:
         "",
         "One report status event (`recordReportEvent` over HTTP) delivered to 1,000 WebSocket "
         "clients subscribed to `reportStatusChanged` (graphql-transport-ws; clients in "
-        f"{result['processes']} asyncio processes on loopback, API as one `saas serve` "
-        "process). Time from just before the mutation's POST to each client's receipt, and the "
+        f"{result['processes']} asyncio processes on loopback, API as {_api(result['workers'])}"
+        "). Time from just before the mutation's POST to each client's receipt, and the "
         "CPU time the API process spent on the event (the mutation, then 1,000 deliveries, "
         "in the 1.5 s before the next event; the last event's also holds the 1,000 sockets "
         "closing; median for all):",
@@ -371,7 +395,10 @@ def main() -> dict[str, Any]:
     text = report(result)
     print(text)
     if should_write_docs():
-        write_section("Live status fan-out to 1,000 WebSocket clients", text)
+        heading = "Live status fan-out to 1,000 WebSocket clients"
+        if WORKERS > 1:
+            heading += f", `saas serve --workers {WORKERS}`"
+        write_section(heading, text)
     return result
 
 
