@@ -6,10 +6,10 @@ of `saas.db.session`, the statement, the ROLLBACK at the session's close). A hot
 that is the request's only statement (a compiled page, `saas.schema.compiled`) asks for
 `read_once` instead: the same transaction, the same `set_config` binding under the firm's
 role and search_path, READ ONLY besides; one round trip. It ends with COMMIT, not ROLLBACK
-(the same for a READ ONLY transaction; the binding is local to it either way): psycopg drops
-every statement it prepared on a connection when it sees a ROLLBACK (and sends DEALLOCATE
-ALL before the next one), so with ROLLBACK the page was parsed and planned afresh on most
-requests instead of running its prepared, generic plan. The connection comes from the
+(the same for a READ ONLY transaction; the binding is local to it either way): psycopg
+forgets every statement it prepared on a connection when it sees a ROLLBACK it had not seen
+there before (and sends DEALLOCATE ALL later), and each would then run unprepared, parsed and
+planned again, until prepared anew (tests/test_tenancy.py). The connection comes from the
 engine's pool and goes back idle, in the autocommit mode it left in (off).
 
 `read_shared_row` is the shared schema's one-statement read on the same path (the API
